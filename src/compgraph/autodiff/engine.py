@@ -1,0 +1,344 @@
+"""The reverse-mode engine: one iterative walk over recorded Nodes, for every front end.
+
+``Tensor.backward``, :func:`grad` (and through it the tape and the function
+transforms) all end in :func:`run_backward`.  The walk never recurses: it counts
+each node's consumers with an explicit stack, then processes nodes whose
+consumers are all done (Kahn's algorithm), so a node's gradient contributions
+are summed exactly once before its VJP rules run.  Broadcast reduction and dtype
+restoration of every cotangent happen here, once, and saved buffers are dropped
+as soon as their node has run.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from ..ops.registry import NUMPY
+from ..tensor import TENSOR, Node, Tensor, _wrap
+from ..grad_mode import STATE
+
+__all__ = ["backward", "grad", "run_backward"]
+
+
+def _no_grad_reason(t: Tensor) -> str:
+    why = t._why or ""
+    if why == "no_grad":
+        reason = "it was computed under cg.no_grad() (grad mode off), so nothing was recorded"
+    elif why == "detached":
+        reason = "it comes from .detach(), which cuts the graph"
+    elif why.startswith("nondiff:"):
+        reason = (f"it comes from '{why[8:]}', which is not differentiable "
+                  f"(comparisons, sign, stop_gradient have no gradient)")
+    else:
+        reason = ("none of the tensors it was computed from requires grad; create the "
+                  "inputs with cg.tensor(..., requires_grad=True)")
+    return f"this tensor does not require grad and has no recorded graph: {reason}"
+
+
+def _seed(t: Tensor, g: Any, create_graph: bool) -> Any:
+    d = t._data
+    if g is None:
+        if d.size != 1:
+            raise RuntimeError(
+                f"backward: a gradient can be created implicitly only for one-element "
+                f"outputs, this one has shape {tuple(d.shape)}; pass gradient= with that shape "
+                f"(for example cg.ones_like(y)) or reduce it first (y.sum().backward())")
+        seed = d.dtype.type(1) if type(d) is not np.ndarray else np.ones(d.shape, d.dtype)
+        return _wrap(seed) if create_graph else seed
+    if isinstance(g, Tensor):
+        if create_graph:
+            if g.shape != d.shape:
+                g = g.reshape(d.shape) if g.size == d.size == 1 else _bad_seed(t, g._data)
+            return g if g.dtype == d.dtype else g.astype(d.dtype)
+        g = g._data
+    arr = np.array(g, dtype=d.dtype)  # a copy: the user's array must never alias a .grad
+    if arr.shape != d.shape:
+        if arr.size == 1 and d.size == 1:
+            arr = arr.reshape(d.shape)
+        else:
+            _bad_seed(t, arr)
+    if arr.ndim == 0:
+        arr = arr[()]
+    return _wrap(arr) if create_graph else arr
+
+
+def _bad_seed(t: Tensor, g: Any) -> Any:
+    raise ValueError(f"backward: gradient has shape {np.shape(g)} but the output has shape "
+                     f"{tuple(t.shape)} (dtype {t.dtype}); they must match")
+
+
+def _freed_error(n: Node) -> RuntimeError:
+    return RuntimeError(
+        f"backward through the graph a second time: the saved values of '{n.op.name}' "
+        f"(output shape {tuple(n.shape)}, {n.dtype}) were freed by the first backward. "
+        f"Pass retain_graph=True to the first backward() (or use a persistent tape) to "
+        f"differentiate the same graph again")
+
+
+def _reduce(ns, gi: Any, shape: tuple, dtype: Any, n: Node, i: int) -> Any:
+    gs = tuple(gi.shape)
+    if gs != shape:
+        lead = len(gs) - len(shape)
+        if lead < 0 or any(d != 1 and d != gs[k + lead] for k, d in enumerate(shape)):
+            raise ValueError(
+                f"backward of '{n.op.name}': the gradient for input {i} has shape {gs}, "
+                f"which cannot be summed to that input's shape {shape}")
+        gi = ns.sum_to(gi, shape=shape)
+    if gi.dtype != dtype:
+        gi = ns.astype(gi, dtype=dtype)
+    return gi
+
+
+def _run_hooks(hooks: list, g: Any, create_graph: bool, what: str) -> Any:
+    for fn in list(hooks):
+        arg = g if create_graph else _wrap(g)
+        r = fn(arg)
+        if r is None:
+            continue
+        new = r if create_graph else (r._data if isinstance(r, Tensor) else np.asarray(r))
+        if tuple(np.shape(new)) != tuple(g.shape):
+            raise ValueError(f"hook on {what} returned shape {np.shape(new)}, expected "
+                             f"{tuple(g.shape)}")
+        g = new
+    return g
+
+
+def _as_tensors(n: Node) -> tuple[list, Any]:
+    """Saved buffers as Tensors connected to the graph, for rules run with create_graph."""
+    saved = []
+    for a, p in zip(n.saved, n.parents):
+        if a is None or p is None:
+            saved.append(a)
+        elif type(p) is Node:
+            saved.append(_wrap(a, p, True))
+        else:
+            saved.append(p)
+    out = None if n.out is None else _wrap(n.out, n, True)
+    return saved, out
+
+
+def _useful_nodes(roots: list, deps: dict, targets: set) -> set:
+    """Nodes from which some target can be reached (only those need their rules run)."""
+    remaining = dict(deps)
+    order = []
+    ready = [r for r in roots if remaining[r] == 0]
+    while ready:
+        n = ready.pop()
+        order.append(n)
+        for p in n.parents:
+            if type(p) is Node:
+                c = remaining[p] - 1
+                remaining[p] = c
+                if c == 0:
+                    ready.append(p)
+    useful = set()
+    for n in reversed(order):
+        if n in targets or any(p is not None and (p in useful or p in targets)
+                               for p in n.parents):
+            useful.add(n)
+    return useful
+
+
+def run_backward(roots: Sequence[tuple[Any, Any]], retain_graph: bool, create_graph: bool,
+                 targets: set | None = None) -> tuple[dict, list]:
+    """Propagate cotangents from ``roots`` (pairs of Node-or-leaf and seed gradient).
+
+    Returns ``(grads, retained)``: ``grads`` maps every reached leaf Tensor (or, when
+    ``targets`` is given, every reached target Node / leaf) to its total gradient;
+    ``retained`` lists ``(weakref, grad)`` for non-leaf tensors that called
+    ``retain_grad()``.  Nothing user-visible is changed here.
+    """
+    ns = TENSOR if create_graph else NUMPY
+    grads: dict = {}
+    leaf: dict = {}
+    deps: dict = {}
+    stack: list = []
+    for key, g in roots:
+        if type(key) is Node:
+            prev = grads.get(key)
+            grads[key] = g if prev is None else prev + g
+            if key not in deps:
+                deps[key] = 0
+                stack.append(key)
+        elif targets is None or key in targets:
+            prev = leaf.get(key)
+            leaf[key] = g if prev is None else prev + g
+    root_nodes = list(stack)
+    # Pass 1: count, for each node, how many reachable consumers will send it a cotangent.
+    while stack:
+        n = stack.pop()
+        for p in n.parents:
+            if type(p) is Node:
+                c = deps.get(p)
+                if c is None:
+                    deps[p] = 1
+                    stack.append(p)
+                else:
+                    deps[p] = c + 1
+    useful = None
+    if targets is not None:
+        useful = _useful_nodes(root_nodes, deps, targets)
+        deps = {n: 0 for n in useful}
+        for n in useful:
+            for p in n.parents:
+                if p in useful:
+                    deps[p] += 1
+        root_nodes = [r for r in root_nodes if r in useful]
+    retained: list = []
+    ready = [r for r in root_nodes if deps[r] == 0]
+    prev_mode = STATE.enabled
+    STATE.enabled = create_graph  # rules record only when building a graph of the backward
+    try:
+        while ready:
+            n = ready.pop()
+            g = grads.pop(n)
+            if n.hooks:
+                g = _run_hooks(n.hooks, g, create_graph, f"'{n.op.name}' output")
+            if n.retain is not None:
+                retained.append((n.retain, g))
+            if targets is not None and n in targets:
+                leaf[n] = g
+            saved = n.saved
+            if saved is None:
+                raise _freed_error(n)
+            op = n.op
+            parents = n.parents
+            if create_graph:
+                saved, out = _as_tensors(n)
+            else:
+                out = n.out
+            attrs = n.attrs
+            vjp = op.vjp
+            if op.variadic:
+                needs = [p is not None and (useful is None or p in useful or p in targets)
+                         for p in parents]
+                many = vjp(ns, g, out, saved, needs, **attrs)
+            i = -1
+            for p in parents:
+                i += 1
+                if p is None:
+                    continue
+                is_node = type(p) is Node
+                if useful is not None and not (p in useful if is_node else p in targets):
+                    continue
+                gi = many[i] if op.variadic else vjp[i](ns, g, out, *saved, **attrs)
+                if is_node:
+                    shape, dtype = p.shape, p.dtype
+                else:
+                    d = p._data
+                    shape, dtype = d.shape, d.dtype
+                if gi.shape != shape or gi.dtype != dtype:
+                    gi = _reduce(ns, gi, shape, dtype, n, i)
+                if is_node:
+                    prev = grads.get(p)
+                    grads[p] = gi if prev is None else prev + gi
+                    c = deps[p] - 1
+                    deps[p] = c
+                    if c == 0:
+                        ready.append(p)
+                else:
+                    prev = leaf.get(p)
+                    leaf[p] = gi if prev is None else prev + gi
+            if not retain_graph:
+                n.saved = None
+                n.out = None
+    finally:
+        STATE.enabled = prev_mode
+    return leaf, retained
+
+
+def _owned(arr: Any, handed: set) -> Any:
+    """An array safe to give the user: not a view, not read-only, not given out twice."""
+    if type(arr) is np.ndarray:
+        if not arr.flags.owndata or not arr.flags.writeable or id(arr) in handed:
+            arr = arr.copy()
+        handed.add(id(arr))
+    return arr
+
+
+def _roots(tensors: Sequence[Tensor], grad_tensors: Sequence[Any], create_graph: bool) -> list:
+    roots = []
+    for t, g in zip(tensors, grad_tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"backward: expected a Tensor, got {type(t).__name__}")
+        if not t._rg:
+            raise RuntimeError(_no_grad_reason(t))
+        roots.append((t if t._node is None else t._node, _seed(t, g, create_graph)))
+    return roots
+
+
+def backward(tensors: Sequence[Tensor], grad_tensors: Sequence[Any] | None = None,
+             retain_graph: bool | None = None, create_graph: bool = False,
+             inputs: Iterable[Tensor] | None = None) -> None:
+    """Accumulate gradients of ``tensors`` into ``.grad`` of the leaves (or of ``inputs``)."""
+    if retain_graph is None:
+        retain_graph = create_graph
+    tensors = list(tensors)
+    grad_tensors = list(grad_tensors) if grad_tensors is not None else [None] * len(tensors)
+    roots = _roots(tensors, grad_tensors, create_graph)
+    if inputs is not None:
+        inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+        keys = {(t._node if t._node is not None else t): t for t in inputs if t._rg}
+        found, retained = run_backward(roots, retain_graph, create_graph, set(keys))
+        updates = [(keys[k], g) for k, g in found.items()]
+    else:
+        found, retained = run_backward(roots, retain_graph, create_graph)
+        updates = list(found.items())
+    # Everything below only assigns: all rules and hooks have already succeeded.
+    final = []
+    for t, g in updates:
+        if t._hooks and t._node is None:
+            g = _run_hooks(t._hooks, g, create_graph, "leaf tensor")
+        final.append((t, g))
+    for ref, g in retained:
+        t = ref()
+        if t is not None:
+            final.append((t, g))
+    handed: set = set()
+    for t, g in final:
+        old = t.grad
+        if create_graph:
+            t.grad = g if old is None else old + g
+        elif old is None:
+            t.grad = _wrap(_owned(g, handed))
+        else:
+            t.grad = _wrap(old._data + g)
+
+
+def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool = True) -> list:
+    """Gradients of ``outputs`` with respect to ``inputs``, returned (not accumulated).
+
+    Like ``torch.autograd.grad``: ``inputs`` may be leaves or intermediate tensors;
+    an input the outputs do not depend on gives None (or raises when
+    ``allow_unused=False``).  ``.grad`` attributes are left untouched.
+
+    >>> import compgraph as cg
+    >>> x = cg.tensor(3.0, requires_grad=True)
+    >>> u = 3 * x + 2
+    >>> cg.autodiff.grad(u ** 4, [x, u])
+    [Tensor(15972.), Tensor(5324.)]
+    """
+    if retain_graph is None:
+        retain_graph = create_graph
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = [inputs] if single else list(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, (Tensor, np.ndarray, int, float)):
+        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
+    roots = _roots(outputs, list(grad_outputs), create_graph)
+    keys = [(t._node if t._node is not None else t) if t._rg else None for t in inputs]
+    found, _ = run_backward(roots, retain_graph, create_graph, {k for k in keys if k is not None})
+    result = []
+    handed: set = set()
+    for t, k in zip(inputs, keys):
+        g = found.get(k) if k is not None else None
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(f"grad: an input of shape {tuple(t.shape)} is not connected "
+                                   f"to the outputs; pass allow_unused=True to get None")
+            result.append(None)
+        else:
+            result.append(g if create_graph else _wrap(_owned(g, handed)))
+    return result

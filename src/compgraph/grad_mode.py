@@ -1,0 +1,100 @@
+"""Grad mode: whether operations on Tensors are recorded. Per thread, like PyTorch."""
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Any, Callable
+
+__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
+
+
+class _State(threading.local):
+    # A class attribute gives every new thread the default without an __init__ call.
+    enabled = True
+
+
+STATE = _State()
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations in this thread are currently recorded for backward."""
+    return STATE.enabled
+
+
+class set_grad_enabled:
+    """Turn recording on or off in this thread: a function call, a context manager or a decorator.
+
+    >>> import compgraph as cg
+    >>> with cg.set_grad_enabled(False):
+    ...     cg.is_grad_enabled()
+    False
+    """
+
+    def __init__(self, mode: bool = True):
+        self.mode = bool(mode)
+        self.prev = STATE.enabled
+        STATE.enabled = self.mode
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> None:
+        STATE.enabled = self.prev
+
+    def __call__(self, fn: Callable) -> Callable:
+        STATE.enabled = self.prev  # used as a decorator: undo the eager switch
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            prev = STATE.enabled
+            STATE.enabled = mode
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                STATE.enabled = prev
+        return wrapper
+
+
+class _Mode:
+    _mode = True
+
+    def __enter__(self) -> None:
+        self._prev = STATE.enabled
+        STATE.enabled = self._mode
+
+    def __exit__(self, *exc: Any) -> None:
+        STATE.enabled = self._prev
+
+    def __call__(self, fn: Callable) -> Callable:
+        mode = self._mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            prev = STATE.enabled
+            STATE.enabled = mode
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                STATE.enabled = prev
+        return wrapper
+
+
+class no_grad(_Mode):
+    """Context manager (or decorator) in which nothing is recorded.
+
+    >>> import compgraph as cg
+    >>> x = cg.tensor(2.0, requires_grad=True)
+    >>> with cg.no_grad():
+    ...     y = x * 3
+    >>> y.requires_grad
+    False
+    """
+
+    _mode = False
+
+
+class enable_grad(_Mode):
+    """Context manager (or decorator) that turns recording back on inside ``no_grad``."""
+
+    _mode = True

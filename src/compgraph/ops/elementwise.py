@@ -1,0 +1,206 @@
+"""Elementwise primitives: arithmetic, transcendental functions, comparisons.
+
+Forwards use Python operators where NumPy has them: on NumPy scalars (what a
+one-element computation produces) they are ten times faster than ufunc calls,
+and on arrays they are the same ufuncs.  Rules may use operators too: ``g * y``
+works on ndarrays, Tensors and symbolic nodes alike.
+"""
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+
+from .registry import defop
+
+# ---------------------------------------------------------------- arithmetic
+
+ADD = defop(
+    "add", operator.add, linear=True, np_name="add",
+    vjp=(lambda ns, g, out, x, y: g, lambda ns, g, out, x, y: g),
+    saves=((), ()), deriv=("1", "1"),
+    doc="x + y")
+
+SUBTRACT = defop(
+    "subtract", operator.sub, linear=True, np_name="subtract",
+    vjp=(lambda ns, g, out, x, y: g, lambda ns, g, out, x, y: -g),
+    saves=((), ()), deriv=("1", "-1"),
+    doc="x - y")
+
+MULTIPLY = defop(
+    "multiply", operator.mul, np_name="multiply",
+    vjp=(lambda ns, g, out, x, y: g * y, lambda ns, g, out, x, y: g * x),
+    jvp=(lambda ns, t, out, x, y: t * y, lambda ns, t, out, x, y: x * t),
+    saves=((1,), (0,)), deriv=("y", "x"),
+    doc="x * y")
+
+DIVIDE = defop(
+    "divide", operator.truediv, np_name="divide",
+    vjp=(lambda ns, g, out, x, y: g / y,
+         lambda ns, g, out, x, y: -(g * x) / (y * y)),
+    jvp=(lambda ns, t, out, x, y: t / y, lambda ns, t, out, x, y: -(t * x) / (y * y)),
+    saves=((1,), (0, 1)), deriv=("1/y", "-x/y**2"),
+    doc="x / y")
+
+NEGATIVE = defop(
+    "negative", operator.neg, linear=True, np_name="negative",
+    vjp=(lambda ns, g, out, x: -g,), saves=((),), deriv=("-1",),
+    doc="-x")
+
+
+def _pow_dx(ns, g, out, x, y):
+    if isinstance(y, (int, float)):
+        if y == 0:
+            return g * 0
+        if y == 1:
+            return g
+        if y == 2:
+            return g * (x * 2)
+        return g * (ns.power(x, y - 1) * y)
+    return g * (ns.power(x, y - 1) * y)
+
+
+def _pow_dy(ns, g, out, x, y):
+    # d/dy x**y = log(x) * x**y; at x == 0 the limit used by PyTorch is 0.
+    safe = ns.where(x == 0, 1, x)
+    return g * (out * ns.log(safe))
+
+
+POWER = defop(
+    "power", operator.pow, np_name="power",
+    vjp=(_pow_dx, _pow_dy),
+    jvp=(lambda ns, t, out, x, y: _pow_dx(ns, t, out, x, y),
+         lambda ns, t, out, x, y: _pow_dy(ns, t, out, x, y)),
+    saves=((0, 1), (0,)), save_out=True,
+    deriv=("y*x**(y-1)", "log(x)*x**y"),
+    doc="x ** y")
+
+# ---------------------------------------------------------------- unary math
+
+EXP = defop(
+    "exp", np.exp, np_name="exp",
+    vjp=(lambda ns, g, out, x: g * out,), jvp=(lambda ns, t, out, x: t * out,),
+    saves=((),), save_out=True, deriv=("exp(x)",), doc="e ** x")
+
+LOG = defop(
+    "log", np.log, np_name="log",
+    vjp=(lambda ns, g, out, x: g / x,), jvp=(lambda ns, t, out, x: t / x,),
+    saves=((0,),), deriv=("1/x",), doc="natural logarithm")
+
+SQRT = defop(
+    "sqrt", np.sqrt, np_name="sqrt",
+    vjp=(lambda ns, g, out, x: g / (out * 2),), jvp=(lambda ns, t, out, x: t / (out * 2),),
+    saves=((),), save_out=True, deriv=("1/(2*sqrt(x))",), doc="square root")
+
+SIN = defop(
+    "sin", np.sin, np_name="sin",
+    vjp=(lambda ns, g, out, x: g * ns.cos(x),), jvp=(lambda ns, t, out, x: t * ns.cos(x),),
+    saves=((0,),), deriv=("cos(x)",), doc="sine")
+
+COS = defop(
+    "cos", np.cos, np_name="cos",
+    vjp=(lambda ns, g, out, x: -(g * ns.sin(x)),), jvp=(lambda ns, t, out, x: -(t * ns.sin(x)),),
+    saves=((0,),), deriv=("-sin(x)",), doc="cosine")
+
+TAN = defop(
+    "tan", np.tan, np_name="tan",
+    vjp=(lambda ns, g, out, x: g * (out * out + 1),),
+    jvp=(lambda ns, t, out, x: t * (out * out + 1),),
+    saves=((),), save_out=True, deriv=("1 + tan(x)**2",), doc="tangent")
+
+TANH = defop(
+    "tanh", np.tanh, np_name="tanh",
+    vjp=(lambda ns, g, out, x: g * (1 - out * out),),
+    jvp=(lambda ns, t, out, x: t * (1 - out * out),),
+    saves=((),), save_out=True, deriv=("1 - tanh(x)**2",), doc="hyperbolic tangent")
+
+
+def _sigmoid(x):
+    # Two branches so that neither exp overflows and tiny results keep their precision.
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(np.result_type(x, np.float16), copy=False)
+
+
+SIGMOID = defop(
+    "sigmoid", _sigmoid,
+    vjp=(lambda ns, g, out, x: g * (out * (1 - out)),),
+    jvp=(lambda ns, t, out, x: t * (out * (1 - out)),),
+    saves=((),), save_out=True, deriv=("sigmoid(x)*(1 - sigmoid(x))",),
+    doc="logistic function 1 / (1 + e**-x)")
+
+RELU = defop(
+    "relu", lambda x: np.maximum(x, 0),
+    vjp=(lambda ns, g, out, x: ns.where(x > 0, g, 0),),
+    jvp=(lambda ns, t, out, x: ns.where(x > 0, t, 0),),
+    saves=((0,),), deriv=("1 if x > 0 else 0",), doc="max(x, 0)")
+
+ABS = defop(
+    "abs", np.abs, np_name="absolute",
+    vjp=(lambda ns, g, out, x: g * ns.sign(x),), jvp=(lambda ns, t, out, x: t * ns.sign(x),),
+    saves=((0,),), deriv=("sign(x)",), doc="absolute value")
+
+
+def _max_dx(ns, g, out, x, y):
+    # Ties split the gradient evenly, as PyTorch does.
+    return ns.where(x > y, g, ns.where(x == y, g * 0.5, 0))
+
+
+def _max_dy(ns, g, out, x, y):
+    return ns.where(y > x, g, ns.where(x == y, g * 0.5, 0))
+
+
+MAXIMUM = defop(
+    "maximum", np.maximum, np_name="maximum",
+    vjp=(_max_dx, _max_dy), jvp=(_max_dx, _max_dy),
+    deriv=("1 if x > y else 0", "1 if y > x else 0"), doc="elementwise maximum")
+
+MINIMUM = defop(
+    "minimum", np.minimum, np_name="minimum",
+    vjp=(lambda ns, g, out, x, y: _max_dy(ns, g, out, x, y),
+         lambda ns, g, out, x, y: _max_dx(ns, g, out, x, y)),
+    jvp=(lambda ns, t, out, x, y: _max_dy(ns, t, out, x, y),
+         lambda ns, t, out, x, y: _max_dx(ns, t, out, x, y)),
+    deriv=("1 if x < y else 0", "1 if y < x else 0"), doc="elementwise minimum")
+
+WHERE = defop(
+    "where", np.where,
+    vjp=(None,
+         lambda ns, g, out, c, x, y: ns.where(c, g, 0),
+         lambda ns, g, out, c, x, y: ns.where(c, 0, g)),
+    jvp=(None,
+         lambda ns, t, out, c, x, y: ns.where(c, t, 0),
+         lambda ns, t, out, c, x, y: ns.where(c, 0, t)),
+    saves=((), (0,), (0,)), deriv=("", "1 if cond else 0", "0 if cond else 1"),
+    doc="choose x where cond is true, else y")
+
+
+def _clip_rule(ns, g, out, x, lo=None, hi=None):
+    # Gradient passes where lo <= x <= hi, as in PyTorch's clamp.
+    if lo is not None:
+        g = ns.where(x < lo, 0, g)
+    if hi is not None:
+        g = ns.where(x > hi, 0, g)
+    return g
+
+
+CLIP = defop(
+    "clip", lambda x, lo=None, hi=None: np.clip(x, lo, hi),
+    vjp=(_clip_rule,), jvp=(_clip_rule,),
+    saves=((0,),), deriv=("1 if lo <= x <= hi else 0",), doc="limit x to [lo, hi]")
+
+CAST = defop(
+    "astype", lambda x, dtype: x.astype(dtype),
+    vjp=(lambda ns, g, out, x, dtype: g,), linear=True, saves=((),), deriv=("1",),
+    doc="convert to another dtype (the engine casts the gradient back)")
+
+# ----------------------------------------------- non-differentiable (never recorded)
+
+SIGN = defop("sign", np.sign, np_name="sign", doc="sign of x: -1, 0 or 1")
+STOP_GRADIENT = defop("stop_gradient", lambda x: x, doc="identity that blocks gradients")
+EQUAL = defop("equal", operator.eq, np_name="equal", doc="x == y")
+NOT_EQUAL = defop("not_equal", operator.ne, np_name="not_equal", doc="x != y")
+LESS = defop("less", operator.lt, np_name="less", doc="x < y")
+LESS_EQUAL = defop("less_equal", operator.le, np_name="less_equal", doc="x <= y")
+GREATER = defop("greater", operator.gt, np_name="greater", doc="x > y")
+GREATER_EQUAL = defop("greater_equal", operator.ge, np_name="greater_equal", doc="x >= y")
+FLOOR = defop("floor", np.floor, np_name="floor", doc="round down")

@@ -1,0 +1,86 @@
+"""Reductions and their inverses: sum, max, min, sum_to and broadcast_to.
+
+``axis`` attributes arrive normalised by the public functions: ``None`` or a
+sorted tuple of non-negative ints.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .registry import defop
+
+
+def _keepdims_shape(shape, axis):
+    if axis is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axis else d for i, d in enumerate(shape))
+
+
+def _unreduce(ns, g, x, axis, keepdims):
+    """Bring a reduced gradient back to x's shape (a broadcast view)."""
+    if not keepdims:
+        g = ns.reshape(g, shape=_keepdims_shape(x.shape, axis))
+    return ns.broadcast_to(g, shape=x.shape)
+
+
+SUM = defop(
+    "sum", lambda x, axis=None, keepdims=False: np.sum(x, axis=axis, keepdims=keepdims),
+    vjp=(lambda ns, g, out, x, axis=None, keepdims=False: _unreduce(ns, g, x, axis, keepdims),),
+    linear=True, saves=((0,),), deriv=("1",), doc="sum over axes")
+
+
+def _extreme_rule(ns, g, out, x, axis=None, keepdims=False):
+    # Ties share the gradient evenly (PyTorch's amax/amin convention).
+    if not keepdims:
+        shape = _keepdims_shape(x.shape, axis)
+        g = ns.reshape(g, shape=shape)
+        out = ns.reshape(out, shape=shape)
+    mask = x == out
+    count = ns.astype(ns.sum(mask, axis=axis, keepdims=True), dtype=g.dtype)
+    return ns.where(mask, g / count, 0)
+
+
+def _extreme_jvp(ns, t, out, x, axis=None, keepdims=False):
+    if not keepdims:
+        out = ns.reshape(out, shape=_keepdims_shape(x.shape, axis))
+    mask = x == out
+    count = ns.astype(ns.sum(mask, axis=axis, keepdims=True), dtype=t.dtype)
+    return ns.sum(ns.where(mask, t, 0) / count, axis=axis, keepdims=keepdims)
+
+
+MAX = defop(
+    "max", lambda x, axis=None, keepdims=False: np.max(x, axis=axis, keepdims=keepdims),
+    vjp=(_extreme_rule,), jvp=(_extreme_jvp,),
+    saves=((0,),), save_out=True, deriv=("1 where x is the maximum else 0",),
+    doc="maximum over axes")
+
+MIN = defop(
+    "min", lambda x, axis=None, keepdims=False: np.min(x, axis=axis, keepdims=keepdims),
+    vjp=MAX.vjp, jvp=MAX.jvp, saves=((0,),), save_out=True,
+    deriv=("1 where x is the minimum else 0",), doc="minimum over axes")
+
+
+def sum_to_shape(x, shape):
+    """Sum ``x`` down to ``shape`` (the inverse of broadcasting); ValueError if impossible."""
+    shape = tuple(shape)
+    xs = np.shape(x)
+    if xs == shape:
+        return x
+    lead = len(xs) - len(shape)
+    if lead < 0 or any(d != 1 and d != xs[i + lead] for i, d in enumerate(shape)):
+        raise ValueError(f"cannot sum an array of shape {xs} down to shape {shape}")
+    axes = tuple(range(lead)) + tuple(i + lead for i, d in enumerate(shape)
+                                      if d == 1 and xs[i + lead] != 1)
+    r = np.sum(x, axis=axes, keepdims=True) if axes else x
+    return np.reshape(r, shape)
+
+
+SUM_TO = defop(
+    "sum_to", sum_to_shape, linear=True,
+    vjp=(lambda ns, g, out, x, shape: ns.broadcast_to(g, shape=x.shape),),
+    saves=((0,),), deriv=("1",), doc="sum a broadcast array back to a shape")
+
+BROADCAST_TO = defop(
+    "broadcast_to", lambda x, shape: np.broadcast_to(x, shape), linear=True,
+    vjp=(lambda ns, g, out, x, shape: ns.sum_to(g, shape=x.shape),),
+    saves=((0,),), deriv=("1",), doc="broadcast to a shape (a read-only view)")

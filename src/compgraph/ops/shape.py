@@ -1,0 +1,94 @@
+"""Shape primitives: reshape, transpose, axes, indexing, concatenation and stacking.
+
+All of them are linear, so their JVP is the op itself applied to the tangent.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .registry import defop
+
+RESHAPE = defop(
+    "reshape", lambda x, shape: np.reshape(x, shape), linear=True,
+    vjp=(lambda ns, g, out, x, shape: ns.reshape(g, shape=x.shape),),
+    saves=((0,),), deriv=("1",), doc="same values, new shape")
+
+
+def _inverse_perm(axes):
+    return tuple(int(i) for i in np.argsort(axes))
+
+
+TRANSPOSE = defop(
+    "transpose", lambda x, axes: np.transpose(x, axes), linear=True,
+    vjp=(lambda ns, g, out, x, axes: ns.transpose(g, axes=_inverse_perm(axes)),),
+    saves=((),), deriv=("1",), doc="permute axes")
+
+SWAPAXES = defop(
+    "swapaxes", lambda x, axis1, axis2: np.swapaxes(x, axis1, axis2), linear=True,
+    vjp=(lambda ns, g, out, x, axis1, axis2: ns.swapaxes(g, axis1=axis1, axis2=axis2),),
+    saves=((),), deriv=("1",), doc="exchange two axes")
+
+EXPAND_DIMS = defop(
+    "expand_dims", lambda x, axis: np.expand_dims(x, axis), linear=True,
+    vjp=(lambda ns, g, out, x, axis: ns.squeeze(g, axis=axis),),
+    saves=((),), deriv=("1",), doc="insert length-1 axes")
+
+SQUEEZE = defop(
+    "squeeze", lambda x, axis: np.squeeze(x, axis), linear=True,
+    vjp=(lambda ns, g, out, x, axis: ns.expand_dims(g, axis=axis),),
+    saves=((),), deriv=("1",), doc="remove length-1 axes")
+
+
+def is_basic_index(index) -> bool:
+    """True when ``index`` selects without integer or boolean arrays (no repeats possible)."""
+    items = index if isinstance(index, tuple) else (index,)
+    return not any(isinstance(i, (np.ndarray, list)) for i in items)
+
+
+def _scatter_add(g, shape, index):
+    z = np.zeros(shape, dtype=np.result_type(g))
+    if is_basic_index(index):
+        z[index] = g
+    else:
+        # add.at accumulates where an index repeats; plain assignment would not.
+        np.add.at(z, index, g)
+    return z
+
+
+GETITEM = defop(
+    "getitem", lambda x, index: x[index], linear=True,
+    vjp=(lambda ns, g, out, x, index: ns.scatter_add(g, shape=x.shape, index=index),),
+    saves=((0,),), deriv=("1 at the selected elements",), doc="x[index]")
+
+SCATTER_ADD = defop(
+    "scatter_add", _scatter_add, linear=True,
+    vjp=(lambda ns, g, out, x, shape, index: ns.getitem(g, index=index),),
+    saves=((),), deriv=("1",), doc="zeros(shape) with x added at index (repeats accumulate)")
+
+
+def _concat_vjp(ns, g, out, inputs, needs, axis):
+    grads, start = [], 0
+    for x, need in zip(inputs, needs):
+        stop = start + x.shape[axis]
+        if need:
+            sl = (slice(None),) * axis + (slice(start, stop),)
+            grads.append(ns.getitem(g, index=sl))
+        else:
+            grads.append(None)
+        start = stop
+    return grads
+
+
+CONCATENATE = defop(
+    "concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis), linear=True,
+    vjp=_concat_vjp, deriv=("1",), doc="join arrays along an existing axis")
+
+
+def _stack_vjp(ns, g, out, inputs, needs, axis):
+    return [ns.getitem(g, index=(slice(None),) * axis + (i,)) if need else None
+            for i, need in enumerate(needs)]
+
+
+STACK = defop(
+    "stack", lambda *xs, axis: np.stack(xs, axis=axis), linear=True,
+    vjp=_stack_vjp, deriv=("1",), doc="join arrays along a new axis")

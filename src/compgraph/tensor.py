@@ -1,0 +1,555 @@
+"""``Tensor``: an ndarray that records, while grad mode is on, the graph that produced it.
+
+The recorded graph is made of :class:`Node` objects, one per op application; a
+Node points at its parents (other Nodes, or leaf Tensors that accumulate
+``.grad``) and keeps only the buffers its op's VJP rule declared it reads.
+Tensors themselves are not kept by the graph, so an intermediate value lives
+exactly as long as the user or a saved buffer holds it.
+"""
+from __future__ import annotations
+
+import weakref
+from typing import Any, Callable
+
+import numpy as np
+
+from .grad_mode import STATE
+from .ops.registry import NUMPY, OPS, Namespace, Op
+
+__all__ = ["Tensor", "Node", "tensor", "constant", "apply", "TENSOR"]
+
+_new = object.__new__
+_NOATTRS: dict = {}
+_FLOAT_KINDS = "fc"
+
+
+class Node:
+    """One recorded op application (PyTorch's ``grad_fn``).
+
+    ``parents[i]`` is the Node that produced input ``i``, the leaf Tensor itself,
+    or None when input ``i`` needs no gradient.  ``saved`` holds the inputs the
+    VJP rules read (None where not needed) and becomes None once backward has
+    used it without ``retain_graph``.
+    """
+
+    __slots__ = ("op", "attrs", "parents", "saved", "out", "shape", "dtype", "hooks",
+                 "retain", "__weakref__")
+
+    def __repr__(self) -> str:
+        return f"<Node {self.op.name} -> {self.shape} {self.dtype}>"
+
+    @property
+    def name(self) -> str:
+        """The op's name (PyTorch shows ``MulBackward0``; compgraph shows ``multiply``)."""
+        return self.op.name
+
+    @property
+    def next_functions(self) -> tuple:
+        """The parent nodes / leaf tensors, for code written against PyTorch's grad_fn."""
+        return self.parents
+
+
+def _describe(v: Any) -> str:
+    if isinstance(v, Tensor):
+        d = v._data
+        return f"Tensor(shape={tuple(d.shape)}, dtype={d.dtype})"
+    if isinstance(v, (np.ndarray, np.generic)):
+        return f"ndarray(shape={v.shape}, dtype={v.dtype})"
+    return f"{type(v).__name__} {v!r}"[:80]
+
+
+def _forward_error(op: Op, args: tuple, attrs: dict, err: Exception) -> Exception:
+    operands = ", ".join(_describe(a) for a in args)
+    extra = "".join(f", {k}={v!r}" for k, v in attrs.items())
+    msg = f"{op.name}: {err} (operands: {operands}{extra})"
+    if isinstance(err, IndexError):
+        return IndexError(msg)
+    if isinstance(err, TypeError):
+        return TypeError(msg)
+    return ValueError(msg)
+
+
+def apply(op: Op, args: tuple, attrs: dict = _NOATTRS) -> "Tensor":
+    """Run ``op`` on Tensors / arrays / numbers and record it when gradients are needed.
+
+    This is the single dispatch point of the dynamic graph; its cost is most of the
+    per-op overhead, so it avoids every allocation it can.
+    """
+    arrays = []
+    rg = False
+    for a in args:
+        if isinstance(a, Tensor):
+            arrays.append(a._data)
+            if a._rg:
+                rg = True
+        else:
+            arrays.append(a)
+    try:
+        out = op.forward(*arrays, **attrs)
+    except (ValueError, TypeError, IndexError, ArithmeticError) as err:
+        raise _forward_error(op, args, attrs, err) from None
+    t = _new(Tensor)
+    t._data = out
+    t.grad = None
+    t.name = None
+    t._hooks = None
+    if not rg:
+        t._rg = False
+        t._node = None
+        t._why = None
+        return t
+    if not STATE.enabled or op.vjp is None:
+        t._rg = False
+        t._node = None
+        t._why = "no_grad" if op.vjp is not None else "nondiff:" + op.name
+        return t
+    parents = []
+    needs = 0
+    bit = 1
+    for a in args:
+        if isinstance(a, Tensor) and a._rg:
+            n = a._node
+            parents.append(a if n is None else n)
+            needs |= bit
+        else:
+            parents.append(None)
+        bit <<= 1
+    drop = op_drop(op, needs)
+    for j in drop:
+        arrays[j] = None
+    node = _new(Node)
+    node.op = op
+    node.attrs = attrs
+    node.parents = parents
+    node.saved = arrays
+    node.out = out if op.save_out else None
+    node.shape = out.shape
+    node.dtype = out.dtype
+    node.hooks = None
+    node.retain = None
+    t._rg = True
+    t._node = node
+    t._why = None
+    return t
+
+
+_DROP_CACHE: dict = {}
+
+
+def op_drop(op: Op, needs: int) -> tuple:
+    """Indices of inputs the op's backward will not read, given which inputs need grads."""
+    key = (op, needs)
+    d = _DROP_CACHE.get(key)
+    if d is None:
+        if op.saves is None:  # variadic rules may read everything
+            d = ()
+        else:
+            keep = set()
+            for i, s in enumerate(op.saves):
+                if needs >> i & 1:
+                    keep.update(s)
+            d = tuple(j for j in range(len(op.saves)) if j not in keep)
+        _DROP_CACHE[key] = d
+    return d
+
+
+def _wrap(data: Any, node: Node | None = None, rg: bool = False) -> "Tensor":
+    t = _new(Tensor)
+    t._data = data
+    t._rg = rg
+    t._node = node
+    t.grad = None
+    t.name = None
+    t._hooks = None
+    t._why = None
+    return t
+
+
+def _as_array(data: Any, dtype: Any, where: str) -> Any:
+    if isinstance(data, Tensor):
+        data = data._data
+    try:
+        arr = np.array(data, dtype=dtype)
+    except (ValueError, TypeError) as err:
+        raise TypeError(f"{where}: cannot make an array from {type(data).__name__}: {err}") from None
+    if arr.dtype.kind not in "biufc":
+        raise TypeError(f"{where}: expected numbers, got dtype {arr.dtype} from "
+                        f"{type(data).__name__}; pass ints, floats or an ndarray of them")
+    # One-element data lives as a NumPy scalar: its arithmetic is ~10x faster.
+    return arr[()] if arr.ndim == 0 else arr
+
+
+def _check_can_require_grad(dtype: np.dtype, where: str) -> None:
+    if dtype.kind not in _FLOAT_KINDS:
+        raise TypeError(
+            f"{where}: only floating-point tensors can require gradients, got dtype "
+            f"{dtype}; create it with a float dtype (dtype='float64' or a value like 3.0)")
+
+
+class Tensor:
+    """An n-dimensional array that records operations for automatic differentiation.
+
+    >>> import compgraph as cg
+    >>> x = cg.tensor(3.0, requires_grad=True)
+    >>> y = (3 * x + 2) ** 4
+    >>> y.backward()
+    >>> x.grad
+    Tensor(15972.)
+    """
+
+    __slots__ = ("_data", "_rg", "_node", "grad", "name", "_hooks", "_why", "__weakref__")
+    # Binary operators with ndarrays on the left must come to us, not loop elementwise.
+    __array_priority__ = 1000
+
+    def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False,
+                 name: str | None = None):
+        self._data = _as_array(data, dtype, "Tensor")
+        self._rg = False
+        self._node = None
+        self.grad = None
+        self.name = name
+        self._hooks = None
+        self._why = None
+        if requires_grad:
+            self.requires_grad = True
+
+    # ------------------------------------------------------------- basic facts
+    @property
+    def data(self) -> np.ndarray:
+        """The underlying ndarray (not a copy)."""
+        d = self._data
+        if type(d) is not np.ndarray:
+            d = self._data = np.asarray(d)
+        return d
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        arr = value._data if isinstance(value, Tensor) else np.asarray(value)
+        if self._rg and arr.dtype.kind not in _FLOAT_KINDS:
+            raise TypeError(f"Tensor.data: a tensor that requires grad needs float data, got {arr.dtype}")
+        self._data = arr
+
+    def numpy(self) -> np.ndarray:
+        """The underlying ndarray (not a copy)."""
+        return self.data
+
+    def item(self) -> Any:
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise ValueError(f"item: only one-element tensors can be converted to Python "
+                             f"scalars, this one has shape {self.shape}")
+        return self._data.item()
+
+    def tolist(self) -> Any:
+        """The values as (nested) Python lists."""
+        return self._data.tolist()
+
+    @property
+    def shape(self) -> tuple:
+        """The array's shape."""
+        return self._data.shape
+
+    @property
+    def ndim(self) -> int:
+        """Number of dimensions."""
+        return self._data.ndim
+
+    @property
+    def size(self) -> int:
+        """Number of elements."""
+        return self._data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The NumPy dtype."""
+        return self._data.dtype
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether gradients flow to this tensor (leaves accumulate them in ``.grad``)."""
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        if self._node is not None:
+            raise RuntimeError("requires_grad can only be changed on leaf tensors; "
+                               "use .detach() to get a new leaf")
+        if flag:
+            _check_can_require_grad(self._data.dtype, "requires_grad")
+        self._rg = bool(flag)
+        self._why = None
+
+    def requires_grad_(self, flag: bool = True) -> "Tensor":
+        """Set ``requires_grad`` in place and return the tensor."""
+        self.requires_grad = flag
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        """True unless the tensor was produced by a recorded op."""
+        return self._node is None
+
+    @property
+    def grad_fn(self) -> Node | None:
+        """The recorded op that produced this tensor (None for leaves)."""
+        return self._node
+
+    @property
+    def op(self) -> str | None:
+        """Name of the op that produced this tensor, or None for a leaf."""
+        return None if self._node is None else self._node.op.name
+
+    # ------------------------------------------------------------- autodiff
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs: Any = None) -> None:
+        """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
+
+        ``gradient`` (same shape as self) may be omitted only for one-element tensors.
+        """
+        from .autodiff.engine import backward
+        backward([self], [gradient], retain_graph=retain_graph,
+                 create_graph=create_graph, inputs=inputs)
+
+    def detach(self) -> "Tensor":
+        """A new leaf sharing the data, cut from the graph (never requires grad)."""
+        t = _wrap(self._data)
+        t._why = "detached"
+        return t
+
+    def zero_grad(self) -> None:
+        """Forget the accumulated gradient (sets ``.grad`` to None)."""
+        self.grad = None
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` on this non-leaf tensor after backward (leaves always keep it)."""
+        if not self._rg:
+            raise RuntimeError("retain_grad: this tensor does not require grad")
+        if self._node is not None:
+            self._node.retain = weakref.ref(self)
+
+    def register_hook(self, fn: Callable[["Tensor"], "Tensor | None"]) -> "_HookHandle":
+        """Call ``fn(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
+        if not self._rg:
+            raise RuntimeError("register_hook: cannot register a hook on a tensor that "
+                               "does not require grad")
+        node = self._node
+        if node is None:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        else:
+            if node.hooks is None:
+                node.hooks = []
+            hooks = node.hooks
+        hooks.append(fn)
+        return _HookHandle(hooks, fn)
+
+    # ------------------------------------------------------------- conversion
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        d = self.data
+        if dtype is not None and d.dtype != dtype:
+            return d.astype(dtype)
+        return d.copy() if copy else d
+
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        from .functions import UFUNCS
+        fn = UFUNCS.get(ufunc.__name__)
+        if fn is None or method != "__call__" or kwargs:
+            return NotImplemented
+        return fn(*inputs)
+
+    def __float__(self) -> float:
+        if self._data.size != 1:
+            raise TypeError(f"float(): only one-element tensors can be converted, "
+                            f"this one has shape {self.shape}")
+        return float(self._data.item())
+
+    def __int__(self) -> int:
+        if self._data.size != 1:
+            raise TypeError(f"int(): only one-element tensors can be converted, "
+                            f"this one has shape {self.shape}")
+        return int(self._data.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only one-element integer tensors can be used as an index")
+        return int(self._data.item())
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise ValueError(f"the truth value of a tensor with shape {self.shape} is "
+                             f"ambiguous; use .any() / .all() or compare elements")
+        return bool(self._data.item())
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __repr__(self) -> str:
+        body = np.array2string(np.asarray(self._data), separator=", ", prefix="Tensor(")
+        extra = ""
+        if self._data.dtype != np.float64 and self._data.dtype != np.int64 and self._data.dtype != np.bool_:
+            extra += f", dtype={self._data.dtype}"
+        if self._node is not None:
+            extra += f", grad_fn=<{self._node.op.name}>"
+        elif self._rg:
+            extra += ", requires_grad=True"
+        if self.name:
+            extra += f", name={self.name!r}"
+        return f"Tensor({body}{extra})"
+
+    def __format__(self, spec: str) -> str:
+        if spec and self._data.size == 1:
+            return format(self._data.item(), spec)
+        return format(repr(self), spec)
+
+    __hash__ = object.__hash__
+
+    # ------------------------------------------------------------- operators
+    def __add__(self, other): return _binary(ADD, self, other)
+    def __radd__(self, other): return _rbinary(ADD, self, other)
+    def __sub__(self, other): return _binary(SUB, self, other)
+    def __rsub__(self, other): return _rbinary(SUB, self, other)
+    def __mul__(self, other): return _binary(MUL, self, other)
+    def __rmul__(self, other): return _rbinary(MUL, self, other)
+    def __truediv__(self, other): return _binary(DIV, self, other)
+    def __rtruediv__(self, other): return _rbinary(DIV, self, other)
+    def __pow__(self, other): return _binary(POW, self, other)
+    def __rpow__(self, other): return _rbinary(POW, self, other)
+    def __matmul__(self, other): return _binary(MATMUL, self, other)
+    def __rmatmul__(self, other): return _rbinary(MATMUL, self, other)
+    def __lt__(self, other): return _binary(OPS["less"], self, other)
+    def __le__(self, other): return _binary(OPS["less_equal"], self, other)
+    def __gt__(self, other): return _binary(OPS["greater"], self, other)
+    def __ge__(self, other): return _binary(OPS["greater_equal"], self, other)
+    def __eq__(self, other): return _binary(OPS["equal"], self, other)  # type: ignore[override]
+    def __ne__(self, other): return _binary(OPS["not_equal"], self, other)  # type: ignore[override]
+    def __neg__(self): return apply(NEG, (self,))
+    def __pos__(self): return self
+    def __abs__(self): return apply(OPS["abs"], (self,))
+
+    def __getitem__(self, index: Any) -> "Tensor":
+        return apply(OPS["getitem"], (self,), {"index": _F.normalize_index(index)})
+
+    @property
+    def T(self) -> "Tensor":
+        """The tensor with its axes reversed."""
+        return _F.transpose(self)
+
+    # ------------------------------------------------------------- methods
+    def sum(self, axis=None, keepdims=False): return _F.sum(self, axis, keepdims)
+    def mean(self, axis=None, keepdims=False): return _F.mean(self, axis, keepdims)
+    def max(self, axis=None, keepdims=False): return _F.max(self, axis, keepdims)
+    def min(self, axis=None, keepdims=False): return _F.min(self, axis, keepdims)
+    def reshape(self, *shape): return _F.reshape(self, shape[0] if len(shape) == 1 else shape)
+    def transpose(self, *axes): return _F.transpose(self, (axes[0] if len(axes) == 1 else axes) or None)
+    def flatten(self): return _F.reshape(self, (-1,))
+    def squeeze(self, axis=None): return _F.squeeze(self, axis)
+    def expand_dims(self, axis): return _F.expand_dims(self, axis)
+    def astype(self, dtype): return _F.astype(self, dtype)
+    def exp(self): return _F.exp(self)
+    def log(self): return _F.log(self)
+    def sqrt(self): return _F.sqrt(self)
+    def sin(self): return _F.sin(self)
+    def cos(self): return _F.cos(self)
+    def tan(self): return _F.tan(self)
+    def tanh(self): return _F.tanh(self)
+    def relu(self): return _F.relu(self)
+    def sigmoid(self): return _F.sigmoid(self)
+    def abs(self): return _F.abs(self)
+    def clip(self, a_min=None, a_max=None): return _F.clip(self, a_min, a_max)
+    def matmul(self, other): return _F.matmul(self, other)
+    def dot(self, other): return _F.dot(self, other)
+    def softmax(self, axis=-1): return _F.softmax(self, axis)
+    def log_softmax(self, axis=-1): return _F.log_softmax(self, axis)
+    def logsumexp(self, axis=None, keepdims=False): return _F.logsumexp(self, axis, keepdims)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        if self._rg:
+            raise RuntimeError("in-place assignment into a tensor that requires grad would "
+                               "corrupt its gradient; build a new tensor (cg.where, "
+                               "cg.concatenate) or modify .data under cg.no_grad()")
+        v = value._data if isinstance(value, Tensor) else value
+        self.data[index] = v
+
+
+class _HookHandle:
+    """Returned by ``register_hook``; ``.remove()`` unregisters the hook."""
+
+    def __init__(self, hooks: list, fn: Callable):
+        self._hooks, self._fn = hooks, fn
+
+    def remove(self) -> None:
+        """Unregister the hook (no error if already removed)."""
+        try:
+            self._hooks.remove(self._fn)
+        except ValueError:
+            pass
+
+
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False,
+           name: str | None = None) -> Tensor:
+    """Make a Tensor (a copy of ``data``); ``requires_grad=True`` makes it a recording leaf.
+
+    >>> import compgraph as cg
+    >>> cg.tensor([1.0, 2.0], dtype="float32")
+    Tensor([1., 2.], dtype=float32)
+    """
+    return Tensor(data, dtype=dtype, requires_grad=requires_grad, name=name)
+
+
+def constant(data: Any, dtype: Any = None, name: str | None = None) -> Tensor:
+    """A Tensor that never requires grad (TensorFlow's ``tf.constant``)."""
+    return Tensor(data, dtype=dtype, name=name)
+
+
+def _tensor_apply(op: Op, inputs: tuple, attrs: dict) -> Tensor:
+    return apply(op, inputs, attrs)
+
+
+#: The Tensor namespace: rules run here when ``create_graph=True`` (recorded, so higher order).
+TENSOR = Namespace("tensor", _tensor_apply)
+
+
+def _binary(op: Op, a: Tensor, b: Any) -> Any:
+    tb = type(b)
+    if tb is not Tensor and tb is not float and tb is not int and tb is not np.ndarray:
+        b = _operand(b, op)
+        if b is NotImplemented:
+            return NotImplemented
+    return apply(op, (a, b))
+
+
+def _rbinary(op: Op, a: Tensor, b: Any) -> Any:
+    tb = type(b)
+    if tb is not float and tb is not int and tb is not np.ndarray:
+        b = _operand(b, op)
+        if b is NotImplemented:
+            return NotImplemented
+    return apply(op, (b, a))
+
+
+def _operand(v: Any, op: Op) -> Any:
+    """Accept Tensors, numbers and arrays; defer to symbolic values; reject the rest."""
+    if isinstance(v, (Tensor, int, float, np.ndarray, np.generic)):
+        return v
+    if getattr(v, "__cg_symbolic__", False):
+        return NotImplemented
+    if isinstance(v, (list, tuple)):
+        arr = np.asarray(v)
+        if arr.dtype.kind in "biufc":
+            return arr
+    raise TypeError(f"{op.name}: unsupported operand of type {type(v).__name__}; expected a "
+                    f"Tensor, an ndarray, a Python number or a list of numbers")
+
+
+ADD, SUB, MUL, DIV = OPS["add"], OPS["subtract"], OPS["multiply"], OPS["divide"]
+POW, MATMUL, NEG = OPS["power"], OPS["matmul"], OPS["negative"]
+
+from . import functions as _F  # noqa: E402  (the methods above call the public functions)
