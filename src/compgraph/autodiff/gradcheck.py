@@ -67,9 +67,9 @@ def gradcheck(f: Callable[..., Tensor], *inputs: Any, eps: float = 1e-6, atol: f
             for idx in np.ndindex(*data.shape):
                 orig = data[idx].copy()
                 data[idx] = orig + eps
-                yp = np.asarray(_to_output(f(*xs))._data, dtype=np.float64)
+                yp = np.array(_to_output(f(*xs))._data, dtype=np.float64)  # copy: may be a view of x
                 data[idx] = orig - eps
-                ym = np.asarray(_to_output(f(*xs))._data, dtype=np.float64)
+                ym = np.array(_to_output(f(*xs))._data, dtype=np.float64)
                 data[idx] = orig
                 for j, v in enumerate(projections):
                     num = float(np.sum(v * (yp - ym)) / (2 * eps))
@@ -81,7 +81,7 @@ def gradcheck(f: Callable[..., Tensor], *inputs: Any, eps: float = 1e-6, atol: f
                         worst = (score, li, idx, j, ana, num, err)
     if worst is not None and worst[0] > 1:
         score, li, idx, j, ana, num, err = worst
-        out = (f"output element {np.unravel_index(j, y.shape) if m <= max_outputs else j}"
+        out = (f"output element {tuple(int(i) for i in np.unravel_index(j, y.shape))}"
                if m <= max_outputs else f"random projection {j}")
         raise GradcheckError(
             f"gradcheck failed for input {checked[li]} (shape {leaves[li].shape}) at element "
