@@ -14,7 +14,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .ops.registry import OPS, Op
-from .tensor import Tensor, _operand, apply
+from .tensor import SYMBOLIC_TYPES, Tensor, _operand, apply
 
 __all__ = [
     "add", "subtract", "multiply", "divide", "power", "negative", "matmul", "dot",
@@ -30,11 +30,14 @@ _builtin_sum = builtins.sum
 
 
 def _call(op: Op, args: Sequence[Any], attrs: dict | None = None) -> Any:
+    conv = []
     for a in args:
-        if getattr(a, "__cg_symbolic__", False):
-            return type(a).__cg_apply__(op, tuple(args), attrs or {})
-    return apply(op, tuple(a if type(a) is Tensor else _operand(a, op) for a in args),
-                 attrs or {})
+        if type(a) is not Tensor:
+            if type(a) in SYMBOLIC_TYPES:
+                return type(a).__cg_apply__(op, tuple(args), attrs or {})
+            a = _operand(a, op)
+        conv.append(a)
+    return apply(op, conv, attrs) if attrs else apply(op, conv)
 
 
 def _ndim(x: Any) -> int | None:
@@ -138,7 +141,7 @@ def where(cond: Any, x: Any, y: Any) -> Tensor:
     """``x`` where ``cond`` is true, else ``y`` (gradients flow to x and y, not cond)."""
     if isinstance(cond, Tensor):
         cond = cond._data
-    if not getattr(cond, "__cg_symbolic__", False):
+    if type(cond) not in SYMBOLIC_TYPES:
         cond = np.asarray(cond, dtype=bool)
     return _call(OPS["where"], (cond, x, y))
 

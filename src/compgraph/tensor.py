@@ -19,6 +19,10 @@ from .ops.registry import NUMPY, OPS, Namespace, Op
 __all__ = ["Tensor", "Node", "tensor", "constant", "apply", "TENSOR"]
 
 _new = object.__new__
+
+#: Types of symbolic (static-graph) values; operators and cg.* functions defer to them
+#: through their ``__cg_apply__(op, args, attrs)`` classmethod.
+SYMBOLIC_TYPES: set = set()
 _NOATTRS: dict = {}
 _FLOAT_KINDS = "fc"
 
@@ -72,16 +76,20 @@ def _forward_error(op: Op, args: tuple, attrs: dict, err: Exception) -> Exceptio
 def apply(op: Op, args: tuple, attrs: dict = _NOATTRS) -> "Tensor":
     """Run ``op`` on Tensors / arrays / numbers and record it when gradients are needed.
 
-    This is the single dispatch point of the dynamic graph; its cost is most of the
-    per-op overhead, so it avoids every allocation it can.
+    This is the single dispatch point of the dynamic graph and most of the per-op
+    overhead, so it allocates as little as it can: a Tensor, and when recording a
+    Node plus two tuples (tuples of arrays drop out of the cyclic GC's work).
     """
     arrays = []
     rg = False
+    why = None
     for a in args:
         if isinstance(a, Tensor):
             arrays.append(a._data)
             if a._rg:
                 rg = True
+            elif a._why is not None:
+                why = a._why
         else:
             arrays.append(a)
     try:
@@ -93,35 +101,25 @@ def apply(op: Op, args: tuple, attrs: dict = _NOATTRS) -> "Tensor":
     t.grad = None
     t.name = None
     t._hooks = None
-    if not rg:
+    if not rg or not STATE.enabled or op.vjp is None:
         t._rg = False
         t._node = None
-        t._why = None
+        t._why = why if not rg else ("no_grad" if op.vjp is not None else "nondiff:" + op.name)
         return t
-    if not STATE.enabled or op.vjp is None:
-        t._rg = False
-        t._node = None
-        t._why = "no_grad" if op.vjp is not None else "nondiff:" + op.name
-        return t
-    parents = []
+    parents = tuple([(a._node or a) if isinstance(a, Tensor) and a._rg else None for a in args])
     needs = 0
     bit = 1
-    for a in args:
-        if isinstance(a, Tensor) and a._rg:
-            n = a._node
-            parents.append(a if n is None else n)
+    for p in parents:
+        if p is not None:
             needs |= bit
-        else:
-            parents.append(None)
         bit <<= 1
-    drop = op_drop(op, needs)
-    for j in drop:
+    for j in op_drop(op, needs):
         arrays[j] = None
     node = _new(Node)
     node.op = op
     node.attrs = attrs
     node.parents = parents
-    node.saved = arrays
+    node.saved = tuple(arrays)
     node.out = out if op.save_out else None
     node.shape = out.shape
     node.dtype = out.dtype
@@ -138,7 +136,7 @@ _DROP_CACHE: dict = {}
 
 def op_drop(op: Op, needs: int) -> tuple:
     """Indices of inputs the op's backward will not read, given which inputs need grads."""
-    key = (op, needs)
+    key = (op.name, needs)
     d = _DROP_CACHE.get(key)
     if d is None:
         if op.saves is None:  # variadic rules may read everything
@@ -539,7 +537,7 @@ def _operand(v: Any, op: Op) -> Any:
     """Accept Tensors, numbers and arrays; defer to symbolic values; reject the rest."""
     if isinstance(v, (Tensor, int, float, np.ndarray, np.generic)):
         return v
-    if getattr(v, "__cg_symbolic__", False):
+    if type(v) in SYMBOLIC_TYPES:
         return NotImplemented
     if isinstance(v, (list, tuple)):
         arr = np.asarray(v)
