@@ -164,6 +164,8 @@ def _wrap(data: Any, node: Node | None = None, rg: bool = False) -> "Tensor":
 
 
 def _as_array(data: Any, dtype: Any, where: str) -> Any:
+    if dtype is None and type(data) is float:
+        return np.float64(data)
     if isinstance(data, Tensor):
         data = data._data
     try:
@@ -201,15 +203,15 @@ class Tensor:
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False,
                  name: str | None = None):
-        self._data = _as_array(data, dtype, "Tensor")
-        self._rg = False
+        d = self._data = _as_array(data, dtype, "Tensor")
         self._node = None
         self.grad = None
         self.name = name
         self._hooks = None
         self._why = None
         if requires_grad:
-            self.requires_grad = True
+            _check_can_require_grad(d.dtype, "tensor")
+        self._rg = bool(requires_grad)
 
     # ------------------------------------------------------------- basic facts
     @property
@@ -304,9 +306,7 @@ class Tensor:
 
         ``gradient`` (same shape as self) may be omitted only for one-element tensors.
         """
-        from .autodiff.engine import backward
-        backward([self], [gradient], retain_graph=retain_graph,
-                 create_graph=create_graph, inputs=inputs)
+        _engine.backward((self,), (gradient,), retain_graph, create_graph, inputs)
 
     def detach(self) -> "Tensor":
         """A new leaf sharing the data, cut from the graph (never requires grad)."""
@@ -551,3 +551,4 @@ ADD, SUB, MUL, DIV = OPS["add"], OPS["subtract"], OPS["multiply"], OPS["divide"]
 POW, MATMUL, NEG = OPS["power"], OPS["matmul"], OPS["negative"]
 
 from . import functions as _F  # noqa: E402  (the methods above call the public functions)
+from .autodiff import engine as _engine  # noqa: E402

@@ -78,7 +78,7 @@ def _freed_error(n: Node) -> RuntimeError:
 
 def _reduce(ns, gi: Any, shape: tuple, dtype: Any, n: Node, i: int) -> Any:
     gs = tuple(gi.shape)
-    if gs != shape:
+    if gs != tuple(shape):
         lead = len(gs) - len(shape)
         if lead < 0 or any(d != 1 and d != gs[k + lead] for k, d in enumerate(shape)):
             raise ValueError(
@@ -188,7 +188,8 @@ def run_backward(roots: Sequence[tuple[Any, Any]], retain_graph: bool, create_gr
     retained: list = []
     ready = [r for r in root_nodes if deps[r] == 0]
     prev_mode = STATE.enabled
-    STATE.enabled = create_graph  # rules record only when building a graph of the backward
+    if create_graph:
+        STATE.enabled = True  # the rules' own ops are recorded: derivatives of derivatives
     try:
         while ready:
             n = ready.pop()
@@ -203,34 +204,29 @@ def run_backward(roots: Sequence[tuple[Any, Any]], retain_graph: bool, create_gr
             if saved is None:
                 raise _freed_error(n)
             op = n.op
-            parents = n.parents
             if create_graph:
                 saved, out = _as_tensors(n)
             else:
                 out = n.out
             attrs = n.attrs
             vjp = op.vjp
-            if op.variadic:
+            variadic = op.variadic
+            if variadic:
                 needs = [p is not None and (useful is None or p in useful or p in targets)
-                         for p in parents]
+                         for p in n.parents]
                 many = vjp(ns, g, out, saved, needs, **attrs)
             i = -1
-            for p in parents:
+            for p in n.parents:
                 i += 1
                 if p is None:
                     continue
-                is_node = type(p) is Node
-                if useful is not None and not (p in useful if is_node else p in targets):
-                    continue
-                gi = many[i] if op.variadic else vjp[i](ns, g, out, *saved, **attrs)
-                if is_node:
-                    shape, dtype = p.shape, p.dtype
-                else:
-                    d = p._data
-                    shape, dtype = d.shape, d.dtype
-                if gi.shape != shape or gi.dtype != dtype:
-                    gi = _reduce(ns, gi, shape, dtype, n, i)
-                if is_node:
+                if type(p) is Node:
+                    if useful is not None and p not in useful:
+                        continue
+                    gi = (many[i] if variadic else vjp[i](ns, g, out, *saved, **attrs) if attrs
+                          else vjp[i](ns, g, out, *saved))
+                    if gi.shape != p.shape or gi.dtype is not p.dtype:
+                        gi = _reduce(ns, gi, p.shape, p.dtype, n, i)
                     prev = grads.get(p)
                     grads[p] = gi if prev is None else prev + gi
                     c = deps[p] - 1
@@ -238,6 +234,13 @@ def run_backward(roots: Sequence[tuple[Any, Any]], retain_graph: bool, create_gr
                     if c == 0:
                         ready.append(p)
                 else:
+                    if targets is not None and p not in targets:
+                        continue
+                    gi = (many[i] if variadic else vjp[i](ns, g, out, *saved, **attrs) if attrs
+                          else vjp[i](ns, g, out, *saved))
+                    d = p._data
+                    if gi.shape != d.shape or gi.dtype is not d.dtype:
+                        gi = _reduce(ns, gi, d.shape, d.dtype, n, i)
                     prev = leaf.get(p)
                     leaf[p] = gi if prev is None else prev + gi
             if not retain_graph:
@@ -274,8 +277,8 @@ def backward(tensors: Sequence[Tensor], grad_tensors: Sequence[Any] | None = Non
     """Accumulate gradients of ``tensors`` into ``.grad`` of the leaves (or of ``inputs``)."""
     if retain_graph is None:
         retain_graph = create_graph
-    tensors = list(tensors)
-    grad_tensors = list(grad_tensors) if grad_tensors is not None else [None] * len(tensors)
+    if grad_tensors is None:
+        grad_tensors = [None] * len(tensors)
     roots = _roots(tensors, grad_tensors, create_graph)
     if inputs is not None:
         inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
@@ -284,8 +287,8 @@ def backward(tensors: Sequence[Tensor], grad_tensors: Sequence[Any] | None = Non
         updates = [(keys[k], g) for k, g in found.items()]
     else:
         found, retained = run_backward(roots, retain_graph, create_graph)
-        updates = list(found.items())
-    # Everything below only assigns: all rules and hooks have already succeeded.
+        updates = found.items()
+    # Hooks may still fail; the assignments after them cannot, so nothing is half-updated.
     final = []
     for t, g in updates:
         if t._hooks and t._node is None:
