@@ -11,31 +11,32 @@ import operator
 
 import numpy as np
 
+from .meta import boolean, broadcast, dtype_attr, floating, promote, same_dtype, same_shape
 from .registry import defop
 
 # ---------------------------------------------------------------- arithmetic
 
 ADD = defop(
-    "add", operator.add, linear=True, np_name="add",
+    "add", operator.add, linear=True, np_name="add", shape=broadcast, dtype=promote,
     vjp=(lambda ns, g, out, x, y: g, lambda ns, g, out, x, y: g),
     saves=((), ()), deriv=("1", "1"),
     doc="x + y")
 
 SUBTRACT = defop(
-    "subtract", operator.sub, linear=True, np_name="subtract",
+    "subtract", operator.sub, linear=True, np_name="subtract", shape=broadcast, dtype=promote,
     vjp=(lambda ns, g, out, x, y: g, lambda ns, g, out, x, y: -g),
     saves=((), ()), deriv=("1", "-1"),
     doc="x - y")
 
 MULTIPLY = defop(
-    "multiply", operator.mul, np_name="multiply",
+    "multiply", operator.mul, np_name="multiply", shape=broadcast, dtype=promote,
     vjp=(lambda ns, g, out, x, y: g * y, lambda ns, g, out, x, y: g * x),
     jvp=(lambda ns, t, out, x, y: t * y, lambda ns, t, out, x, y: x * t),
     saves=((1,), (0,)), deriv=("y", "x"),
     doc="x * y")
 
 DIVIDE = defop(
-    "divide", operator.truediv, np_name="divide",
+    "divide", operator.truediv, np_name="divide", shape=broadcast, dtype=floating,
     vjp=(lambda ns, g, out, x, y: g / y,
          lambda ns, g, out, x, y: -(g * x) / (y * y)),
     jvp=(lambda ns, t, out, x, y: t / y, lambda ns, t, out, x, y: -(t * x) / (y * y)),
@@ -43,7 +44,7 @@ DIVIDE = defop(
     doc="x / y")
 
 NEGATIVE = defop(
-    "negative", operator.neg, linear=True, np_name="negative",
+    "negative", operator.neg, linear=True, np_name="negative", shape=same_shape, dtype=same_dtype,
     vjp=(lambda ns, g, out, x: -g,), saves=((),), deriv=("-1",),
     doc="-x")
 
@@ -67,7 +68,7 @@ def _pow_dy(ns, g, out, x, y):
 
 
 POWER = defop(
-    "power", operator.pow, np_name="power",
+    "power", operator.pow, np_name="power", shape=broadcast, dtype=promote,
     vjp=(_pow_dx, _pow_dy),
     jvp=(lambda ns, t, out, x, y: _pow_dx(ns, t, out, x, y),
          lambda ns, t, out, x, y: _pow_dy(ns, t, out, x, y)),
@@ -78,38 +79,38 @@ POWER = defop(
 # ---------------------------------------------------------------- unary math
 
 EXP = defop(
-    "exp", np.exp, np_name="exp",
+    "exp", np.exp, np_name="exp", shape=same_shape, dtype=floating,
     vjp=(lambda ns, g, out, x: g * out,), jvp=(lambda ns, t, out, x: t * out,),
     saves=((),), save_out=True, deriv=("exp(x)",), doc="e ** x")
 
 LOG = defop(
-    "log", np.log, np_name="log",
+    "log", np.log, np_name="log", shape=same_shape, dtype=floating,
     vjp=(lambda ns, g, out, x: g / x,), jvp=(lambda ns, t, out, x: t / x,),
     saves=((0,),), deriv=("1/x",), doc="natural logarithm")
 
 SQRT = defop(
-    "sqrt", np.sqrt, np_name="sqrt",
+    "sqrt", np.sqrt, np_name="sqrt", shape=same_shape, dtype=floating,
     vjp=(lambda ns, g, out, x: g / (out * 2),), jvp=(lambda ns, t, out, x: t / (out * 2),),
     saves=((),), save_out=True, deriv=("1/(2*sqrt(x))",), doc="square root")
 
 SIN = defop(
-    "sin", np.sin, np_name="sin",
+    "sin", np.sin, np_name="sin", shape=same_shape, dtype=floating,
     vjp=(lambda ns, g, out, x: g * ns.cos(x),), jvp=(lambda ns, t, out, x: t * ns.cos(x),),
     saves=((0,),), deriv=("cos(x)",), doc="sine")
 
 COS = defop(
-    "cos", np.cos, np_name="cos",
+    "cos", np.cos, np_name="cos", shape=same_shape, dtype=floating,
     vjp=(lambda ns, g, out, x: -(g * ns.sin(x)),), jvp=(lambda ns, t, out, x: -(t * ns.sin(x)),),
     saves=((0,),), deriv=("-sin(x)",), doc="cosine")
 
 TAN = defop(
-    "tan", np.tan, np_name="tan",
+    "tan", np.tan, np_name="tan", shape=same_shape, dtype=floating,
     vjp=(lambda ns, g, out, x: g * (out * out + 1),),
     jvp=(lambda ns, t, out, x: t * (out * out + 1),),
     saves=((),), save_out=True, deriv=("1 + tan(x)**2",), doc="tangent")
 
 TANH = defop(
-    "tanh", np.tanh, np_name="tanh",
+    "tanh", np.tanh, np_name="tanh", shape=same_shape, dtype=floating,
     vjp=(lambda ns, g, out, x: g * (1 - out * out),),
     jvp=(lambda ns, t, out, x: t * (1 - out * out),),
     saves=((),), save_out=True, deriv=("1 - tanh(x)**2",), doc="hyperbolic tangent")
@@ -122,20 +123,20 @@ def _sigmoid(x):
 
 
 SIGMOID = defop(
-    "sigmoid", _sigmoid,
+    "sigmoid", _sigmoid, shape=same_shape, dtype=floating,
     vjp=(lambda ns, g, out, x: g * (out * (1 - out)),),
     jvp=(lambda ns, t, out, x: t * (out * (1 - out)),),
     saves=((),), save_out=True, deriv=("sigmoid(x)*(1 - sigmoid(x))",),
     doc="logistic function 1 / (1 + e**-x)")
 
 RELU = defop(
-    "relu", lambda x: np.maximum(x, 0),
+    "relu", lambda x: np.maximum(x, 0), shape=same_shape, dtype=same_dtype,
     vjp=(lambda ns, g, out, x: ns.where(x > 0, g, 0),),
     jvp=(lambda ns, t, out, x: ns.where(x > 0, t, 0),),
     saves=((0,),), deriv=("1 if x > 0 else 0",), doc="max(x, 0)")
 
 ABS = defop(
-    "abs", np.abs, np_name="absolute",
+    "abs", np.abs, np_name="absolute", shape=same_shape, dtype=same_dtype,
     vjp=(lambda ns, g, out, x: g * ns.sign(x),), jvp=(lambda ns, t, out, x: t * ns.sign(x),),
     saves=((0,),), deriv=("sign(x)",), doc="absolute value")
 
@@ -150,12 +151,12 @@ def _max_dy(ns, g, out, x, y):
 
 
 MAXIMUM = defop(
-    "maximum", np.maximum, np_name="maximum",
+    "maximum", np.maximum, np_name="maximum", shape=broadcast, dtype=promote,
     vjp=(_max_dx, _max_dy), jvp=(_max_dx, _max_dy),
     deriv=("1 if x > y else 0", "1 if y > x else 0"), doc="elementwise maximum")
 
 MINIMUM = defop(
-    "minimum", np.minimum, np_name="minimum",
+    "minimum", np.minimum, np_name="minimum", shape=broadcast, dtype=promote,
     vjp=(lambda ns, g, out, x, y: _max_dy(ns, g, out, x, y),
          lambda ns, g, out, x, y: _max_dx(ns, g, out, x, y)),
     jvp=(lambda ns, t, out, x, y: _max_dy(ns, t, out, x, y),
@@ -163,7 +164,7 @@ MINIMUM = defop(
     deriv=("1 if x < y else 0", "1 if y < x else 0"), doc="elementwise minimum")
 
 WHERE = defop(
-    "where", np.where,
+    "where", np.where, shape=broadcast, dtype=lambda m, **a: promote(m[1:]),
     vjp=(None,
          lambda ns, g, out, c, x, y: ns.where(c, g, 0),
          lambda ns, g, out, c, x, y: ns.where(c, 0, g)),
@@ -184,23 +185,23 @@ def _clip_rule(ns, g, out, x, lo=None, hi=None):
 
 
 CLIP = defop(
-    "clip", lambda x, lo=None, hi=None: np.clip(x, lo, hi),
+    "clip", lambda x, lo=None, hi=None: np.clip(x, lo, hi), shape=same_shape, dtype=same_dtype,
     vjp=(_clip_rule,), jvp=(_clip_rule,),
     saves=((0,),), deriv=("1 if lo <= x <= hi else 0",), doc="limit x to [lo, hi]")
 
 CAST = defop(
-    "astype", lambda x, dtype: x.astype(dtype),
+    "astype", lambda x, dtype: x.astype(dtype), shape=same_shape, dtype=dtype_attr,
     vjp=(lambda ns, g, out, x, dtype: g,), linear=True, saves=((),), deriv=("1",),
     doc="convert to another dtype (the engine casts the gradient back)")
 
 # ----------------------------------------------- non-differentiable (never recorded)
 
-SIGN = defop("sign", np.sign, np_name="sign", doc="sign of x: -1, 0 or 1")
-STOP_GRADIENT = defop("stop_gradient", lambda x: x, doc="identity that blocks gradients")
-EQUAL = defop("equal", operator.eq, np_name="equal", doc="x == y")
-NOT_EQUAL = defop("not_equal", operator.ne, np_name="not_equal", doc="x != y")
-LESS = defop("less", operator.lt, np_name="less", doc="x < y")
-LESS_EQUAL = defop("less_equal", operator.le, np_name="less_equal", doc="x <= y")
-GREATER = defop("greater", operator.gt, np_name="greater", doc="x > y")
-GREATER_EQUAL = defop("greater_equal", operator.ge, np_name="greater_equal", doc="x >= y")
-FLOOR = defop("floor", np.floor, np_name="floor", doc="round down")
+SIGN = defop("sign", np.sign, np_name="sign", shape=same_shape, dtype=same_dtype, doc="sign of x: -1, 0 or 1")
+STOP_GRADIENT = defop("stop_gradient", lambda x: x, shape=same_shape, dtype=same_dtype, doc="identity that blocks gradients")
+EQUAL = defop("equal", operator.eq, np_name="equal", shape=broadcast, dtype=boolean, doc="x == y")
+NOT_EQUAL = defop("not_equal", operator.ne, np_name="not_equal", shape=broadcast, dtype=boolean, doc="x != y")
+LESS = defop("less", operator.lt, np_name="less", shape=broadcast, dtype=boolean, doc="x < y")
+LESS_EQUAL = defop("less_equal", operator.le, np_name="less_equal", shape=broadcast, dtype=boolean, doc="x <= y")
+GREATER = defop("greater", operator.gt, np_name="greater", shape=broadcast, dtype=boolean, doc="x > y")
+GREATER_EQUAL = defop("greater_equal", operator.ge, np_name="greater_equal", shape=broadcast, dtype=boolean, doc="x >= y")
+FLOOR = defop("floor", np.floor, np_name="floor", shape=same_shape, dtype=same_dtype, doc="round down")

@@ -7,7 +7,28 @@ from __future__ import annotations
 
 import operator
 
+import numpy as np
+
+from .meta import Meta, promote
 from .registry import defop
+
+
+def _matmul_shape(metas):
+    a, b = (m.shape if isinstance(m, Meta) else () for m in metas)
+    if a is None or b is None:
+        return None
+    if not a or not b:
+        raise ValueError(f"matmul: operands must have at least one dimension, got shapes {a} and {b}")
+    a2 = a if len(a) > 1 else (1,) + a
+    b2 = b if len(b) > 1 else b + (1,)
+    if a2[-1] != b2[-2]:
+        raise ValueError(f"matmul: shapes {a} and {b} do not align ({a2[-1]} != {b2[-2]})")
+    out = tuple(np.broadcast_shapes(a2[:-2], b2[:-2])) + (a2[-2], b2[-1])
+    if len(b) == 1:
+        out = out[:-1]
+    if len(a) == 1:
+        out = out[:-2] + out[-1:] if len(b) > 1 else out[:-1]
+    return out
 
 
 def _matmul_da(ns, g, out, a, b):
@@ -33,7 +54,7 @@ def _matmul_db(ns, g, out, a, b):
 
 
 MATMUL = defop(
-    "matmul", operator.matmul, np_name="matmul",
+    "matmul", operator.matmul, shape=lambda m, **a: _matmul_shape(m), dtype=promote, np_name="matmul",
     vjp=(_matmul_da, _matmul_db),
     jvp=(lambda ns, t, out, a, b: ns.matmul(t, b), lambda ns, t, out, a, b: ns.matmul(a, t)),
     saves=((0, 1), (0, 1)), deriv=("g @ y.T", "x.T @ g"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .meta import reduced, same_dtype, shape_attr
 from .registry import defop
 
 
@@ -23,8 +24,14 @@ def _unreduce(ns, g, x, axis, keepdims):
     return ns.broadcast_to(g, shape=x.shape)
 
 
+def _sum_dtype(metas, **attrs):
+    d = same_dtype(metas)
+    return None if d is None else np.sum(np.zeros(1, d)).dtype  # bools and small ints widen
+
+
 SUM = defop(
     "sum", lambda x, axis=None, keepdims=False: np.sum(x, axis=axis, keepdims=keepdims),
+    shape=reduced, dtype=_sum_dtype,
     vjp=(lambda ns, g, out, x, axis=None, keepdims=False: _unreduce(ns, g, x, axis, keepdims),),
     linear=True, saves=((0,),), deriv=("1",), doc="sum over axes")
 
@@ -50,12 +57,14 @@ def _extreme_jvp(ns, t, out, x, axis=None, keepdims=False):
 
 MAX = defop(
     "max", lambda x, axis=None, keepdims=False: np.max(x, axis=axis, keepdims=keepdims),
+    shape=reduced, dtype=same_dtype,
     vjp=(_extreme_rule,), jvp=(_extreme_jvp,),
     saves=((0,),), save_out=True, deriv=("1 where x is the maximum else 0",),
     doc="maximum over axes")
 
 MIN = defop(
     "min", lambda x, axis=None, keepdims=False: np.min(x, axis=axis, keepdims=keepdims),
+    shape=reduced, dtype=same_dtype,
     vjp=MAX.vjp, jvp=MAX.jvp, saves=((0,),), save_out=True,
     deriv=("1 where x is the minimum else 0",), doc="minimum over axes")
 
@@ -76,11 +85,12 @@ def sum_to_shape(x, shape):
 
 
 SUM_TO = defop(
-    "sum_to", sum_to_shape, linear=True,
+    "sum_to", sum_to_shape, linear=True, shape=shape_attr, dtype=same_dtype,
     vjp=(lambda ns, g, out, x, shape: ns.broadcast_to(g, shape=x.shape),),
     saves=((0,),), deriv=("1",), doc="sum a broadcast array back to a shape")
 
 BROADCAST_TO = defop(
     "broadcast_to", lambda x, shape: np.broadcast_to(x, shape), linear=True,
+    shape=shape_attr, dtype=same_dtype,
     vjp=(lambda ns, g, out, x, shape: ns.sum_to(g, shape=x.shape),),
     saves=((0,),), deriv=("1",), doc="broadcast to a shape (a read-only view)")

@@ -38,16 +38,22 @@ class Op:
         save_out: whether the VJP rules read the output ``out``.
         deriv: for each input, the local derivative as text over the names
             ``x``/``y`` (inputs), ``out`` and attribute names: ``"n*x**(n-1)"``.
+        shape_rule, dtype_rule: the output's shape and dtype from the inputs' (see
+            :mod:`compgraph.ops.meta`), for static graphs that infer before running.
     """
 
     __slots__ = ("name", "forward", "vjp", "jvp", "saves", "save_out", "linear",
-                 "deriv", "nargs", "variadic", "doc", "np_name", "__weakref__")
+                 "deriv", "nargs", "variadic", "doc", "np_name", "shape_rule", "dtype_rule",
+                 "__weakref__")
 
     def __init__(self, name: str, forward: Callable, *, vjp=None, jvp=None,
                  saves: Sequence[Sequence[int]] | None = None, save_out: bool = False,
                  linear: bool = False, deriv: Sequence[str] | None = None,
-                 nargs: int | None = None, doc: str = "", np_name: str | None = None):
+                 nargs: int | None = None, doc: str = "", np_name: str | None = None,
+                 shape: Callable | None = None, dtype: Callable | None = None):
         self.name = name
+        self.shape_rule = shape
+        self.dtype_rule = dtype
         self.forward = forward
         self.variadic = nargs is None and callable(vjp)
         if vjp is not None and not callable(vjp):

@@ -6,10 +6,66 @@ from __future__ import annotations
 
 import numpy as np
 
+from .meta import Meta, by_example, same_dtype, shape_attr
 from .registry import defop
+
+
+def _known(metas):
+    return [m.shape if isinstance(m, Meta) else () for m in metas]
+
+
+def _transpose_shape(metas, axes):
+    s = _known(metas)[0]
+    return None if s is None else tuple(s[a] for a in axes)
+
+
+def _swap_shape(metas, axis1, axis2):
+    s = _known(metas)[0]
+    if s is None:
+        return None
+    s = list(s)
+    s[axis1], s[axis2] = s[axis2], s[axis1]
+    return tuple(s)
+
+
+def _expand_shape(metas, axis):
+    s = _known(metas)[0]
+    if s is None:
+        return None
+    out, it = [], iter(s)
+    for i in range(len(s) + len(axis)):
+        out.append(1 if i in axis else next(it))
+    return tuple(out)
+
+
+def _squeeze_shape(metas, axis):
+    s = _known(metas)[0]
+    return None if s is None else tuple(d for i, d in enumerate(s) if i not in axis)
+
+
+def _concat_shape(metas, axis):
+    shapes = _known(metas)
+    if any(s is None for s in shapes):
+        return None
+    first = list(shapes[0])
+    first[axis] = sum(s[axis] for s in shapes)
+    return tuple(first)
+
+
+def _stack_shape(metas, axis):
+    s = _known(metas)[0]
+    if s is None:
+        return None
+    return tuple(s[:axis]) + (len(metas),) + tuple(s[axis:])
+
+
+def _promote_all(metas, **attrs):
+    ds = [m.dtype if isinstance(m, Meta) else m for m in metas]
+    return None if any(d is None for d in ds) else np.result_type(*ds)
 
 RESHAPE = defop(
     "reshape", lambda x, shape: np.reshape(x, shape), linear=True,
+    shape=shape_attr, dtype=same_dtype,
     vjp=(lambda ns, g, out, x, shape: ns.reshape(g, shape=x.shape),),
     saves=((0,),), deriv=("1",), doc="same values, new shape")
 
@@ -20,21 +76,25 @@ def _inverse_perm(axes):
 
 TRANSPOSE = defop(
     "transpose", lambda x, axes: np.transpose(x, axes), linear=True,
+    shape=_transpose_shape, dtype=same_dtype,
     vjp=(lambda ns, g, out, x, axes: ns.transpose(g, axes=_inverse_perm(axes)),),
     saves=((),), deriv=("1",), doc="permute axes")
 
 SWAPAXES = defop(
     "swapaxes", lambda x, axis1, axis2: np.swapaxes(x, axis1, axis2), linear=True,
+    shape=_swap_shape, dtype=same_dtype,
     vjp=(lambda ns, g, out, x, axis1, axis2: ns.swapaxes(g, axis1=axis1, axis2=axis2),),
     saves=((),), deriv=("1",), doc="exchange two axes")
 
 EXPAND_DIMS = defop(
     "expand_dims", lambda x, axis: np.expand_dims(x, axis), linear=True,
+    shape=_expand_shape, dtype=same_dtype,
     vjp=(lambda ns, g, out, x, axis: ns.squeeze(g, axis=axis),),
     saves=((),), deriv=("1",), doc="insert length-1 axes")
 
 SQUEEZE = defop(
     "squeeze", lambda x, axis: np.squeeze(x, axis), linear=True,
+    shape=_squeeze_shape, dtype=same_dtype,
     vjp=(lambda ns, g, out, x, axis: ns.expand_dims(g, axis=axis),),
     saves=((),), deriv=("1",), doc="remove length-1 axes")
 
@@ -56,12 +116,13 @@ def _scatter_add(g, shape, index):
 
 
 GETITEM = defop(
-    "getitem", lambda x, index: x[index], linear=True,
+    "getitem", lambda x, index: x[index], shape=by_example(lambda x, index: x[index]),
+    dtype=same_dtype, linear=True,
     vjp=(lambda ns, g, out, x, index: ns.scatter_add(g, shape=x.shape, index=index),),
     saves=((0,),), deriv=("1 at the selected elements",), doc="x[index]")
 
 SCATTER_ADD = defop(
-    "scatter_add", _scatter_add, linear=True,
+    "scatter_add", _scatter_add, linear=True, shape=shape_attr, dtype=same_dtype,
     vjp=(lambda ns, g, out, x, shape, index: ns.getitem(g, index=index),),
     saves=((),), deriv=("1",), doc="zeros(shape) with x added at index (repeats accumulate)")
 
@@ -81,6 +142,7 @@ def _concat_vjp(ns, g, out, inputs, needs, axis):
 
 CONCATENATE = defop(
     "concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis), linear=True,
+    shape=_concat_shape, dtype=_promote_all,
     vjp=_concat_vjp, deriv=("1",), doc="join arrays along an existing axis")
 
 
@@ -91,4 +153,5 @@ def _stack_vjp(ns, g, out, inputs, needs, axis):
 
 STACK = defop(
     "stack", lambda *xs, axis: np.stack(xs, axis=axis), linear=True,
+    shape=_stack_shape, dtype=_promote_all,
     vjp=_stack_vjp, deriv=("1",), doc="join arrays along a new axis")
