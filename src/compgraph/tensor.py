@@ -83,6 +83,7 @@ def apply(op: Op, args: tuple, attrs: dict = _NOATTRS) -> "Tensor":
     arrays = []
     rg = False
     why = None
+    tan = False
     for a in args:
         if isinstance(a, Tensor):
             arrays.append(a._data)
@@ -90,6 +91,8 @@ def apply(op: Op, args: tuple, attrs: dict = _NOATTRS) -> "Tensor":
                 rg = True
             elif a._why is not None:
                 why = a._why
+            if a._tan is not None:
+                tan = True
         else:
             arrays.append(a)
     try:
@@ -101,10 +104,13 @@ def apply(op: Op, args: tuple, attrs: dict = _NOATTRS) -> "Tensor":
     t.grad = None
     t.name = None
     t._hooks = None
+    t._tan = None
     if not rg or not STATE.enabled or op.vjp is None:
         t._rg = False
         t._node = None
         t._why = why if not rg else ("no_grad" if op.vjp is not None else "nondiff:" + op.name)
+        if tan:
+            _forward.push_tangents(op, args, attrs, t)
         return t
     parents = tuple([(a._node or a) if isinstance(a, Tensor) and a._rg else None for a in args])
     needs = 0
@@ -113,6 +119,9 @@ def apply(op: Op, args: tuple, attrs: dict = _NOATTRS) -> "Tensor":
         if p is not None:
             needs |= bit
         bit <<= 1
+    if tan:
+        # Tangents must survive into backward (forward-over-reverse): keep the Tensors.
+        arrays = list(args)
     for j in op_drop(op, needs):
         arrays[j] = None
     node = _new(Node)
@@ -120,7 +129,7 @@ def apply(op: Op, args: tuple, attrs: dict = _NOATTRS) -> "Tensor":
     node.attrs = attrs
     node.parents = parents
     node.saved = tuple(arrays)
-    node.out = out if op.save_out else None
+    node.out = (t if tan else out) if op.save_out else None
     node.shape = out.shape
     node.dtype = out.dtype
     node.hooks = None
@@ -128,6 +137,8 @@ def apply(op: Op, args: tuple, attrs: dict = _NOATTRS) -> "Tensor":
     t._rg = True
     t._node = node
     t._why = None
+    if tan:
+        _forward.push_tangents(op, args, attrs, t)
     return t
 
 
@@ -160,6 +171,7 @@ def _wrap(data: Any, node: Node | None = None, rg: bool = False) -> "Tensor":
     t.name = None
     t._hooks = None
     t._why = None
+    t._tan = None
     return t
 
 
@@ -197,7 +209,8 @@ class Tensor:
     Tensor(15972.)
     """
 
-    __slots__ = ("_data", "_rg", "_node", "grad", "name", "_hooks", "_why", "__weakref__")
+    __slots__ = ("_data", "_rg", "_node", "grad", "name", "_hooks", "_why", "_tan",
+                 "__weakref__")
     # Binary operators with ndarrays on the left must come to us, not loop elementwise.
     __array_priority__ = 1000
 
@@ -209,6 +222,7 @@ class Tensor:
         self.name = name
         self._hooks = None
         self._why = None
+        self._tan = None
         if requires_grad:
             _check_can_require_grad(d.dtype, "tensor")
         self._rg = bool(requires_grad)
@@ -552,3 +566,4 @@ POW, MATMUL, NEG = OPS["power"], OPS["matmul"], OPS["negative"]
 
 from . import functions as _F  # noqa: E402  (the methods above call the public functions)
 from .autodiff import engine as _engine  # noqa: E402
+from .autodiff import forward as _forward  # noqa: E402

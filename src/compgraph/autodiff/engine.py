@@ -108,13 +108,15 @@ def _as_tensors(n: Node) -> tuple[list, Any]:
     """Saved buffers as Tensors connected to the graph, for rules run with create_graph."""
     saved = []
     for a, p in zip(n.saved, n.parents):
-        if a is None or p is None:
-            saved.append(a)
+        if a is None or p is None or isinstance(a, Tensor):
+            saved.append(a)  # Tensors were saved as such when they carried tangents
         elif type(p) is Node:
             saved.append(_wrap(a, p, True))
         else:
             saved.append(p)
-    out = None if n.out is None else _wrap(n.out, n, True)
+    out = n.out
+    if out is not None and not isinstance(out, Tensor):
+        out = _wrap(out, n, True)
     return saved, out
 
 
@@ -275,6 +277,8 @@ def backward(tensors: Sequence[Tensor], grad_tensors: Sequence[Any] | None = Non
              retain_graph: bool | None = None, create_graph: bool = False,
              inputs: Iterable[Tensor] | None = None) -> None:
     """Accumulate gradients of ``tensors`` into ``.grad`` of the leaves (or of ``inputs``)."""
+    if any(t._tan for t in tensors):
+        create_graph = True  # tangents ride on Tensors: backward must run on Tensors
     if retain_graph is None:
         retain_graph = create_graph
     if grad_tensors is None:
@@ -323,9 +327,11 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     >>> cg.autodiff.grad(u ** 4, [x, u])
     [Tensor(15972.), Tensor(5324.)]
     """
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    if any(t._tan for t in outputs):
+        create_graph = True  # tangents ride on Tensors: backward must run on Tensors
     if retain_graph is None:
         retain_graph = create_graph
-    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     single = isinstance(inputs, Tensor)
     inputs = [inputs] if single else list(inputs)
     if grad_outputs is None or isinstance(grad_outputs, (Tensor, np.ndarray, int, float)):

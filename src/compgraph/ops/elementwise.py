@@ -43,6 +43,11 @@ DIVIDE = defop(
     saves=((1,), (0, 1)), deriv=("1/y", "-x/y**2"),
     doc="x / y")
 
+IDENTITY = defop(
+    "identity", lambda x: x, linear=True, shape=same_shape, dtype=same_dtype,
+    vjp=(lambda ns, g, out, x: g,), saves=((),), deriv=("1",),
+    doc="the same value (gives a view of a leaf its own place in the graph)")
+
 NEGATIVE = defop(
     "negative", operator.neg, linear=True, np_name="negative", shape=same_shape, dtype=same_dtype,
     vjp=(lambda ns, g, out, x: -g,), saves=((),), deriv=("-1",),
