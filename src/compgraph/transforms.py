@@ -1,0 +1,386 @@
+"""JAX-style function transforms: grad, value_and_grad, jacobian, hessian, jvp, vjp.
+
+All of them are thin layers over the one reverse-mode engine
+(:func:`compgraph.autodiff.grad`) and the one forward mode
+(:mod:`compgraph.autodiff.forward`), so they compose: ``grad(grad(f))``,
+``jvp(grad(f))``, ``hessian = jacfwd(jacrev(f))``.  A transform called inside
+another one (or on inputs that already record, or carry tangents) builds its
+result as a graph so the outer transform can differentiate it; a top-level call
+takes the fast first-order path and returns plain Tensors.
+"""
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .autodiff import engine
+from .autodiff.forward import new_level, primal_at, tangent_at, with_tangent
+from .autodiff.tree import flatten, tree_map, unflatten
+from .functions import reshape, stack
+from .grad_mode import enable_grad
+from .ops.registry import OPS
+from .tensor import Tensor, _wrap, apply
+
+__all__ = ["grad", "value_and_grad", "jacobian", "jacfwd", "jacrev", "hessian", "jvp", "vjp"]
+
+_IDENTITY = OPS["identity"]
+
+
+class _Depth(threading.local):
+    value = 0
+
+
+_DEPTH = _Depth()
+
+
+class _Scope:
+    """Marks a transform as running; nested transforms must keep graphs for the outer one."""
+
+    def __init__(self, outer_inputs: bool):
+        self.nested = _DEPTH.value > 0 or outer_inputs
+
+    def __enter__(self) -> "_Scope":
+        _DEPTH.value += 1
+        self._grad = enable_grad()
+        self._grad.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._grad.__exit__(*exc)
+        _DEPTH.value -= 1
+
+
+def _to_tensor(x: Any, where: str) -> Tensor:
+    if isinstance(x, Tensor):
+        t = x
+    else:
+        if isinstance(x, (bool, str)) or x is None:
+            raise TypeError(f"{where}: expected a number, array or Tensor input, got "
+                            f"{type(x).__name__}")
+        t = Tensor(x)
+    if t.dtype.kind not in "fc":
+        raise TypeError(f"{where}: can only differentiate with respect to floating-point "
+                        f"inputs, got dtype {t.dtype} (shape {t.shape}); pass floats, e.g. "
+                        f"3.0 instead of 3, or an array with dtype=float")
+    return t
+
+
+def _is_outer(t: Tensor) -> bool:
+    return t._rg or t._tan is not None
+
+
+def _differentiable_input(t: Tensor) -> Tensor:
+    """A Tensor that requires grad, standing for ``t`` at ``t``'s place in any outer graph."""
+    if t._rg:
+        return apply(_IDENTITY, (t,))
+    v = _wrap(t._data, None, True)
+    v._tan = t._tan
+    return v
+
+
+def _argnums(argnums: Any, nargs: int, where: str) -> tuple[tuple[int, ...], bool]:
+    single = isinstance(argnums, (int, np.integer))
+    nums = (int(argnums),) if single else tuple(int(a) for a in argnums)
+    for a in nums:
+        if not -nargs <= a < nargs:
+            raise ValueError(f"{where}: argnums {argnums!r} is out of range for a call with "
+                             f"{nargs} positional argument(s)")
+    return tuple(a % nargs for a in nums), single
+
+
+def _prepare(args: Sequence[Any], nums: tuple[int, ...], where: str):
+    """Replace the differentiated arguments by recording Tensors; remember the structure."""
+    new_args = list(args)
+    parts = []  # per argnum: (spec, list of input Tensors)
+    outer = False
+    with enable_grad():
+        for i in nums:
+            leaves, spec = flatten(args[i])
+            ts = [_to_tensor(x, where) for x in leaves]
+            outer = outer or any(_is_outer(t) for t in ts)
+            xs = [_differentiable_input(t) for t in ts]
+            new_args[i] = unflatten(spec, xs)
+            parts.append((spec, xs))
+    return new_args, parts, outer
+
+
+def _zeros_like(x: Tensor) -> Tensor:
+    return _wrap(np.zeros(x.shape, x.dtype))
+
+
+def _scalar_output(y: Any, where: str) -> Tensor:
+    if not isinstance(y, Tensor):
+        y = Tensor(y) if isinstance(y, (int, float, np.ndarray, np.generic)) else y
+    if not isinstance(y, Tensor):
+        raise TypeError(f"{where}: the function must return a Tensor (or a number), got "
+                        f"{type(y).__name__}; with has_aux=True return (value, aux)")
+    if y.size != 1:
+        raise TypeError(f"{where}: only defined for functions with a one-element output, "
+                        f"got shape {y.shape}; use jacobian() or vjp() for vector outputs")
+    return y
+
+
+def _input_grads(ys: list, seeds: list, parts: list, nested: bool, retain: bool) -> list:
+    """Gradients of ``ys`` for every part's inputs, None replaced by zeros."""
+    flat = [x for _, xs in parts for x in xs]
+    live = [y for y in ys if y._rg]
+    if live:
+        gs = engine.grad(live, flat, [s for y, s in zip(ys, seeds) if y._rg],
+                         retain_graph=retain, create_graph=nested)
+    else:
+        gs = [None] * len(flat)
+    gs = [g if g is not None else _zeros_like(x) for g, x in zip(gs, flat)]
+    out, k = [], 0
+    for spec, xs in parts:
+        out.append(unflatten(spec, gs[k:k + len(xs)]))
+        k += len(xs)
+    return out
+
+
+def _finish(value: Any, nested: bool) -> Any:
+    if nested:
+        return value
+    return tree_map(lambda v: v.detach() if isinstance(v, Tensor) else v, value)
+
+
+def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False
+                   ) -> Callable:
+    """``f``'s value and its gradient with respect to ``args[argnums]`` (JAX's value_and_grad).
+
+    >>> import compgraph as cg
+    >>> cg.value_and_grad(lambda x: (3 * x + 2) ** 4)(3.0)
+    (Tensor(14641.), Tensor(15972.))
+    """
+    @functools.wraps(f)
+    def wrapped(*args: Any, **kwargs: Any):
+        nums, single = _argnums(argnums, len(args), "value_and_grad")
+        new_args, parts, outer = _prepare(args, nums, "grad")
+        with _Scope(outer) as scope:
+            out = f(*new_args, **kwargs)
+            aux = None
+            if has_aux:
+                if not isinstance(out, (tuple, list)) or len(out) != 2:
+                    raise TypeError("grad with has_aux=True: the function must return a pair "
+                                    "(value, aux)")
+                out, aux = out
+            y = _scalar_output(out, "grad")
+            grads = _input_grads([y], [None], parts, scope.nested, retain=scope.nested)
+        g = grads[0] if single else tuple(grads)
+        value = _finish(y, scope.nested)
+        if has_aux:
+            return (value, _finish(aux, scope.nested)), g
+        return value, g
+    return wrapped
+
+
+def grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
+    """The gradient of a one-element-output ``f`` with respect to ``args[argnums]``.
+
+    ``argnums`` is an int (the gradient has that argument's structure) or a tuple
+    (a tuple of gradients).  Composes: ``grad(grad(f))`` is the second derivative.
+
+    >>> import compgraph as cg
+    >>> float(cg.grad(cg.grad(lambda x: x ** 3))(2.0))
+    12.0
+    """
+    vg = value_and_grad(f, argnums, has_aux)
+
+    @functools.wraps(f)
+    def wrapped(*args: Any, **kwargs: Any):
+        value, g = vg(*args, **kwargs)
+        return (g, value[1]) if has_aux else g
+    return wrapped
+
+
+def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
+    """Forward mode: ``(f(*primals), J @ tangents)`` in one pass through the JVP rules.
+
+    ``primals`` and ``tangents`` are tuples (or lists) with matching structures.
+
+    >>> import compgraph as cg
+    >>> cg.jvp(lambda x: (3 * x + 2) ** 4, (3.0,), (1.0,))
+    (Tensor(14641.), Tensor(15972.))
+    """
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError("jvp: primals and tangents must be tuples (or lists), e.g. "
+                        "jvp(f, (x,), (v,))")
+    if len(primals) != len(tangents):
+        raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
+    level = new_level()
+    args = []
+    for p, t in zip(primals, tangents):
+        pl, spec = flatten(p)
+        tl, tspec = flatten(t)
+        if len(pl) != len(tl):
+            raise ValueError("jvp: primals and tangents have different structures")
+        xs = []
+        for a, b in zip(pl, tl):
+            x = _to_tensor(a, "jvp")
+            v = b if isinstance(b, Tensor) else Tensor(np.asarray(b, dtype=x.dtype))
+            if v.shape != x.shape:
+                raise ValueError(f"jvp: tangent shape {v.shape} (dtype {v.dtype}) does not "
+                                 f"match primal shape {x.shape} (dtype {x.dtype})")
+            xs.append(with_tangent(x, level, v))
+        args.append(unflatten(spec, xs))
+    with enable_grad():
+        out = f(*args)
+    return (tree_map(lambda y: primal_at(y, level), out),
+            tree_map(lambda y: tangent_at(y, level), out))
+
+
+def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
+    """``(f(*primals), vjp_fn)``; ``vjp_fn(cotangent)`` gives one gradient per primal.
+
+    ``vjp_fn`` may be called many times (the graph is kept).
+
+    >>> import compgraph as cg
+    >>> y, pullback = cg.vjp(lambda x: x * 2, cg.tensor([1.0, 2.0]))
+    >>> pullback(cg.tensor([1.0, 10.0]))
+    (Tensor([ 2., 20.]),)
+    """
+    new_args, parts, outer = _prepare(primals, tuple(range(len(primals))), "vjp")
+    with _Scope(outer) as scope:
+        out = f(*new_args)
+    aux = None
+    if has_aux:
+        out, aux = out
+    out_leaves, out_spec = flatten(out)
+    out_leaves = [o if isinstance(o, Tensor) else Tensor(o) for o in out_leaves]
+
+    def vjp_fn(cotangent: Any) -> tuple:
+        cl, cspec = flatten(cotangent)
+        if len(cl) != len(out_leaves):
+            raise ValueError(f"vjp: the cotangent has {len(cl)} parts, the output has "
+                             f"{len(out_leaves)}")
+        seeds = []
+        for c, o in zip(cl, out_leaves):
+            c = c if isinstance(c, Tensor) else Tensor(np.asarray(c, dtype=o.dtype))
+            if c.shape != o.shape:
+                raise ValueError(f"vjp: cotangent shape {c.shape} does not match output "
+                                 f"shape {o.shape}")
+            seeds.append(c)
+        with _Scope(scope.nested) as inner:
+            return tuple(_input_grads(out_leaves, seeds, parts, inner.nested, retain=True))
+
+    value = _finish(unflatten(out_spec, out_leaves), scope.nested)
+    return (value, vjp_fn, aux) if has_aux else (value, vjp_fn)
+
+
+def _jac_rev(y: Tensor, parts: list, nested: bool) -> list:
+    """Rows of the Jacobian, one backward pass per output element."""
+    flat = [x for _, xs in parts for x in xs]
+    rows: list = [[] for _ in flat]
+    for i in range(y.size):
+        seed = np.zeros(y.size, y.dtype)
+        seed[i] = 1
+        gs = engine.grad(y, flat, seed.reshape(y.shape), retain_graph=True,
+                         create_graph=nested) if y._rg else [None] * len(flat)
+        for k, (g, x) in enumerate(zip(gs, flat)):
+            rows[k].append(g if g is not None else _zeros_like(x))
+    return [reshape(stack(r), y.shape + x.shape) if r else _wrap(np.zeros(y.shape + x.shape, x.dtype))
+            for r, x in zip(rows, flat)]
+
+
+def jacrev(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+    """Jacobian by reverse mode: one backward pass per output element.
+
+    The result has shape ``output.shape + input.shape`` (a tuple for tuple argnums).
+    """
+    @functools.wraps(f)
+    def wrapped(*args: Any, **kwargs: Any):
+        nums, single = _argnums(argnums, len(args), "jacrev")
+        new_args, parts, outer = _prepare(args, nums, "jacrev")
+        with _Scope(outer) as scope:
+            y = f(*new_args, **kwargs)
+            y = y if isinstance(y, Tensor) else Tensor(y)
+            return _assemble(_jac_rev(y, parts, scope.nested), parts, single, scope.nested)
+    return wrapped
+
+
+def _assemble(flat_jacs: list, parts: list, single: bool, nested: bool) -> Any:
+    out, k = [], 0
+    for spec, xs in parts:
+        out.append(unflatten(spec, [_finish(j, nested) for j in flat_jacs[k:k + len(xs)]]))
+        k += len(xs)
+    return out[0] if single else tuple(out)
+
+
+def jacfwd(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+    """Jacobian by forward mode: one JVP per input element (cost independent of outputs)."""
+    @functools.wraps(f)
+    def wrapped(*args: Any, **kwargs: Any):
+        nums, single = _argnums(argnums, len(args), "jacfwd")
+        flat_in = []
+        specs = []
+        for i in nums:
+            leaves, spec = flatten(args[i])
+            flat_in.append([_to_tensor(x, "jacfwd") for x in leaves])
+            specs.append(spec)
+        nested = _DEPTH.value > 0 or any(_is_outer(t) for ts in flat_in for t in ts)
+        jacs = []
+        with _Scope(nested) as scope:
+            for a, (spec, ts) in enumerate(zip(specs, flat_in)):
+                for k, x in enumerate(ts):
+                    cols = []
+                    out_shape = None
+                    for j in range(x.size):
+                        e = np.zeros(x.size, x.dtype)
+                        e[j] = 1
+
+                        def g(xv, a=a, k=k):
+                            call = list(args)
+                            leaves = list(ts)
+                            leaves[k] = xv
+                            call[nums[a]] = unflatten(spec, leaves)
+                            return f(*call, **kwargs)
+                        _, t = jvp(g, (x,), (e.reshape(x.shape),))
+                        out_shape = t.shape
+                        cols.append(t)
+                    if cols:
+                        jac = reshape(stack(cols, axis=-1), out_shape + x.shape)
+                    else:
+                        y = f(*args, **kwargs)
+                        jac = _wrap(np.zeros(np.shape(y) + x.shape, x.dtype))
+                    jacs.append(_finish(jac, scope.nested))
+        out, k = [], 0
+        for spec, ts in zip(specs, flat_in):
+            out.append(unflatten(spec, jacs[k:k + len(ts)]))
+            k += len(ts)
+        return out[0] if single else tuple(out)
+    return wrapped
+
+
+def jacobian(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+    """The Jacobian, by reverse mode when outputs are fewer than inputs, else forward mode.
+
+    >>> import compgraph as cg
+    >>> cg.jacobian(lambda x: x * x)(cg.tensor([1.0, 2.0]))
+    Tensor([[2., 0.],
+            [0., 4.]])
+    """
+    @functools.wraps(f)
+    def wrapped(*args: Any, **kwargs: Any):
+        nums, single = _argnums(argnums, len(args), "jacobian")
+        new_args, parts, outer = _prepare(args, nums, "jacobian")
+        with _Scope(outer) as scope:
+            y = f(*new_args, **kwargs)
+            y = y if isinstance(y, Tensor) else Tensor(y)
+            n_in = sum(x.size for _, xs in parts for x in xs)
+            if y.size <= n_in:
+                return _assemble(_jac_rev(y, parts, scope.nested), parts, single, scope.nested)
+        return jacfwd(f, argnums)(*args, **kwargs)
+    return wrapped
+
+
+def hessian(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+    """Second derivatives, forward-over-reverse: ``jacfwd(jacrev(f))``.
+
+    >>> import compgraph as cg
+    >>> cg.hessian(lambda x: (x ** 3).sum())(cg.tensor([1.0, 2.0]))
+    Tensor([[ 6.,  0.],
+            [ 0., 12.]])
+    """
+    return jacfwd(jacrev(f, argnums), argnums)
