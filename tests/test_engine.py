@@ -454,8 +454,6 @@ class TestNothingHalfUpdated:
         x = cg.tensor(1.0, requires_grad=True)
         h = x * 2
         h.register_hook(self._boom)
-        with cg.no_grad():
-            pass
         with pytest.raises(ZeroDivisionError):
             (h * h).backward(create_graph=True)
         assert cg.is_grad_enabled()
@@ -1111,3 +1109,291 @@ class TestDtypes:
     def test_comparisons_do_not_require_grad(self):
         x = leaf([1.0, 2.0])
         assert not (x > 1.5).requires_grad
+
+
+# --------------------------------------------------------------------------- more engine corners
+class TestGradOwnership:
+    def test_sibling_leaves_do_not_share_grad_memory(self):
+        a = leaf([1.0, 2.0])
+        b = leaf([3.0, 4.0])
+        (a + b).backward(np.array([1.0, 1.0]))
+        assert not np.shares_memory(a.grad.data, b.grad.data)
+        a.grad.data[...] = 100.0
+        np.testing.assert_array_equal(val(b.grad), [1.0, 1.0])
+
+    def test_retained_non_leaf_grad_does_not_alias_leaf_grad(self):
+        x = leaf([1.0, 2.0])
+        h = x + 0.0
+        h.retain_grad()
+        (h + 0.0).backward(np.array([2.0, 3.0]))
+        assert not np.shares_memory(h.grad.data, x.grad.data)
+        h.grad.data[...] = -1.0
+        np.testing.assert_array_equal(val(x.grad), [2.0, 3.0])
+
+    def test_grad_of_reshape_is_writeable_and_owned(self):
+        x = leaf(np.arange(6.0))
+        y = x.reshape(2, 3)
+        seed = np.ones((2, 3))
+        y.backward(seed)
+        assert x.grad.shape == (6,)
+        x.grad.data[0] = 7.0  # must not raise (read-only) nor touch the seed
+        np.testing.assert_array_equal(seed, np.ones((2, 3)))
+
+    def test_grad_function_results_do_not_alias(self):
+        a = leaf([1.0, 2.0])
+        b = leaf([3.0, 4.0])
+        ga, gb = agrad(a + b, [a, b], grad_outputs=np.ones(2))
+        assert not np.shares_memory(ga.data, gb.data)
+
+
+class TestMoreGradFunction:
+    def test_gradient_of_output_with_respect_to_itself(self):
+        x = leaf([1.0, 2.0])
+        y = x * 3
+        (g,) = agrad(y, [y], grad_outputs=np.array([4.0, 5.0]))
+        np.testing.assert_array_equal(val(g), [4.0, 5.0])
+
+    def test_input_not_requiring_grad(self):
+        x = cg.tensor(1.0, requires_grad=True)
+        c = cg.tensor(2.0)
+        gx, gc_ = agrad(x * c, [x, c])
+        assert float(gx) == 2.0 and gc_ is None
+        with pytest.raises(RuntimeError):
+            agrad(x * c, [x, c], allow_unused=False)
+
+    def test_double_vjp_gives_jvp(self):
+        # J v from two reverse passes: differentiate J^T u with respect to the seed u
+        rng = np.random.default_rng(5)
+        A = rng.standard_normal((5, 3))
+        xv, v = rng.standard_normal(3), rng.standard_normal(3)
+        x = leaf(xv)
+        y = cg.tanh(cg.tensor(A) @ x)
+        u = cg.zeros(5, requires_grad=True)
+        (jtu,) = agrad(y, [x], grad_outputs=u, create_graph=True)
+        (jv,) = agrad(jtu, [u], grad_outputs=v)
+        expected = (1 - np.tanh(A @ xv) ** 2) * (A @ v)
+        np.testing.assert_allclose(val(jv), expected, rtol=1e-12, atol=1e-14)
+
+    def test_hooks_run_during_grad(self):
+        x = cg.tensor(2.0, requires_grad=True)
+        h = x * 3
+        h.register_hook(lambda g: g * 2)
+        (g,) = agrad(h * h, [x])
+        assert float(g) == 2 * 6.0 * 2 * 3
+
+    def test_deep_chain_second_derivative(self):
+        n = 5000
+        x0 = 0.9
+        x = cg.tensor(x0, requires_grad=True)
+        y = x
+        for _ in range(n):
+            y = y.sin()
+        (g,) = agrad(y, [x], create_graph=True)
+        (h,) = agrad(g, [x])
+        tx = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
+        ty = tx
+        for _ in range(n):
+            ty = torch.sin(ty)
+        (tg,) = torch.autograd.grad(ty, [tx], create_graph=True)
+        (th,) = torch.autograd.grad(tg, [tx])
+        assert float(g) == pytest.approx(tg.item(), rel=1e-9)
+        assert float(h) == pytest.approx(th.item(), rel=1e-8)
+
+
+class TestMoreErrors:
+    def test_non_differentiable_op_is_named(self):
+        x = cg.tensor(2.0, requires_grad=True)
+        y = cg.sign(x)
+        assert not y.requires_grad
+        with pytest.raises(RuntimeError, match="sign"):
+            y.backward()
+
+    def test_non_leaf_hook_bad_shape_changes_nothing(self):
+        a = leaf([1.0, 2.0])
+        a.grad = cg.tensor([9.0, 9.0])
+        h = a * 2
+        h.register_hook(lambda g: cg.tensor(np.ones(3)))
+        y = (h * h).sum() + a.sum()
+        with pytest.raises((ValueError, RuntimeError)):
+            y.backward()
+        np.testing.assert_array_equal(val(a.grad), [9.0, 9.0])
+
+    def test_requires_grad_cannot_be_set_on_non_leaf(self):
+        x = cg.tensor(1.0, requires_grad=True)
+        with pytest.raises(RuntimeError):
+            (x * 2).requires_grad = False
+
+    def test_float32_output_with_float64_seed(self):
+        x = cg.tensor(np.array([1.0, 2.0], dtype=np.float32), requires_grad=True)
+        (x * x).backward(np.array([1.0, 1.0]))
+        assert x.grad.dtype == np.float32
+        np.testing.assert_array_equal(val(x.grad), [2.0, 4.0])
+
+
+class TestMoreGradMode:
+    def test_set_grad_enabled_as_function_call(self):
+        try:
+            cg.set_grad_enabled(False)
+            assert not cg.is_grad_enabled()
+            x = cg.tensor(1.0, requires_grad=True)
+            assert not (x * 2).requires_grad
+        finally:
+            cg.set_grad_enabled(True)
+        assert cg.is_grad_enabled()
+
+    def test_set_grad_enabled_decorator_does_not_switch_at_definition(self):
+        @cg.set_grad_enabled(False)
+        def f():
+            return cg.is_grad_enabled()
+
+        assert cg.is_grad_enabled()
+        assert f() is False
+        assert cg.is_grad_enabled()
+
+    def test_backward_inside_no_grad_still_works(self):
+        # like torch: no_grad affects recording, not the reverse pass of an existing graph
+        x = cg.tensor(2.0, requires_grad=True)
+        y = x ** 3
+        with cg.no_grad():
+            y.backward()
+        assert float(x.grad) == 12.0
+
+    def test_concurrent_backward_in_threads(self):
+        barrier = threading.Barrier(4, timeout=20)
+        results = {}
+
+        def worker(k):
+            x = cg.tensor(float(k) / 10, requires_grad=True)
+            barrier.wait()
+            y = x
+            for _ in range(300):
+                y = (y * 1.001).sin() + x * 0.0
+            barrier.wait()
+            y.backward()
+            results[k] = float(x.grad)
+
+        ts = [threading.Thread(target=worker, args=(k,)) for k in range(1, 5)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(30)
+        for k in range(1, 5):
+            x = cg.tensor(float(k) / 10, requires_grad=True)
+            y = x
+            for _ in range(300):
+                y = (y * 1.001).sin() + x * 0.0
+            y.backward()
+            assert results[k] == float(x.grad)
+
+
+class TestTorchParityCorners:
+    def test_leaf_hook_runs_in_grad_function(self):
+        # torch.autograd.grad fires hooks registered on its (leaf) inputs, exactly as it
+        # does for non-leaf inputs; compgraph fires the non-leaf ones already.
+        x = cg.tensor(2.0, requires_grad=True)
+        x.register_hook(lambda g: g * 10)
+        (g,) = agrad(x * 3, [x])
+        tx = torch.tensor(2.0, requires_grad=True)
+        tx.register_hook(lambda g: g * 10)
+        (tg,) = torch.autograd.grad(tx * 3, [tx])
+        assert float(g) == tg.item() == 30.0
+        assert x.grad is None
+
+    def test_non_leaf_hook_runs_in_grad_function(self):
+        x = cg.tensor(2.0, requires_grad=True)
+        h = x * 1.0
+        h.register_hook(lambda g: g * 10)
+        (g,) = agrad(h * 3, [h])
+        assert float(g) == 30.0
+
+    def test_grad_outputs_length_mismatch_raises(self):
+        x = leaf([1.0, 2.0])
+        with pytest.raises((RuntimeError, ValueError)):
+            agrad([x * 2, (x * 3).sum()], [x], grad_outputs=[np.ones(2)])
+
+    def test_backward_grad_tensors_length_mismatch_raises(self):
+        x = leaf([1.0, 2.0])
+        with pytest.raises((RuntimeError, ValueError)):
+            cg.autodiff.backward([x * 2, (x * 3).sum()], [np.ones(2)])
+        assert x.grad is None
+
+    def test_backward_of_the_same_root_twice_sums(self):
+        x = cg.tensor(2.0, requires_grad=True)
+        y = x * x
+        cg.autodiff.backward([y, y], [1.0, 2.0])
+        assert float(x.grad) == 3 * 4.0
+
+    def test_grad_mode_is_off_inside_hooks_without_create_graph(self):
+        x = cg.tensor(2.0, requires_grad=True)
+        h = x * 3
+        seen = []
+        h.register_hook(lambda g: seen.append(("node", cg.is_grad_enabled())))
+        x.register_hook(lambda g: seen.append(("leaf", cg.is_grad_enabled())))
+        (h * h).backward()
+        assert sorted(seen) == [("leaf", False), ("node", False)]
+        assert cg.is_grad_enabled()
+
+    def test_grad_mode_is_on_inside_hooks_with_create_graph(self):
+        x = cg.tensor(2.0, requires_grad=True)
+        h = x * 3
+        seen = []
+        h.register_hook(lambda g: seen.append((cg.is_grad_enabled(), g.requires_grad)))
+        (h * h).backward(create_graph=True)
+        assert seen == [(True, True)]
+
+    def test_wrong_shape_grad_assignment_is_rejected(self):
+        # torch refuses the assignment itself; either that or a backward that changes
+        # nothing is acceptable, but never a half-updated or silently broadcast .grad
+        a = leaf([1.0, 2.0])
+        b = leaf([1.0, 2.0])
+        try:
+            b.grad = cg.tensor(np.ones(3))
+        except (ValueError, TypeError, RuntimeError):
+            return
+        with pytest.raises((ValueError, RuntimeError)):
+            (a * b).sum().backward()
+        assert a.grad is None
+
+    def test_broadcastable_wrong_shape_grad_is_not_silently_broadcast(self):
+        a = leaf([1.0, 2.0])
+        try:
+            a.grad = cg.tensor(np.ones((2, 2)))
+        except (ValueError, TypeError, RuntimeError):
+            return
+        try:
+            (a * 1.0).sum().backward()
+        except (ValueError, RuntimeError):
+            return
+        assert a.grad.shape == (2,)
+
+    def test_backward_inputs_argument(self):
+        x = cg.tensor(2.0, requires_grad=True)
+        y = cg.tensor(3.0, requires_grad=True)
+        h = x * y
+        (h * h).backward(inputs=[x])
+        assert float(x.grad) == 36.0 and y.grad is None
+        x2 = cg.tensor(2.0, requires_grad=True)
+        y2 = cg.tensor(3.0, requires_grad=True)
+        h2 = x2 * y2
+        (h2 * h2).backward(inputs=[h2, y2])
+        assert x2.grad is None
+        assert float(y2.grad) == 24.0 and float(h2.grad) == 12.0
+
+
+def test_reduction_does_not_keep_its_input_alive():
+    # sum's backward needs only the input's shape (torch's SumBackward saves sizes), so
+    # the summed 1000x1000 intermediate can die as soon as the user drops it
+    rng = np.random.default_rng(0)
+    a = cg.tensor(rng.standard_normal((1000, 1000)), requires_grad=True)
+    h = a * 2.0 + 1.0
+    ref = weakref.ref(h.data)
+    loss = h.sum()
+    k = (a * 3.0 - 1.0)
+    ref_k = weakref.ref(k.data)
+    loss2 = k.mean()
+    del h, k
+    gc.collect()
+    assert ref() is None, "sum() kept its whole 1000x1000 input alive for backward"
+    assert ref_k() is None, "mean() kept its whole 1000x1000 input alive for backward"
+    (loss + loss2).backward()
+    np.testing.assert_allclose(a.grad.data, np.full((1000, 1000), 2.0 + 3.0 / 1e6))
