@@ -15,6 +15,10 @@ class _State(threading.local):
 
 STATE = _State()
 
+#: While a GradientTape is open, ``TAPE_HOOK[0](args)`` is told the inputs of every
+#: recorded op (tapes note which Variables were accessed); None otherwise.
+TAPE_HOOK: list = [None]
+
 
 def is_grad_enabled() -> bool:
     """Whether operations in this thread are currently recorded for backward."""

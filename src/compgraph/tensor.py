@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .grad_mode import STATE
+from .grad_mode import STATE, TAPE_HOOK
 from .ops.registry import NUMPY, OPS, Namespace, Op
 
 __all__ = ["Tensor", "Node", "tensor", "constant", "apply", "TENSOR"]
@@ -137,6 +137,8 @@ def apply(op: Op, args: tuple, attrs: dict = _NOATTRS) -> "Tensor":
     t._rg = True
     t._node = node
     t._why = None
+    if TAPE_HOOK[0] is not None:
+        TAPE_HOOK[0](args)
     if tan:
         _forward.push_tangents(op, args, attrs, t)
     return t

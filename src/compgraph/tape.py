@@ -1,0 +1,298 @@
+"""``GradientTape``: TensorFlow's recording scope, on the same engine as ``backward()``.
+
+A tape does not record anything itself: the dynamic graph is always recorded
+for tensors that require grad.  The tape decides *which* tensors count as
+sources (those it watched, the trainable Variables accessed inside it, and
+anything already recording), lends ``requires_grad`` to watched constants while
+it is open, and asks the engine for gradients with respect to them.
+"""
+from __future__ import annotations
+
+import threading
+import warnings
+from typing import Any
+
+import numpy as np
+
+from .autodiff.engine import _owned, _seed, run_backward
+from .autodiff.tree import flatten, unflatten
+from .functions import reshape, stack
+from .grad_mode import STATE as _GRAD
+from .grad_mode import TAPE_HOOK
+from .tensor import Node, Tensor, _wrap
+from .variable import Variable
+
+__all__ = ["GradientTape"]
+
+
+class _Open(threading.local):
+    stack: tuple = ()
+
+
+_OPEN = _Open()
+_open_count = [0]
+_lock = threading.Lock()
+
+
+def _note_access(args: tuple) -> None:
+    for tape in _OPEN.stack:
+        if tape._recording and tape._watch_accessed:
+            for a in args:
+                if isinstance(a, Variable) and a.trainable:
+                    tape._accessed.setdefault(id(a), a)
+
+
+def _key(t: Tensor) -> Any:
+    return t._node if t._node is not None else t
+
+
+class GradientTape:
+    """Record operations for automatic differentiation, TensorFlow style.
+
+    >>> import compgraph as cg
+    >>> x = cg.constant(3.0)
+    >>> with cg.GradientTape(persistent=True) as tape:
+    ...     tape.watch(x)
+    ...     u = 3 * x + 2
+    ...     y = u ** 4
+    >>> tape.gradient(y, x)
+    Tensor(15972.)
+    >>> tape.gradient(u, x)
+    Tensor(3.)
+    """
+
+    def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True):
+        self._persistent = bool(persistent)
+        self._watch_accessed = bool(watch_accessed_variables)
+        self._watched: dict[int, Tensor] = {}
+        self._accessed: dict[int, Variable] = {}
+        self._lent: list[Tensor] = []  # constants given requires_grad while the tape is open
+        self._recording = False
+        self._used = False
+        self._grad_ctx = None
+
+    # ------------------------------------------------------------------ scope
+    def __enter__(self) -> "GradientTape":
+        if self._recording:
+            raise RuntimeError("this GradientTape is already open")
+        self._recording = True
+        self._prev_grad = _GRAD.enabled
+        _GRAD.enabled = True
+        _OPEN.stack = _OPEN.stack + (self,)
+        with _lock:
+            _open_count[0] += 1
+            TAPE_HOOK[0] = _note_access
+        for t in self._watched.values():
+            self._lend(t)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._recording = False
+        _GRAD.enabled = self._prev_grad
+        _OPEN.stack = tuple(t for t in _OPEN.stack if t is not self)
+        with _lock:
+            _open_count[0] -= 1
+            if _open_count[0] == 0:
+                TAPE_HOOK[0] = None
+        self._return_lent()
+
+    def _lend(self, t: Tensor) -> None:
+        if t._node is None and not t._rg:
+            t._rg = True
+            self._lent.append(t)
+
+    def _return_lent(self) -> None:
+        for t in self._lent:
+            t._rg = False
+        self._lent = []
+
+    def watch(self, tensor: Any) -> None:
+        """Watch a tensor (or a list / tuple / dict of them) so gradients can reach it."""
+        leaves, _ = flatten(tensor)
+        for t in leaves:
+            if not isinstance(t, Tensor):
+                raise TypeError(f"GradientTape.watch: expected Tensors or Variables, got "
+                                f"{type(t).__name__}; wrap values with cg.constant(...)")
+            if t.dtype.kind not in "fc":
+                warnings.warn(f"GradientTape.watch: a tensor of dtype {t.dtype} cannot have "
+                              f"gradients; cast it to a float dtype", stacklevel=2)
+                continue
+            self._watched[id(t)] = t
+            if self._recording:
+                self._lend(t)
+
+    def stop_recording(self) -> "_StopRecording":
+        """Context manager in which operations are not recorded (by any tape, in this thread)."""
+        return _StopRecording(self)
+
+    def reset(self) -> None:
+        """Forget everything watched and recorded, as if the tape were just opened."""
+        self._return_lent()
+        self._watched.clear()
+        self._accessed.clear()
+        self._used = False
+
+    def watched_variables(self) -> tuple:
+        """The Variables this tape watches: watched explicitly or accessed while recording."""
+        seen = dict(self._accessed)
+        seen.update({k: v for k, v in self._watched.items() if isinstance(v, Variable)})
+        return tuple(seen.values())
+
+    # ------------------------------------------------------------------ gradients
+    def _is_source(self, s: Tensor) -> bool:
+        if isinstance(s, Variable):
+            return id(s) in self._watched or (id(s) in self._accessed and self._watch_accessed)
+        return id(s) in self._watched or s._rg
+
+    def _nested(self) -> bool:
+        return any(t is not self and t._recording for t in _OPEN.stack)
+
+    def _check_usable(self, what: str) -> None:
+        if self._used and not self._persistent:
+            raise RuntimeError(
+                f"GradientTape.{what}: a non-persistent tape can compute gradients only "
+                f"once; its graph was released after the first call. Create it with "
+                f"cg.GradientTape(persistent=True) to call gradient() or jacobian() again")
+
+    def _run(self, targets: list, seeds: list, keys: list, retain: bool, create: bool) -> dict:
+        roots = [(_key(t), _seed(t, s, create)) for t, s in zip(targets, seeds) if t._rg]
+        if not roots:
+            return {}
+        wanted = {k for k in keys if k is not None}
+        found, _ = run_backward(roots, retain, create, wanted)
+        return found
+
+    def gradient(self, target: Any, sources: Any, output_gradients: Any = None,
+                 unconnected_gradients: str = "none", warn: bool = False) -> Any:
+        """d(sum of targets)/d(source) for every source, in the structure of ``sources``.
+
+        A source the target does not depend on gives None, or zeros with
+        ``unconnected_gradients="zero"``.  ``warn=True`` explains each None (never
+        watched, integer dtype, or not connected); see also :meth:`why_none`.
+        """
+        self._check_usable("gradient")
+        if unconnected_gradients not in ("none", "zero"):
+            raise ValueError(f"GradientTape.gradient: unconnected_gradients must be 'none' "
+                             f"or 'zero', got {unconnected_gradients!r}")
+        targets, _ = flatten(target)
+        for t in targets:
+            if not isinstance(t, Tensor):
+                raise TypeError(f"GradientTape.gradient: targets must be Tensors, got "
+                                f"{type(t).__name__}")
+        seeds = [None] * len(targets) if output_gradients is None else flatten(output_gradients)[0]
+        if len(seeds) != len(targets):
+            raise ValueError(f"GradientTape.gradient: {len(seeds)} output_gradients for "
+                             f"{len(targets)} targets")
+        srcs, spec = flatten(sources)
+        for s in srcs:
+            if not isinstance(s, Tensor):
+                raise TypeError(f"GradientTape.gradient: sources must be Tensors or Variables, "
+                                f"got {type(s).__name__}")
+        keys = [_key(s) if self._is_source(s) else None for s in srcs]
+        create = self._nested() or any(t._tan for t in targets)
+        retain = self._persistent or create
+        prev = _GRAD.enabled
+        try:
+            found = self._run(targets, seeds, keys, retain, create)
+        finally:
+            _GRAD.enabled = prev
+        self._used = True
+        handed: set = set()
+        out = []
+        for s, k in zip(srcs, keys):
+            g = found.get(k) if k is not None else None
+            if g is None:
+                if warn:
+                    warnings.warn(f"GradientTape.gradient: None for a source of shape {s.shape}: "
+                                  f"{self.why_none(target, s)}", stacklevel=2)
+                if unconnected_gradients == "zero":
+                    g = _wrap(np.zeros(s.shape, s.dtype))
+            elif not create:
+                g = _wrap(_owned(g, handed))
+            out.append(g)
+        return unflatten(spec, out)
+
+    def why_none(self, target: Any, source: Any) -> str | None:
+        """Why ``gradient(target, source)`` is None, in words (None when it is not)."""
+        if not isinstance(source, Tensor):
+            return f"the source is a {type(source).__name__}, not a Tensor"
+        if source.dtype.kind not in "fc":
+            return (f"the source has integer/bool dtype {source.dtype}; only floating-point "
+                    f"tensors have gradients (cast it with cg.astype or create it as float)")
+        if not self._is_source(source):
+            if isinstance(source, Variable) and not source.trainable:
+                return "the source is a Variable with trainable=False; tape.watch() it"
+            if isinstance(source, Variable):
+                return ("the tape was created with watch_accessed_variables=False and the "
+                        "Variable was never watched; call tape.watch(v) inside the tape")
+            return ("the source was never watched: call tape.watch(x) inside the tape before "
+                    "using x, or use a cg.Variable")
+        targets, _ = flatten(target)
+        k = _key(source)
+        for t in targets:
+            if isinstance(t, Tensor) and t._node is not None and _reaches(t._node, k):
+                return None
+            if t is source:
+                return None
+        return ("the target does not depend on the source (it was computed outside the "
+                "tape, before watch(), or only through stop_gradient / comparisons)")
+
+    def jacobian(self, target: Tensor, sources: Any,
+                 unconnected_gradients: str = "none") -> Any:
+        """d target / d source with shape ``target.shape + source.shape``, per source."""
+        self._check_usable("jacobian")
+        srcs, spec = flatten(sources)
+        keys = [_key(s) if isinstance(s, Tensor) and self._is_source(s) else None for s in srcs]
+        create = self._nested()
+        rows: list = [[] for _ in srcs]
+        prev = _GRAD.enabled
+        try:
+            for i in range(target.size):
+                seed = np.zeros(target.size, target.dtype)
+                seed[i] = 1
+                found = self._run([target], [seed.reshape(target.shape)], keys, True, create)
+                for j, (s, k) in enumerate(zip(srcs, keys)):
+                    g = found.get(k) if k is not None else None
+                    rows[j].append(g if g is None or create else _wrap(np.array(g)))
+        finally:
+            _GRAD.enabled = prev
+        self._used = True
+        out = []
+        for s, k, r in zip(srcs, keys, rows):
+            if k is None or all(g is None for g in r):
+                zero = unconnected_gradients == "zero"
+                out.append(_wrap(np.zeros(target.shape + s.shape, s.dtype)) if zero else None)
+                continue
+            r = [g if g is not None else _wrap(np.zeros(s.shape, s.dtype)) for g in r]
+            out.append(reshape(stack(r), target.shape + s.shape))
+        return unflatten(spec, out)
+
+
+def _reaches(start: Node, key: Any) -> bool:
+    """Whether ``key`` (a Node or leaf Tensor) lies below ``start`` in the graph (iterative)."""
+    seen = {id(start)}
+    stack = [start]
+    while stack:
+        n = stack.pop()
+        if n is key:
+            return True
+        for p in n.parents:
+            if p is key:
+                return True
+            if type(p) is Node and id(p) not in seen:
+                seen.add(id(p))
+                stack.append(p)
+    return False
+
+
+class _StopRecording:
+    def __init__(self, tape: GradientTape):
+        self._tape = tape
+
+    def __enter__(self) -> None:
+        self._prev = (_GRAD.enabled, self._tape._recording)
+        _GRAD.enabled = False
+        self._tape._recording = False
+
+    def __exit__(self, *exc: Any) -> None:
+        _GRAD.enabled, self._tape._recording = self._prev

@@ -1,0 +1,88 @@
+"""``Variable``: a mutable tensor, watched automatically by gradient tapes (TF's tf.Variable)."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .tensor import Tensor, _as_array
+
+__all__ = ["Variable"]
+
+
+class Variable(Tensor):
+    """A named, mutable Tensor updated in place by ``assign``, ``assign_add``, ``assign_sub``.
+
+    A trainable float Variable requires grad, so tapes (and ``backward``) see it
+    without ``watch``; ``trainable=False`` makes it an ordinary constant.
+
+    >>> import compgraph as cg
+    >>> v = cg.Variable([1.0, 2.0], name="w")
+    >>> with cg.GradientTape() as tape:
+    ...     y = (v * v).sum()
+    >>> tape.gradient(y, v)
+    Tensor([2., 4.])
+    >>> v.assign_add([1.0, 1.0])
+    Variable([2., 3.], name='w')
+    """
+
+    __slots__ = ("trainable",)
+
+    def __init__(self, data: Any, dtype: Any = None, name: str | None = None,
+                 trainable: bool = True):
+        arr = _as_array(data, dtype, "Variable")
+        # Always an ndarray (never a NumPy scalar), so in-place updates have a buffer.
+        self._data = np.array(arr)
+        self._node = None
+        self.grad = None
+        self.name = name
+        self._hooks = None
+        self._why = None
+        self._tan = None
+        self.trainable = bool(trainable)
+        self._rg = self.trainable and self._data.dtype.kind in "fc"
+
+    def _update(self, value: Any, how: str) -> "Variable":
+        v = value._data if isinstance(value, Tensor) else value
+        try:
+            v = np.asarray(v)
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"Variable.{how}: cannot use a {type(value).__name__}: {err}") from None
+        d = self._data
+        label = f" {self.name!r}" if self.name else ""
+        if v.shape != d.shape:
+            raise ValueError(
+                f"Variable.{how}: the value has shape {v.shape} (dtype {v.dtype}) but the "
+                f"variable{label} has shape {d.shape} (dtype {d.dtype}); shapes must match "
+                f"exactly, the variable is unchanged")
+        if v.dtype.kind not in "biufc" or not np.can_cast(v.dtype, d.dtype, casting="same_kind"):
+            raise TypeError(
+                f"Variable.{how}: cannot store dtype {v.dtype} into the variable{label} of "
+                f"dtype {d.dtype} (shape {d.shape}); the variable is unchanged")
+        if how == "assign":
+            new = v
+        elif how == "assign_add":
+            new = d + v
+        else:
+            new = d - v
+        d[...] = new
+        return self
+
+    def assign(self, value: Any) -> "Variable":
+        """Replace the value in place (same shape, compatible dtype); returns the variable."""
+        return self._update(value, "assign")
+
+    def assign_add(self, delta: Any) -> "Variable":
+        """Add ``delta`` in place; returns the variable."""
+        return self._update(delta, "assign_add")
+
+    def assign_sub(self, delta: Any) -> "Variable":
+        """Subtract ``delta`` in place; returns the variable."""
+        return self._update(delta, "assign_sub")
+
+    def read_value(self) -> Tensor:
+        """A constant Tensor holding a copy of the current value."""
+        return Tensor(self._data)
+
+    def __repr__(self) -> str:
+        return "Variable" + super().__repr__()[len("Tensor"):].replace(", requires_grad=True", "")
