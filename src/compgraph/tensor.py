@@ -14,6 +14,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .grad_mode import STATE, TAPE_HOOK
+from .ops.meta import Meta
 from .ops.registry import NUMPY, OPS, Namespace, Op
 
 __all__ = ["Tensor", "Node", "tensor", "constant", "apply", "TENSOR"]
@@ -101,7 +102,7 @@ def apply(op: Op, args: tuple, attrs: dict = _NOATTRS) -> "Tensor":
         raise _forward_error(op, args, attrs, err) from None
     t = _new(Tensor)
     t._data = out
-    t.grad = None
+    t._grad = None
     t.name = None
     t._hooks = None
     t._tan = None
@@ -123,7 +124,11 @@ def apply(op: Op, args: tuple, attrs: dict = _NOATTRS) -> "Tensor":
         # Tangents must survive into backward (forward-over-reverse): keep the Tensors.
         arrays = list(args)
     for j in op_drop(op, needs):
-        arrays[j] = None
+        if op.meta:
+            a = arrays[j]
+            arrays[j] = Meta(a.shape, a.dtype) if hasattr(a, "shape") else None
+        else:
+            arrays[j] = None
     node = _new(Node)
     node.op = op
     node.attrs = attrs
@@ -169,7 +174,7 @@ def _wrap(data: Any, node: Node | None = None, rg: bool = False) -> "Tensor":
     t._data = data
     t._rg = rg
     t._node = node
-    t.grad = None
+    t._grad = None
     t.name = None
     t._hooks = None
     t._why = None
@@ -211,7 +216,7 @@ class Tensor:
     Tensor(15972.)
     """
 
-    __slots__ = ("_data", "_rg", "_node", "grad", "name", "_hooks", "_why", "_tan",
+    __slots__ = ("_data", "_rg", "_node", "_grad", "name", "_hooks", "_why", "_tan",
                  "__weakref__")
     # Binary operators with ndarrays on the left must come to us, not loop elementwise.
     __array_priority__ = 1000
@@ -220,7 +225,7 @@ class Tensor:
                  name: str | None = None):
         d = self._data = _as_array(data, dtype, "Tensor")
         self._node = None
-        self.grad = None
+        self._grad = None
         self.name = name
         self._hooks = None
         self._why = None
@@ -279,6 +284,22 @@ class Tensor:
     def dtype(self) -> np.dtype:
         """The NumPy dtype."""
         return self._data.dtype
+
+    @property
+    def grad(self) -> "Tensor | None":
+        """The accumulated gradient (leaves, and tensors that called ``retain_grad()``)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Any) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                value = Tensor(value)
+            if value.shape != self._data.shape:
+                raise ValueError(f"grad: assigned gradient has shape {value.shape} (dtype "
+                                 f"{value.dtype}) but the tensor has shape {self.shape} "
+                                 f"(dtype {self.dtype}); they must match")
+        self._grad = value
 
     @property
     def requires_grad(self) -> bool:

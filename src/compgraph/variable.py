@@ -34,7 +34,7 @@ class Variable(Tensor):
         # Always an ndarray (never a NumPy scalar), so in-place updates have a buffer.
         self._data = np.array(arr)
         self._node = None
-        self.grad = None
+        self._grad = None
         self.name = name
         self._hooks = None
         self._why = None

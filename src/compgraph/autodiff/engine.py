@@ -14,6 +14,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from ..ops.meta import Meta
 from ..ops.registry import NUMPY
 from ..tensor import TENSOR, Node, Tensor, _wrap
 from ..grad_mode import STATE
@@ -108,7 +109,7 @@ def _as_tensors(n: Node) -> tuple[list, Any]:
     """Saved buffers as Tensors connected to the graph, for rules run with create_graph."""
     saved = []
     for a, p in zip(n.saved, n.parents):
-        if a is None or p is None or isinstance(a, Tensor):
+        if a is None or p is None or isinstance(a, (Tensor, Meta)):
             saved.append(a)  # Tensors were saved as such when they carried tangents
         elif type(p) is Node:
             saved.append(_wrap(a, p, True))
@@ -190,8 +191,8 @@ def run_backward(roots: Sequence[tuple[Any, Any]], retain_graph: bool, create_gr
     retained: list = []
     ready = [r for r in root_nodes if deps[r] == 0]
     prev_mode = STATE.enabled
-    if create_graph:
-        STATE.enabled = True  # the rules' own ops are recorded: derivatives of derivatives
+    # Rules (and hooks) record only when building a graph of the backward pass itself.
+    STATE.enabled = create_graph
     try:
         while ready:
             n = ready.pop()
@@ -248,6 +249,8 @@ def run_backward(roots: Sequence[tuple[Any, Any]], retain_graph: bool, create_gr
             if not retain_graph:
                 n.saved = None
                 n.out = None
+        for t in [k for k in leaf if type(k) is not Node and k._hooks]:
+            leaf[t] = _run_hooks(t._hooks, leaf[t], create_graph, "leaf tensor")
     finally:
         STATE.enabled = prev_mode
     return leaf, retained
@@ -263,6 +266,9 @@ def _owned(arr: Any, handed: set) -> Any:
 
 
 def _roots(tensors: Sequence[Tensor], grad_tensors: Sequence[Any], create_graph: bool) -> list:
+    if len(tensors) != len(grad_tensors):
+        raise ValueError(f"backward: got {len(tensors)} outputs but {len(grad_tensors)} "
+                         f"gradients; pass one gradient (or None) per output")
     roots = []
     for t, g in zip(tensors, grad_tensors):
         if not isinstance(t, Tensor):
@@ -292,25 +298,21 @@ def backward(tensors: Sequence[Tensor], grad_tensors: Sequence[Any] | None = Non
     else:
         found, retained = run_backward(roots, retain_graph, create_graph)
         updates = found.items()
-    # Hooks may still fail; the assignments after them cannot, so nothing is half-updated.
-    final = []
-    for t, g in updates:
-        if t._hooks and t._node is None:
-            g = _run_hooks(t._hooks, g, create_graph, "leaf tensor")
-        final.append((t, g))
+    # Every rule and hook has run; the assignments below cannot fail half-way.
+    final = list(updates)
     for ref, g in retained:
         t = ref()
         if t is not None:
             final.append((t, g))
     handed: set = set()
     for t, g in final:
-        old = t.grad
+        old = t._grad
         if create_graph:
-            t.grad = g if old is None else old + g
+            t._grad = g if old is None else old + g
         elif old is None:
-            t.grad = _wrap(_owned(g, handed))
+            t._grad = _wrap(_owned(g, handed))
         else:
-            t.grad = _wrap(old._data + g)
+            t._grad = _wrap(old._data + g)
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,

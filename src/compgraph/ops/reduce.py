@@ -33,7 +33,7 @@ SUM = defop(
     "sum", lambda x, axis=None, keepdims=False: np.sum(x, axis=axis, keepdims=keepdims),
     shape=reduced, dtype=_sum_dtype,
     vjp=(lambda ns, g, out, x, axis=None, keepdims=False: _unreduce(ns, g, x, axis, keepdims),),
-    linear=True, saves=((0,),), deriv=("1",), doc="sum over axes")
+    linear=True, saves=((),), meta=True, deriv=("1",), doc="sum over axes")
 
 
 def _extreme_rule(ns, g, out, x, axis=None, keepdims=False):
@@ -87,10 +87,10 @@ def sum_to_shape(x, shape):
 SUM_TO = defop(
     "sum_to", sum_to_shape, linear=True, shape=shape_attr, dtype=same_dtype,
     vjp=(lambda ns, g, out, x, shape: ns.broadcast_to(g, shape=x.shape),),
-    saves=((0,),), deriv=("1",), doc="sum a broadcast array back to a shape")
+    saves=((),), meta=True, deriv=("1",), doc="sum a broadcast array back to a shape")
 
 BROADCAST_TO = defop(
     "broadcast_to", lambda x, shape: np.broadcast_to(x, shape), linear=True,
     shape=shape_attr, dtype=same_dtype,
     vjp=(lambda ns, g, out, x, shape: ns.sum_to(g, shape=x.shape),),
-    saves=((0,),), deriv=("1",), doc="broadcast to a shape (a read-only view)")
+    saves=((),), meta=True, deriv=("1",), doc="broadcast to a shape (a read-only view)")

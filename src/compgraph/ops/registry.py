@@ -36,6 +36,8 @@ class Op:
         saves: for each input, the indices of the inputs its VJP rule reads; the
             engine keeps only those (the memory policy), others arrive as ``None``.
         save_out: whether the VJP rules read the output ``out``.
+        meta: inputs not kept reach the rules as a ``Meta`` (``.shape``, ``.dtype``)
+            instead of None: for rules that need an input's shape, not its values.
         deriv: for each input, the local derivative as text over the names
             ``x``/``y`` (inputs), ``out`` and attribute names: ``"n*x**(n-1)"``.
         shape_rule, dtype_rule: the output's shape and dtype from the inputs' (see
@@ -44,14 +46,16 @@ class Op:
 
     __slots__ = ("name", "forward", "vjp", "jvp", "saves", "save_out", "linear",
                  "deriv", "nargs", "variadic", "doc", "np_name", "shape_rule", "dtype_rule",
-                 "__weakref__")
+                 "meta", "__weakref__")
 
     def __init__(self, name: str, forward: Callable, *, vjp=None, jvp=None,
                  saves: Sequence[Sequence[int]] | None = None, save_out: bool = False,
                  linear: bool = False, deriv: Sequence[str] | None = None,
                  nargs: int | None = None, doc: str = "", np_name: str | None = None,
-                 shape: Callable | None = None, dtype: Callable | None = None):
+                 shape: Callable | None = None, dtype: Callable | None = None,
+                 meta: bool = False):
         self.name = name
+        self.meta = meta
         self.shape_rule = shape
         self.dtype_rule = dtype
         self.forward = forward

@@ -67,7 +67,7 @@ RESHAPE = defop(
     "reshape", lambda x, shape: np.reshape(x, shape), linear=True,
     shape=shape_attr, dtype=same_dtype,
     vjp=(lambda ns, g, out, x, shape: ns.reshape(g, shape=x.shape),),
-    saves=((0,),), deriv=("1",), doc="same values, new shape")
+    saves=((),), meta=True, deriv=("1",), doc="same values, new shape")
 
 
 def _inverse_perm(axes):
@@ -119,7 +119,7 @@ GETITEM = defop(
     "getitem", lambda x, index: x[index], shape=by_example(lambda x, index: x[index]),
     dtype=same_dtype, linear=True,
     vjp=(lambda ns, g, out, x, index: ns.scatter_add(g, shape=x.shape, index=index),),
-    saves=((0,),), deriv=("1 at the selected elements",), doc="x[index]")
+    saves=((),), meta=True, deriv=("1 at the selected elements",), doc="x[index]")
 
 SCATTER_ADD = defop(
     "scatter_add", _scatter_add, linear=True, shape=shape_attr, dtype=same_dtype,
