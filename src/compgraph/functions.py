@@ -156,8 +156,15 @@ def clip(x: Any, a_min: Any = None, a_max: Any = None) -> Tensor:
 
 
 def astype(x: Any, dtype: Any) -> Tensor:
-    """Convert to ``dtype``; gradients come back in the input's dtype."""
-    return _call(OPS["astype"], (x,), {"dtype": np.dtype(dtype)})
+    """Convert to ``dtype``; gradients come back in the input's dtype.
+
+    Converting to an integer or bool dtype cuts the gradient (such tensors cannot
+    require grad), as in PyTorch.
+    """
+    dtype = np.dtype(dtype)
+    if dtype.kind not in "fc":
+        x = stop_gradient(x)
+    return _call(OPS["astype"], (x,), {"dtype": dtype})
 
 
 def _compare(name: str, doc: str):
@@ -220,11 +227,13 @@ def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
 
 def log_softmax(x: Any, axis: int = -1) -> Tensor:
     """``x - logsumexp(x)`` along ``axis``, computed stably."""
+    axis = normalize_axis(axis, _ndim(x), "log_softmax", _shape_of(x))
     return subtract(x, logsumexp(x, axis, keepdims=True))
 
 
 def softmax(x: Any, axis: int = -1) -> Tensor:
     """``exp(x) / sum(exp(x))`` along ``axis``, computed stably."""
+    axis = normalize_axis(axis, _ndim(x), "softmax", _shape_of(x))
     e = exp(subtract(x, stop_gradient(max(x, axis, keepdims=True))))
     return e / sum(e, axis, keepdims=True)
 
@@ -242,6 +251,9 @@ def transpose(x: Any, axes: Any = None) -> Tensor:
     if axes is None:
         perm = tuple(range(nd - 1, -1, -1))
     else:
+        if any(not -nd <= int(a) < nd for a in axes):
+            raise ValueError(f"transpose: axes {tuple(axes)} are out of range for shape "
+                             f"{_shape_of(x)} ({nd} dimensions)")
         perm = tuple(int(a) % nd if nd else 0 for a in axes)
         if sorted(perm) != list(range(nd)):
             raise ValueError(f"transpose: axes {tuple(axes)} are not a permutation of the "
@@ -251,7 +263,10 @@ def transpose(x: Any, axes: Any = None) -> Tensor:
 
 def swapaxes(x: Any, axis1: int, axis2: int) -> Tensor:
     """Exchange two axes."""
-    return _call(OPS["swapaxes"], (x,), {"axis1": int(axis1), "axis2": int(axis2)})
+    nd, shape = _ndim(x), _shape_of(x)
+    a1 = _one_axis(axis1, nd, "swapaxes", shape)
+    a2 = _one_axis(axis2, nd, "swapaxes", shape)
+    return _call(OPS["swapaxes"], (x,), {"axis1": a1, "axis2": a2})
 
 
 def squeeze(x: Any, axis: Any = None) -> Tensor:

@@ -63,7 +63,8 @@ def _pow_dx(ns, g, out, x, y):
         if y == 2:
             return g * (x * 2)
         return g * (ns.power(x, y - 1) * y)
-    return g * (ns.power(x, y - 1) * y)
+    # Where y == 0 the derivative is 0 (PyTorch), not 0 * x**-1 (nan at x == 0).
+    return g * (ns.power(x, ns.where(y == 0, 1, y - 1)) * y)
 
 
 def _pow_dy(ns, g, out, x, y):
