@@ -36,6 +36,7 @@ import importlib.metadata
 import importlib.util
 import json
 import math
+import os
 import platform
 import resource
 import subprocess
@@ -310,6 +311,19 @@ def _version(lib: str) -> str:
         return "?"
 
 
+def _git_commit() -> str:
+    """The checkout's commit (with '+dirty' when src/ has local changes), or '?'."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, text=True,
+                              capture_output=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=root,
+                               text=True, capture_output=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+    return (head or "?") + ("+dirty" if dirty else "")
+
+
 def _close(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=REL_TOL, abs_tol=ABS_TOL)
 
@@ -350,7 +364,7 @@ def _ratio(num: dict[str, Any] | None, den: dict[str, Any] | None, key: str) -> 
 def _verdict(r: float | None, target: float) -> str:
     if r is None:
         return "n/a"
-    return f"{r:.2f} ({'ok' if r <= target else 'MISS'})"
+    return f"{r:.3g} ({'ok' if r <= target else 'MISS'})"
 
 
 def build_report(libs: list[str], sizes: list[int], seed: dict[str, Any],
@@ -407,32 +421,44 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
             seed_runs[lib].append(_spawn(lib, "seed", args))
     seed = {lib: _best(runs, "us_per_call") for lib, runs in seed_runs.items()}
     chain: dict[int, dict[str, Any]] = {}
+    too_deep: dict[str, str] = {}  # library -> smallest N that raised RecursionError
     for n in sizes:
         runs: dict[str, list[dict[str, Any]]] = {lib: [] for lib in libs}
         for r in range(args.chain_rounds):
             for lib in libs:
                 if runs[lib] and "error" in runs[lib][-1]:
                     continue  # an error (RecursionError, timeout) will not go away
+                if lib in too_deep:  # a deeper chain recurses deeper: do not spend minutes
+                    runs[lib].append({"error": "RecursionError", "inferred_from": too_deep[lib]})
+                    continue
                 progress(f"[chain {fmt_count(n)}, round {r + 1}/{args.chain_rounds}] {lib} ...")
                 t0 = time.perf_counter()
                 runs[lib].append(_spawn(lib, str(n), args))
                 progress(f"    {time.perf_counter() - t0:.1f} s wall")
         chain[n] = {lib: _best(rs, "seconds", worst_of="peak_mib") for lib, rs in runs.items()}
+        for lib, rec in chain[n].items():
+            if rec.get("error") == "RecursionError" and lib not in too_deep:
+                too_deep[lib] = fmt_count(n)
 
     report, ratios = build_report(libs, sizes, seed, chain)
     versions = {lib: _version(lib) for lib in libs}
-    print(f"compgraph core benchmarks -- {platform.platform()}, Python "
-          f"{platform.python_version()}, torch threads = {TORCH_THREADS}")
+    commit = _git_commit()
+    print(f"compgraph core benchmarks -- commit {commit}, {platform.platform()}, "
+          f"{os.cpu_count()} CPUs, torch threads = {TORCH_THREADS}")
     print("versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
     print("chain: x -> sin(x)*1.0001 + 0.1 (3 ops/step), float64; seed: y = (3x+2)**4 at x=3; "
           "each cell a fresh process; peak = rise of ru_maxrss over post-warm-up baseline\n")
     print(report)
     for lib, why in skipped.items():
         print(f"note: {lib} skipped: {why}")
+    for lib, n in too_deep.items():
+        if any(m > parse_count(n) for m in sizes):
+            print(f"note: {lib} raised RecursionError at N={n}; longer chains were not run")
     if "micrograd" in libs:
         print("note: micrograd has no sin; the chain adds one in micrograd's own style. Its "
               "recursive topological sort hits Python's recursion limit on long chains.")
-    return {"meta": {"platform": platform.platform(), "python": platform.python_version(),
+    return {"meta": {"commit": commit, "platform": platform.platform(),
+                     "cpus": os.cpu_count(), "python": platform.python_version(),
                      "torch_threads": TORCH_THREADS, "versions": versions, "argv": sys.argv[1:]},
             "seed": seed, "chain": {fmt_count(n): chain[n] for n in sizes},
             "ratios": ratios, "skipped": skipped}
