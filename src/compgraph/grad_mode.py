@@ -15,9 +15,10 @@ class _State(threading.local):
 
 STATE = _State()
 
-#: While a GradientTape is open, ``TAPE_HOOK[0](args)`` is told the inputs of every
-#: recorded op (tapes note which Variables were accessed); None otherwise.
-TAPE_HOOK: list = [None]
+#: Callables told of every recorded op as ``hook(op, args, attrs, out)``: open tapes
+#: note which Variables were accessed, ``linearize`` keeps the equations.  Empty
+#: almost always, so ``apply`` pays one truth test.
+RECORD_HOOKS: list = []
 
 
 def is_grad_enabled() -> bool:

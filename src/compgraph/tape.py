@@ -18,7 +18,7 @@ from .autodiff.engine import _owned, _seed, run_backward
 from .autodiff.tree import flatten, unflatten
 from .functions import reshape, stack
 from .grad_mode import STATE as _GRAD
-from .grad_mode import TAPE_HOOK
+from .grad_mode import RECORD_HOOKS
 from .tensor import Node, Tensor, _wrap
 from .variable import Variable
 
@@ -34,7 +34,7 @@ _open_count = [0]
 _lock = threading.Lock()
 
 
-def _note_access(args: tuple) -> None:
+def _note_access(op: Any, args: tuple, attrs: dict, out: Tensor) -> None:
     for tape in _OPEN.stack:
         if tape._recording and tape._watch_accessed:
             for a in args:
@@ -81,7 +81,8 @@ class GradientTape:
         _OPEN.stack = _OPEN.stack + (self,)
         with _lock:
             _open_count[0] += 1
-            TAPE_HOOK[0] = _note_access
+            if _note_access not in RECORD_HOOKS:
+                RECORD_HOOKS.append(_note_access)
         for t in self._watched.values():
             self._lend(t)
         return self
@@ -92,8 +93,8 @@ class GradientTape:
         _OPEN.stack = tuple(t for t in _OPEN.stack if t is not self)
         with _lock:
             _open_count[0] -= 1
-            if _open_count[0] == 0:
-                TAPE_HOOK[0] = None
+            if _open_count[0] == 0 and _note_access in RECORD_HOOKS:
+                RECORD_HOOKS.remove(_note_access)
         self._return_lent()
 
     def _lend(self, t: Tensor) -> None:

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .grad_mode import STATE, TAPE_HOOK
+from .grad_mode import RECORD_HOOKS, STATE
 from .ops.meta import Meta
 from .ops.registry import NUMPY, OPS, Namespace, Op
 
@@ -142,8 +142,9 @@ def apply(op: Op, args: tuple, attrs: dict = _NOATTRS) -> "Tensor":
     t._rg = True
     t._node = node
     t._why = None
-    if TAPE_HOOK[0] is not None:
-        TAPE_HOOK[0](args)
+    if RECORD_HOOKS:
+        for hook in RECORD_HOOKS:
+            hook(op, args, attrs, t)
     if tan:
         _forward.push_tangents(op, args, attrs, t)
     return t

@@ -17,7 +17,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .autodiff import engine
-from .autodiff.forward import new_level, primal_at, tangent_at, with_tangent
+from .autodiff.forward import linearize, new_level, primal_at, tangent_at, with_tangent
 from .autodiff.tree import flatten, tree_map, unflatten
 from .functions import reshape, stack
 from .grad_mode import enable_grad
@@ -284,23 +284,13 @@ def _jac_rev(y: Tensor, parts: list, nested: bool) -> list:
             for r, x in zip(rows, flat)]
 
 
-def jacrev(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
-    """Jacobian by reverse mode: one backward pass per output element.
-
-    The result has shape ``output.shape + input.shape`` (a tuple for tuple argnums).
-    """
-    @functools.wraps(f)
-    def wrapped(*args: Any, **kwargs: Any):
-        nums, single = _argnums(argnums, len(args), "jacrev")
-        new_args, parts, outer = _prepare(args, nums, "jacrev")
-        with _Scope(outer) as scope:
-            y = f(*new_args, **kwargs)
-            y = y if isinstance(y, Tensor) else Tensor(y)
-            return _assemble(_jac_rev(y, parts, scope.nested), parts, single, scope.nested)
-    return wrapped
+def _out_leaves(out: Any) -> tuple[list, Any]:
+    leaves, spec = flatten(out)
+    return [y if isinstance(y, Tensor) else Tensor(y) for y in leaves], spec
 
 
 def _assemble(flat_jacs: list, parts: list, single: bool, nested: bool) -> Any:
+    """Jacobian blocks (one per input leaf) back into the structure of the inputs."""
     out, k = [], 0
     for spec, xs in parts:
         out.append(unflatten(spec, [_finish(j, nested) for j in flat_jacs[k:k + len(xs)]]))
@@ -308,49 +298,105 @@ def _assemble(flat_jacs: list, parts: list, single: bool, nested: bool) -> Any:
     return out[0] if single else tuple(out)
 
 
+def jacrev(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+    """Jacobian by reverse mode: one backward pass per output element.
+
+    Each block has shape ``output.shape + input.shape``; outputs and inputs may be
+    nested structures (the result nests outputs outside, inputs inside, as in JAX).
+    """
+    @functools.wraps(f)
+    def wrapped(*args: Any, **kwargs: Any):
+        nums, single = _argnums(argnums, len(args), "jacrev")
+        new_args, parts, outer = _prepare(args, nums, "jacrev")
+        with _Scope(outer) as scope:
+            ys, ospec = _out_leaves(f(*new_args, **kwargs))
+            return unflatten(ospec, [_assemble(_jac_rev(y, parts, scope.nested), parts, single,
+                                               scope.nested) for y in ys])
+    return wrapped
+
+
 def jacfwd(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
-    """Jacobian by forward mode: one JVP per input element (cost independent of outputs)."""
+    """Jacobian by forward mode: one JVP sweep per input element (cost independent of outputs)."""
     @functools.wraps(f)
     def wrapped(*args: Any, **kwargs: Any):
         nums, single = _argnums(argnums, len(args), "jacfwd")
-        flat_in = []
-        specs = []
+        flat_in, specs = [], []
         for i in nums:
             leaves, spec = flatten(args[i])
             flat_in.append([_to_tensor(x, "jacfwd") for x in leaves])
             specs.append(spec)
         nested = _DEPTH.value > 0 or any(_is_outer(t) for ts in flat_in for t in ts)
-        jacs = []
-        with _Scope(nested) as scope:
-            for a, (spec, ts) in enumerate(zip(specs, flat_in)):
-                for k, x in enumerate(ts):
-                    cols = []
-                    out_shape = None
-                    for j in range(x.size):
-                        e = np.zeros(x.size, x.dtype)
-                        e[j] = 1
-
-                        def g(xv, a=a, k=k):
-                            call = list(args)
-                            leaves = list(ts)
-                            leaves[k] = xv
-                            call[nums[a]] = unflatten(spec, leaves)
-                            return f(*call, **kwargs)
-                        _, t = jvp(g, (x,), (e.reshape(x.shape),))
-                        out_shape = t.shape
-                        cols.append(t)
-                    if cols:
-                        jac = reshape(stack(cols, axis=-1), out_shape + x.shape)
-                    else:
-                        y = f(*args, **kwargs)
-                        jac = _wrap(np.zeros(np.shape(y) + x.shape, x.dtype))
-                    jacs.append(_finish(jac, scope.nested))
-        out, k = [], 0
-        for spec, ts in zip(specs, flat_in):
-            out.append(unflatten(spec, jacs[k:k + len(ts)]))
-            k += len(ts)
-        return out[0] if single else tuple(out)
+        parts = list(zip(specs, flat_in))
+        if nested:
+            blocks, ospec = _jacfwd_tangents(f, args, kwargs, nums, parts)
+        else:
+            blocks, ospec = _jacfwd_linearized(f, args, kwargs, nums, parts)
+        return unflatten(ospec, [_assemble(b, parts, single, nested) for b in blocks])
     return wrapped
+
+
+def _call_with(f: Callable, args: Sequence[Any], kwargs: dict, nums: tuple, parts: list,
+               leaves_per: list) -> Any:
+    call = list(args)
+    for (spec, _), i, leaves in zip(parts, nums, leaves_per):
+        call[i] = unflatten(spec, leaves)
+    return f(*call, **kwargs)
+
+
+def _jacfwd_linearized(f: Callable, args: Sequence[Any], kwargs: dict, nums: tuple,
+                       parts: list) -> tuple[list, Any]:
+    """Top-level jacfwd: trace once, then one forward-mode sweep per input element.
+
+    The sweeps run every op's JVP rule on raw arrays over the traced equations, so
+    a column costs one pass over the equations and no re-execution of ``f``.
+    """
+    xs_per = [[_wrap(t._data, None, True) for t in ts] for _, ts in parts]
+    flat_xs = [x for xs in xs_per for x in xs]
+    with _Scope(False):
+        out, push = linearize(lambda *_: _call_with(f, args, kwargs, nums, parts, xs_per),
+                              flat_xs)
+    ys, ospec = _out_leaves(out)
+    zeros = [np.zeros(x.shape, x.dtype) for x in flat_xs]
+    blocks: list = [[] for _ in ys]
+    for k, x in enumerate(flat_xs):
+        cols = [np.empty(y.shape + (x.size,), dtype=y.dtype) for y in ys]
+        for j in range(x.size):
+            e = np.zeros(x.size, x.dtype)
+            e[j] = 1
+            tangents = list(zeros)
+            tangents[k] = e.reshape(x.shape)
+            tangent_of = push(tangents)
+            for c, y in zip(cols, ys):
+                c[..., j] = tangent_of(y)
+        for b, c, y in zip(blocks, cols, ys):
+            b.append(_wrap(c.reshape(y.shape + x.shape)))
+    return blocks, ospec
+
+
+def _jacfwd_tangents(f: Callable, args: Sequence[Any], kwargs: dict, nums: tuple,
+                     parts: list) -> tuple[list, Any]:
+    """Nested jacfwd: tangent-carrying Tensors, so outer transforms see every step."""
+    with _Scope(True):
+        ys, ospec = _out_leaves(_call_with(f, args, kwargs, nums, parts, [ts for _, ts in parts]))
+        blocks: list = [[] for _ in ys]
+        for a, (spec, ts) in enumerate(parts):
+            for k, x in enumerate(ts):
+                cols: list = [[] for _ in ys]
+                for j in range(x.size):
+                    e = np.zeros(x.size, x.dtype)
+                    e[j] = 1
+
+                    def g(xv: Tensor, a: int = a, k: int = k) -> Any:
+                        per = [list(t) for _, t in parts]
+                        per[a][k] = xv
+                        return _call_with(f, args, kwargs, nums, parts, per)
+                    _, t = jvp(g, (x,), (e.reshape(x.shape),))
+                    for c, tl in zip(cols, flatten(t)[0]):
+                        c.append(tl)
+                for b, c, y in zip(blocks, cols, ys):
+                    b.append(reshape(stack(c, axis=-1), y.shape + x.shape) if c
+                             else _wrap(np.zeros(y.shape + x.shape, y.dtype)))
+    return blocks, ospec
 
 
 def jacobian(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
@@ -366,11 +412,11 @@ def jacobian(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
         nums, single = _argnums(argnums, len(args), "jacobian")
         new_args, parts, outer = _prepare(args, nums, "jacobian")
         with _Scope(outer) as scope:
-            y = f(*new_args, **kwargs)
-            y = y if isinstance(y, Tensor) else Tensor(y)
+            ys, ospec = _out_leaves(f(*new_args, **kwargs))
             n_in = sum(x.size for _, xs in parts for x in xs)
-            if y.size <= n_in:
-                return _assemble(_jac_rev(y, parts, scope.nested), parts, single, scope.nested)
+            if sum(y.size for y in ys) <= n_in:
+                return unflatten(ospec, [_assemble(_jac_rev(y, parts, scope.nested), parts,
+                                                   single, scope.nested) for y in ys])
         return jacfwd(f, argnums)(*args, **kwargs)
     return wrapped
 

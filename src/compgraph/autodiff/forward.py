@@ -18,11 +18,12 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..ops.registry import OPS, Op
+from ..grad_mode import RECORD_HOOKS
+from ..ops.registry import NUMPY, OPS, Op
 from ..tensor import TENSOR, Node, Tensor, _new, _wrap
 
 __all__ = ["push_tangents", "jvp_level", "new_level", "with_tangent", "primal_at",
-           "tangent_at"]
+           "tangent_at", "linearize"]
 
 _levels = itertools.count(1)
 IDENTITY = OPS["identity"]
@@ -67,26 +68,32 @@ def _zeros_like(p: Any) -> Any:
     return np.zeros(np.shape(d), np.result_type(d))
 
 
-def jvp_level(op: Op, prims: Sequence[Any], tins: Sequence[Any], out: Tensor,
-              attrs: dict) -> Tensor | None:
-    """The output tangent of ``op`` given input tangents (None means zero)."""
+def _rule_sum(ns: Any, op: Op, prims: Sequence[Any], tins: Sequence[Any], out: Any,
+              attrs: dict) -> Any:
+    """Sum of the op's JVP contributions in namespace ``ns`` (None: zero tangent)."""
     if op.vjp is None:
         return None  # not differentiable: a zero tangent
     if op.jvp is None:
         if not op.linear:
             raise NotImplementedError(f"op '{op.name}' declares no JVP rule")
         ts = [t if t is not None else _zeros_like(p) for p, t in zip(prims, tins)]
-        total = getattr(TENSOR, op.name)(*ts, **attrs)
-    else:
-        total = None
-        for i, t in enumerate(tins):
-            rule = op.jvp[i]
-            if t is None or rule is None:
-                continue
-            c = rule(TENSOR, t, out, *prims, **attrs)
-            total = c if total is None else total + c
-        if total is None:
-            return None
+        return getattr(ns, op.name)(*ts, **attrs)
+    total = None
+    for i, t in enumerate(tins):
+        rule = op.jvp[i]
+        if t is None or rule is None:
+            continue
+        c = rule(ns, t, out, *prims, **attrs)
+        total = c if total is None else total + c
+    return total
+
+
+def jvp_level(op: Op, prims: Sequence[Any], tins: Sequence[Any], out: Tensor,
+              attrs: dict) -> Tensor | None:
+    """The output tangent of ``op`` given input tangents (None means zero), as a Tensor."""
+    total = _rule_sum(TENSOR, op, prims, tins, out, attrs)
+    if total is None:
+        return None
     if not isinstance(total, Tensor):
         total = _wrap(total)
     if total.shape != out.shape:
@@ -143,3 +150,60 @@ def jvp(fn: Callable[..., Tensor], primals: Sequence[Tensor], tangents: Sequence
     xs = [with_tangent(p, level, t) for p, t in zip(primals, tangents)]
     y = fn(*xs)
     return primal_at(y, level), tangent_at(y, level)
+
+
+def _key(t: Tensor) -> Any:
+    return t._node if t._node is not None else t
+
+
+def linearize(fn: Callable[..., Any], xs: Sequence[Tensor]) -> tuple[Any, Callable]:
+    """Run ``fn(*xs)`` once, keeping its equations; return ``(y, push)``.
+
+    ``xs`` must require grad (so every op depending on them is recorded).
+    ``push(tangents)`` runs forward mode over the kept equations with each op's JVP
+    rule on raw ndarrays and returns ``tangent_of(t)`` for any recorded Tensor ``t``:
+    many directions for the price of one trace (``jacfwd``, ``hessian``).
+    """
+    eqs: list = []
+
+    def hook(op: Op, args: tuple, attrs: dict, out: Tensor) -> None:
+        eqs.append((op, args, attrs, out))
+
+    RECORD_HOOKS.append(hook)
+    try:
+        y = fn(*xs)
+    finally:
+        RECORD_HOOKS.remove(hook)
+
+    def push(tangents: Sequence[Any]) -> Callable[[Any], Any]:
+        tan: dict = {_key(x): np.asarray(v) for x, v in zip(xs, tangents)}
+        for op, args, attrs, out in eqs:
+            tins = None
+            for i, a in enumerate(args):
+                if isinstance(a, Tensor):
+                    tv = tan.get(_key(a))
+                    if tv is not None:
+                        if tins is None:
+                            tins = [None] * len(args)
+                        tins[i] = tv
+            if tins is None:
+                continue
+            prims = [a._data if isinstance(a, Tensor) else a for a in args]
+            od = out._data
+            tt = _rule_sum(NUMPY, op, prims, tins, od, attrs)
+            if tt is None:
+                continue
+            if np.shape(tt) != od.shape:
+                tt = np.broadcast_to(tt, od.shape)
+            if np.result_type(tt) != od.dtype:
+                tt = np.asarray(tt).astype(od.dtype)
+            tan[_key(out)] = tt
+
+        def tangent_of(t: Any) -> Any:
+            if not isinstance(t, Tensor):
+                return np.zeros(np.shape(t))
+            v = tan.get(_key(t))
+            return np.zeros(t.shape, t.dtype) if v is None else v
+        return tangent_of
+
+    return y, push
