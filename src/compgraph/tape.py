@@ -35,10 +35,10 @@ _lock = threading.Lock()
 
 
 def _note_access(op: Any, args: tuple, attrs: dict, out: Tensor) -> None:
-    for tape in _OPEN.stack:
-        if tape._recording and tape._watch_accessed:
-            for a in args:
-                if isinstance(a, Variable) and a.trainable:
+    for a in args:
+        if isinstance(a, Variable) and a.trainable:
+            for tape in _OPEN.stack:
+                if tape._recording and tape._watch_accessed:
                     tape._accessed.setdefault(id(a), a)
 
 
@@ -109,12 +109,12 @@ class GradientTape:
 
     def watch(self, tensor: Any) -> None:
         """Watch a tensor (or a list / tuple / dict of them) so gradients can reach it."""
-        leaves, _ = flatten(tensor)
+        leaves = (tensor,) if isinstance(tensor, Tensor) else flatten(tensor)[0]
         for t in leaves:
             if not isinstance(t, Tensor):
                 raise TypeError(f"GradientTape.watch: expected Tensors or Variables, got "
                                 f"{type(t).__name__}; wrap values with cg.constant(...)")
-            if t.dtype.kind not in "fc":
+            if t._data.dtype.kind not in "fc":
                 warnings.warn(f"GradientTape.watch: a tensor of dtype {t.dtype} cannot have "
                               f"gradients; cast it to a float dtype", stacklevel=2)
                 continue
@@ -175,7 +175,7 @@ class GradientTape:
         if unconnected_gradients not in ("none", "zero"):
             raise ValueError(f"GradientTape.gradient: unconnected_gradients must be 'none' "
                              f"or 'zero', got {unconnected_gradients!r}")
-        targets, _ = flatten(target)
+        targets = [target] if isinstance(target, Tensor) else flatten(target)[0]
         for t in targets:
             if not isinstance(t, Tensor):
                 raise TypeError(f"GradientTape.gradient: targets must be Tensors, got "
@@ -184,19 +184,19 @@ class GradientTape:
         if len(seeds) != len(targets):
             raise ValueError(f"GradientTape.gradient: {len(seeds)} output_gradients for "
                              f"{len(targets)} targets")
-        srcs, spec = flatten(sources)
+        if isinstance(sources, Tensor):
+            srcs, spec = [sources], None
+        else:
+            srcs, spec = flatten(sources)
         for s in srcs:
             if not isinstance(s, Tensor):
                 raise TypeError(f"GradientTape.gradient: sources must be Tensors or Variables, "
                                 f"got {type(s).__name__}")
         keys = [_key(s) if self._is_source(s) else None for s in srcs]
-        create = self._nested() or any(t._tan for t in targets)
+        create = (len(_OPEN.stack) > (1 if self._recording else 0) and self._nested()) or \
+            any(t._tan for t in targets)
         retain = self._persistent or create
-        prev = _GRAD.enabled
-        try:
-            found = self._run(targets, seeds, keys, retain, create)
-        finally:
-            _GRAD.enabled = prev
+        found = self._run(targets, seeds, keys, retain, create)
         self._used = True
         handed: set = set()
         out = []
@@ -211,7 +211,7 @@ class GradientTape:
             elif not create:
                 g = _wrap(_owned(g, handed))
             out.append(g)
-        return unflatten(spec, out)
+        return out[0] if spec is None else unflatten(spec, out)
 
     def why_none(self, target: Any, source: Any) -> str | None:
         """Why ``gradient(target, source)`` is None, in words (None when it is not)."""

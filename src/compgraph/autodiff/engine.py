@@ -123,7 +123,7 @@ def _as_tensors(n: Node) -> tuple[list, Any]:
 
 def _useful_nodes(roots: list, deps: dict, targets: set) -> set:
     """Nodes from which some target can be reached (only those need their rules run)."""
-    remaining = dict(deps)
+    remaining = deps.copy()
     order = []
     ready = [r for r in roots if remaining[r] == 0]
     while ready:
@@ -137,9 +137,13 @@ def _useful_nodes(roots: list, deps: dict, targets: set) -> set:
                     ready.append(p)
     useful = set()
     for n in reversed(order):
-        if n in targets or any(p is not None and (p in useful or p in targets)
-                               for p in n.parents):
+        if n in targets:
             useful.add(n)
+            continue
+        for p in n.parents:
+            if p is not None and (p in useful or p in targets):
+                useful.add(n)
+                break
     return useful
 
 
@@ -182,6 +186,9 @@ def run_backward(roots: Sequence[tuple[Any, Any]], retain_graph: bool, create_gr
     useful = None
     if targets is not None:
         useful = _useful_nodes(root_nodes, deps, targets)
+    if useful is not None and len(useful) == len(deps):
+        useful = None  # every node leads to a target: nothing to prune
+    if useful is not None:
         deps = {n: 0 for n in useful}
         for n in useful:
             for p in n.parents:
