@@ -9,8 +9,11 @@ __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
 
 
 class _State(threading.local):
-    # A class attribute gives every new thread the default without an __init__ call.
+    # Class attributes give every new thread the defaults without an __init__ call.
     enabled = True
+    #: How many function transforms (grad, jacfwd, ...) are running in this thread;
+    #: inside one, derivatives must be built as graphs so the outer one sees them.
+    transform_depth = 0
 
 
 STATE = _State()

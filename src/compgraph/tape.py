@@ -34,12 +34,15 @@ _open_count = [0]
 _lock = threading.Lock()
 
 
-def _note_access(op: Any, args: tuple, attrs: dict, out: Tensor) -> None:
-    for a in args:
-        if isinstance(a, Variable) and a.trainable:
-            for tape in _OPEN.stack:
-                if tape._recording and tape._watch_accessed:
-                    tape._accessed.setdefault(id(a), a)
+def _note_op(op: Any, args: tuple, attrs: dict, out: Tensor) -> None:
+    """Every recorded op while a tape is open: remember its node and accessed Variables."""
+    for tape in _OPEN.stack:
+        if tape._recording:
+            tape._nodes.add(out._node)
+            if tape._watch_accessed:
+                for a in args:
+                    if isinstance(a, Variable) and a.trainable:
+                        tape._accessed.setdefault(id(a), a)
 
 
 def _key(t: Tensor) -> Any:
@@ -67,6 +70,8 @@ class GradientTape:
         self._watched: dict[int, Tensor] = {}
         self._accessed: dict[int, Variable] = {}
         self._lent: list[Tensor] = []  # constants given requires_grad while the tape is open
+        # Nodes recorded while this tape was recording: ops outside it are constants to it.
+        self._nodes: set = set()
         self._recording = False
         self._used = False
         self._grad_ctx = None
@@ -81,8 +86,8 @@ class GradientTape:
         _OPEN.stack = _OPEN.stack + (self,)
         with _lock:
             _open_count[0] += 1
-            if _note_access not in RECORD_HOOKS:
-                RECORD_HOOKS.append(_note_access)
+            if _note_op not in RECORD_HOOKS:
+                RECORD_HOOKS.append(_note_op)
         for t in self._watched.values():
             self._lend(t)
         return self
@@ -93,8 +98,8 @@ class GradientTape:
         _OPEN.stack = tuple(t for t in _OPEN.stack if t is not self)
         with _lock:
             _open_count[0] -= 1
-            if _open_count[0] == 0 and _note_access in RECORD_HOOKS:
-                RECORD_HOOKS.remove(_note_access)
+            if _open_count[0] == 0 and _note_op in RECORD_HOOKS:
+                RECORD_HOOKS.remove(_note_op)
         self._return_lent()
 
     def _lend(self, t: Tensor) -> None:
@@ -123,7 +128,7 @@ class GradientTape:
                 self._lend(t)
 
     def stop_recording(self) -> "_StopRecording":
-        """Context manager in which operations are not recorded (by any tape, in this thread)."""
+        """Context manager in which this tape records nothing (other tapes go on)."""
         return _StopRecording(self)
 
     def reset(self) -> None:
@@ -131,6 +136,7 @@ class GradientTape:
         self._return_lent()
         self._watched.clear()
         self._accessed.clear()
+        self._nodes = set()
         self._used = False
 
     def watched_variables(self) -> tuple:
@@ -156,12 +162,24 @@ class GradientTape:
                 f"cg.GradientTape(persistent=True) to call gradient() or jacobian() again")
 
     def _run(self, targets: list, seeds: list, keys: list, retain: bool, create: bool) -> dict:
-        roots = [(_key(t), _seed(t, s, create)) for t, s in zip(targets, seeds) if t._rg]
+        roots = []
+        for t, s in zip(targets, seeds):
+            if t._rg or id(t) in self._watched:
+                if s is None:
+                    # A non-scalar target means the gradient of its sum, as in TensorFlow.
+                    d = t._data
+                    s = d.dtype.type(1) if type(d) is not np.ndarray else np.ones(d.shape, d.dtype)
+                roots.append((_key(t), _seed(t, s, create)))
         if not roots:
             return {}
         wanted = {k for k in keys if k is not None}
-        found, _ = run_backward(roots, retain, create, wanted)
+        found, _ = run_backward(roots, retain, create, wanted, self._nodes)
         return found
+
+    def _creates_graph(self, targets: list) -> bool:
+        """Whether gradients must be recorded: for this open tape, an outer tape or transform."""
+        return (self._recording or self._nested() or _GRAD.transform_depth > 0
+                or any(t._tan for t in targets))
 
     def gradient(self, target: Any, sources: Any, output_gradients: Any = None,
                  unconnected_gradients: str = "none", warn: bool = False) -> Any:
@@ -193,8 +211,7 @@ class GradientTape:
                 raise TypeError(f"GradientTape.gradient: sources must be Tensors or Variables, "
                                 f"got {type(s).__name__}")
         keys = [_key(s) if self._is_source(s) else None for s in srcs]
-        create = (len(_OPEN.stack) > (1 if self._recording else 0) and self._nested()) or \
-            any(t._tan for t in targets)
+        create = self._creates_graph(targets)
         retain = self._persistent or create
         found = self._run(targets, seeds, keys, retain, create)
         self._used = True
@@ -244,7 +261,7 @@ class GradientTape:
         self._check_usable("jacobian")
         srcs, spec = flatten(sources)
         keys = [_key(s) if isinstance(s, Tensor) and self._is_source(s) else None for s in srcs]
-        create = self._nested()
+        create = self._creates_graph([target])
         rows: list = [[] for _ in srcs]
         prev = _GRAD.enabled
         try:
@@ -287,13 +304,14 @@ def _reaches(start: Node, key: Any) -> bool:
 
 
 class _StopRecording:
+    """Pauses one tape; other tapes (and plain recording) go on."""
+
     def __init__(self, tape: GradientTape):
         self._tape = tape
 
     def __enter__(self) -> None:
-        self._prev = (_GRAD.enabled, self._tape._recording)
-        _GRAD.enabled = False
+        self._prev = self._tape._recording
         self._tape._recording = False
 
     def __exit__(self, *exc: Any) -> None:
-        _GRAD.enabled, self._tape._recording = self._prev
+        self._tape._recording = self._prev

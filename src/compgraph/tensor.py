@@ -113,13 +113,23 @@ def apply(op: Op, args: tuple, attrs: dict = _NOATTRS) -> "Tensor":
         if tan:
             _forward.push_tangents(op, args, attrs, t)
         return t
-    parents = tuple([(a._node or a) if isinstance(a, Tensor) and a._rg else None for a in args])
+    parents = []
     needs = 0
     bit = 1
-    for p in parents:
-        if p is not None:
+    for a in args:
+        if isinstance(a, Tensor) and a._rg:
+            n = a._node
+            if n is None:
+                parents.append(a)
+                if a._capturable:
+                    a._captured = True  # a Variable: its next assign must not touch this buffer
+            else:
+                parents.append(n)
             needs |= bit
+        else:
+            parents.append(None)
         bit <<= 1
+    parents = tuple(parents)
     if tan:
         # Tangents must survive into backward (forward-over-reverse): keep the Tensors.
         arrays = list(args)
@@ -221,6 +231,8 @@ class Tensor:
                  "__weakref__")
     # Binary operators with ndarrays on the left must come to us, not loop elementwise.
     __array_priority__ = 1000
+    # Subclasses whose buffer can change in place (Variable) are told when a graph keeps it.
+    _capturable = False
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False,
                  name: str | None = None):

@@ -11,7 +11,6 @@ takes the fast first-order path and returns plain Tensors.
 from __future__ import annotations
 
 import functools
-import threading
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -20,7 +19,7 @@ from .autodiff import engine
 from .autodiff.forward import linearize, new_level, primal_at, tangent_at, with_tangent
 from .autodiff.tree import flatten, tree_map, unflatten
 from .functions import reshape, stack
-from .grad_mode import enable_grad
+from .grad_mode import STATE, enable_grad
 from .ops.registry import OPS
 from .tensor import Tensor, _wrap, apply
 
@@ -29,28 +28,23 @@ __all__ = ["grad", "value_and_grad", "jacobian", "jacfwd", "jacrev", "hessian", 
 _IDENTITY = OPS["identity"]
 
 
-class _Depth(threading.local):
-    value = 0
-
-
-_DEPTH = _Depth()
 
 
 class _Scope:
     """Marks a transform as running; nested transforms must keep graphs for the outer one."""
 
     def __init__(self, outer_inputs: bool):
-        self.nested = _DEPTH.value > 0 or outer_inputs
+        self.nested = STATE.transform_depth > 0 or outer_inputs
 
     def __enter__(self) -> "_Scope":
-        _DEPTH.value += 1
+        STATE.transform_depth += 1
         self._grad = enable_grad()
         self._grad.__enter__()
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self._grad.__exit__(*exc)
-        _DEPTH.value -= 1
+        STATE.transform_depth -= 1
 
 
 def _to_tensor(x: Any, where: str) -> Tensor:
@@ -211,6 +205,7 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[A
         raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
     level = new_level()
     args = []
+    outer = False
     for p, t in zip(primals, tangents):
         pl, spec = flatten(p)
         tl, tspec = flatten(t)
@@ -223,12 +218,14 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[A
             if v.shape != x.shape:
                 raise ValueError(f"jvp: tangent shape {v.shape} (dtype {v.dtype}) does not "
                                  f"match primal shape {x.shape} (dtype {x.dtype})")
+            outer = outer or _is_outer(x) or _is_outer(v)
             xs.append(with_tangent(x, level, v))
         args.append(unflatten(spec, xs))
-    with enable_grad():
+    with _Scope(outer) as scope:
         out = f(*args)
-    return (tree_map(lambda y: primal_at(y, level), out),
-            tree_map(lambda y: tangent_at(y, level), out))
+        primal = tree_map(lambda y: primal_at(y, level), out)
+        tangent = tree_map(lambda y: tangent_at(y, level), out)
+    return _finish(primal, scope.nested), _finish(tangent, scope.nested)
 
 
 def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
@@ -325,7 +322,7 @@ def jacfwd(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
             leaves, spec = flatten(args[i])
             flat_in.append([_to_tensor(x, "jacfwd") for x in leaves])
             specs.append(spec)
-        nested = _DEPTH.value > 0 or any(_is_outer(t) for ts in flat_in for t in ts)
+        nested = STATE.transform_depth > 0 or any(_is_outer(t) for ts in flat_in for t in ts)
         parts = list(zip(specs, flat_in))
         if nested:
             blocks, ospec = _jacfwd_tangents(f, args, kwargs, nums, parts)

@@ -14,7 +14,9 @@ class Variable(Tensor):
     """A named, mutable Tensor updated in place by ``assign``, ``assign_add``, ``assign_sub``.
 
     A trainable float Variable requires grad, so tapes (and ``backward``) see it
-    without ``watch``; ``trainable=False`` makes it an ordinary constant.
+    without ``watch``; ``trainable=False`` makes it an ordinary constant.  Updates
+    write into the same buffer, except right after a recorded op kept that buffer:
+    then the update goes to a new buffer so the graph keeps the values it read.
 
     >>> import compgraph as cg
     >>> v = cg.Variable([1.0, 2.0], name="w")
@@ -26,7 +28,8 @@ class Variable(Tensor):
     Variable([2., 3.], name='w')
     """
 
-    __slots__ = ("trainable",)
+    __slots__ = ("trainable", "_captured")
+    _capturable = True
 
     def __init__(self, data: Any, dtype: Any = None, name: str | None = None,
                  trainable: bool = True):
@@ -39,6 +42,7 @@ class Variable(Tensor):
         self._hooks = None
         self._why = None
         self._tan = None
+        self._captured = False
         self.trainable = bool(trainable)
         self._rg = self.trainable and self._data.dtype.kind in "fc"
 
@@ -65,7 +69,13 @@ class Variable(Tensor):
             new = d + v
         else:
             new = d - v
-        d[...] = new
+        if self._captured:
+            # A recorded graph holds this buffer: it must keep the values it read (as a
+            # TF tape does), so the update goes to a fresh buffer.
+            self._data = np.array(new, dtype=d.dtype)
+            self._captured = False
+        else:
+            d[...] = new
         return self
 
     def assign(self, value: Any) -> "Variable":

@@ -130,7 +130,7 @@ def _useful_nodes(roots: list, deps: dict, targets: set) -> set:
         n = ready.pop()
         order.append(n)
         for p in n.parents:
-            if type(p) is Node:
+            if type(p) is Node and p in remaining:
                 c = remaining[p] - 1
                 remaining[p] = c
                 if c == 0:
@@ -148,13 +148,15 @@ def _useful_nodes(roots: list, deps: dict, targets: set) -> set:
 
 
 def run_backward(roots: Sequence[tuple[Any, Any]], retain_graph: bool, create_graph: bool,
-                 targets: set | None = None) -> tuple[dict, list]:
+                 targets: set | None = None, allowed: set | None = None) -> tuple[dict, list]:
     """Propagate cotangents from ``roots`` (pairs of Node-or-leaf and seed gradient).
 
     Returns ``(grads, retained)``: ``grads`` maps every reached leaf Tensor (or, when
     ``targets`` is given, every reached target Node / leaf) to its total gradient;
     ``retained`` lists ``(weakref, grad)`` for non-leaf tensors that called
-    ``retain_grad()``.  Nothing user-visible is changed here.
+    ``retain_grad()``.  ``allowed`` (with ``targets``) limits the walk to those Nodes:
+    any other node counts as a constant (a tape ignores ops recorded outside it).
+    Nothing user-visible is changed here.
     """
     ns = TENSOR if create_graph else NUMPY
     grads: dict = {}
@@ -163,6 +165,8 @@ def run_backward(roots: Sequence[tuple[Any, Any]], retain_graph: bool, create_gr
     stack: list = []
     for key, g in roots:
         if type(key) is Node:
+            if allowed is not None and key not in allowed:
+                continue
             prev = grads.get(key)
             grads[key] = g if prev is None else prev + g
             if key not in deps:
@@ -177,6 +181,8 @@ def run_backward(roots: Sequence[tuple[Any, Any]], retain_graph: bool, create_gr
         n = stack.pop()
         for p in n.parents:
             if type(p) is Node:
+                if allowed is not None and p not in allowed:
+                    continue
                 c = deps.get(p)
                 if c is None:
                     deps[p] = 1
@@ -186,7 +192,7 @@ def run_backward(roots: Sequence[tuple[Any, Any]], retain_graph: bool, create_gr
     useful = None
     if targets is not None:
         useful = _useful_nodes(root_nodes, deps, targets)
-    if useful is not None and len(useful) == len(deps):
+    if useful is not None and allowed is None and len(useful) == len(deps):
         useful = None  # every node leads to a target: nothing to prune
     if useful is not None:
         deps = {n: 0 for n in useful}
