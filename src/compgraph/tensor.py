@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .array_methods import ArrayMethods
 from .grad_mode import RECORD_HOOKS, STATE
 from .ops.meta import Meta
 from .ops.registry import NUMPY, OPS, Namespace, Op
@@ -216,7 +217,7 @@ def _check_can_require_grad(dtype: np.dtype, where: str) -> None:
             f"{dtype}; create it with a float dtype (dtype='float64' or a value like 3.0)")
 
 
-class Tensor:
+class Tensor(ArrayMethods):
     """An n-dimensional array that records operations for automatic differentiation.
 
     >>> import compgraph as cg
@@ -399,13 +400,6 @@ class Tensor:
             return d.astype(dtype)
         return d.copy() if copy else d
 
-    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        from .functions import UFUNCS
-        fn = UFUNCS.get(ufunc.__name__)
-        if fn is None or method != "__call__" or kwargs:
-            return NotImplemented
-        return fn(*inputs)
-
     def __float__(self) -> float:
         if self._data.size != 1:
             raise TypeError(f"float(): only one-element tensors can be converted, "
@@ -484,39 +478,6 @@ class Tensor:
 
     def __getitem__(self, index: Any) -> "Tensor":
         return apply(OPS["getitem"], (self,), {"index": _F.normalize_index(index)})
-
-    @property
-    def T(self) -> "Tensor":
-        """The tensor with its axes reversed."""
-        return _F.transpose(self)
-
-    # ------------------------------------------------------------- methods
-    def sum(self, axis=None, keepdims=False): return _F.sum(self, axis, keepdims)
-    def mean(self, axis=None, keepdims=False): return _F.mean(self, axis, keepdims)
-    def max(self, axis=None, keepdims=False): return _F.max(self, axis, keepdims)
-    def min(self, axis=None, keepdims=False): return _F.min(self, axis, keepdims)
-    def reshape(self, *shape): return _F.reshape(self, shape[0] if len(shape) == 1 else shape)
-    def transpose(self, *axes): return _F.transpose(self, (axes[0] if len(axes) == 1 else axes) or None)
-    def flatten(self): return _F.reshape(self, (-1,))
-    def squeeze(self, axis=None): return _F.squeeze(self, axis)
-    def expand_dims(self, axis): return _F.expand_dims(self, axis)
-    def astype(self, dtype): return _F.astype(self, dtype)
-    def exp(self): return _F.exp(self)
-    def log(self): return _F.log(self)
-    def sqrt(self): return _F.sqrt(self)
-    def sin(self): return _F.sin(self)
-    def cos(self): return _F.cos(self)
-    def tan(self): return _F.tan(self)
-    def tanh(self): return _F.tanh(self)
-    def relu(self): return _F.relu(self)
-    def sigmoid(self): return _F.sigmoid(self)
-    def abs(self): return _F.abs(self)
-    def clip(self, a_min=None, a_max=None): return _F.clip(self, a_min, a_max)
-    def matmul(self, other): return _F.matmul(self, other)
-    def dot(self, other): return _F.dot(self, other)
-    def softmax(self, axis=-1): return _F.softmax(self, axis)
-    def log_softmax(self, axis=-1): return _F.log_softmax(self, axis)
-    def logsumexp(self, axis=None, keepdims=False): return _F.logsumexp(self, axis, keepdims)
 
     def __setitem__(self, index: Any, value: Any) -> None:
         if self._rg:
