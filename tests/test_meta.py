@@ -27,6 +27,8 @@ CASES = [
     ("sum", (np.ones(3, bool),), {"axis": None, "keepdims": True}),
     ("max", (C,), {"axis": (0, 2), "keepdims": True}), ("min", (C,), {"axis": None, "keepdims": False}),
     ("sum_to", (C,), {"shape": (3, 1)}), ("broadcast_to", (B,), {"shape": (2, 4)}),
+    ("sum_to_like", (C, A32[:, :1]), {}), ("broadcast_like", (B, C), {}),
+    ("zeros_like", (A32,), {}), ("ones_like", (C,), {}),
     ("matmul", (C, B), {}), ("matmul", (B, C.transpose(0, 2, 1)), {}), ("matmul", (B, B), {}),
     ("matmul", (A32, A32.T), {}), ("matmul", (C, C.transpose(0, 2, 1)), {}),
     ("reshape", (A32,), {"shape": (2, -1)}), ("transpose", (C,), {"axes": (2, 0, 1)}),

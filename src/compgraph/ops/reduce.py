@@ -94,3 +94,28 @@ BROADCAST_TO = defop(
     shape=shape_attr, dtype=same_dtype,
     vjp=(lambda ns, g, out, x, shape: ns.sum_to(g, shape=x.shape),),
     saves=((),), meta=True, deriv=("1",), doc="broadcast to a shape (a read-only view)")
+
+
+def _like_shape(metas, **attrs):
+    ref = metas[1]
+    return getattr(ref, "shape", ())
+
+
+SUM_TO_LIKE = defop(
+    "sum_to_like", lambda x, ref: sum_to_shape(x, np.shape(ref)), linear=True,
+    shape=_like_shape, dtype=same_dtype,
+    vjp=(lambda ns, g, out, x, ref: ns.broadcast_like(g, x), None), saves=((0,), ()),
+    jvp=(lambda ns, t, out, x, ref: ns.sum_to_like(t, ref), None),
+    deriv=("1", ""), doc="sum x down to ref's shape (static graphs whose shapes are unknown)")
+
+BROADCAST_LIKE = defop(
+    "broadcast_like", lambda x, ref: np.broadcast_to(x, np.shape(ref)), linear=True,
+    shape=_like_shape, dtype=same_dtype,
+    vjp=(lambda ns, g, out, x, ref: ns.sum_to_like(g, x), None), saves=((0,), ()),
+    jvp=(lambda ns, t, out, x, ref: ns.broadcast_like(t, ref), None),
+    deriv=("1", ""), doc="broadcast x to ref's shape (static graphs whose shapes are unknown)")
+
+ZEROS_LIKE = defop("zeros_like", lambda x: np.zeros_like(x), shape=lambda m, **a: getattr(m[0], "shape", ()),
+                   dtype=same_dtype, doc="zeros of x's shape and dtype (no gradient)")
+ONES_LIKE = defop("ones_like", lambda x: np.ones_like(x), shape=lambda m, **a: getattr(m[0], "shape", ()),
+                  dtype=same_dtype, doc="ones of x's shape and dtype (no gradient)")

@@ -1,0 +1,243 @@
+"""Compile a static graph into one straight-line Python function that calls NumPy.
+
+The generated source contains only names the generator made (``p0`` for
+inputs, ``v7`` for values, ``f7`` for op functions, ``c3``/``k7_axis`` for
+constants and attributes); user-chosen names appear only inside ``repr()``
+comments.  Every intermediate is deleted after its last use, and elementwise
+ops whose operand dies at that op write into the operand's buffer
+(``out=``), saving an allocation per op.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from ..ops.registry import OPS
+from ..tensor import Tensor
+from .graph import Graph, Symbol
+
+__all__ = ["compile_graph", "CompiledGraph"]
+
+# Ops whose result is always a new array (never a view of an operand).
+_FRESH = {"add", "subtract", "multiply", "divide", "power", "negative", "exp", "log", "sqrt",
+          "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs", "maximum", "minimum",
+          "matmul", "where", "clip", "scatter_add", "concatenate", "stack", "zeros_like",
+          "ones_like"}
+# Elementwise ops that can write their result into an operand's buffer.
+_UFUNC = {"add": np.add, "subtract": np.subtract, "multiply": np.multiply,
+          "divide": np.divide, "power": np.power, "negative": np.negative, "exp": np.exp,
+          "log": np.log, "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos, "tan": np.tan,
+          "tanh": np.tanh, "abs": np.absolute, "maximum": np.maximum, "minimum": np.minimum}
+
+
+def _converter(node: Symbol, graph: Graph) -> Callable[[Any], Any]:
+    """A fast path for the common cases, the full check of Graph.feed_value otherwise."""
+    dtype, shape = node.dtype, node.shape
+    full = graph.feed_value
+    if dtype is None and shape is None:
+        f64 = np.float64
+
+        def conv(v: Any) -> Any:
+            t = type(v)
+            if t is float:
+                return f64(v)
+            if t is np.ndarray and v.dtype.kind in "biufc":
+                return v
+            return full(node, v)
+        return conv
+
+    scalar_type = dtype.type if dtype is not None and dtype.kind == "f" else None
+    scalar_ok = shape is None or shape == ()
+
+    def conv_checked(v: Any) -> Any:
+        t = type(v)
+        if t is float and scalar_ok and scalar_type is not None:
+            return scalar_type(v)
+        if t is np.ndarray and v.dtype == dtype and v.shape == shape:
+            return v
+        return full(node, v)
+    return conv_checked
+
+
+def _key(v: Any) -> Any:
+    t = type(v)
+    if t is float:
+        return float
+    if t is np.ndarray:
+        return (v.shape, v.dtype.str)
+    if isinstance(v, Tensor):
+        v = v._data
+    try:
+        return (np.shape(v), np.result_type(v).str)
+    except TypeError:
+        return t
+
+
+class CompiledGraph:
+    """A compiled graph: call with the inputs (keywords, or positionally in input order).
+
+    When some input's shape or dtype was left open, the first call with each new
+    input signature specialises the graph to it (shapes known, so more of it
+    simplifies) and generates code for that signature; later calls with the same
+    signature reuse it.  Attributes: ``source`` (the generated Python of the latest
+    specialisation), ``graph`` (the optimised graph it came from), ``input_names``.
+    """
+
+    def __init__(self, graph: Graph, outs: list[Symbol], single: bool, optimize: bool):
+        self._base = graph
+        self._outs = [o.name for o in outs]
+        self._single = single
+        self._optimize = optimize
+        self.input_names = [n.name for n in graph.inputs]
+        self._bind = _binder(self.input_names)
+        needed = graph.needed(outs)
+        self._open = any(n.op == "input" and (n.shape is None or None in n.shape or
+                                              n.dtype is None) for n in needed)
+        self._cache: dict = {}
+        self._fn, self.source, self.graph = _generate(graph, outs, single, optimize)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs:
+            names = self.input_names
+            if not args and len(kwargs) == len(names):
+                try:
+                    args = tuple([kwargs[k] for k in names])
+                except KeyError:
+                    args = self._bind(args, kwargs)
+            else:
+                args = self._bind(args, kwargs)
+        if not self._open:
+            return self._fn(*args)
+        if len(args) != len(self.input_names):
+            args = self._bind(args, {})
+        key = tuple([_key(v) for v in args])
+        fn = self._cache.get(key)
+        if fn is None:
+            fn = self._specialise(key, args)
+        return fn(*args)
+
+    def _specialise(self, key: tuple, args: tuple) -> Callable:
+        from .optimize import specialize
+        meta = {}
+        for node, v in zip(self._base.inputs, args):
+            arr = self._base.feed_value(node, v)
+            meta[node.name] = (np.shape(arr), np.result_type(arr))
+        g = specialize(self._base, meta, keep=self._outs)
+        fn, self.source, self.graph = _generate(g, [g[o] for o in self._outs], self._single,
+                                                self._optimize)
+        self._cache[key] = fn
+        return fn
+
+    def __repr__(self) -> str:
+        return f"<CompiledGraph inputs={self.input_names}, {len(self.graph)} nodes>"
+
+
+def _binder(names: list[str]) -> Callable:
+    index = {n: i for i, n in enumerate(names)}
+
+    def bind(args: tuple, kwargs: dict) -> tuple:
+        if len(args) > len(names):
+            raise TypeError(f"compiled graph: takes {len(names)} inputs {names}, got "
+                            f"{len(args)} positional values")
+        vals = list(args) + [_MISSING] * (len(names) - len(args))
+        for k, v in kwargs.items():
+            if k not in index:
+                raise TypeError(f"compiled graph: unknown input {k!r}; inputs are {names}")
+            if vals[index[k]] is not _MISSING:
+                raise TypeError(f"compiled graph: input {k!r} given twice")
+            vals[index[k]] = v
+        missing = [n for n, v in zip(names, vals) if v is _MISSING]
+        if missing:
+            raise TypeError(f"compiled graph: missing value for input(s) {missing}")
+        return tuple(vals)
+    return bind
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+_MISSING = _Missing()
+
+
+def compile_graph(graph: Graph, outputs: Any, optimize: bool = True) -> CompiledGraph:
+    """Generate, compile and return the function computing ``outputs`` (see Graph.compile)."""
+    outs, single = graph._outputs(outputs, "Graph.compile")
+    return CompiledGraph(graph, outs, single, optimize)
+
+
+def _generate(graph: Graph, outs: list[Symbol], single: bool, optimize: bool
+              ) -> tuple[Callable, str, Graph]:
+    g = graph
+    if optimize:
+        g = graph.optimize(keep=outs)
+        outs = [g[o.name] for o in outs]
+    order = g.needed(outs)
+    inputs = g.inputs
+    names = [n.name for n in inputs]
+    glb: dict[str, Any] = {"_bind": _binder(names), "_MISSING": _MISSING}
+    var: dict[int, str] = {}
+    lines: list[str] = []
+    for k, n in enumerate(inputs):
+        var[id(n)] = f"p{k}"
+        glb[f"cv{k}"] = _converter(n, g)
+    # Last use of each value, to free it (and maybe reuse its buffer) there.
+    position = {id(n): i for i, n in enumerate(order)}
+    last: dict[int, int] = {}
+    for i, n in enumerate(order):
+        for a in n.inputs:
+            last[id(a)] = i
+    out_ids = {id(o) for o in outs}
+    fresh: set = set()
+    body: list[str] = []
+    for i, n in enumerate(order):
+        if n.op == "input":
+            continue
+        if n.op == "constant":
+            name = f"c{i}"
+            var[id(n)] = name
+            glb[name] = n.value
+            continue
+        v = f"v{i}"
+        var[id(n)] = v
+        args = [var[id(a)] for a in n.inputs]
+        glb[f"f{i}"] = OPS[n.op].forward
+        kw = []
+        for key, val in n.attrs.items():
+            gname = f"k{i}_{key}"
+            glb[gname] = val
+            kw.append(f"{key}={gname}")
+        call = f"f{i}({', '.join(args + kw)})"
+        # Reuse a dying operand's buffer when it is ours, the same shape and dtype.
+        if n.op in _UFUNC and not kw and n.shape and n.dtype is not None \
+                and None not in n.shape:
+            for a in n.inputs:
+                if id(a) in fresh and last.get(id(a)) == i and id(a) not in out_ids \
+                        and a.shape == n.shape and a.dtype == n.dtype:
+                    glb[f"u{i}"] = _UFUNC[n.op]
+                    call = f"u{i}({', '.join(args)}, out={var[id(a)]})"
+                    break
+        comment = f"  # {n.op} {n.name!r}"
+        body.append(f"    {v} = {call}{comment}")
+        if n.op in _FRESH:
+            fresh.add(id(n))
+        dead = [var[id(a)] for a in dict.fromkeys(n.inputs)
+                if last.get(id(a)) == i and id(a) not in out_ids and a.op not in ("input", "constant")]
+        if dead:
+            body.append(f"    del {', '.join(dead)}")
+    header = ["def compiled(*args, **kwargs):"]
+    header += [f"    # p{k}: input {name!r}" for k, name in enumerate(names)]
+    header.append("    if kwargs or len(args) != %d:" % len(names))
+    header.append("        args = _bind(args, kwargs)")
+    if names:
+        header.append(f"    {', '.join(f'p{k}' for k in range(len(names)))}{',' if len(names) == 1 else ''} = args")
+        header += [f"    p{k} = cv{k}(p{k})" for k in range(len(names))]
+    ret = [var[id(o)] for o in outs]
+    footer = [f"    return {ret[0]}" if single else f"    return ({', '.join(ret)}{',' if len(ret) == 1 else ''})"]
+    source = "\n".join(header + body + footer) + "\n"
+    code = compile(source, "<compgraph compiled graph>", "exec")
+    exec(code, glb)  # the source holds only generated names: see the module docstring
+    del position
+    return glb["compiled"], source, g

@@ -1,0 +1,236 @@
+"""Graph optimisation passes. Each takes a Graph and returns a new, equivalent one.
+
+- :func:`dead_code_elimination` keeps only what the kept nodes need (and the inputs).
+- :func:`common_subexpression_elimination` merges nodes with the same op, inputs,
+  attributes (and equal constants).  Exact.
+- :func:`constant_folding` evaluates nodes whose inputs are all constants.  Exact:
+  the same NumPy call, made once.
+- :func:`algebraic_simplification` rewrites ``x*1``, ``x/1``, ``x+0``, ``x-0``,
+  ``--x``, ``x**1``, no-op reshapes/transposes/casts/sums (exact), ``x-x`` to zeros
+  (exact for finite x) and ``exp(log(x))`` to ``x`` where ``x`` is provably positive
+  (equal up to rounding).  Every rewrite keeps the result's shape and dtype: it
+  applies only when they are known and unchanged.
+- :func:`specialize` re-infers every shape and dtype for given input shapes/dtypes.
+
+Inputs, and the nodes named in ``keep`` (default: nodes no other node consumes),
+keep their names, so ``new[old.name]`` finds them.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ..ops.meta import Meta, infer
+from ..ops.registry import OPS
+from .graph import Graph, Symbol, _is_scalar
+
+__all__ = ["optimize", "dead_code_elimination", "common_subexpression_elimination",
+           "constant_folding", "algebraic_simplification", "specialize"]
+
+Rewrite = Callable[[Symbol, list, Graph], "Symbol | None"]
+
+
+def _keep_list(graph: Graph, keep: Sequence[Any] | None) -> list[Symbol]:
+    if keep is None:
+        return graph.outputs()
+    if isinstance(keep, (str, Symbol)):
+        keep = [keep]
+    return [graph._node(k, "optimize") for k in keep]
+
+
+def _copy(n: Symbol, ins: list, new: Graph) -> Symbol:
+    name = n.name if n.name not in new._by_name else None
+    return new._add(n.op, ins, dict(n.attrs), n.shape, n.dtype, name=name, value=n.value,
+                    source=n.source)
+
+
+def _rebuild(graph: Graph, keep: list[Symbol], rewrite: Rewrite | None,
+             only: set | None = None, input_meta: dict | None = None) -> Graph:
+    """Copy ``graph`` node by node, letting ``rewrite`` replace nodes; keep kept names."""
+    new = Graph()
+    new._reserved = {n.name for n in graph.nodes}
+    new._count = graph._count
+    m: dict[int, Symbol] = {}
+    for n in graph.nodes:
+        if only is not None and id(n) not in only and n.op != "input":
+            continue
+        if n.op == "input":
+            shape, dtype = n.shape, n.dtype
+            if input_meta and n.name in input_meta:
+                shape, dtype = input_meta[n.name]
+            m[id(n)] = new._add("input", (), {}, shape, dtype, name=n.name, source=n.source)
+            continue
+        ins = [m[id(i)] for i in n.inputs]
+        r = rewrite(n, ins, new) if rewrite is not None else None
+        m[id(n)] = r if r is not None else _copy(n, ins, new)
+    for k in keep:
+        r = m[id(k)]
+        if r.name != k.name and k.name not in new._by_name:
+            # The kept node was replaced by another: give its name to an alias.
+            new._add("identity", (r,), {}, r.shape, r.dtype, name=k.name, source=k.source)
+    return new
+
+
+def dead_code_elimination(graph: Graph, keep: Sequence[Any] | None = None) -> Graph:
+    """Drop every node the kept nodes do not need (inputs always stay)."""
+    kept = _keep_list(graph, keep)
+    needed = {id(n) for n in graph.needed(kept)}
+    return _rebuild(graph, kept, None, only=needed)
+
+
+def _hashable(v: Any) -> Any:
+    if isinstance(v, np.ndarray):
+        return ("nd", v.dtype.str, v.shape, v.tobytes())
+    if isinstance(v, np.generic):
+        return ("np", v.dtype.str, v.tobytes())
+    if isinstance(v, float):
+        return ("f", repr(v))  # tells 0.0 from -0.0, and nan equals nan here
+    if isinstance(v, slice):
+        return ("slice", _hashable(v.start), _hashable(v.stop), _hashable(v.step))
+    if isinstance(v, (tuple, list)):
+        return (type(v).__name__,) + tuple(_hashable(x) for x in v)
+    if isinstance(v, dict):
+        return ("dict",) + tuple((k, _hashable(x)) for k, x in sorted(v.items()))
+    if isinstance(v, np.dtype):
+        return ("dtype", v.str)
+    return (type(v).__name__, v)
+
+
+def common_subexpression_elimination(graph: Graph, keep: Sequence[Any] | None = None) -> Graph:
+    """Merge nodes computing the same thing from the same inputs (and equal constants)."""
+    kept = _keep_list(graph, keep)
+    seen: dict = {}
+
+    def rewrite(n: Symbol, ins: list, new: Graph) -> Symbol | None:
+        if n.op == "constant":
+            key = ("constant", _hashable(n.value))
+        else:
+            key = (n.op, tuple(id(i) for i in ins), _hashable(n.attrs))
+        hit = seen.get(key)
+        if hit is not None:
+            return hit
+        r = _copy(n, ins, new)
+        seen[key] = r
+        return r
+    return _rebuild(graph, kept, rewrite)
+
+
+_FOLD_LIMIT = 1 << 16  # elements: folding must not write huge arrays into the graph
+
+
+def constant_folding(graph: Graph, keep: Sequence[Any] | None = None) -> Graph:
+    """Replace nodes whose inputs are all constants by their (exact) value."""
+    kept = _keep_list(graph, keep)
+
+    def rewrite(n: Symbol, ins: list, new: Graph) -> Symbol | None:
+        if n.op in ("zeros_like", "ones_like") and n.size is not None \
+                and n.size <= _FOLD_LIMIT and n.dtype is not None:
+            # Their value depends only on the (known) shape and dtype.
+            value = (np.zeros if n.op == "zeros_like" else np.ones)(n.shape, n.dtype)
+            name = n.name if n.name not in new._by_name else None
+            return new.constant(value, name=name)
+        if not ins or any(i.op != "constant" for i in ins):
+            return None
+        if n.size is not None and n.size > _FOLD_LIMIT:
+            return None
+        try:
+            with np.errstate(all="ignore"):
+                value = OPS[n.op].forward(*[i.value for i in ins], **n.attrs)
+        except Exception:  # leave it to fail (with a good message) when it runs
+            return None
+        if not _is_scalar(value):
+            value = np.array(value)
+        name = n.name if n.name not in new._by_name else None
+        c = new.constant(value, name=name)
+        c.source = n.source
+        return c
+    return _rebuild(graph, kept, rewrite)
+
+
+def _is_const(n: Symbol, v: float) -> bool:
+    if n.op != "constant":
+        return False
+    val = n.value
+    if _is_scalar(val):
+        return val == v and not isinstance(val, bool)
+    return val.size > 0 and bool(np.all(val == v))
+
+
+def _same(a: Symbol, b: Symbol) -> bool:
+    """Known, equal shapes and dtypes (so replacing b by a changes nothing)."""
+    return (a.shape is not None and b.shape is not None and a.shape == b.shape
+            and None not in a.shape and a.dtype is not None and a.dtype == b.dtype)
+
+
+_POSITIVE = {"exp", "sqrt", "sigmoid"}
+
+
+def algebraic_simplification(graph: Graph, keep: Sequence[Any] | None = None) -> Graph:
+    """Identities that keep shape and dtype: see the module docstring."""
+    kept = _keep_list(graph, keep)
+
+    def rewrite(n: Symbol, ins: list, new: Graph) -> Symbol | None:
+        op = n.op
+        if op in ("multiply", "add") and len(ins) == 2:
+            unit = 1 if op == "multiply" else 0
+            for x, other in ((ins[0], ins[1]), (ins[1], ins[0])):
+                if _is_const(other, unit) and _same(x, n):
+                    return x
+        if op in ("divide", "subtract", "power") and len(ins) == 2:
+            unit = 0 if op == "subtract" else 1
+            if _is_const(ins[1], unit) and _same(ins[0], n):
+                return ins[0]
+        if op == "subtract" and ins[0] is ins[1] and _same(ins[0], n):
+            return new._add("zeros_like", (ins[0],), {}, n.shape, n.dtype, source=n.source)
+        if op == "negative" and ins[0].op == "negative":
+            return ins[0].inputs[0]
+        if op == "exp" and ins[0].op == "log":
+            x = ins[0].inputs[0]
+            positive = x.op in _POSITIVE or (x.op == "constant" and bool(np.all(np.asarray(x.value) > 0)))
+            if positive and _same(x, n):
+                return x
+        if op in ("identity", "reshape", "sum_to", "sum_to_like", "broadcast_to",
+                  "broadcast_like", "astype", "squeeze", "expand_dims") and _same(ins[0], n):
+            if op not in ("squeeze", "expand_dims") or not n.attrs.get("axis"):
+                return ins[0]
+        if op == "transpose" and tuple(n.attrs["axes"]) == tuple(range(len(n.attrs["axes"]))):
+            return ins[0]
+        return None
+    return _rebuild(graph, kept, rewrite)
+
+
+def specialize(graph: Graph, input_meta: dict[str, tuple], keep: Sequence[Any] | None = None
+               ) -> Graph:
+    """A copy with the given input shapes/dtypes and every other node's re-inferred."""
+    kept = _keep_list(graph, keep)
+
+    def rewrite(n: Symbol, ins: list, new: Graph) -> Symbol | None:
+        if n.op == "constant":
+            return None
+        metas = [i.value if i.op == "constant" and _is_scalar(i.value) else Meta(i.shape, i.dtype)
+                 for i in ins]
+        shape, dtype = infer(OPS[n.op], metas, n.attrs)
+        name = n.name if n.name not in new._by_name else None
+        return new._add(n.op, ins, dict(n.attrs), shape, dtype, name=name, source=n.source)
+    return _rebuild(graph, kept, rewrite, input_meta=input_meta)
+
+
+PASSES = (algebraic_simplification, constant_folding, common_subexpression_elimination,
+          dead_code_elimination)
+
+
+def optimize(graph: Graph, keep: Sequence[Any] | None = None) -> Graph:
+    """Run every pass until the graph stops shrinking (at most a few rounds)."""
+    kept = _keep_list(graph, keep)
+    names = [k.name for k in kept]
+    g = graph
+    for _ in range(4):
+        before = len(g)
+        for p in PASSES:
+            g = p(g, [g[nm] for nm in names])
+        if len(g) >= before and g is not graph:
+            break
+    if len(g) > len(graph):  # never larger than what we were given
+        g = dead_code_elimination(graph, kept)
+    return g
