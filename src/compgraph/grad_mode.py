@@ -23,6 +23,14 @@ STATE = _State()
 #: almost always, so ``apply`` pays one truth test.
 RECORD_HOOKS: list = []
 
+#: While a GradientTape is open, ``VARIABLE_HOOK[0](v)`` is told each Variable a
+#: recorded op reads (tapes list the variables they watched); None otherwise.
+VARIABLE_HOOK: list = [None]
+
+#: Every recorded Node gets the next number: a tape knows which nodes it recorded
+#: by the ranges of numbers issued while it was recording.
+next_seq = __import__("itertools").count(1).__next__
+
 
 def is_grad_enabled() -> bool:
     """Whether operations in this thread are currently recorded for backward."""

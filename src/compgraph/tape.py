@@ -18,7 +18,7 @@ from .autodiff.engine import _owned, _seed, run_backward
 from .autodiff.tree import flatten, unflatten
 from .functions import reshape, stack
 from .grad_mode import STATE as _GRAD
-from .grad_mode import RECORD_HOOKS
+from .grad_mode import VARIABLE_HOOK, next_seq
 from .tensor import Node, Tensor, _wrap
 from .variable import Variable
 
@@ -26,7 +26,7 @@ __all__ = ["GradientTape"]
 
 
 class _Open(threading.local):
-    stack: tuple = ()
+    stack: tuple = ()  # the tapes open in this thread, innermost last
 
 
 _OPEN = _Open()
@@ -34,15 +34,35 @@ _open_count = [0]
 _lock = threading.Lock()
 
 
-def _note_op(op: Any, args: tuple, attrs: dict, out: Tensor) -> None:
-    """Every recorded op while a tape is open: remember its node and accessed Variables."""
-    for tape in _OPEN.stack:
-        if tape._recording:
-            tape._nodes.add(out._node)
-            if tape._watch_accessed:
-                for a in args:
-                    if isinstance(a, Variable) and a.trainable:
-                        tape._accessed.setdefault(id(a), a)
+def _note_variable(v: Variable) -> None:
+    """A recorded op read ``v`` while tapes are open: tapes watching accesses note it."""
+    if v.trainable:
+        for tape in _OPEN.stack:
+            if tape._recording and tape._watch_accessed:
+                tape._accessed.setdefault(id(v), v)
+
+
+class _Ranges:
+    """The nodes a tape recorded: those numbered inside its recording periods."""
+
+    __slots__ = ("spans",)
+
+    def __init__(self) -> None:
+        self.spans: list = []  # [first, last] sequence numbers; last None while open
+
+    def open(self) -> None:
+        self.spans.append([next_seq(), None])
+
+    def close(self) -> None:
+        if self.spans and self.spans[-1][1] is None:
+            self.spans[-1][1] = next_seq()
+
+    def __contains__(self, node: Any) -> bool:
+        s = node.seq
+        for a, b in self.spans:
+            if a < s and (b is None or s < b):
+                return True
+        return False
 
 
 def _key(t: Tensor) -> Any:
@@ -71,7 +91,7 @@ class GradientTape:
         self._accessed: dict[int, Variable] = {}
         self._lent: list[Tensor] = []  # constants given requires_grad while the tape is open
         # Nodes recorded while this tape was recording: ops outside it are constants to it.
-        self._nodes: set = set()
+        self._nodes = _Ranges()
         self._recording = False
         self._used = False
         self._grad_ctx = None
@@ -81,26 +101,30 @@ class GradientTape:
         if self._recording:
             raise RuntimeError("this GradientTape is already open")
         self._recording = True
+        self._nodes.open()
         self._prev_grad = _GRAD.enabled
         _GRAD.enabled = True
         _OPEN.stack = _OPEN.stack + (self,)
         with _lock:
             _open_count[0] += 1
-            if _note_op not in RECORD_HOOKS:
-                RECORD_HOOKS.append(_note_op)
+            VARIABLE_HOOK[0] = _note_variable
         for t in self._watched.values():
             self._lend(t)
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self._recording = False
+        self._nodes.close()
         _GRAD.enabled = self._prev_grad
-        _OPEN.stack = tuple(t for t in _OPEN.stack if t is not self)
+        stack = _OPEN.stack
+        _OPEN.stack = stack[:-1] if stack and stack[-1] is self else \
+            tuple(t for t in stack if t is not self)
         with _lock:
             _open_count[0] -= 1
-            if _open_count[0] == 0 and _note_op in RECORD_HOOKS:
-                RECORD_HOOKS.remove(_note_op)
-        self._return_lent()
+            if _open_count[0] == 0:
+                VARIABLE_HOOK[0] = None
+        if self._lent:
+            self._return_lent()
 
     def _lend(self, t: Tensor) -> None:
         if t._node is None and not t._rg:
@@ -136,7 +160,9 @@ class GradientTape:
         self._return_lent()
         self._watched.clear()
         self._accessed.clear()
-        self._nodes = set()
+        self._nodes = _Ranges()
+        if self._recording:
+            self._nodes.open()
         self._used = False
 
     def watched_variables(self) -> tuple:
@@ -165,21 +191,26 @@ class GradientTape:
         roots = []
         for t, s in zip(targets, seeds):
             if t._rg or id(t) in self._watched:
-                if s is None:
+                d = t._data
+                if s is None and d.size != 1:
                     # A non-scalar target means the gradient of its sum, as in TensorFlow.
-                    d = t._data
-                    s = d.dtype.type(1) if type(d) is not np.ndarray else np.ones(d.shape, d.dtype)
+                    s = np.ones(d.shape, d.dtype)
                 roots.append((_key(t), _seed(t, s, create)))
         if not roots:
             return {}
         wanted = {k for k in keys if k is not None}
-        found, _ = run_backward(roots, retain, create, wanted, self._nodes)
+        spans = self._nodes.spans
+        allowed: Any = self._nodes
+        if len(spans) == 1:
+            a, b = spans[0]
+            allowed = (a, b if b is not None else 1 << 62)
+        found, _ = run_backward(roots, retain, create, wanted, allowed)
         return found
 
     def _creates_graph(self, targets: list) -> bool:
         """Whether gradients must be recorded: for this open tape, an outer tape or transform."""
-        return (self._recording or self._nested() or _GRAD.transform_depth > 0
-                or any(t._tan for t in targets))
+        return (self._recording or _GRAD.transform_depth > 0
+                or any(t._tan for t in targets) or (bool(_OPEN.stack) and self._nested()))
 
     def gradient(self, target: Any, sources: Any, output_gradients: Any = None,
                  unconnected_gradients: str = "none", warn: bool = False) -> Any:
@@ -311,7 +342,11 @@ class _StopRecording:
 
     def __enter__(self) -> None:
         self._prev = self._tape._recording
+        if self._prev:
+            self._tape._nodes.close()
         self._tape._recording = False
 
     def __exit__(self, *exc: Any) -> None:
+        if self._prev:
+            self._tape._nodes.open()
         self._tape._recording = self._prev

@@ -14,7 +14,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .array_methods import ArrayMethods
-from .grad_mode import RECORD_HOOKS, STATE
+from .grad_mode import RECORD_HOOKS, STATE, VARIABLE_HOOK, next_seq
 from .ops.meta import Meta
 from .ops.registry import NUMPY, OPS, Namespace, Op
 
@@ -39,7 +39,7 @@ class Node:
     """
 
     __slots__ = ("op", "attrs", "parents", "saved", "out", "shape", "dtype", "hooks",
-                 "retain", "__weakref__")
+                 "retain", "seq", "__weakref__")
 
     def __repr__(self) -> str:
         return f"<Node {self.op.name} -> {self.shape} {self.dtype}>"
@@ -124,6 +124,8 @@ def apply(op: Op, args: tuple, attrs: dict = _NOATTRS) -> "Tensor":
                 parents.append(a)
                 if a._capturable:
                     a._captured = True  # a Variable: its next assign must not touch this buffer
+                    if VARIABLE_HOOK[0] is not None:
+                        VARIABLE_HOOK[0](a)
             else:
                 parents.append(n)
             needs |= bit
@@ -150,6 +152,7 @@ def apply(op: Op, args: tuple, attrs: dict = _NOATTRS) -> "Tensor":
     node.dtype = out.dtype
     node.hooks = None
     node.retain = None
+    node.seq = next_seq()
     t._rg = True
     t._node = node
     t._why = None

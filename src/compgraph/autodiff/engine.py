@@ -148,24 +148,30 @@ def _useful_nodes(roots: list, deps: dict, targets: set) -> set:
 
 
 def run_backward(roots: Sequence[tuple[Any, Any]], retain_graph: bool, create_graph: bool,
-                 targets: set | None = None, allowed: set | None = None) -> tuple[dict, list]:
+                 targets: set | None = None, allowed: Any = None) -> tuple[dict, list]:
     """Propagate cotangents from ``roots`` (pairs of Node-or-leaf and seed gradient).
 
     Returns ``(grads, retained)``: ``grads`` maps every reached leaf Tensor (or, when
     ``targets`` is given, every reached target Node / leaf) to its total gradient;
     ``retained`` lists ``(weakref, grad)`` for non-leaf tensors that called
-    ``retain_grad()``.  ``allowed`` (with ``targets``) limits the walk to those Nodes:
+    ``retain_grad()``.  ``allowed`` (with ``targets``) limits the walk to some Nodes,
+    either a container or a ``(lo, hi)`` pair of sequence numbers (``lo < seq < hi``):
     any other node counts as a constant (a tape ignores ops recorded outside it).
     Nothing user-visible is changed here.
     """
     ns = TENSOR if create_graph else NUMPY
+    lo = hi = None
+    if type(allowed) is tuple:
+        lo, hi = allowed
+        allowed = None
     grads: dict = {}
     leaf: dict = {}
     deps: dict = {}
     stack: list = []
     for key, g in roots:
         if type(key) is Node:
-            if allowed is not None and key not in allowed:
+            if (allowed is not None and key not in allowed) or \
+                    (lo is not None and not lo < key.seq < hi):
                 continue
             prev = grads.get(key)
             grads[key] = g if prev is None else prev + g
@@ -176,12 +182,16 @@ def run_backward(roots: Sequence[tuple[Any, Any]], retain_graph: bool, create_gr
             prev = leaf.get(key)
             leaf[key] = g if prev is None else prev + g
     root_nodes = list(stack)
+    restricted = False
+    stray_leaf = False  # a leaf that is not a target: some node may be useless
     # Pass 1: count, for each node, how many reachable consumers will send it a cotangent.
     while stack:
         n = stack.pop()
         for p in n.parents:
             if type(p) is Node:
-                if allowed is not None and p not in allowed:
+                if (lo is not None and not lo < p.seq < hi) or \
+                        (allowed is not None and p not in allowed):
+                    restricted = True
                     continue
                 c = deps.get(p)
                 if c is None:
@@ -189,10 +199,15 @@ def run_backward(roots: Sequence[tuple[Any, Any]], retain_graph: bool, create_gr
                     stack.append(p)
                 else:
                     deps[p] = c + 1
+            elif targets is not None and p is not None and p not in targets:
+                stray_leaf = True
     useful = None
-    if targets is not None:
+    # Every node has a leaf below it; when all those leaves are targets (and the
+    # targets are all leaves) every node is useful and pruning can be skipped.
+    if targets is not None and (restricted or stray_leaf or
+                                any(type(k) is Node for k in targets)):
         useful = _useful_nodes(root_nodes, deps, targets)
-    if useful is not None and allowed is None and len(useful) == len(deps):
+    if useful is not None and not restricted and len(useful) == len(deps):
         useful = None  # every node leads to a target: nothing to prune
     if useful is not None:
         deps = {n: 0 for n in useful}

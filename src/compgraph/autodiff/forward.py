@@ -18,7 +18,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..grad_mode import RECORD_HOOKS
+from ..grad_mode import RECORD_HOOKS, next_seq
 from ..ops.registry import NUMPY, OPS, Op
 from ..tensor import TENSOR, Node, Tensor, _new, _wrap
 
@@ -47,6 +47,7 @@ def _view(a: Tensor) -> Tensor:
         node.dtype = a._data.dtype
         node.hooks = None
         node.retain = None
+        node.seq = next_seq()
         return _wrap(a._data, node, True)
     return _wrap(a._data, a._node, a._rg)
 
