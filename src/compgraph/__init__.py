@@ -12,7 +12,7 @@ from .tensor import Node, Tensor, constant, tensor
 from .functions import *  # noqa: F401,F403
 from .functions import __all__ as _functions_all
 from . import autodiff
-from .static import Graph, Symbol
+from .static import Graph, Symbol, function
 from .variable import Variable
 from .tape import GradientTape
 from .transforms import grad, hessian, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
@@ -24,5 +24,5 @@ __version__ = "0.1.0"
 __all__ = ["Tensor", "Node", "tensor", "constant", "gradcheck", "GradcheckError", "no_grad",
            "enable_grad", "set_grad_enabled", "is_grad_enabled", "autodiff", "ops", "grad", "value_and_grad",
            "jacobian", "jacfwd", "jacrev", "hessian", "jvp", "vjp", "Variable", "GradientTape", "Graph",
-           "Symbol",
+           "Symbol", "function",
            *_functions_all]

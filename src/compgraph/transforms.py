@@ -21,7 +21,7 @@ from .autodiff.tree import flatten, tree_map, unflatten
 from .functions import reshape, stack
 from .grad_mode import STATE, enable_grad
 from .ops.registry import OPS
-from .tensor import Tensor, _wrap, apply
+from .tensor import SYMBOLIC_TYPES, Tensor, _wrap, apply
 
 __all__ = ["grad", "value_and_grad", "jacobian", "jacfwd", "jacrev", "hessian", "jvp", "vjp"]
 
@@ -151,6 +151,8 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool 
     @functools.wraps(f)
     def wrapped(*args: Any, **kwargs: Any):
         nums, single = _argnums(argnums, len(args), "value_and_grad")
+        if any(type(x) in SYMBOLIC_TYPES for i in nums for x in flatten(args[i])[0]):
+            return _symbolic_value_and_grad(f, args, kwargs, nums, single, has_aux)
         new_args, parts, outer = _prepare(args, nums, "grad")
         with _Scope(outer) as scope:
             out = f(*new_args, **kwargs)
@@ -168,6 +170,29 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool 
             return (value, _finish(aux, scope.nested)), g
         return value, g
     return wrapped
+
+
+def _symbolic_value_and_grad(f: Callable, args: Sequence[Any], kwargs: dict, nums: tuple,
+                             single: bool, has_aux: bool) -> Any:
+    """Inside a static graph (cg.function): the gradient as new graph nodes."""
+    out = f(*args, **kwargs)
+    aux = None
+    if has_aux:
+        out, aux = out
+    if type(out) not in SYMBOLIC_TYPES:
+        raise TypeError("grad: inside a static graph the function must return a graph value")
+    if out.size is not None and out.size != 1:
+        raise TypeError(f"grad: only defined for functions with a one-element output, got "
+                        f"shape {out.shape}")
+    grads = []
+    for i in nums:
+        leaves, spec = flatten(args[i])
+        syms = [x for x in leaves if type(x) in SYMBOLIC_TYPES]
+        gs = iter(out.graph.gradients(out, syms) if syms else [])
+        grads.append(unflatten(spec, [next(gs) if type(x) in SYMBOLIC_TYPES else 0.0
+                                      for x in leaves]))
+    g = grads[0] if single else tuple(grads)
+    return ((out, aux), g) if has_aux else (out, g)
 
 
 def grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:

@@ -1,0 +1,230 @@
+"""``cg.function``: trace a Python function into a static Graph once per input signature.
+
+Numeric arguments (Python numbers, ndarrays, Tensors, and lists/tuples/dicts of
+them) become graph inputs keyed by shape and dtype; anything else (str, bool,
+None, ...) is static and keyed by value.  Each new signature is traced,
+optimised and compiled once; later calls run the compiled function and return
+Tensors.  A retrace logs one line saying which argument changed.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+from typing import Any, Callable
+
+import numpy as np
+
+from ..autodiff.tree import flatten, unflatten
+from ..grad_mode import STATE
+from ..tensor import Tensor, _wrap
+from .graph import Graph, Symbol
+
+__all__ = ["function", "Function"]
+
+log = logging.getLogger("compgraph")
+
+
+def _numeric(v: Any) -> bool:
+    if isinstance(v, bool):
+        return False  # bools are static: they usually steer Python control flow
+    return isinstance(v, (int, float, np.ndarray, np.generic, Tensor))
+
+
+def _leaf_key(v: Any) -> Any:
+    if isinstance(v, Tensor):
+        d = v._data
+        return ("T", d.shape, d.dtype.str)
+    if isinstance(v, np.ndarray):
+        return ("T", v.shape, v.dtype.str)
+    if isinstance(v, float):
+        return ("T", (), "<f8")
+    if isinstance(v, (int, np.generic)):
+        a = np.asarray(v)
+        return ("T", a.shape, a.dtype.str)
+    try:
+        hash(v)
+    except TypeError:
+        raise TypeError(f"cg.function: static argument of type {type(v).__name__} is not "
+                        f"hashable; pass numbers, arrays or Tensors (graph inputs) or "
+                        f"hashable values (str, bool, None, tuples of them)") from None
+    return ("S", type(v).__name__, v)
+
+
+def _describe_key(k: Any) -> str:
+    if k[0] == "T":
+        return f"{np.dtype(k[2]).name}{list(k[1])}"
+    return f"{k[1]} {k[2]!r}"
+
+
+class _Entry:
+    __slots__ = ("graph", "compiled", "out_spec", "numeric_paths")
+
+    def __init__(self, graph: Graph, compiled: Any, out_spec: Any):
+        self.graph = graph
+        self.compiled = compiled
+        self.out_spec = out_spec
+
+
+class Function:
+    """A function traced into a static graph per input signature (see :func:`function`)."""
+
+    def __init__(self, fn: Callable, optimize: bool = True):
+        functools.update_wrapper(self, fn)
+        self._fn = fn
+        self._optimize = optimize
+        self._cache: dict = {}
+        self._last: tuple | None = None
+        self._names = self._param_names(fn)
+        self.traces = 0
+
+    @staticmethod
+    def _param_names(fn: Callable) -> list[str]:
+        try:
+            return [p.name for p in inspect.signature(fn).parameters.values()
+                    if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        except (TypeError, ValueError):
+            return []
+
+    def _arg_name(self, i: Any) -> str:
+        if isinstance(i, str):
+            return i
+        return self._names[i] if i < len(self._names) else f"arg{i}"
+
+    def _split(self, args: tuple, kwargs: dict) -> tuple[list, Any, list]:
+        """Leaves of (args, kwargs), their structure, and a name for each leaf."""
+        tree = (list(args), dict(kwargs))
+        leaves, spec = flatten(tree)
+        names: list[str] = []
+        for i, a in enumerate(args):
+            sub, _ = flatten(a)
+            base = self._arg_name(i)
+            names += [base] if len(sub) == 1 else [f"{base}_{j}" for j in range(len(sub))]
+        for k in sorted(kwargs):
+            sub, _ = flatten(kwargs[k])
+            names += [k] if len(sub) == 1 else [f"{k}_{j}" for j in range(len(sub))]
+        return leaves, spec, names
+
+    def _must_run_eagerly(self, leaves: list) -> bool:
+        # Gradients or tangents flowing in, or an enclosing transform / open tape that
+        # must see every op: run the Python function on Tensors instead.
+        if STATE.transform_depth > 0:
+            return True
+        for v in leaves:
+            if isinstance(v, Tensor) and (v._rg or v._tan is not None):
+                return True
+        from ..tape import _OPEN
+        return bool(_OPEN.stack)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        simple = not kwargs
+        if simple:
+            for a in args:
+                t = type(a)
+                if t is not float and t is not np.ndarray and t is not Tensor:
+                    simple = False
+                    break
+        if simple:
+            # The common case: every argument is one numeric leaf.
+            leaves = args
+            if self._must_run_eagerly(leaves):
+                return self._fn(*args)
+            key = (len(args), tuple([_leaf_key(v) for v in args]))
+            entry = self._cache.get(key)
+            if entry is None:
+                _, spec, names = self._split(args, {})
+                entry = self._trace(key, list(args), spec, names)
+            out = entry.compiled(*args)
+        else:
+            leaves, spec, names = self._split(args, kwargs)
+            if self._must_run_eagerly(leaves):
+                return self._fn(*args, **kwargs)
+            key = (spec_key(spec), tuple(_leaf_key(v) for v in leaves))
+            entry = self._cache.get(key)
+            if entry is None:
+                entry = self._trace(key, leaves, spec, names)
+            values = [v for v, k in zip(leaves, key[1]) if k[0] == "T"]
+            out = entry.compiled(*values)
+        if entry.out_spec is None:
+            return _wrap(out)
+        if not isinstance(out, tuple):
+            out = (out,)
+        return unflatten(entry.out_spec, [_wrap(o) for o in out])
+
+    def _trace(self, key: tuple, leaves: list, spec: Any, names: list[str]) -> _Entry:
+        if self._cache and self._last is not None:
+            log.warning("compgraph.function: retracing %s: %s", getattr(self._fn, "__name__", "f"),
+                        _why_retrace(self._last, key, names))
+        g = Graph()
+        sym_leaves = []
+        used: set = set()
+        for v, k, name in zip(leaves, key[1], names):
+            if k[0] != "T":
+                sym_leaves.append(v)
+                continue
+            nm = name
+            while nm in used:
+                nm += "_"
+            used.add(nm)
+            sym_leaves.append(g.input(nm, shape=k[1], dtype=np.dtype(k[2])))
+        sargs, skwargs = unflatten(spec, sym_leaves)
+        out = self._fn(*sargs, **skwargs)
+        out_leaves, out_spec = flatten(out)
+        single = isinstance(out, Symbol) or not isinstance(out, (list, tuple, dict))
+        nodes = [o if isinstance(o, Symbol) else g.constant(o) for o in out_leaves]
+        for o in nodes:
+            if o.graph is not g:
+                raise ValueError("cg.function: the function returned a value of another graph")
+        compiled = g.compile(nodes[0] if single else nodes, optimize=self._optimize)
+        entry = _Entry(g, compiled, None if single else out_spec)
+        self._cache[key] = entry
+        self._last = key
+        self.traces += 1
+        return entry
+
+    def get_graph(self, *args: Any, **kwargs: Any) -> Graph:
+        """The Graph traced for these arguments (traced now if it was not yet)."""
+        leaves, spec, names = self._split(args, kwargs)
+        if not kwargs and all(type(a) in (float, np.ndarray, Tensor) for a in args):
+            key = (len(args), tuple([_leaf_key(v) for v in args]))
+        else:
+            key = (spec_key(spec), tuple(_leaf_key(v) for v in leaves))
+        entry = self._cache.get(key) or self._trace(key, leaves, spec, names)
+        return entry.graph
+
+    def __repr__(self) -> str:
+        return f"<cg.function {getattr(self._fn, '__name__', '?')}: {len(self._cache)} trace(s)>"
+
+
+def spec_key(spec: Any) -> Any:
+    """A hashable form of a flatten() spec."""
+    if spec is None:
+        return None
+    kind, keys, children = spec
+    return (kind.__name__, tuple(keys) if keys else None, tuple(spec_key(c) for c in children))
+
+
+def _why_retrace(old: tuple, new: tuple, names: list[str]) -> str:
+    if old[0] != new[0] or len(old[1]) != len(new[1]):
+        return "the structure of the arguments changed"
+    for (a, b, name) in zip(old[1], new[1], names):
+        if a != b:
+            return f"argument {name!r} changed from {_describe_key(a)} to {_describe_key(b)}"
+    return "a new input signature"
+
+
+def function(fn: Callable | None = None, *, optimize: bool = True) -> Any:
+    """Trace ``fn`` into a static graph once per input signature; run it compiled after.
+
+    >>> import compgraph as cg
+    >>> @cg.function
+    ... def f(x):
+    ...     return (3 * x + 2) ** 4
+    >>> f(3.0)
+    Tensor(14641.)
+    >>> len(f.get_graph(3.0)) > 0
+    True
+    """
+    if fn is None:
+        return lambda f: Function(f, optimize=optimize)
+    return Function(fn, optimize=optimize)
