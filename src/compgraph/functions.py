@@ -54,6 +54,10 @@ def normalize_axis(axis: Any, ndim: int, where: str, shape: Any = None) -> tuple
     """``None`` stays None; an int or a tuple becomes a sorted tuple of non-negative axes."""
     if axis is None:
         return None
+    if ndim is None:
+        raise ValueError(f"{where}: axis={axis!r} needs the number of dimensions of the input, "
+                         f"which is unknown here (a static-graph value of unknown shape); "
+                         f"declare shapes with g.input(name, shape=...)")
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     out = []
     for a in axes:
