@@ -36,6 +36,7 @@ CASES = [
     ("squeeze", (A32[None],), {"axis": (0,)}),
     ("getitem", (C,), {"index": (slice(None), np.array([0, 2]))}), ("getitem", (B,), {"index": 1}),
     ("scatter_add", (B,), {"shape": (6,), "index": np.array([0, 1, 1, 2])}),
+    ("scatter_add_like", (B, np.zeros(6)), {"index": np.array([0, 1, 1, 2])}),
     ("concatenate", (A32, A32), {"axis": 1}), ("stack", (A32, A32, A32), {"axis": 1}),
 ]
 

@@ -19,9 +19,15 @@ def _keepdims_shape(shape, axis):
 
 def _unreduce(ns, g, x, axis, keepdims):
     """Bring a reduced gradient back to x's shape (a broadcast view)."""
+    shape = x.shape
+    if shape is None or None in shape:
+        # Static graphs of unknown shape: the same, with shapes taken at run time.
+        if not keepdims and axis is not None:
+            g = ns.expand_dims(g, axis=axis)
+        return ns.broadcast_like(g, x)
     if not keepdims:
-        g = ns.reshape(g, shape=_keepdims_shape(x.shape, axis))
-    return ns.broadcast_to(g, shape=x.shape)
+        g = ns.reshape(g, shape=_keepdims_shape(shape, axis))
+    return ns.broadcast_to(g, shape=shape)
 
 
 def _sum_dtype(metas, **attrs):

@@ -19,12 +19,19 @@ def _transpose_shape(metas, axes):
     return None if s is None else tuple(s[a] for a in axes)
 
 
+def _axes(axis, ndim):
+    """Non-negative axes (forwards accept an int or a tuple, negative allowed)."""
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    return {int(a) % ndim for a in axes} if ndim else set()
+
+
 def _swap_shape(metas, axis1, axis2):
     s = _known(metas)[0]
     if s is None:
         return None
     s = list(s)
-    s[axis1], s[axis2] = s[axis2], s[axis1]
+    a1, a2 = axis1 % len(s), axis2 % len(s)
+    s[a1], s[a2] = s[a2], s[a1]
     return tuple(s)
 
 
@@ -32,15 +39,20 @@ def _expand_shape(metas, axis):
     s = _known(metas)[0]
     if s is None:
         return None
+    n = len(s) + (1 if isinstance(axis, (int, np.integer)) else len(axis))
+    axes = _axes(axis, n)
     out, it = [], iter(s)
-    for i in range(len(s) + len(axis)):
-        out.append(1 if i in axis else next(it))
+    for i in range(n):
+        out.append(1 if i in axes else next(it))
     return tuple(out)
 
 
 def _squeeze_shape(metas, axis):
     s = _known(metas)[0]
-    return None if s is None else tuple(d for i, d in enumerate(s) if i not in axis)
+    if s is None:
+        return None
+    axes = _axes(axis, len(s)) if axis is not None else {i for i, d in enumerate(s) if d == 1}
+    return tuple(d for i, d in enumerate(s) if i not in axes)
 
 
 def _concat_shape(metas, axis):
@@ -115,16 +127,31 @@ def _scatter_add(g, shape, index):
     return z
 
 
+def _getitem_vjp(ns, g, out, x, index):
+    if x.shape is None or None in x.shape:  # static graphs of unknown shape
+        return ns.scatter_add_like(g, x, index=index)
+    return ns.scatter_add(g, shape=x.shape, index=index)
+
+
 GETITEM = defop(
     "getitem", lambda x, index: x[index], shape=by_example(lambda x, index: x[index]),
     dtype=same_dtype, linear=True,
-    vjp=(lambda ns, g, out, x, index: ns.scatter_add(g, shape=x.shape, index=index),),
+    vjp=(_getitem_vjp,),
     saves=((),), meta=True, deriv=("1 at the selected elements",), doc="x[index]")
 
 SCATTER_ADD = defop(
     "scatter_add", _scatter_add, linear=True, shape=shape_attr, dtype=same_dtype,
     vjp=(lambda ns, g, out, x, shape, index: ns.getitem(g, index=index),),
     saves=((),), deriv=("1",), doc="zeros(shape) with x added at index (repeats accumulate)")
+
+
+SCATTER_ADD_LIKE = defop(
+    "scatter_add_like", lambda x, ref, index: _scatter_add(x, np.shape(ref), index),
+    shape=lambda m, **a: getattr(m[1], "shape", ()), dtype=same_dtype,
+    vjp=(lambda ns, g, out, x, ref, index: ns.getitem(g, index=index), None),
+    jvp=(lambda ns, t, out, x, ref, index: ns.scatter_add_like(t, ref, index=index), None),
+    saves=((), ()), deriv=("1", ""),
+    doc="zeros shaped like ref with x added at index (static graphs of unknown shape)")
 
 
 def _concat_vjp(ns, g, out, inputs, needs, axis):

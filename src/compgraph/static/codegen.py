@@ -31,6 +31,44 @@ _UFUNC = {"add": np.add, "subtract": np.subtract, "multiply": np.multiply,
           "tanh": np.tanh, "abs": np.absolute, "maximum": np.maximum, "minimum": np.minimum}
 
 
+# The same computation as the op's forward, written as a Python expression: an
+# operator or a method call costs less than a call through the op's function.
+_BINOPS = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/", "power": "**",
+           "matmul": "@", "less": "<", "less_equal": "<=", "greater": ">",
+           "greater_equal": ">=", "equal": "==", "not_equal": "!="}
+
+
+def _expression(n: Symbol, i: int, args: list, glb: dict) -> str | None:
+    op, a = n.op, n.attrs
+    if op in _BINOPS:
+        return f"{args[0]} {_BINOPS[op]} {args[1]}"
+    if op == "negative":
+        return f"-{args[0]}"
+    if op in ("identity", "stop_gradient"):
+        return args[0]
+    if op == "getitem":
+        return f"{args[0]}[k{i}_index]"
+    if op in ("transpose", "reshape") and n.inputs[0].shape:
+        return f"{args[0]}.{op}(k{i}_{'axes' if op == 'transpose' else 'shape'})"
+    if op == "swapaxes":
+        return f"{args[0]}.swapaxes(k{i}_axis1, k{i}_axis2)"
+    if op == "sum":
+        glb["np_sum"] = np.sum
+        return f"np_sum({args[0]}, axis=k{i}_axis, keepdims=k{i}_keepdims)"
+    if op == "sum_to":
+        src, dst = n.inputs[0].shape, tuple(a["shape"])
+        if src is None or None in src:
+            return None
+        lead = len(src) - len(dst)
+        if src == dst:
+            return args[0]
+        if lead > 0 and tuple(src[lead:]) == dst:
+            glb["np_sum"] = np.sum
+            glb[f"k{i}_lead"] = tuple(range(lead))
+            return f"np_sum({args[0]}, axis=k{i}_lead)"
+    return None
+
+
 def _converter(node: Symbol, graph: Graph) -> Callable[[Any], Any]:
     """A fast path for the common cases, the full check of Graph.feed_value otherwise."""
     dtype, shape = node.dtype, node.shape
@@ -203,13 +241,15 @@ def _generate(graph: Graph, outs: list[Symbol], single: bool, optimize: bool
         v = f"v{i}"
         var[id(n)] = v
         args = [var[id(a)] for a in n.inputs]
-        glb[f"f{i}"] = OPS[n.op].forward
         kw = []
         for key, val in n.attrs.items():
             gname = f"k{i}_{key}"
             glb[gname] = val
             kw.append(f"{key}={gname}")
-        call = f"f{i}({', '.join(args + kw)})"
+        call = _expression(n, i, args, glb)
+        if call is None:
+            glb[f"f{i}"] = OPS[n.op].forward
+            call = f"f{i}({', '.join(args + kw)})"
         # Reuse a dying operand's buffer when it is ours, the same shape and dtype.
         if n.op in _UFUNC and not kw and n.shape and n.dtype is not None \
                 and None not in n.shape:

@@ -185,6 +185,10 @@ def algebraic_simplification(graph: Graph, keep: Sequence[Any] | None = None) ->
             return new._add("zeros_like", (ins[0],), {}, n.shape, n.dtype, source=n.source)
         if op == "negative" and ins[0].op == "negative":
             return ins[0].inputs[0]
+        if op == "add" and ins[1].op == "negative" and _same(ins[0], n) and _same(ins[1], n):
+            # x + (-y) is exactly x - y: one op instead of two.
+            return new._add("subtract", (ins[0], ins[1].inputs[0]), {}, n.shape, n.dtype,
+                            source=n.source)
         if op == "exp" and ins[0].op == "log":
             x = ins[0].inputs[0]
             positive = x.op in _POSITIVE or (x.op == "constant" and bool(np.all(np.asarray(x.value) > 0)))
@@ -220,17 +224,24 @@ PASSES = (algebraic_simplification, constant_folding, common_subexpression_elimi
           dead_code_elimination)
 
 
+def _structure(g: Graph) -> tuple:
+    index = {id(n): k for k, n in enumerate(g.nodes)}
+    return tuple((n.op, tuple(index[id(i)] for i in n.inputs)) for n in g.nodes)
+
+
 def optimize(graph: Graph, keep: Sequence[Any] | None = None) -> Graph:
     """Run every pass until the graph stops shrinking (at most a few rounds)."""
     kept = _keep_list(graph, keep)
     names = [k.name for k in kept]
     g = graph
-    for _ in range(4):
-        before = len(g)
+    before = _structure(g)
+    for _ in range(6):  # a rewrite can enable another (fold ones_like, then drop x*1)
         for p in PASSES:
             g = p(g, [g[nm] for nm in names])
-        if len(g) >= before and g is not graph:
+        after = _structure(g)
+        if after == before:
             break
+        before = after
     if len(g) > len(graph):  # never larger than what we were given
         g = dead_code_elimination(graph, kept)
     return g
