@@ -374,14 +374,22 @@ def full(shape: Any, value: Any, dtype: Any = None, requires_grad: bool = False)
     return Tensor(np.full(shape, value, dtype), requires_grad=requires_grad)
 
 
+def _like(name: str, x: Any, dtype: Any, requires_grad: bool) -> Any:
+    if type(x) in SYMBOLIC_TYPES:  # a static-graph value: a node of its graph
+        r = _call(OPS[name], (x,))
+        return r if dtype is None else astype(r, dtype)
+    fill = np.zeros_like if name == "zeros_like" else np.ones_like
+    return Tensor(fill(np.asarray(x), dtype=dtype), requires_grad=requires_grad)
+
+
 def zeros_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Zeros with ``x``'s shape (and dtype unless given)."""
-    return Tensor(np.zeros_like(np.asarray(x), dtype=dtype), requires_grad=requires_grad)
+    return _like("zeros_like", x, dtype, requires_grad)
 
 
 def ones_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Ones with ``x``'s shape (and dtype unless given)."""
-    return Tensor(np.ones_like(np.asarray(x), dtype=dtype), requires_grad=requires_grad)
+    return _like("ones_like", x, dtype, requires_grad)
 
 
 def arange(*args: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:

@@ -9,7 +9,7 @@ import operator
 
 import numpy as np
 
-from .meta import Meta, promote
+from .meta import Meta, broadcast_partial, promote
 from .registry import defop
 
 
@@ -21,9 +21,9 @@ def _matmul_shape(metas):
         raise ValueError(f"matmul: operands must have at least one dimension, got shapes {a} and {b}")
     a2 = a if len(a) > 1 else (1,) + a
     b2 = b if len(b) > 1 else b + (1,)
-    if a2[-1] != b2[-2]:
+    if a2[-1] != b2[-2] and a2[-1] is not None and b2[-2] is not None:
         raise ValueError(f"matmul: shapes {a} and {b} do not align ({a2[-1]} != {b2[-2]})")
-    out = tuple(np.broadcast_shapes(a2[:-2], b2[:-2])) + (a2[-2], b2[-1])
+    out = broadcast_partial(a2[:-2], b2[:-2]) + (a2[-2], b2[-1])
     if len(b) == 1:
         out = out[:-1]
     if len(a) == 1:

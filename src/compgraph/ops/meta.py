@@ -46,12 +46,32 @@ def _shapes(metas):
 
 
 # ---------------------------------------------------------------- shape families
+def broadcast_partial(*shapes):
+    """NumPy broadcasting where a dimension may be None (unknown)."""
+    if all(None not in s for s in shapes):
+        return tuple(np.broadcast_shapes(*shapes))
+    n = max(len(s) for s in shapes)
+    out = []
+    for k in range(n):
+        dims = [s[len(s) - n + k] for s in shapes if len(s) - n + k >= 0]
+        known = {d for d in dims if d is not None and d != 1}
+        if len(known) > 1:
+            raise ValueError(f"shapes {shapes} cannot be broadcast together")
+        if known:
+            out.append(known.pop())
+        elif None in dims:
+            out.append(None)
+        else:
+            out.append(1)
+    return tuple(out)
+
+
 def broadcast(metas, **attrs):
-    """NumPy broadcasting of every input's shape."""
+    """NumPy broadcasting of every input's shape (unknown dimensions stay None)."""
     shapes = _shapes(metas)
     if any(s is None for s in shapes):
         return None
-    return tuple(np.broadcast_shapes(*shapes))
+    return broadcast_partial(*shapes)
 
 
 def same_shape(metas, **attrs):

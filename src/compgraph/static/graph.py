@@ -347,10 +347,9 @@ class Graph:
                             f"({err})") from None
         if arr.dtype.kind not in "biufc":
             raise TypeError(f"input {node.name!r}: expected numbers, got dtype {arr.dtype}")
-        if node.dtype is not None and not np.can_cast(np.result_type(value), node.dtype,
-                                                      casting="same_kind"):
-            raise TypeError(f"input {node.name!r}: expected dtype {node.dtype}, got "
-                            f"{np.result_type(value)}")
+        given = np.asarray(value).dtype if not _is_scalar(value) else np.result_type(value)
+        if node.dtype is not None and not np.can_cast(given, node.dtype, casting="same_kind"):
+            raise TypeError(f"input {node.name!r}: expected dtype {node.dtype}, got {given}")
         if node.shape is not None and (len(node.shape) != arr.ndim or any(
                 d is not None and d != a for d, a in zip(node.shape, arr.shape))):
             raise ValueError(f"input {node.name!r}: expected shape {node.shape}, got "
@@ -364,7 +363,11 @@ class Graph:
             raise TypeError(f"{where}: feeds must be a dict of input name (or node) to value")
         by_node: dict = {}
         for k, v in feeds.items():
-            n = self._node(k, where) if isinstance(k, (str, Symbol)) else None
+            n = None
+            if isinstance(k, str):
+                n = self._by_name.get(k)
+            elif type(k) is Symbol and k.graph is self:
+                n = k
             if n is None or n.op != "input":
                 raise ValueError(f"{where}: {k!r} is not an input of this graph; inputs are "
                                  f"{[i.name for i in self.inputs]}")
