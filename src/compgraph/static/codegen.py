@@ -228,7 +228,26 @@ def _generate(graph: Graph, outs: list[Symbol], single: bool, optimize: bool
         for a in n.inputs:
             last[id(a)] = i
     out_ids = {id(o) for o in outs}
-    fresh: set = set()
+    # Which buffer each value lives in: fresh ops own theirs; any other op (a view,
+    # or a result that may be its operand) aliases its operands'.  A buffer may be
+    # overwritten only once every alias of it is dead.
+    owner: dict[int, int | None] = {}
+    alias_last: dict[int, float] = {}
+    for n in order:
+        if n.op in ("input", "constant"):
+            owner[id(n)] = None
+            continue
+        if n.op in _FRESH:
+            owner[id(n)] = id(n)
+        else:
+            roots = {owner[id(a)] for a in n.inputs if owner.get(id(a)) is not None}
+            owner[id(n)] = roots.pop() if len(roots) == 1 else None
+            for r in roots:  # more than one: keep them all alive for good
+                alias_last[r] = float("inf")
+        r = owner[id(n)]
+        if r is not None:
+            end = float("inf") if id(n) in out_ids else last.get(id(n), -1)
+            alias_last[r] = max(alias_last.get(r, -1), end)
     body: list[str] = []
     for i, n in enumerate(order):
         if n.op == "input":
@@ -254,15 +273,13 @@ def _generate(graph: Graph, outs: list[Symbol], single: bool, optimize: bool
         if n.op in _UFUNC and not kw and n.shape and n.dtype is not None \
                 and None not in n.shape:
             for a in n.inputs:
-                if id(a) in fresh and last.get(id(a)) == i and id(a) not in out_ids \
+                if owner.get(id(a)) == id(a) and alias_last.get(id(a)) == i \
                         and a.shape == n.shape and a.dtype == n.dtype:
                     glb[f"u{i}"] = _UFUNC[n.op]
                     call = f"u{i}({', '.join(args)}, out={var[id(a)]})"
                     break
         comment = f"  # {n.op} {n.name!r}"
         body.append(f"    {v} = {call}{comment}")
-        if n.op in _FRESH:
-            fresh.add(id(n))
         dead = [var[id(a)] for a in dict.fromkeys(n.inputs)
                 if last.get(id(a)) == i and id(a) not in out_ids and a.op not in ("input", "constant")]
         if dead:
@@ -274,7 +291,10 @@ def _generate(graph: Graph, outs: list[Symbol], single: bool, optimize: bool
     if names:
         header.append(f"    {', '.join(f'p{k}' for k in range(len(names)))}{',' if len(names) == 1 else ''} = args")
         header += [f"    p{k} = cv{k}(p{k})" for k in range(len(names))]
-    ret = [var[id(o)] for o in outs]
+    glb["_nd"] = np.asarray
+    # One-element results come back as 0-d ndarrays, like Graph.run.
+    ret = [var[id(o)] if o.shape and None not in o.shape else f"_nd({var[id(o)]})"
+           for o in outs]
     footer = [f"    return {ret[0]}" if single else f"    return ({', '.join(ret)}{',' if len(ret) == 1 else ''})"]
     source = "\n".join(header + body + footer) + "\n"
     code = compile(source, "<compgraph compiled graph>", "exec")

@@ -32,6 +32,8 @@ def _numeric(v: Any) -> bool:
 
 
 def _leaf_key(v: Any) -> Any:
+    if isinstance(v, (bool, np.bool_)):
+        return ("S", "bool", bool(v))
     if isinstance(v, Tensor):
         d = v._data
         return ("T", d.shape, d.dtype.str)
@@ -105,13 +107,27 @@ class Function:
             names += [k] if len(sub) == 1 else [f"{k}_{j}" for j in range(len(sub))]
         return leaves, spec, names
 
-    def _must_run_eagerly(self, leaves: list) -> bool:
+    @staticmethod
+    def _flat_key(args: tuple) -> tuple:
+        return ("flat", len(args)), tuple([_leaf_key(v) for v in args])
+
+    def _key(self, args: tuple, kwargs: dict, spec: Any, leaves: list) -> tuple:
+        # Positional leaves only (numbers, arrays, NumPy scalars...): the same key as
+        # the fast path, so equal signatures never retrace.
+        if not kwargs and len(leaves) == len(args) and \
+                not any(isinstance(a, (list, tuple, dict)) for a in args):
+            return self._flat_key(args)
+        return spec_key(spec), tuple(_leaf_key(v) for v in leaves)
+
+    def _must_run_eagerly(self, leaves: Any) -> bool:
         # Gradients or tangents flowing in, or an enclosing transform / open tape that
         # must see every op: run the Python function on Tensors instead.
         if STATE.transform_depth > 0:
             return True
         for v in leaves:
             if isinstance(v, Tensor) and (v._rg or v._tan is not None):
+                return True
+            if type(v) is Symbol:  # called while tracing another function: inline it
                 return True
         from ..tape import _OPEN
         return bool(_OPEN.stack)
@@ -129,7 +145,7 @@ class Function:
             leaves = args
             if self._must_run_eagerly(leaves):
                 return self._fn(*args)
-            key = (len(args), tuple([_leaf_key(v) for v in args]))
+            key = self._flat_key(args)
             entry = self._cache.get(key)
             if entry is None:
                 _, spec, names = self._split(args, {})
@@ -139,7 +155,7 @@ class Function:
             leaves, spec, names = self._split(args, kwargs)
             if self._must_run_eagerly(leaves):
                 return self._fn(*args, **kwargs)
-            key = (spec_key(spec), tuple(_leaf_key(v) for v in leaves))
+            key = self._key(args, kwargs, spec, leaves)
             entry = self._cache.get(key)
             if entry is None:
                 entry = self._trace(key, leaves, spec, names)
@@ -185,10 +201,7 @@ class Function:
     def get_graph(self, *args: Any, **kwargs: Any) -> Graph:
         """The Graph traced for these arguments (traced now if it was not yet)."""
         leaves, spec, names = self._split(args, kwargs)
-        if not kwargs and all(type(a) in (float, np.ndarray, Tensor) for a in args):
-            key = (len(args), tuple([_leaf_key(v) for v in args]))
-        else:
-            key = (spec_key(spec), tuple(_leaf_key(v) for v in leaves))
+        key = self._key(args, kwargs, spec, leaves)
         entry = self._cache.get(key) or self._trace(key, leaves, spec, names)
         return entry.graph
 

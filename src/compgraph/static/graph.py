@@ -218,8 +218,9 @@ class Graph:
         s.op = op
         s.inputs = tuple(inputs)
         s.attrs = attrs
-        s.shape = None if shape is None else tuple(shape)
-        s.dtype = None if dtype is None else np.dtype(dtype)
+        s.shape = None if shape is None else (shape if type(shape) is tuple else tuple(shape))
+        s.dtype = None if dtype is None else (dtype if type(dtype) is np.dtype or
+                                              isinstance(dtype, np.dtype) else np.dtype(dtype))
         s.name = name
         s.value = value
         s.source = source if source is not None else _user_line()

@@ -97,9 +97,7 @@ def _hashable(v: Any) -> Any:
     return (type(v).__name__, v)
 
 
-def common_subexpression_elimination(graph: Graph, keep: Sequence[Any] | None = None) -> Graph:
-    """Merge nodes computing the same thing from the same inputs (and equal constants)."""
-    kept = _keep_list(graph, keep)
+def _cse_rule() -> Rewrite:
     seen: dict = {}
 
     def rewrite(n: Symbol, ins: list, new: Graph) -> Symbol | None:
@@ -113,39 +111,44 @@ def common_subexpression_elimination(graph: Graph, keep: Sequence[Any] | None = 
         r = _copy(n, ins, new)
         seen[key] = r
         return r
-    return _rebuild(graph, kept, rewrite)
+    return rewrite
+
+
+def common_subexpression_elimination(graph: Graph, keep: Sequence[Any] | None = None) -> Graph:
+    """Merge nodes computing the same thing from the same inputs (and equal constants)."""
+    return _rebuild(graph, _keep_list(graph, keep), _cse_rule())
 
 
 _FOLD_LIMIT = 1 << 16  # elements: folding must not write huge arrays into the graph
 
 
+def _fold_rule(n: Symbol, ins: list, new: Graph) -> Symbol | None:
+    if n.op in ("zeros_like", "ones_like") and n.size is not None \
+            and n.size <= _FOLD_LIMIT and n.dtype is not None:
+        # Their value depends only on the (known) shape and dtype.
+        value = (np.zeros if n.op == "zeros_like" else np.ones)(n.shape, n.dtype)
+        name = n.name if n.name not in new._by_name else None
+        return new.constant(value, name=name)
+    if not ins or any(i.op != "constant" for i in ins):
+        return None
+    if n.size is not None and n.size > _FOLD_LIMIT:
+        return None
+    try:
+        with np.errstate(all="ignore"):
+            value = OPS[n.op].forward(*[i.value for i in ins], **n.attrs)
+    except Exception:  # leave it to fail (with a good message) when it runs
+        return None
+    if not _is_scalar(value):
+        value = np.array(value)
+    name = n.name if n.name not in new._by_name else None
+    c = new.constant(value, name=name)
+    c.source = n.source
+    return c
+
+
 def constant_folding(graph: Graph, keep: Sequence[Any] | None = None) -> Graph:
     """Replace nodes whose inputs are all constants by their (exact) value."""
-    kept = _keep_list(graph, keep)
-
-    def rewrite(n: Symbol, ins: list, new: Graph) -> Symbol | None:
-        if n.op in ("zeros_like", "ones_like") and n.size is not None \
-                and n.size <= _FOLD_LIMIT and n.dtype is not None:
-            # Their value depends only on the (known) shape and dtype.
-            value = (np.zeros if n.op == "zeros_like" else np.ones)(n.shape, n.dtype)
-            name = n.name if n.name not in new._by_name else None
-            return new.constant(value, name=name)
-        if not ins or any(i.op != "constant" for i in ins):
-            return None
-        if n.size is not None and n.size > _FOLD_LIMIT:
-            return None
-        try:
-            with np.errstate(all="ignore"):
-                value = OPS[n.op].forward(*[i.value for i in ins], **n.attrs)
-        except Exception:  # leave it to fail (with a good message) when it runs
-            return None
-        if not _is_scalar(value):
-            value = np.array(value)
-        name = n.name if n.name not in new._by_name else None
-        c = new.constant(value, name=name)
-        c.source = n.source
-        return c
-    return _rebuild(graph, kept, rewrite)
+    return _rebuild(graph, _keep_list(graph, keep), _fold_rule)
 
 
 def _is_const(n: Symbol, v: float) -> bool:
@@ -166,42 +169,42 @@ def _same(a: Symbol, b: Symbol) -> bool:
 _POSITIVE = {"exp", "sqrt", "sigmoid"}
 
 
+def _simplify_rule(n: Symbol, ins: list, new: Graph) -> Symbol | None:
+    op = n.op
+    if op in ("multiply", "add") and len(ins) == 2:
+        unit = 1 if op == "multiply" else 0
+        for x, other in ((ins[0], ins[1]), (ins[1], ins[0])):
+            if _is_const(other, unit) and _same(x, n):
+                return x
+    if op in ("divide", "subtract", "power") and len(ins) == 2:
+        unit = 0 if op == "subtract" else 1
+        if _is_const(ins[1], unit) and _same(ins[0], n):
+            return ins[0]
+    if op == "subtract" and ins[0] is ins[1] and _same(ins[0], n):
+        return new._add("zeros_like", (ins[0],), {}, n.shape, n.dtype, source=n.source)
+    if op == "negative" and ins[0].op == "negative":
+        return ins[0].inputs[0]
+    if op == "add" and ins[1].op == "negative" and _same(ins[0], n) and _same(ins[1], n):
+        # x + (-y) is exactly x - y: one op instead of two.
+        return new._add("subtract", (ins[0], ins[1].inputs[0]), {}, n.shape, n.dtype,
+                        source=n.source)
+    if op == "exp" and ins[0].op == "log":
+        x = ins[0].inputs[0]
+        positive = x.op in _POSITIVE or (x.op == "constant" and bool(np.all(np.asarray(x.value) > 0)))
+        if positive and _same(x, n):
+            return x
+    if op in ("identity", "reshape", "sum_to", "sum_to_like", "broadcast_to",
+              "broadcast_like", "astype", "squeeze", "expand_dims") and _same(ins[0], n):
+        if op not in ("squeeze", "expand_dims") or not n.attrs.get("axis"):
+            return ins[0]
+    if op == "transpose" and tuple(n.attrs["axes"]) == tuple(range(len(n.attrs["axes"]))):
+        return ins[0]
+    return None
+
+
 def algebraic_simplification(graph: Graph, keep: Sequence[Any] | None = None) -> Graph:
     """Identities that keep shape and dtype: see the module docstring."""
-    kept = _keep_list(graph, keep)
-
-    def rewrite(n: Symbol, ins: list, new: Graph) -> Symbol | None:
-        op = n.op
-        if op in ("multiply", "add") and len(ins) == 2:
-            unit = 1 if op == "multiply" else 0
-            for x, other in ((ins[0], ins[1]), (ins[1], ins[0])):
-                if _is_const(other, unit) and _same(x, n):
-                    return x
-        if op in ("divide", "subtract", "power") and len(ins) == 2:
-            unit = 0 if op == "subtract" else 1
-            if _is_const(ins[1], unit) and _same(ins[0], n):
-                return ins[0]
-        if op == "subtract" and ins[0] is ins[1] and _same(ins[0], n):
-            return new._add("zeros_like", (ins[0],), {}, n.shape, n.dtype, source=n.source)
-        if op == "negative" and ins[0].op == "negative":
-            return ins[0].inputs[0]
-        if op == "add" and ins[1].op == "negative" and _same(ins[0], n) and _same(ins[1], n):
-            # x + (-y) is exactly x - y: one op instead of two.
-            return new._add("subtract", (ins[0], ins[1].inputs[0]), {}, n.shape, n.dtype,
-                            source=n.source)
-        if op == "exp" and ins[0].op == "log":
-            x = ins[0].inputs[0]
-            positive = x.op in _POSITIVE or (x.op == "constant" and bool(np.all(np.asarray(x.value) > 0)))
-            if positive and _same(x, n):
-                return x
-        if op in ("identity", "reshape", "sum_to", "sum_to_like", "broadcast_to",
-                  "broadcast_like", "astype", "squeeze", "expand_dims") and _same(ins[0], n):
-            if op not in ("squeeze", "expand_dims") or not n.attrs.get("axis"):
-                return ins[0]
-        if op == "transpose" and tuple(n.attrs["axes"]) == tuple(range(len(n.attrs["axes"]))):
-            return ins[0]
-        return None
-    return _rebuild(graph, kept, rewrite)
+    return _rebuild(graph, _keep_list(graph, keep), _simplify_rule)
 
 
 def specialize(graph: Graph, input_meta: dict[str, tuple], keep: Sequence[Any] | None = None
@@ -230,15 +233,32 @@ def _structure(g: Graph) -> tuple:
 
 
 def optimize(graph: Graph, keep: Sequence[Any] | None = None) -> Graph:
-    """Run every pass until the graph stops shrinking (at most a few rounds)."""
+    """Every pass, to a fixed point; never larger than ``graph``.
+
+    One sweep applies simplification, folding and CSE to each node in graph order
+    (so a rewrite sees its inputs already rewritten), then dead code goes; sweeps
+    repeat while the graph still changes.
+    """
     kept = _keep_list(graph, keep)
     names = [k.name for k in kept]
-    g = graph
+
+    def sweep(g: Graph) -> Graph:
+        cse = _cse_rule()
+
+        def rule(n: Symbol, ins: list, new: Graph) -> Symbol | None:
+            r = _simplify_rule(n, ins, new)
+            if r is None:
+                r = _fold_rule(n, ins, new)
+            return r if r is not None else cse(n, ins, new)
+        g = _rebuild(g, [g[nm] for nm in names], rule)
+        return dead_code_elimination(g, [g[nm] for nm in names])
+
+    g = sweep(graph)
     before = _structure(g)
-    for _ in range(6):  # a rewrite can enable another (fold ones_like, then drop x*1)
-        for p in PASSES:
-            g = p(g, [g[nm] for nm in names])
-        after = _structure(g)
+    for _ in range(4):
+        g2 = sweep(g)
+        after = _structure(g2)
+        g = g2
         if after == before:
             break
         before = after
