@@ -110,7 +110,7 @@ def by_example(forward: Callable) -> Callable:
         dummies = []
         for m in metas:
             if isinstance(m, Meta):
-                if m.shape is None:
+                if m.shape is None or None in m.shape:
                     return None
                 dummies.append(np.broadcast_to(np.zeros((), m.dtype or np.float64), m.shape))
             else:

@@ -91,10 +91,42 @@ def _value_info(onnx: Any, n: Symbol, name: str) -> Any:
     return onnx.helper.make_tensor_value_info(name, _elem_type(onnx, n.dtype, repr(n.name)), shape)
 
 
+_PROMOTING = {"add", "subtract", "multiply", "divide", "power", "maximum", "minimum",
+              "matmul", "equal", "not_equal", "less", "less_equal", "greater",
+              "greater_equal", "clip", "concatenate", "stack"}
+_COMPARE = {"equal", "not_equal", "less", "less_equal", "greater", "greater_equal"}
+
+
+def _cast_to(b: _Builder, name: str, have: Any, want: Any) -> str:
+    if have is None or want is None or np.dtype(have) == np.dtype(want):
+        return name
+    return b.add("Cast", [name], to=_elem_type(b.onnx, want, "cast"))
+
+
 def _emit(b: _Builder, n: Symbol, out: str) -> None:
     ins = [b.operand(n, i) for i in n.inputs]
     a = n.attrs
     op = n.op
+    # ONNX does not promote: cast operands to the dtype NumPy would compute in.
+    if op in _PROMOTING or op == "where":
+        first = 1 if op == "where" else 0
+        arrays = [i for i in n.inputs[first:] if not (i.op == "constant" and _is_scalar(i.value))]
+        if op in _COMPARE:
+            want = np.result_type(*[i.dtype for i in arrays], *[i.value for i in n.inputs
+                                   if i.op == "constant" and _is_scalar(i.value)]) \
+                if all(i.dtype is not None for i in arrays) and arrays else None
+            want = None if want is None else np.dtype(want)
+        else:
+            want = n.dtype
+        for k in range(first, len(ins)):
+            inp = n.inputs[k]
+            if not (inp.op == "constant" and _is_scalar(inp.value)):
+                ins[k] = _cast_to(b, ins[k], inp.dtype, want)
+            elif want is not None and want.kind != "b":
+                ins[k] = b.const(inp.value, want)
+    if op in ("sum", "max", "min") and n.inputs[0].dtype is not None \
+            and n.inputs[0].dtype != n.dtype:
+        ins[0] = _cast_to(b, ins[0], n.inputs[0].dtype, n.dtype)  # e.g. sum of bools
     if op in _SIMPLE:
         b.add(_SIMPLE[op], ins, out)
     elif op == "not_equal":

@@ -160,6 +160,16 @@ class _Reader:
         raise _bad(f"unknown value tag {t!r}")
 
 
+def _arity(op: Any) -> int:
+    """Positional inputs of a non-variadic op without VJP rules (from its forward)."""
+    try:
+        params = inspect.signature(op.forward).parameters.values()
+    except (TypeError, ValueError):
+        return 2
+    return sum(1 for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+               and p.default is p.empty)
+
+
 def _params(op_name: str) -> set | None:
     try:
         sig = inspect.signature(OPS[op_name].forward)
@@ -180,20 +190,28 @@ def load(path: str) -> Graph:
         raise _bad(f"{path!r} is not a compgraph graph file (not an .npz archive)")
     try:
         archive = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as err:
-        raise _bad(f"{path!r} is not a compgraph graph file ({err})") from None
-    with archive:
-        if "graph.json" not in archive.files:
-            raise _bad(f"{path!r} has no graph.json entry")
-        try:
+        with archive:
+            if "graph.json" not in archive.files:
+                raise _bad(f"{path!r} has no graph.json entry")
             raw = archive["graph.json"]
-            doc = json.loads(bytes(raw.astype(np.uint8)).decode("utf-8"))
-        except (ValueError, UnicodeDecodeError) as err:
-            raise _bad(f"graph.json is not valid JSON ({err})") from None
-        arrays = {k: archive[k] for k in archive.files if k != "graph.json"}
+            arrays = {k: archive[k] for k in archive.files if k != "graph.json"}
+    except ValueError:
+        raise
+    except Exception as err:  # a damaged archive: zip, CRC or .npy header errors
+        raise _bad(f"{path!r} is not a readable compgraph graph file "
+                   f"({type(err).__name__}: {err})") from None
+    if not isinstance(raw, np.ndarray) or raw.dtype != np.uint8 or raw.ndim != 1:
+        raise _bad("graph.json must be stored as bytes")
+    for k, v in arrays.items():
+        if not isinstance(v, np.ndarray) or v.dtype.kind not in "biufc":
+            raise _bad(f"entry {k!r} is not a numeric array")
+    try:
+        doc = json.loads(bytes(raw).decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError) as err:
+        raise _bad(f"graph.json is not valid JSON ({type(err).__name__})") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise _bad(f"not a {FORMAT} document")
-    if doc.get("version") != VERSION:
+    if type(doc.get("version")) is not int or doc.get("version") != VERSION:
         raise _bad(f"unsupported version {doc.get('version')!r} (this compgraph reads {VERSION})")
     nodes = doc.get("nodes")
     if not isinstance(nodes, list) or len(nodes) > _MAX_NODES:
@@ -209,8 +227,8 @@ def load(path: str) -> Graph:
             raise _bad(f"node {k}: bad name {name!r}")
         if name in g:
             raise _bad(f"node {k}: duplicate name {name!r}")
-        if op not in ("input", "constant") and op not in OPS:
-            raise _bad(f"node {name!r}: unknown op {op!r}")
+        if not isinstance(op, str) or (op not in ("input", "constant") and op not in OPS):
+            raise _bad(f"node {name!r}: unknown op {str(op)[:80]!r}")
         ins = rec.get("inputs", [])
         if not isinstance(ins, list) or any(not isinstance(i, int) or isinstance(i, bool)
                                             or not 0 <= i < k for i in ins):
@@ -246,6 +264,11 @@ def load(path: str) -> Graph:
                 raise _bad(f"constant {name!r} must be a number or an array")
             built.append(g.constant(value, name=name))
         else:
+            o = OPS[op]
+            if not o.variadic and o.nargs is not None and len(ins) != o.nargs:
+                raise _bad(f"node {name!r}: op {op!r} takes {o.nargs} input(s), got {len(ins)}")
+            if o.nargs is None and not o.variadic and len(ins) != _arity(o):
+                raise _bad(f"node {name!r}: op {op!r} takes {_arity(o)} input(s), got {len(ins)}")
             operands = [built[i] for i in ins]
             metas = [n.value if n.op == "constant" and _is_scalar(n.value)
                      else Meta(n.shape, n.dtype) for n in operands]
