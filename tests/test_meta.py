@@ -29,6 +29,8 @@ CASES = [
     ("sum_to", (C,), {"shape": (3, 1)}), ("broadcast_to", (B,), {"shape": (2, 4)}),
     ("sum_to_like", (C, A32[:, :1]), {}), ("broadcast_like", (B, C), {}),
     ("zeros_like", (A32,), {}), ("ones_like", (C,), {}),
+    ("reduced_count", (C,), {"axis": (0, 2)}),
+    ("concat_part", (np.zeros((5, 3)), np.zeros((2, 3)), np.zeros((3, 3))), {"index": 1, "axis": 0}), ("reshape_like", (A32, np.zeros((2, 6))), {}),
     ("matmul", (C, B), {}), ("matmul", (B, C.transpose(0, 2, 1)), {}), ("matmul", (B, B), {}),
     ("matmul", (A32, A32.T), {}), ("matmul", (C, C.transpose(0, 2, 1)), {}),
     ("reshape", (A32,), {"shape": (2, -1)}), ("transpose", (C,), {"axes": (2, 0, 1)}),

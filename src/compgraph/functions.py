@@ -45,9 +45,11 @@ def _ndim(x: Any) -> int | None:
     return nd if nd is not None or hasattr(x, "ndim") else np.ndim(x)
 
 
-def _shape_of(x: Any) -> tuple:
-    s = getattr(x, "shape", None)
-    return tuple(s) if s is not None else np.shape(x)
+def _shape_of(x: Any) -> tuple | None:
+    if hasattr(x, "shape"):
+        s = x.shape
+        return None if s is None else tuple(s)  # None: a static-graph value of unknown shape
+    return np.shape(x)
 
 
 def normalize_axis(axis: Any, ndim: int, where: str, shape: Any = None) -> tuple | None:
@@ -199,15 +201,28 @@ def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A0
 def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Mean over ``axis``; a composite of ``sum`` and ``divide``."""
     shape = _shape_of(x)
-    axes = normalize_axis(axis, len(shape), "mean", shape)
-    count = int(np.prod([shape[a] for a in (axes if axes is not None else range(len(shape)))]))
+    axes = normalize_axis(axis, None if shape is None else len(shape), "mean", shape)
+    dims = None if shape is None else [shape[a] for a in (axes if axes is not None
+                                                          else range(len(shape)))]
+    if dims is None or None in dims:
+        # Unknown at build time (static graphs): the count is computed when it runs.
+        count = _call(OPS["reduced_count"], (x,), {"axis": axes})
+    else:
+        count = int(np.prod(dims))
     return divide(sum(x, axes, keepdims), count)
+
+
+def _empty_axis(x: Any, axes: tuple | None) -> bool:
+    shape = _shape_of(x)
+    if shape is None:
+        return False
+    return (0 in shape) if axes is None else any(shape[a] == 0 for a in axes)
 
 
 def max(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Maximum over ``axis``; tied maxima share the gradient evenly."""
     axes = normalize_axis(axis, _ndim(x), "max", _shape_of(x))
-    if axes is None and 0 in _shape_of(x) or axes and any(_shape_of(x)[a] == 0 for a in axes):
+    if _empty_axis(x, axes):
         raise ValueError(f"max: cannot reduce an empty axis of shape {_shape_of(x)}")
     return _call(OPS["max"], (x,), {"axis": axes, "keepdims": bool(keepdims)})
 
@@ -215,7 +230,7 @@ def max(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A0
 def min(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Minimum over ``axis``; tied minima share the gradient evenly."""
     axes = normalize_axis(axis, _ndim(x), "min", _shape_of(x))
-    if axes is None and 0 in _shape_of(x) or axes and any(_shape_of(x)[a] == 0 for a in axes):
+    if _empty_axis(x, axes):
         raise ValueError(f"min: cannot reduce an empty axis of shape {_shape_of(x)}")
     return _call(OPS["min"], (x,), {"axis": axes, "keepdims": bool(keepdims)})
 
@@ -223,10 +238,12 @@ def min(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A0
 def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """``log(sum(exp(x)))`` over ``axis``, computed without overflow."""
     shape = _shape_of(x)
-    axes = normalize_axis(axis, len(shape), "logsumexp", shape)
+    axes = normalize_axis(axis, None if shape is None else len(shape), "logsumexp", shape)
     m = stop_gradient(max(x, axes, keepdims=True))
     r = log(sum(exp(x - m), axes, keepdims=True)) + m
-    return r if keepdims else squeeze(r, axes if axes is not None else tuple(range(len(shape))))
+    if keepdims:
+        return r
+    return reshape(r, ()) if axes is None else squeeze(r, axes)
 
 
 def log_softmax(x: Any, axis: int = -1) -> Tensor:
@@ -253,7 +270,10 @@ def transpose(x: Any, axes: Any = None) -> Tensor:
     """Permute axes (default: reverse them), like ``np.transpose``."""
     nd = _ndim(x)
     if axes is None:
-        perm = tuple(range(nd - 1, -1, -1))
+        perm = None if nd is None else tuple(range(nd - 1, -1, -1))
+    elif nd is None:
+        raise ValueError(f"transpose: axes={tuple(axes)} needs the number of dimensions of the "
+                         f"input, which is unknown here; declare shapes with g.input(..., shape=)")
     else:
         if any(not -nd <= int(a) < nd for a in axes):
             raise ValueError(f"transpose: axes {tuple(axes)} are out of range for shape "
@@ -276,7 +296,9 @@ def swapaxes(x: Any, axis1: int, axis2: int) -> Tensor:
 def squeeze(x: Any, axis: Any = None) -> Tensor:
     """Remove length-1 axes (all of them, or those in ``axis``)."""
     shape = _shape_of(x)
-    if axis is None:
+    if axis is None and (shape is None or None in shape):
+        axes = None  # which axes have length 1 is known only when it runs
+    elif axis is None:
         axes = tuple(i for i, d in enumerate(shape) if d == 1)
     else:
         axes = normalize_axis(axis, len(shape), "squeeze", shape)
@@ -289,8 +311,15 @@ def squeeze(x: Any, axis: Any = None) -> Tensor:
 
 def expand_dims(x: Any, axis: Any) -> Tensor:
     """Insert length-1 axes at the positions ``axis`` of the result."""
-    nd = _ndim(x) + (1 if isinstance(axis, (int, np.integer)) else len(axis))
-    axes = normalize_axis(axis, nd, "expand_dims", _shape_of(x))
+    nd = _ndim(x)
+    k = 1 if isinstance(axis, (int, np.integer)) else len(axis)
+    if nd is None:
+        axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+        if any(a < 0 for a in axes):
+            raise ValueError(f"expand_dims: a negative axis {axis!r} needs the number of "
+                             f"dimensions of the input, which is unknown here")
+        return _call(OPS["expand_dims"], (x,), {"axis": tuple(sorted(int(a) for a in axes))})
+    axes = normalize_axis(axis, nd + k, "expand_dims", _shape_of(x))
     return _call(OPS["expand_dims"], (x,), {"axis": axes})
 
 
@@ -316,8 +345,13 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
         raise ValueError("stack: need at least one tensor")
-    nd = _ndim(tensors[0]) + 1
-    return _call(OPS["stack"], tensors, {"axis": _one_axis(axis, nd, "stack")})
+    nd = _ndim(tensors[0])
+    if nd is None:
+        if axis < 0:
+            raise ValueError(f"stack: a negative axis {axis} needs the number of dimensions of "
+                             f"the inputs, which is unknown here")
+        return _call(OPS["stack"], tensors, {"axis": int(axis)})
+    return _call(OPS["stack"], tensors, {"axis": _one_axis(axis, nd + 1, "stack")})
 
 
 def normalize_index(index: Any) -> Any:
@@ -350,6 +384,9 @@ def matmul(x: Any, y: Any) -> Tensor:
 def dot(x: Any, y: Any) -> Tensor:
     """``np.dot`` for operands of at most two dimensions (a product for scalars)."""
     nx, ny = _ndim(x), _ndim(y)
+    if nx is None or ny is None:
+        raise ValueError(f"dot: needs the number of dimensions of its operands (shapes "
+                         f"{_shape_of(x)} and {_shape_of(y)}); use matmul, or declare shapes")
     if nx == 0 or ny == 0:
         return multiply(x, y)
     if nx > 2 or ny > 2:

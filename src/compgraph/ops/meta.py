@@ -98,6 +98,8 @@ def shape_attr(metas, shape, **attrs):
         s = _shapes(metas)[0]
         if s is None:
             return None
+        if None in s:  # the inferred dimension depends on an unknown one
+            return tuple(None if d == -1 else d for d in shape)
         known = int(np.prod([d for d in shape if d != -1]))
         total = int(np.prod(s))
         shape = tuple(total // known if d == -1 and known else d for d in shape)

@@ -125,3 +125,16 @@ ZEROS_LIKE = defop("zeros_like", lambda x: np.zeros_like(x), shape=lambda m, **a
                    dtype=same_dtype, doc="zeros of x's shape and dtype (no gradient)")
 ONES_LIKE = defop("ones_like", lambda x: np.ones_like(x), shape=lambda m, **a: getattr(m[0], "shape", ()),
                   dtype=same_dtype, doc="ones of x's shape and dtype (no gradient)")
+
+
+def _count(x, axis=None):
+    shape = np.shape(x)
+    n = int(np.prod([shape[a] for a in (axis if axis is not None else range(len(shape)))]))
+    return np.asarray(n, dtype=np.result_type(x, 1.0)).astype(np.result_type(x, 1.0))[()]
+
+
+COUNT = defop("reduced_count", _count, shape=lambda m, **a: (),
+              dtype=lambda m, **a: None if getattr(m[0], "dtype", None) is None
+              else np.result_type(m[0].dtype, 1.0),
+              doc="number of elements a reduction over axis combines (no gradient); "
+                  "lets mean work on static-graph values of unknown shape")

@@ -16,7 +16,9 @@ def _known(metas):
 
 def _transpose_shape(metas, axes):
     s = _known(metas)[0]
-    return None if s is None else tuple(s[a] for a in axes)
+    if s is None:
+        return None
+    return tuple(reversed(s)) if axes is None else tuple(s[a] for a in axes)
 
 
 def _axes(axis, ndim):
@@ -60,7 +62,8 @@ def _concat_shape(metas, axis):
     if any(s is None for s in shapes):
         return None
     first = list(shapes[0])
-    first[axis] = sum(s[axis] for s in shapes)
+    parts = [s[axis] for s in shapes]
+    first[axis] = None if None in parts else sum(parts)
     return tuple(first)
 
 
@@ -75,15 +78,21 @@ def _promote_all(metas, **attrs):
     ds = [m.dtype if isinstance(m, Meta) else m for m in metas]
     return None if any(d is None for d in ds) else np.result_type(*ds)
 
+def _reshape_vjp(ns, g, out, x, shape):
+    if x.shape is None or None in x.shape:  # static graphs of unknown shape
+        return ns.reshape_like(g, x)
+    return ns.reshape(g, shape=x.shape)
+
+
 RESHAPE = defop(
     "reshape", lambda x, shape: np.reshape(x, shape), linear=True,
     shape=shape_attr, dtype=same_dtype,
-    vjp=(lambda ns, g, out, x, shape: ns.reshape(g, shape=x.shape),),
+    vjp=(_reshape_vjp,),
     saves=((),), meta=True, deriv=("1",), doc="same values, new shape")
 
 
 def _inverse_perm(axes):
-    return tuple(int(i) for i in np.argsort(axes))
+    return None if axes is None else tuple(int(i) for i in np.argsort(axes))
 
 
 TRANSPOSE = defop(
@@ -107,8 +116,16 @@ EXPAND_DIMS = defop(
 SQUEEZE = defop(
     "squeeze", lambda x, axis: np.squeeze(x, axis), linear=True,
     shape=_squeeze_shape, dtype=same_dtype,
-    vjp=(lambda ns, g, out, x, axis: ns.expand_dims(g, axis=axis),),
-    saves=((),), deriv=("1",), doc="remove length-1 axes")
+    vjp=(lambda ns, g, out, x, axis: ns.expand_dims(g, axis=axis) if axis is not None
+         else ns.reshape_like(g, x),),
+    saves=((),), meta=True, deriv=("1",), doc="remove length-1 axes")
+
+RESHAPE_LIKE = defop(
+    "reshape_like", lambda x, ref: np.reshape(x, np.shape(ref)),
+    shape=lambda m, **a: getattr(m[1], "shape", ()), dtype=same_dtype,
+    vjp=(lambda ns, g, out, x, ref: ns.reshape_like(g, x), None), saves=((0,), ()),
+    meta=True, jvp=(lambda ns, t, out, x, ref: ns.reshape_like(t, ref), None),
+    deriv=("1", ""), doc="x in ref's shape (static graphs of unknown shape)")
 
 
 def is_basic_index(index) -> bool:
@@ -154,7 +171,28 @@ SCATTER_ADD_LIKE = defop(
     doc="zeros shaped like ref with x added at index (static graphs of unknown shape)")
 
 
+def _concat_part(g, *xs, index, axis):
+    start = sum(x.shape[axis] for x in xs[:index])
+    return g[(slice(None),) * axis + (slice(start, start + xs[index].shape[axis]),)]
+
+
+def _concat_part_vjp(ns, g, out, inputs, needs, index, axis):
+    # Linear in its first input: put g back in place, zeros elsewhere.
+    parts = [g if j == index else ns.zeros_like(x) for j, x in enumerate(inputs[1:])]
+    return [ns.concatenate(*parts, axis=axis) if needs[0] else None] + [None] * (len(inputs) - 1)
+
+
+CONCAT_PART = defop(
+    "concat_part", _concat_part, shape=lambda m, index, axis: getattr(m[index + 1], "shape", None),
+    dtype=same_dtype, vjp=_concat_part_vjp, linear=True, deriv=("1",),
+    doc="the slice of g that input `index` of a concatenation came from (unknown sizes)")
+
+
 def _concat_vjp(ns, g, out, inputs, needs, axis):
+    if any(x.shape is None or x.shape[axis] is None for x in inputs):
+        # Static graphs of unknown size along the axis: offsets are found when it runs.
+        return [ns.concat_part(g, *inputs, index=i, axis=axis) if need else None
+                for i, need in enumerate(needs)]
     grads, start = [], 0
     for x, need in zip(inputs, needs):
         stop = start + x.shape[axis]

@@ -29,7 +29,8 @@ _SIMPLE = {
 _HANDLED = set(_SIMPLE) | {"not_equal", "clip", "astype", "sum", "max", "min", "reshape",
                            "transpose", "swapaxes", "expand_dims", "squeeze", "broadcast_to",
                            "sum_to", "concatenate", "stack", "getitem", "zeros_like",
-                           "ones_like", "sum_to_like", "broadcast_like"}
+                           "ones_like", "sum_to_like", "broadcast_like", "reshape_like",
+                           "reduced_count"}
 
 
 def _needs_known_shape(n: Symbol, i: int = 0) -> tuple:
@@ -145,7 +146,19 @@ def _emit(b: _Builder, n: Symbol, out: str) -> None:
     elif op == "reshape":
         b.add("Reshape", [ins[0], b.ints(a["shape"])], out)
     elif op == "transpose":
-        b.add("Transpose", ins, out, perm=list(a["axes"]))
+        if a["axes"] is None:
+            b.add("Transpose", ins, out)
+        else:
+            b.add("Transpose", ins, out, perm=list(a["axes"]))
+    elif op == "reshape_like":
+        b.add("Reshape", [ins[0], b.add("Shape", [ins[1]])], out)
+    elif op == "reduced_count":
+        if a.get("axis") is None:
+            size = b.add("Size", [ins[0]])
+        else:
+            dims = b.add("Gather", [b.add("Shape", [ins[0]]), b.ints(a["axis"])], axis=0)
+            size = b.add("ReduceProd", [dims], keepdims=0)
+        b.add("Cast", [size], out, to=_elem_type(b.onnx, n.dtype, "count"))
     elif op == "swapaxes":
         nd = len(_needs_known_shape(n))
         perm = list(range(nd))
