@@ -39,7 +39,7 @@ class Node:
     """
 
     __slots__ = ("op", "attrs", "parents", "saved", "out", "shape", "dtype", "hooks",
-                 "retain", "seq", "__weakref__")
+                 "retain", "seq", "label", "__weakref__")
 
     def __repr__(self) -> str:
         return f"<Node {self.op.name} -> {self.shape} {self.dtype}>"
@@ -104,7 +104,7 @@ def apply(op: Op, args: tuple, attrs: dict = _NOATTRS) -> "Tensor":
     t = _new(Tensor)
     t._data = out
     t._grad = None
-    t.name = None
+    t._name = None
     t._hooks = None
     t._tan = None
     if not rg or not STATE.enabled or op.vjp is None:
@@ -152,6 +152,7 @@ def apply(op: Op, args: tuple, attrs: dict = _NOATTRS) -> "Tensor":
     node.dtype = out.dtype
     node.hooks = None
     node.retain = None
+    node.label = None
     node.seq = next_seq()
     t._rg = True
     t._node = node
@@ -190,7 +191,7 @@ def _wrap(data: Any, node: Node | None = None, rg: bool = False) -> "Tensor":
     t._rg = rg
     t._node = node
     t._grad = None
-    t.name = None
+    t._name = None
     t._hooks = None
     t._why = None
     t._tan = None
@@ -231,7 +232,7 @@ class Tensor(ArrayMethods):
     Tensor(15972.)
     """
 
-    __slots__ = ("_data", "_rg", "_node", "_grad", "name", "_hooks", "_why", "_tan",
+    __slots__ = ("_data", "_rg", "_node", "_grad", "_name", "_hooks", "_why", "_tan",
                  "__weakref__")
     # Binary operators with ndarrays on the left must come to us, not loop elementwise.
     __array_priority__ = 1000
@@ -243,7 +244,7 @@ class Tensor(ArrayMethods):
         d = self._data = _as_array(data, dtype, "Tensor")
         self._node = None
         self._grad = None
-        self.name = name
+        self._name = name
         self._hooks = None
         self._why = None
         self._tan = None
@@ -301,6 +302,17 @@ class Tensor(ArrayMethods):
     def dtype(self) -> np.dtype:
         """The NumPy dtype."""
         return self._data.dtype
+
+    @property
+    def name(self) -> str | None:
+        """An optional name, shown by pictures and ``explain`` (also for intermediates)."""
+        return self._name
+
+    @name.setter
+    def name(self, value: str | None) -> None:
+        self._name = value
+        if self._node is not None:
+            self._node.label = value
 
     @property
     def grad(self) -> "Tensor | None":
@@ -448,6 +460,13 @@ class Tensor(ArrayMethods):
         if self.name:
             extra += f", name={self.name!r}"
         return f"Tensor({body}{extra})"
+
+    def _repr_svg_(self) -> str | None:
+        """The graph behind this tensor as SVG, for Jupyter (None for a plain leaf)."""
+        if self._node is None:
+            return None
+        from .viz.render import svg_of
+        return svg_of(self)
 
     def __format__(self, spec: str) -> str:
         if spec and self._data.size == 1:

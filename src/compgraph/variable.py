@@ -38,7 +38,7 @@ class Variable(Tensor):
         self._data = np.array(arr)
         self._node = None
         self._grad = None
-        self.name = name
+        self._name = name
         self._hooks = None
         self._why = None
         self._tan = None

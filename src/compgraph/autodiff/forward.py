@@ -47,6 +47,7 @@ def _view(a: Tensor) -> Tensor:
         node.dtype = a._data.dtype
         node.hooks = None
         node.retain = None
+        node.label = None
         node.seq = next_seq()
         return _wrap(a._data, node, True)
     return _wrap(a._data, a._node, a._rg)

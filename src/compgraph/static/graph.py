@@ -427,6 +427,11 @@ class Graph:
         from .dot import graph_to_dot
         return graph_to_dot(self, **kwargs)
 
+    def _repr_svg_(self) -> str | None:
+        """The graph as SVG, for Jupyter."""
+        from ..viz.render import svg_of
+        return svg_of(self)
+
     def save(self, path: str) -> None:
         """Write the graph: JSON structure plus an ``.npz`` of constants (no pickle)."""
         from .serialize import save

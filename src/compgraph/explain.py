@@ -1,0 +1,211 @@
+"""``cg.explain(y, x)``: the chain rule for dy/dx, written out path by path.
+
+Every path from x up to y is listed with each local derivative as a formula
+(from the op's declaration in the registry) and, for one-element values, its
+number; then the product along each path, the sum over paths and the final
+value, which is checked against the reverse-mode engine.  Works on dynamic
+graphs (while their buffers are held) and on static graphs (with ``feeds`` for
+numbers).
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from .ops.meta import Meta
+from .ops.registry import NUMPY, OPS
+from .tensor import Node, Tensor
+from .viz.dot import collect, fmt, local_derivative, node_values
+
+__all__ = ["explain"]
+
+_MAX_PATHS = 32
+_TOKENS = re.compile(r"\b(x|y|out|cond|lo|hi)\b")
+
+
+def _formula(template: str, names: list[str], out_name: str) -> str:
+    keys = {"x": names[0] if names else "x", "y": names[1] if len(names) > 1 else "y",
+            "out": out_name, "cond": names[0] if names else "cond"}
+    if len(names) == 3:  # where(cond, x, y)
+        keys.update(x=names[1], y=names[2])
+    text = _TOKENS.sub(lambda m: keys.get(m.group(1), m.group(1)), template)
+    # Tidy integer arithmetic left by substitution: u**(4-1) -> u**3.
+    text = re.sub(r"\((-?\d+)-1\)", lambda m: str(int(m.group(1)) - 1), text)
+    return re.sub(r"\*\*1\b(?!\.)", "", text)
+
+
+def _paths(top: Any, target: Any, parents_of: Any) -> tuple[list, bool]:
+    """Paths from ``top`` down to ``target`` as lists of (node, input index); iterative."""
+    found: list = []
+    stack = [(top, [])]
+    cut = False
+    while stack:
+        n, path = stack.pop()
+        for i, p in enumerate(parents_of(n)):
+            if p is None:
+                continue
+            if p is target:
+                found.append(path + [(n, i)])
+                if len(found) >= _MAX_PATHS:
+                    return found, True
+            elif parents_of(p) is not None:
+                stack.append((p, path + [(n, i)]))
+    return found, cut
+
+
+def _render(y_name: str, x_name: str, paths: list, cut: bool, step_text: Any,
+            total: Any, engine_value: Any) -> str:
+    lines = [f"d{y_name}/d{x_name} by the chain rule: {len(paths)} path(s) from {x_name} to "
+             f"{y_name}" + (" (first ones only)" if cut else "")]
+    terms = []
+    for k, path in enumerate(paths, 1):
+        steps = [step_text(n, i) for n, i in reversed(path)]
+        route = " -> ".join([x_name] + [s[0] for s in steps])
+        lines.append(f"path {k}: {route}")
+        vals = []
+        for _, text, val in steps:
+            lines.append(f"  {text}")
+            vals.append(val)
+        if all(v is not None for v in vals):
+            prod = float(np.prod([float(v) for v in vals]))
+            lines.append(f"  product: {' * '.join(fmt(v) for v in vals)} = {prod:.6g}")
+            terms.append(prod)
+        else:
+            lines.append("  product of the local Jacobians above (values are not scalars)")
+    if terms and len(terms) == len(paths):
+        if len(paths) > 1:
+            lines.append(f"sum over paths: {' + '.join(f'{t:.6g}' for t in terms)} = "
+                         f"{sum(terms):.6g}")
+    if engine_value is not None:
+        ev = np.asarray(engine_value)
+        shown = fmt(ev) if ev.size == 1 else f"array of shape {ev.shape}"
+        lines.append(f"d{y_name}/d{x_name} = {shown} (reverse mode gives the same)")
+    return "\n".join(lines)
+
+
+def _explain_dynamic(y: Tensor, x: Tensor) -> str:
+    from .autodiff.engine import grad
+    if y._node is None:
+        raise ValueError("explain: y was not computed from anything recorded (a leaf or a "
+                         "tensor built without requires_grad)")
+    target = x._node if x._node is not None else x
+    nodes, _ = collect(y)
+    if any(n.saved is None for n in nodes):
+        raise RuntimeError("explain: the graph's saved values were freed by backward(); call "
+                           "explain before backward(), or backward(retain_graph=True)")
+    values = node_values(y, nodes)
+    names: dict[int, str] = {}
+    counter = [0]
+
+    def name(v: Any) -> str:
+        if id(v) in names:
+            return names[id(v)]
+        if isinstance(v, Tensor):
+            nm = v.name or "x"
+        elif v is y._node:
+            nm = v.label or y.name or "y"
+        else:
+            counter[0] += 1
+            nm = v.label or f"{v.op.name}{counter[0]}"
+        names[id(v)] = nm
+        return nm
+
+    def operand_names(n: Node) -> list[str]:
+        out = []
+        for p, s in zip(n.parents, n.saved):
+            if p is not None:
+                out.append(name(p))
+            elif s is not None and not isinstance(s, Meta) and np.size(s) == 1:
+                out.append(fmt(s._data if isinstance(s, Tensor) else s))
+            else:
+                out.append("c")
+        return out
+
+    def step(n: Node, i: int) -> tuple[str, str, Any]:
+        top, below = name(n), name(n.parents[i])
+        tmpl = n.op.deriv[i] if n.op.deriv and i < len(n.op.deriv) else "?"
+        formula = _formula(tmpl, operand_names(n), top)
+        val = local_derivative(n, i)
+        if val is None:
+            return top, f"d{top}/d{below} = {formula}   (shape {tuple(n.shape)})", None
+        text = f"d{top}/d{below} = {formula}"
+        if formula.strip() != fmt(val):
+            text += f" = {fmt(val)}"
+        if np.size(values.get(id(n), 0)) == 1 and id(n) in values:
+            text += f"   ({top} = {fmt(values[id(n)])})"
+        return top, text, val
+
+    name(x if x._node is None else x._node)
+    if x._node is None:
+        names[id(x)] = x.name or "x"
+    paths, cut = _paths(y._node, target, lambda v: v.parents if type(v) is Node else None)
+    engine = None
+    if x._rg:
+        g = grad(y, [x], retain_graph=True, allow_unused=True)[0] if y.size == 1 else None
+        engine = None if g is None else g._data
+    return _render(name(y._node), names.get(id(target), "x"), paths, cut, step, None, engine)
+
+
+def _explain_static(y: Any, x: Any, feeds: dict | None) -> str:
+    graph = y.graph
+    env: dict = {}
+    if feeds is not None:
+        order = graph.needed([y])
+        vals = graph.run(order, feeds)
+        env = {id(n): v for n, v in zip(order, vals)}
+
+    def parents_of(v: Any) -> Any:
+        return None if v.op in ("input", "constant") else v.inputs
+
+    def step(n: Any, i: int) -> tuple[str, str, Any]:
+        op = OPS[n.op]
+        tmpl = op.deriv[i] if op.deriv and i < len(op.deriv) else "?"
+        names = [inp.name if inp.op != "constant" or np.size(inp.value) != 1
+                 else fmt(inp.value) for inp in n.inputs]
+        formula = _formula(tmpl, names, n.name)
+        val = None
+        if env and op.vjp is not None and not op.variadic and op.vjp[i] is not None \
+                and np.size(env[id(n)]) == 1:
+            args = [env[id(inp)] for inp in n.inputs]
+            try:
+                with np.errstate(all="ignore"):
+                    v = op.vjp[i](NUMPY, np.asarray(env[id(n)]).dtype.type(1), env[id(n)],
+                                  *args, **n.attrs)
+                val = v if np.size(v) == 1 else None
+            except Exception:  # a rule that needs more than values: leave it symbolic
+                val = None
+        text = f"d{n.name}/d{n.inputs[i].name} = {formula}"
+        if val is not None and formula.strip() != fmt(val):
+            text += f" = {fmt(val)}"
+        return n.name, text, val
+
+    paths, cut = _paths(y, x, parents_of)
+    engine = None
+    if feeds is not None:
+        engine = graph.run(graph.gradients(y, x), feeds)
+    return _render(y.name, x.name, paths, cut, step, None, engine)
+
+
+def explain(y: Any, x: Any, feeds: dict | None = None) -> str:
+    """The chain rule for dy/dx as text: every path, local derivatives, products and sum.
+
+    >>> import compgraph as cg
+    >>> x = cg.tensor(3.0, requires_grad=True, name="x")
+    >>> u = 3 * x + 2
+    >>> u.name = "u"
+    >>> y = u ** 4
+    >>> y.name = "y"
+    >>> print(cg.explain(y, x).splitlines()[-2])
+      product: 3 * 1 * 5324 = 15972
+    """
+    from .static.graph import Symbol
+    if isinstance(y, Symbol) or isinstance(x, Symbol):
+        if not (isinstance(y, Symbol) and isinstance(x, Symbol)) or y.graph is not x.graph:
+            raise TypeError("explain: y and x must both be nodes of the same static Graph")
+        return _explain_static(y, x, feeds)
+    if not isinstance(y, Tensor) or not isinstance(x, Tensor):
+        raise TypeError(f"explain: expected Tensors, got {type(y).__name__} and "
+                        f"{type(x).__name__}")
+    return _explain_dynamic(y, x)
