@@ -1,49 +1,352 @@
-"""The ``compgraph`` command line (for now: the seed example, on the dynamic graph)."""
+"""The ``compgraph`` command line: equations in, values and derivatives out.
+
+    compgraph "u = 3*x + 2; y = u**4" --at x=3 --wrt x [--explain] [--draw g.svg] [--static]
+
+Equations are parsed with :mod:`ast` and checked against a whitelist (numbers,
+names, ``+ - * / **``, unary minus, parentheses and the functions below); the
+tree is then walked by compgraph itself, never evaluated as Python.  Any other
+input, an unknown name, a missing ``--at`` value or a cycle exits with status 2
+and a one-line message naming the line and column.
+"""
 from __future__ import annotations
 
+import argparse
+import ast
 import sys
-from typing import Sequence
+from typing import Any, Sequence
+
+__all__ = ["main", "parse_equations", "CliError", "seed_demo"]
+
+FUNCTIONS = ("sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs")
+_BINOPS = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "divide",
+           ast.Pow: "power"}
+_MAX_TEXT = 100_000
+_MAX_NODES = 20_000
+
+
+class CliError(Exception):
+    """A problem with the user's input: reported in one line, exit status 2."""
+
+
+def _where(node: Any) -> str:
+    return f"line {getattr(node, 'lineno', '?')}, column {getattr(node, 'col_offset', -1) + 1}"
+
+
+def _check_expr(expr: ast.AST) -> list[str]:
+    """Validate an expression tree iteratively; return the names it uses."""
+    names: list[str] = []
+    stack = [expr]
+    count = 0
+    while stack:
+        n = stack.pop()
+        count += 1
+        if count > _MAX_NODES:
+            raise CliError(f"{_where(expr)}: expression too large")
+        if isinstance(n, ast.BinOp):
+            if type(n.op) not in _BINOPS:
+                raise CliError(f"{_where(n)}: operator {type(n.op).__name__} is not allowed "
+                               f"(use + - * / **)")
+            stack += [n.left, n.right]
+        elif isinstance(n, ast.UnaryOp):
+            if not isinstance(n.op, (ast.USub, ast.UAdd)):
+                raise CliError(f"{_where(n)}: only unary minus (and plus) is allowed")
+            stack.append(n.operand)
+        elif isinstance(n, ast.Constant):
+            v = n.value
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise CliError(f"{_where(n)}: only numbers are allowed, got {type(v).__name__}")
+            if isinstance(v, int) and abs(v) > 10 ** 308:
+                raise CliError(f"{_where(n)}: number too large")
+        elif isinstance(n, ast.Name):
+            names.append(n.id)
+        elif isinstance(n, ast.Call):
+            if not isinstance(n.func, ast.Name) or n.func.id not in FUNCTIONS:
+                raise CliError(f"{_where(n)}: only calls to {', '.join(FUNCTIONS)} are allowed")
+            if n.keywords or len(n.args) != 1 or isinstance(n.args[0], ast.Starred):
+                raise CliError(f"{_where(n)}: {n.func.id}() takes exactly one argument")
+            stack.append(n.args[0])
+        else:
+            raise CliError(f"{_where(n)}: {type(n).__name__} is not allowed in an equation "
+                           f"(numbers, names, + - * / **, unary minus and "
+                           f"{', '.join(FUNCTIONS)} only)")
+    return names
+
+
+def parse_equations(text: str) -> list[tuple[str, ast.AST, list[str], ast.AST]]:
+    """``name = expression`` statements (separated by ``;`` or newlines), validated."""
+    if len(text) > _MAX_TEXT:
+        raise CliError("the equations are too long")
+    try:
+        tree = ast.parse(text, mode="exec")
+    except SyntaxError as err:
+        raise CliError(f"line {err.lineno}, column {err.offset}: syntax error: {err.msg}") from None
+    except (ValueError, RecursionError, MemoryError) as err:
+        raise CliError(f"cannot parse the equations: {type(err).__name__}") from None
+    eqs = []
+    seen: set = set()
+    for stmt in tree.body:
+        if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1 \
+                or not isinstance(stmt.targets[0], ast.Name):
+            raise CliError(f"{_where(stmt)}: expected an equation like 'y = 2*x + 1'")
+        name = stmt.targets[0].id
+        if name in FUNCTIONS:
+            raise CliError(f"{_where(stmt)}: {name!r} is a function name")
+        if name in seen:
+            raise CliError(f"{_where(stmt)}: {name!r} is defined twice")
+        seen.add(name)
+        eqs.append((name, stmt.value, _check_expr(stmt.value), stmt))
+    if not eqs:
+        raise CliError("no equations given")
+    return eqs
+
+
+def _order(eqs: list, free: set) -> list:
+    """Equations in dependency order (they may be written in any order); cycles rejected."""
+    defined = {name: (expr, deps, stmt) for name, expr, deps, stmt in eqs}
+    for name, (expr, deps, stmt) in defined.items():
+        for d in deps:
+            if d not in defined and d not in free:
+                raise CliError(f"{_where(stmt)}: {d!r} is not defined: give it a value with "
+                               f"--at {d}=... or an equation")
+    order, state = [], {}
+    for start in defined:
+        if state.get(start) == 2:
+            continue
+        stack = [(start, iter(defined[start][1]))]
+        state[start] = 1
+        path = [start]
+        while stack:
+            name, it = stack[-1]
+            nxt = next((d for d in it if d in defined), None)
+            if nxt is None:
+                stack.pop()
+                path.pop()
+                state[name] = 2
+                order.append(name)
+            elif state.get(nxt) == 1:
+                cycle = path[path.index(nxt):] + [nxt]
+                raise CliError(f"{_where(defined[nxt][2])}: the equations form a cycle: "
+                               f"{' -> '.join(cycle)}")
+            elif state.get(nxt) is None:
+                state[nxt] = 1
+                path.append(nxt)
+                stack.append((nxt, iter(defined[nxt][1])))
+    return [(n, defined[n][0]) for n in order]
+
+
+def _build(expr: ast.AST, env: dict) -> Any:
+    """Evaluate a validated tree with compgraph functions (iterative, post-order)."""
+    import numpy as np
+
+    import compgraph as cg
+    results: list = []
+    stack: list = [(expr, False)]
+    while stack:
+        n, done = stack.pop()
+        if isinstance(n, ast.Constant):
+            results.append(np.float64(n.value))  # NumPy arithmetic: overflow gives inf
+        elif isinstance(n, ast.Name):
+            results.append(env[n.id])
+        elif not done:
+            stack.append((n, True))
+            kids = [n.left, n.right] if isinstance(n, ast.BinOp) else \
+                [n.operand] if isinstance(n, ast.UnaryOp) else [n.args[0]]
+            stack.extend((k, False) for k in reversed(kids))
+        elif isinstance(n, ast.BinOp):
+            b, a = results.pop(), results.pop()
+            results.append(getattr(cg, _BINOPS[type(n.op)])(a, b))
+        elif isinstance(n, ast.UnaryOp):
+            a = results.pop()
+            results.append(cg.negative(a) if isinstance(n.op, ast.USub) else a)
+        else:
+            results.append(getattr(cg, n.func.id)(results.pop()))
+    return results[0]
+
+
+def _pairs(items: Sequence[str], what: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for item in items:
+        for part in item.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if "=" not in part:
+                raise CliError(f"--{what} expects name=value, got {part!r}")
+            k, v = (s.strip() for s in part.split("=", 1))
+            if not k.isidentifier():
+                raise CliError(f"--{what}: {k!r} is not a variable name")
+            try:
+                out[k] = float(v)
+            except ValueError:
+                raise CliError(f"--{what}: {v!r} is not a number (for {k})") from None
+    return out
+
+
+def _names(items: Sequence[str]) -> list[str]:
+    out = []
+    for item in items:
+        out += [p.strip() for p in item.split(",") if p.strip()]
+    return out
+
+
+def _fmt(v: Any) -> str:
+    import numpy as np
+    a = np.asarray(v)
+    return f"{a.item():.10g}" if a.size == 1 else np.array2string(a, precision=6)
+
+
+def run(args: argparse.Namespace) -> list[str]:
+    """Execute the command; returns the lines to print."""
+    import compgraph as cg
+    eqs = parse_equations(args.equations)
+    at = _pairs(args.at, "at")
+    wrt = _names(args.wrt)
+    names = [e[0] for e in eqs]
+    of = args.of or names[-1]
+    if of not in names:
+        raise CliError(f"--of {of!r}: no equation defines it (defined: {', '.join(names)})")
+    for v in at:
+        if v in names:
+            raise CliError(f"--at {v}: {v!r} is defined by an equation; give values only to "
+                           f"free variables")
+    ordered = _order(eqs, set(at))
+    free_used = {d for _, _, deps, _ in eqs for d in deps if d not in names}
+    for w in wrt:
+        if w not in at and w not in names:
+            raise CliError(f"--wrt {w}: unknown variable (variables: "
+                           f"{', '.join(sorted(free_used | set(names)))})")
+    lines: list[str] = []
+    if args.static:
+        g = cg.Graph()
+        env = {v: g.input(v, shape=(), dtype="float64") for v in at}
+        for name, expr in ordered:
+            node = _build(expr, env)
+            if not isinstance(node, cg.Symbol) or node.op in ("input", "constant") \
+                    or node.name in at:
+                node = cg.Symbol.__cg_apply__(cg.ops.OPS["identity"], (node,), {}) \
+                    if isinstance(node, cg.Symbol) else g.constant(node)
+            g.rename(node, name)
+            env[name] = node
+        results = [env[n] for n in names]
+        grads = [g.gradients(env[of], env[w]) for w in wrt]
+        fn = g.compile(results + grads)
+        vals = fn(**{k: float(v) for k, v in at.items()})
+        for n, v in zip(names, vals):
+            lines.append(f"{n} = {_fmt(v)}")
+        for w, v in zip(wrt, vals[len(names):]):
+            lines.append(f"d{of}/d{w} = {_fmt(v)}")
+        lines.append(f"static graph: {len(g)} nodes; compiled (optimised) graph: "
+                     f"{len(fn.graph)} nodes")
+        if args.explain:
+            for w in wrt:
+                lines.append(cg.explain(env[of], env[w], feeds=at))
+        if args.draw:
+            _draw(fn.graph, args.draw, lines)
+        return lines
+    env = {v: cg.tensor(x, requires_grad=True, name=v) for v, x in at.items()}
+    for name, expr in ordered:
+        t = _build(expr, env)
+        if not isinstance(t, cg.Tensor):
+            t = cg.tensor(t)
+        t.name = name
+        env[name] = t
+    for n in names:
+        lines.append(f"{n} = {_fmt(env[n].data)}")
+    target = env[of]
+    if args.explain:
+        for w in wrt:
+            lines.append(cg.explain(target, env[w]))
+    draw_target = target
+    for w in wrt:
+        src = env[w]
+        if not target.requires_grad or not src.requires_grad:
+            g = 0.0
+        else:
+            g = cg.autodiff.grad(target, [src], retain_graph=True, allow_unused=True)[0]
+            g = 0.0 if g is None else g.data
+        lines.append(f"d{of}/d{w} = {_fmt(g)}")
+    if args.draw:
+        if draw_target.requires_grad:
+            draw_target.backward(retain_graph=True)  # gradients on the picture
+        _draw(draw_target, args.draw, lines)
+    return lines
+
+
+def _draw(obj: Any, path: str, lines: list[str]) -> None:
+    import compgraph as cg
+    try:
+        cg.draw(obj, path)
+    except (RuntimeError, ImportError) as err:
+        print("\n".join(lines))
+        lines.clear()
+        raise RuntimeError(str(err)) from None
+    lines.append(f"picture written to {path}")
 
 
 def seed_demo() -> str:
     """The seed example as text: u = 3x + 2, y = u**4 at x = 3, and Y = (a-b)*(a+b)."""
     import compgraph as cg
-
     lines = ["compgraph seed example (dynamic graph, define-by-run)", ""]
     x = cg.tensor(3.0, requires_grad=True, name="x")
     u = 3 * x + 2
-    u.retain_grad()
+    u.name = "u"
     y = u ** 4
-    y.backward()
-    lines += [
-        "  u = 3*x + 2,  y = u**4,  at x = 3",
-        f"  u = {float(u):g}",
-        f"  y = {float(y):g}",
-        f"  dy/du = 4*u**3 = {float(u.grad):g}",
-        "  du/dx = 3",
-        f"  dy/dx = dy/du * du/dx = {float(x.grad):g}",
-        "",
-    ]
+    y.name = "y"
+    lines += ["u = 3*x + 2,  y = u**4,  at x = 3", cg.explain(y, x), ""]
     a = cg.tensor(3.0, requires_grad=True, name="a")
     b = cg.tensor(1.0, requires_grad=True, name="b")
     d = a - b
+    d.name = "d"
     e = a + b
+    e.name = "e"
     Y = d * e
-    Y.backward()
-    lines += [
-        "  d = a - b,  e = a + b,  Y = d*e,  at a = 3, b = 1",
-        f"  d = {float(d):g},  e = {float(e):g},  Y = {float(Y):g}",
-        f"  dY/da = e + d = {float(a.grad):g}",
-        f"  dY/db = d - e = {float(b.grad):g}",
-    ]
+    Y.name = "Y"
+    lines += ["d = a - b,  e = a + b,  Y = d*e,  at a = 3, b = 1", cg.explain(Y, a),
+              cg.explain(Y, b)]
     return "\n".join(lines)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, status 2, no usage dump
+        sys.stderr.write(f"compgraph: error: {message}\n")
+        raise SystemExit(2)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="compgraph", description="Values and derivatives of equations, with the "
+                "chain rule explained and the graph drawn.")
+    p.add_argument("equations", nargs="?", help='e.g. "u = 3*x + 2; y = u**4"')
+    p.add_argument("--at", action="append", default=[], metavar="NAME=VALUE[,...]",
+                   help="values of the free variables (repeatable)")
+    p.add_argument("--wrt", action="append", default=[], metavar="NAME[,...]",
+                   help="differentiate with respect to these (repeatable)")
+    p.add_argument("--of", metavar="NAME", help="the equation to differentiate (default: last)")
+    p.add_argument("--explain", action="store_true", help="print the chain rule")
+    p.add_argument("--draw", metavar="PATH", help="write a picture (.svg, .png or .pdf)")
+    p.add_argument("--static", action="store_true",
+                   help="build a static graph, compile it and report its size")
+    return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``compgraph`` console script."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in ("-h", "--help"):
-        print("usage: compgraph        print the seed example (values and gradients)")
+    args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    if args.equations is None:
+        print(seed_demo())
         return 0
-    print(seed_demo())
+    try:
+        import numpy as np
+        with np.errstate(all="ignore"):  # inf and nan are answers here, not warnings
+            lines = run(args)
+    except CliError as err:
+        sys.stderr.write(f"compgraph: error: {err}\n")
+        return 2
+    except (ValueError, TypeError, ArithmeticError) as err:  # the input cannot be computed
+        sys.stderr.write(f"compgraph: error: {str(err).splitlines()[0] if str(err) else err!r}\n")
+        return 2
+    except Exception as err:  # a failure of ours or of the system: still one line
+        sys.stderr.write(f"compgraph: error: {type(err).__name__}: "
+                         f"{str(err).splitlines()[0] if str(err) else ''}\n")
+        return 1
+    print("\n".join(lines))
     return 0

@@ -287,6 +287,19 @@ class Graph:
         except KeyError:
             raise KeyError(f"Graph has no node named {name!r}") from None
 
+    def rename(self, node: Symbol, name: str) -> Symbol:
+        """Give ``node`` a new name, unique in this graph."""
+        node = self._node(node, "Graph.rename")
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"Graph.rename: the name must be a non-empty string, got {name!r}")
+        if name != node.name:
+            if name in self._by_name:
+                raise ValueError(f"Graph.rename: a node named {name!r} already exists")
+            del self._by_name[node.name]
+            node.name = name
+            self._by_name[name] = node
+        return node
+
     @property
     def inputs(self) -> list[Symbol]:
         """The input nodes, in the order they were declared."""
