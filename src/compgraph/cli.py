@@ -249,6 +249,8 @@ def run(args: argparse.Namespace) -> list[str]:
         if not isinstance(t, cg.Tensor):
             t = cg.tensor(t)
         t.name = name
+        if t.requires_grad:
+            t.retain_grad()  # the picture shows every equation's gradient
         env[name] = t
     for n in names:
         lines.append(f"{n} = {_fmt(env[n].data)}")
