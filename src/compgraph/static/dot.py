@@ -29,9 +29,19 @@ def graph_to_dot(graph: Graph, max_nodes: int = 500) -> str:
     lines = ["digraph compgraph {", "  rankdir=BT;", '  node [fontname="Helvetica"];']
     shown = graph.nodes[:max_nodes]
     ids = {id(n): f"n{k}" for k, n in enumerate(shown)}
+    scopes: dict[str, list[str]] = {}
     for n in shown:
         shape = "ellipse" if n.op == "input" else "box" if n.op != "constant" else "plaintext"
-        lines.append(f"  {ids[id(n)]} [label={dot_quote(_label(n))}, shape={shape}];")
+        line = f"{ids[id(n)]} [label={dot_quote(_label(n))}, shape={shape}];"
+        if "/" in n.name:  # name scopes become clusters
+            scopes.setdefault(n.name.rsplit("/", 1)[0], []).append(line)
+        else:
+            lines.append("  " + line)
+    for k, (scope, members) in enumerate(scopes.items()):
+        lines.append(f"  subgraph cluster_{k} {{")
+        lines.append(f"    label={dot_quote(scope)}; style=rounded;")
+        lines += [f"    {m}" for m in members]
+        lines.append("  }")
     for n in shown:
         for i in n.inputs:
             if id(i) in ids:

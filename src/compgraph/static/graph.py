@@ -198,9 +198,16 @@ class Graph:
         self._by_name: dict[str, Symbol] = {}
         self._count = 0
         self._reserved: set = set()  # names generated ones must avoid (kept by passes)
+        self._scopes: list[str] = []
 
     # ------------------------------------------------------------------ building
+    def name_scope(self, scope: str) -> "_NameScope":
+        """Context manager: nodes made inside get names ``scope/...`` (grouped in pictures)."""
+        return _NameScope(self, scope)
+
     def _unique(self, base: str) -> str:
+        if self._scopes:
+            base = "/".join(self._scopes) + "/" + base
         while True:
             name = f"{base}_{self._count}"
             self._count += 1
@@ -460,6 +467,20 @@ class Graph:
         """Export to an ONNX model that onnxruntime runs (needs the ``onnx`` extra)."""
         from .onnx_export import to_onnx
         to_onnx(self, path, outputs)
+
+
+class _NameScope:
+    def __init__(self, graph: Graph, scope: str):
+        if not isinstance(scope, str) or not scope or "/" in scope:
+            raise ValueError(f"name_scope: expected a non-empty name without '/', got {scope!r}")
+        self.graph, self.scope = graph, scope
+
+    def __enter__(self) -> Graph:
+        self.graph._scopes.append(self.scope)
+        return self.graph
+
+    def __exit__(self, *exc: Any) -> None:
+        self.graph._scopes.pop()
 
 
 def _evaluate(n: Symbol, args: list) -> Any:
