@@ -145,10 +145,10 @@ class CompiledGraph:
                     args = self._bind(args, kwargs)
             else:
                 args = self._bind(args, kwargs)
-        if not self._open:
-            return self._fn(*args)
         if len(args) != len(self.input_names):
             args = self._bind(args, {})
+        if not self._open:
+            return self._fn(*args)
         key = tuple([_key(v) for v in args])
         fn = self._cache.get(key)
         if fn is None:
@@ -284,17 +284,21 @@ def _generate(graph: Graph, outs: list[Symbol], single: bool, optimize: bool
                 if last.get(id(a)) == i and id(a) not in out_ids and a.op not in ("input", "constant")]
         if dead:
             body.append(f"    del {', '.join(dead)}")
-    header = ["def compiled(*args, **kwargs):"]
+    # Inputs arrive positionally in input order (CompiledGraph binds keywords).
+    header = [f"def compiled({', '.join(f'p{k}' for k in range(len(names)))}):"]
     header += [f"    # p{k}: input {name!r}" for k, name in enumerate(names)]
-    header.append("    if kwargs or len(args) != %d:" % len(names))
-    header.append("        args = _bind(args, kwargs)")
-    if names:
-        header.append(f"    {', '.join(f'p{k}' for k in range(len(names)))}{',' if len(names) == 1 else ''} = args")
-        header += [f"    p{k} = cv{k}(p{k})" for k in range(len(names))]
+    header += [f"    p{k} = cv{k}(p{k})" for k in range(len(names))]
     glb["_nd"] = np.asarray
     # One-element results come back as 0-d ndarrays, like Graph.run.
-    ret = [var[id(o)] if o.shape and None not in o.shape else f"_nd({var[id(o)]})"
-           for o in outs]
+    ret = []
+    for o in outs:
+        v = var[id(o)]
+        if o.shape and None not in o.shape:
+            ret.append(v)
+        elif o.shape == () and o.dtype is not None and o.op not in ("input", "constant"):
+            ret.append(f"{v}.__array__()")  # a NumPy scalar: the cheapest way to 0-d
+        else:
+            ret.append(f"_nd({v})")
     footer = [f"    return {ret[0]}" if single else f"    return ({', '.join(ret)}{',' if len(ret) == 1 else ''})"]
     source = "\n".join(header + body + footer) + "\n"
     code = compile(source, "<compgraph compiled graph>", "exec")
