@@ -30,8 +30,6 @@ class _Open(threading.local):
 
 
 _OPEN = _Open()
-_open_count = [0]
-_lock = threading.Lock()
 
 
 def _note_variable(v: Variable) -> None:
@@ -40,6 +38,11 @@ def _note_variable(v: Variable) -> None:
         for tape in _OPEN.stack:
             if tape._recording and tape._watch_accessed:
                 tape._accessed.setdefault(id(v), v)
+
+
+# Told of every Variable a recorded op reads; it checks this thread's open tapes, so it
+# costs nothing for plain Tensors and almost nothing when no tape is open.
+VARIABLE_HOOK[0] = _note_variable
 
 
 class _Ranges:
@@ -105,9 +108,6 @@ class GradientTape:
         self._prev_grad = _GRAD.enabled
         _GRAD.enabled = True
         _OPEN.stack = _OPEN.stack + (self,)
-        with _lock:
-            _open_count[0] += 1
-            VARIABLE_HOOK[0] = _note_variable
         for t in self._watched.values():
             self._lend(t)
         return self
@@ -119,10 +119,6 @@ class GradientTape:
         stack = _OPEN.stack
         _OPEN.stack = stack[:-1] if stack and stack[-1] is self else \
             tuple(t for t in stack if t is not self)
-        with _lock:
-            _open_count[0] -= 1
-            if _open_count[0] == 0:
-                VARIABLE_HOOK[0] = None
         if self._lent:
             self._return_lent()
 
