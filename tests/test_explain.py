@@ -1,0 +1,296 @@
+"""cg.explain: the chain rule as text, for dynamic and static graphs."""
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import compgraph as cg
+
+
+def seed_power():
+    x = cg.tensor(3.0, requires_grad=True, name="x")
+    u = 3 * x + 2
+    u.name = "u"
+    y = u ** 4
+    y.name = "y"
+    return x, u, y
+
+
+def seed_product():
+    a = cg.tensor(3.0, requires_grad=True, name="a")
+    b = cg.tensor(1.0, requires_grad=True, name="b")
+    d = a - b
+    d.name = "d"
+    e = a + b
+    e.name = "e"
+    Y = d * e
+    Y.name = "Y"
+    return a, b, Y
+
+
+def static_seed():
+    g = cg.Graph()
+    x = g.input("x", shape=(), dtype="float64")
+    u = 3 * x + 2
+    g.rename(u, "u")
+    y = u ** 4
+    g.rename(y, "y")
+    a = g.input("a", shape=(), dtype="float64")
+    b = g.input("b", shape=(), dtype="float64")
+    d = a - b
+    g.rename(d, "d")
+    e = a + b
+    g.rename(e, "e")
+    Y = d * e
+    g.rename(Y, "Y")
+    return g, x, y, a, b, Y
+
+
+def path_sum(text: str) -> tuple[int, float]:
+    """(number of paths, the sum over paths as printed)."""
+    head = text.splitlines()[0]
+    m = re.search(r"(\d+) path\(s\)", head)
+    assert m, text
+    n = int(m.group(1))
+    if n == 1:
+        prods = re.findall(r"^  product: .* = (\S+)$", text, re.M)
+        assert len(prods) == 1, text
+        return n, float(prods[0])
+    sums = re.findall(r"^sum over paths: .* = (\S+)$", text, re.M)
+    assert len(sums) == 1, text
+    return n, float(sums[0])
+
+
+def final_value(text: str, y: str, x: str) -> float:
+    m = re.findall(rf"^d{y}/d{x} = (\S+)", text, re.M)
+    assert m, text
+    return float(m[-1])
+
+
+def test_seed_power_text():
+    x, u, y = seed_power()
+    text = cg.explain(y, x)
+    lines = text.splitlines()
+    assert lines[0].startswith("dy/dx by the chain rule: 1 path(s) from x to y")
+    assert any(ln.startswith("path 1: x -> ") and ln.endswith("-> u -> y") for ln in lines)
+    assert "  dy/du = 4*u**3 = 5324   (y = 14641)" in lines
+    assert any(re.fullmatch(r"  d\w+/dx = 3", ln) for ln in lines), text
+    assert any(re.fullmatch(r"  du/d\w+ = 1   \(u = 11\)", ln) for ln in lines), text
+    assert "  product: 3 * 1 * 5324 = 15972" in lines
+    assert final_value(text, "y", "x") == 15972
+    y.backward()
+    assert x.grad.item() == 15972
+
+
+def test_seed_power_wrt_intermediate():
+    x, u, y = seed_power()
+    text = cg.explain(y, u)
+    assert "1 path(s) from u to y" in text
+    assert "dy/du = 4*u**3 = 5324" in text
+    assert final_value(text, "y", "u") == 5324
+
+
+def test_seed_product_text():
+    a, b, Y = seed_product()
+    ta, tb = cg.explain(Y, a), cg.explain(Y, b)
+    assert ta.splitlines()[0] == "dY/da by the chain rule: 2 path(s) from a to Y"
+    for want in ("path 1: a -> e -> Y", "path 2: a -> d -> Y", "  de/da = 1   (e = 4)",
+                 "  dY/de = d = 2   (Y = 8)", "  dd/da = 1   (d = 2)", "  dY/dd = e = 4   (Y = 8)",
+                 "sum over paths: 2 + 4 = 6"):
+        assert want in ta.splitlines() or (want.startswith("path") and
+                                           want.split(": ")[1] in ta), (want, ta)
+    assert "  dd/db = -1   (d = 2)" in tb.splitlines()
+    assert re.search(r"^sum over paths: .* = -2$", tb, re.M), tb
+    assert path_sum(ta) == (2, 6.0) and path_sum(tb) == (2, -2.0)
+    assert final_value(ta, "Y", "a") == 6 and final_value(tb, "Y", "b") == -2
+    Y.backward()
+    assert a.grad.item() == 6 and b.grad.item() == -2
+
+
+def test_same_input_twice_counts_two_paths():
+    x = cg.tensor(2.0, requires_grad=True, name="x")
+    y = x * x
+    y.name = "y"
+    text = cg.explain(y, x)
+    assert path_sum(text) == (2, 4.0)
+
+
+def test_unused_variable_gives_zero():
+    x = cg.tensor(2.0, requires_grad=True, name="x")
+    z = cg.tensor(1.0, requires_grad=True, name="z")
+    y = x * x
+    y.name = "y"
+    text = cg.explain(y, z)
+    assert "0 path(s)" in text
+    # the final value is still stated: dy/dz = 0
+    assert final_value(text, "y", "z") == 0, text
+
+
+def test_error_after_backward_without_retain_graph():
+    x, u, y = seed_power()
+    y.backward()
+    with pytest.raises(RuntimeError, match="retain_graph"):
+        cg.explain(y, x)
+
+
+def test_works_after_backward_with_retain_graph():
+    x, u, y = seed_power()
+    y.backward(retain_graph=True)
+    text = cg.explain(y, x)
+    assert path_sum(text) == (1, 15972.0)
+
+
+def test_bad_arguments():
+    x, u, y = seed_power()
+    with pytest.raises(TypeError):
+        cg.explain(y, 3.0)
+    g, xs, ys, *_ = static_seed()
+    with pytest.raises(TypeError):
+        cg.explain(ys, x)
+    with pytest.raises(TypeError):
+        cg.explain(ys, static_seed()[1])  # a node of another graph
+    with pytest.raises(ValueError):
+        cg.explain(x, x)  # a leaf was not computed from anything
+
+
+# ---------------------------------------------------------------- static graphs
+
+def test_static_seed_with_feeds():
+    g, x, y, a, b, Y = static_seed()
+    text = cg.explain(y, x, feeds={"x": 3.0})
+    lines = text.splitlines()
+    assert lines[0] == "dy/dx by the chain rule: 1 path(s) from x to y"
+    assert "  dy/du = 4*u**3 = 5324" in lines
+    assert "  product: 3 * 1 * 5324 = 15972" in lines
+    assert final_value(text, "y", "x") == 15972
+    tb = cg.explain(Y, b, feeds={"a": 3.0, "b": 1.0})
+    assert path_sum(tb) == (2, -2.0)
+    assert "  dd/db = -1" in tb.splitlines()
+    assert "  dY/dd = e = 4" in tb.splitlines()
+    assert final_value(tb, "Y", "b") == -2
+
+
+def test_static_without_feeds_is_symbolic():
+    g, x, y, *_ = static_seed()
+    text = cg.explain(y, x)
+    assert "dy/du = 4*u**3" in text
+    assert "5324" not in text and "15972" not in text
+
+
+def test_static_explain_leaves_graph_unchanged():
+    g, x, y, *_ = static_seed()
+    before = len(g)
+    dot = g.to_dot()
+    cg.explain(y, x, feeds={"x": 3.0})
+    cg.explain(y, x, feeds={"x": 3.0})
+    assert len(g) == before
+    assert g.to_dot() == dot
+
+
+# ------------------------------------------------- random DAGs with shared parts
+
+UNARY = ["sin", "cos", "tanh", "sigmoid", "scale"]
+BINARY = ["add", "sub", "mul"]
+
+
+@st.composite
+def dags(draw):
+    steps = []
+    n_steps = draw(st.integers(1, 6))
+    for k in range(n_steps):
+        avail = 2 + k  # x, z, and earlier steps
+        if draw(st.booleans()):
+            op = draw(st.sampled_from(UNARY))
+            steps.append((op, draw(st.integers(0, avail - 1)), None,
+                          draw(st.floats(-2, 2, allow_nan=False))))
+        else:
+            op = draw(st.sampled_from(BINARY))
+            i = draw(st.integers(0, avail - 1))
+            j = draw(st.integers(0, avail - 1))
+            steps.append((op, i, j, 0.0))
+    xv = draw(st.floats(-1.5, 1.5, allow_nan=False))
+    zv = draw(st.floats(-1.5, 1.5, allow_nan=False))
+    return steps, xv, zv
+
+
+def build(steps, x, z):
+    vals = [x, z]
+    for op, i, j, c in steps:
+        a = vals[i]
+        if op == "scale":
+            r = a * c
+        elif op in UNARY:
+            r = getattr(cg, op)(a)
+        else:
+            b = vals[j]
+            r = a + b if op == "add" else a - b if op == "sub" else a * b
+        vals.append(r)
+    # the output uses x and every step, so x always reaches it and parts are shared
+    y = vals[2]
+    for v in vals[3:]:
+        y = y + v
+    return y * x
+
+
+def close(a, b, terms_scale):
+    return math.isclose(a, b, rel_tol=2e-5, abs_tol=1e-5 * max(1.0, terms_scale))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(dags())
+def test_random_dag_dynamic_matches_backward(dag):
+    steps, xv, zv = dag
+    x = cg.tensor(xv, requires_grad=True, name="x")
+    z = cg.tensor(zv, requires_grad=True, name="z")
+    y = build(steps, x, z)
+    y.name = "y"
+    text = cg.explain(y, x)
+    assume("first ones only" not in text)
+    n, s = path_sum(text)
+    assert n >= 1
+    terms = [abs(float(t)) for t in re.findall(r"^  product: .* = (\S+)$", text, re.M)]
+    assert len(terms) == n
+    y.backward()
+    g = x.grad.item()
+    assert close(s, g, sum(terms)), (s, g, text)
+    assert close(final_value(text, "y", "x"), g, abs(g))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(dags())
+def test_random_dag_static_matches_dynamic(dag):
+    steps, xv, zv = dag
+    gr = cg.Graph()
+    xs = gr.input("x", shape=(), dtype="float64")
+    zs = gr.input("z", shape=(), dtype="float64")
+    ys = build(steps, xs, zs)
+    gr.rename(ys, "y")
+    text = cg.explain(ys, xs, feeds={"x": xv, "z": zv})
+    assume("first ones only" not in text)
+    n, s = path_sum(text)
+    x = cg.tensor(xv, requires_grad=True, name="x")
+    z = cg.tensor(zv, requires_grad=True, name="z")
+    build(steps, x, z).backward()
+    g = x.grad.item()
+    terms = [abs(float(t)) for t in re.findall(r"^  product: .* = (\S+)$", text, re.M)]
+    assert len(terms) == n
+    assert close(s, g, sum(terms)), (s, g, text)
+    assert close(final_value(text, "y", "x"), g, abs(g))
+
+
+def test_many_paths_are_marked_when_cut():
+    x = cg.tensor(0.3, requires_grad=True, name="x")
+    y = x
+    for _ in range(8):  # 2**8 paths
+        y = y * y + y
+    y.name = "y"
+    text = cg.explain(y, x)
+    assert "first ones only" in text
+    # whatever is shown, the final value is the engine's
+    y.backward()
+    assert math.isclose(final_value(text, "y", "x"), x.grad.item(), rel_tol=1e-5)
