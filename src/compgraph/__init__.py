@@ -16,6 +16,7 @@ from .static import Graph, Symbol, function
 from .variable import Variable
 from .viz import draw, to_dot
 from .explain import explain
+from . import data, nn, optim
 from .tape import GradientTape
 from .transforms import grad, hessian, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
 from .autodiff import (GradcheckError, enable_grad, gradcheck, is_grad_enabled, no_grad,
@@ -26,5 +27,5 @@ __version__ = "0.1.0"
 __all__ = ["Tensor", "Node", "tensor", "constant", "gradcheck", "GradcheckError", "no_grad",
            "enable_grad", "set_grad_enabled", "is_grad_enabled", "autodiff", "ops", "grad", "value_and_grad",
            "jacobian", "jacfwd", "jacrev", "hessian", "jvp", "vjp", "Variable", "GradientTape", "Graph",
-           "Symbol", "function", "draw", "to_dot", "explain",
+           "Symbol", "function", "draw", "to_dot", "explain", "nn", "optim", "data",
            *_functions_all]

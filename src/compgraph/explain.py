@@ -48,15 +48,15 @@ def _paths(top: Any, target: Any, parents_of: Any) -> tuple[list, bool]:
                 continue
             if p is target:
                 found.append(path + [(n, i)])
-                if len(found) >= _MAX_PATHS:
-                    return found, True
+                if len(found) > _MAX_PATHS:
+                    return found[:_MAX_PATHS], True
             elif parents_of(p) is not None:
                 stack.append((p, path + [(n, i)]))
     return found, cut
 
 
 def _render(y_name: str, x_name: str, paths: list, cut: bool, step_text: Any,
-            total: Any, engine_value: Any) -> str:
+            total: Any, engine_value: Any, no_values: bool = False) -> str:
     lines = [f"d{y_name}/d{x_name} by the chain rule: {len(paths)} path(s) from {x_name} to "
              f"{y_name}" + (" (first ones only)" if cut else "")]
     terms = []
@@ -72,12 +72,16 @@ def _render(y_name: str, x_name: str, paths: list, cut: bool, step_text: Any,
             prod = float(np.prod([float(v) for v in vals]))
             lines.append(f"  product: {' * '.join(fmt(v) for v in vals)} = {prod:.6g}")
             terms.append(prod)
+        elif no_values:
+            lines.append("  (no numbers: pass feeds={...} to see values)")
         else:
             lines.append("  product of the local Jacobians above (values are not scalars)")
     if terms and len(terms) == len(paths):
         if len(paths) > 1:
             lines.append(f"sum over paths: {' + '.join(f'{t:.6g}' for t in terms)} = "
                          f"{sum(terms):.6g}")
+    if not paths and engine_value is None:
+        lines.append(f"d{y_name}/d{x_name} = 0 ({y_name} does not depend on {x_name})")
     if engine_value is not None:
         ev = np.asarray(engine_value)
         shown = fmt(ev) if ev.size == 1 else f"array of shape {ev.shape}"
@@ -184,8 +188,11 @@ def _explain_static(y: Any, x: Any, feeds: dict | None) -> str:
     paths, cut = _paths(y, x, parents_of)
     engine = None
     if feeds is not None:
-        engine = graph.run(graph.gradients(y, x), feeds)
-    return _render(y.name, x.name, paths, cut, step, None, engine)
+        # Differentiate a copy: explaining must not add nodes to the user's graph.
+        from .static.optimize import _rebuild
+        copy = _rebuild(graph, [], None)
+        engine = copy.run(copy.gradients(copy[y.name], copy[x.name]), feeds)
+    return _render(y.name, x.name, paths, cut, step, None, engine, no_values=feeds is None)
 
 
 def explain(y: Any, x: Any, feeds: dict | None = None) -> str:

@@ -108,7 +108,13 @@ def to_dot(t: Tensor, max_nodes: int = 200) -> str:
     """Graphviz DOT text for the graph that produced ``t`` (see the module docstring)."""
     if not isinstance(t, Tensor):
         raise TypeError(f"to_dot: expected a Tensor, got {type(t).__name__}")
-    nodes, leaves = collect(t, limit=max_nodes)
+    nodes, leaves = collect(t, limit=max_nodes + 1)
+    cut = len(nodes) > max_nodes
+    if cut:
+        nodes = nodes[:max_nodes]
+        kept = {id(n) for n in nodes}
+        leaves = [lf for lf in leaves if any(p is lf for n in nodes for p in n.parents)]
+        del kept
     values = node_values(t, nodes)
     out = ["digraph compgraph {", "  rankdir=BT;", '  node [fontname="Helvetica"];',
            '  edge [fontname="Helvetica", fontsize=10];']
@@ -137,7 +143,7 @@ def to_dot(t: Tensor, max_nodes: int = 200) -> str:
             d = local_derivative(n, i)
             attr = f" [label={dot_quote(fmt(d))}]" if d is not None else ""
             out.append(f"  {ids[id(p)]} -> op{k}{attr};")
-    if len(nodes) >= max_nodes:
+    if cut:
         out.append(f"  more [label={dot_quote(f'graph cut at {max_nodes} ops')}, shape=note];")
     out.append("}")
     return "\n".join(out) + "\n"

@@ -1,0 +1,169 @@
+"""Layers: Linear, Dropout, BatchNorm1d, Flatten and activation modules.
+
+Every layer is written with the ``cg.*`` functions, so its gradients come from
+the ops' rules (and gradcheck / torch tests verify them).
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .. import functions as F
+from ..grad_mode import no_grad
+from ..tensor import Tensor
+from . import init
+from .module import Module, Parameter
+
+__all__ = ["Linear", "Dropout", "BatchNorm1d", "Flatten", "ReLU", "Tanh", "Sigmoid",
+           "Softmax", "LogSoftmax", "Identity"]
+
+
+class Linear(Module):
+    """``y = x @ W.T + b`` with W of shape (out_features, in_features), as in PyTorch.
+
+    Initialised like PyTorch: W and b from U(-1/sqrt(in), 1/sqrt(in)), from ``seed``.
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True,
+                 dtype: Any = "float64", seed: Any = None):
+        super().__init__()
+        self.in_features, self.out_features = int(in_features), int(out_features)
+        rng = init.rng_of(seed)
+        bound = 1.0 / math.sqrt(self.in_features)
+        self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype))
+        init.uniform_(self.weight, -bound, bound, rng)
+        self.bias = None
+        if bias:
+            self.bias = Parameter(np.empty(self.out_features, dtype))
+            init.uniform_(self.bias, -bound, bound, rng)
+
+    def forward(self, x: Any) -> Tensor:
+        y = F.matmul(x, self.weight.T)
+        return y if self.bias is None else y + self.bias
+
+    def extra_repr(self) -> str:
+        return f"{self.in_features}, {self.out_features}, bias={self.bias is not None}"
+
+
+class Dropout(Module):
+    """Zero each element with probability ``p`` in training (scaling the rest by 1/(1-p))."""
+
+    def __init__(self, p: float = 0.5, seed: Any = None):
+        super().__init__()
+        if not 0.0 <= p < 1.0:
+            raise ValueError(f"Dropout: p must be in [0, 1), got {p}")
+        self.p = float(p)
+        self._rng = init.rng_of(seed)
+
+    def forward(self, x: Any) -> Any:
+        if not self.training or self.p == 0.0:
+            return x
+        shape = np.shape(x.data) if isinstance(x, Tensor) else np.shape(x)
+        dtype = x.dtype if isinstance(x, Tensor) else np.float64
+        keep = (self._rng.random(shape) >= self.p).astype(dtype) / (1.0 - self.p)
+        return x * keep
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
+
+
+class BatchNorm1d(Module):
+    """Batch normalisation over the batch axis of (N, C) inputs, with running statistics."""
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
+                 affine: bool = True, dtype: Any = "float64"):
+        super().__init__()
+        self.num_features, self.eps, self.momentum = int(num_features), float(eps), momentum
+        self.weight = Parameter(np.ones(num_features, dtype)) if affine else None
+        self.bias = Parameter(np.zeros(num_features, dtype)) if affine else None
+        self.register_buffer("running_mean", np.zeros(num_features, dtype))
+        self.register_buffer("running_var", np.ones(num_features, dtype))
+
+    def forward(self, x: Any) -> Tensor:
+        if isinstance(x, Tensor) and (x.ndim != 2 or x.shape[1] != self.num_features):
+            raise ValueError(f"BatchNorm1d: expected input of shape (N, {self.num_features}), "
+                             f"got {x.shape}")
+        if self.training:
+            mean = F.mean(x, axis=0)
+            centred = x - mean
+            var = F.mean(centred * centred, axis=0)
+            n = x.shape[0]
+            with no_grad():  # running statistics are not part of the graph
+                m = self.momentum
+                self.running_mean[...] = (1 - m) * self.running_mean + m * mean.data
+                unbiased = var.data * (n / max(n - 1, 1))
+                self.running_var[...] = (1 - m) * self.running_var + m * unbiased
+            y = centred / F.sqrt(var + self.eps)
+        else:
+            y = (x - self.running_mean) / np.sqrt(self.running_var + self.eps)
+        if self.weight is not None:
+            y = y * self.weight + self.bias
+        return y
+
+    def extra_repr(self) -> str:
+        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"
+
+
+class Flatten(Module):
+    """Flatten every axis from ``start_dim`` on: (N, C, H, W) -> (N, C*H*W)."""
+
+    def __init__(self, start_dim: int = 1):
+        super().__init__()
+        self.start_dim = start_dim
+
+    def forward(self, x: Any) -> Tensor:
+        shape = x.shape
+        return F.reshape(x, tuple(shape[:self.start_dim]) + (-1,))
+
+
+class _Activation(Module):
+    fn: Any = None
+
+    def forward(self, x: Any) -> Tensor:
+        return type(self).fn(x)
+
+
+class ReLU(_Activation):
+    """``max(x, 0)``."""
+    fn = staticmethod(F.relu)
+
+
+class Tanh(_Activation):
+    """``tanh(x)``."""
+    fn = staticmethod(F.tanh)
+
+
+class Sigmoid(_Activation):
+    """``1 / (1 + exp(-x))``."""
+    fn = staticmethod(F.sigmoid)
+
+
+class Identity(Module):
+    """Returns its input."""
+
+    def forward(self, x: Any) -> Any:
+        return x
+
+
+class Softmax(Module):
+    """Softmax along ``axis``."""
+
+    def __init__(self, axis: int = -1):
+        super().__init__()
+        self.axis = axis
+
+    def forward(self, x: Any) -> Tensor:
+        return F.softmax(x, self.axis)
+
+
+class LogSoftmax(Module):
+    """Log-softmax along ``axis``."""
+
+    def __init__(self, axis: int = -1):
+        super().__init__()
+        self.axis = axis
+
+    def forward(self, x: Any) -> Tensor:
+        return F.log_softmax(x, self.axis)
