@@ -11,12 +11,15 @@ from typing import Any
 import numpy as np
 
 from .. import functions as F
+from ..functions import _call
 from ..grad_mode import no_grad
+from ..ops.conv import out_size
+from ..ops.registry import OPS
 from ..tensor import Tensor
 from . import init
 from .module import Module, Parameter
 
-__all__ = ["Linear", "Dropout", "BatchNorm1d", "Flatten", "ReLU", "Tanh", "Sigmoid",
+__all__ = ["Linear", "Conv2d", "MaxPool2d", "Dropout", "BatchNorm1d", "Flatten", "ReLU", "Tanh", "Sigmoid",
            "Softmax", "LogSoftmax", "Identity"]
 
 
@@ -45,6 +48,94 @@ class Linear(Module):
 
     def extra_repr(self) -> str:
         return f"{self.in_features}, {self.out_features}, bias={self.bias is not None}"
+
+
+def _pair_ok(v: Any, what: str) -> int:
+    if isinstance(v, (tuple, list)):
+        if len(v) != 2 or v[0] != v[1]:
+            raise ValueError(f"{what}: only square values are supported, got {v!r}")
+        v = v[0]
+    return int(v)
+
+
+class Conv2d(Module):
+    """2-D convolution (cross-correlation, as PyTorch) over (N, C, H, W) inputs.
+
+    Weight (out_channels, in_channels, k, k), bias (out_channels,); implemented as
+    ``im2col`` (patches as rows) times the flattened weight: one matrix product.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any,
+                 stride: Any = 1, padding: Any = 0, bias: bool = True,
+                 dtype: Any = "float64", seed: Any = None):
+        super().__init__()
+        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        self.kernel_size = _pair_ok(kernel_size, "Conv2d kernel_size")
+        self.stride = _pair_ok(stride, "Conv2d stride")
+        self.padding = _pair_ok(padding, "Conv2d padding")
+        rng = init.rng_of(seed)
+        k = self.kernel_size
+        bound = 1.0 / math.sqrt(self.in_channels * k * k)
+        self.weight = Parameter(np.empty((self.out_channels, self.in_channels, k, k), dtype))
+        init.uniform_(self.weight, -bound, bound, rng)
+        self.bias = None
+        if bias:
+            self.bias = Parameter(np.empty(self.out_channels, dtype))
+            init.uniform_(self.bias, -bound, bound, rng)
+
+    def forward(self, x: Any) -> Tensor:
+        shape = x.shape
+        if len(shape) != 4 or shape[1] != self.in_channels:
+            raise ValueError(f"Conv2d: expected input of shape (N, {self.in_channels}, H, W), "
+                             f"got {tuple(shape)}")
+        n, _, h, w = shape
+        k, s, p = self.kernel_size, self.stride, self.padding
+        oh, ow = out_size(h, k, s, p), out_size(w, k, s, p)
+        if oh < 1 or ow < 1:
+            raise ValueError(f"Conv2d: kernel {k} does not fit input {tuple(shape)} with "
+                             f"padding {p}")
+        cols = _call(OPS["im2col"], (x,), {"kh": k, "kw": k, "stride": s, "pad": p})
+        wmat = F.reshape(self.weight, (self.out_channels, -1))
+        y = F.matmul(cols, wmat.T)
+        if self.bias is not None:
+            y = y + self.bias
+        return F.transpose(F.reshape(y, (n, oh, ow, self.out_channels)), (0, 3, 1, 2))
+
+    def extra_repr(self) -> str:
+        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, padding={self.padding}")
+
+
+class MaxPool2d(Module):
+    """Max over k x k windows of (N, C, H, W) inputs (stride defaults to k)."""
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0):
+        super().__init__()
+        self.kernel_size = _pair_ok(kernel_size, "MaxPool2d kernel_size")
+        self.stride = self.kernel_size if stride is None else _pair_ok(stride, "MaxPool2d stride")
+        if _pair_ok(padding, "MaxPool2d padding"):
+            raise ValueError("MaxPool2d: padding is not supported (pad the input with "
+                             "-inf via cg.concatenate if you need it)")
+
+    def forward(self, x: Any) -> Tensor:
+        shape = x.shape
+        if len(shape) != 4:
+            raise ValueError(f"MaxPool2d: expected (N, C, H, W), got {tuple(shape)}")
+        n, c, h, w = shape
+        k, s = self.kernel_size, self.stride
+        oh, ow = out_size(h, k, s, 0), out_size(w, k, s, 0)
+        if oh < 1 or ow < 1:
+            raise ValueError(f"MaxPool2d: window {k} does not fit input {tuple(shape)}")
+        if s == k and h % k == 0 and w % k == 0:
+            # Non-overlapping windows: a reshape and a max, no patch copy.
+            y = F.reshape(x, (n, c, h // k, k, w // k, k))
+            return F.max(y, axis=(3, 5))
+        planes = F.reshape(x, (n * c, 1, h, w))
+        cols = _call(OPS["im2col"], (planes,), {"kh": k, "kw": k, "stride": s, "pad": 0})
+        return F.reshape(F.max(cols, axis=1), (n, c, oh, ow))
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}"
 
 
 class Dropout(Module):
