@@ -53,7 +53,8 @@ def _expression(n: Symbol, i: int, args: list, glb: dict) -> str | None:
     if op == "swapaxes":
         return f"{args[0]}.swapaxes(k{i}_axis1, k{i}_axis2)"
     if op == "sum":
-        glb["np_sum"] = np.sum
+        # np.sum's Python wrapper costs more than the reduction on small arrays.
+        glb["np_sum"] = np.add.reduce
         return f"np_sum({args[0]}, axis=k{i}_axis, keepdims=k{i}_keepdims)"
     if op == "sum_to":
         src, dst = n.inputs[0].shape, tuple(a["shape"])
@@ -63,7 +64,7 @@ def _expression(n: Symbol, i: int, args: list, glb: dict) -> str | None:
         if src == dst:
             return args[0]
         if lead > 0 and tuple(src[lead:]) == dst:
-            glb["np_sum"] = np.sum
+            glb["np_sum"] = np.add.reduce
             glb[f"k{i}_lead"] = tuple(range(lead))
             return f"np_sum({args[0]}, axis=k{i}_lead)"
     return None
@@ -149,7 +150,7 @@ class CompiledGraph:
             args = self._bind(args, {})
         if not self._open:
             return self._fn(*args)
-        key = tuple([_key(v) for v in args])
+        key = tuple([float if v.__class__ is float else _key(v) for v in args])
         fn = self._cache.get(key)
         if fn is None:
             fn = self._specialise(key, args)
