@@ -288,7 +288,13 @@ def _generate(graph: Graph, outs: list[Symbol], single: bool, optimize: bool
     # Inputs arrive positionally in input order (CompiledGraph binds keywords).
     header = [f"def compiled({', '.join(f'p{k}' for k in range(len(names)))}):"]
     header += [f"    # p{k}: input {name!r}" for k, name in enumerate(names)]
-    header += [f"    p{k} = cv{k}(p{k})" for k in range(len(names))]
+    for k, n in enumerate(inputs):
+        if n.shape == () and n.dtype is not None and n.dtype.kind == "f":
+            # The common scalar case inline: a Python float becomes a NumPy scalar.
+            glb[f"t{k}"] = n.dtype.type
+            header.append(f"    p{k} = t{k}(p{k}) if p{k}.__class__ is float else cv{k}(p{k})")
+        else:
+            header.append(f"    p{k} = cv{k}(p{k})")
     glb["_nd"] = np.asarray
     # One-element results come back as 0-d ndarrays, like Graph.run.
     ret = []
