@@ -350,5 +350,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"compgraph: error: {type(err).__name__}: "
                          f"{str(err).splitlines()[0] if str(err) else ''}\n")
         return 1
-    print("\n".join(lines))
+    try:
+        print("\n".join(lines))
+    except BrokenPipeError:  # e.g. piped into `head`: not an error of ours
+        sys.stderr.close()
     return 0

@@ -111,10 +111,26 @@ def _explain_dynamic(y: Tensor, x: Tensor) -> str:
         elif v is y._node:
             nm = v.label or y.name or "y"
         else:
-            counter[0] += 1
-            nm = v.label or f"{v.op.name}{counter[0]}"
+            nm = v.label or _expression(v)
+            if nm is None or nm in names.values():
+                counter[0] += 1
+                nm = f"{v.op.name}{counter[0]}"
         names[id(v)] = nm
         return nm
+
+    def _expression(n: Node) -> str | None:
+        """A short readable name for an anonymous node, like (3*x) or sin(u)."""
+        if n.saved is None or len(n.parents) > 2:
+            return None
+        ops = operand_names(n)
+        sym = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/", "power": "**"}
+        if n.op.name in sym and len(ops) == 2:
+            text = f"({ops[0]}{sym[n.op.name]}{ops[1]})"
+        elif len(ops) == 1 and not n.attrs:
+            text = f"{n.op.name}({ops[0]})"
+        else:
+            return None
+        return text if len(text) <= 24 else None
 
     def operand_names(n: Node) -> list[str]:
         out = []
