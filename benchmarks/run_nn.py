@@ -1,0 +1,520 @@
+"""MLP training-step benchmark: compgraph (dynamic and compiled) side by side with a
+hand-written NumPy step, PyTorch eager, ``jax.jit`` and the matrix-product floor.
+
+One workload: an MLP 784-512-512-10 (ReLU), batch 256, float32, softmax cross entropy
+(mean over the batch), and a plain SGD update (lr 0.01, no momentum) of every weight
+and bias.  One *step* = forward + backward + update, in ms.  Implementations:
+
+- ``cg-dynamic``:  ``cg.nn.Sequential`` of ``Linear``/``ReLU``, ``nn.cross_entropy``,
+  ``opt.zero_grad(); loss.backward(); opt.step()`` with ``cg.optim.SGD``.
+- ``cg-compiled``: ``cg.function(cg.value_and_grad(loss_fn, argnums=0))`` traced once
+  over ``[W1, b1, W2, b2, W3, b3]`` (NumPy arrays), the batch and a one-hot label
+  matrix; then the SGD update in NumPy, in place (``g *= lr; p -= g``).
+- ``numpy``:       a hand-written forward + backward + in-place update (``numpy_step``).
+- ``torch``:       PyTorch eager (``torch.set_num_threads(2)``): ``nn.Sequential``,
+  ``F.cross_entropy``, ``loss.backward()``, ``torch.optim.SGD.step()``.
+- ``jax``:         ``jax.jit`` of the whole step (params -> loss, new params), if
+  importable.
+- ``floor``:       only the step's 8 matrix products in NumPy (3 forward, 5 backward:
+  no gradient with respect to the input), into preallocated ``out=`` buffers.
+
+Every (implementation, round) cell runs in a fresh subprocess
+(``run_nn.py --worker IMPL``) that imports only its own library.  The worker first runs
+one step from the shared initial weights (NumPy ``default_rng(0)``, PyTorch-style
+uniform init) and saves the updated weights; a ``--worker check`` process compares
+them across implementations.  It then warms up, sizes its loops to at least
+``--min-loop`` seconds, and keeps the best per-step time of ``--repeats`` loops; the
+best over ``--rounds`` workers, run interleaved across implementations, is reported.
+
+    .venv/bin/python benchmarks/run_nn.py               # 3 rounds (about 1-2 minutes)
+    .venv/bin/python benchmarks/run_nn.py --quick       # 1 round, short loops
+    .venv/bin/python benchmarks/run_nn.py --impls cg-dynamic numpy --json out.json
+    .venv/bin/python benchmarks/run_nn.py --profile cg-dynamic   # cProfile one cell
+
+The parent process imports only the standard library.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import importlib.util
+import json
+import math
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+IMPLS: tuple[str, ...] = ("cg-dynamic", "cg-compiled", "numpy", "torch", "jax", "floor")
+TORCH_THREADS = 2
+SIZES = (784, 512, 512, 10)
+BATCH = 256
+LR = 0.01
+SEED = 0
+RESULT_TAG = "RESULT "
+# max |W_a - W_ref| / max |W_ref - W0| over all parameters (the update is ~1e-4 of
+# the weights, so this is far stricter than comparing the weights themselves)
+CHECK_TOL = 1e-3
+TARGETS = {"dynamic/numpy": 1.15, "compiled/torch": 1.0, "compiled/floor": 1.2}
+LEGEND = {
+    "cg-dynamic": "compgraph dynamic: nn.Sequential(Linear, ReLU, ...), nn.cross_entropy, "
+                  "loss.backward(), optim.SGD.step()",
+    "cg-compiled": "compgraph cg.function(cg.value_and_grad(loss_fn, argnums=0)) traced "
+                   "once + in-place NumPy SGD",
+    "numpy": "hand-written NumPy forward + backward + in-place SGD",
+    "torch": f"PyTorch eager (set_num_threads({TORCH_THREADS})): nn.Sequential, "
+             "F.cross_entropy, backward(), optim.SGD.step()",
+    "jax": "jax.jit of the whole step (loss and updated params), block_until_ready",
+    "floor": "the 8 matrix products of the step alone in NumPy (3 fwd + 5 bwd, out= buffers)",
+}
+Step = Callable[[], Any]
+
+
+# --------------------------------------------------------------------------- workloads
+def _load_compgraph() -> Any:
+    try:
+        import compgraph
+    except ImportError:  # not installed: use the checkout this script lives in
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+        import compgraph
+    return compgraph
+
+
+def make_problem() -> tuple[list, Any, Any]:
+    """Initial [W1, b1, W2, b2, W3, b3] (W of shape (out, in)), batch x and labels y."""
+    import numpy as np
+    rng = np.random.default_rng(SEED)
+    params = []
+    for fan_in, fan_out in zip(SIZES[:-1], SIZES[1:]):
+        bound = 1.0 / math.sqrt(fan_in)
+        params.append(rng.uniform(-bound, bound, (fan_out, fan_in)).astype(np.float32))
+        params.append(rng.uniform(-bound, bound, fan_out).astype(np.float32))
+    x = rng.standard_normal((BATCH, SIZES[0])).astype(np.float32)
+    y = rng.integers(0, SIZES[-1], BATCH).astype(np.int64)
+    return params, x, y
+
+
+def numpy_step(params: list, x: Any, y: Any, lr: float = LR) -> float:
+    """One hand-written SGD step on ``params`` (updated in place); returns the loss.
+
+    loss = mean_i(logsumexp(z3_i) - z3_i[y_i]); d loss/d z3 = (softmax(z3) - onehot)/N.
+    Each W has shape (out, in) and the layer is ``h @ W.T + b``, so dW = dz.T @ h_in,
+    db = dz.sum(0), dh_in = dz @ W; ReLU passes the gradient where its output is > 0.
+    """
+    import numpy as np
+    w1, b1, w2, b2, w3, b3 = params
+    n = x.shape[0]
+    h1 = x @ w1.T
+    h1 += b1
+    np.maximum(h1, 0, out=h1)
+    h2 = h1 @ w2.T
+    h2 += b2
+    np.maximum(h2, 0, out=h2)
+    z3 = h2 @ w3.T
+    z3 += b3
+    z3 -= z3.max(axis=1, keepdims=True)
+    e = np.exp(z3)
+    s = e.sum(axis=1, keepdims=True)
+    rows = np.arange(n)
+    loss = float(np.mean(np.log(s[:, 0]) - z3[rows, y]))
+    e /= s                      # softmax
+    e[rows, y] -= 1.0
+    e *= 1.0 / n                # dz3
+    gw3 = e.T @ h2
+    gb3 = e.sum(axis=0)
+    dz2 = e @ w3
+    dz2 *= h2 > 0
+    gw2 = dz2.T @ h1
+    gb2 = dz2.sum(axis=0)
+    dz1 = dz2 @ w2
+    dz1 *= h1 > 0
+    gw1 = dz1.T @ x
+    gb1 = dz1.sum(axis=0)
+    for p, g in zip(params, (gw1, gb1, gw2, gb2, gw3, gb3)):
+        g *= lr
+        p -= g
+    return loss
+
+
+def make_step(impl: str) -> tuple[Step, Callable[[], list], str]:
+    """(step, read the current params as NumPy arrays, version) for ``impl``."""
+    params, x, y = make_problem()
+    if impl in ("numpy", "floor"):
+        import numpy as np
+        version = np.__version__
+        if impl == "numpy":
+            return (lambda: numpy_step(params, x, y)), (lambda: params), version
+        w1, _, w2, _, w3, _ = params
+        n, (d0, d1, d2, d3) = x.shape[0], SIZES
+        f32 = np.float32
+        h1, h2, z3 = np.empty((n, d1), f32), np.empty((n, d2), f32), np.empty((n, d3), f32)
+        dz2, dz1 = np.empty((n, d2), f32), np.empty((n, d1), f32)
+        gw1, gw2, gw3 = np.empty_like(w1), np.empty_like(w2), np.empty_like(w3)
+        mm = np.matmul
+        w1t, w2t, w3t = w1.T, w2.T, w3.T
+
+        def floor() -> None:
+            mm(x, w1t, out=h1)
+            mm(h1, w2t, out=h2)
+            mm(h2, w3t, out=z3)
+            mm(z3.T, h2, out=gw3)
+            mm(z3, w3, out=dz2)
+            mm(dz2.T, h1, out=gw2)
+            mm(dz2, w2, out=dz1)
+            mm(dz1.T, x, out=gw1)
+
+        return floor, (lambda: params), version
+
+    if impl == "cg-dynamic":
+        cg = _load_compgraph()
+        from compgraph import nn
+        model = nn.Sequential(nn.Linear(784, 512, dtype="float32"), nn.ReLU(),
+                              nn.Linear(512, 512, dtype="float32"), nn.ReLU(),
+                              nn.Linear(512, 10, dtype="float32"))
+        ps = model.parameters()
+        for p, v in zip(ps, params):
+            p.data[...] = v
+        opt = cg.optim.SGD(ps, lr=LR)
+        xt = cg.tensor(x)
+
+        def dynamic() -> float:
+            loss = nn.cross_entropy(model(xt), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            return loss
+
+        return dynamic, (lambda: [p.data for p in ps]), importlib.metadata.version("compgraph")
+
+    if impl == "cg-compiled":
+        import numpy as np
+        cg = _load_compgraph()
+
+        def loss_fn(ps: list, xb: Any, onehot: Any) -> Any:
+            w1, b1, w2, b2, w3, b3 = ps
+            h = cg.relu(xb @ w1.T + b1)
+            h = cg.relu(h @ w2.T + b2)
+            logits = h @ w3.T + b3
+            return -cg.sum(cg.log_softmax(logits) * onehot) / xb.shape[0]
+
+        vg = cg.function(cg.value_and_grad(loss_fn, argnums=0))
+        onehot = np.eye(SIZES[-1], dtype=np.float32)[y]
+
+        def compiled() -> Any:
+            loss, grads = vg(params, x, onehot)
+            for p, g in zip(params, grads):
+                g = g.data
+                g *= LR
+                p -= g
+            return loss
+
+        return compiled, (lambda: params), importlib.metadata.version("compgraph")
+
+    if impl == "torch":
+        import torch
+        import torch.nn.functional as F
+        torch.set_num_threads(TORCH_THREADS)
+        model = torch.nn.Sequential(torch.nn.Linear(784, 512), torch.nn.ReLU(),
+                                    torch.nn.Linear(512, 512), torch.nn.ReLU(),
+                                    torch.nn.Linear(512, 10))
+        tps = list(model.parameters())
+        with torch.no_grad():
+            for p, v in zip(tps, params):
+                p.copy_(torch.from_numpy(v))
+        opt = torch.optim.SGD(tps, lr=LR)
+        xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+
+        def eager() -> Any:
+            loss = F.cross_entropy(model(xt), yt)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            return loss
+
+        return eager, (lambda: [p.detach().numpy().copy() for p in tps]), torch.__version__
+
+    if impl == "jax":
+        import jax
+        import jax.numpy as jnp
+        import numpy as np
+
+        def loss_fn(ps: list, xb: Any, onehot: Any) -> Any:
+            w1, b1, w2, b2, w3, b3 = ps
+            h = jax.nn.relu(xb @ w1.T + b1)
+            h = jax.nn.relu(h @ w2.T + b2)
+            logits = h @ w3.T + b3
+            return -jnp.sum(jax.nn.log_softmax(logits) * onehot) / xb.shape[0]
+
+        @jax.jit
+        def jstep(ps: list, xb: Any, onehot: Any) -> Any:
+            loss, grads = jax.value_and_grad(loss_fn)(ps, xb, onehot)
+            return loss, [p - LR * g for p, g in zip(ps, grads)]
+
+        state = {"ps": [jnp.asarray(p) for p in params]}
+        xj = jnp.asarray(x)
+        oj = jnp.asarray(np.eye(SIZES[-1], dtype=np.float32)[y])
+
+        def jitted() -> Any:
+            loss, state["ps"] = jstep(state["ps"], xj, oj)
+            jax.block_until_ready(state["ps"])
+            return loss
+
+        return jitted, (lambda: [np.asarray(p) for p in state["ps"]]), jax.__version__
+
+    raise ValueError(f"unknown implementation {impl!r}; choose from {', '.join(IMPLS)}")
+
+
+# --------------------------------------------------------------------------- worker side
+def _blas_info() -> list[dict[str, Any]] | str:
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "threadpoolctl not installed"
+    return [{k: d.get(k) for k in ("user_api", "internal_api", "num_threads", "version",
+                                   "threading_layer", "architecture")}
+            for d in threadpool_info()]
+
+
+def _time_step(step: Step, repeats: int, min_loop: float) -> tuple[float, int]:
+    perf = time.perf_counter
+    t0, n = perf(), 0
+    while n < 3 or perf() - t0 < min_loop / 4:  # warm-up
+        step()
+        n += 1
+    per = (perf() - t0) / n
+    calls = max(1, math.ceil(min_loop / max(per, 1e-9)))
+    best = math.inf
+    for _ in range(repeats):
+        t0 = perf()
+        for _ in range(calls):
+            step()
+        best = min(best, (perf() - t0) / calls)
+    return best, calls
+
+
+def run_worker(impl: str, args: argparse.Namespace) -> dict[str, Any]:
+    step, read, version = make_step(impl)
+    t0 = time.perf_counter()
+    step()
+    first = time.perf_counter() - t0
+    if args.save and impl != "floor":
+        import numpy as np
+        np.savez(args.save, *[np.asarray(p) for p in read()])
+    best, calls = _time_step(step, args.repeats, args.min_loop)
+    rec = {"ms": best * 1e3, "first_ms": first * 1e3, "calls": calls, "version": version}
+    if impl in ("numpy", "floor", "cg-dynamic", "cg-compiled"):
+        rec["blas"] = _blas_info()
+    if impl == "torch":
+        import torch
+        rec["torch_threads"] = torch.get_num_threads()
+    return rec
+
+
+def run_check(directory: str) -> dict[str, Any]:
+    """Compare the saved one-step weights of every implementation with ``numpy``'s."""
+    import numpy as np
+    init, _, _ = make_problem()
+    saved = {}
+    for f in sorted(Path(directory).glob("*.npz")):
+        with np.load(f) as z:
+            saved[f.stem] = [z[f"arr_{i}"] for i in range(len(z.files))]
+    ref = saved.get("numpy") or saved.get("torch")
+    if ref is None:
+        return {"error": "no reference (numpy or torch) saved"}
+    scale = max(float(np.abs(r.astype(np.float64) - w0).max()) for r, w0 in zip(ref, init))
+    out = {"update_max": scale}
+    for name, ps in saved.items():
+        diff = max(float(np.abs(p.astype(np.float64) - r).max()) for p, r in zip(ps, ref))
+        out[name] = diff / scale
+    return out
+
+
+# --------------------------------------------------------------------------- parent side
+def _available(impl: str) -> str | None:
+    mod = {"cg-dynamic": "compgraph", "cg-compiled": "compgraph", "numpy": "numpy",
+           "floor": "numpy", "torch": "torch", "jax": "jax"}[impl]
+    if mod == "compgraph":
+        src = Path(__file__).resolve().parent.parent / "src" / "compgraph"
+        return None if importlib.util.find_spec(mod) or src.is_dir() else "not importable"
+    if importlib.util.find_spec(mod) is None:
+        return "not installed" + (" (optional: `pip install jax jaxlib`)" if mod == "jax" else "")
+    return None
+
+
+def _spawn(argv: list[str], timeout: float) -> dict[str, Any]:
+    cmd = [sys.executable, str(Path(__file__).resolve()), *argv]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timeout > {timeout:g} s"}
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith(RESULT_TAG):
+            return json.loads(line[len(RESULT_TAG):])
+    tail = (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"])[-1]
+    return {"error": (f"killed ({tail})" if proc.returncode < 0 else tail)[:80]}
+
+
+def _git_commit() -> str:
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, text=True,
+                              capture_output=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=root,
+                               text=True, capture_output=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+    return (head or "?") + ("+dirty" if dirty else "")
+
+
+def _ratio(res: dict[str, dict], a: str, b: str) -> float | None:
+    ra, rb = res.get(a, {}), res.get(b, {})
+    if "ms" not in ra or "ms" not in rb:
+        return None
+    return ra["ms"] / rb["ms"]
+
+
+def build_report(impls: list[str], res: dict[str, dict], check: dict[str, Any],
+                 skipped: dict[str, str]) -> tuple[str, dict[str, Any]]:
+    def cell(impl: str, key: str) -> str:
+        r = res.get(impl, {})
+        return r["error"] if "error" in r else f"{r[key]:.2f}"
+
+    def chk(impl: str) -> str:
+        if impl == "floor":
+            return "(no update)"
+        if "error" in check:
+            return check["error"]
+        v = check.get(impl)
+        if v is None:
+            return "-"
+        return f"{v:.1e} {'ok' if v <= CHECK_TOL else 'MISMATCH'}"
+
+    numpy_ms = res.get("numpy", {}).get("ms")
+    header = ["implementation", "ms/step", "first step (ms)", "x numpy", "weights vs numpy"]
+    rows = [[impl, cell(impl, "ms"), cell(impl, "first_ms"),
+             f"{res[impl]['ms'] / numpy_ms:.2f}" if numpy_ms and "ms" in res.get(impl, {})
+             else "-", chk(impl)] for impl in impls]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"
+
+    out = [line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    out += [line(r) for r in rows]
+    ratios = {"dynamic/numpy": _ratio(res, "cg-dynamic", "numpy"),
+              "compiled/torch": _ratio(res, "cg-compiled", "torch"),
+              "compiled/floor": _ratio(res, "cg-compiled", "floor")}
+    verdicts = []
+    for k, v in ratios.items():
+        t = TARGETS[k]
+        verdicts.append(f"{k} " + ("n/a" if v is None else f"{v:.3g} ({'ok' if v <= t else 'MISS'})")
+                        + f" [<= {t}]")
+    out += ["", "targets: " + "; ".join(verdicts)]
+    others = {"compiled/numpy": _ratio(res, "cg-compiled", "numpy"),
+              "dynamic/torch": _ratio(res, "cg-dynamic", "torch"),
+              "numpy/floor": _ratio(res, "numpy", "floor"),
+              "torch/floor": _ratio(res, "torch", "floor"),
+              "jax/floor": _ratio(res, "jax", "floor")}
+    out.append("other ratios: " + ", ".join(f"{k} {v:.3g}" for k, v in others.items()
+                                             if v is not None))
+    if "update_max" in check:
+        out.append(f"weights check: max |W - W_numpy| / max |W_numpy - W0| over all 6 "
+                   f"parameters after one step from the same W0 (tol {CHECK_TOL:g}; "
+                   f"largest update {check['update_max']:.2e})")
+    out.append("")
+    out += [f"- `{i}`: {LEGEND[i]}" for i in impls]
+    out += [f"- `{i}` skipped: {why}" for i, why in skipped.items()]
+    ratios.update(others)
+    return "\n".join(out), ratios
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--impls", nargs="+", default=list(IMPLS), choices=IMPLS)
+    p.add_argument("--quick", action="store_true", help="1 round of 3 loops of 0.1 s")
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--min-loop", type=float, default=0.3, help="seconds per timed loop")
+    p.add_argument("--timeout", type=float, default=300.0)
+    p.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    p.add_argument("--profile", metavar="IMPL", choices=IMPLS,
+                   help="cProfile IMPL's timed loop in this process and print the top functions")
+    p.add_argument("--worker", metavar="IMPL", help=argparse.SUPPRESS)
+    p.add_argument("--save", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.quick:
+        args.rounds, args.repeats, args.min_loop = 1, 3, 0.1
+
+    if args.worker == "check":
+        print(RESULT_TAG + json.dumps(run_check(args.save)), flush=True)
+        return 0
+    if args.worker:
+        print(RESULT_TAG + json.dumps(run_worker(args.worker, args)), flush=True)
+        return 0
+    if args.profile:
+        import cProfile
+        import pstats
+        step, _, _ = make_step(args.profile)
+        _time_step(step, 1, args.min_loop)
+        prof = cProfile.Profile()
+        n = max(10, int(2.0 / max(_time_step(step, 1, 0.2)[0], 1e-6)))
+        prof.enable()
+        for _ in range(n):
+            step()
+        prof.disable()
+        print(f"{args.profile}: {n} steps under cProfile")
+        pstats.Stats(prof).sort_stats("tottime").print_stats(25)
+        return 0
+
+    impls, skipped = [], {}
+    for impl in args.impls:
+        why = _available(impl)
+        (skipped.__setitem__(impl, why) if why else impls.append(impl))
+    runs: dict[str, list[dict]] = {i: [] for i in impls}
+    tmp = tempfile.mkdtemp(prefix="run_nn-")
+    try:
+        common = ["--repeats", str(args.repeats), "--min-loop", str(args.min_loop)]
+        for rnd in range(args.rounds):
+            for impl in impls:
+                extra = ["--save", str(Path(tmp) / f"{impl}.npz")] if rnd == 0 else []
+                print(f"round {rnd + 1}/{args.rounds}: {impl} ...", file=sys.stderr, flush=True)
+                runs[impl].append(_spawn(["--worker", impl, *common, *extra], args.timeout))
+        check = _spawn(["--worker", "check", "--save", tmp], args.timeout)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    res = {}
+    for impl, rs in runs.items():
+        ok = [r for r in rs if "ms" in r]
+        if ok:
+            res[impl] = dict(min(ok, key=lambda r: r["ms"]))
+            res[impl]["rounds_ms"] = [r["ms"] for r in ok]
+        else:
+            res[impl] = rs[-1]
+    report, ratios = build_report(impls, res, check, skipped)
+    blas = next((r["blas"] for r in res.values() if "blas" in r), "?")
+    env = {k: v for k, v in os.environ.items() if k.startswith(("OPENBLAS_", "OMP_", "MKL_"))}
+    print(f"MLP {'-'.join(map(str, SIZES))}, batch {BATCH}, float32, SGD lr {LR}; "
+          f"{platform.python_implementation()} {platform.python_version()}, "
+          f"{os.cpu_count()} CPUs, commit {_git_commit()}; best per-step time of "
+          f"{args.repeats} loops of >= {args.min_loop:g} s, best again over {args.rounds} "
+          f"fresh worker(s) per implementation")
+    print(f"versions: " + ", ".join(f"{i} {res[i].get('version', '?')}" for i in impls))
+    print(f"BLAS (threadpoolctl, in the NumPy workers): {blas}; thread env vars: {env or 'none set'}")
+    print()
+    print(report)
+    if args.json:
+        Path(args.json).write_text(json.dumps(
+            {"results": res, "check": check, "ratios": ratios, "targets": TARGETS,
+             "skipped": skipped, "blas": blas, "env": env, "commit": _git_commit(),
+             "rounds": args.rounds, "repeats": args.repeats, "min_loop": args.min_loop},
+            indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
