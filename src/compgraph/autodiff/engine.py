@@ -10,6 +10,7 @@ as soon as their node has run.
 """
 from __future__ import annotations
 
+import sys
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -285,10 +286,16 @@ def run_backward(roots: Sequence[tuple[Any, Any]], retain_graph: bool, create_gr
 
 
 def _owned(arr: Any, handed: set) -> Any:
-    """An array safe to give the user: not a view, not read-only, not given out twice."""
+    """An array safe to give the user: writable, not given out twice, and either owning
+    its memory or a view of a buffer nothing else holds (a transposed gradient)."""
     if type(arr) is np.ndarray:
-        if not arr.flags.owndata or not arr.flags.writeable or id(arr) in handed:
+        if not arr.flags.writeable or id(arr) in handed:
             arr = arr.copy()
+        elif not arr.flags.owndata:
+            base = arr.base
+            # References to base: arr.base, the local name, getrefcount's argument.
+            if type(base) is not np.ndarray or sys.getrefcount(base) > 3:
+                arr = arr.copy()
         handed.add(id(arr))
     return arr
 
