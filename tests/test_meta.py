@@ -14,7 +14,7 @@ C = rng.standard_normal((2, 3, 4))
 CASES = [
     ("add", (A32, B), {}), ("add", (A32, 2.0), {}), ("subtract", (np.arange(3), 0.5), {}),
     ("multiply", (A32, np.float64(2)), {}), ("divide", (np.arange(3), 2), {}),
-    ("power", (A32, 2), {}), ("negative", (np.arange(3),), {}), ("identity", (A32,), {}),
+    ("power", (A32, 2), {}), ("negative", (np.arange(3),), {}), ("masked", (A32, A32 > 0), {}), ("identity", (A32,), {}),
     ("exp", (np.arange(3),), {}), ("log", (A32,), {}), ("sqrt", (B,), {}), ("sin", (C,), {}),
     ("cos", (C,), {}), ("tan", (C,), {}), ("tanh", (A32,), {}), ("sigmoid", (A32,), {}),
     ("relu", (A32,), {}), ("abs", (np.arange(3),), {}), ("maximum", (A32, B), {}),

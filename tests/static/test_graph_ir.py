@@ -154,6 +154,7 @@ CASES = [
     ("getitem_bool_mask", lambda a: a[np.array([True, False, True])], (("any", (3, 2)),)),
     ("scatter_add", lambda a: ns(a).scatter_add(a, shape=(6,), index=np.array([0, 1, 1, 2])),
      (("any", (4,)),)),
+    ("masked", lambda a: ns(a).masked(a, a > 0), (("any", (3, 4)),)),
     ("reduced_count", lambda a: ns(a).reduced_count(a, axis=(0, 2)) * a, (("any", (2, 3, 4)),)),
     ("im2col", lambda a: ns(a).im2col(a, kh=2, kw=2, stride=1, pad=1), (("any", (2, 3, 4, 4)),)),
     ("col2im", lambda a: ns(a).col2im(a, shape=(2, 3, 4, 4), kh=2, kw=2, stride=2, pad=0),

@@ -50,7 +50,7 @@ def _extreme_rule(ns, g, out, x, axis=None, keepdims=False):
         out = ns.reshape(out, shape=shape)
     mask = x == out
     count = ns.astype(ns.sum(mask, axis=axis, keepdims=True), dtype=g.dtype)
-    return ns.where(mask, g / count, 0)
+    return ns.masked(g / count, mask)
 
 
 def _extreme_jvp(ns, t, out, x, axis=None, keepdims=False):

@@ -30,7 +30,7 @@ _HANDLED = set(_SIMPLE) | {"not_equal", "clip", "astype", "sum", "max", "min", "
                            "transpose", "swapaxes", "expand_dims", "squeeze", "broadcast_to",
                            "sum_to", "concatenate", "stack", "getitem", "zeros_like",
                            "ones_like", "sum_to_like", "broadcast_like", "reshape_like",
-                           "reduced_count"}
+                           "reduced_count", "masked"}
 
 
 def _needs_known_shape(n: Symbol, i: int = 0) -> tuple:
@@ -150,6 +150,9 @@ def _emit(b: _Builder, n: Symbol, out: str) -> None:
             b.add("Transpose", ins, out)
         else:
             b.add("Transpose", ins, out, perm=list(a["axes"]))
+    elif op == "masked":
+        zero = b.const(np.zeros((), dtype=n.dtype))
+        b.add("Where", [_cast_to(b, ins[1], n.inputs[1].dtype, np.bool_), ins[0], zero], out)
     elif op == "reshape_like":
         b.add("Reshape", [ins[0], b.add("Shape", [ins[1]])], out)
     elif op == "reduced_count":
