@@ -227,6 +227,27 @@ PASSES = (algebraic_simplification, constant_folding, common_subexpression_elimi
           dead_code_elimination)
 
 
+def _layout_rule(uses: dict) -> Rewrite:
+    """transpose(a @ b) -> b.T @ a.T for 2-D operands used once: the product then comes
+    out contiguous (gradients of ``x @ W.T`` layers), which later elementwise work and
+    in-place updates read faster.  Not bit-exact: BLAS may sum in another order."""
+    def rewrite(n: Symbol, ins: list, new: Graph) -> Symbol | None:
+        if n.op != "transpose" or uses.get(id(n.inputs[0]), 0) != 1:
+            return None
+        m = ins[0]
+        if m.op != "matmul" or m.shape is None or len(m.shape) != 2:
+            return None
+        a, b = m.inputs
+        if a.ndim != 2 or b.ndim != 2 or tuple(n.attrs.get("axes") or (1, 0)) != (1, 0):
+            return None
+        bt = new._add("transpose", (b,), {"axes": (1, 0)}, b.shape[::-1], b.dtype,
+                      source=n.source)
+        at = new._add("transpose", (a,), {"axes": (1, 0)}, a.shape[::-1], a.dtype,
+                      source=n.source)
+        return new._add("matmul", (bt, at), {}, n.shape, n.dtype, source=n.source)
+    return rewrite
+
+
 def _structure(g: Graph) -> tuple:
     index = {id(n): k for k, n in enumerate(g.nodes)}
     return tuple((n.op, tuple(index[id(i)] for i in n.inputs)) for n in g.nodes)
@@ -244,11 +265,18 @@ def optimize(graph: Graph, keep: Sequence[Any] | None = None) -> Graph:
 
     def sweep(g: Graph) -> Graph:
         cse = _cse_rule()
+        uses: dict = {}
+        for node in g.nodes:
+            for i in node.inputs:
+                uses[id(i)] = uses.get(id(i), 0) + 1
+        layout = _layout_rule(uses)
 
         def rule(n: Symbol, ins: list, new: Graph) -> Symbol | None:
             r = _simplify_rule(n, ins, new)
             if r is None:
                 r = _fold_rule(n, ins, new)
+            if r is None:
+                r = layout(n, ins, new)
             return r if r is not None else cse(n, ins, new)
         g = _rebuild(g, [g[nm] for nm in names], rule)
         return dead_code_elimination(g, [g[nm] for nm in names])
