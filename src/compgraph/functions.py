@@ -109,14 +109,18 @@ def negative(x: Any) -> Tensor:
     return _call(OPS["negative"], (x,))
 
 
+def _named(fn: Any, name: str, doc: str) -> Any:
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    return fn
+
+
 def _unary(name: str, doc: str):
     op = OPS[name]
 
     def fn(x: Any) -> Tensor:
         return _call(op, (x,))
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = doc
-    return fn
+    return _named(fn, name, doc)
 
 
 exp = _unary("exp", "Elementwise ``e ** x``.")
@@ -178,9 +182,7 @@ def _compare(name: str, doc: str):
 
     def fn(x: Any, y: Any) -> Tensor:
         return _call(op, (x, y))
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = doc
-    return fn
+    return _named(fn, name, doc)
 
 
 equal = _compare("equal", "Elementwise ``x == y`` (a bool tensor, never requires grad).")

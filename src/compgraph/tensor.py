@@ -185,7 +185,20 @@ def op_drop(op: Op, needs: int) -> tuple:
     return d
 
 
+def _init_fields(t: "Tensor", data: Any, node: Any = None, rg: bool = False) -> None:
+    """Every Tensor slot set once (constructors and _wrap share this)."""
+    t._data = data
+    t._rg = rg
+    t._node = node
+    t._grad = None
+    t._name = None
+    t._hooks = None
+    t._why = None
+    t._tan = None
+
+
 def _wrap(data: Any, node: Node | None = None, rg: bool = False) -> "Tensor":
+    # The same assignments as _init_fields, inline: this runs for every gradient.
     t = _new(Tensor)
     t._data = data
     t._rg = rg
@@ -241,16 +254,11 @@ class Tensor(ArrayMethods):
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False,
                  name: str | None = None):
-        d = self._data = _as_array(data, dtype, "Tensor")
-        self._node = None
-        self._grad = None
-        self._name = name
-        self._hooks = None
-        self._why = None
-        self._tan = None
+        d = _as_array(data, dtype, "Tensor")
         if requires_grad:
             _check_can_require_grad(d.dtype, "tensor")
-        self._rg = bool(requires_grad)
+        _init_fields(self, d, None, bool(requires_grad))
+        self._name = name
 
     # ------------------------------------------------------------- basic facts
     @property

@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from .tensor import Tensor, _as_array
+from .tensor import Tensor, _as_array, _init_fields
 
 __all__ = ["Variable"]
 
@@ -35,13 +35,8 @@ class Variable(Tensor):
                  trainable: bool = True):
         arr = _as_array(data, dtype, "Variable")
         # Always an ndarray (never a NumPy scalar), so in-place updates have a buffer.
-        self._data = np.array(arr)
-        self._node = None
-        self._grad = None
+        _init_fields(self, np.array(arr))
         self._name = name
-        self._hooks = None
-        self._why = None
-        self._tan = None
         self._captured = False
         self.trainable = bool(trainable)
         self._rg = self.trainable and self._data.dtype.kind in "fc"
