@@ -43,7 +43,12 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound, rng)
 
     def forward(self, x: Any) -> Tensor:
-        y = F.matmul(x, self.weight.T)
+        if getattr(x, "ndim", None) == 2:
+            # (W @ x.T).T: the same product, but the weight's gradient comes out as
+            # g.T @ x, C-contiguous, so optimisers update it at full speed.
+            y = F.transpose(F.matmul(self.weight, F.transpose(x)))
+        else:
+            y = F.matmul(x, self.weight.T)
         return y if self.bias is None else y + self.bias
 
     def extra_repr(self) -> str:
