@@ -32,18 +32,20 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib.metadata
-import importlib.util
-import json
 import math
 import os
 import platform
-import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any, Callable
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # harness.py, beside this script
+from harness import (available, best_run, emit_result, fmt_count,  # noqa: E402
+                     git_commit as _git_commit, load_compgraph as _load_compgraph,
+                     maxrss_kib as _maxrss_kib, parse_count, progress, ratio as _ratio,
+                     run_meta, sig as _sig, spawn_worker, verdict as _verdict, version,
+                     write_json)
 
 LIBS: tuple[str, ...] = ("compgraph", "torch", "python", "autograd", "micrograd")
 OPTIONAL: frozenset[str] = frozenset({"autograd", "micrograd"})
@@ -56,7 +58,6 @@ CHAIN_X0 = 0.5
 WARMUP_STEPS = 100
 REL_TOL = 1e-9
 ABS_TOL = 1e-300  # gradients underflow to (sub)normal zero for long chains
-RESULT_TAG = "RESULT "
 TARGETS = {"seed": 0.25, "chain": 0.5, "memory": 1.0}
 MEMORY_TARGET_N = 10**5
 
@@ -65,15 +66,6 @@ ChainFn = Callable[[int, float], "tuple[float, float, Any]"]
 
 
 # --------------------------------------------------------------------------- workloads
-def _load_compgraph() -> Any:
-    try:
-        import compgraph
-    except ImportError:  # not installed: use the checkout this script lives in
-        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-        import compgraph
-    return compgraph
-
-
 def _make_workloads(lib: str) -> tuple[SeedFn, ChainFn]:
     """The seed-gradient call and the chain (returning value, grad, graph) for ``lib``."""
     if lib == "compgraph":
@@ -189,12 +181,6 @@ def _make_workloads(lib: str) -> tuple[SeedFn, ChainFn]:
 
 
 # --------------------------------------------------------------------------- worker side
-def _maxrss_kib() -> int:
-    """High-water resident set size of this process (KiB on Linux, bytes on macOS)."""
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss // 1024 if sys.platform == "darwin" else rss
-
-
 def _time_seed(fn: SeedFn, repeats: int, calls: int) -> dict[str, Any]:
     grad = fn(SEED_X)
     for _ in range(min(calls, 200)):  # warm-up
@@ -246,46 +232,26 @@ def run_worker(lib: str, what: str, args: argparse.Namespace) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- parent side
-def parse_count(text: str) -> int:
-    """``"1e5"``, ``"100000"`` or ``"100_000"`` -> 100000."""
-    value = float(text.replace("_", ""))
-    if value < 1 or value != int(value):
-        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
-    return int(value)
-
-
-def fmt_count(n: int) -> str:
-    """1000 -> '1e3'; other numbers as they are."""
-    exp = round(math.log10(n)) if n > 0 else 0
-    return f"1e{exp}" if 10**exp == n else str(n)
 
 
 def _spawn(lib: str, what: str, args: argparse.Namespace) -> dict[str, Any]:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", lib, what,
-           "--seed-repeats", str(args.seed_repeats), "--seed-calls", str(args.seed_calls),
-           "--max-repeats", str(args.max_repeats), "--repeat-budget", str(args.repeat_budget)]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
-    except subprocess.TimeoutExpired:
-        return {"error": f"timeout > {args.timeout:g} s"}
-    for line in reversed(proc.stdout.splitlines()):
-        if line.startswith(RESULT_TAG):
-            return json.loads(line[len(RESULT_TAG):])
-    tail = (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"])[-1]
-    if proc.returncode < 0 or "MemoryError" in tail:
-        tail = f"killed ({tail})" if proc.returncode < 0 else "MemoryError"
-    return {"error": tail[:80]}
+    argv = ["--worker", lib, what,
+            "--seed-repeats", str(args.seed_repeats), "--seed-calls", str(args.seed_calls),
+            "--max-repeats", str(args.max_repeats), "--repeat-budget", str(args.repeat_budget)]
+    return spawn_worker(__file__, argv, args.timeout, describe=_describe_exit)
+
+
+def _describe_exit(returncode: int, tail: str) -> str:
+    if returncode < 0:
+        return f"killed ({tail})"
+    return "MemoryError" if "MemoryError" in tail else tail
 
 
 def _best(runs: list[dict[str, Any]], key: str, worst_of: str | None = None) -> dict[str, Any]:
     """The run with the smallest ``key`` (with the largest ``worst_of`` over all runs)."""
-    ok = [r for r in runs if key in r]
-    if not ok:
-        return runs[-1]
-    best = dict(min(ok, key=lambda r: r[key]))
-    if worst_of is not None:
-        best[worst_of] = max(r[worst_of] for r in ok)
-    best["rounds"] = [r[key] for r in ok]
+    best = best_run(runs, key)
+    if worst_of is not None and "rounds" in best:  # worst_of is already a key: order kept
+        best[worst_of] = max(r[worst_of] for r in runs if key in r)
     return best
 
 
@@ -293,35 +259,12 @@ def _available(lib: str) -> str | None:
     """None when ``lib`` can be benchmarked, else the reason it is skipped."""
     if lib == "python":
         return None
-    if lib == "compgraph":
-        src = Path(__file__).resolve().parent.parent / "src" / "compgraph"
-        return None if importlib.util.find_spec(lib) or src.is_dir() else "not importable"
-    if importlib.util.find_spec(lib) is None:
-        hint = " (optional; `pip install " + lib + "` to include it)" if lib in OPTIONAL else ""
-        return "not installed" + hint
-    return None
+    hint = " (optional; `pip install " + lib + "` to include it)" if lib in OPTIONAL else ""
+    return available(lib, hint)
 
 
 def _version(lib: str) -> str:
-    if lib == "python":
-        return platform.python_version()
-    try:
-        return importlib.metadata.version(lib)
-    except importlib.metadata.PackageNotFoundError:
-        return "?"
-
-
-def _git_commit() -> str:
-    """The checkout's commit (with '+dirty' when src/ has local changes), or '?'."""
-    root = Path(__file__).resolve().parent.parent
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, text=True,
-                              capture_output=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=root,
-                               text=True, capture_output=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "?"
-    return (head or "?") + ("+dirty" if dirty else "")
+    return platform.python_version() if lib == "python" else version(lib)
 
 
 def _close(a: float, b: float) -> bool:
@@ -343,28 +286,12 @@ def _check_seed(row: dict[str, dict[str, Any]]) -> str:
     return f"ok (dy/dx={SEED_GRAD:g})" if not bad else f"MISMATCH: {', '.join(bad)}"
 
 
-def _sig(x: float, digits: int = 3) -> str:
-    return f"{x:.{digits}g}" if abs(x) < 10 ** digits else f"{x:.0f}"
-
-
 def _cell(rec: dict[str, Any] | None, key: str, fmt: Callable[[float], str]) -> str:
     if rec is None:
         return "-"
     if "error" in rec:
         return rec["error"]
     return fmt(rec[key])
-
-
-def _ratio(num: dict[str, Any] | None, den: dict[str, Any] | None, key: str) -> float | None:
-    if not num or not den or key not in num or key not in den or den[key] <= 0:
-        return None
-    return num[key] / den[key]
-
-
-def _verdict(r: float | None, target: float) -> str:
-    if r is None:
-        return "n/a"
-    return f"{r:.3g} ({'ok' if r <= target else 'MISS'})"
 
 
 def build_report(libs: list[str], sizes: list[int], seed: dict[str, Any],
@@ -411,9 +338,6 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
     libs = [lib for lib in wanted if lib not in skipped]
     sizes = list(dict.fromkeys(args.sizes))
 
-    def progress(msg: str) -> None:
-        print(msg, file=sys.stderr, flush=True)
-
     seed_runs: dict[str, list[dict[str, Any]]] = {lib: [] for lib in libs}
     for r in range(args.seed_rounds):  # rounds interleave libraries: fairer on a busy machine
         for lib in libs:
@@ -457,9 +381,7 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
     if "micrograd" in libs:
         print("note: micrograd has no sin; the chain adds one in micrograd's own style. Its "
               "recursive topological sort hits Python's recursion limit on long chains.")
-    return {"meta": {"commit": commit, "platform": platform.platform(),
-                     "cpus": os.cpu_count(), "python": platform.python_version(),
-                     "torch_threads": TORCH_THREADS, "versions": versions, "argv": sys.argv[1:]},
+    return {"meta": run_meta(commit, TORCH_THREADS, versions, argv=sys.argv[1:]),
             "seed": seed, "chain": {fmt_count(n): chain[n] for n in sizes},
             "ratios": ratios, "skipped": skipped}
 
@@ -490,14 +412,13 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.worker:
         lib, what = args.worker
-        print(RESULT_TAG + json.dumps(run_worker(lib, what, args)), flush=True)
+        emit_result(run_worker(lib, what, args))
         return 0
     if args.quick:
         args.sizes = list(QUICK_SIZES)
     results = run_all(args)
     if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
-        print(f"results written to {args.json}")
+        write_json(args.json, results)
     return 0
 
 

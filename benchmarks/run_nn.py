@@ -37,18 +37,21 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
-import importlib.util
 import json
 import math
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any, Callable
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # harness.py, beside this script
+from harness import (available, best_run, emit_result, git_commit as _git_commit,  # noqa: E402
+                     load_compgraph as _load_compgraph, spawn_worker,
+                     time_calls as _time_step)
 
 IMPLS: tuple[str, ...] = ("cg-dynamic", "cg-compiled", "numpy", "torch", "jax", "floor")
 TORCH_THREADS = 2
@@ -56,7 +59,6 @@ SIZES = (784, 512, 512, 10)
 BATCH = 256
 LR = 0.01
 SEED = 0
-RESULT_TAG = "RESULT "
 # max |W_a - W_ref| / max |W_ref - W0| over all parameters (the update is ~1e-4 of
 # the weights, so this is far stricter than comparing the weights themselves)
 CHECK_TOL = 1e-3
@@ -76,15 +78,6 @@ Step = Callable[[], Any]
 
 
 # --------------------------------------------------------------------------- workloads
-def _load_compgraph() -> Any:
-    try:
-        import compgraph
-    except ImportError:  # not installed: use the checkout this script lives in
-        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-        import compgraph
-    return compgraph
-
-
 def make_problem() -> tuple[list, Any, Any]:
     """Initial [W1, b1, W2, b2, W3, b3] (W of shape (out, in)), batch x and labels y."""
     import numpy as np
@@ -280,23 +273,6 @@ def _blas_info() -> list[dict[str, Any]] | str:
             for d in threadpool_info()]
 
 
-def _time_step(step: Step, repeats: int, min_loop: float) -> tuple[float, int]:
-    perf = time.perf_counter
-    t0, n = perf(), 0
-    while n < 3 or perf() - t0 < min_loop / 4:  # warm-up
-        step()
-        n += 1
-    per = (perf() - t0) / n
-    calls = max(1, math.ceil(min_loop / max(per, 1e-9)))
-    best = math.inf
-    for _ in range(repeats):
-        t0 = perf()
-        for _ in range(calls):
-            step()
-        best = min(best, (perf() - t0) / calls)
-    return best, calls
-
-
 def run_worker(impl: str, args: argparse.Namespace) -> dict[str, Any]:
     step, read, version = make_step(impl)
     t0 = time.perf_counter()
@@ -338,37 +314,11 @@ def run_check(directory: str) -> dict[str, Any]:
 def _available(impl: str) -> str | None:
     mod = {"cg-dynamic": "compgraph", "cg-compiled": "compgraph", "numpy": "numpy",
            "floor": "numpy", "torch": "torch", "jax": "jax"}[impl]
-    if mod == "compgraph":
-        src = Path(__file__).resolve().parent.parent / "src" / "compgraph"
-        return None if importlib.util.find_spec(mod) or src.is_dir() else "not importable"
-    if importlib.util.find_spec(mod) is None:
-        return "not installed" + (" (optional: `pip install jax jaxlib`)" if mod == "jax" else "")
-    return None
+    return available(mod, " (optional: `pip install jax jaxlib`)" if mod == "jax" else "")
 
 
 def _spawn(argv: list[str], timeout: float) -> dict[str, Any]:
-    cmd = [sys.executable, str(Path(__file__).resolve()), *argv]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return {"error": f"timeout > {timeout:g} s"}
-    for line in reversed(proc.stdout.splitlines()):
-        if line.startswith(RESULT_TAG):
-            return json.loads(line[len(RESULT_TAG):])
-    tail = (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"])[-1]
-    return {"error": (f"killed ({tail})" if proc.returncode < 0 else tail)[:80]}
-
-
-def _git_commit() -> str:
-    root = Path(__file__).resolve().parent.parent
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, text=True,
-                              capture_output=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=root,
-                               text=True, capture_output=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "?"
-    return (head or "?") + ("+dirty" if dirty else "")
+    return spawn_worker(__file__, argv, timeout)
 
 
 def _ratio(res: dict[str, dict], a: str, b: str) -> float | None:
@@ -451,10 +401,10 @@ def main(argv: list[str] | None = None) -> int:
         args.rounds, args.repeats, args.min_loop = 1, 3, 0.1
 
     if args.worker == "check":
-        print(RESULT_TAG + json.dumps(run_check(args.save)), flush=True)
+        emit_result(run_check(args.save))
         return 0
     if args.worker:
-        print(RESULT_TAG + json.dumps(run_worker(args.worker, args)), flush=True)
+        emit_result(run_worker(args.worker, args))
         return 0
     if args.profile:
         import cProfile
@@ -487,14 +437,7 @@ def main(argv: list[str] | None = None) -> int:
         check = _spawn(["--worker", "check", "--save", tmp], args.timeout)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    res = {}
-    for impl, rs in runs.items():
-        ok = [r for r in rs if "ms" in r]
-        if ok:
-            res[impl] = dict(min(ok, key=lambda r: r["ms"]))
-            res[impl]["rounds_ms"] = [r["ms"] for r in ok]
-        else:
-            res[impl] = rs[-1]
+    res = {impl: best_run(rs, "ms", rounds_key="rounds_ms") for impl, rs in runs.items()}
     report, ratios = build_report(impls, res, check, skipped)
     blas = next((r["blas"] for r in res.values() if "blas" in r), "?")
     env = {k: v for k, v in os.environ.items() if k.startswith(("OPENBLAS_", "OMP_", "MKL_"))}

@@ -35,17 +35,20 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib.metadata
-import importlib.util
-import json
 import math
 import os
 import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any, Callable
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # harness.py, beside this script
+from harness import (available, best_run, emit_result, fmt_count,  # noqa: E402
+                     git_commit as _git_commit, load_compgraph as _load_compgraph,
+                     parse_count as _parse_count, progress, ratio as _ratio, run_meta,
+                     sig as _sig, spawn_worker, time_calls as _time_call,
+                     verdict as _verdict, version as _version, write_json)
 
 TORCH_THREADS = 2
 SEED_X = 3.0
@@ -59,7 +62,6 @@ CHAIN_X0 = 0.5
 NODES_PER_STEP = 5  # sin, mul, add and the constants 1.0001, 0.1
 DEFAULT_SIZES: tuple[int, ...] = (10**3, 10**4, 10**5)
 QUICK_SIZES: tuple[int, ...] = (10**3, 10**4)
-RESULT_TAG = "RESULT "
 TARGETS = {"seed_compile_us": 2.0, "seed_function_over_jax_jit": 0.5,
            "rnn_over_numpy": 1.2, "rnn_over_torch": 0.5}
 
@@ -128,15 +130,6 @@ Call = Callable[[], Any]
 
 
 # --------------------------------------------------------------------------- workloads
-def _load_compgraph() -> Any:
-    try:
-        import compgraph
-    except ImportError:  # not installed: use the checkout this script lives in
-        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-        import compgraph
-    return compgraph
-
-
 def _lib(impl: str) -> str:
     return next(lib for key, lib, _ in COLUMNS if key == impl)
 
@@ -578,24 +571,6 @@ def _chain_reference(steps: int) -> float:
 
 
 # --------------------------------------------------------------------------- worker side
-def _time_call(call: Call, repeats: int, min_loop: float) -> tuple[float, int]:
-    perf = time.perf_counter
-    # Warm-up: at least 3 calls and a quarter of a loop's time; it also calibrates.
-    n, t0 = 0, perf()
-    while n < 3 or perf() - t0 < min_loop / 4:
-        call()
-        n += 1
-    per_call = (perf() - t0) / n
-    calls = max(1, math.ceil(min_loop / max(per_call, 1e-9)))
-    best = math.inf
-    for _ in range(repeats):
-        t0 = perf()
-        for _ in range(calls):
-            call()
-        best = min(best, (perf() - t0) / calls)
-    return best, calls
-
-
 def run_worker(impl: str, workload: str, args: argparse.Namespace) -> dict[str, Any]:
     """Time one (implementation, workload) pair in this process and return the record."""
     rec = _run_worker(impl, workload, args)
@@ -659,49 +634,33 @@ def run_profile(impl: str, workload: str, args: argparse.Namespace) -> None:
 # --------------------------------------------------------------------------- parent side
 def parse_count(text: str) -> int:
     """``"1e5"``, ``"100000"`` or ``"100_000"`` -> 100000."""
-    value = float(text.replace("_", ""))
-    if value < NODES_PER_STEP or value != int(value):
-        raise argparse.ArgumentTypeError(f"not a whole number >= {NODES_PER_STEP}: {text!r}")
-    return int(value)
-
-
-def fmt_count(n: int) -> str:
-    """1000 -> '1e3'; other numbers as they are."""
-    exp = round(math.log10(n)) if n > 0 else 0
-    return f"1e{exp}" if 10**exp == n else str(n)
+    return _parse_count(text, NODES_PER_STEP)
 
 
 def _spawn(impl: str, workload: str, args: argparse.Namespace) -> dict[str, Any]:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", impl, workload,
-           "--repeats", str(args.repeats), "--min-loop", str(args.min_loop),
-           "--compile-repeats", str(args.compile_repeats),
-           "--compile-budget", str(args.compile_budget)]
+    argv = ["--worker", impl, workload, "--repeats", str(args.repeats),
+            "--min-loop", str(args.min_loop), "--compile-repeats", str(args.compile_repeats),
+            "--compile-budget", str(args.compile_budget)]
     env = dict(os.environ, JAX_PLATFORMS=os.environ.get("JAX_PLATFORMS", "cpu"),
                TF_CPP_MIN_LOG_LEVEL=os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"))
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout,
-                              env=env)
-    except subprocess.TimeoutExpired:
-        return {"error": f"timeout > {args.timeout:g} s"}
-    for line in reversed(proc.stdout.splitlines()):
-        if line.startswith(RESULT_TAG):
-            return json.loads(line[len(RESULT_TAG):])
-    tail = (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"])[-1]
-    if proc.returncode == -11:
-        tail = "crashed (SIGSEGV)"
-    elif proc.returncode < 0:
-        tail = f"killed (signal {-proc.returncode})"
-    return {"error": tail[:80]}
+    return spawn_worker(__file__, argv, args.timeout, env=env, describe=_describe_exit)
+
+
+def _describe_exit(returncode: int, tail: str) -> str:
+    if returncode == -11:
+        return "crashed (SIGSEGV)"
+    if returncode < 0:
+        return f"killed (signal {-returncode})"
+    return tail
 
 
 def _best(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """The run with the smallest time, with every round's time and the worst error."""
     key = "seconds_per_call" if any("seconds_per_call" in r for r in runs) else "seconds"
+    best = best_run(runs, key)
+    if "rounds" not in best:
+        return best
     ok = [r for r in runs if key in r]
-    if not ok:
-        return runs[-1]
-    best = dict(min(ok, key=lambda r: r[key]))
-    best["rounds"] = [r[key] for r in ok]
     if "first_call_seconds" in best:
         best["first_call_seconds"] = min(r["first_call_seconds"] for r in ok)
     best["max_abs_err"] = max(r["max_abs_err"] for r in ok)
@@ -711,41 +670,13 @@ def _best(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _available(lib: str) -> str | None:
     """None when ``lib`` can be benchmarked, else the reason it is skipped."""
-    if lib == "compgraph":
-        src = Path(__file__).resolve().parent.parent / "src" / "compgraph"
-        return None if importlib.util.find_spec(lib) or src.is_dir() else "not importable"
-    if importlib.util.find_spec(lib) is None:
-        if lib == "tensorflow":
-            return ("not importable (optional, not a project dependency, deliberately not "
-                    "installed here); the tf.function column appears where it is importable")
-        hint = (f" (optional, not a project dependency; `.venv/bin/pip install {lib}` to "
-                f"include it)") if lib in OPTIONAL else ""
-        return "not installed" + hint
-    return None
-
-
-def _version(lib: str) -> str:
-    try:
-        return importlib.metadata.version(lib)
-    except importlib.metadata.PackageNotFoundError:
-        return "?"
-
-
-def _git_commit() -> str:
-    """The checkout's commit (with '+dirty' when src/ has local changes), or '?'."""
-    root = Path(__file__).resolve().parent.parent
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, text=True,
-                              capture_output=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=root,
-                               text=True, capture_output=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "?"
-    return (head or "?") + ("+dirty" if dirty else "")
-
-
-def _sig(x: float, digits: int = 3) -> str:
-    return f"{x:.{digits}g}" if abs(x) < 10 ** digits else f"{x:.0f}"
+    hint = (f" (optional, not a project dependency; `.venv/bin/pip install {lib}` to "
+            f"include it)") if lib in OPTIONAL else ""
+    why = available(lib, hint)
+    if why and lib == "tensorflow":
+        return ("not importable (optional, not a project dependency, deliberately not "
+                "installed here); the tf.function column appears where it is importable")
+    return why
 
 
 def _check(workload: str, row: dict[str, dict[str, Any]]) -> str:
@@ -775,21 +706,6 @@ def _check(workload: str, row: dict[str, dict[str, Any]]) -> str:
         text = f"{ref}, max rel diff {err:.0e}"
     bad = [k for k, r in done.items() if r["max_rel_err"] > tol]
     return f"ok ({text})" if not bad else f"MISMATCH: {', '.join(bad)} ({text})"
-
-
-def _ratio(num: dict[str, Any] | None, den: dict[str, Any] | None,
-           key: str = "seconds_per_call") -> float | None:
-    if not num or not den or key not in num or key not in den or den[key] <= 0:
-        return None
-    return num[key] / den[key]
-
-
-def _verdict(r: float | None, target: float | None = None, unit: str = "") -> str:
-    if r is None:
-        return "n/a"
-    if target is None:
-        return f"{r:.3g}{unit}"
-    return f"{r:.3g}{unit} ({'ok' if r <= target else 'MISS'})"
 
 
 LABELS = {"seed2": "seed (a-b)*(a+b): y, dy/da, dy/db (µs/call)",
@@ -909,9 +825,6 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
     sizes = list(dict.fromkeys(args.sizes))
     commit_at_start = _git_commit()
 
-    def progress(msg: str) -> None:
-        print(msg, file=sys.stderr, flush=True)
-
     cells: list[str] = []  # table rows (workload names) in order
     for w in workloads:
         if w == "compile":
@@ -969,12 +882,10 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
         print(f"{w}: " + "; ".join(f"{heads[c]} = {WHAT[w][c]}" for c in present))
     for lib, why in skipped.items():
         print(f"note: {lib} skipped: {why}")
-    return {"meta": {"commit": commit, "platform": platform.platform(),
-                     "cpus": os.cpu_count(), "python": platform.python_version(),
-                     "torch_threads": TORCH_THREADS, "versions": versions,
-                     "compgraph_files": cg_files, "argv": sys.argv[1:], "repeats": args.repeats,
-                     "min_loop_seconds": args.min_loop, "rounds": args.rounds,
-                     "compile_rounds": args.compile_rounds, "sizes": sizes},
+    return {"meta": run_meta(commit, TORCH_THREADS, versions, compgraph_files=cg_files,
+                             argv=sys.argv[1:], repeats=args.repeats,
+                             min_loop_seconds=args.min_loop, rounds=args.rounds,
+                             compile_rounds=args.compile_rounds, sizes=sizes),
             "results": results, "ratios": ratios, "skipped": skipped, "calls": WHAT}
 
 
@@ -1012,7 +923,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.worker:
         impl, workload = args.worker
-        print(RESULT_TAG + json.dumps(run_worker(impl, workload, args)), flush=True)
+        emit_result(run_worker(impl, workload, args))
         return 0
     if args.profile:
         run_profile(*args.profile, args)
@@ -1024,8 +935,7 @@ def main(argv: list[str] | None = None) -> int:
             args.sizes = list(QUICK_SIZES)
     results = run_all(args)
     if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
-        print(f"results written to {args.json}")
+        write_json(args.json, results)
     return 0
 
 

@@ -34,17 +34,18 @@ the standard library.  Usage (from the repository root)::
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
-import importlib.util
-import json
-import math
 import os
 import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any, Callable
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # harness.py, beside this script
+from harness import (available, best_run, emit_result, git_commit as _git_commit,  # noqa: E402
+                     load_compgraph as _load_compgraph, progress, ratio as _ratio,
+                     run_meta, sig as _sig, spawn_worker, time_calls, verdict as _verdict,
+                     version as _version, write_json)
 
 TORCH_THREADS = 2
 SEED_X = 3.0
@@ -52,7 +53,6 @@ SEED_GRAD = 4 * (3 * SEED_X + 2) ** 3 * 3  # 15972.0
 HESS_N = 100
 JVP_STEPS = 500  # 2 recorded ops per step: 1000 ops
 JVP_SIZE = 16
-RESULT_TAG = "RESULT "
 TOL = {"seed": 1e-12, "hessian": 1e-12, "jvp": 1e-12}  # rel / abs error allowed
 TARGETS = {"seed_tape_over_backward": 1.2, "hessian_over_torch_functional": 1.0}
 
@@ -92,15 +92,6 @@ Call = Callable[[], Any]
 
 
 # --------------------------------------------------------------------------- workloads
-def _load_compgraph() -> Any:
-    try:
-        import compgraph
-    except ImportError:  # not installed: use the checkout this script lives in
-        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-        import compgraph
-    return compgraph
-
-
 def _hessian_data() -> tuple[Any, Any, Any]:
     """``A``, ``x`` and the closed-form Hessian of ``sum(tanh(A @ x))`` (NumPy)."""
     import numpy as np
@@ -309,49 +300,25 @@ def run_worker(impl: str, workload: str, args: argparse.Namespace) -> dict[str, 
     first = perf() - t0
     rec: dict[str, Any] = {"setup_seconds": setup, "first_call_seconds": first}
     rec.update(check(result))
-    # Warm-up: at least 3 calls and a quarter of a loop's time; it also calibrates.
-    n, t0 = 0, perf()
-    while n < 3 or perf() - t0 < args.min_loop / 4:
-        call()
-        n += 1
-    per_call = (perf() - t0) / n
-    calls = max(1, math.ceil(args.min_loop / max(per_call, 1e-9)))
-    best = math.inf
-    for _ in range(args.repeats):
-        t0 = perf()
-        for _ in range(calls):
-            call()
-        best = min(best, (perf() - t0) / calls)
+    best, calls = time_calls(call, args.repeats, args.min_loop)
     rec.update({"seconds_per_call": best, "calls": calls, "repeats": args.repeats})
     return rec
 
 
 # --------------------------------------------------------------------------- parent side
 def _spawn(impl: str, workload: str, args: argparse.Namespace) -> dict[str, Any]:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", impl, workload,
-           "--repeats", str(args.repeats), "--min-loop", str(args.min_loop)]
+    argv = ["--worker", impl, workload, "--repeats", str(args.repeats),
+            "--min-loop", str(args.min_loop)]
     env = dict(os.environ, JAX_PLATFORMS=os.environ.get("JAX_PLATFORMS", "cpu"))
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout,
-                              env=env)
-    except subprocess.TimeoutExpired:
-        return {"error": f"timeout > {args.timeout:g} s"}
-    for line in reversed(proc.stdout.splitlines()):
-        if line.startswith(RESULT_TAG):
-            return json.loads(line[len(RESULT_TAG):])
-    tail = (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"])[-1]
-    if proc.returncode < 0:
-        tail = f"killed ({tail})"
-    return {"error": tail[:80]}
+    return spawn_worker(__file__, argv, args.timeout, env=env)
 
 
 def _best(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """The run with the smallest time per call, with every round's time and first call."""
+    best = best_run(runs, "seconds_per_call")
+    if "rounds" not in best:
+        return best
     ok = [r for r in runs if "seconds_per_call" in r]
-    if not ok:
-        return runs[-1]
-    best = dict(min(ok, key=lambda r: r["seconds_per_call"]))
-    best["rounds"] = [r["seconds_per_call"] for r in ok]
     best["first_call_seconds"] = min(r["first_call_seconds"] for r in ok)
     best["max_abs_err"] = max(r["max_abs_err"] for r in ok)
     if "max_rel_err" in best:
@@ -361,38 +328,9 @@ def _best(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _available(lib: str) -> str | None:
     """None when ``lib`` can be benchmarked, else the reason it is skipped."""
-    if lib == "compgraph":
-        src = Path(__file__).resolve().parent.parent / "src" / "compgraph"
-        return None if importlib.util.find_spec(lib) or src.is_dir() else "not importable"
-    if importlib.util.find_spec(lib) is None:
-        hint = (" (optional, not a project dependency; `.venv/bin/pip install jax jaxlib` "
-                "to include it)") if lib in OPTIONAL else ""
-        return "not installed" + hint
-    return None
-
-
-def _version(lib: str) -> str:
-    try:
-        return importlib.metadata.version(lib)
-    except importlib.metadata.PackageNotFoundError:
-        return "?"
-
-
-def _git_commit() -> str:
-    """The checkout's commit (with '+dirty' when src/ has local changes), or '?'."""
-    root = Path(__file__).resolve().parent.parent
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, text=True,
-                              capture_output=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=root,
-                               text=True, capture_output=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "?"
-    return (head or "?") + ("+dirty" if dirty else "")
-
-
-def _sig(x: float, digits: int = 3) -> str:
-    return f"{x:.{digits}g}" if abs(x) < 10 ** digits else f"{x:.0f}"
+    hint = (" (optional, not a project dependency; `.venv/bin/pip install jax jaxlib` "
+            "to include it)") if lib in OPTIONAL else ""
+    return available(lib, hint)
 
 
 def _check(workload: str, row: dict[str, dict[str, Any]]) -> str:
@@ -411,21 +349,6 @@ def _check(workload: str, row: dict[str, dict[str, Any]]) -> str:
                else "output and tangent vs NumPy recurrence")
         text = f"{ref}, max rel diff {err:.1e}"
     return f"ok ({text})" if not bad else f"MISMATCH: {', '.join(bad)} ({text})"
-
-
-def _ratio(num: dict[str, Any] | None, den: dict[str, Any] | None,
-           key: str = "seconds_per_call") -> float | None:
-    if not num or not den or key not in num or key not in den or den[key] <= 0:
-        return None
-    return num[key] / den[key]
-
-
-def _verdict(r: float | None, target: float | None = None) -> str:
-    if r is None:
-        return "n/a"
-    if target is None:
-        return f"{r:.3g}"
-    return f"{r:.3g} ({'ok' if r <= target else 'MISS'})"
 
 
 def build_report(columns: list[str], results: dict[str, dict[str, dict[str, Any]]]
@@ -501,9 +424,6 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
     workloads = args.workloads or list(WORKLOADS)
     commit_at_start = _git_commit()
 
-    def progress(msg: str) -> None:
-        print(msg, file=sys.stderr, flush=True)
-
     runs: dict[str, dict[str, list[dict[str, Any]]]] = {
         w: {c: [] for c in columns if c in WORKLOADS[w]} for w in workloads}
     for r in range(args.rounds):  # rounds interleave implementations: fairer on a busy machine
@@ -538,11 +458,9 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
                                    for c in runs[w]))
     for lib, why in skipped.items():
         print(f"note: {lib} skipped: {why}")
-    return {"meta": {"commit": commit, "platform": platform.platform(),
-                     "cpus": os.cpu_count(), "python": platform.python_version(),
-                     "torch_threads": TORCH_THREADS, "versions": versions,
-                     "argv": sys.argv[1:], "repeats": args.repeats,
-                     "min_loop_seconds": args.min_loop, "rounds": args.rounds},
+    return {"meta": run_meta(commit, TORCH_THREADS, versions, argv=sys.argv[1:],
+                             repeats=args.repeats, min_loop_seconds=args.min_loop,
+                             rounds=args.rounds),
             "results": results, "ratios": ratios, "skipped": skipped, "calls": WHAT}
 
 
@@ -567,14 +485,13 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.worker:
         impl, workload = args.worker
-        print(RESULT_TAG + json.dumps(run_worker(impl, workload, args)), flush=True)
+        emit_result(run_worker(impl, workload, args))
         return 0
     if args.quick:
         args.rounds, args.repeats, args.min_loop = 1, 3, 0.05
     results = run_all(args)
     if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
-        print(f"results written to {args.json}")
+        write_json(args.json, results)
     return 0
 
 
