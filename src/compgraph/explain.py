@@ -56,7 +56,7 @@ def _paths(top: Any, target: Any, parents_of: Any) -> tuple[list, bool]:
 
 
 def _render(y_name: str, x_name: str, paths: list, cut: bool, step_text: Any,
-            total: Any, engine_value: Any, no_values: bool = False) -> str:
+            engine_value: Any, no_values: bool = False) -> str:
     lines = [f"d{y_name}/d{x_name} by the chain rule: {len(paths)} path(s) from {x_name} to "
              f"{y_name}" + (" (first ones only)" if cut else "")]
     terms = []
@@ -165,7 +165,7 @@ def _explain_dynamic(y: Tensor, x: Tensor) -> str:
     if x._rg:
         g = grad(y, [x], retain_graph=True, allow_unused=True)[0] if y.size == 1 else None
         engine = None if g is None else g._data
-    return _render(name(y._node), names.get(id(target), "x"), paths, cut, step, None, engine)
+    return _render(name(y._node), names.get(id(target), "x"), paths, cut, step, engine)
 
 
 def _explain_static(y: Any, x: Any, feeds: dict | None) -> str:
@@ -208,7 +208,7 @@ def _explain_static(y: Any, x: Any, feeds: dict | None) -> str:
         from .static.optimize import _rebuild
         copy = _rebuild(graph, [], None)
         engine = copy.run(copy.gradients(copy[y.name], copy[x.name]), feeds)
-    return _render(y.name, x.name, paths, cut, step, None, engine, no_values=feeds is None)
+    return _render(y.name, x.name, paths, cut, step, engine, no_values=feeds is None)
 
 
 def explain(y: Any, x: Any, feeds: dict | None = None) -> str:

@@ -52,11 +52,6 @@ class Optimizer:
         raise NotImplementedError
 
 
-def _write(p: Tensor, new: np.ndarray) -> None:
-    d = p.data
-    d[...] = new
-
-
 class SGD(Optimizer):
     """Stochastic gradient descent with momentum, dampening, weight decay and Nesterov."""
 

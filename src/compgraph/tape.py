@@ -97,7 +97,6 @@ class GradientTape:
         self._nodes = _Ranges()
         self._recording = False
         self._used = False
-        self._grad_ctx = None
 
     # ------------------------------------------------------------------ scope
     def __enter__(self) -> "GradientTape":

@@ -233,7 +233,7 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[A
     outer = False
     for p, t in zip(primals, tangents):
         pl, spec = flatten(p)
-        tl, tspec = flatten(t)
+        tl, _ = flatten(t)
         if len(pl) != len(tl):
             raise ValueError("jvp: primals and tangents have different structures")
         xs = []
@@ -273,7 +273,7 @@ def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
     out_leaves = [o if isinstance(o, Tensor) else Tensor(o) for o in out_leaves]
 
     def vjp_fn(cotangent: Any) -> tuple:
-        cl, cspec = flatten(cotangent)
+        cl, _ = flatten(cotangent)
         if len(cl) != len(out_leaves):
             raise ValueError(f"vjp: the cotangent has {len(cl)} parts, the output has "
                              f"{len(out_leaves)}")

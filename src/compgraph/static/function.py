@@ -25,12 +25,6 @@ __all__ = ["function", "Function"]
 log = logging.getLogger("compgraph")
 
 
-def _numeric(v: Any) -> bool:
-    if isinstance(v, bool):
-        return False  # bools are static: they usually steer Python control flow
-    return isinstance(v, (int, float, np.ndarray, np.generic, Tensor))
-
-
 def _leaf_key(v: Any) -> Any:
     if isinstance(v, (bool, np.bool_)):
         return ("S", "bool", bool(v))
@@ -60,7 +54,7 @@ def _describe_key(k: Any) -> str:
 
 
 class _Entry:
-    __slots__ = ("graph", "compiled", "out_spec", "numeric_paths")
+    __slots__ = ("graph", "compiled", "out_spec")
 
     def __init__(self, graph: Graph, compiled: Any, out_spec: Any):
         self.graph = graph
