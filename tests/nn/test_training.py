@@ -1,5 +1,4 @@
 """Modules (state, modes), DataLoader and short end-to-end training runs."""
-import time
 
 import numpy as np
 import pytest
@@ -305,7 +304,6 @@ def accuracy(model, x, y):
 
 
 def test_mlp_adam_learns_xor():
-    t0 = time.perf_counter()
     x, y = xor()
     model = nn.Sequential(nn.Linear(2, 16, seed=0), nn.Tanh(), nn.Linear(16, 16, seed=1),
                           nn.ReLU(), nn.Linear(16, 2, seed=2))
@@ -325,7 +323,6 @@ def test_mlp_adam_learns_xor():
     assert np.mean(losses[-20:]) < 0.5 * np.mean(losses[:20])
     xt, yt = xor(200, seed=1)
     assert accuracy(model, xt, yt) >= 0.9
-    assert time.perf_counter() - t0 < 5.0
 
 
 def test_mlp_with_bn_dropout_adamw_schedule_learns_blobs(tmp_path):
