@@ -193,13 +193,17 @@ class GradientTape:
                 roots.append((_key(t), _seed(t, s, create)))
         if not roots:
             return {}
-        wanted = {k for k in keys if k is not None}
         spans = self._nodes.spans
         allowed: Any = self._nodes
         if len(spans) == 1:
             a, b = spans[0]
             allowed = (a, b if b is not None else 1 << 62)
-        found, _ = run_backward(roots, retain, create, wanted, allowed)
+        if all(type(k) is not Node for k in keys):
+            # Only leaves wanted: the plain walk (every leaf's gradient; we pick ours).
+            found, _ = run_backward(roots, retain, create, None, allowed)
+        else:
+            found, _ = run_backward(roots, retain, create,
+                                    {k for k in keys if k is not None}, allowed)
         return found
 
     def _creates_graph(self, targets: list) -> bool:

@@ -210,6 +210,8 @@ def run_backward(roots: Sequence[tuple[Any, Any]], retain_graph: bool, create_gr
         useful = _useful_nodes(root_nodes, deps, targets)
     if useful is not None and not restricted and len(useful) == len(deps):
         useful = None  # every node leads to a target: nothing to prune
+    if useful is None and restricted:
+        useful = set(deps)  # walk only the allowed nodes
     if useful is not None:
         deps = {n: 0 for n in useful}
         for n in useful:
