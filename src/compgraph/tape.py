@@ -198,7 +198,8 @@ class GradientTape:
         if len(spans) == 1:
             a, b = spans[0]
             allowed = (a, b if b is not None else 1 << 62)
-        if all(type(k) is not Node for k in keys):
+        if len(keys) == 1 and type(keys[0]) is not Node or \
+                all(type(k) is not Node for k in keys):
             # Only leaves wanted: the plain walk (every leaf's gradient; we pick ours).
             found, _ = run_backward(roots, retain, create, None, allowed)
         else:
@@ -219,6 +220,10 @@ class GradientTape:
         ``unconnected_gradients="zero"``.  ``warn=True`` explains each None (never
         watched, integer dtype, or not connected); see also :meth:`why_none`.
         """
+        if (type(target) is Tensor or isinstance(target, Tensor)) and \
+                isinstance(sources, Tensor) and output_gradients is None and \
+                unconnected_gradients == "none" and not warn:
+            return self._gradient_one(target, sources)
         self._check_usable("gradient")
         if unconnected_gradients not in ("none", "zero"):
             raise ValueError(f"GradientTape.gradient: unconnected_gradients must be 'none' "
@@ -259,6 +264,19 @@ class GradientTape:
                 g = _wrap(_owned(g, handed))
             out.append(g)
         return out[0] if spec is None else unflatten(spec, out)
+
+    def _gradient_one(self, target: Tensor, source: Tensor) -> Tensor | None:
+        """gradient() for one Tensor target and one source: the common case, lean."""
+        if self._used and not self._persistent:
+            self._check_usable("gradient")
+        key = _key(source) if self._is_source(source) else None
+        create = self._creates_graph((target,))
+        found = self._run([target], [None], [key], self._persistent or create, create)
+        self._used = True
+        g = found.get(key) if key is not None else None
+        if g is None or create:
+            return g
+        return _wrap(_owned(g, set()))
 
     def why_none(self, target: Any, source: Any) -> str | None:
         """Why ``gradient(target, source)`` is None, in words (None when it is not)."""
