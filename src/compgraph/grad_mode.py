@@ -32,6 +32,19 @@ VARIABLE_HOOK: list = [None]
 next_seq = __import__("itertools").count(1).__next__
 
 
+def _with_mode(fn: Callable, mode: bool) -> Callable:
+    """``fn`` run with grad mode set to ``mode`` (restored afterwards)."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        prev = STATE.enabled
+        STATE.enabled = mode
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            STATE.enabled = prev
+    return wrapper
+
+
 def is_grad_enabled() -> bool:
     """Whether operations in this thread are currently recorded for backward."""
     return STATE.enabled
@@ -59,17 +72,7 @@ class set_grad_enabled:
 
     def __call__(self, fn: Callable) -> Callable:
         STATE.enabled = self.prev  # used as a decorator: undo the eager switch
-        mode = self.mode
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            prev = STATE.enabled
-            STATE.enabled = mode
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                STATE.enabled = prev
-        return wrapper
+        return _with_mode(fn, self.mode)
 
 
 class _Mode:
@@ -83,17 +86,7 @@ class _Mode:
         STATE.enabled = self._prev
 
     def __call__(self, fn: Callable) -> Callable:
-        mode = self._mode
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            prev = STATE.enabled
-            STATE.enabled = mode
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                STATE.enabled = prev
-        return wrapper
+        return _with_mode(fn, self._mode)
 
 
 class no_grad(_Mode):

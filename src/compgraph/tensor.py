@@ -423,17 +423,17 @@ class Tensor(ArrayMethods):
             return d.astype(dtype)
         return d.copy() if copy else d
 
-    def __float__(self) -> float:
+    def _scalar(self, what: str) -> Any:
         if self._data.size != 1:
-            raise TypeError(f"float(): only one-element tensors can be converted, "
+            raise TypeError(f"{what}(): only one-element tensors can be converted, "
                             f"this one has shape {self.shape}")
-        return float(self._data.item())
+        return self._data.item()
+
+    def __float__(self) -> float:
+        return float(self._scalar("float"))
 
     def __int__(self) -> int:
-        if self._data.size != 1:
-            raise TypeError(f"int(): only one-element tensors can be converted, "
-                            f"this one has shape {self.shape}")
-        return int(self._data.item())
+        return int(self._scalar("int"))
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
@@ -526,10 +526,8 @@ class _HookHandle:
 
     def remove(self) -> None:
         """Unregister the hook (no error if already removed)."""
-        try:
+        if self._fn in self._hooks:
             self._hooks.remove(self._fn)
-        except ValueError:
-            pass
 
 
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False,
