@@ -26,7 +26,8 @@ __all__ = ["GradientTape"]
 
 
 class _Open(threading.local):
-    stack: tuple = ()  # the tapes open in this thread, innermost last
+    def __init__(self) -> None:  # run once per thread, on its first use
+        self.stack: list = []  # the tapes open in this thread, innermost last
 
 
 _OPEN = _Open()
@@ -46,19 +47,16 @@ VARIABLE_HOOK[0] = _note_variable
 
 
 class _Ranges:
-    """The nodes a tape recorded: those numbered inside its recording periods."""
+    """The nodes a tape recorded: those numbered inside its recording periods.
+
+    ``spans`` is the tape's own list of ``[first, last]`` sequence numbers (``last``
+    None while recording); this view only answers ``node in ranges`` for the engine.
+    """
 
     __slots__ = ("spans",)
 
-    def __init__(self) -> None:
-        self.spans: list = []  # [first, last] sequence numbers; last None while open
-
-    def open(self) -> None:
-        self.spans.append([next_seq(), None])
-
-    def close(self) -> None:
-        if self.spans and self.spans[-1][1] is None:
-            self.spans[-1][1] = next_seq()
+    def __init__(self, spans: list) -> None:
+        self.spans = spans
 
     def __contains__(self, node: Any) -> bool:
         s = node.seq
@@ -66,6 +64,9 @@ class _Ranges:
             if a < s and (b is None or s < b):
                 return True
         return False
+
+
+_OPEN_END = 1 << 62  # the upper bound of a span still recording
 
 
 def _key(t: Tensor) -> Any:
@@ -87,39 +88,57 @@ class GradientTape:
     Tensor(3.)
     """
 
+    __slots__ = ("_persistent", "_watch_accessed", "_watched", "_accessed", "_lent",
+                 "_spans", "_recording", "_used", "_prev_grad", "__weakref__")
+
     def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True):
         self._persistent = bool(persistent)
         self._watch_accessed = bool(watch_accessed_variables)
         self._watched: dict[int, Tensor] = {}
         self._accessed: dict[int, Variable] = {}
         self._lent: list[Tensor] = []  # constants given requires_grad while the tape is open
-        # Nodes recorded while this tape was recording: ops outside it are constants to it.
-        self._nodes = _Ranges()
+        # Sequence-number spans [first, last] of the periods this tape recorded: nodes
+        # numbered outside them were recorded outside the tape and are constants to it.
+        self._spans: list = []
         self._recording = False
         self._used = False
 
     # ------------------------------------------------------------------ scope
+    # Opening, watching, closing and gradient() are the tape's per-step cost next to a
+    # plain backward(): they are kept to a few attribute stores each (see run_transforms).
     def __enter__(self) -> "GradientTape":
         if self._recording:
             raise RuntimeError("this GradientTape is already open")
         self._recording = True
-        self._nodes.open()
-        self._prev_grad = _GRAD.enabled
-        _GRAD.enabled = True
-        _OPEN.stack = _OPEN.stack + (self,)
-        for t in self._watched.values():
-            self._lend(t)
+        self._spans.append([next_seq(), None])
+        grad = _GRAD
+        prev = self._prev_grad = grad.enabled
+        if not prev:
+            grad.enabled = True
+        _OPEN.stack.append(self)
+        if self._watched:
+            for t in self._watched.values():
+                self._lend(t)
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         self._recording = False
-        self._nodes.close()
-        _GRAD.enabled = self._prev_grad
+        last = self._spans[-1]
+        if last[1] is None:
+            last[1] = next_seq()
+        grad = _GRAD
+        if grad.enabled is not self._prev_grad:
+            grad.enabled = self._prev_grad
         stack = _OPEN.stack
-        _OPEN.stack = stack[:-1] if stack and stack[-1] is self else \
-            tuple(t for t in stack if t is not self)
-        if self._lent:
-            self._return_lent()
+        if stack[-1] is self:
+            stack.pop()
+        else:  # tapes closed out of order
+            stack.remove(self)
+        lent = self._lent
+        if lent:
+            for t in lent:
+                t._rg = False
+            self._lent = []
 
     def _lend(self, t: Tensor) -> None:
         if t._node is None and not t._rg:
@@ -133,7 +152,17 @@ class GradientTape:
 
     def watch(self, tensor: Any) -> None:
         """Watch a tensor (or a list / tuple / dict of them) so gradients can reach it."""
-        leaves = (tensor,) if isinstance(tensor, Tensor) else flatten(tensor)[0]
+        if isinstance(tensor, Tensor):
+            t = tensor
+            if t._data.dtype.kind in "fc":
+                self._watched[id(t)] = t
+                if self._recording and t._node is None and not t._rg:
+                    t._rg = True
+                    self._lent.append(t)
+                return
+            leaves: Any = (t,)
+        else:
+            leaves = flatten(tensor)[0]
         for t in leaves:
             if not isinstance(t, Tensor):
                 raise TypeError(f"GradientTape.watch: expected Tensors or Variables, got "
@@ -155,9 +184,7 @@ class GradientTape:
         self._return_lent()
         self._watched.clear()
         self._accessed.clear()
-        self._nodes = _Ranges()
-        if self._recording:
-            self._nodes.open()
+        self._spans = [[next_seq(), None]] if self._recording else []
         self._used = False
 
     def watched_variables(self) -> tuple:
@@ -193,11 +220,7 @@ class GradientTape:
                 roots.append((_key(t), _seed(t, s, create)))
         if not roots:
             return {}
-        spans = self._nodes.spans
-        allowed: Any = self._nodes
-        if len(spans) == 1:
-            a, b = spans[0]
-            allowed = (a, b if b is not None else 1 << 62)
+        allowed = self._allowed()
         if len(keys) == 1 and type(keys[0]) is not Node or \
                 all(type(k) is not Node for k in keys):
             # Only leaves wanted: the plain walk (every leaf's gradient; we pick ours).
@@ -206,6 +229,14 @@ class GradientTape:
             found, _ = run_backward(roots, retain, create,
                                     {k for k in keys if k is not None}, allowed)
         return found
+
+    def _allowed(self) -> Any:
+        """The engine's ``allowed`` argument: a ``(lo, hi)`` pair for one span."""
+        spans = self._spans
+        if len(spans) == 1:
+            a, b = spans[0]
+            return (a, _OPEN_END if b is None else b)
+        return _Ranges(spans)
 
     def _creates_graph(self, targets: list) -> bool:
         """Whether gradients must be recorded: for this open tape, an outer tape or transform."""
@@ -270,13 +301,22 @@ class GradientTape:
         if self._used and not self._persistent:
             self._check_usable("gradient")
         key = _key(source) if self._is_source(source) else None
-        create = self._creates_graph((target,))
-        found = self._run([target], [None], [key], self._persistent or create, create)
+        if self._recording or target._tan or _GRAD.transform_depth > 0 or \
+                (_OPEN.stack and self._nested()):
+            found = self._run([target], [None], [key], True, True)
+            self._used = True
+            return found.get(key) if key is not None else None
         self._used = True
-        g = found.get(key) if key is not None else None
-        if g is None or create:
-            return g
-        return _wrap(_owned(g, set()))
+        if key is None or not (target._rg or id(target) in self._watched):
+            return None
+        d = target._data
+        # A non-scalar target means the gradient of its sum, as in TensorFlow.
+        seed = np.ones(d.shape, d.dtype) if d.size != 1 else _seed(target, None, False)
+        tk = target._node
+        found, _ = run_backward(((target if tk is None else tk, seed),), self._persistent,
+                                False, {key} if type(key) is Node else None, self._allowed())
+        g = found.get(key)
+        return None if g is None else _wrap(_owned(g, set()))
 
     def why_none(self, target: Any, source: Any) -> str | None:
         """Why ``gradient(target, source)`` is None, in words (None when it is not)."""
@@ -359,11 +399,12 @@ class _StopRecording:
 
     def __enter__(self) -> None:
         self._prev = self._tape._recording
-        if self._prev:
-            self._tape._nodes.close()
+        spans = self._tape._spans
+        if self._prev and spans[-1][1] is None:
+            spans[-1][1] = next_seq()
         self._tape._recording = False
 
     def __exit__(self, *exc: Any) -> None:
         if self._prev:
-            self._tape._nodes.open()
+            self._tape._spans.append([next_seq(), None])
         self._tape._recording = self._prev
