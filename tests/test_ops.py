@@ -207,6 +207,15 @@ for _s1, _s2 in [((4,), (4,)), ((3, 4), (4, 5)), ((3, 4), (4,)), ((4,), (4, 3)),
              lambda a, b: torch.mul(a, b) if a.ndim == 0 or b.ndim == 0 else torch.matmul(a, b),
              [("any", _s1), ("any", _s2)])
 
+for _sx, _out in [((5, 3), 4), ((3,), 4), ((2, 5, 3), 4), ((1, 3), 1)]:
+    add_case(f"linear-{_fmt(_sx)}-out{_out}", cg.linear,
+             lambda x, w, b: torch.nn.functional.linear(x, w, b),
+             [("any", _sx), ("any", (_out, _sx[-1])), ("any", (_out,))])
+add_case("linear-no-bias", lambda x, w: cg.linear(x, w),
+         lambda x, w: torch.nn.functional.linear(x, w), [("any", (5, 3)), ("any", (4, 3))])
+add_case("log_softmax-two-axes", lambda x: cg.log_softmax(x, axis=(0, 2)),
+         lambda x: x - torch.logsumexp(x, dim=(0, 2), keepdim=True), [("any", (2, 3, 4))])
+
 # ------------------------------------------------------------ shapes
 for _s, _new in [((3, 4), (2, 6)), ((3, 4), (-1,)), ((3, 4), (4, 1, 3)), ((2, 3, 4), (6, -1)),
                  ((), (1, 1)), ((6,), 6)]:
@@ -452,8 +461,8 @@ def test_gradcheck_detects_a_wrong_gradient():
 
 
 def test_every_listed_function_is_covered():
-    names = ("add subtract multiply divide power negative matmul dot exp log sqrt sin cos tan "
-             "tanh sigmoid relu abs maximum minimum where clip sum mean max min reshape "
+    names = ("add subtract multiply divide power negative matmul dot linear exp log sqrt sin "
+             "cos tan tanh sigmoid relu abs maximum minimum where clip sum mean max min reshape "
              "transpose concatenate stack softmax log_softmax logsumexp squeeze expand_dims "
              "swapaxes broadcast_to astype").split()
     ids = [p.id for p in CASES]

@@ -22,14 +22,16 @@ from .viz.dot import collect, fmt, local_derivative, node_values
 __all__ = ["explain"]
 
 _MAX_PATHS = 32
-_TOKENS = re.compile(r"\b(x|y|out|cond|lo|hi)\b")
+_TOKENS = re.compile(r"\b(x|y|w|b|out|cond|lo|hi)\b")
 
 
-def _formula(template: str, names: list[str], out_name: str) -> str:
+def _formula(template: str, names: list[str], out_name: str, op: str = "") -> str:
     keys = {"x": names[0] if names else "x", "y": names[1] if len(names) > 1 else "y",
             "out": out_name, "cond": names[0] if names else "cond"}
-    if len(names) == 3:  # where(cond, x, y)
+    if op == "where" and len(names) == 3:  # where(cond, x, y)
         keys.update(x=names[1], y=names[2])
+    elif op == "linear" and len(names) == 3:  # linear(x, w, b)
+        keys.update(w=names[1], b=names[2])
     text = _TOKENS.sub(lambda m: keys.get(m.group(1), m.group(1)), template)
     # Tidy integer arithmetic left by substitution: u**(4-1) -> u**3.
     text = re.sub(r"\((-?\d+)-1\)", lambda m: str(int(m.group(1)) - 1), text)
@@ -146,7 +148,7 @@ def _explain_dynamic(y: Tensor, x: Tensor) -> str:
     def step(n: Node, i: int) -> tuple[str, str, Any]:
         top, below = name(n), name(n.parents[i])
         tmpl = n.op.deriv[i] if n.op.deriv and i < len(n.op.deriv) else "?"
-        formula = _formula(tmpl, operand_names(n), top)
+        formula = _formula(tmpl, operand_names(n), top, n.op.name)
         val = local_derivative(n, i)
         if val is None:
             return top, f"d{top}/d{below} = {formula}   (shape {tuple(n.shape)})", None
@@ -184,7 +186,7 @@ def _explain_static(y: Any, x: Any, feeds: dict | None) -> str:
         tmpl = op.deriv[i] if op.deriv and i < len(op.deriv) else "?"
         names = [inp.name if inp.op != "constant" or np.size(inp.value) != 1
                  else fmt(inp.value) for inp in n.inputs]
-        formula = _formula(tmpl, names, n.name)
+        formula = _formula(tmpl, names, n.name, op.name)
         val = None
         if env and op.vjp is not None and not op.variadic and op.vjp[i] is not None \
                 and np.size(env[id(n)]) == 1:

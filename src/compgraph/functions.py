@@ -17,7 +17,7 @@ from .ops.registry import OPS, Op
 from .tensor import SYMBOLIC_TYPES, Tensor, _operand, apply
 
 __all__ = [
-    "add", "subtract", "multiply", "divide", "power", "negative", "matmul", "dot",
+    "add", "subtract", "multiply", "divide", "power", "negative", "matmul", "dot", "linear",
     "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs",
     "maximum", "minimum", "where", "clip", "sum", "mean", "max", "min", "reshape",
     "transpose", "concatenate", "stack", "softmax", "log_softmax", "logsumexp",
@@ -250,8 +250,11 @@ def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
 
 def log_softmax(x: Any, axis: int = -1) -> Tensor:
     """``x - logsumexp(x)`` along ``axis``, computed stably."""
-    axis = normalize_axis(axis, _ndim(x), "log_softmax", _shape_of(x))
-    return subtract(x, logsumexp(x, axis, keepdims=True))
+    axes = normalize_axis(axis, _ndim(x), "log_softmax", _shape_of(x))
+    if _empty_axis(x, axes):
+        raise ValueError(f"log_softmax: cannot normalise over an empty axis of shape "
+                         f"{_shape_of(x)}")
+    return _call(OPS["log_softmax"], (x,), {"axis": axes})
 
 
 def softmax(x: Any, axis: int = -1) -> Tensor:
@@ -381,6 +384,21 @@ def normalize_index(index: Any) -> Any:
 def matmul(x: Any, y: Any) -> Tensor:
     """Matrix product with NumPy's rules for 1-D, 2-D and batched operands."""
     return _call(OPS["matmul"], (x, y))
+
+
+def linear(x: Any, weight: Any, bias: Any = None) -> Tensor:
+    """``x @ weight.T + bias`` (PyTorch's ``F.linear``): weight of shape (out, in).
+
+    With a bias this is one primitive (one graph node, the bias added in place);
+    without one it is ``x @ weight.T``.
+
+    >>> import compgraph as cg
+    >>> cg.linear(cg.ones((2, 3)), cg.ones((4, 3)), cg.arange(4.0)).numpy()[0]
+    array([3., 4., 5., 6.])
+    """
+    if bias is None:
+        return matmul(x, transpose(weight))
+    return _call(OPS["linear"], (x, weight, bias))
 
 
 def dot(x: Any, y: Any) -> Tensor:

@@ -120,6 +120,10 @@ CASES = [
     ("matmul_batched_vec", lambda a, b: cg.matmul(a, b), (("any", (2, 3, 4)), ("any", (4,)))),
     ("matmul_vec_vec", lambda a, b: a @ b, (("any", (4,)), ("any", (4,)))),
     ("dot", lambda a, b: cg.dot(a, b), (("any", (3,)), ("any", (3, 2)))),
+    ("linear", lambda a, w, b: cg.linear(a, w, b), (("any", (5, 3)), ("any", (4, 3)), ("any", (4,)))),
+    ("linear_batched", lambda a, w, b: cg.linear(a, w, b),
+     (("any", (2, 5, 3)), ("any", (4, 3)), ("any", (4,)))),
+    ("linear_vec", lambda a, w, b: cg.linear(a, w, b), (("any", (3,)), ("any", (4, 3)), ("any", (4,)))),
     # reductions
     ("sum_all", lambda a: a.sum(), (("any", (3, 4)),)),
     ("sum_axis", lambda a: cg.sum(a, axis=-1), (("any", (2, 3, 4)),)),
@@ -131,6 +135,7 @@ CASES = [
     ("logsumexp", lambda a: cg.logsumexp(a, axis=1), (("any", (3, 4)),)),
     ("softmax", lambda a: cg.softmax(a, axis=-1), (("any", (3, 4)),)),
     ("log_softmax", lambda a: a.log_softmax(axis=0), (("any", (3, 4)),)),
+    ("log_softmax_axes", lambda a: cg.log_softmax(a, axis=(0, 2)), (("any", (2, 3, 4)),)),
     # broadcasting helpers (internal ops of the gradients)
     ("sum_to", lambda a: ns(a).sum_to(a, shape=(3, 1)), (("any", (2, 3, 4)),)),
     ("broadcast_to", lambda a: cg.broadcast_to(a, (2, 3, 4)), (("any", (3, 1)),)),

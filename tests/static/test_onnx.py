@@ -114,7 +114,9 @@ CASES = {
         S.sum_to_like(a, b), S.broadcast_like(b, a))),
     "composite": ([(3, 4)], lambda a: (
         cg.softmax(a, axis=-1), cg.log_softmax(a, axis=1), cg.logsumexp(a, axis=1),
-        cg.mean(a))),
+        cg.mean(a), cg.log_softmax(a, axis=(0, 1)))),
+    "linear": ([(5, 3), (4, 3), (4,), (2, 5, 3)], lambda x, w, b, xb: (
+        cg.linear(x, w, b), cg.linear(xb, w, b), cg.linear(x[0], w, b))),
 }
 
 

@@ -43,13 +43,13 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound, rng)
 
     def forward(self, x: Any) -> Tensor:
+        if self.bias is not None:
+            return F.linear(x, self.weight, self.bias)  # one primitive, like torch's addmm
         if getattr(x, "ndim", None) == 2:
             # (W @ x.T).T: the same product, but the weight's gradient comes out as
             # g.T @ x, C-contiguous, so optimisers update it at full speed.
-            y = F.transpose(F.matmul(self.weight, F.transpose(x)))
-        else:
-            y = F.matmul(x, self.weight.T)
-        return y if self.bias is None else y + self.bias
+            return F.transpose(F.matmul(self.weight, F.transpose(x)))
+        return F.matmul(x, self.weight.T)
 
     def extra_repr(self) -> str:
         return f"{self.in_features}, {self.out_features}, bias={self.bias is not None}"

@@ -59,3 +59,51 @@ MATMUL = defop(
     jvp=(lambda ns, t, out, a, b: ns.matmul(t, b), lambda ns, t, out, a, b: ns.matmul(a, t)),
     saves=((0, 1), (0, 1)), deriv=("g @ y.T", "x.T @ g"),
     doc="matrix product")
+
+
+# --------------------------------------------------------------------------- linear
+# ``x @ w.T + b`` as one primitive (PyTorch's F.linear / addmm): one node instead of
+# transpose, matmul and add, the bias added in place into the fresh product, and a
+# weight gradient that comes out C-contiguous from a single matrix product.
+def _linear(x, w, b):
+    out = np.matmul(x, w.T)
+    if type(out) is np.ndarray and np.result_type(out, b) == out.dtype:
+        out += b  # the product is a fresh buffer: adding in place saves a pass
+        return out
+    return out + b
+
+
+def _linear_shape(metas, **attrs):
+    x, w, b = (m.shape if isinstance(m, Meta) else () for m in metas)
+    if x is None or w is None or b is None:
+        return None
+    if not x or len(w) != 2 or len(b) > 1:
+        raise ValueError(f"linear: expected x of shape (..., in), weight (out, in) and bias "
+                         f"(out,), got shapes {x}, {w} and {b}")
+    if x[-1] is not None and w[1] is not None and x[-1] != w[1]:
+        raise ValueError(f"linear: x has {x[-1]} features but the weight of shape {w} "
+                         f"expects {w[1]}")
+    if b and b[0] is not None and w[0] is not None and b[0] not in (1, w[0]):
+        raise ValueError(f"linear: bias of shape {b} does not match weight of shape {w}")
+    return x[:-1] + (w[0],)
+
+
+def _linear_dx(ns, g, out, x, w, b):
+    return ns.matmul(g, w)  # (..., out) @ (out, in)
+
+
+def _linear_dw(ns, g, out, x, w, b):
+    if x.ndim == 1:
+        return ns.expand_dims(g, axis=-1) * x  # the outer product (out, 1) * (in,)
+    # (..., out, N) @ (..., N, in): batch dimensions are summed back by the engine.
+    return ns.matmul(ns.swapaxes(g, axis1=-1, axis2=-2), x)
+
+
+LINEAR = defop(
+    "linear", _linear, shape=_linear_shape, dtype=promote,
+    vjp=(_linear_dx, _linear_dw, lambda ns, g, out, x, w, b: g),
+    jvp=(lambda ns, t, out, x, w, b: ns.matmul(t, ns.transpose(w, axes=None)),
+         lambda ns, t, out, x, w, b: ns.matmul(x, ns.transpose(t, axes=None)),
+         lambda ns, t, out, x, w, b: t),
+    saves=((1,), (0,), ()), deriv=("w.T", "x", "1"),
+    doc="x @ w.T + b (a fully connected layer)")

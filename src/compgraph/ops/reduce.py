@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .meta import reduced, same_dtype, shape_attr
+from .meta import floating, reduced, same_dtype, same_shape, shape_attr
 from .registry import defop
 
 
@@ -138,3 +138,27 @@ COUNT = defop("reduced_count", _count, shape=lambda m, **a: (),
               else np.result_type(m[0].dtype, 1.0),
               doc="number of elements a reduction over axis combines (no gradient); "
                   "lets mean work on static-graph values of unknown shape")
+
+
+# --------------------------------------------------------------------------- log_softmax
+# One primitive instead of seven (max, subtract, exp, sum, log, add, subtract): the
+# classifier losses run it every step, and its rules are short and exact.
+def _log_softmax(x, axis):
+    x = np.asarray(x)
+    if x.dtype.kind not in "fc":
+        x = x.astype(np.float64)
+    m = np.max(x, axis=axis, keepdims=True)
+    if not np.isfinite(m).all():
+        m = np.where(np.isfinite(m), m, 0)  # rows of -inf (or inf) must not give inf - inf
+    s = x - m
+    with np.errstate(divide="ignore", invalid="ignore"):  # all -inf rows give nan, as torch
+        s -= np.log(np.sum(np.exp(s), axis=axis, keepdims=True))
+    return s
+
+
+LOG_SOFTMAX = defop(
+    "log_softmax", _log_softmax, shape=same_shape, dtype=floating,
+    vjp=(lambda ns, g, out, x, axis: g - ns.exp(out) * ns.sum(g, axis=axis, keepdims=True),),
+    jvp=(lambda ns, t, out, x, axis: t - ns.sum(ns.exp(out) * t, axis=axis, keepdims=True),),
+    saves=((),), save_out=True, deriv=("1 - softmax(x) (diagonal), -softmax(x) (off it)",),
+    doc="x - logsumexp(x) along an axis, computed stably")

@@ -30,7 +30,7 @@ _HANDLED = set(_SIMPLE) | {"not_equal", "clip", "astype", "sum", "max", "min", "
                            "transpose", "swapaxes", "expand_dims", "squeeze", "broadcast_to",
                            "sum_to", "concatenate", "stack", "getitem", "zeros_like",
                            "ones_like", "sum_to_like", "broadcast_like", "reshape_like",
-                           "reduced_count", "masked"}
+                           "reduced_count", "masked", "linear", "log_softmax"}
 
 
 def _needs_known_shape(n: Symbol, i: int = 0) -> tuple:
@@ -93,7 +93,7 @@ def _value_info(onnx: Any, n: Symbol, name: str) -> Any:
 
 
 _PROMOTING = {"add", "subtract", "multiply", "divide", "power", "maximum", "minimum",
-              "matmul", "equal", "not_equal", "less", "less_equal", "greater",
+              "matmul", "linear", "equal", "not_equal", "less", "less_equal", "greater",
               "greater_equal", "clip", "concatenate", "stack"}
 _COMPARE = {"equal", "not_equal", "less", "less_equal", "greater", "greater_equal"}
 
@@ -150,6 +150,19 @@ def _emit(b: _Builder, n: Symbol, out: str) -> None:
             b.add("Transpose", ins, out)
         else:
             b.add("Transpose", ins, out, perm=list(a["axes"]))
+    elif op == "linear":
+        prod = b.add("MatMul", [ins[0], b.add("Transpose", [ins[1]])])
+        b.add("Add", [prod, ins[2]], out)
+    elif op == "log_softmax":
+        x = _cast_to(b, ins[0], n.inputs[0].dtype, n.dtype)
+        axes = a["axis"]
+        if axes is not None and len(axes) == 1:
+            b.add("LogSoftmax", [x], out, axis=int(axes[0]))
+        else:
+            extra = [] if axes is None else [b.ints(axes)]
+            s = b.add("Sub", [x, b.add("ReduceMax", [x] + extra, keepdims=1)])
+            lse = b.add("Log", [b.add("ReduceSum", [b.add("Exp", [s])] + extra, keepdims=1)])
+            b.add("Sub", [s, lse], out)
     elif op == "masked":
         zero = b.const(np.zeros((), dtype=n.dtype))
         b.add("Where", [_cast_to(b, ins[1], n.inputs[1].dtype, np.bool_), ins[0], zero], out)
