@@ -9,6 +9,7 @@ functions, so their derivatives come from the primitives' rules.
 from __future__ import annotations
 
 import builtins
+import math
 from typing import Any, Sequence
 
 import numpy as np
@@ -210,7 +211,7 @@ def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
         # Unknown at build time (static graphs): the count is computed when it runs.
         count = _call(OPS["reduced_count"], (x,), {"axis": axes})
     else:
-        count = int(np.prod(dims))
+        count = math.prod(dims)
     return divide(sum(x, axes, keepdims), count)
 
 

@@ -37,11 +37,15 @@ def cross_entropy(logits: Any, labels: Any, reduction: str = "mean") -> Tensor:
     if labels.size and (labels.min() < 0 or labels.max() >= shape[1]):
         raise ValueError(f"cross_entropy: labels must lie in [0, {shape[1]}), got "
                          f"[{labels.min()}, {labels.max()}]")
+    if reduction not in ("mean", "sum", "none"):
+        _reduce(None, reduction, "cross_entropy")  # raises, naming the choices
     onehot = np.zeros(shape, dtype=logits.dtype)
     onehot[np.arange(shape[0]), labels] = 1
-    logp = F.log_softmax(logits, axis=-1)
-    per_example = -F.sum(logp * onehot, axis=1)
-    return _reduce(per_example, reduction, "cross_entropy")
+    picked = F.log_softmax(logits, axis=-1) * onehot
+    if reduction == "none" or not shape[0]:  # (the mean of no examples is nan, as in torch)
+        return _reduce(-F.sum(picked, axis=1), reduction, "cross_entropy")
+    # One sum and one scale instead of a per-example sum, a negation and a mean.
+    return F.sum(picked) * (-1.0 / shape[0] if reduction == "mean" else -1.0)
 
 
 def mse_loss(pred: Any, target: Any, reduction: str = "mean") -> Tensor:

@@ -151,11 +151,13 @@ MASKED = defop(
     deriv=("1 where mask else 0", ""),
     doc="x where mask is true, else 0 (the gradient of relu, max, clip ...)")
 
+# The rules read the output (out > 0 exactly where x > 0), as PyTorch does: the input
+# buffer, usually a layer's pre-activation, can then be freed right after the forward.
 RELU = defop(
     "relu", lambda x: np.maximum(x, 0), shape=same_shape, dtype=same_dtype,
-    vjp=(lambda ns, g, out, x: ns.masked(g, x > 0),),
-    jvp=(lambda ns, t, out, x: ns.masked(t, x > 0),),
-    saves=((0,),), deriv=("1 if x > 0 else 0",), doc="max(x, 0)")
+    vjp=(lambda ns, g, out, x: ns.masked(g, out > 0),),
+    jvp=(lambda ns, t, out, x: ns.masked(t, out > 0),),
+    saves=((),), save_out=True, deriv=("1 if x > 0 else 0",), doc="max(x, 0)")
 
 ABS = defop(
     "abs", np.abs, np_name="absolute", shape=same_shape, dtype=same_dtype,

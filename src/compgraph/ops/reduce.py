@@ -11,6 +11,11 @@ from .meta import floating, reduced, same_dtype, same_shape, shape_attr
 from .registry import defop
 
 
+_add_reduce = np.add.reduce
+_max_reduce = np.maximum.reduce
+_min_reduce = np.minimum.reduce
+
+
 def _keepdims_shape(shape, axis):
     if axis is None:
         return (1,) * len(shape)
@@ -36,7 +41,8 @@ def _sum_dtype(metas, **attrs):
 
 
 SUM = defop(
-    "sum", lambda x, axis=None, keepdims=False: np.sum(x, axis=axis, keepdims=keepdims),
+    # The ufunc reductions are what np.sum / np.max call, without their Python wrappers.
+    "sum", lambda x, axis=None, keepdims=False: _add_reduce(x, axis=axis, keepdims=keepdims),
     shape=reduced, dtype=_sum_dtype,
     vjp=(lambda ns, g, out, x, axis=None, keepdims=False: _unreduce(ns, g, x, axis, keepdims),),
     linear=True, saves=((),), meta=True, deriv=("1",), doc="sum over axes")
@@ -62,14 +68,14 @@ def _extreme_jvp(ns, t, out, x, axis=None, keepdims=False):
 
 
 MAX = defop(
-    "max", lambda x, axis=None, keepdims=False: np.max(x, axis=axis, keepdims=keepdims),
+    "max", lambda x, axis=None, keepdims=False: _max_reduce(x, axis=axis, keepdims=keepdims),
     shape=reduced, dtype=same_dtype,
     vjp=(_extreme_rule,), jvp=(_extreme_jvp,),
     saves=((0,),), save_out=True, deriv=("1 where x is the maximum else 0",),
     doc="maximum over axes")
 
 MIN = defop(
-    "min", lambda x, axis=None, keepdims=False: np.min(x, axis=axis, keepdims=keepdims),
+    "min", lambda x, axis=None, keepdims=False: _min_reduce(x, axis=axis, keepdims=keepdims),
     shape=reduced, dtype=same_dtype,
     vjp=MAX.vjp, jvp=MAX.jvp, saves=((0,),), save_out=True,
     deriv=("1 where x is the minimum else 0",), doc="minimum over axes")
@@ -82,11 +88,13 @@ def sum_to_shape(x, shape):
     if xs == shape:
         return x
     lead = len(xs) - len(shape)
+    if shape and lead > 0 and xs[lead:] == shape:  # only leading axes were broadcast
+        return _add_reduce(x, axis=tuple(range(lead)))
     if lead < 0 or any(d != 1 and d != xs[i + lead] for i, d in enumerate(shape)):
         raise ValueError(f"cannot sum an array of shape {xs} down to shape {shape}")
     axes = tuple(range(lead)) + tuple(i + lead for i, d in enumerate(shape)
                                       if d == 1 and xs[i + lead] != 1)
-    r = np.sum(x, axis=axes, keepdims=True) if axes else x
+    r = _add_reduce(x, axis=axes, keepdims=True) if axes else x
     return np.reshape(r, shape)
 
 
@@ -147,12 +155,16 @@ def _log_softmax(x, axis):
     x = np.asarray(x)
     if x.dtype.kind not in "fc":
         x = x.astype(np.float64)
-    m = np.max(x, axis=axis, keepdims=True)
-    if not np.isfinite(m).all():
-        m = np.where(np.isfinite(m), m, 0)  # rows of -inf (or inf) must not give inf - inf
+    m = _max_reduce(x, axis=axis, keepdims=True)
+    if np.isfinite(m).all():
+        s = x - m
+        # The largest entry adds exp(0) = 1, so the sum is >= 1: no log(0) here.
+        s -= np.log(_add_reduce(np.exp(s), axis=axis, keepdims=True))
+        return s
+    m = np.where(np.isfinite(m), m, 0)  # rows of -inf (or inf) must not give inf - inf
     s = x - m
     with np.errstate(divide="ignore", invalid="ignore"):  # all -inf rows give nan, as torch
-        s -= np.log(np.sum(np.exp(s), axis=axis, keepdims=True))
+        s -= np.log(_add_reduce(np.exp(s), axis=axis, keepdims=True))
     return s
 
 
