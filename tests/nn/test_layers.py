@@ -6,8 +6,6 @@ import torch
 import compgraph as cg
 
 nn = cg.nn
-HAS_CONV = hasattr(cg.nn, "Conv2d")
-HAS_POOL = hasattr(cg.nn, "MaxPool2d")
 
 
 def t64(a, grad=False):
@@ -199,16 +197,63 @@ def test_batchnorm_gradcheck_eval():
 
 
 def test_batchnorm_bad_shape():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"BatchNorm1d.*\(N, 3\)"):
         nn.BatchNorm1d(3)(leaf(np.ones((4, 2))))
-    with pytest.raises(ValueError):
-        nn.BatchNorm1d(3)(leaf(np.ones((4, 3, 2))))
+    with pytest.raises(ValueError, match="BatchNorm1d"):
+        nn.BatchNorm1d(3)(leaf(np.ones((4, 2, 3))))
+    with pytest.raises(ValueError, match="more than one value"):
+        nn.BatchNorm1d(3)(leaf(np.ones((1, 3))))
+    with pytest.raises(ValueError, match="momentum"):
+        nn.BatchNorm1d(3, momentum=1.5)
+
+
+@pytest.mark.parametrize("momentum", [None, 0.3])
+@pytest.mark.parametrize("shape", [(6, 3), (4, 3, 5)])
+@pytest.mark.parametrize("track", [True, False])
+def test_batchnorm_momentum_none_3d_inputs_and_no_tracking_vs_torch(momentum, shape, track):
+    rng = np.random.default_rng(41)
+    bn = nn.BatchNorm1d(3, momentum=momentum, track_running_stats=track)
+    bn.weight.data[...] = rng.normal(size=3)
+    bn.bias.data[...] = rng.normal(size=3)
+    tb = torch.nn.BatchNorm1d(3, momentum=momentum, track_running_stats=track,
+                              dtype=torch.float64)
+    with torch.no_grad():
+        tb.weight.copy_(torch.tensor(bn.weight.data))
+        tb.bias.copy_(torch.tensor(bn.bias.data))
+    for step in range(4):
+        xa = rng.normal(loc=1.5, scale=2.0, size=shape)
+        up = rng.normal(size=shape)
+        bn.zero_grad()
+        tb.zero_grad()
+        x, tx = leaf(xa), t64(xa, True)
+        y, ty = bn(x), tb(tx)
+        close(y, ty, 1e-9)
+        (y * up).sum().backward()
+        (ty * t64(up)).sum().backward()
+        close(x.grad, tx.grad, 1e-9)
+        close(bn.weight.grad, tb.weight.grad, 1e-9)
+        close(bn.bias.grad, tb.bias.grad, 1e-9)
+        if track:
+            close(bn.running_mean, tb.running_mean, 1e-12)
+            close(bn.running_var, tb.running_var, 1e-12)
+            assert int(bn.num_batches_tracked) == int(tb.num_batches_tracked) == step + 1
+    bn.eval()
+    tb.eval()
+    xa = rng.normal(size=shape)
+    close(bn(leaf(xa)), tb(t64(xa)), 1e-9)
+    if not track:
+        assert not hasattr(bn, "running_mean") and list(bn.state_dict()) == ["weight", "bias"]
+    f = lambda z: bn(z) ** 2  # noqa: E731
+    assert cg.gradcheck(f, xa)
 
 
 def test_batchnorm_buffers_not_parameters():
     bn = nn.BatchNorm1d(4)
     assert [n for n, _ in bn.named_parameters()] == ["weight", "bias"]
-    assert list(bn.state_dict()) == ["weight", "bias", "running_mean", "running_var"]
+    # the same keys as torch.nn.BatchNorm1d's state_dict
+    assert list(bn.state_dict()) == ["weight", "bias", "running_mean", "running_var",
+                                     "num_batches_tracked"]
+    assert list(bn.state_dict()) == list(torch.nn.BatchNorm1d(4).state_dict())
 
 
 # --------------------------------------------------------------------------- Dropout
@@ -361,7 +406,6 @@ def _conv(*args, **kw):
         return nn.Conv2d(*args, **kw)
 
 
-@pytest.mark.skipif(not HAS_CONV, reason="cg.nn.Conv2d not implemented yet")
 @pytest.mark.parametrize("stride,padding,bias", [(1, 0, True), (2, 1, True), (1, 2, False),
                                                  (3, 1, True)])
 def test_conv2d_vs_torch(stride, padding, bias):
@@ -385,7 +429,6 @@ def test_conv2d_vs_torch(stride, padding, bias):
         close(conv.bias.grad, bt.grad, 1e-9)
 
 
-@pytest.mark.skipif(not HAS_CONV, reason="cg.nn.Conv2d not implemented yet")
 def test_conv2d_gradcheck():
     rng = np.random.default_rng(14)
     conv = _conv(2, 3, 2, stride=2, padding=1)
@@ -394,7 +437,6 @@ def test_conv2d_gradcheck():
                         rng.normal(size=3))
 
 
-@pytest.mark.skipif(not HAS_POOL, reason="cg.nn.MaxPool2d not implemented yet")
 @pytest.mark.parametrize("k,stride", [(2, None), (2, 2), (3, 2), (3, 1), (2, 1), (2, 3)])
 def test_maxpool2d_vs_torch(k, stride):
     rng = np.random.default_rng(15)
@@ -412,18 +454,33 @@ def test_maxpool2d_vs_torch(k, stride):
     assert cg.gradcheck(lambda z: pool(z) * up, xa)
 
 
-@pytest.mark.skipif(not HAS_POOL, reason="cg.nn.MaxPool2d not implemented yet")
-def test_maxpool2d_padding_and_bad_input_rejected():
-    # padding is documented as unsupported: it must be refused, not silently ignored
-    with pytest.raises(ValueError):
-        nn.MaxPool2d(3, stride=2, padding=1)
+@pytest.mark.parametrize("k,stride,padding", [(3, 2, 1), (2, 2, 1), (3, 1, 1), (4, 3, 2),
+                                              (5, 2, 2)])
+def test_maxpool2d_padding_vs_torch(k, stride, padding):
+    rng = np.random.default_rng(16)
+    xa = rng.permutation(2 * 3 * 7 * 6).reshape(2, 3, 7, 6) / 10.0 - 30  # all negative
+    pool = nn.MaxPool2d(k, stride=stride, padding=padding)
+    x, tx = leaf(xa), t64(xa, True)
+    y = pool(x)
+    ty = torch.nn.functional.max_pool2d(tx, k, stride=stride, padding=padding)
+    assert y.shape == tuple(ty.shape)
+    close(y, ty)  # padding is -inf, not 0: the values are all negative
+    up = rng.normal(size=ty.shape)
+    (y * up).sum().backward()
+    (ty * t64(up)).sum().backward()
+    close(x.grad, tx.grad)
+    assert cg.gradcheck(lambda z: pool(z) * up, xa)
+
+
+def test_maxpool2d_bad_padding_and_bad_input_rejected():
+    with pytest.raises(ValueError, match="padding"):
+        nn.MaxPool2d(3, stride=2, padding=2)  # more than half the window, as torch refuses
     with pytest.raises(ValueError):
         nn.MaxPool2d(2)(leaf(np.zeros((2, 3, 4))))
     with pytest.raises(ValueError):
         nn.MaxPool2d(5)(leaf(np.zeros((1, 1, 4, 4))))
 
 
-@pytest.mark.skipif(not HAS_CONV, reason="cg.nn.Conv2d not implemented yet")
 def test_conv2d_bad_input_and_seeded_init():
     conv = _conv(3, 4, 3)
     with pytest.raises(ValueError):
@@ -435,7 +492,6 @@ def test_conv2d_bad_input_and_seeded_init():
     assert np.abs(a.weight.data).max() <= 1 / np.sqrt(27)
 
 
-@pytest.mark.skipif(not (HAS_CONV and HAS_POOL), reason="Conv2d/MaxPool2d not implemented yet")
 def test_small_cnn_vs_torch():
     rng = np.random.default_rng(16)
     net = nn.Sequential(_conv(1, 2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),

@@ -36,8 +36,10 @@ def test_parameter_discovery_and_names():
     names = [n for n, _ in m.named_parameters()]
     assert names == ["0.weight", "0.bias", "1.weight", "1.bias", "4.weight", "4.bias"]
     assert len(m.parameters()) == 6 and all(p.requires_grad for p in m.parameters())
-    assert [n for n, _ in m.named_buffers()] == ["1.running_mean", "1.running_var"]
-    assert list(m.state_dict()) == names + ["1.running_mean", "1.running_var"]
+    assert [n for n, _ in m.named_buffers()] == ["1.running_mean", "1.running_var",
+                                                 "1.num_batches_tracked"]
+    assert list(m.state_dict()) == names + ["1.running_mean", "1.running_var",
+                                            "1.num_batches_tracked"]
     assert len(m) == 5 and isinstance(m[3], nn.Dropout)
 
     class Tied(nn.Module):

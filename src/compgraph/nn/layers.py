@@ -12,7 +12,6 @@ import numpy as np
 
 from .. import functions as F
 from ..functions import _call
-from ..grad_mode import no_grad
 from ..ops.conv import out_size
 from ..ops.registry import OPS
 from ..tensor import Tensor
@@ -112,22 +111,32 @@ class Conv2d(Module):
 
 
 class MaxPool2d(Module):
-    """Max over k x k windows of (N, C, H, W) inputs (stride defaults to k)."""
+    """Max over k x k windows of (N, C, H, W) inputs (stride defaults to k).
+
+    ``padding`` pads each side with -inf, as PyTorch does (at most half the window).
+    """
 
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0):
         super().__init__()
         self.kernel_size = _pair_ok(kernel_size, "MaxPool2d kernel_size")
         self.stride = self.kernel_size if stride is None else _pair_ok(stride, "MaxPool2d stride")
-        if _pair_ok(padding, "MaxPool2d padding"):
-            raise ValueError("MaxPool2d: padding is not supported (pad the input with "
-                             "-inf via cg.concatenate if you need it)")
+        self.padding = _pair_ok(padding, "MaxPool2d padding")
+        if self.kernel_size < 1 or self.stride < 1:
+            raise ValueError(f"MaxPool2d: kernel_size and stride must be >= 1, got "
+                             f"{self.kernel_size} and {self.stride}")
+        if not 0 <= self.padding <= self.kernel_size // 2:
+            raise ValueError(f"MaxPool2d: padding must be between 0 and half the window "
+                             f"({self.kernel_size // 2}), got {self.padding}")
 
     def forward(self, x: Any) -> Tensor:
         shape = x.shape
         if len(shape) != 4:
             raise ValueError(f"MaxPool2d: expected (N, C, H, W), got {tuple(shape)}")
+        k, s, p = self.kernel_size, self.stride, self.padding
+        if p:
+            x = _pad_with(x, p, -np.inf)
+            shape = x.shape
         n, c, h, w = shape
-        k, s = self.kernel_size, self.stride
         oh, ow = out_size(h, k, s, 0), out_size(w, k, s, 0)
         if oh < 1 or ow < 1:
             raise ValueError(f"MaxPool2d: window {k} does not fit input {tuple(shape)}")
@@ -140,7 +149,17 @@ class MaxPool2d(Module):
         return F.reshape(F.max(cols, axis=1), (n, c, oh, ow))
 
     def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}"
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+def _pad_with(x: Any, p: int, value: float) -> Tensor:
+    """``x`` (N, C, H, W) with ``p`` rows and columns of ``value`` on every side."""
+    n, c, h, w = x.shape
+    dtype = x.dtype if isinstance(x, Tensor) else np.result_type(x, np.float64)
+    side = np.full((n, c, h, p), value, dtype)
+    x = F.concatenate([side, x, side], axis=3)
+    band = np.full((n, c, p, w + 2 * p), value, dtype)
+    return F.concatenate([band, x, band], axis=2)
 
 
 class Dropout(Module):
@@ -166,40 +185,69 @@ class Dropout(Module):
 
 
 class BatchNorm1d(Module):
-    """Batch normalisation over the batch axis of (N, C) inputs, with running statistics."""
+    """Batch normalisation of (N, C) or (N, C, L) inputs per channel C, as PyTorch.
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
-                 affine: bool = True, dtype: Any = "float64"):
+    Training normalises with the batch statistics and updates the running ones:
+    an exponential average with ``momentum``, or with ``momentum=None`` the plain
+    average over every batch seen so far (``num_batches_tracked`` counts them).
+    ``track_running_stats=False`` keeps no running statistics and always uses the
+    batch's own.
+    """
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True,
+                 dtype: Any = "float64"):
         super().__init__()
+        if momentum is not None and not 0.0 <= momentum <= 1.0:
+            raise ValueError(f"BatchNorm1d: momentum must be in [0, 1] or None, got {momentum}")
         self.num_features, self.eps, self.momentum = int(num_features), float(eps), momentum
+        self.track_running_stats = bool(track_running_stats)
         self.weight = Parameter(np.ones(num_features, dtype)) if affine else None
         self.bias = Parameter(np.zeros(num_features, dtype)) if affine else None
-        self.register_buffer("running_mean", np.zeros(num_features, dtype))
-        self.register_buffer("running_var", np.ones(num_features, dtype))
+        if self.track_running_stats:
+            self.register_buffer("running_mean", np.zeros(num_features, dtype))
+            self.register_buffer("running_var", np.ones(num_features, dtype))
+            self.register_buffer("num_batches_tracked", np.zeros((), np.int64))
 
     def forward(self, x: Any) -> Tensor:
-        if isinstance(x, Tensor) and (x.ndim != 2 or x.shape[1] != self.num_features):
-            raise ValueError(f"BatchNorm1d: expected input of shape (N, {self.num_features}), "
-                             f"got {x.shape}")
-        if self.training:
-            mean = F.mean(x, axis=0)
+        shape = tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
+        if len(shape) not in (2, 3) or shape[1] != self.num_features:
+            raise ValueError(f"BatchNorm1d: expected input of shape (N, {self.num_features}) or "
+                             f"(N, {self.num_features}, L), got {shape}")
+        axes = (0,) if len(shape) == 2 else (0, 2)
+        # Per-channel vectors broadcast against (N, C) or (N, C, L).
+        view = (lambda v: v) if len(shape) == 2 else (lambda v: F.reshape(v, (-1, 1)))
+        if self.training or not self.track_running_stats:
+            count = int(np.prod([shape[a] for a in axes]))
+            if self.training and count < 2:
+                raise ValueError(f"BatchNorm1d: training needs more than one value per "
+                                 f"channel, got input of shape {shape}")
+            mean = F.mean(x, axis=axes, keepdims=True)
             centred = x - mean
-            var = F.mean(centred * centred, axis=0)
-            n = x.shape[0]
-            with no_grad():  # running statistics are not part of the graph
-                m = self.momentum
-                self.running_mean[...] = (1 - m) * self.running_mean + m * mean.data
-                unbiased = var.data * (n / max(n - 1, 1))
-                self.running_var[...] = (1 - m) * self.running_var + m * unbiased
+            var = F.mean(centred * centred, axis=axes, keepdims=True)
+            if self.training and self.track_running_stats:
+                self._update_running(mean.data.reshape(-1), var.data.reshape(-1), count)
             y = centred / F.sqrt(var + self.eps)
         else:
-            y = (x - self.running_mean) / np.sqrt(self.running_var + self.eps)
+            y = (x - view(self.running_mean)) / view(np.sqrt(self.running_var + self.eps))
         if self.weight is not None:
-            y = y * self.weight + self.bias
+            y = y * view(self.weight) + view(self.bias)
         return y
 
+    def _update_running(self, mean: np.ndarray, var: np.ndarray, count: int) -> None:
+        """Running statistics (not part of the graph); the variance kept is unbiased."""
+        self.num_batches_tracked[...] += 1
+        m = self.momentum
+        if m is None:
+            m = 1.0 / float(self.num_batches_tracked)
+        unbiased = var * (count / (count - 1))
+        self.running_mean[...] = (1 - m) * self.running_mean + m * mean
+        self.running_var[...] = (1 - m) * self.running_var + m * unbiased
+
     def extra_repr(self) -> str:
-        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.weight is not None}, "
+                f"track_running_stats={self.track_running_stats}")
 
 
 class Flatten(Module):
