@@ -78,20 +78,11 @@ def _freed_error(n: Node) -> RuntimeError:
         f"differentiate the same graph again")
 
 
-_LEADING = [tuple(range(k)) for k in range(33)]  # axes summed when only leading dims broadcast
-
-
 def _reduce(ns, gi: Any, shape: tuple, dtype: Any, n: Node, i: int) -> Any:
     gs = tuple(gi.shape)
     shape = tuple(shape)
     if gs != shape:
         lead = len(gs) - len(shape)
-        if ns is NUMPY and shape and 0 < lead < 33 and gs[lead:] == shape:
-            # A bias-like operand broadcast along leading axes: one reduction, no checks.
-            gi = np.add.reduce(gi, axis=_LEADING[lead])
-            if gi.dtype != dtype:
-                gi = gi.astype(dtype)
-            return gi
         if lead < 0 or any(d != 1 and d != gs[k + lead] for k, d in enumerate(shape)):
             raise ValueError(
                 f"backward of '{n.op.name}': the gradient for input {i} has shape {gs}, "
