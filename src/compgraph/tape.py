@@ -134,11 +134,8 @@ class GradientTape:
             stack.pop()
         else:  # tapes closed out of order
             stack.remove(self)
-        lent = self._lent
-        if lent:
-            for t in lent:
-                t._rg = False
-            self._lent = []
+        if self._lent:
+            self._return_lent()
 
     def _lend(self, t: Tensor) -> None:
         if t._node is None and not t._rg:
@@ -152,17 +149,12 @@ class GradientTape:
 
     def watch(self, tensor: Any) -> None:
         """Watch a tensor (or a list / tuple / dict of them) so gradients can reach it."""
-        if isinstance(tensor, Tensor):
-            t = tensor
-            if t._data.dtype.kind in "fc":
-                self._watched[id(t)] = t
-                if self._recording and t._node is None and not t._rg:
-                    t._rg = True
-                    self._lent.append(t)
-                return
-            leaves: Any = (t,)
-        else:
-            leaves = flatten(tensor)[0]
+        if isinstance(tensor, Tensor) and tensor._data.dtype.kind in "fc":
+            self._watched[id(tensor)] = tensor  # the common case, without the loop below
+            if self._recording:
+                self._lend(tensor)
+            return
+        leaves = (tensor,) if isinstance(tensor, Tensor) else flatten(tensor)[0]
         for t in leaves:
             if not isinstance(t, Tensor):
                 raise TypeError(f"GradientTape.watch: expected Tensors or Variables, got "
