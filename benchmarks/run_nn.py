@@ -26,8 +26,17 @@ them across implementations.  It then warms up, sizes its loops to at least
 ``--min-loop`` seconds, and keeps the best per-step time of ``--repeats`` loops; the
 best over ``--rounds`` workers, run interleaved across implementations, is reported.
 
+``--paired`` adds a paired in-process measurement (``run_nn.py --worker paired``): the
+NumPy-based implementations (``PAIRED_IMPLS``) are built in one worker, warmed up, and
+timed one call each per round (each right after an untimed call of the same step),
+back to back, in an order that rotates every round; the median (and quartiles) over
+rounds of each per-round ratio is reported.  Drift between processes cancels out of
+those ratios, so they are much steadier than ratios of best-of times taken in
+different processes.
+
     .venv/bin/python benchmarks/run_nn.py               # 3 rounds (about 1-2 minutes)
     .venv/bin/python benchmarks/run_nn.py --quick       # 1 round, short loops
+    .venv/bin/python benchmarks/run_nn.py --paired      # the above + paired ratios
     .venv/bin/python benchmarks/run_nn.py --impls cg-dynamic numpy --json out.json
     .venv/bin/python benchmarks/run_nn.py --profile cg-dynamic   # cProfile one cell
 
@@ -63,6 +72,14 @@ SEED = 0
 # the weights, so this is far stricter than comparing the weights themselves)
 CHECK_TOL = 1e-3
 TARGETS = {"dynamic/numpy": 1.15, "compiled/torch": 1.0, "compiled/floor": 1.2}
+# Implementations that --paired may put in one process: NumPy-based only, since torch's
+# and jax's own thread pools contend with OpenBLAS's threads when they share a process.
+PAIRED_IMPLS: tuple[str, ...] = ("cg-dynamic", "cg-compiled", "numpy", "floor")
+# ratio name -> (numerator, denominator) of the paired measurement
+PAIRS: dict[str, tuple[str, str]] = {"dynamic/numpy": ("cg-dynamic", "numpy"),
+                                     "compiled/numpy": ("cg-compiled", "numpy"),
+                                     "compiled/floor": ("cg-compiled", "floor"),
+                                     "numpy/floor": ("numpy", "floor")}
 LEGEND = {
     "cg-dynamic": "compgraph dynamic: nn.Sequential(Linear, ReLU, ...), nn.cross_entropy, "
                   "loss.backward(), optim.SGD.step()",
@@ -291,6 +308,64 @@ def run_worker(impl: str, args: argparse.Namespace) -> dict[str, Any]:
     return rec
 
 
+def _round_orders(n: int) -> list[list[int]]:
+    """Every rotation of ``range(n)``, forwards then backwards.
+
+    Cycling through them puts each implementation in each position of a round equally
+    often, so drift within a round and what is left of order effects (a BLAS pool just
+    woken, the cache) cancel out of the medians instead of biasing one side.
+    """
+    fwd = list(range(n))
+    rotations = [fwd[k:] + fwd[:k] for k in range(n)]
+    return rotations + [r[::-1] for r in rotations]
+
+
+def run_paired(impls: list[str], rounds: int, warmup: float) -> dict[str, Any]:
+    """Time ``impls`` in this one process, one call of each per round, back to back.
+
+    Each timed call comes right after an untimed call of the same step: the steps share
+    one malloc heap, and after another step's frees have trimmed it a step pays for
+    faulting its buffers back in (measured: ~1700 minor faults, +40% for cg-dynamic after
+    ``numpy``), a cost that a step in a process of its own does not have.
+    Returns the min and median ms/step of each implementation and, for every pair of
+    ``PAIRS`` present, the median and quartiles over rounds of the per-round ratio.
+    """
+    import statistics
+    if len(impls) < 2:
+        return {"error": f"needs 2 or more of {', '.join(PAIRED_IMPLS)}"}
+    steps: dict[str, Step] = {}
+    versions: dict[str, str] = {}
+    for impl in impls:
+        steps[impl], _, versions[impl] = make_step(impl)
+    # Warm each alone first (tracing, BLAS buffers, allocator), then one untimed cycle of
+    # rounds, so the timed rounds start from the mixed state they run in.
+    for step in steps.values():
+        _time_step(step, 1, warmup)
+    orders = _round_orders(len(impls))
+    perf = time.perf_counter
+    times: dict[str, list[float]] = {impl: [] for impl in impls}
+    for rnd in range(-len(orders), rounds):
+        for i in orders[rnd % len(orders)]:
+            step = steps[impls[i]]
+            step()  # untimed: back to this step's own steady state (see the docstring)
+            t0 = perf()
+            step()
+            dt = perf() - t0
+            if rnd >= 0:
+                times[impls[i]].append(dt)
+
+    def summary(xs: list[float]) -> dict[str, float]:
+        q25, med, q75 = statistics.quantiles(xs, n=4, method="inclusive")
+        return {"median": med, "q25": q25, "q75": q75}
+
+    ratios = {name: summary([ta / tb for ta, tb in zip(times[a], times[b])])
+              for name, (a, b) in PAIRS.items() if a in times and b in times}
+    return {"impls": impls, "rounds": rounds, "rewarm_calls": 1, "ratios": ratios,
+            "min_ms": {i: min(t) * 1e3 for i, t in times.items()},
+            "median_ms": {i: statistics.median(t) * 1e3 for i, t in times.items()},
+            "versions": versions, "blas": _blas_info()}
+
+
 def run_check(directory: str) -> dict[str, Any]:
     """Compare the saved one-step weights of every implementation with ``numpy``'s."""
     import numpy as np
@@ -328,8 +403,14 @@ def _ratio(res: dict[str, dict], a: str, b: str) -> float | None:
     return ra["ms"] / rb["ms"]
 
 
+def _paired_median(paired: dict[str, Any] | None, name: str) -> float | None:
+    """The paired median of ratio ``name``, or None without a paired result for it."""
+    return ((paired or {}).get("ratios", {}).get(name) or {}).get("median")
+
+
 def build_report(impls: list[str], res: dict[str, dict], check: dict[str, Any],
-                 skipped: dict[str, str]) -> tuple[str, dict[str, Any]]:
+                 skipped: dict[str, str],
+                 paired: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
     def cell(impl: str, key: str) -> str:
         r = res.get(impl, {})
         return r["error"] if "error" in r else f"{r[key]:.2f}"
@@ -362,8 +443,9 @@ def build_report(impls: list[str], res: dict[str, dict], check: dict[str, Any],
     verdicts = []
     for k, v in ratios.items():
         t = TARGETS[k]
+        pm = _paired_median(paired, k)  # the verdict stays on the cross-process ratio
         verdicts.append(f"{k} " + ("n/a" if v is None else f"{v:.3g} ({'ok' if v <= t else 'MISS'})")
-                        + f" [<= {t}]")
+                        + ("" if pm is None else f" [paired {pm:.3g}]") + f" [<= {t}]")
     out += ["", "targets: " + "; ".join(verdicts)]
     others = {"compiled/numpy": _ratio(res, "cg-compiled", "numpy"),
               "dynamic/torch": _ratio(res, "cg-dynamic", "torch"),
@@ -383,8 +465,39 @@ def build_report(impls: list[str], res: dict[str, dict], check: dict[str, Any],
     return "\n".join(out), ratios
 
 
+def build_paired_report(paired: dict[str, Any], ratios: dict[str, Any]) -> str:
+    """The markdown table of the paired in-process ratios, beside the cross-process ones."""
+    title = "paired in-process ratios (median of per-round ratios, 25%-75%)"
+    if "error" in paired:
+        return f"{title}: {paired['error']}"
+    header = ["pair", "median", "25%", "75%", "cross-process"]
+    rows = []
+    for name, q in paired["ratios"].items():
+        cross = ratios.get(name)
+        rows.append([name, f"{q['median']:.3f}", f"{q['q25']:.3f}", f"{q['q75']:.3f}",
+                     "-" if cross is None else f"{cross:.3f}"])
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"
+
+    out = [f"{title}, {paired['rounds']} rounds of one step of each of "
+           f"{', '.join(paired['impls'])} in one worker (each right after an untimed one), order "
+           "rotated every round:", "",
+           line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    out += [line(r) for r in rows]
+    out += ["", "paired ms/step, min (median): " + ", ".join(
+        f"{i} {paired['min_ms'][i]:.2f} ({paired['median_ms'][i]:.2f})" for i in paired["impls"])]
+    # A busy second process makes 2-thread BLAS wait for a core in every step; the wait
+    # then dominates every implementation alike and pulls all ratios towards 1.
+    if any(paired["median_ms"][i] > 2 * paired["min_ms"][i] for i in paired["impls"]):
+        out.append("WARNING: median step > 2x the min: the CPUs were busy, ratios are "
+                   "diluted towards 1; rerun on an idle machine")
+    return "\n".join(out)
+
+
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " "))
     p.add_argument("--impls", nargs="+", default=list(IMPLS), choices=IMPLS)
     p.add_argument("--quick", action="store_true", help="1 round of 3 loops of 0.1 s")
     p.add_argument("--rounds", type=int, default=3)
@@ -394,14 +507,26 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     p.add_argument("--profile", metavar="IMPL", choices=IMPLS,
                    help="cProfile IMPL's timed loop in this process and print the top functions")
+    p.add_argument("--paired", action="store_true",
+                   help="also time the NumPy-based impls among --impls "
+                        f"({', '.join(PAIRED_IMPLS)}) in one worker, back to back, and "
+                        "report the median of the per-round ratios")
+    p.add_argument("--paired-rounds", type=int, default=200, metavar="N",
+                   help="timed rounds of the --paired worker (default 200)")
     p.add_argument("--worker", metavar="IMPL", help=argparse.SUPPRESS)
     p.add_argument("--save", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.paired_rounds < 2:
+        p.error("--paired-rounds must be at least 2 (quartiles need two rounds)")
     if args.quick:
         args.rounds, args.repeats, args.min_loop = 1, 3, 0.1
 
     if args.worker == "check":
         emit_result(run_check(args.save))
+        return 0
+    if args.worker == "paired":
+        # warm-up reuses --min-loop: each step alone for about a loop's time
+        emit_result(run_paired(args.impls, args.paired_rounds, args.min_loop))
         return 0
     if args.worker:
         emit_result(run_worker(args.worker, args))
@@ -435,10 +560,22 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"round {rnd + 1}/{args.rounds}: {impl} ...", file=sys.stderr, flush=True)
                 runs[impl].append(_spawn(["--worker", impl, *common, *extra], args.timeout))
         check = _spawn(["--worker", "check", "--save", tmp], args.timeout)
+        paired = None
+        if args.paired:
+            # skipped (unavailable) impls are left out here too
+            pimpls = [i for i in PAIRED_IMPLS if i in impls]
+            if len(pimpls) < 2:
+                paired = {"error": f"needs 2 or more of {', '.join(PAIRED_IMPLS)} in --impls"}
+            else:
+                print(f"paired: {' '.join(pimpls)}, {args.paired_rounds} rounds ...",
+                      file=sys.stderr, flush=True)
+                paired = _spawn(["--worker", "paired", "--impls", *pimpls, "--paired-rounds",
+                                 str(args.paired_rounds), "--min-loop", str(args.min_loop)],
+                                args.timeout)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     res = {impl: best_run(rs, "ms", rounds_key="rounds_ms") for impl, rs in runs.items()}
-    report, ratios = build_report(impls, res, check, skipped)
+    report, ratios = build_report(impls, res, check, skipped, paired)
     blas = next((r["blas"] for r in res.values() if "blas" in r), "?")
     env = {k: v for k, v in os.environ.items() if k.startswith(("OPENBLAS_", "OMP_", "MKL_"))}
     print(f"MLP {'-'.join(map(str, SIZES))}, batch {BATCH}, float32, SGD lr {LR}; "
@@ -450,11 +587,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"BLAS (threadpoolctl, in the NumPy workers): {blas}; thread env vars: {env or 'none set'}")
     print()
     print(report)
+    if paired is not None:
+        print()
+        print(build_paired_report(paired, ratios))
     if args.json:
         Path(args.json).write_text(json.dumps(
             {"results": res, "check": check, "ratios": ratios, "targets": TARGETS,
              "skipped": skipped, "blas": blas, "env": env, "commit": _git_commit(),
-             "rounds": args.rounds, "repeats": args.repeats, "min_loop": args.min_loop},
+             "rounds": args.rounds, "repeats": args.repeats, "min_loop": args.min_loop,
+             **({"paired": paired} if paired is not None else {})},
             indent=2))
     return 0
 
