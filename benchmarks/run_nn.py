@@ -83,8 +83,8 @@ PAIRS: dict[str, tuple[str, str]] = {"dynamic/numpy": ("cg-dynamic", "numpy"),
 LEGEND = {
     "cg-dynamic": "compgraph dynamic: nn.Sequential(Linear, ReLU, ...), nn.cross_entropy, "
                   "loss.backward(), optim.SGD.step()",
-    "cg-compiled": "compgraph cg.function(cg.value_and_grad(loss_fn, argnums=0)) traced "
-                   "once + in-place NumPy SGD",
+    "cg-compiled": "compgraph cg.function of the whole step (value_and_grad of the loss "
+                   "and the SGD update p - lr*g), traced once",
     "numpy": "hand-written NumPy forward + backward + in-place SGD",
     "torch": f"PyTorch eager (set_num_threads({TORCH_THREADS})): nn.Sequential, "
              "F.cross_entropy, backward(), optim.SGD.step()",
@@ -212,18 +212,22 @@ def make_step(impl: str) -> tuple[Step, Callable[[], list], str]:
             logits = h @ w3.T + b3
             return -cg.sum(cg.log_softmax(logits) * onehot) / xb.shape[0]
 
-        vg = cg.function(cg.value_and_grad(loss_fn, argnums=0))
+        @cg.function
+        def train_step(ps: list, xb: Any, onehot: Any) -> Any:
+            # The whole step traced once, JAX style: loss, gradients and the SGD update.
+            # The generated code writes each new parameter into its gradient's buffer.
+            loss, grads = cg.value_and_grad(loss_fn, argnums=0)(ps, xb, onehot)
+            return loss, [p - LR * g for p, g in zip(ps, grads)]
+
         onehot = np.eye(SIZES[-1], dtype=np.float32)[y]
+        state = {"params": params}
 
         def compiled() -> Any:
-            loss, grads = vg(params, x, onehot)
-            for p, g in zip(params, grads):
-                g = g.data
-                g *= LR
-                p -= g
+            loss, new = train_step(state["params"], x, onehot)
+            state["params"] = [t.data for t in new]
             return loss
 
-        return compiled, (lambda: params), importlib.metadata.version("compgraph")
+        return compiled, (lambda: state["params"]), importlib.metadata.version("compgraph")
 
     if impl == "torch":
         import torch
