@@ -1,7 +1,7 @@
 """Train an MLP and a small CNN on scikit-learn's handwritten digits with compgraph.
 
     python examples/train_digits.py                 # MLP and CNN, dynamic graphs
-    python examples/train_digits.py --compiled      # MLP step traced once by cg.function
+    python examples/train_digits.py --compiled      # whole MLP step (Adam too) traced once
     python examples/train_digits.py --epochs 5 --plot curves.png
 
 Needs the ``examples`` extra (scikit-learn for ``load_digits`` - no download -,
@@ -75,33 +75,53 @@ def train(name: str, model: nn.Module, data: tuple, epochs: int, shape: tuple,
 
 
 def train_compiled(data: tuple, epochs: int, lr: float = 3e-3, seed: int = 0) -> dict:
-    """The MLP with its loss-and-gradient step traced once by cg.function."""
+    """The MLP with its whole training step traced once by cg.function, JAX style.
+
+    The traced step takes the parameters, Adam's moment estimates and a batch and
+    returns the loss with the updated parameters and moments: forward, backward and
+    the Adam update all run as one compiled NumPy function.
+    """
     from tqdm import tqdm
     xtr, ytr, xte, yte = data
     model = mlp(seed)
-    params = model.parameters()
+    b1, b2, eps = 0.9, 0.999, 1e-8
 
     def loss_fn(ps: list, xb: cg.Tensor, onehot: cg.Tensor) -> cg.Tensor:
-        w1, b1, w2, b2, w3, b3 = ps
-        h = cg.relu(xb @ w1.T + b1)
-        h = cg.relu(h @ w2.T + b2)
-        logits = h @ w3.T + b3
-        return -cg.sum(cg.log_softmax(logits) * onehot) / xb.shape[0]
+        w1, b1_, w2, b2_, w3, b3_ = ps
+        h = cg.relu(cg.linear(xb, w1, b1_))
+        h = cg.relu(cg.linear(h, w2, b2_))
+        return -cg.sum(cg.log_softmax(cg.linear(h, w3, b3_)) * onehot) / xb.shape[0]
 
-    step = cg.function(cg.value_and_grad(loss_fn, argnums=0))
-    opt = cg.optim.Adam(params, lr=lr)
+    @cg.function
+    def step(ps: list, ms: list, vs: list, scale: np.float32, eps_t: np.float32,
+             xb: np.ndarray, onehot: np.ndarray):
+        loss, grads = cg.value_and_grad(loss_fn)(ps, xb, onehot)
+        ms = [b1 * m + (1 - b1) * g for m, g in zip(ms, grads)]
+        vs = [b2 * v + (1 - b2) * g * g for v, g in zip(vs, grads)]
+        ps = [p - scale * m / (cg.sqrt(v) + eps_t) for p, m, v in zip(ps, ms, vs)]
+        return loss, ps, ms, vs
+
+    params = [p.data for p in model.parameters()]
+    ms = [np.zeros_like(p) for p in params]
+    vs = [np.zeros_like(p) for p in params]
     loader = cg.data.DataLoader((xtr, ytr), batch_size=32, shuffle=True, seed=seed,
                                 drop_last=True)
     eye = np.eye(10, dtype=np.float32)
     hist = {"loss": [], "train_acc": [], "test_acc": []}
+    t = 0
     for epoch in range(epochs):
         losses = []
         for xb, yb in tqdm(loader, desc=f"compiled MLP epoch {epoch + 1}/{epochs}", leave=False):
-            loss, grads = step([p.data for p in params], xb, eye[yb])
-            for p, g in zip(params, grads):
-                p.grad = g
-            opt.step()
+            t += 1
+            # Adam's bias corrections as float32 scalars: new values never retrace, and
+            # float32 parameters stay float32 (a Python float input would be float64).
+            c2 = np.sqrt(1 - b2 ** t)
+            scale, eps_t = np.float32(lr * c2 / (1 - b1 ** t)), np.float32(eps * c2)
+            loss, params, ms, vs = step(params, ms, vs, scale, eps_t, xb, eye[yb])
+            params, ms, vs = ([a.data for a in group] for group in (params, ms, vs))
             losses.append(float(loss))
+        for p, value in zip(model.parameters(), params):
+            p.data[...] = value  # evaluate with the trained values
         hist["loss"].append(float(np.mean(losses)))
         hist["train_acc"].append(accuracy(model, xtr, ytr, (-1, 64)))
         hist["test_acc"].append(accuracy(model, xte, yte, (-1, 64)))
@@ -130,7 +150,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--epochs", type=int, default=30)
     p.add_argument("--cnn-epochs", type=int, default=20)
-    p.add_argument("--compiled", action="store_true", help="trace the MLP step with cg.function")
+    p.add_argument("--compiled", action="store_true", help="trace the whole MLP training step with cg.function")
     p.add_argument("--no-cnn", action="store_true")
     p.add_argument("--plot", default="digits-training.png")
     p.add_argument("--seed", type=int, default=0)

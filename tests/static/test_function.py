@@ -487,3 +487,40 @@ def test_function_calling_another_function_while_tracing():
     np.testing.assert_allclose(val(outer(np.arange(3.0))), 6.0)
     np.testing.assert_allclose(val(cg.function(cg.grad(inner))(np.arange(3.0))),
                                2 * np.arange(3.0))
+
+
+# --------------------------------------------------------------------------- training
+def test_whole_training_step_traced_once_matches_eager_sgd():
+    """JAX style: loss, gradients and the SGD update in one cg.function, traced once;
+    float32 parameters stay float32 and match nn.Linear + optim.SGD step for step."""
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((16, 5)).astype(np.float32)
+    labels = rng.integers(0, 3, 16)
+    onehot = np.eye(3, dtype=np.float32)[labels]
+    model = cg.nn.Sequential(cg.nn.Linear(5, 8, dtype="float32", seed=1), cg.nn.ReLU(),
+                             cg.nn.Linear(8, 3, dtype="float32", seed=2))
+    params = [p.data.copy() for p in model.parameters()]
+    opt = cg.optim.SGD(model.parameters(), lr=0.1)
+
+    def loss_fn(ps, xb, oh):
+        w1, b1, w2, b2 = ps
+        logits = cg.linear(cg.relu(cg.linear(xb, w1, b1)), w2, b2)
+        return -cg.sum(cg.log_softmax(logits) * oh) / xb.shape[0]
+
+    @cg.function
+    def step(ps, xb, oh):
+        loss, grads = cg.value_and_grad(loss_fn)(ps, xb, oh)
+        return loss, [p - 0.1 * g for p, g in zip(ps, grads)]
+
+    for _ in range(5):
+        loss, new = step(params, x, onehot)
+        params = [t.numpy() for t in new]
+        eager = cg.nn.cross_entropy(model(cg.tensor(x)), labels)
+        opt.zero_grad()
+        eager.backward()
+        opt.step()
+        np.testing.assert_allclose(val(loss), eager.numpy(), rtol=1e-5)
+        for mine, p in zip(params, model.parameters()):
+            assert mine.dtype == np.float32
+            np.testing.assert_allclose(mine, p.data, rtol=1e-4, atol=1e-6)
+    assert step.traces == 1
