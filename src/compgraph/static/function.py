@@ -223,6 +223,12 @@ def _why_retrace(old: tuple, new: tuple, names: list[str]) -> str:
 def function(fn: Callable | None = None, *, optimize: bool = True) -> Any:
     """Trace ``fn`` into a static graph once per input signature; run it compiled after.
 
+    Numeric arguments (numbers, arrays, Tensors, and lists / tuples / dicts of them)
+    become graph inputs keyed by shape and dtype, so new values never retrace.  A
+    Python float argument is a float64 input (not a weak scalar as in JAX): mixed
+    with float32 arrays it gives float64 results, so pass ``np.float32(lr)`` for a
+    float32 computation (a constant written inside ``fn`` stays weak, as in eager mode).
+
     >>> import compgraph as cg
     >>> @cg.function
     ... def f(x):
