@@ -365,6 +365,9 @@ def _call_with(f: Callable, args: Sequence[Any], kwargs: dict, nums: tuple, part
     return f(*call, **kwargs)
 
 
+_BATCH_ELEMENTS = 1 << 22  # tangent elements one jacfwd batch may hold (32 MiB of float64)
+
+
 def _jacfwd_linearized(f: Callable, args: Sequence[Any], kwargs: dict, nums: tuple,
                        parts: list) -> tuple[list, Any]:
     """Top-level jacfwd: trace once, then one forward-mode sweep per input element.
@@ -378,20 +381,23 @@ def _jacfwd_linearized(f: Callable, args: Sequence[Any], kwargs: dict, nums: tup
         out, push = linearize(lambda *_: _call_with(f, args, kwargs, nums, parts, xs_per),
                               flat_xs)
     ys, ospec = _out_leaves(out)
-    zeros = [np.zeros(x.shape, x.dtype) for x in flat_xs]
     blocks: list = [[] for _ in ys]
+    # Basis directions go through the equations in batches (direction j on a leading
+    # axis), as many at once as keep the batched tangents near _BATCH_ELEMENTS.
+    per = max(1, _BATCH_ELEMENTS // max(1, push.elements))
     for k, x in enumerate(flat_xs):
-        cols = [np.empty(y.shape + (x.size,), dtype=y.dtype) for y in ys]
-        for j in range(x.size):
-            e = np.zeros(x.size, x.dtype)
-            e[j] = 1
-            tangents = list(zeros)
-            tangents[k] = e.reshape(x.shape)
-            tangent_of = push(tangents)
+        cols = [np.empty((x.size,) + y.shape, dtype=y.dtype) for y in ys]
+        for start in range(0, x.size, per):
+            stop = min(x.size, start + per)
+            basis = np.zeros((stop - start, x.size), x.dtype)
+            basis[np.arange(stop - start), np.arange(start, stop)] = 1
+            tangents: list = [None] * len(flat_xs)
+            tangents[k] = basis.reshape((stop - start,) + x.shape)
+            tangent_of = push(tangents, batch=stop - start)
             for c, y in zip(cols, ys):
-                c[..., j] = tangent_of(y)
+                c[start:stop] = tangent_of(y)
         for b, c, y in zip(blocks, cols, ys):
-            b.append(_wrap(c.reshape(y.shape + x.shape)))
+            b.append(_wrap(np.ascontiguousarray(np.moveaxis(c, 0, -1)).reshape(y.shape + x.shape)))
     return blocks, ospec
 
 

@@ -177,8 +177,12 @@ def linearize(fn: Callable[..., Any], xs: Sequence[Tensor]) -> tuple[Any, Callab
     finally:
         RECORD_HOOKS.remove(hook)
 
-    def push(tangents: Sequence[Any]) -> Callable[[Any], Any]:
-        tan: dict = {_key(x): np.asarray(v) for x, v in zip(xs, tangents)}
+    def push(tangents: Sequence[Any], batch: int | None = None) -> Callable[[Any], Any]:
+        # With ``batch``, each tangent holds ``batch`` directions on a leading axis (None:
+        # zero) and every tangent returned has that axis too.
+        if batch is not None:
+            from .batching import batched_rule  # (it imports this module)
+        tan: dict = {_key(x): np.asarray(v) for x, v in zip(xs, tangents) if v is not None}
         for op, args, attrs, out in eqs:
             tins = None
             for i, a in enumerate(args):
@@ -192,20 +196,30 @@ def linearize(fn: Callable[..., Any], xs: Sequence[Tensor]) -> tuple[Any, Callab
                 continue
             prims = [a._data if isinstance(a, Tensor) else a for a in args]
             od = out._data
-            tt = _rule_sum(NUMPY, op, prims, tins, od, attrs)
+            if batch is None:
+                tt = _rule_sum(NUMPY, op, prims, tins, od, attrs)
+                shape = od.shape
+            else:
+                tt = batched_rule(op, prims, tins, od, attrs, batch)
+                shape = (batch,) + od.shape
             if tt is None:
                 continue
-            if np.shape(tt) != od.shape:
-                tt = np.broadcast_to(tt, od.shape)
+            if np.shape(tt) != shape:
+                tt = np.broadcast_to(tt, shape)
             if np.result_type(tt) != od.dtype:
                 tt = np.asarray(tt).astype(od.dtype)
             tan[_key(out)] = tt
 
+        lead = () if batch is None else (batch,)
+
         def tangent_of(t: Any) -> Any:
             if not isinstance(t, Tensor):
-                return np.zeros(np.shape(t))
+                return np.zeros(lead + np.shape(t))
             v = tan.get(_key(t))
-            return np.zeros(t.shape, t.dtype) if v is None else v
+            return np.zeros(lead + t.shape, t.dtype) if v is None else v
         return tangent_of
 
+    # Elements of one direction's tangents over all equations: a batch of k directions
+    # holds about k times this many at once (callers size their batches with it).
+    push.elements = sum(out._data.size for _, _, _, out in eqs)  # type: ignore[attr-defined]
     return y, push
