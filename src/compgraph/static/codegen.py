@@ -23,7 +23,7 @@ __all__ = ["compile_graph", "CompiledGraph"]
 _FRESH = {"add", "subtract", "multiply", "divide", "power", "negative", "exp", "log", "sqrt",
           "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs", "maximum", "minimum",
           "matmul", "where", "clip", "scatter_add", "concatenate", "stack", "zeros_like",
-          "ones_like"}
+          "ones_like", "linear", "log_softmax", "masked"}
 # Elementwise ops that can write their result into an operand's buffer.
 _UFUNC = {"add": np.add, "subtract": np.subtract, "multiply": np.multiply,
           "divide": np.divide, "power": np.power, "negative": np.negative, "exp": np.exp,
