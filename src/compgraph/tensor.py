@@ -136,7 +136,8 @@ def apply(op: Op, args: tuple, attrs: dict = _NOATTRS) -> "Tensor":
     if tan:
         # Tangents must survive into backward (forward-over-reverse): keep the Tensors.
         arrays = list(args)
-    for j in op_drop(op, needs):
+    drop = op.drop.get(needs)
+    for j in (op_drop(op, needs) if drop is None else drop):
         if op.meta:
             a = arrays[j]
             arrays[j] = Meta(a.shape, a.dtype) if hasattr(a, "shape") else None
@@ -165,13 +166,9 @@ def apply(op: Op, args: tuple, attrs: dict = _NOATTRS) -> "Tensor":
     return t
 
 
-_DROP_CACHE: dict = {}
-
-
 def op_drop(op: Op, needs: int) -> tuple:
     """Indices of inputs the op's backward will not read, given which inputs need grads."""
-    key = (op.name, needs)
-    d = _DROP_CACHE.get(key)
+    d = op.drop.get(needs)
     if d is None:
         if op.saves is None:  # variadic rules may read everything
             d = ()
@@ -181,7 +178,7 @@ def op_drop(op: Op, needs: int) -> tuple:
                 if needs >> i & 1:
                     keep.update(s)
             d = tuple(j for j in range(len(op.saves)) if j not in keep)
-        _DROP_CACHE[key] = d
+        op.drop[needs] = d
     return d
 
 

@@ -46,7 +46,7 @@ class Op:
 
     __slots__ = ("name", "forward", "vjp", "jvp", "saves", "save_out", "linear",
                  "deriv", "nargs", "variadic", "doc", "np_name", "shape_rule", "dtype_rule",
-                 "meta", "__weakref__")
+                 "meta", "drop", "__weakref__")
 
     def __init__(self, name: str, forward: Callable, *, vjp=None, jvp=None,
                  saves: Sequence[Sequence[int]] | None = None, save_out: bool = False,
@@ -77,6 +77,9 @@ class Op:
         self.deriv = tuple(deriv) if deriv is not None else None
         self.doc = doc
         self.np_name = np_name
+        #: which inputs the graph need not keep, per bitmask of inputs needing grads
+        #: (filled by ``tensor.op_drop``; read on every recorded op)
+        self.drop: dict[int, tuple] = {}
 
     @property
     def differentiable(self) -> bool:
