@@ -22,11 +22,12 @@ def flatten(tree: Any) -> tuple[list, Any]:
 
 
 def _flatten(node: Any, leaves: list) -> Any:
+    # Specs are nested tuples, hashable: cg.function keys its traces by them.
     if isinstance(node, dict):
-        keys = sorted(node)
-        return (dict, keys, [_flatten(node[k], leaves) for k in keys])
+        keys = tuple(sorted(node))
+        return (dict, keys, tuple([_flatten(node[k], leaves) for k in keys]))
     if _is_container(node):
-        return (type(node), None, [_flatten(c, leaves) for c in node])
+        return (type(node), None, tuple([_flatten(c, leaves) for c in node]))
     leaves.append(node)
     return None
 

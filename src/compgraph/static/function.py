@@ -87,10 +87,13 @@ class Function:
             return i
         return self._names[i] if i < len(self._names) else f"arg{i}"
 
-    def _split(self, args: tuple, kwargs: dict) -> tuple[list, Any, list]:
-        """Leaves of (args, kwargs), their structure, and a name for each leaf."""
-        tree = (list(args), dict(kwargs))
-        leaves, spec = flatten(tree)
+    @staticmethod
+    def _split(args: tuple, kwargs: dict) -> tuple[list, Any]:
+        """Leaves of (args, kwargs) and their structure."""
+        return flatten((list(args), dict(kwargs)))
+
+    def _leaf_names(self, args: tuple, kwargs: dict) -> list[str]:
+        """A name for each leaf (argument name, with an index inside containers)."""
         names: list[str] = []
         for i, a in enumerate(args):
             sub, _ = flatten(a)
@@ -99,7 +102,7 @@ class Function:
         for k in sorted(kwargs):
             sub, _ = flatten(kwargs[k])
             names += [k] if len(sub) == 1 else [f"{k}_{j}" for j in range(len(sub))]
-        return leaves, spec, names
+        return names
 
     @staticmethod
     def _flat_key(args: tuple) -> tuple:
@@ -111,7 +114,7 @@ class Function:
         if not kwargs and len(leaves) == len(args) and \
                 not any(isinstance(a, (list, tuple, dict)) for a in args):
             return self._flat_key(args)
-        return spec_key(spec), tuple(_leaf_key(v) for v in leaves)
+        return spec, tuple(_leaf_key(v) for v in leaves)  # specs are hashable tuples
 
     def _must_run_eagerly(self, leaves: Any) -> bool:
         # Gradients or tangents flowing in, or an enclosing transform / open tape that
@@ -142,17 +145,17 @@ class Function:
             key = self._flat_key(args)
             entry = self._cache.get(key)
             if entry is None:
-                _, spec, names = self._split(args, {})
-                entry = self._trace(key, list(args), spec, names)
+                _, spec = self._split(args, {})
+                entry = self._trace(key, list(args), spec, args, {})
             out = entry.compiled(*args)
         else:
-            leaves, spec, names = self._split(args, kwargs)
+            leaves, spec = self._split(args, kwargs)
             if self._must_run_eagerly(leaves):
                 return self._fn(*args, **kwargs)
             key = self._key(args, kwargs, spec, leaves)
             entry = self._cache.get(key)
             if entry is None:
-                entry = self._trace(key, leaves, spec, names)
+                entry = self._trace(key, leaves, spec, args, kwargs)
             values = [v for v, k in zip(leaves, key[1]) if k[0] == "T"]
             out = entry.compiled(*values)
         if entry.out_spec is None:
@@ -161,7 +164,8 @@ class Function:
             out = (out,)
         return unflatten(entry.out_spec, [_wrap(o) for o in out])
 
-    def _trace(self, key: tuple, leaves: list, spec: Any, names: list[str]) -> _Entry:
+    def _trace(self, key: tuple, leaves: list, spec: Any, args: tuple, kwargs: dict) -> _Entry:
+        names = self._leaf_names(args, kwargs)
         if self._cache and self._last is not None:
             log.warning("compgraph.function: retracing %s: %s", getattr(self._fn, "__name__", "f"),
                         _why_retrace(self._last, key, names))
@@ -194,21 +198,13 @@ class Function:
 
     def get_graph(self, *args: Any, **kwargs: Any) -> Graph:
         """The Graph traced for these arguments (traced now if it was not yet)."""
-        leaves, spec, names = self._split(args, kwargs)
+        leaves, spec = self._split(args, kwargs)
         key = self._key(args, kwargs, spec, leaves)
-        entry = self._cache.get(key) or self._trace(key, leaves, spec, names)
+        entry = self._cache.get(key) or self._trace(key, leaves, spec, args, kwargs)
         return entry.graph
 
     def __repr__(self) -> str:
         return f"<cg.function {getattr(self._fn, '__name__', '?')}: {len(self._cache)} trace(s)>"
-
-
-def spec_key(spec: Any) -> Any:
-    """A hashable form of a flatten() spec."""
-    if spec is None:
-        return None
-    kind, keys, children = spec
-    return (kind.__name__, tuple(keys) if keys else None, tuple(spec_key(c) for c in children))
 
 
 def _why_retrace(old: tuple, new: tuple, names: list[str]) -> str:
