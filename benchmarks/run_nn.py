@@ -1,5 +1,6 @@
 """MLP training-step benchmark: compgraph (dynamic and compiled) side by side with a
-hand-written NumPy step, PyTorch eager, ``jax.jit`` and the matrix-product floor.
+hand-written NumPy step, PyTorch eager, ``jax.jit``, TensorFlow (eager and
+``tf.function``) and the matrix-product floor.
 
 One workload: an MLP 784-512-512-10 (ReLU), batch 256, float32, softmax cross entropy
 (mean over the batch), and a plain SGD update (lr 0.01, no momentum) of every weight
@@ -15,6 +16,12 @@ and bias.  One *step* = forward + backward + update, in ms.  Implementations:
   ``F.cross_entropy``, ``loss.backward()``, ``torch.optim.SGD.step()``.
 - ``jax``:         ``jax.jit`` of the whole step (params -> loss, new params), if
   importable.
+- ``tf-eager``:    TensorFlow eager (2 intra-op and 2 inter-op threads), if importable:
+  ``tf.Variable`` parameters, ``tf.nn.sparse_softmax_cross_entropy_with_logits``,
+  ``tf.GradientTape`` and ``var.assign_sub(lr * g)`` (what ``torch.optim.SGD.step()``
+  does without momentum: an in-place ``p -= lr * g``, without the Keras optimizer's
+  bookkeeping).
+- ``tf-function``: the same step under ``@tf.function`` (traced on the first call).
 - ``floor``:       only the step's 8 matrix products in NumPy (3 forward, 5 backward:
   no gradient with respect to the input), into preallocated ``out=`` buffers.
 
@@ -34,7 +41,7 @@ rounds of each per-round ratio is reported.  Drift between processes cancels out
 those ratios, so they are much steadier than ratios of best-of times taken in
 different processes.
 
-    .venv/bin/python benchmarks/run_nn.py               # 3 rounds (about 1-2 minutes)
+    .venv/bin/python benchmarks/run_nn.py               # 3 rounds (about 2 minutes)
     .venv/bin/python benchmarks/run_nn.py --quick       # 1 round, short loops
     .venv/bin/python benchmarks/run_nn.py --paired      # the above + paired ratios
     .venv/bin/python benchmarks/run_nn.py --impls cg-dynamic numpy --json out.json
@@ -62,8 +69,10 @@ from harness import (available, best_run, emit_result, git_commit as _git_commit
                      load_compgraph as _load_compgraph, spawn_worker,
                      time_calls as _time_step)
 
-IMPLS: tuple[str, ...] = ("cg-dynamic", "cg-compiled", "numpy", "torch", "jax", "floor")
+IMPLS: tuple[str, ...] = ("cg-dynamic", "cg-compiled", "numpy", "torch", "jax", "tf-eager",
+                          "tf-function", "floor")
 TORCH_THREADS = 2
+TF_THREADS = 2  # intra-op and inter-op pool sizes: the same 2 threads as torch and BLAS
 SIZES = (784, 512, 512, 10)
 BATCH = 256
 LR = 0.01
@@ -72,8 +81,9 @@ SEED = 0
 # the weights, so this is far stricter than comparing the weights themselves)
 CHECK_TOL = 1e-3
 TARGETS = {"dynamic/numpy": 1.15, "compiled/torch": 1.0, "compiled/floor": 1.2}
-# Implementations that --paired may put in one process: NumPy-based only, since torch's
-# and jax's own thread pools contend with OpenBLAS's threads when they share a process.
+# Implementations that --paired may put in one process: NumPy-based only, since torch's,
+# jax's and TensorFlow's own thread pools contend with OpenBLAS's threads when they
+# share a process.
 PAIRED_IMPLS: tuple[str, ...] = ("cg-dynamic", "cg-compiled", "numpy", "floor")
 # ratio name -> (numerator, denominator) of the paired measurement
 PAIRS: dict[str, tuple[str, str]] = {"dynamic/numpy": ("cg-dynamic", "numpy"),
@@ -89,6 +99,10 @@ LEGEND = {
     "torch": f"PyTorch eager (set_num_threads({TORCH_THREADS})): nn.Sequential, "
              "F.cross_entropy, backward(), optim.SGD.step()",
     "jax": "jax.jit of the whole step (loss and updated params), block_until_ready",
+    "tf-eager": f"TensorFlow eager ({TF_THREADS} intra-/inter-op threads): tf.Variable, "
+                "sparse_softmax_cross_entropy_with_logits, GradientTape, "
+                "var.assign_sub(lr * g) (no Keras optimizer)",
+    "tf-function": "the tf-eager step under @tf.function (traced once, on the first step)",
     "floor": "the 8 matrix products of the step alone in NumPy (3 fwd + 5 bwd, out= buffers)",
 }
 Step = Callable[[], Any]
@@ -280,6 +294,35 @@ def make_step(impl: str) -> tuple[Step, Callable[[], list], str]:
 
         return jitted, (lambda: [np.asarray(p) for p in state["ps"]]), jax.__version__
 
+    if impl in ("tf-eager", "tf-function"):
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep C++ info logs off stderr
+        import tensorflow as tf
+        # Must run before the first op creates TF's thread pools.
+        tf.config.threading.set_intra_op_parallelism_threads(TF_THREADS)
+        tf.config.threading.set_inter_op_parallelism_threads(TF_THREADS)
+        tvars = [tf.Variable(v) for v in params]  # W stays (out, in): x @ W^T below
+        xt, yt = tf.constant(x), tf.constant(y)
+
+        def tf_step() -> Any:
+            w1, b1, w2, b2, w3, b3 = tvars
+            with tf.GradientTape() as tape:
+                h = tf.nn.relu(tf.matmul(xt, w1, transpose_b=True) + b1)
+                h = tf.nn.relu(tf.matmul(h, w2, transpose_b=True) + b2)
+                logits = tf.matmul(h, w3, transpose_b=True) + b3
+                loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
+                    labels=yt, logits=logits))
+            grads = tape.gradient(loss, tvars)
+            # In-place p -= lr * g, as torch.optim.SGD.step() does without momentum;
+            # tf.keras.optimizers.SGD would add its iteration counter and Python layers.
+            for v, g in zip(tvars, grads):
+                v.assign_sub(LR * g)
+            return loss
+
+        # No arguments (everything is captured), so tf.function traces exactly once.
+        # On CPU both run synchronously: the step has finished when the call returns.
+        step = tf.function(tf_step) if impl == "tf-function" else tf_step
+        return step, (lambda: [v.numpy() for v in tvars]), tf.__version__
+
     raise ValueError(f"unknown implementation {impl!r}; choose from {', '.join(IMPLS)}")
 
 
@@ -309,6 +352,10 @@ def run_worker(impl: str, args: argparse.Namespace) -> dict[str, Any]:
     if impl == "torch":
         import torch
         rec["torch_threads"] = torch.get_num_threads()
+    if impl.startswith("tf-"):
+        import tensorflow as tf
+        rec["tf_threads"] = {"intra_op": tf.config.threading.get_intra_op_parallelism_threads(),
+                             "inter_op": tf.config.threading.get_inter_op_parallelism_threads()}
     return rec
 
 
@@ -392,8 +439,11 @@ def run_check(directory: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------- parent side
 def _available(impl: str) -> str | None:
     mod = {"cg-dynamic": "compgraph", "cg-compiled": "compgraph", "numpy": "numpy",
-           "floor": "numpy", "torch": "torch", "jax": "jax"}[impl]
-    return available(mod, " (optional: `pip install jax jaxlib`)" if mod == "jax" else "")
+           "floor": "numpy", "torch": "torch", "jax": "jax", "tf-eager": "tensorflow",
+           "tf-function": "tensorflow"}[impl]
+    hints = {"jax": " (optional: `pip install jax jaxlib`)",
+             "tensorflow": " (optional: `pip install tensorflow-cpu`)"}
+    return available(mod, hints.get(mod, ""))
 
 
 def _spawn(argv: list[str], timeout: float) -> dict[str, Any]:
@@ -455,7 +505,8 @@ def build_report(impls: list[str], res: dict[str, dict], check: dict[str, Any],
               "dynamic/torch": _ratio(res, "cg-dynamic", "torch"),
               "numpy/floor": _ratio(res, "numpy", "floor"),
               "torch/floor": _ratio(res, "torch", "floor"),
-              "jax/floor": _ratio(res, "jax", "floor")}
+              "jax/floor": _ratio(res, "jax", "floor"),
+              "compiled/tf-function": _ratio(res, "cg-compiled", "tf-function")}
     out.append("other ratios: " + ", ".join(f"{k} {v:.3g}" for k, v in others.items()
                                              if v is not None))
     if "update_max" in check:
