@@ -674,8 +674,8 @@ def _available(lib: str) -> str | None:
             f"include it)") if lib in OPTIONAL else ""
     why = available(lib, hint)
     if why and lib == "tensorflow":
-        return ("not importable (optional, not a project dependency, deliberately not "
-                "installed here); the tf.function column appears where it is importable")
+        return ("not importable (optional, not a project dependency; `.venv/bin/pip install "
+                "tensorflow-cpu` to include the tf.function column)")
     return why
 
 

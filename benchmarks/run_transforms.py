@@ -1,31 +1,34 @@
 """Transform benchmarks: compgraph's tape and function transforms side by side with
 PyTorch (``.backward()``, ``torch.autograd``, ``torch.func``) and, where installed, JAX
-(un-jitted and ``jax.jit``).
+(un-jitted and ``jax.jit``) and TensorFlow (eager and ``tf.function``).
 
 Three workloads, all float64:
 
 1. **seed gradient** -- ``y = (3*x+2)**4`` at ``x = 3``, microseconds per full call
    (build + gradient + ``float``): compgraph through ``GradientTape.gradient`` and
    through ``y.backward()``; torch through ``.backward()``, ``torch.autograd.grad`` and
-   ``torch.func.grad``; JAX through ``jax.grad(f)`` and ``jax.jit(jax.grad(f))``.
+   ``torch.func.grad``; JAX through ``jax.grad(f)`` and ``jax.jit(jax.grad(f))``;
+   TensorFlow through ``tf.GradientTape`` (eager) and the same under ``tf.function``.
 2. **hessian** -- of ``f(x) = sum(tanh(A @ x))``, ``x`` of size 100, ``A`` a fixed
    100x100 standard-normal matrix / 10: ``cg.hessian(f)`` vs
    ``torch.autograd.functional.hessian`` vs ``torch.func.hessian`` vs ``jax.hessian``
-   (un-jitted and jitted), milliseconds per call, checked against the closed form
+   (un-jitted and jitted) vs nested ``tf.GradientTape``s with ``tape.jacobian`` (eager
+   and under ``tf.function``), milliseconds per call, checked against the closed form
    ``A.T @ diag(-2 tanh(z) (1 - tanh(z)**2)) @ A``, ``z = A @ x``.
 3. **jvp** -- of a 1000-op chain, 500 steps of ``x -> sin(x) * 1.0001`` on a vector of
    16: ``cg.jvp`` vs ``torch.func.jvp`` vs ``torch.autograd.functional.jvp`` vs
-   ``jax.jvp`` (un-jitted and jitted), milliseconds per call, checked against the
-   same recurrence written out in NumPy.
+   ``jax.jvp`` (un-jitted and jitted) vs ``tf.autodiff.ForwardAccumulator`` (eager and
+   under ``tf.function``), milliseconds per call, checked against the same recurrence
+   written out in NumPy.
 
 Every (implementation, workload) measurement runs in a fresh subprocess
 (``run_transforms.py --worker IMPL WORKLOAD``) that imports only its own library:
-a first call (timed: it includes tracing and, for ``jax.jit``, compilation), a
-warm-up, then the best per-call time of ``--repeats`` loops, each loop long enough
-to last ``--min-loop`` seconds.  ``--rounds`` worker processes per cell are run
-interleaved across implementations and the best is kept, so a burst of load on a
-shared machine hits every implementation alike.  The parent process imports only
-the standard library.  Usage (from the repository root)::
+a first call (timed: it includes tracing, ``tf.function``'s graph building and, for
+``jax.jit``, compilation), a warm-up, then the best per-call time of ``--repeats``
+loops, each loop long enough to last ``--min-loop`` seconds.  ``--rounds`` worker
+processes per cell are run interleaved across implementations and the best is kept,
+so a burst of load on a shared machine hits every implementation alike.  The parent
+process imports only the standard library.  Usage (from the repository root)::
 
     .venv/bin/python benchmarks/run_transforms.py              # 3 rounds (a few minutes)
     .venv/bin/python benchmarks/run_transforms.py --quick      # 1 round, short loops
@@ -47,7 +50,7 @@ from harness import (available, best_run, emit_result, git_commit as _git_commit
                      run_meta, sig as _sig, spawn_worker, time_calls, verdict as _verdict,
                      version as _version, write_json)
 
-TORCH_THREADS = 2
+TORCH_THREADS = 2  # torch's threads; TensorFlow gets as many intra- and inter-op threads
 SEED_X = 3.0
 SEED_GRAD = 4 * (3 * SEED_X + 2) ** 3 * 3  # 15972.0
 HESS_N = 100
@@ -65,26 +68,38 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("torch-func", "torch", "torch.func"),
     ("jax", "jax", "jax"),
     ("jax-jit", "jax", "jax.jit"),
+    ("tf-tape", "tensorflow", "tf GradientTape"),
+    ("tf-forward", "tensorflow", "tf ForwardAccumulator"),
+    ("tf-function", "tensorflow", "tf.function"),
 )
-LIBS: tuple[str, ...] = ("compgraph", "torch", "jax")
-OPTIONAL = frozenset({"jax"})
+LIBS: tuple[str, ...] = ("compgraph", "torch", "jax", "tensorflow")
+OPTIONAL = frozenset({"jax", "tensorflow"})
+# What to pip-install for an optional library (TensorFlow's CPU-only wheel is enough here).
+PIP_NAMES = {"jax": "jax jaxlib", "tensorflow": "tensorflow-cpu"}
 WORKLOADS: dict[str, tuple[str, ...]] = {
     "seed": ("compgraph", "compgraph-backward", "torch-backward", "torch-autograd",
-             "torch-func", "jax", "jax-jit"),
-    "hessian": ("compgraph", "torch-autograd", "torch-func", "jax", "jax-jit"),
-    "jvp": ("compgraph", "torch-autograd", "torch-func", "jax", "jax-jit"),
+             "torch-func", "jax", "jax-jit", "tf-tape", "tf-function"),
+    "hessian": ("compgraph", "torch-autograd", "torch-func", "jax", "jax-jit", "tf-tape",
+                "tf-function"),
+    "jvp": ("compgraph", "torch-autograd", "torch-func", "jax", "jax-jit", "tf-forward",
+            "tf-function"),
 }
 # What each cell calls, for the table's legend.
 WHAT: dict[str, dict[str, str]] = {
     "seed": {"compgraph": "GradientTape.gradient", "compgraph-backward": "y.backward()",
              "torch-backward": "y.backward()", "torch-autograd": "torch.autograd.grad",
              "torch-func": "torch.func.grad(f)", "jax": "jax.grad(f)",
-             "jax-jit": "jax.jit(jax.grad(f))"},
+             "jax-jit": "jax.jit(jax.grad(f))", "tf-tape": "tf.GradientTape.gradient",
+             "tf-function": "tf.function over a GradientTape, tf.constant input"},
     "hessian": {"compgraph": "cg.hessian(f)", "torch-autograd":
                 "torch.autograd.functional.hessian", "torch-func": "torch.func.hessian(f)",
-                "jax": "jax.hessian(f)", "jax-jit": "jax.jit(jax.hessian(f))"},
+                "jax": "jax.hessian(f)", "jax-jit": "jax.jit(jax.hessian(f))",
+                "tf-tape": "nested tf.GradientTape, outer tape.jacobian",
+                "tf-function": "tf.function of the nested tapes"},
     "jvp": {"compgraph": "cg.jvp", "torch-autograd": "torch.autograd.functional.jvp",
-            "torch-func": "torch.func.jvp", "jax": "jax.jvp", "jax-jit": "jax.jit(jax.jvp)"},
+            "torch-func": "torch.func.jvp", "jax": "jax.jvp", "jax-jit": "jax.jit(jax.jvp)",
+            "tf-forward": "tf.autodiff.ForwardAccumulator",
+            "tf-function": "tf.function of the ForwardAccumulator"},
 }
 UNIT = {"seed": ("µs", 1e6), "hessian": ("ms", 1e3), "jvp": ("ms", 1e3)}
 
@@ -285,6 +300,74 @@ def _make_call(impl: str, workload: str) -> tuple[Call, Callable[[Any], dict[str
                 return np.asarray(y.block_until_ready()), np.asarray(t.block_until_ready())
         return call, check
 
+    if lib == "tensorflow":
+        if impl not in WORKLOADS[workload]:  # tf-tape has no jvp, tf-forward only the jvp
+            raise ValueError(f"{impl} does not run {workload}")
+        import tensorflow as tf
+
+        # As many threads as torch gets; must be set before TensorFlow runs its first op.
+        tf.config.threading.set_intra_op_parallelism_threads(TORCH_THREADS)
+        tf.config.threading.set_inter_op_parallelism_threads(TORCH_THREADS)
+        f64 = tf.float64
+        compiled = impl == "tf-function"
+        if workload == "seed" and not compiled:
+            def call() -> Any:  # the TensorFlow snippet, as the compgraph tape's above
+                x = tf.constant(SEED_X, f64)
+                with tf.GradientTape() as tape:
+                    tape.watch(x)
+                    y = (3 * x + 2) ** 4
+                return float(tape.gradient(y, x))
+        elif workload == "seed":
+            @tf.function
+            def tgrad(x: Any) -> Any:
+                with tf.GradientTape() as tape:
+                    tape.watch(x)
+                    y = (3 * x + 2) ** 4
+                return tape.gradient(y, x)
+
+            def call() -> Any:  # tf.constant: a Python float would be a trace-time constant
+                return float(tgrad(tf.constant(SEED_X, f64)))
+        elif workload == "hessian":
+            at, xt = tf.constant(a), tf.constant(x0)
+
+            def thess(x: Any) -> Any:
+                with tf.GradientTape() as outer:
+                    outer.watch(x)
+                    with tf.GradientTape() as inner:
+                        inner.watch(x)
+                        # matvec: TensorFlow's `@` wants matrices, x is a vector
+                        y = tf.reduce_sum(tf.tanh(tf.linalg.matvec(at, x)))
+                    g = inner.gradient(y, x)
+                # Eagerly, jacobian's pfor traces a fresh tf.function on every call (that
+                # is TensorFlow's eager path, so it stays in the timed call).
+                return outer.jacobian(g, x)
+
+            if compiled:
+                thess = tf.function(thess)
+
+            def call() -> Any:
+                return thess(xt).numpy()
+        else:
+            xt, vt = tf.constant(x0), tf.constant(v0)
+
+            def chain(x: Any) -> Any:
+                for _ in range(JVP_STEPS):
+                    x = tf.sin(x) * 1.0001
+                return x
+
+            def tjvp(x: Any, v: Any) -> tuple[Any, Any]:
+                with tf.autodiff.ForwardAccumulator(x, v) as acc:
+                    y = chain(x)
+                return y, acc.jvp(y)
+
+            if compiled:
+                tjvp = tf.function(tjvp)
+
+            def call() -> Any:
+                y, t = tjvp(xt, vt)
+                return y.numpy(), t.numpy()
+        return call, check
+
     raise ValueError(f"unknown implementation {impl!r}")
 
 
@@ -309,7 +392,10 @@ def run_worker(impl: str, workload: str, args: argparse.Namespace) -> dict[str, 
 def _spawn(impl: str, workload: str, args: argparse.Namespace) -> dict[str, Any]:
     argv = ["--worker", impl, workload, "--repeats", str(args.repeats),
             "--min-loop", str(args.min_loop)]
-    env = dict(os.environ, JAX_PLATFORMS=os.environ.get("JAX_PLATFORMS", "cpu"))
+    # JAX on the CPU; TensorFlow's C++ start-up log lines silenced (worker stderr is only
+    # read for an error's last line)
+    env = dict(os.environ, JAX_PLATFORMS=os.environ.get("JAX_PLATFORMS", "cpu"),
+               TF_CPP_MIN_LOG_LEVEL=os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"))
     return spawn_worker(__file__, argv, args.timeout, env=env)
 
 
@@ -328,8 +414,8 @@ def _best(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _available(lib: str) -> str | None:
     """None when ``lib`` can be benchmarked, else the reason it is skipped."""
-    hint = (" (optional, not a project dependency; `.venv/bin/pip install jax jaxlib` "
-            "to include it)") if lib in OPTIONAL else ""
+    hint = (f" (optional, not a project dependency; `.venv/bin/pip install "
+            f"{PIP_NAMES[lib]}` to include it)") if lib in OPTIONAL else ""
     return available(lib, hint)
 
 
@@ -390,6 +476,7 @@ def build_report(columns: list[str], results: dict[str, dict[str, dict[str, Any]
     ratios = {
         "seed_tape_over_backward": _ratio(seed.get("compgraph"), seed.get("compgraph-backward")),
         "seed_tape_over_torch_backward": _ratio(seed.get("compgraph"), seed.get("torch-backward")),
+        "seed_tape_over_tf_tape": _ratio(seed.get("compgraph"), seed.get("tf-tape")),
         "hessian_over_torch_functional": _ratio(hess.get("compgraph"), hess.get("torch-autograd")),
         "hessian_over_torch_func": _ratio(hess.get("compgraph"), hess.get("torch-func")),
         "hessian_over_jax_jit": _ratio(hess.get("compgraph"), hess.get("jax-jit")),
@@ -405,7 +492,8 @@ def build_report(columns: list[str], results: dict[str, dict[str, dict[str, Any]
         f"{_verdict(ratios['hessian_over_torch_functional'], TARGETS['hessian_over_torch_functional'])}"
         f" [target <= {TARGETS['hessian_over_torch_functional']}]\n"
         f"other ratios (no target): seed tape/torch .backward() "
-        f"{_verdict(ratios['seed_tape_over_torch_backward'])}; hessian compgraph/torch.func "
+        f"{_verdict(ratios['seed_tape_over_torch_backward'])}, compgraph/tf GradientTape "
+        f"{_verdict(ratios['seed_tape_over_tf_tape'])}; hessian compgraph/torch.func "
         f"{_verdict(ratios['hessian_over_torch_func'])}, compgraph/jax.jit "
         f"{_verdict(ratios['hessian_over_jax_jit'])}; jvp compgraph/torch.func "
         f"{_verdict(ratios['jvp_over_torch_func'])}, compgraph/torch.autograd.functional "
@@ -441,11 +529,13 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
     versions = {lib: _version(lib) for lib in ["numpy", *libs]}
     if "jax" in libs:
         versions["jaxlib"] = _version("jaxlib")
+    if "tensorflow" in libs and versions["tensorflow"] == "?":  # the CPU-only wheel's name
+        versions["tensorflow"] = _version("tensorflow-cpu")
     commit = _git_commit()
     if commit != commit_at_start:  # src/ changed under the run: cells may mix versions
         commit = f"{commit_at_start} -> {commit} (CHANGED DURING THE RUN)"
     print(f"compgraph transform benchmarks -- commit {commit}, {platform.platform()}, "
-          f"{os.cpu_count()} CPUs, torch threads = {TORCH_THREADS}, python "
+          f"{os.cpu_count()} CPUs, torch (and tf) threads = {TORCH_THREADS}, python "
           f"{platform.python_version()}")
     print("versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
     print(f"float64 throughout; each cell the best per-call time of {args.repeats} loops of "
