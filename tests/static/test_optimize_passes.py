@@ -511,3 +511,39 @@ def test_optimize_random_graphs(seed):
         one = p(g)
         assert len(one) <= len(g)
         same_results(g, one, outs, feeds, exact=p is not algebraic_simplification)
+
+
+# --------------------------------------------------------------------------- scaling
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_scalar_times_product_scales_the_smaller_operand(dtype):
+    """lr * (g.T @ h) (an SGD update) scales g, smaller than the product, instead."""
+    g = cg.Graph()
+    a = g.input("a", shape=(16, 3), dtype=dtype)    # 48 elements
+    b = g.input("b", shape=(16, 20), dtype=dtype)   # 320 elements; the product has 60
+    y = 0.01 * (cg.transpose(a) @ b)
+    opt = g.optimize()
+    mults = [n for n in opt.nodes if n.op == "multiply"]
+    assert len(mults) == 1 and mults[0].shape == (3, 16)  # the scaled operand is a.T
+    rng = np.random.default_rng(3)
+    feeds = {"a": rng.standard_normal((16, 3)).astype(dtype),
+             "b": rng.standard_normal((16, 20)).astype(dtype)}
+    ref, got = g.run(y, feeds), opt.run(y.name, feeds)  # the same name, no alias node
+    assert got.dtype == ref.dtype == dtype
+    np.testing.assert_allclose(got, ref, rtol=1e-5 if dtype == np.float32 else 1e-12,
+                               atol=1e-7)
+
+
+def test_product_used_twice_or_non_number_scale_is_left_alone():
+    g = cg.Graph()
+    a = g.input("a", shape=(16, 3))
+    b = g.input("b", shape=(16, 20))
+    s = g.input("s", shape=())
+    p = cg.transpose(a) @ b
+    y1, y2 = 0.5 * p, p + 1.0                  # the product has another consumer
+    y3 = s * (cg.transpose(a) @ (b * 2.0))     # the scale is a graph input, not a number
+    opt = g.optimize()
+    shapes = sorted(n.shape for n in opt.nodes if n.op == "multiply")
+    assert (3, 16) not in shapes and (3, 20) in shapes
+    rng = np.random.default_rng(4)
+    feeds = {"a": rng.standard_normal((16, 3)), "b": rng.standard_normal((16, 20)), "s": 0.3}
+    same_results(g, opt, [y1.name, y2.name, y3.name], feeds)

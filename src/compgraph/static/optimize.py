@@ -248,6 +248,40 @@ def _layout_rule(uses: dict) -> Rewrite:
     return rewrite
 
 
+def _scale_rule(uses: dict) -> Rewrite:
+    """c * (a @ b) -> (c * a) @ b, scaling whichever operand is smaller than the product,
+    for a Python-number c and a product used only here: SGD's ``lr * (g.T @ h)`` then
+    scales the batch-sized gradient instead of the weight-sized product.  Not
+    bit-exact (the rounding of the scaling moves into the sums)."""
+    def rewrite(n: Symbol, ins: list, new: Graph) -> Symbol | None:
+        if n.op != "multiply" or len(ins) != 2:
+            return None
+        for k in (0, 1):
+            c, m = ins[k], ins[1 - k]
+            if c.op == "constant" and _is_scalar(c.value) and not isinstance(c.value, bool) \
+                    and m.op == "matmul" and uses.get(id(n.inputs[1 - k]), 0) == 1:
+                break
+        else:
+            return None
+        a, b = m.inputs
+        if m.shape is None or None in m.shape or a.shape is None or None in a.shape or \
+                b.shape is None or None in b.shape or m.dtype != n.dtype:
+            return None
+        size = int(np.prod(m.shape))
+        small = 0 if np.prod(a.shape) <= np.prod(b.shape) else 1
+        op = (a, b)[small]
+        if np.prod(op.shape) >= size or op.dtype is None:
+            return None
+        scaled = new._add("multiply", (c, op) if k == 0 else (op, c), {}, op.shape,
+                          infer(OPS["multiply"], (c.value, Meta(op.shape, op.dtype)), {})[1],
+                          source=n.source)
+        pair = (scaled, b) if small == 0 else (a, scaled)
+        # The product takes the multiply's name: a kept output needs no alias node.
+        name = n.name if n.name not in new._by_name else None
+        return new._add("matmul", pair, {}, n.shape, n.dtype, name=name, source=n.source)
+    return rewrite
+
+
 def _structure(g: Graph) -> tuple:
     index = {id(n): k for k, n in enumerate(g.nodes)}
     return tuple((n.op, tuple(index[id(i)] for i in n.inputs)) for n in g.nodes)
@@ -270,6 +304,7 @@ def optimize(graph: Graph, keep: Sequence[Any] | None = None) -> Graph:
             for i in node.inputs:
                 uses[id(i)] = uses.get(id(i), 0) + 1
         layout = _layout_rule(uses)
+        scale = _scale_rule(uses)
 
         def rule(n: Symbol, ins: list, new: Graph) -> Symbol | None:
             r = _simplify_rule(n, ins, new)
@@ -277,6 +312,8 @@ def optimize(graph: Graph, keep: Sequence[Any] | None = None) -> Graph:
                 r = _fold_rule(n, ins, new)
             if r is None:
                 r = layout(n, ins, new)
+            if r is None:
+                r = scale(n, ins, new)
             return r if r is not None else cse(n, ins, new)
         g = _rebuild(g, [g[nm] for nm in names], rule)
         return dead_code_elimination(g, [g[nm] for nm in names])
