@@ -410,3 +410,31 @@ def test_deep_chain_gradients_compile_without_recursion_errors():
     cy, cd = fn(xv)
     np.testing.assert_allclose(cy, ry, rtol=1e-10)
     np.testing.assert_allclose(cd, rd, rtol=1e-10)
+
+
+def test_relu_and_its_gradient_reuse_dying_buffers_and_keep_where_semantics():
+    """relu and the masked product of its gradient write into a dying operand (out=);
+    a gradient holding inf or nan still gives exact zeros where the mask is off."""
+    g = cg.Graph()
+    x = g.input("x", shape=(4, 5), dtype=np.float64)
+    w = g.input("w", shape=(5, 5), dtype=np.float64)
+    up = g.input("up", shape=(4, 5), dtype=np.float64)
+    y = cg.sum(cg.tanh(cg.relu(x @ w)) * up)  # relu's incoming gradient: an intermediate
+    gx, = g.gradients(y, [x])
+    fn = g.compile([y, gx])
+    lines = fn.source.splitlines()
+    assert any("out=" in ln and "relu" in ln for ln in lines), fn.source
+    assert any("out=" in ln and "masked" in ln for ln in lines), fn.source
+    rng = np.random.default_rng(8)
+    feeds = {"x": rng.standard_normal((4, 5)), "w": rng.standard_normal((5, 5)),
+             "up": rng.standard_normal((4, 5))}
+    for got, ref in zip(fn(**feeds), g.run([y, gx], feeds)):
+        np.testing.assert_allclose(got, ref, rtol=1e-12)
+    # an infinite upstream gradient where relu is off must not leak nan into x's gradient
+    off = (feeds["x"] @ feeds["w"]) <= 0
+    feeds["up"] = np.where(off, np.inf, feeds["up"])
+    with np.errstate(invalid="ignore"):  # (inf * 0 in the forward's masked-off product)
+        got = fn(**feeds)[1]
+        ref = g.run(gx, feeds)
+    assert np.isfinite(got).all()
+    np.testing.assert_allclose(got, ref, rtol=1e-12)

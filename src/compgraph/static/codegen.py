@@ -24,11 +24,12 @@ _FRESH = {"add", "subtract", "multiply", "divide", "power", "negative", "exp", "
           "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs", "maximum", "minimum",
           "matmul", "where", "clip", "scatter_add", "concatenate", "stack", "zeros_like",
           "ones_like", "linear", "log_softmax", "masked"}
-# Elementwise ops that can write their result into an operand's buffer.
+# Elementwise ops that can write their result into an operand's buffer (``out=``).
 _UFUNC = {"add": np.add, "subtract": np.subtract, "multiply": np.multiply,
           "divide": np.divide, "power": np.power, "negative": np.negative, "exp": np.exp,
           "log": np.log, "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos, "tan": np.tan,
-          "tanh": np.tanh, "abs": np.absolute, "maximum": np.maximum, "minimum": np.minimum}
+          "tanh": np.tanh, "abs": np.absolute, "maximum": np.maximum, "minimum": np.minimum,
+          "relu": OPS["relu"].forward, "masked": OPS["masked"].forward}
 
 
 # The same computation as the op's forward, written as a Python expression: an
