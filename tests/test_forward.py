@@ -38,6 +38,7 @@ CASES = [
     ("matmul", lambda a, b: a @ b, (A, B)), ("matmul_2d", lambda a: a @ a.T, (A,)),
     ("matmul_batched", lambda c, a: c @ a.T, (C, A)), ("matmul_vv", lambda b: b @ b, (B,)),
     ("linear", lambda c, a, b: cg.linear(c, a, b[:3]), (C, A, B)),
+    ("addmm", lambda a, b: cg.addmm(a[:, :3], a, a.T, alpha=-0.5, beta=2.0) * b[:3], (A, B)),
     ("concatenate", lambda a, b: cg.concatenate([a, b[None]], axis=0), (A, B)),
     ("stack", lambda a, b: cg.stack([a[0], b], axis=1), (A, B)),
     ("softmax", lambda a: cg.softmax(a, axis=0), (A,)), ("log_softmax", cg.log_softmax, (A,)),

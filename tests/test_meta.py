@@ -37,6 +37,8 @@ CASES = [
     ("matmul", (C, B), {}), ("matmul", (B, C.transpose(0, 2, 1)), {}), ("matmul", (B, B), {}),
     ("matmul", (A32, A32.T), {}), ("linear", (C, A32, np.zeros(3)), {}),
     ("linear", (B, A32, np.zeros(3, np.float32)), {}),
+    ("addmm", (np.zeros((3, 3)), A32, A32.T), {"alpha": -0.5, "beta": 2.0}),
+    ("addmm", (np.zeros(3, np.float32), A32, A32.T), {}),
     ("log_softmax", (C,), {"axis": (1,)}), ("log_softmax", (np.arange(4),), {"axis": (0,)}), ("matmul", (C, C.transpose(0, 2, 1)), {}),
     ("reshape", (A32,), {"shape": (2, -1)}), ("transpose", (C,), {"axes": (2, 0, 1)}),
     ("swapaxes", (C,), {"axis1": 0, "axis2": 2}), ("expand_dims", (A32,), {"axis": (0, 2)}),

@@ -213,6 +213,12 @@ for _sx, _out in [((5, 3), 4), ((3,), 4), ((2, 5, 3), 4), ((1, 3), 1)]:
              [("any", _sx), ("any", (_out, _sx[-1])), ("any", (_out,))])
 add_case("linear-no-bias", lambda x, w: cg.linear(x, w),
          lambda x, w: torch.nn.functional.linear(x, w), [("any", (5, 3)), ("any", (4, 3))])
+for _sc, _al, _be in [((3, 5), 1.0, 1.0), ((3, 5), -0.5, 2.0), ((5,), 2.0, 1.0),
+                      ((3, 1), 1.0, 0.0), ((), 1.0, -1.0)]:
+    add_case(f"addmm-{_fmt(_sc)}-a{_al}-b{_be}",
+             lambda c, a, b, al=_al, be=_be: cg.addmm(c, a, b, alpha=al, beta=be),
+             lambda c, a, b, al=_al, be=_be: torch.addmm(c, a, b, alpha=al, beta=be),
+             [("any", _sc), ("any", (3, 4)), ("any", (4, 5))])
 add_case("log_softmax-two-axes", lambda x: cg.log_softmax(x, axis=(0, 2)),
          lambda x: x - torch.logsumexp(x, dim=(0, 2), keepdim=True), [("any", (2, 3, 4))])
 
@@ -461,7 +467,7 @@ def test_gradcheck_detects_a_wrong_gradient():
 
 
 def test_every_listed_function_is_covered():
-    names = ("add subtract multiply divide power negative matmul dot linear exp log sqrt sin "
+    names = ("add subtract multiply divide power negative matmul dot linear addmm exp log sqrt sin "
              "cos tan tanh sigmoid relu abs maximum minimum where clip sum mean max min reshape "
              "transpose concatenate stack softmax log_softmax logsumexp squeeze expand_dims "
              "swapaxes broadcast_to astype").split()

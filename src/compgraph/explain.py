@@ -22,7 +22,7 @@ from .viz.dot import collect, fmt, local_derivative, node_values
 __all__ = ["explain"]
 
 _MAX_PATHS = 32
-_TOKENS = re.compile(r"\b(x|y|w|b|out|cond|lo|hi)\b")
+_TOKENS = re.compile(r"\b(x|y|w|a|b|c|out|cond|lo|hi)\b")
 
 
 def _formula(template: str, names: list[str], out_name: str, op: str = "") -> str:
@@ -32,6 +32,8 @@ def _formula(template: str, names: list[str], out_name: str, op: str = "") -> st
         keys.update(x=names[1], y=names[2])
     elif op == "linear" and len(names) == 3:  # linear(x, w, b)
         keys.update(w=names[1], b=names[2])
+    elif op == "addmm" and len(names) == 3:  # addmm(c, a, b)
+        keys.update(c=names[0], a=names[1], b=names[2])
     text = _TOKENS.sub(lambda m: keys.get(m.group(1), m.group(1)), template)
     # Tidy integer arithmetic left by substitution: u**(4-1) -> u**3.
     text = re.sub(r"\((-?\d+)-1\)", lambda m: str(int(m.group(1)) - 1), text)

@@ -19,6 +19,7 @@ from .tensor import SYMBOLIC_TYPES, Tensor, _operand, apply
 
 __all__ = [
     "add", "subtract", "multiply", "divide", "power", "negative", "matmul", "dot", "linear",
+    "addmm",
     "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs",
     "maximum", "minimum", "where", "clip", "sum", "mean", "max", "min", "reshape",
     "transpose", "concatenate", "stack", "softmax", "log_softmax", "logsumexp",
@@ -400,6 +401,24 @@ def linear(x: Any, weight: Any, bias: Any = None) -> Tensor:
     if bias is None:
         return matmul(x, transpose(weight))
     return _call(OPS["linear"], (x, weight, bias))
+
+
+def addmm(c: Any, a: Any, b: Any, *, beta: float = 1.0, alpha: float = 1.0) -> Tensor:
+    """``beta * c + alpha * (a @ b)`` for matrices ``a`` and ``b`` (PyTorch's ``addmm``).
+
+    ``c`` broadcasts to the product's shape.  One primitive, computed by BLAS's gemm
+    (NumPy's bundled OpenBLAS) when the dtypes agree: static graphs fuse SGD's
+    ``w - lr * (g.T @ h)`` into it.
+
+    >>> import compgraph as cg
+    >>> cg.addmm(cg.ones((2, 2)), cg.eye(2), cg.full((2, 2), 3.0), alpha=2.0).numpy()
+    array([[7., 7.],
+           [7., 7.]])
+    """
+    for k, v in (("alpha", alpha), ("beta", beta)):
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+            raise TypeError(f"addmm: {k} must be a Python number, got {type(v).__name__}")
+    return _call(OPS["addmm"], (c, a, b), {"alpha": float(alpha), "beta": float(beta)})
 
 
 def dot(x: Any, y: Any) -> Tensor:

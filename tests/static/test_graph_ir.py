@@ -124,6 +124,9 @@ CASES = [
     ("linear_batched", lambda a, w, b: cg.linear(a, w, b),
      (("any", (2, 5, 3)), ("any", (4, 3)), ("any", (4,)))),
     ("linear_vec", lambda a, w, b: cg.linear(a, w, b), (("any", (3,)), ("any", (4, 3)), ("any", (4,)))),
+    ("addmm", lambda c, a, b: cg.addmm(c, a, b, alpha=-0.5, beta=2.0),
+     (("any", (3, 5)), ("any", (3, 4)), ("any", (4, 5)))),
+    ("addmm_bcast", lambda c, a, b: cg.addmm(c, a, b), (("any", (5,)), ("any", (3, 4)), ("any", (4, 5)))),
     # reductions
     ("sum_all", lambda a: a.sum(), (("any", (3, 4)),)),
     ("sum_axis", lambda a: cg.sum(a, axis=-1), (("any", (2, 3, 4)),)),

@@ -117,6 +117,9 @@ CASES = {
         cg.mean(a), cg.log_softmax(a, axis=(0, 1)))),
     "linear": ([(5, 3), (4, 3), (4,), (2, 5, 3)], lambda x, w, b, xb: (
         cg.linear(x, w, b), cg.linear(xb, w, b), cg.linear(x[0], w, b))),
+    "addmm": ([(3, 5), (3, 4), (4, 5), (5,)], lambda c, a, b, r: (
+        cg.addmm(c, a, b), cg.addmm(c, a, b, alpha=-0.5, beta=2.0), cg.addmm(r, a, b, beta=0.0),
+        cg.addmm(b.T @ b, b.T, a.T @ c, alpha=3.0))),
 }
 
 

@@ -10,6 +10,7 @@ import operator
 import numpy as np
 
 from .meta import Meta, broadcast_partial, promote
+from .blas import gemm
 from .registry import defop
 
 
@@ -107,3 +108,62 @@ LINEAR = defop(
          lambda ns, t, out, x, w, b: t),
     saves=((1,), (0,), ()), deriv=("w.T", "x", "1"),
     doc="x @ w.T + b (a fully connected layer)")
+
+
+# --------------------------------------------------------------------------- addmm
+# ``beta * c + alpha * (a @ b)`` (PyTorch's addmm, BLAS's gemm).  The static graph
+# optimiser fuses ``w - lr * (g.T @ h)`` into it: BLAS then reads and writes the weight
+# inside its multithreaded product instead of three single-threaded passes after it.
+def _addmm(c, a, b, alpha=1.0, beta=1.0, out=None):
+    if type(c) is np.ndarray and type(a) is np.ndarray and type(b) is np.ndarray \
+            and a.ndim == 2 and b.ndim == 2 and a.dtype == b.dtype == c.dtype:
+        shape = (a.shape[0], b.shape[1])
+        # ``out`` is c's own (dying) buffer when the compiled graph says so.
+        if out is not None and out is c and c.shape == shape:
+            if gemm(alpha, a, b, beta, c):
+                return c
+        elif c.ndim <= 2:
+            dst = np.empty(shape, c.dtype)
+            np.copyto(dst, c)  # (c may broadcast, as in torch.addmm)
+            if gemm(alpha, a, b, beta, dst):
+                return dst
+    r = np.matmul(a, b)
+    if alpha != 1:
+        r = r * alpha if type(r) is not np.ndarray else np.multiply(r, alpha, out=r)
+    cc = c if beta == 1 else c * beta
+    if out is not None:
+        return np.add(cc, r, out=out)
+    if type(r) is np.ndarray and np.result_type(r, cc) == r.dtype and r.shape == np.broadcast_shapes(r.shape, np.shape(cc)):
+        r += cc
+        return r
+    return cc + r
+
+
+def _addmm_shape(metas, alpha=1.0, beta=1.0):
+    c, a, b = (m.shape if isinstance(m, Meta) else () for m in metas)
+    if a is not None and len(a) != 2 or b is not None and len(b) != 2:
+        raise ValueError(f"addmm: a and b must be matrices, got shapes {a} and {b}")
+    prod = _matmul_shape(metas[1:])
+    if prod is None or c is None:
+        return prod
+    if len(c) > 2:
+        raise ValueError(f"addmm: c of shape {c} does not broadcast to the product's shape {prod}")
+    return broadcast_partial(prod, c)
+
+
+def _scaled(ns, g, k):
+    return g if k == 1 else g * k
+
+
+ADDMM = defop(
+    "addmm", _addmm, shape=_addmm_shape, dtype=promote,
+    vjp=(lambda ns, g, out, c, a, b, alpha=1.0, beta=1.0: _scaled(ns, g, beta),
+         lambda ns, g, out, c, a, b, alpha=1.0, beta=1.0:
+             _scaled(ns, ns.matmul(g, ns.swapaxes(b, axis1=-1, axis2=-2)), alpha),
+         lambda ns, g, out, c, a, b, alpha=1.0, beta=1.0:
+             _scaled(ns, ns.matmul(ns.swapaxes(a, axis1=-1, axis2=-2), g), alpha)),
+    jvp=(lambda ns, t, out, c, a, b, alpha=1.0, beta=1.0: _scaled(ns, t, beta),
+         lambda ns, t, out, c, a, b, alpha=1.0, beta=1.0: _scaled(ns, ns.matmul(t, b), alpha),
+         lambda ns, t, out, c, a, b, alpha=1.0, beta=1.0: _scaled(ns, ns.matmul(a, t), alpha)),
+    saves=((), (2,), (1,)), deriv=("beta", "alpha * g @ b.T", "alpha * a.T @ g"),
+    doc="beta * c + alpha * (a @ b) for matrices a, b (BLAS gemm, PyTorch's addmm)")

@@ -30,7 +30,7 @@ _HANDLED = set(_SIMPLE) | {"not_equal", "clip", "astype", "sum", "max", "min", "
                            "transpose", "swapaxes", "expand_dims", "squeeze", "broadcast_to",
                            "sum_to", "concatenate", "stack", "getitem", "zeros_like",
                            "ones_like", "sum_to_like", "broadcast_like", "reshape_like",
-                           "reduced_count", "masked", "linear", "log_softmax"}
+                           "reduced_count", "masked", "linear", "log_softmax", "addmm"}
 
 
 def _needs_known_shape(n: Symbol, i: int = 0) -> tuple:
@@ -153,6 +153,9 @@ def _emit(b: _Builder, n: Symbol, out: str) -> None:
     elif op == "linear":
         prod = b.add("MatMul", [ins[0], b.add("Transpose", [ins[1]])])
         b.add("Add", [prod, ins[2]], out)
+    elif op == "addmm":  # ONNX Gemm is exactly beta * C + alpha * (A @ B)
+        c, x, y = (_cast_to(b, i, m.dtype, n.dtype) for i, m in zip(ins, n.inputs))
+        b.add("Gemm", [x, y, c], out, alpha=float(a["alpha"]), beta=float(a["beta"]))
     elif op == "log_softmax":
         x = _cast_to(b, ins[0], n.inputs[0].dtype, n.dtype)
         axes = a["axis"]

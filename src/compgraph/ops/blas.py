@@ -1,0 +1,125 @@
+"""``gemm`` with ``beta``: ``c = alpha * a @ b + beta * c`` in place, via NumPy's own BLAS.
+
+NumPy's ``matmul`` always writes a fresh product, so an update such as SGD's
+``w - lr * g.T @ h`` costs a product and then two more passes over the weight
+(scale and subtract), single-threaded.  BLAS's gemm does it in one multithreaded
+pass.  NumPy's Linux and Windows wheels bundle OpenBLAS (``numpy.libs``) and
+export its CBLAS interface, so we call that library through :mod:`ctypes`: no new
+dependency, and the same library and thread pool NumPy's ``matmul`` uses.
+
+:func:`gemm` returns False when it cannot run (no bundled OpenBLAS found, another
+dtype, a layout BLAS cannot take, or ``COMPGRAPH_BLAS=0`` in the environment);
+callers then use NumPy.  The library is checked against NumPy on a small product
+before it is first used.
+"""
+from __future__ import annotations
+
+import ctypes
+import glob
+import os
+from typing import Any
+
+import numpy as np
+
+__all__ = ["gemm", "available"]
+
+_ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
+# (file pattern inside NumPy's bundled-library folder, symbol prefix, symbol suffix)
+_CANDIDATES = (("libscipy_openblas64_*", "scipy_cblas_", "64_"),  # NumPy >= 2.0 wheels
+               ("libopenblas64_*", "cblas_", "64_"))               # NumPy 1.2x wheels
+_state: dict[str, Any] = {}
+
+
+def _library_dirs() -> list[str]:
+    root = os.path.dirname(os.path.abspath(np.__file__))
+    return [os.path.join(os.path.dirname(root), "numpy.libs"), os.path.join(root, ".dylibs")]
+
+
+def _load() -> dict | None:
+    if os.environ.get("COMPGRAPH_BLAS", "1") == "0":
+        return None
+    for d in _library_dirs():
+        for pattern, prefix, suffix in _CANDIDATES:
+            for path in sorted(glob.glob(os.path.join(d, pattern))):
+                try:
+                    lib = ctypes.CDLL(path)
+                    fns = {dt: getattr(lib, f"{prefix}{c}gemm{suffix}")
+                           for dt, c in ((np.dtype(np.float32), "s"), (np.dtype(np.float64), "d"))}
+                except (OSError, AttributeError):
+                    continue
+                idx, ptr, ci = ctypes.c_int64, ctypes.c_void_p, ctypes.c_int
+                for dt, f in fns.items():
+                    real = ctypes.c_float if dt == np.float32 else ctypes.c_double
+                    f.argtypes = [ci, ci, ci, idx, idx, idx, real, ptr, idx, ptr, idx, real, ptr, idx]
+                    f.restype = None
+                if _self_test(fns):
+                    return fns
+    return None
+
+
+def _self_test(fns: dict) -> bool:
+    rng = np.random.default_rng(0)
+    for dt in fns:
+        a = rng.standard_normal((3, 4)).astype(dt)
+        b = rng.standard_normal((5, 4)).astype(dt).T  # F-ordered: exercises the transpose flag
+        c = rng.standard_normal((3, 5)).astype(dt)
+        want = -0.5 * (a @ b) + 2.0 * c
+        got = c.copy()
+        _call(fns[dt], -0.5, a, b, 2.0, got)
+        if not np.allclose(got, want, rtol=1e-4, atol=1e-5):
+            return False
+    return True
+
+
+def _layout(a: np.ndarray) -> tuple[int, int] | None:
+    """(transpose flag, leading dimension) for a 2-D operand, or None if BLAS can't read it."""
+    if a.flags.c_contiguous:
+        return _NO_TRANS, max(1, a.shape[1])
+    if a.flags.f_contiguous:
+        return _TRANS, max(1, a.shape[0])
+    return None
+
+
+def _call(fn: Any, alpha: float, a: np.ndarray, b: np.ndarray, beta: float,
+          c: np.ndarray) -> None:
+    (m, k), n = a.shape, b.shape[1]
+    ta, lda = _layout(a)  # type: ignore[misc]
+    tb, ldb = _layout(b)  # type: ignore[misc]
+    fn(_ROW_MAJOR, ta, tb, m, n, k, alpha, a.ctypes.data, lda, b.ctypes.data, ldb, beta,
+       c.ctypes.data, max(1, n))
+
+
+def available() -> bool:
+    """Whether a BLAS gemm was found (loaded and checked on first call)."""
+    if "fns" not in _state:
+        _state["fns"] = _load()
+    return _state["fns"] is not None
+
+
+def gemm(alpha: float, a: Any, b: Any, beta: float, c: Any) -> bool:
+    """``c[...] = alpha * (a @ b) + beta * c`` in place; False (c untouched) if BLAS can't.
+
+    ``a`` (m, k) and ``b`` (k, n) must be C- or F-contiguous, ``c`` (m, n) C-contiguous,
+    writeable and not overlapping them, all of one dtype, float32 or float64.
+    """
+    fns = _state.get("fns", False)
+    if fns is False:
+        available()
+        fns = _state["fns"]
+    if fns is None or type(a) is not np.ndarray or type(b) is not np.ndarray \
+            or type(c) is not np.ndarray:
+        return False
+    fn = fns.get(c.dtype)
+    if fn is None or a.dtype != c.dtype or b.dtype != c.dtype or a.ndim != 2 or b.ndim != 2 \
+            or c.ndim != 2:
+        return False
+    (m, k), (k2, n) = a.shape, b.shape
+    if k != k2 or c.shape != (m, n) or 0 in (m, n, k) or not c.flags.c_contiguous \
+            or not c.flags.writeable or not (a.flags.aligned and b.flags.aligned and c.flags.aligned):
+        return False
+    if _layout(a) is None or _layout(b) is None:
+        return False
+    if np.may_share_memory(c, a) or np.may_share_memory(c, b):
+        return False
+    _call(fn, alpha, a, b, beta, c)
+    return True
