@@ -23,7 +23,7 @@ __all__ = ["compile_graph", "CompiledGraph"]
 _FRESH = {"add", "subtract", "multiply", "divide", "power", "negative", "exp", "log", "sqrt",
           "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs", "maximum", "minimum",
           "matmul", "where", "clip", "scatter_add", "concatenate", "stack", "zeros_like",
-          "ones_like", "linear", "log_softmax", "masked"}
+          "ones_like", "linear", "log_softmax", "masked", "addmm"}
 # Elementwise ops that can write their result into an operand's buffer (``out=``).
 _UFUNC = {"add": np.add, "subtract": np.subtract, "multiply": np.multiply,
           "divide": np.divide, "power": np.power, "negative": np.negative, "exp": np.exp,
@@ -124,8 +124,10 @@ class CompiledGraph:
     specialisation), ``graph`` (the optimised graph it came from), ``input_names``.
     """
 
-    def __init__(self, graph: Graph, outs: list[Symbol], single: bool, optimize: bool):
+    def __init__(self, graph: Graph, outs: list[Symbol], single: bool, optimize: bool,
+                 donate: frozenset = frozenset()):
         self._base = graph
+        self._donate = donate
         self._outs = [o.name for o in outs]
         self._single = single
         self._optimize = optimize
@@ -135,7 +137,7 @@ class CompiledGraph:
         self._open = any(n.op == "input" and (n.shape is None or None in n.shape or
                                               n.dtype is None) for n in needed)
         self._cache: dict = {}
-        self._fn, self.source, self.graph = _generate(graph, outs, single, optimize)
+        self._fn, self.source, self.graph = _generate(graph, outs, single, optimize, donate)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs:
@@ -165,7 +167,7 @@ class CompiledGraph:
             meta[node.name] = (np.shape(arr), np.result_type(arr))
         g = specialize(self._base, meta, keep=self._outs)
         fn, self.source, self.graph = _generate(g, [g[o] for o in self._outs], self._single,
-                                                self._optimize)
+                                                self._optimize, self._donate)
         self._cache[key] = fn
         return fn
 
@@ -202,14 +204,44 @@ class _Missing:
 _MISSING = _Missing()
 
 
-def compile_graph(graph: Graph, outputs: Any, optimize: bool = True) -> CompiledGraph:
+def _root(a: np.ndarray) -> int:
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+    return id(a.base) if a.base is not None else id(a)
+
+
+def _donated(given: tuple, rest: tuple) -> list:
+    """The donated inputs, each copied unless it is a writeable array sharing no memory
+    with another input (writing into it then could change another input mid-run)."""
+    seen = {_root(r) for r in rest if type(r) is np.ndarray}
+    out = []
+    for a in given:
+        if type(a) is np.ndarray:
+            r = _root(a)
+            if r in seen or not a.flags.writeable:
+                a = a.copy()
+            else:
+                seen.add(r)
+        out.append(a)
+    return out
+
+
+def compile_graph(graph: Graph, outputs: Any, optimize: bool = True,
+                  donate: Any = ()) -> CompiledGraph:
     """Generate, compile and return the function computing ``outputs`` (see Graph.compile)."""
     outs, single = graph._outputs(outputs, "Graph.compile")
-    return CompiledGraph(graph, outs, single, optimize)
+    if isinstance(donate, str):
+        donate = (donate,)
+    names = {n.name for n in graph.inputs}
+    unknown = [d for d in donate if d not in names]
+    if unknown:
+        raise ValueError(f"Graph.compile: cannot donate {unknown}: not inputs of the graph "
+                         f"(inputs: {sorted(names)})")
+    return CompiledGraph(graph, outs, single, optimize, frozenset(donate))
 
 
-def _generate(graph: Graph, outs: list[Symbol], single: bool, optimize: bool
-              ) -> tuple[Callable, str, Graph]:
+def _generate(graph: Graph, outs: list[Symbol], single: bool, optimize: bool,
+              donate: frozenset = frozenset()) -> tuple[Callable, str, Graph]:
     g = graph
     if optimize:
         g = graph.optimize(keep=outs)
@@ -236,6 +268,10 @@ def _generate(graph: Graph, outs: list[Symbol], single: bool, optimize: bool
     owner: dict[int, int | None] = {}
     alias_last: dict[int, float] = {}
     for n in order:
+        if n.op == "input" and n.name in donate:
+            owner[id(n)] = id(n)  # ours to overwrite once every alias of it is dead
+            alias_last[id(n)] = float("inf") if id(n) in out_ids else last.get(id(n), -1)
+            continue
         if n.op in ("input", "constant"):
             owner[id(n)] = None
             continue
@@ -280,6 +316,13 @@ def _generate(graph: Graph, outs: list[Symbol], single: bool, optimize: bool
                     glb[f"u{i}"] = _UFUNC[n.op]
                     call = f"u{i}({', '.join(args)}, out={var[id(a)]})"
                     break
+        if n.op == "addmm" and n.shape and None not in n.shape:
+            # gemm updates c in place when c's buffer is ours and dies here.
+            c = n.inputs[0]
+            if owner.get(id(c)) == id(c) and alias_last.get(id(c)) == i \
+                    and c.shape == n.shape and c.dtype == n.dtype:
+                glb[f"f{i}"] = OPS[n.op].forward
+                call = f"f{i}({', '.join(args + kw)}, out={args[0]})"
         comment = f"  # {n.op} {n.name!r}"
         body.append(f"    {v} = {call}{comment}")
         dead = [var[id(a)] for a in dict.fromkeys(n.inputs)
@@ -296,6 +339,12 @@ def _generate(graph: Graph, outs: list[Symbol], single: bool, optimize: bool
             header.append(f"    p{k} = t{k}(p{k}) if p{k}.__class__ is float else cv{k}(p{k})")
         else:
             header.append(f"    p{k} = cv{k}(p{k})")
+    given = [f"p{k}" for k, n in enumerate(inputs) if n.name in donate]
+    if given:
+        rest = [f"p{k}" for k, n in enumerate(inputs) if n.name not in donate]
+        glb["_donated"] = _donated
+        header.append(f"    {', '.join(given)}, = _donated(({', '.join(given)},), "
+                      f"({', '.join(rest)}{',' if len(rest) == 1 else ''}))")
     glb["_nd"] = np.asarray
     # One-element results come back as 0-d ndarrays, like Graph.run.
     ret = []

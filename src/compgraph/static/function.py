@@ -65,10 +65,18 @@ class _Entry:
 class Function:
     """A function traced into a static graph per input signature (see :func:`function`)."""
 
-    def __init__(self, fn: Callable, optimize: bool = True):
+    def __init__(self, fn: Callable, optimize: bool = True, donate_argnums: Any = ()):
         functools.update_wrapper(self, fn)
         self._fn = fn
         self._optimize = optimize
+        if isinstance(donate_argnums, (int, np.integer)):
+            donate_argnums = (donate_argnums,)
+        donate = tuple(donate_argnums)
+        if not all(isinstance(i, (int, np.integer)) and not isinstance(i, bool) and i >= 0
+                   for i in donate):
+            raise TypeError(f"cg.function: donate_argnums must be non-negative ints, got "
+                            f"{donate_argnums!r}")
+        self._donate = frozenset(int(i) for i in donate)
         self._cache: dict = {}
         self._last: tuple | None = None
         self._names = self._param_names(fn)
@@ -172,7 +180,12 @@ class Function:
         g = Graph()
         sym_leaves = []
         used: set = set()
-        for v, k, name in zip(leaves, key[1], names):
+        donated: list[str] = []
+        arg_of = [i for i, a in enumerate(args) for _ in range(len(flatten(a)[0]))]
+        if self._donate and max(self._donate) >= len(args):
+            raise ValueError(f"cg.function: donate_argnums {sorted(self._donate)} names an "
+                             f"argument past the {len(args)} positional ones given")
+        for j, (v, k, name) in enumerate(zip(leaves, key[1], names)):
             if k[0] != "T":
                 sym_leaves.append(v)
                 continue
@@ -181,6 +194,8 @@ class Function:
                 nm += "_"
             used.add(nm)
             sym_leaves.append(g.input(nm, shape=k[1], dtype=np.dtype(k[2])))
+            if j < len(arg_of) and arg_of[j] in self._donate:
+                donated.append(nm)
         sargs, skwargs = unflatten(spec, sym_leaves)
         out = self._fn(*sargs, **skwargs)
         out_leaves, out_spec = flatten(out)
@@ -189,7 +204,8 @@ class Function:
         for o in nodes:
             if o.graph is not g:
                 raise ValueError("cg.function: the function returned a value of another graph")
-        compiled = g.compile(nodes[0] if single else nodes, optimize=self._optimize)
+        compiled = g.compile(nodes[0] if single else nodes, optimize=self._optimize,
+                             donate=donated)
         entry = _Entry(g, compiled, None if single else out_spec)
         self._cache[key] = entry
         self._last = key
@@ -216,7 +232,8 @@ def _why_retrace(old: tuple, new: tuple, names: list[str]) -> str:
     return "a new input signature"
 
 
-def function(fn: Callable | None = None, *, optimize: bool = True) -> Any:
+def function(fn: Callable | None = None, *, optimize: bool = True,
+             donate_argnums: Any = ()) -> Any:
     """Trace ``fn`` into a static graph once per input signature; run it compiled after.
 
     Numeric arguments (numbers, arrays, Tensors, and lists / tuples / dicts of them)
@@ -224,6 +241,13 @@ def function(fn: Callable | None = None, *, optimize: bool = True) -> Any:
     Python float argument is a float64 input (not a weak scalar as in JAX): mixed
     with float32 arrays it gives float64 results, so pass ``np.float32(lr)`` for a
     float32 computation (a constant written inside ``fn`` stays weak, as in eager mode).
+
+    ``donate_argnums`` (as in ``jax.jit``): positional arguments whose arrays the
+    compiled code may overwrite once it no longer needs them, writing results into
+    them instead of new buffers: a training step ``params -> new params`` then updates
+    the parameters in place.  A donated array's old contents are gone after the call
+    (it may now hold a result); one that is read-only or shares memory with another
+    argument is copied first, so donation never changes a result.
 
     >>> import compgraph as cg
     >>> @cg.function
@@ -235,5 +259,5 @@ def function(fn: Callable | None = None, *, optimize: bool = True) -> Any:
     True
     """
     if fn is None:
-        return lambda f: Function(f, optimize=optimize)
-    return Function(fn, optimize=optimize)
+        return lambda f: Function(f, optimize=optimize, donate_argnums=donate_argnums)
+    return Function(fn, optimize=optimize, donate_argnums=donate_argnums)

@@ -437,10 +437,14 @@ class Graph:
         from .optimize import optimize
         return optimize(self, keep)
 
-    def compile(self, outputs: Any, optimize: bool = True) -> Any:
-        """One straight-line Python function for ``outputs``; ``fn.source`` shows it."""
+    def compile(self, outputs: Any, optimize: bool = True, donate: Any = ()) -> Any:
+        """One straight-line Python function for ``outputs``; ``fn.source`` shows it.
+
+        ``donate``: names of inputs whose arrays the function may overwrite once it no
+        longer needs them (results are then written into them, as an in-place update).
+        """
         from .codegen import compile_graph
-        return compile_graph(self, outputs, optimize=optimize)
+        return compile_graph(self, outputs, optimize=optimize, donate=donate)
 
     def to_dot(self, **kwargs: Any) -> str:
         """Graphviz DOT text of the graph (inputs at the bottom, results at the top)."""

@@ -282,6 +282,60 @@ def _scale_rule(uses: dict) -> Rewrite:
     return rewrite
 
 
+def _known(*nodes: Symbol) -> bool:
+    return all(n.shape is not None and None not in n.shape for n in nodes)
+
+
+def _addmm_rule(uses: dict) -> Rewrite:
+    """c + (a @ b), c - (a @ b), (a @ b) - c -> addmm(c, a, b, alpha, beta) for matrices,
+    when c has the product's shape and dtype and the product is used only here; then
+    addmm(c, k * a, b) -> addmm(c, a, b, alpha=k * alpha) for a Python number k (on the
+    next sweep).  SGD's ``w - lr * (g.T @ h)`` becomes one BLAS gemm that updates the
+    weight inside the product.  Not bit-exact (gemm rounds alpha*ab + beta*c once)."""
+    def fuse(n: Symbol, ins: list, new: Graph) -> Symbol | None:
+        for k in (1, 0):
+            m, c = ins[k], ins[1 - k]
+            if m.op != "matmul" or uses.get(id(n.inputs[k]), 0) != 1:
+                continue
+            a, b = m.inputs
+            if a.ndim != 2 or b.ndim != 2 or not _known(m, c) or c.shape != m.shape \
+                    or c.dtype != m.dtype or n.dtype != m.dtype or m.dtype is None \
+                    or m.dtype.kind != "f":
+                continue
+            alpha, beta = (-1.0, 1.0) if n.op == "subtract" and k == 1 else \
+                (1.0, -1.0) if n.op == "subtract" else (1.0, 1.0)
+            name = n.name if n.name not in new._by_name else None
+            return new._add("addmm", (c, a, b), {"alpha": alpha, "beta": beta}, n.shape,
+                            n.dtype, name=name, source=n.source)
+        return None
+
+    def absorb(n: Symbol, ins: list, new: Graph) -> Symbol | None:
+        for j in (1, 2):
+            s = ins[j]
+            if s.op != "multiply" or uses.get(id(n.inputs[j]), 0) != 1:
+                continue
+            for q in (0, 1):
+                k, x = s.inputs[q], s.inputs[1 - q]
+                if k.op == "constant" and _is_scalar(k.value) and not isinstance(k.value, bool) \
+                        and x.shape == s.shape and x.dtype == s.dtype and _known(x):
+                    attrs = dict(n.attrs)
+                    attrs["alpha"] = float(attrs.get("alpha", 1.0)) * float(k.value)
+                    new_ins = list(ins)
+                    new_ins[j] = x
+                    name = n.name if n.name not in new._by_name else None
+                    return new._add("addmm", tuple(new_ins), attrs, n.shape, n.dtype,
+                                    name=name, source=n.source)
+        return None
+
+    def rewrite(n: Symbol, ins: list, new: Graph) -> Symbol | None:
+        if n.op in ("add", "subtract") and len(ins) == 2:
+            return fuse(n, ins, new)
+        if n.op == "addmm":
+            return absorb(n, ins, new)
+        return None
+    return rewrite
+
+
 def _structure(g: Graph) -> tuple:
     index = {id(n): k for k, n in enumerate(g.nodes)}
     return tuple((n.op, tuple(index[id(i)] for i in n.inputs)) for n in g.nodes)
@@ -305,6 +359,7 @@ def optimize(graph: Graph, keep: Sequence[Any] | None = None) -> Graph:
                 uses[id(i)] = uses.get(id(i), 0) + 1
         layout = _layout_rule(uses)
         scale = _scale_rule(uses)
+        addmm = _addmm_rule(uses)
 
         def rule(n: Symbol, ins: list, new: Graph) -> Symbol | None:
             r = _simplify_rule(n, ins, new)
@@ -314,6 +369,8 @@ def optimize(graph: Graph, keep: Sequence[Any] | None = None) -> Graph:
                 r = layout(n, ins, new)
             if r is None:
                 r = scale(n, ins, new)
+            if r is None:
+                r = addmm(n, ins, new)
             return r if r is not None else cse(n, ins, new)
         g = _rebuild(g, [g[nm] for nm in names], rule)
         return dead_code_elimination(g, [g[nm] for nm in names])
