@@ -524,3 +524,84 @@ def test_whole_training_step_traced_once_matches_eager_sgd():
             assert mine.dtype == np.float32
             np.testing.assert_allclose(mine, p.data, rtol=1e-4, atol=1e-6)
     assert step.traces == 1
+
+
+# --------------------------------------------------------------------------- donation
+def _sgd_step(donate):
+    def loss_fn(ps, xb, oh):
+        w1, b1, w2, b2 = ps
+        logits = cg.linear(cg.relu(xb @ w1.T + b1), w2, b2)
+        return -cg.sum(cg.log_softmax(logits) * oh) / xb.shape[0]
+
+    def step(ps, xb, oh):
+        loss, grads = cg.value_and_grad(loss_fn)(ps, xb, oh)
+        return loss, [p - 0.1 * g for p, g in zip(ps, grads)]
+    return cg.function(step, donate_argnums=donate) if donate is not None else cg.function(step)
+
+
+def _problem(dtype=np.float32):
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((16, 5)).astype(dtype)
+    oh = np.eye(3, dtype=dtype)[rng.integers(0, 3, 16)]
+    ps = [rng.standard_normal(s).astype(dtype) * 0.3 for s in ((8, 5), (8,), (3, 8), (3,))]
+    return ps, x, oh
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_donated_parameters_are_updated_in_place_with_the_same_results(dtype):
+    ps, x, oh = _problem(dtype)
+    ref_ps, don_ps = [p.copy() for p in ps], [p.copy() for p in ps]
+    plain, donating = _sgd_step(None), _sgd_step(0)
+    for _ in range(4):
+        l1, new1 = plain(ref_ps, x, oh)
+        ref_ps = [t.numpy() for t in new1]
+        before = list(don_ps)
+        l2, new2 = donating(don_ps, x, oh)
+        don_ps = [t.numpy() for t in new2]
+        np.testing.assert_allclose(val(l2), val(l1), **TOL[dtype])
+        for mine, ref, old in zip(don_ps, ref_ps, before):
+            np.testing.assert_allclose(mine, ref, **TOL[dtype])
+            assert np.shares_memory(mine, old)   # the result lives in the donated array
+    x0 = x.copy()
+    donating(don_ps, x, oh)
+    np.testing.assert_array_equal(x, x0)        # arguments not donated are untouched
+    assert donating.traces == 1
+
+
+def test_donation_copies_read_only_or_aliased_arrays():
+    ps, x, oh = _problem()
+    step = _sgd_step(0)
+    _, want = _sgd_step(None)([p.copy() for p in ps], x, oh)
+    ro = [p.copy() for p in ps]
+    for p in ro:
+        p.flags.writeable = False
+    _, got = step(ro, x, oh)                     # no "read-only" error: copied first
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(ro[0], ps[0])
+
+    # A donated array that is also passed as another argument must not change that one.
+    f = cg.function(lambda a, b: (a * 2.0 + b, b * 3.0), donate_argnums=0)
+    a = np.arange(4.0)
+    r1, r2 = f(a, a)
+    np.testing.assert_array_equal(r1.numpy(), np.arange(4.0) * 3)
+    np.testing.assert_array_equal(r2.numpy(), np.arange(4.0) * 3)
+    # ... nor a view of another argument.
+    base = np.arange(8.0)
+    r1, r2 = f(base[:4], base[2:6])
+    np.testing.assert_array_equal(r1.numpy(), np.arange(4.0) * 2 + np.arange(2.0, 6.0))
+
+
+def test_donation_writes_into_the_argument_and_bad_argnums_are_refused():
+    f = cg.function(lambda a, b: cg.exp(a) + b, donate_argnums=(0,))
+    a, b = np.zeros(5), np.ones(5)
+    out = f(a, b)
+    assert np.shares_memory(out.numpy(), a) and np.all(a == 2.0)
+    with pytest.raises(TypeError, match="donate_argnums"):
+        cg.function(lambda a: a, donate_argnums=("a",))
+    with pytest.raises(ValueError, match="donate_argnums"):
+        cg.function(lambda a: a * 2.0, donate_argnums=3)(np.ones(2))
+    g = cg.Graph()
+    x = g.input("x", shape=(2,))
+    with pytest.raises(ValueError, match="cannot donate"):
+        g.compile(x * 2.0, donate=["y"])

@@ -547,3 +547,57 @@ def test_product_used_twice_or_non_number_scale_is_left_alone():
     rng = np.random.default_rng(4)
     feeds = {"a": rng.standard_normal((16, 3)), "b": rng.standard_normal((16, 20)), "s": 0.3}
     same_results(g, opt, [y1.name, y2.name, y3.name], feeds)
+
+
+# --------------------------------------------------------------------------- addmm
+def _sgd_graph(dtype):
+    g = cg.Graph()
+    w = g.input("w", shape=(3, 20), dtype=dtype)
+    d = g.input("d", shape=(16, 3), dtype=dtype)
+    h = g.input("h", shape=(16, 20), dtype=dtype)
+    y = w - 0.01 * (cg.transpose(d) @ h)
+    return g, y
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sgd_update_becomes_one_addmm(dtype):
+    """w - lr * (d.T @ h) -> addmm(w, d.T, h, alpha=-lr): no multiply or subtract left."""
+    g, y = _sgd_graph(dtype)
+    opt = g.optimize()
+    ops = [n.op for n in opt.nodes if n.op != "input"]
+    assert "multiply" not in ops and "subtract" not in ops and ops.count("addmm") == 1, ops
+    mm = next(n for n in opt.nodes if n.op == "addmm")
+    assert mm.attrs["alpha"] == pytest.approx(-0.01) and mm.attrs["beta"] == 1.0
+    rng = np.random.default_rng(5)
+    feeds = {k: rng.standard_normal(s).astype(dtype) for k, s in
+             (("w", (3, 20)), ("d", (16, 3)), ("h", (16, 20)))}
+    ref, got = g.run(y, feeds), opt.run(y.name, feeds)
+    assert got.dtype == ref.dtype == dtype
+    np.testing.assert_allclose(got, ref, rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-6)
+    fn = g.compile(y)
+    assert "addmm" in fn.source
+    np.testing.assert_allclose(fn(**feeds), ref, rtol=1e-5 if dtype == np.float32 else 1e-12,
+                               atol=1e-6)
+
+
+def test_addmm_rule_signs_and_what_it_leaves_alone():
+    g = cg.Graph()
+    f8 = np.float64
+    a = [g.input(f"a{k}", shape=(4, 3), dtype=f8) for k in range(6)]  # distinct (no CSE)
+    b = g.input("b", shape=(3, 5), dtype=f8)
+    c = g.input("c", shape=(4, 5), dtype=f8)
+    r = g.input("r", shape=(5,), dtype=f8)
+    i = g.input("i", shape=(4, 5), dtype=np.int64)
+    outs = [c + a[0] @ b, (a[1] @ b) - c, c - a[2] @ b,
+            r + a[3] @ b,                  # c broadcasts: nothing to gain, left alone
+            i + a[4] @ b]                  # another dtype: left alone
+    p = a[5] @ b
+    outs += [c + p, p * 2.0]              # the product has another consumer
+    opt = g.optimize()
+    fused = sorted((n.attrs["alpha"], n.attrs["beta"]) for n in opt.nodes if n.op == "addmm")
+    assert fused == [(-1.0, 1.0), (1.0, -1.0), (1.0, 1.0)]
+    rng = np.random.default_rng(6)
+    feeds = {f"a{k}": rng.standard_normal((4, 3)) for k in range(6)}
+    feeds.update(b=rng.standard_normal((3, 5)), c=rng.standard_normal((4, 5)),
+                 r=rng.standard_normal(5), i=rng.integers(-3, 3, (4, 5)))
+    same_results(g, opt, [o.name for o in outs], feeds, exact=False)

@@ -127,6 +127,9 @@ def _addmm(c, a, b, alpha=1.0, beta=1.0, out=None):
             np.copyto(dst, c)  # (c may broadcast, as in torch.addmm)
             if gemm(alpha, a, b, beta, dst):
                 return dst
+    if np.ndim(a) != 2 or np.ndim(b) != 2:
+        raise ValueError(f"addmm: a and b must be matrices, got shapes {np.shape(a)} and "
+                         f"{np.shape(b)}")
     r = np.matmul(a, b)
     if alpha != 1:
         r = r * alpha if type(r) is not np.ndarray else np.multiply(r, alpha, out=r)

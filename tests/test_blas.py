@@ -1,0 +1,99 @@
+"""``compgraph.ops.blas.gemm`` (BLAS through NumPy's bundled OpenBLAS) and the ops using
+it: in-place results equal NumPy's, every layout BLAS cannot take is refused (so the
+NumPy fallback runs), and addmm / relu give the same results with BLAS switched off."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import compgraph as cg
+from compgraph.ops import blas
+from compgraph.ops.registry import OPS
+
+rng = np.random.default_rng(0)
+needs_blas = pytest.mark.skipif(not blas.available(), reason="no bundled OpenBLAS found")
+
+
+@needs_blas
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("ta,tb", [(False, False), (True, False), (False, True), (True, True)])
+def test_gemm_in_place_matches_numpy(dtype, ta, tb):
+    a = rng.standard_normal((5, 7) if ta else (7, 5)).astype(dtype)
+    b = rng.standard_normal((4, 5) if tb else (5, 4)).astype(dtype)
+    a, b = (a.T if ta else a), (b.T if tb else b)        # F-ordered views: transpose flags
+    c = rng.standard_normal((7, 4)).astype(dtype)
+    want = -0.25 * (a @ b) + 3.0 * c
+    assert blas.gemm(-0.25, a, b, 3.0, c)
+    np.testing.assert_allclose(c, want, rtol=1e-5 if dtype == np.float32 else 1e-12)
+
+
+@needs_blas
+def test_gemm_refuses_what_blas_cannot_take():
+    a, b = np.ones((3, 4)), np.ones((4, 5))
+    c = np.zeros((3, 5))
+    before = c.copy()
+    refused = [
+        (a[:, ::2], np.ones((2, 5)), c),            # a strided: not contiguous either way
+        (a, b, np.zeros((5, 3)).T),                 # c not C-contiguous
+        (a.astype(np.float32), b, c),               # mixed dtypes
+        (a.astype(np.int64), b.astype(np.int64), c.astype(np.int64)),  # not float
+        (a, b, np.zeros((3, 4))),                   # wrong shape
+        (np.ones((3, 0)), np.ones((0, 5)), c),      # empty inner dimension
+        (a, np.ones((4, 3)), c[:, :3].copy()),      # (the control: accepted)
+    ]
+    results = [blas.gemm(1.0, x, y, 1.0, z) for x, y, z in refused]
+    assert results == [False] * 6 + [True]
+    np.testing.assert_array_equal(c, before)
+    ro = np.zeros((3, 5))
+    ro.flags.writeable = False
+    assert not blas.gemm(1.0, a, b, 1.0, ro)
+    assert not blas.gemm(1.0, c[:, :4], b, 1.0, c)  # c overlaps an operand
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_addmm_without_blas_gives_the_same(monkeypatch, dtype):
+    c = rng.standard_normal((6, 5)).astype(dtype)
+    a = rng.standard_normal((6, 3)).astype(dtype)
+    b = rng.standard_normal((5, 3)).astype(dtype).T
+    with_blas = OPS["addmm"].forward(c, a, b, alpha=-0.5, beta=2.0)
+    monkeypatch.setitem(blas._state, "fns", None)
+    without = OPS["addmm"].forward(c, a, b, alpha=-0.5, beta=2.0)
+    bcast = OPS["addmm"].forward(c[0], a, b, alpha=-0.5, beta=2.0)
+    assert with_blas.dtype == without.dtype == dtype
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(with_blas, without, rtol=tol, atol=tol)
+    np.testing.assert_allclose(without, 2.0 * c - 0.5 * a @ b, rtol=tol, atol=tol)
+    np.testing.assert_allclose(bcast, 2.0 * c[0] - 0.5 * a @ b, rtol=tol, atol=tol)
+    inplace = c.copy()
+    out = OPS["addmm"].forward(inplace, a, b, alpha=-0.5, beta=2.0, out=inplace)
+    assert out is inplace
+    np.testing.assert_allclose(inplace, without, rtol=tol, atol=tol)
+
+
+def test_addmm_mixed_dtypes_promote_like_numpy():
+    c = np.ones((2, 2), np.float32)
+    a = np.eye(2)                                  # float64
+    got = cg.addmm(c, a, np.full((2, 2), 3.0, np.float32)).numpy()
+    assert got.dtype == np.float64
+    np.testing.assert_array_equal(got, np.full((2, 2), 4.0))
+    with pytest.raises(TypeError, match="alpha"):
+        cg.addmm(c, a, a, alpha=np.ones(2))
+    with pytest.raises(ValueError, match="addmm"):
+        cg.addmm(c, np.ones(3), np.ones(3))
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_relu_against_shared_zeros_keeps_nan_inf_and_the_zeros(dtype):
+    from compgraph.ops import elementwise
+    x = rng.standard_normal((70, 90)).astype(dtype)  # above the shared-zeros threshold
+    x[0, :4] = [np.nan, -np.inf, np.inf, -0.0]
+    want = np.maximum(x, 0)
+    got = OPS["relu"].forward(x)
+    np.testing.assert_array_equal(got, want)
+    buf = x.copy()
+    OPS["relu"].forward(buf, out=buf)               # in place, as compiled graphs do
+    np.testing.assert_array_equal(buf, want)
+    zeros = elementwise._ZEROS[np.dtype(dtype)]
+    assert not zeros.flags.writeable and not zeros.any()
+    big = np.full(elementwise._ZEROS_MAX + 1, -1.0, np.float32)
+    assert not OPS["relu"].forward(big).any()
