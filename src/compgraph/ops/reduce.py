@@ -155,6 +155,16 @@ def _log_softmax(x, axis):
     x = np.asarray(x)
     if x.dtype.kind not in "fc":
         x = x.astype(np.float64)
+    if x.ndim == 2 and axis in ((1,), (-1,), 1, -1) and 1 < x.shape[1] <= 64 \
+            and x.shape[0] >= 4 * x.shape[1]:
+        # Classifier logits (batch, few classes): reductions along a short contiguous
+        # axis are slow in NumPy; on the transposed copy they are long vector ops.
+        xt = x.T.copy()
+        m = np.maximum.reduce(xt, axis=0)
+        if np.isfinite(m).all():
+            xt -= m
+            xt -= np.log(np.add.reduce(np.exp(xt), axis=0))
+            return np.ascontiguousarray(xt.T)
     m = _max_reduce(x, axis=axis, keepdims=True)
     if np.isfinite(m).all():
         s = x - m
