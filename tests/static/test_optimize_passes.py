@@ -601,3 +601,23 @@ def test_addmm_rule_signs_and_what_it_leaves_alone():
     feeds.update(b=rng.standard_normal((3, 5)), c=rng.standard_normal((4, 5)),
                  r=rng.standard_normal(5), i=rng.integers(-3, 3, (4, 5)))
     same_results(g, opt, [o.name for o in outs], feeds, exact=False)
+
+
+def test_scaled_product_not_rescaled_is_absorbed_too():
+    """w - k * (a @ b) where neither operand is smaller than the product (so the scaling
+    rule leaves it): still one addmm with alpha = -k; k * (a @ b) used twice is left."""
+    g = cg.Graph()
+    f8 = np.float64
+    w = g.input("w", shape=(2, 2), dtype=f8)
+    a = g.input("a", shape=(2, 8), dtype=f8)
+    b = g.input("b", shape=(8, 2), dtype=f8)
+    y = w - 0.25 * (a @ b)
+    s = 0.5 * (b.T @ a.T)
+    z1, z2 = w + s, s * 3.0
+    opt = g.optimize()
+    mms = [n for n in opt.nodes if n.op == "addmm"]
+    assert [(n.attrs["alpha"], n.attrs["beta"]) for n in mms] == [(-0.25, 1.0)]
+    rng = np.random.default_rng(7)
+    feeds = {"w": rng.standard_normal((2, 2)), "a": rng.standard_normal((2, 8)),
+             "b": rng.standard_normal((8, 2))}
+    same_results(g, opt, [y.name, z1.name, z2.name], feeds, exact=False)

@@ -292,18 +292,36 @@ def _addmm_rule(uses: dict) -> Rewrite:
     addmm(c, k * a, b) -> addmm(c, a, b, alpha=k * alpha) for a Python number k (on the
     next sweep).  SGD's ``w - lr * (g.T @ h)`` becomes one BLAS gemm that updates the
     weight inside the product.  Not bit-exact (gemm rounds alpha*ab + beta*c once)."""
+    def product(new_m: Symbol, old_m: Symbol) -> tuple[Symbol, float] | None:
+        """(the matmul, its scale) when new_m is a @ b or k * (a @ b), used only here."""
+        if uses.get(id(old_m), 0) != 1:
+            return None
+        if new_m.op == "matmul":
+            return new_m, 1.0
+        if new_m.op == "multiply" and old_m.op == "multiply" and len(new_m.inputs) == 2:
+            for q in (0, 1):
+                k, mm = new_m.inputs[q], new_m.inputs[1 - q]
+                if k.op == "constant" and _is_scalar(k.value) and not isinstance(k.value, bool) \
+                        and mm.op == "matmul" and old_m.inputs[1 - q].op == "matmul" \
+                        and uses.get(id(old_m.inputs[1 - q]), 0) == 1 \
+                        and mm.dtype == new_m.dtype and mm.shape == new_m.shape:
+                    return mm, float(k.value)
+        return None
+
     def fuse(n: Symbol, ins: list, new: Graph) -> Symbol | None:
         for k in (1, 0):
-            m, c = ins[k], ins[1 - k]
-            if m.op != "matmul" or uses.get(id(n.inputs[k]), 0) != 1:
+            c = ins[1 - k]
+            found = product(ins[k], n.inputs[k])
+            if found is None:
                 continue
+            m, scale = found
             a, b = m.inputs
             if a.ndim != 2 or b.ndim != 2 or not _known(m, c) or c.shape != m.shape \
                     or c.dtype != m.dtype or n.dtype != m.dtype or m.dtype is None \
                     or m.dtype.kind != "f":
                 continue
-            alpha, beta = (-1.0, 1.0) if n.op == "subtract" and k == 1 else \
-                (1.0, -1.0) if n.op == "subtract" else (1.0, 1.0)
+            alpha, beta = (-scale, 1.0) if n.op == "subtract" and k == 1 else \
+                (scale, -1.0) if n.op == "subtract" else (scale, 1.0)
             name = n.name if n.name not in new._by_name else None
             return new._add("addmm", (c, a, b), {"alpha": alpha, "beta": beta}, n.shape,
                             n.dtype, name=name, source=n.source)
