@@ -97,3 +97,33 @@ def test_relu_against_shared_zeros_keeps_nan_inf_and_the_zeros(dtype):
     assert not zeros.flags.writeable and not zeros.any()
     big = np.full(elementwise._ZEROS_MAX + 1, -1.0, np.float32)
     assert not OPS["relu"].forward(big).any()
+
+
+@needs_blas
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_axpy_in_place_and_refusals(dtype):
+    x = rng.standard_normal((6, 7)).astype(dtype)
+    y = rng.standard_normal((6, 7)).astype(dtype)
+    want = y + np.float32(-0.3).astype(dtype) * x
+    assert blas.axpy(np.float32(-0.3), x, y)       # NumPy scalars are taken too
+    np.testing.assert_allclose(y, want, rtol=1e-6 if dtype == np.float32 else 1e-14)
+    before = y.copy()
+    assert not blas.axpy(1.0, x.T.copy().T, y)     # x not C-contiguous
+    assert not blas.axpy(1.0, x.astype(np.float16), y)
+    assert not blas.axpy(1.0, x[:3], y)            # shape differs
+    assert not blas.axpy(1.0, y, y)                # overlap
+    np.testing.assert_array_equal(y, before)
+
+
+def test_sgd_with_and_without_blas_agree(monkeypatch):
+    def run():
+        w = cg.tensor(np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4), requires_grad=True)
+        opt = cg.optim.SGD([w], lr=0.1, momentum=0.9)
+        for _ in range(3):
+            opt.zero_grad()
+            (w * w * np.arange(4, dtype=np.float32)).sum().backward()
+            opt.step()
+        return w.numpy()
+    fast = run()
+    monkeypatch.setitem(blas._state, "fns", None)
+    np.testing.assert_allclose(fast, run(), rtol=1e-6, atol=1e-7)

@@ -10,6 +10,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from .ops.blas import axpy
 from .tensor import Tensor, _wrap
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "StepLR", "ExponentialLR",
@@ -73,9 +74,12 @@ class SGD(Optimizer):
                 buf = state["momentum"] = np.array(g, copy=True)
             else:
                 buf *= self.momentum
-                buf += (1 - self.dampening) * g
+                if not axpy(1 - self.dampening, g, buf):
+                    buf += (1 - self.dampening) * g
             g = g + self.momentum * buf if self.nesterov else buf
-        d -= self.lr * g
+        # One BLAS pass (torch's p.add_(g, alpha=-lr)); NumPy needs a temporary and two.
+        if not axpy(-self.lr, g, d):
+            d -= self.lr * g
 
 
 class Adam(Optimizer):

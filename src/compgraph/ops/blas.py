@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["gemm", "available"]
+__all__ = ["gemm", "axpy", "available"]
 
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
 # (file pattern inside NumPy's bundled-library folder, symbol prefix, symbol suffix)
@@ -45,6 +45,8 @@ def _load() -> dict | None:
                     lib = ctypes.CDLL(path)
                     fns = {dt: getattr(lib, f"{prefix}{c}gemm{suffix}")
                            for dt, c in ((np.dtype(np.float32), "s"), (np.dtype(np.float64), "d"))}
+                    axpys = {dt: getattr(lib, f"{prefix}{c}axpy{suffix}")
+                             for dt, c in ((np.dtype(np.float32), "s"), (np.dtype(np.float64), "d"))}
                 except (OSError, AttributeError):
                     continue
                 idx, ptr, ci = ctypes.c_int64, ctypes.c_void_p, ctypes.c_int
@@ -52,14 +54,21 @@ def _load() -> dict | None:
                     real = ctypes.c_float if dt == np.float32 else ctypes.c_double
                     f.argtypes = [ci, ci, ci, idx, idx, idx, real, ptr, idx, ptr, idx, real, ptr, idx]
                     f.restype = None
-                if _self_test(fns):
-                    return fns
+                    axpys[dt].argtypes = [idx, real, ptr, idx, ptr, idx]
+                    axpys[dt].restype = None
+                if _self_test(fns, axpys):
+                    return {"gemm": fns, "axpy": axpys}
     return None
 
 
-def _self_test(fns: dict) -> bool:
+def _self_test(fns: dict, axpys: dict) -> bool:
     rng = np.random.default_rng(0)
     for dt in fns:
+        x, y = rng.standard_normal(5).astype(dt), rng.standard_normal(5).astype(dt)
+        want = y - 0.5 * x
+        axpys[dt](5, -0.5, x.ctypes.data, 1, y.ctypes.data, 1)
+        if not np.allclose(y, want, rtol=1e-5, atol=1e-6):
+            return False
         a = rng.standard_normal((3, 4)).astype(dt)
         b = rng.standard_normal((5, 4)).astype(dt).T  # F-ordered: exercises the transpose flag
         c = rng.standard_normal((3, 5)).astype(dt)
@@ -85,7 +94,7 @@ def _call(fn: Any, alpha: float, a: np.ndarray, b: np.ndarray, beta: float,
     (m, k), n = a.shape, b.shape[1]
     ta, lda = _layout(a)  # type: ignore[misc]
     tb, ldb = _layout(b)  # type: ignore[misc]
-    fn(_ROW_MAJOR, ta, tb, m, n, k, alpha, a.ctypes.data, lda, b.ctypes.data, ldb, beta,
+    fn(_ROW_MAJOR, ta, tb, m, n, k, float(alpha), a.ctypes.data, lda, b.ctypes.data, ldb, float(beta),
        c.ctypes.data, max(1, n))
 
 
@@ -102,14 +111,14 @@ def gemm(alpha: float, a: Any, b: Any, beta: float, c: Any) -> bool:
     ``a`` (m, k) and ``b`` (k, n) must be C- or F-contiguous, ``c`` (m, n) C-contiguous,
     writeable and not overlapping them, all of one dtype, float32 or float64.
     """
-    fns = _state.get("fns", False)
-    if fns is False:
+    lib = _state.get("fns", False)
+    if lib is False:
         available()
-        fns = _state["fns"]
-    if fns is None or type(a) is not np.ndarray or type(b) is not np.ndarray \
+        lib = _state["fns"]
+    if lib is None or type(a) is not np.ndarray or type(b) is not np.ndarray \
             or type(c) is not np.ndarray:
         return False
-    fn = fns.get(c.dtype)
+    fn = lib["gemm"].get(c.dtype)
     if fn is None or a.dtype != c.dtype or b.dtype != c.dtype or a.ndim != 2 or b.ndim != 2 \
             or c.ndim != 2:
         return False
@@ -122,4 +131,26 @@ def gemm(alpha: float, a: Any, b: Any, beta: float, c: Any) -> bool:
     if np.may_share_memory(c, a) or np.may_share_memory(c, b):
         return False
     _call(fn, alpha, a, b, beta, c)
+    return True
+
+
+def axpy(alpha: float, x: Any, y: Any) -> bool:
+    """``y += alpha * x`` in place, one pass; False (y untouched) if BLAS can't.
+
+    ``x`` and ``y`` must be C-contiguous arrays of one shape and one dtype (float32 or
+    float64), ``y`` writeable and not overlapping ``x``.  An optimiser's ``p -= lr * g``
+    is then one pass and no temporary, instead of two passes and a temporary.
+    """
+    lib = _state.get("fns", False)
+    if lib is False:
+        available()
+        lib = _state["fns"]
+    if lib is None or type(x) is not np.ndarray or type(y) is not np.ndarray:
+        return False
+    fn = lib["axpy"].get(y.dtype)
+    if fn is None or x.dtype != y.dtype or x.shape != y.shape or y.size == 0 \
+            or not (x.flags.c_contiguous and y.flags.c_contiguous and y.flags.writeable
+                    and x.flags.aligned and y.flags.aligned) or np.may_share_memory(x, y):
+        return False
+    fn(y.size, float(alpha), x.ctypes.data, 1, y.ctypes.data, 1)
     return True
