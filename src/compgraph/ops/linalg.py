@@ -122,23 +122,26 @@ def _addmm(c, a, b, alpha=1.0, beta=1.0, out=None):
         if out is not None and out is c and c.shape == shape:
             if gemm(alpha, a, b, beta, c):
                 return c
-        elif c.ndim <= 2:
+        elif out is None and c.ndim <= 2:
             dst = np.empty(shape, c.dtype)
-            np.copyto(dst, c)  # (c may broadcast, as in torch.addmm)
+            if beta != 0:
+                np.copyto(dst, c)  # (c may broadcast, as in torch.addmm)
             if gemm(alpha, a, b, beta, dst):
                 return dst
     if np.ndim(a) != 2 or np.ndim(b) != 2:
-        raise ValueError(f"addmm: a and b must be matrices, got shapes {np.shape(a)} and "
+        raise ValueError(f"a and b must be matrices, got shapes {np.shape(a)} and "
                          f"{np.shape(b)}")
     r = np.matmul(a, b)
+    if r.dtype.kind not in "fc" and (alpha != int(alpha) or beta != int(beta)):
+        raise TypeError(f"alpha={alpha} and beta={beta} must be integers for "
+                        f"{r.dtype} matrices (as torch.addmm)")
     if alpha != 1:
-        r = r * alpha if type(r) is not np.ndarray else np.multiply(r, alpha, out=r)
-    cc = c if beta == 1 else c * beta
+        np.multiply(r, alpha, out=r, casting="unsafe")  # (integral for integer r)
+    if beta == 0:  # c is ignored, its nan and inf too (as BLAS and torch.addmm)
+        return r if out is None else np.copyto(out, r) or out
+    cc = c if beta == 1 else np.multiply(c, beta)
     if out is not None:
         return np.add(cc, r, out=out)
-    if type(r) is np.ndarray and np.result_type(r, cc) == r.dtype and r.shape == np.broadcast_shapes(r.shape, np.shape(cc)):
-        r += cc
-        return r
     return cc + r
 
 
