@@ -127,3 +127,16 @@ def test_sgd_with_and_without_blas_agree(monkeypatch):
     fast = run()
     monkeypatch.setitem(blas._state, "fns", None)
     np.testing.assert_allclose(fast, run(), rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("use_blas", [True, False])
+def test_addmm_beta_zero_ignores_c_and_integer_rules(monkeypatch, use_blas):
+    if not use_blas:
+        monkeypatch.setitem(blas._state, "fns", None)
+    c = np.full((2, 3), np.nan)
+    got = cg.addmm(c, np.eye(2), np.ones((2, 3)), beta=0.0).numpy()
+    np.testing.assert_array_equal(got, np.ones((2, 3)))        # nan in c not propagated
+    i = np.ones((2, 2), np.int64)
+    np.testing.assert_array_equal(cg.addmm(i, i, i, alpha=2, beta=3).numpy(), np.full((2, 2), 7))
+    with pytest.raises(TypeError, match="integers"):
+        cg.addmm(i, i, i, alpha=0.5)
