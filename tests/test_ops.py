@@ -219,6 +219,19 @@ for _sc, _al, _be in [((3, 5), 1.0, 1.0), ((3, 5), -0.5, 2.0), ((5,), 2.0, 1.0),
              lambda c, a, b, al=_al, be=_be: cg.addmm(c, a, b, alpha=al, beta=be),
              lambda c, a, b, al=_al, be=_be: torch.addmm(c, a, b, alpha=al, beta=be),
              [("any", _sc), ("any", (3, 4)), ("any", (4, 5))])
+for _nm, _f, _tf in [
+        ("softplus", cg.softplus, lambda x: torch.nn.functional.softplus(x)),
+        ("erf", cg.erf, lambda x: torch.erf(x)),
+        ("leaky_relu", lambda x: cg.leaky_relu(x, 0.2),
+         lambda x: torch.nn.functional.leaky_relu(x, 0.2)),
+        ("elu", lambda x: cg.elu(x, 1.5), lambda x: torch.nn.functional.elu(x, 1.5)),
+        ("silu", cg.silu, lambda x: torch.nn.functional.silu(x)),
+        ("gelu", cg.gelu, lambda x: torch.nn.functional.gelu(x)),
+        ("gelu_tanh", lambda x: cg.gelu(x, "tanh"),
+         lambda x: torch.nn.functional.gelu(x, approximate="tanh"))]:
+    add_case(f"{_nm}-2x3", _f, _tf, [("any", (2, 3))])
+    add_case(f"{_nm}-wide", lambda x, f=_f: f(x * 30.0), lambda x, f=_tf: f(x * 30.0),
+             [("any", (4,))])
 add_case("log_softmax-two-axes", lambda x: cg.log_softmax(x, axis=(0, 2)),
          lambda x: x - torch.logsumexp(x, dim=(0, 2), keepdim=True), [("any", (2, 3, 4))])
 
@@ -467,7 +480,7 @@ def test_gradcheck_detects_a_wrong_gradient():
 
 
 def test_every_listed_function_is_covered():
-    names = ("add subtract multiply divide power negative matmul dot linear addmm exp log sqrt sin "
+    names = ("add subtract multiply divide power negative matmul dot linear addmm softplus erf leaky_relu elu silu gelu exp log sqrt sin "
              "cos tan tanh sigmoid relu abs maximum minimum where clip sum mean max min reshape "
              "transpose concatenate stack softmax log_softmax logsumexp squeeze expand_dims "
              "swapaxes broadcast_to astype").split()

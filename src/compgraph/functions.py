@@ -21,6 +21,7 @@ __all__ = [
     "add", "subtract", "multiply", "divide", "power", "negative", "matmul", "dot", "linear",
     "addmm",
     "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs",
+    "softplus", "erf", "leaky_relu", "elu", "silu", "gelu", "argmax",
     "maximum", "minimum", "where", "clip", "sum", "mean", "max", "min", "reshape",
     "transpose", "concatenate", "stack", "softmax", "log_softmax", "logsumexp",
     "squeeze", "expand_dims", "swapaxes", "broadcast_to", "astype", "stop_gradient",
@@ -132,6 +133,9 @@ sin = _unary("sin", "Elementwise sine.")
 cos = _unary("cos", "Elementwise cosine.")
 tan = _unary("tan", "Elementwise tangent.")
 tanh = _unary("tanh", "Elementwise hyperbolic tangent.")
+softplus = _unary("softplus", "Elementwise ``log(1 + exp(x))``, computed stably; its "
+                  "derivative is ``sigmoid(x)`` everywhere.")
+erf = _unary("erf", "Elementwise error function (exact: the C library's ``erf``).")
 sigmoid = _unary("sigmoid", "Elementwise logistic function ``1 / (1 + exp(-x))``, computed stably.")
 relu = _unary("relu", "Elementwise ``max(x, 0)``; its derivative at 0 is 0, as in PyTorch.")
 abs = _unary("abs", "Elementwise absolute value; its derivative at 0 is 0.")
@@ -237,6 +241,19 @@ def min(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A0
     if _empty_axis(x, axes):
         raise ValueError(f"min: cannot reduce an empty axis of shape {_shape_of(x)}")
     return _call(OPS["min"], (x,), {"axis": axes, "keepdims": bool(keepdims)})
+
+
+def argmax(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """Index of the largest value along ``axis`` (of the flattened array when None);
+    the first one among ties, NaN counting as largest (NumPy's and torch's rule).
+    Integer results, no gradient."""
+    if axis is not None and not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"argmax: axis must be an int or None, got {axis!r}")
+    axes = None if axis is None else normalize_axis(axis, _ndim(x), "argmax", _shape_of(x))
+    shape = _shape_of(x)
+    if shape is not None and (0 in shape if axes is None else shape[axes[0]] == 0):
+        raise ValueError(f"argmax: cannot take the argmax of an empty axis of shape {shape}")
+    return _call(OPS["argmax"], (x,), {"axis": axes, "keepdims": bool(keepdims)})
 
 
 def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
@@ -488,3 +505,38 @@ UFUNCS = {
     "equal": equal, "not_equal": not_equal, "less": less, "less_equal": less_equal,
     "greater": greater, "greater_equal": greater_equal,
 }
+
+
+# ------------------------------------------------------------------ activations
+# Compositions of primitives: their gradients come from the primitives' rules.  At the
+# kinks they follow PyTorch (leaky_relu and elu take the x <= 0 branch at 0).
+def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:
+    """``x`` where ``x > 0``, else ``negative_slope * x`` (PyTorch's ``F.leaky_relu``)."""
+    return where(greater(x, 0), x, multiply(x, negative_slope))
+
+
+def elu(x: Any, alpha: float = 1.0) -> Tensor:
+    """``x`` where ``x > 0``, else ``alpha * (exp(x) - 1)`` (PyTorch's ``F.elu``)."""
+    pos = greater(x, 0)
+    neg = where(pos, 0, x)  # exp of the positive side is never needed: it can't overflow
+    return where(pos, x, multiply(subtract(exp(neg), 1), alpha))
+
+
+def silu(x: Any) -> Tensor:
+    """``x * sigmoid(x)`` (also called swish; PyTorch's ``F.silu``)."""
+    return multiply(x, sigmoid(x))
+
+
+_SQRT_HALF = 0.7071067811865476
+_SQRT_2_OVER_PI = 0.7978845608028654
+
+
+def gelu(x: Any, approximate: str = "none") -> Tensor:
+    """Gaussian error linear unit ``x * Phi(x)`` (PyTorch's ``F.gelu``): exact with
+    ``erf`` by default, or the ``approximate="tanh"`` form."""
+    if approximate == "none":
+        return multiply(multiply(x, 0.5), add(erf(multiply(x, _SQRT_HALF)), 1.0))
+    if approximate == "tanh":
+        inner = multiply(add(x, multiply(power(x, 3), 0.044715)), _SQRT_2_OVER_PI)
+        return multiply(multiply(x, 0.5), add(tanh(inner), 1.0))
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")

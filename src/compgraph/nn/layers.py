@@ -141,15 +141,25 @@ class MaxPool2d(Module):
         if oh < 1 or ow < 1:
             raise ValueError(f"MaxPool2d: window {k} does not fit input {tuple(shape)}")
         if s == k and h % k == 0 and w % k == 0:
-            # Non-overlapping windows: a reshape and a max, no patch copy.
+            # Non-overlapping windows: a reshape and a transpose, no patch copy.
             y = F.reshape(x, (n, c, h // k, k, w // k, k))
-            return F.max(y, axis=(3, 5))
+            y = F.reshape(F.transpose(y, (0, 1, 2, 4, 3, 5)), (n, c, h // k, w // k, k * k))
+            return _first_max(y, 4)
         planes = F.reshape(x, (n * c, 1, h, w))
         cols = _call(OPS["im2col"], (planes,), {"kh": k, "kw": k, "stride": s, "pad": 0})
-        return F.reshape(F.max(cols, axis=1), (n, c, oh, ow))
+        return F.reshape(_first_max(cols, 1), (n, c, oh, ow))
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+def _first_max(x: Any, axis: int) -> Tensor:
+    """Max along ``axis`` whose gradient goes to the first maximal entry only, as
+    PyTorch's max pooling (a plain max splits it among ties); NaN wins, as there."""
+    size = x.shape[axis]
+    idx = F.argmax(x, axis=axis, keepdims=True)
+    slots = np.arange(size).reshape((size,) + (1,) * (len(x.shape) - 1 - axis % len(x.shape)))
+    return F.sum(F.where(F.equal(idx, slots), x, 0), axis=axis)
 
 
 def _pad_with(x: Any, p: int, value: float) -> Tensor:
@@ -291,23 +301,102 @@ class Identity(Module):
         return x
 
 
-class Softmax(Module):
-    """Softmax along ``axis``."""
+def _dim(dim: Any, axis: Any, where: str) -> int:
+    if dim is not None and axis is not None and dim != axis:
+        raise TypeError(f"{where}: give dim (PyTorch's name) or axis, not both")
+    d = dim if dim is not None else axis
+    return -1 if d is None else int(d)
 
-    def __init__(self, axis: int = -1):
+
+class Softmax(Module):
+    """Softmax along ``dim`` (PyTorch's name; ``axis`` is accepted too; default -1)."""
+
+    def __init__(self, dim: int | None = None, axis: int | None = None):
         super().__init__()
-        self.axis = axis
+        self.axis = _dim(dim, axis, "Softmax")
 
     def forward(self, x: Any) -> Tensor:
         return F.softmax(x, self.axis)
 
+    def extra_repr(self) -> str:
+        return f"dim={self.axis}"
+
 
 class LogSoftmax(Module):
-    """Log-softmax along ``axis``."""
+    """Log-softmax along ``dim`` (PyTorch's name; ``axis`` is accepted too; default -1)."""
 
-    def __init__(self, axis: int = -1):
+    def __init__(self, dim: int | None = None, axis: int | None = None):
         super().__init__()
-        self.axis = axis
+        self.axis = _dim(dim, axis, "LogSoftmax")
 
     def forward(self, x: Any) -> Tensor:
         return F.log_softmax(x, self.axis)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.axis}"
+
+
+class LeakyReLU(Module):
+    """``x`` where ``x > 0``, else ``negative_slope * x``."""
+
+    def __init__(self, negative_slope: float = 0.01):
+        super().__init__()
+        self.negative_slope = float(negative_slope)
+
+    def forward(self, x: Any) -> Tensor:
+        return F.leaky_relu(x, self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+
+class ELU(Module):
+    """``x`` where ``x > 0``, else ``alpha * (exp(x) - 1)``."""
+
+    def __init__(self, alpha: float = 1.0):
+        super().__init__()
+        self.alpha = float(alpha)
+
+    def forward(self, x: Any) -> Tensor:
+        return F.elu(x, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class SiLU(_Activation):
+    """``x * sigmoid(x)`` (swish)."""
+    fn = staticmethod(F.silu)
+
+
+class GELU(Module):
+    """``x * Phi(x)``, exact (``erf``) or ``approximate="tanh"``, as PyTorch's."""
+
+    def __init__(self, approximate: str = "none"):
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x: Any) -> Tensor:
+        return F.gelu(x, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class Softplus(Module):
+    """``log(1 + exp(beta * x)) / beta``, and ``x`` itself where ``beta * x > threshold``
+    (PyTorch's rule, which keeps its exact linear tail)."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0):
+        super().__init__()
+        self.beta, self.threshold = float(beta), float(threshold)
+
+    def forward(self, x: Any) -> Tensor:
+        bx = x * self.beta if self.beta != 1.0 else x
+        soft = F.softplus(bx) if self.beta == 1.0 else F.softplus(bx) * (1.0 / self.beta)
+        return F.where(F.greater(bx, self.threshold), x, soft)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"

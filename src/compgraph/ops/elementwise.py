@@ -7,6 +7,7 @@ works on ndarrays, Tensors and symbolic nodes alike.
 """
 from __future__ import annotations
 
+import math
 import operator
 from typing import Any
 
@@ -135,6 +136,39 @@ SIGMOID = defop(
     jvp=(lambda ns, t, out, x: t * (out * (1 - out)),),
     saves=((),), save_out=True, deriv=("sigmoid(x)*(1 - sigmoid(x))",),
     doc="logistic function 1 / (1 + e**-x)")
+
+def _softplus(x):
+    # log(1 + e**x) = logaddexp(0, x): no overflow for large x, full precision for
+    # very negative x (where the naive log(1 + e**x) rounds to 0 too early).
+    return np.logaddexp(0, x)
+
+
+SOFTPLUS = defop(
+    "softplus", _softplus, np_name="softplus", shape=same_shape, dtype=floating,
+    vjp=(lambda ns, g, out, x: g * ns.sigmoid(x),),
+    jvp=(lambda ns, t, out, x: t * ns.sigmoid(x),),
+    saves=((0,),), deriv=("sigmoid(x)",),
+    doc="log(1 + e**x), computed stably (its derivative is the logistic function)")
+
+# NumPy has no erf; the C library's (through math.erf) is exact to the last bit.
+_ERF = np.frompyfunc(math.erf, 1, 1)
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+def _erf(x):
+    x = np.asarray(x)
+    dtype = np.result_type(x, np.float16) if x.dtype.kind == "f" else np.dtype(np.float64)
+    r = _ERF(x)
+    return r.astype(dtype) if isinstance(r, np.ndarray) else dtype.type(r)
+
+
+ERF = defop(
+    "erf", _erf, np_name="erf", shape=same_shape, dtype=floating,
+    vjp=(lambda ns, g, out, x: g * (_TWO_OVER_SQRT_PI * ns.exp(-(x * x))),),
+    jvp=(lambda ns, t, out, x: t * (_TWO_OVER_SQRT_PI * ns.exp(-(x * x))),),
+    saves=((0,),), deriv=("2/sqrt(pi) * exp(-x**2)",),
+    doc="the error function 2/sqrt(pi) * integral of exp(-t**2) from 0 to x")
+
 
 def _masked(g, mask, out=None):
     # A product is branch-free and ~15x faster than np.where on random masks; where g

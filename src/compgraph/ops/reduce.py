@@ -184,3 +184,21 @@ LOG_SOFTMAX = defop(
     jvp=(lambda ns, t, out, x, axis: t - ns.sum(ns.exp(out) * t, axis=axis, keepdims=True),),
     saves=((),), save_out=True, deriv=("1 - softmax(x) (diagonal), -softmax(x) (off it)",),
     doc="x - logsumexp(x) along an axis, computed stably")
+
+
+# --------------------------------------------------------------------------- argmax
+def _argmax(x, axis=None, keepdims=False):
+    # NaN counts as the largest value (the first one wins), as in NumPy and torch.
+    r = np.argmax(x, axis=None if axis is None else axis[0], keepdims=keepdims)
+    return r if isinstance(r, np.ndarray) else np.int64(r)
+
+
+def _argmax_shape(metas, axis=None, keepdims=False):
+    if axis is not None and len(axis) != 1:
+        raise ValueError(f"argmax: takes one axis or None, got {axis}")
+    return reduced(metas, axis=axis, keepdims=keepdims)
+
+
+ARGMAX = defop(
+    "argmax", _argmax, shape=_argmax_shape, dtype=lambda m, **a: np.dtype(np.int64),
+    doc="index of the (first) largest value along an axis, or of the flattened array")

@@ -24,13 +24,14 @@ _SIMPLE = {
     "sign": "Sign", "floor": "Floor", "maximum": "Max", "minimum": "Min", "where": "Where",
     "matmul": "MatMul", "identity": "Identity", "stop_gradient": "Identity",
     "equal": "Equal", "less": "Less", "less_equal": "LessOrEqual", "greater": "Greater",
-    "greater_equal": "GreaterOrEqual",
+    "greater_equal": "GreaterOrEqual", "softplus": "Softplus",
 }
 _HANDLED = set(_SIMPLE) | {"not_equal", "clip", "astype", "sum", "max", "min", "reshape",
                            "transpose", "swapaxes", "expand_dims", "squeeze", "broadcast_to",
                            "sum_to", "concatenate", "stack", "getitem", "zeros_like",
                            "ones_like", "sum_to_like", "broadcast_like", "reshape_like",
-                           "reduced_count", "masked", "linear", "log_softmax", "addmm"}
+                           "reduced_count", "masked", "linear", "log_softmax", "addmm",
+                           "argmax", "erf"}
 
 
 def _needs_known_shape(n: Symbol, i: int = 0) -> tuple:
@@ -125,7 +126,7 @@ def _emit(b: _Builder, n: Symbol, out: str) -> None:
                 ins[k] = _cast_to(b, ins[k], inp.dtype, want)
             elif want is not None and want.kind != "b":
                 ins[k] = b.const(inp.value, want)
-    if op in ("sum", "max", "min") and n.inputs[0].dtype is not None \
+    if op in ("sum", "max", "min", "softplus", "erf") and n.inputs[0].dtype is not None \
             and n.inputs[0].dtype != n.dtype:
         ins[0] = _cast_to(b, ins[0], n.inputs[0].dtype, n.dtype)  # e.g. sum of bools
     if op in _SIMPLE:
@@ -156,6 +157,24 @@ def _emit(b: _Builder, n: Symbol, out: str) -> None:
     elif op == "addmm":  # ONNX Gemm is exactly beta * C + alpha * (A @ B)
         c, x, y = (_cast_to(b, i, m.dtype, n.dtype) for i, m in zip(ins, n.inputs))
         b.add("Gemm", [x, y, c], out, alpha=float(a["alpha"]), beta=float(a["beta"]))
+    elif op == "erf":
+        if n.dtype == np.float64:
+            # onnxruntime has no float64 Erf kernel: compute in float32 (about 1e-7).
+            r = b.add("Erf", [_cast_to(b, ins[0], n.dtype, np.float32)])
+            b.add("Cast", [r], out, to=_elem_type(b.onnx, n.dtype, "erf"))
+        else:
+            b.add("Erf", ins, out)
+    elif op == "argmax":
+        axes, keep = a.get("axis"), int(bool(a.get("keepdims")))
+        if axes is None:  # of the flattened array
+            flat = b.add("Reshape", [ins[0], b.ints([-1])])
+            r = b.add("ArgMax", [flat], axis=0, keepdims=0)
+            if keep:
+                b.add("Reshape", [r, b.ints([1] * len(n.inputs[0].shape))], out)
+            else:
+                b.add("Identity", [r], out)
+        else:
+            b.add("ArgMax", ins, out, axis=int(axes[0]), keepdims=keep)
     elif op == "log_softmax":
         x = _cast_to(b, ins[0], n.inputs[0].dtype, n.dtype)
         axes = a["axis"]

@@ -1,0 +1,139 @@
+"""Activations, losses and max pooling against PyTorch (float64): values, input
+gradients, the kinks (x = 0) and ties, and the torch options of the losses."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import compgraph as cg
+from compgraph import nn
+
+torch = pytest.importorskip("torch")
+TF = torch.nn.functional
+rng = np.random.default_rng(11)
+
+
+def _both(mine, theirs, x, g=None):
+    g = rng.standard_normal(np.shape(mine(cg.tensor(x)).numpy())) if g is None else g
+    xc = cg.tensor(x, requires_grad=True)
+    y = mine(xc)
+    (y * g).sum().backward()
+    xt = torch.tensor(x, requires_grad=True)
+    yt = theirs(xt)
+    (yt * torch.tensor(g)).sum().backward()
+    np.testing.assert_allclose(y.numpy(), yt.detach().numpy(), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(xc.grad.numpy(), xt.grad.numpy(), rtol=1e-12, atol=1e-14)
+
+
+X = rng.standard_normal((4, 6)) * 12
+X[0, :5] = [0.0, -0.0, 20.0, -20.0, 5.0]
+
+
+@pytest.mark.parametrize("mine,theirs", [
+    (nn.LeakyReLU(0.3), torch.nn.LeakyReLU(0.3)), (nn.LeakyReLU(), torch.nn.LeakyReLU()),
+    (nn.ELU(0.7), torch.nn.ELU(0.7)), (nn.SiLU(), torch.nn.SiLU()),
+    (nn.GELU(), torch.nn.GELU()), (nn.GELU("tanh"), torch.nn.GELU("tanh")),
+    (nn.Softplus(), torch.nn.Softplus()), (nn.Softplus(2.0, 5.0), torch.nn.Softplus(2.0, 5.0)),
+    (nn.Softmax(dim=0), torch.nn.Softmax(dim=0)), (nn.LogSoftmax(dim=1), torch.nn.LogSoftmax(dim=1)),
+    (nn.ReLU(), torch.nn.ReLU()), (nn.Tanh(), torch.nn.Tanh()), (nn.Sigmoid(), torch.nn.Sigmoid()),
+], ids=lambda m: type(m).__name__)
+def test_activation_modules_match_torch_including_x_equal_0(mine, theirs):
+    _both(mine, theirs, X)
+
+
+def test_activation_functions_gradcheck_and_dtypes():
+    for f in (cg.softplus, cg.erf, cg.silu, cg.gelu, lambda t: cg.gelu(t, "tanh"),
+              lambda t: cg.elu(t, 2.0), lambda t: cg.leaky_relu(t, 0.1)):
+        assert cg.gradcheck(f, rng.standard_normal(5))
+        assert f(cg.tensor(np.ones(3, np.float32))).numpy().dtype == np.float32
+    with pytest.raises(ValueError, match="approximate"):
+        nn.GELU("fast")
+    with pytest.raises(TypeError, match="dim"):
+        nn.Softmax(dim=0, axis=1)
+
+
+def test_bce_with_logits_gradient_at_zero_and_extremes():
+    z = np.array([0.0, 0.0, 40.0, -40.0, 1000.0, -1000.0])
+    t = np.array([1.0, 0.0, 1.0, 0.0, 0.0, 1.0])
+    for red in ("mean", "sum", "none"):
+        _both(lambda x: nn.binary_cross_entropy_with_logits(x, t, red),
+              lambda x: TF.binary_cross_entropy_with_logits(x, torch.tensor(t), reduction=red), z,
+              g=np.ones(6) if red == "none" else np.array(1.0))
+    zc = cg.tensor(np.zeros(2), requires_grad=True)
+    nn.binary_cross_entropy_with_logits(zc, np.array([1.0, 0.0]), "sum").backward()
+    np.testing.assert_array_equal(zc.grad.numpy(), [-0.5, 0.5])  # sigmoid(0) - t
+
+
+def test_bce_with_logits_weight_and_pos_weight():
+    z = rng.standard_normal((5, 3)) * 4
+    t = (rng.random((5, 3)) > 0.5).astype(float)
+    w, pw = rng.uniform(0.5, 2, (5, 1)), rng.uniform(0.5, 3, 3)
+    _both(lambda x: nn.binary_cross_entropy_with_logits(x, t, weight=w, pos_weight=pw),
+          lambda x: TF.binary_cross_entropy_with_logits(
+              x, torch.tensor(t), weight=torch.tensor(w), pos_weight=torch.tensor(pw)), z,
+          g=np.array(1.0))
+
+
+@pytest.mark.parametrize("kw", [{}, {"weight": True}, {"ignore_index": 1},
+                                {"label_smoothing": 0.2},
+                                {"weight": True, "ignore_index": 3, "label_smoothing": 0.3}],
+                         ids=lambda k: "-".join(k) or "plain")
+@pytest.mark.parametrize("red", ["mean", "sum", "none"])
+def test_cross_entropy_torch_options(kw, red):
+    x = rng.standard_normal((7, 4)) * 3
+    y = np.array([0, 3, 1, 1, 2, 3, 1])
+    w = rng.uniform(0.5, 2, 4)
+    mine = {k: (w if k == "weight" else v) for k, v in kw.items()}
+    theirs = {k: (torch.tensor(w) if k == "weight" else v) for k, v in kw.items()}
+    _both(lambda t: nn.cross_entropy(t, y, red, **mine),
+          lambda t: TF.cross_entropy(t, torch.tensor(y), reduction=red, **theirs), x,
+          g=np.ones(7) if red == "none" else np.array(1.0))
+
+
+def test_cross_entropy_checks():
+    x = cg.tensor(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="weight"):
+        nn.cross_entropy(x, np.array([0, 1]), weight=np.ones(2))
+    with pytest.raises(ValueError, match="label_smoothing"):
+        nn.cross_entropy(x, np.array([0, 1]), label_smoothing=1.5)
+    with pytest.raises(ValueError, match="ignore_index"):
+        nn.cross_entropy(x, np.array([0, 5]))
+    assert np.isnan(nn.cross_entropy(x, np.array([-100, -100])).numpy())  # nothing counted
+
+
+@pytest.mark.parametrize("k,s,p,shape", [(2, None, 0, (2, 3, 6, 6)), (3, 2, 1, (2, 2, 7, 7)),
+                                         (2, 1, 0, (1, 2, 5, 5)), (3, 3, 1, (1, 1, 6, 6))])
+@pytest.mark.parametrize("ties", [False, True])
+def test_max_pool_gradient_goes_to_the_first_maximum(k, s, p, shape, ties):
+    x = rng.standard_normal(shape)
+    if ties:
+        x = np.round(x)  # many tied maxima: torch routes the gradient to the first
+    x[0, 0, 0, 0] = np.nan
+    xc = cg.tensor(x, requires_grad=True)
+    y = nn.MaxPool2d(k, s, p)(xc)
+    g = rng.standard_normal(y.shape)
+    (y * g).sum().backward()
+    xt = torch.tensor(x, requires_grad=True)
+    yt = torch.nn.MaxPool2d(k, s, p)(xt)
+    (yt * torch.tensor(g)).sum().backward()
+    np.testing.assert_array_equal(y.numpy(), yt.detach().numpy())
+    # (overlapping windows sum their gradients in another order: round-off only)
+    np.testing.assert_allclose(xc.grad.numpy(), xt.grad.numpy(), rtol=1e-14, atol=1e-15)
+
+
+def test_max_pool_traces_into_a_static_graph():
+    f = cg.function(lambda x: nn.MaxPool2d(2)(x).sum())
+    assert float(f(np.arange(16.0).reshape(1, 1, 4, 4))) == 5 + 7 + 13 + 15
+    g = cg.grad(lambda x: nn.MaxPool2d(2)(x).sum())(np.zeros((1, 1, 2, 2)))
+    np.testing.assert_array_equal(g.numpy()[0, 0], [[1, 0], [0, 0]])
+
+
+def test_argmax():
+    a = np.array([[1.0, 3.0, 3.0], [np.nan, 0.0, 5.0]])
+    np.testing.assert_array_equal(cg.argmax(cg.tensor(a), axis=1).numpy(), [1, 0])
+    assert int(cg.argmax(np.array([1, 5, 2])).numpy()) == 1
+    assert cg.argmax(a, axis=0, keepdims=True).numpy().shape == (1, 3)
+    with pytest.raises(ValueError, match="empty"):
+        cg.argmax(np.zeros((2, 0)), axis=1)
+    with pytest.raises(TypeError, match="axis"):
+        cg.argmax(a, axis=(0, 1))
