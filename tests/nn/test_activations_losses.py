@@ -14,9 +14,9 @@ rng = np.random.default_rng(11)
 
 
 def _both(mine, theirs, x, g=None):
-    g = rng.standard_normal(np.shape(mine(cg.tensor(x)).numpy())) if g is None else g
     xc = cg.tensor(x, requires_grad=True)
-    y = mine(xc)
+    y = mine(xc)  # (called once: a layer in training mode updates its statistics)
+    g = rng.standard_normal(y.shape) if g is None else g
     (y * g).sum().backward()
     xt = torch.tensor(x, requires_grad=True)
     yt = theirs(xt)
@@ -137,3 +137,41 @@ def test_argmax():
         cg.argmax(np.zeros((2, 0)), axis=1)
     with pytest.raises(TypeError, match="axis"):
         cg.argmax(a, axis=(0, 1))
+
+
+def test_batchnorm2d_matches_torch_in_training_and_eval():
+    x = rng.standard_normal((4, 3, 5, 6))
+    m, t = nn.BatchNorm2d(3), torch.nn.BatchNorm2d(3).double()
+    w, b = rng.standard_normal(3), rng.standard_normal(3)
+    m.weight.data[...], m.bias.data[...] = w, b
+    with torch.no_grad():
+        t.weight.copy_(torch.tensor(w))
+        t.bias.copy_(torch.tensor(b))
+    for step in range(3):
+        _both(m, t, x + step)
+        np.testing.assert_allclose(m.weight.grad.numpy(), t.weight.grad.numpy(), rtol=1e-12)
+        m.weight.grad, t.weight.grad = None, None
+    np.testing.assert_allclose(m.running_var, t.running_var.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(m.running_mean, t.running_mean.numpy(), atol=1e-14)
+    m.eval()
+    t.eval()
+    _both(m, t, x)
+    assert sorted(m.state_dict()) == sorted(t.state_dict())
+    with pytest.raises(ValueError, match="BatchNorm2d"):
+        m(cg.tensor(np.zeros((2, 3, 4))))
+
+
+@pytest.mark.parametrize("start,end", [(1, -1), (0, 1), (2, 3), (1, 2), (0, -1)])
+def test_flatten_start_and_end_dim(start, end):
+    x = np.zeros((4, 3, 5, 6))
+    assert nn.Flatten(start, end)(cg.tensor(x)).shape == \
+        tuple(torch.nn.Flatten(start, end)(torch.tensor(x)).shape)
+
+
+def test_dropout_p_one_gives_zeros_and_gradients_zero():
+    xc = cg.tensor(np.ones(4), requires_grad=True)
+    y = nn.Dropout(1.0)(xc)
+    y.sum().backward()
+    assert not y.numpy().any() and not xc.grad.numpy().any()
+    with pytest.raises(ValueError, match="Dropout"):
+        nn.Dropout(1.5)

@@ -295,7 +295,7 @@ def test_dropout_training():
 
 def test_dropout_p():
     with pytest.raises(ValueError):
-        nn.Dropout(1.0)
+        nn.Dropout(1.01)  # (p = 1 is allowed, as torch: everything dropped)
     with pytest.raises(ValueError):
         nn.Dropout(-0.1)
     xa = np.arange(6.0)

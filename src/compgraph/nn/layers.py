@@ -177,8 +177,8 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, seed: Any = None):
         super().__init__()
-        if not 0.0 <= p < 1.0:
-            raise ValueError(f"Dropout: p must be in [0, 1), got {p}")
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout: p must be in [0, 1], got {p}")
         self.p = float(p)
         self._rng = init.rng_of(seed)
 
@@ -187,6 +187,8 @@ class Dropout(Module):
             return x
         shape = np.shape(x.data) if isinstance(x, Tensor) else np.shape(x)
         dtype = x.dtype if isinstance(x, Tensor) else np.float64
+        if self.p == 1.0:  # everything dropped: zeros, as torch (no 1/0 scale)
+            return x * np.zeros(shape, dtype)
         keep = (self._rng.random(shape) >= self.p).astype(dtype) / (1.0 - self.p)
         return x * keep
 
@@ -260,16 +262,41 @@ class BatchNorm1d(Module):
                 f"track_running_stats={self.track_running_stats}")
 
 
-class Flatten(Module):
-    """Flatten every axis from ``start_dim`` on: (N, C, H, W) -> (N, C*H*W)."""
-
-    def __init__(self, start_dim: int = 1):
-        super().__init__()
-        self.start_dim = start_dim
+class BatchNorm2d(BatchNorm1d):
+    """Batch normalisation of (N, C, H, W) inputs per channel C, as PyTorch's."""
 
     def forward(self, x: Any) -> Tensor:
-        shape = x.shape
-        return F.reshape(x, tuple(shape[:self.start_dim]) + (-1,))
+        shape = tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
+        if len(shape) != 4 or shape[1] != self.num_features:
+            raise ValueError(f"BatchNorm2d: expected input of shape (N, {self.num_features}, "
+                             f"H, W), got {shape}")
+        n, c, h, w = shape
+        if self.training and n * h * w < 2:
+            raise ValueError(f"BatchNorm2d: training needs more than one value per channel, "
+                             f"got input of shape {shape}")
+        return F.reshape(super().forward(F.reshape(x, (n, c, h * w))), shape)
+
+
+class Flatten(Module):
+    """Flatten axes ``start_dim`` to ``end_dim`` into one: (N, C, H, W) -> (N, C*H*W)."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1):
+        super().__init__()
+        self.start_dim, self.end_dim = int(start_dim), int(end_dim)
+
+    def forward(self, x: Any) -> Tensor:
+        shape = tuple(x.shape)
+        nd = len(shape)
+        lo, hi = self.start_dim % max(nd, 1), self.end_dim % max(nd, 1)
+        if nd and lo > hi:
+            raise ValueError(f"Flatten: start_dim {self.start_dim} comes after end_dim "
+                             f"{self.end_dim} for a shape of {nd} axes")
+        if nd == 0:
+            return F.reshape(x, (1,))
+        return F.reshape(x, shape[:lo] + (-1,) + shape[hi + 1:])
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
 class _Activation(Module):
