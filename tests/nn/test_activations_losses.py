@@ -175,3 +175,17 @@ def test_dropout_p_one_gives_zeros_and_gradients_zero():
     assert not y.numpy().any() and not xc.grad.numpy().any()
     with pytest.raises(ValueError, match="Dropout"):
         nn.Dropout(1.5)
+
+
+def test_conv_and_pool_take_unbatched_input_and_padding_names():
+    x = rng.standard_normal((2, 7, 7))
+    conv = nn.Conv2d(2, 3, 3, padding="same")
+    tconv = torch.nn.Conv2d(2, 3, 3, padding="same").double()
+    with torch.no_grad():
+        tconv.weight.copy_(torch.tensor(conv.weight.data))
+        tconv.bias.copy_(torch.tensor(conv.bias.data))
+    _both(conv, tconv, x)
+    _both(nn.MaxPool2d(2), torch.nn.MaxPool2d(2), x)
+    assert nn.Conv2d(2, 3, 3, padding="valid").padding == 0
+    with pytest.raises(ValueError, match="same"):
+        nn.Conv2d(2, 3, 4, padding="same")

@@ -476,7 +476,7 @@ def test_maxpool2d_bad_padding_and_bad_input_rejected():
     with pytest.raises(ValueError, match="padding"):
         nn.MaxPool2d(3, stride=2, padding=2)  # more than half the window, as torch refuses
     with pytest.raises(ValueError):
-        nn.MaxPool2d(2)(leaf(np.zeros((2, 3, 4))))
+        nn.MaxPool2d(2)(leaf(np.zeros((3, 4))))  # ((C, H, W) is unbatched input, as torch)
     with pytest.raises(ValueError):
         nn.MaxPool2d(5)(leaf(np.zeros((1, 1, 4, 4))))
 
@@ -486,7 +486,7 @@ def test_conv2d_bad_input_and_seeded_init():
     with pytest.raises(ValueError):
         conv(leaf(np.zeros((1, 2, 5, 5))))
     with pytest.raises(ValueError):
-        conv(leaf(np.zeros((3, 5, 5))))
+        conv(leaf(np.zeros((5, 5))))  # ((3, 5, 5) is unbatched input, as torch)
     a, b = nn.Conv2d(3, 4, 3, seed=7), nn.Conv2d(3, 4, 3, seed=7)
     np.testing.assert_array_equal(a.weight.data, b.weight.data)
     assert np.abs(a.weight.data).max() <= 1 / np.sqrt(27)

@@ -76,6 +76,13 @@ class Conv2d(Module):
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
         self.kernel_size = _pair_ok(kernel_size, "Conv2d kernel_size")
         self.stride = _pair_ok(stride, "Conv2d stride")
+        if padding == "valid":
+            padding = 0
+        elif padding == "same":  # torch: stride 1; symmetric padding needs an odd kernel
+            if self.stride != 1 or self.kernel_size % 2 == 0:
+                raise ValueError(f"Conv2d: padding='same' needs stride 1 and an odd kernel "
+                                 f"here, got stride {self.stride}, kernel {self.kernel_size}")
+            padding = (self.kernel_size - 1) // 2
         self.padding = _pair_ok(padding, "Conv2d padding")
         rng = init.rng_of(seed)
         k = self.kernel_size
@@ -89,9 +96,11 @@ class Conv2d(Module):
 
     def forward(self, x: Any) -> Tensor:
         shape = x.shape
+        if len(shape) == 3 and shape[0] == self.in_channels:  # unbatched (C, H, W), as torch
+            return F.squeeze(self.forward(F.expand_dims(x, 0)), 0)
         if len(shape) != 4 or shape[1] != self.in_channels:
-            raise ValueError(f"Conv2d: expected input of shape (N, {self.in_channels}, H, W), "
-                             f"got {tuple(shape)}")
+            raise ValueError(f"Conv2d: expected input of shape (N, {self.in_channels}, H, W) "
+                             f"or ({self.in_channels}, H, W), got {tuple(shape)}")
         n, _, h, w = shape
         k, s, p = self.kernel_size, self.stride, self.padding
         oh, ow = out_size(h, k, s, p), out_size(w, k, s, p)
@@ -130,8 +139,10 @@ class MaxPool2d(Module):
 
     def forward(self, x: Any) -> Tensor:
         shape = x.shape
+        if len(shape) == 3:  # unbatched (C, H, W), as torch
+            return F.squeeze(self.forward(F.expand_dims(x, 0)), 0)
         if len(shape) != 4:
-            raise ValueError(f"MaxPool2d: expected (N, C, H, W), got {tuple(shape)}")
+            raise ValueError(f"MaxPool2d: expected (N, C, H, W) or (C, H, W), got {tuple(shape)}")
         k, s, p = self.kernel_size, self.stride, self.padding
         if p:
             x = _pad_with(x, p, -np.inf)
