@@ -38,8 +38,10 @@ def test_parameter_discovery_and_names():
     assert len(m.parameters()) == 6 and all(p.requires_grad for p in m.parameters())
     assert [n for n, _ in m.named_buffers()] == ["1.running_mean", "1.running_var",
                                                  "1.num_batches_tracked"]
-    assert list(m.state_dict()) == names + ["1.running_mean", "1.running_var",
-                                            "1.num_batches_tracked"]
+    # module by module, as torch: each module's parameters, then its buffers
+    assert list(m.state_dict()) == ["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean",
+                                    "1.running_var", "1.num_batches_tracked", "4.weight",
+                                    "4.bias"]
     assert len(m) == 5 and isinstance(m[3], nn.Dropout)
 
     class Tied(nn.Module):

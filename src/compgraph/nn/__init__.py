@@ -3,9 +3,10 @@ from . import init
 from .layers import (ELU, GELU, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, Flatten, Identity, LeakyReLU, Linear,
                      LogSoftmax, MaxPool2d, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh)
 from .losses import binary_cross_entropy_with_logits, cross_entropy, mse_loss
-from .module import Module, Parameter, Sequential
+from .containers import ModuleList, Sequential
+from .module import IncompatibleKeys, Module, Parameter, StateDictError
 
-__all__ = ["Module", "Parameter", "Sequential", "Linear", "Conv2d", "MaxPool2d", "Dropout", "BatchNorm1d", "BatchNorm2d",
+__all__ = ["Module", "Parameter", "Sequential", "ModuleList", "IncompatibleKeys", "StateDictError", "Linear", "Conv2d", "MaxPool2d", "Dropout", "BatchNorm1d", "BatchNorm2d",
            "Flatten",
            "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "Identity", "LeakyReLU", "ELU",
            "SiLU", "GELU", "Softplus", "cross_entropy",

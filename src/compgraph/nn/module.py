@@ -1,34 +1,127 @@
-"""``Module``: parameters found automatically, train/eval modes, state saved without pickle."""
+"""``Module``: parameters found automatically, train/eval modes, state saved without pickle.
+
+The API follows ``torch.nn.Module``: the same names, the same ``state_dict`` keys and
+order, the same errors from ``load_state_dict``.  Differences (``parameters()`` is a
+list; buffers are NumPy arrays, copied when assigned) are noted where they occur.
+"""
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Iterator
+from collections.abc import Iterable, Mapping
+from typing import Any, Callable, Iterator, NamedTuple
 
 import numpy as np
 
 from ..tensor import Tensor
 
-__all__ = ["Parameter", "Module", "Sequential"]
+__all__ = ["Parameter", "Module", "IncompatibleKeys", "StateDictError", "RemovableHandle"]
+
+# Array kinds a state may hold: bool, integers, floats, complex; never objects, which
+# could not be saved without pickle.
+_NUMERIC_KINDS = "biufc"
 
 
 class Parameter(Tensor):
-    """A float Tensor that a Module trains: a leaf that requires grad.
+    """A float Tensor that a Module trains: a leaf that requires grad (unless frozen).
 
     >>> import compgraph as cg
     >>> p = cg.nn.Parameter([1.0, 2.0])
     >>> p.requires_grad, p.is_leaf
     (True, True)
+    >>> cg.nn.Parameter([1.0], requires_grad=False).requires_grad
+    False
     """
 
     __slots__ = ()
 
-    def __init__(self, data: Any, dtype: Any = None, name: str | None = None):
+    def __init__(self, data: Any, dtype: Any = None, name: str | None = None,
+                 requires_grad: bool = True):
         super().__init__(data, dtype=dtype, requires_grad=False, name=name)
         if self._data.dtype.kind not in "fc":
             self._data = self._data.astype(np.float64)
         if type(self._data) is not np.ndarray:  # in-place updates need a buffer
             self._data = np.asarray(self._data).copy()
-        self.requires_grad = True
+        self.requires_grad = bool(requires_grad)
+
+
+class IncompatibleKeys(NamedTuple):
+    """What ``load_state_dict`` did not match, like torch's ``_IncompatibleKeys``.
+
+    >>> IncompatibleKeys([], [])
+    <All keys matched successfully>
+    """
+
+    missing_keys: list
+    unexpected_keys: list
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return (f"IncompatibleKeys(missing_keys={self.missing_keys!r}, "
+                f"unexpected_keys={self.unexpected_keys!r})")
+
+    __str__ = __repr__
+
+
+class StateDictError(RuntimeError, KeyError, ValueError):
+    """``load_state_dict`` refused a state; nothing was loaded.
+
+    A ``RuntimeError``, as torch raises.  It is also a ``KeyError`` and a ``ValueError``
+    because compgraph raised those before (for wrong keys and wrong shapes), so code
+    written against either keeps catching it.  ``missing_keys``, ``unexpected_keys``
+    and ``mismatched`` (``(key, shape in the state, shape in the model)``) say why.
+    """
+
+    # KeyError's __str__ would quote the whole multi-line message.
+    __str__ = BaseException.__str__
+
+    def __init__(self, message: str, missing_keys: list, unexpected_keys: list,
+                 mismatched: list):
+        super().__init__(message)
+        self.missing_keys = missing_keys
+        self.unexpected_keys = unexpected_keys
+        self.mismatched = mismatched
+
+
+class RemovableHandle:
+    """Returned by the ``register_*_hook`` methods; ``remove()`` unregisters the hook."""
+
+    _next_id = 0
+
+    def __init__(self, hooks: dict):
+        self._hooks = hooks
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+
+    def remove(self) -> None:
+        """Unregister the hook (a second call does nothing)."""
+        self._hooks.pop(self.id, None)
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _buffer_value(value: Any, name: str, convert: bool) -> np.ndarray | None:
+    """The array a buffer stores for ``value``: always a copy, so the module's in-place
+    updates (BatchNorm's running statistics) never write into the caller's array.
+
+    ``convert`` (``register_buffer``) accepts any array-like; plain assignment accepts
+    only arrays, NumPy scalars, Tensors and None, because ``bn.running_mean = 0.1`` is
+    more likely a slip than a wish for a 0-d buffer (torch raises TypeError too).
+    """
+    if value is None:
+        return None
+    if isinstance(value, Tensor):
+        value = value._data
+    elif not (convert or isinstance(value, (np.ndarray, np.generic))):
+        raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
+                        f"(numpy.ndarray, Tensor or None expected)")
+    arr = np.array(value)
+    if arr.dtype.kind not in _NUMERIC_KINDS:
+        raise TypeError(f"buffer '{name}' must hold numbers or booleans, got an array of "
+                        f"dtype {arr.dtype}")
+    return arr
 
 
 class Module:
@@ -37,80 +130,257 @@ class Module:
     Attributes that are Parameters, Modules or buffers (``register_buffer``) are found
     automatically, in assignment order, so ``parameters()`` and ``state_dict()`` need
     no bookkeeping in subclasses.
+
+    >>> import compgraph as cg
+    >>> net = cg.nn.Sequential(cg.nn.Linear(2, 3, seed=0), cg.nn.BatchNorm1d(3))
+    >>> list(net.state_dict())  # module by module, as torch  # doctest: +NORMALIZE_WHITESPACE
+    ['0.weight', '0.bias', '1.weight', '1.bias', '1.running_mean', '1.running_var',
+     '1.num_batches_tracked']
     """
+
+    # Class-level fallbacks (never mutated) for subclasses that skip Module.__init__
+    # but never assign attributes: calling them still works.
+    _forward_hooks: dict = {}
+    _forward_pre_hooks: dict = {}
 
     def __init__(self) -> None:
         object.__setattr__(self, "_params", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent", set())
+        object.__setattr__(self, "_forward_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
         object.__setattr__(self, "training", True)
 
+    # ------------------------------------------------------------------ attributes
+    # Registered values live both in their store (for discovery, in order) and in
+    # __dict__ (so ``self.weight`` in forward is a plain, fast attribute read); every
+    # path that changes one changes the other.
     def __setattr__(self, name: str, value: Any) -> None:
         if "_params" not in self.__dict__:
             raise RuntimeError(f"{type(self).__name__}: call super().__init__() before "
                                f"assigning attributes")
-        for store in (self._params, self._modules, self._buffers):
-            store.pop(name, None)
+        params, modules, buffers = self._params, self._modules, self._buffers
         if isinstance(value, Parameter):
-            self._params[name] = value
+            self._forget(name)
+            params[name] = value
+        elif name in params:
+            # As torch: a registered parameter takes only a Parameter or None, so a
+            # stray Tensor cannot silently drop out of parameters() and state_dict().
+            if value is not None:
+                raise TypeError(f"cannot assign '{type(value).__name__}' as parameter "
+                                f"'{name}' (Parameter or None expected)")
+            params[name] = None
         elif isinstance(value, Module):
-            self._modules[name] = value
+            self._forget(name)
+            modules[name] = value
+        elif name in modules:
+            if value is not None:
+                raise TypeError(f"cannot assign '{type(value).__name__}' as child module "
+                                f"'{name}' (Module or None expected)")
+            modules[name] = None
+        elif name in buffers:
+            # Still a buffer after reassignment, so state_dict() keeps it (as torch).
+            value = buffers[name] = _buffer_value(value, name, convert=False)
         object.__setattr__(self, name, value)
 
-    def register_buffer(self, name: str, value: Any) -> None:
-        """A non-trained array saved with the state (e.g. BatchNorm's running mean)."""
-        arr = np.array(value._data if isinstance(value, Tensor) else value)
+    def __delattr__(self, name: str) -> None:
+        self._forget(name)
+        object.__delattr__(self, name)
+
+    def _forget(self, name: str) -> None:
+        for store in (self._params, self._modules, self._buffers):
+            store.pop(name, None)
+        self._non_persistent.discard(name)
+
+    def _check_new_name(self, name: Any, kind: str, store: dict) -> None:
+        if not isinstance(name, str):
+            raise TypeError(f"{kind} name should be a string, got {type(name).__name__}")
+        if name == "" or "." in name:
+            raise KeyError(f"{kind} name can't be empty or contain \".\", got {name!r}")
+        if name not in store and hasattr(self, name):
+            raise KeyError(f"attribute '{name}' already exists")
+
+    def register_buffer(self, name: str, tensor: Any, persistent: bool = True) -> None:
+        """A non-trained array kept with the module (e.g. BatchNorm's running mean).
+
+        The value (any array-like, a Tensor, or None) is stored as a NumPy copy.
+        ``persistent=False`` leaves it out of ``state_dict()``.
+        """
+        if "_buffers" not in self.__dict__:
+            raise RuntimeError(f"{type(self).__name__}: call super().__init__() before "
+                               f"register_buffer()")
+        self._check_new_name(name, "buffer", self._buffers)
+        arr = _buffer_value(tensor, name, convert=True)
+        self._forget(name)
         self._buffers[name] = arr
+        if not persistent:
+            self._non_persistent.add(name)
         object.__setattr__(self, name, arr)
 
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Add a parameter (or a None placeholder) under ``name``."""
+        self._check_new_name(name, "parameter", self._params)
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter "
+                            f"'{name}' (Parameter or None required)")
+        self._forget(name)
+        self._params[name] = param
+        object.__setattr__(self, name, param)
+
+    def add_module(self, name: str, module: "Module | None") -> None:
+        """Add a child module (or a None placeholder) under ``name``."""
+        self._check_new_name(name, "module", self._modules)
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        self._forget(name)
+        self._modules[name] = module
+        object.__setattr__(self, name, module)
+
+    register_module = add_module
+
+    def _set_children(self, items: Iterable[tuple[str, "Module | None"]]) -> None:
+        """Replace every child at once (containers renumbering after a deletion)."""
+        for name in list(self._modules):
+            self.__dict__.pop(name, None)
+        self._modules.clear()
+        for name, module in items:
+            self._modules[name] = module
+            object.__setattr__(self, name, module)
+
+    # ------------------------------------------------------------------ calling
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The computation; subclasses define it."""
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._forward_hooks or self._forward_pre_hooks:
+            return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
 
+    def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
+        for hook in list(self._forward_pre_hooks.values()):
+            new = hook(self, args)
+            if new is not None:
+                args = new if isinstance(new, tuple) else (new,)
+        out = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            new = hook(self, args, out)
+            if new is not None:
+                out = new
+        return out
+
+    def register_forward_hook(self, hook: Callable[["Module", tuple, Any], Any]) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after each forward; a non-None result
+        replaces the output.  Returns a handle whose ``remove()`` unregisters it."""
+        return self._add_hook("_forward_hooks", hook)
+
+    def register_forward_pre_hook(self, hook: Callable[["Module", tuple], Any]) -> RemovableHandle:
+        """Call ``hook(module, args)`` before each forward; a non-None result replaces
+        the positional arguments (a single value means one argument)."""
+        return self._add_hook("_forward_pre_hooks", hook)
+
+    def _add_hook(self, attr: str, hook: Callable) -> RemovableHandle:
+        if attr not in self.__dict__:  # the class-level fallback is shared: never mutate it
+            object.__setattr__(self, attr, OrderedDict())
+        hooks = self.__dict__[attr]
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
+
     # ------------------------------------------------------------------ discovery
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, "Module"]]:
-        """This module and every submodule, with dotted names (iterative)."""
-        stack = [(prefix, self)]
-        seen = set()
+    def named_modules(self, prefix: str = "", remove_duplicate: bool = True
+                      ) -> Iterator[tuple[str, "Module"]]:
+        """This module and every submodule, depth first, with dotted names.
+
+        A module reachable twice is listed once unless ``remove_duplicate=False``.
+        """
+        stack: list = [(prefix, self, ())]
+        seen: set = set()
         while stack:
-            name, m = stack.pop()
-            if id(m) in seen:
-                continue
-            seen.add(id(m))
+            name, m, ancestors = stack.pop()
+            if remove_duplicate:
+                if id(m) in seen:
+                    continue
+                seen.add(id(m))
+            elif id(m) in ancestors:
+                raise RuntimeError(f"module {name!r} contains itself")
             yield name, m
-            children = list(m._modules.items())
-            for child_name, child in reversed(children):
-                stack.append((f"{name}.{child_name}" if name else child_name, child))
+            inner = ancestors + (id(m),)
+            for child_name, child in reversed(list(m._modules.items())):
+                if child is not None:
+                    stack.append((_join(name, child_name), child, inner))
 
     def modules(self) -> Iterator["Module"]:
         """This module and every submodule."""
         return (m for _, m in self.named_modules())
 
+    def named_children(self) -> Iterator[tuple[str, "Module"]]:
+        """The direct submodules with their names (each module once)."""
+        seen = set()
+        for name, m in self._modules.items():
+            if m is not None and id(m) not in seen:
+                seen.add(id(m))
+                yield name, m
+
     def children(self) -> Iterator["Module"]:
         """The direct submodules."""
-        return iter(self._modules.values())
+        return (m for _, m in self.named_children())
 
-    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
-        """Every parameter once, with its dotted name."""
+    def _members(self, store: str, prefix: str, recurse: bool, remove_duplicate: bool
+                 ) -> Iterator[tuple[str, Any]]:
+        mods = self.named_modules(prefix, remove_duplicate) if recurse else [(prefix, self)]
         seen = set()
-        for mname, m in self.named_modules(prefix):
-            for pname, p in m._params.items():
-                if id(p) not in seen:
-                    seen.add(id(p))
-                    yield (f"{mname}.{pname}" if mname else pname), p
+        for mname, m in mods:
+            for name, v in getattr(m, store).items():
+                if v is None:
+                    continue
+                if remove_duplicate:
+                    if id(v) in seen:
+                        continue
+                    seen.add(id(v))
+                yield _join(mname, name), v
 
-    def parameters(self) -> list[Parameter]:
-        """Every parameter once, in a fixed order."""
-        return [p for _, p in self.named_parameters()]
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """Every parameter once (shared ones too), with its dotted name.
 
-    def named_buffers(self) -> Iterator[tuple[str, np.ndarray]]:
-        """Every buffer with its dotted name."""
-        for mname, m in self.named_modules():
-            for bname, b in m._buffers.items():
-                yield (f"{mname}.{bname}" if mname else bname), b
+        Frozen parameters (``requires_grad=False``) are included, as in torch.
+        """
+        return self._members("_params", prefix, recurse, remove_duplicate)
+
+    def parameters(self, recurse: bool = True) -> list[Parameter]:
+        """Every parameter once, in a fixed order.
+
+        A list (torch returns a generator): ``len()``, indexing and reuse work; use
+        ``iter(m.parameters())`` where torch code calls ``next(m.parameters())``.
+        """
+        return [p for _, p in self.named_parameters(recurse=recurse)]
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, np.ndarray]]:
+        """Every buffer (persistent or not) with its dotted name."""
+        return self._members("_buffers", prefix, recurse, remove_duplicate)
+
+    def buffers(self, recurse: bool = True) -> list[np.ndarray]:
+        """Every buffer once, in a fixed order (a list, like ``parameters()``)."""
+        return [b for _, b in self.named_buffers(recurse=recurse)]
+
+    def apply(self, fn: Callable[["Module"], Any]) -> "Module":
+        """Call ``fn`` on every submodule, then on this module (as torch); returns self."""
+        stack: list = [(self, False, ())]
+        while stack:
+            m, expanded, ancestors = stack.pop()
+            if expanded:
+                fn(m)
+                continue
+            if id(m) in ancestors:
+                raise RuntimeError(f"apply: {type(m).__name__} contains itself")
+            stack.append((m, True, ancestors))
+            inner = ancestors + (id(m),)
+            for child in reversed(list(m.children())):
+                stack.append((child, False, inner))
+        return self
 
     # ------------------------------------------------------------------ modes
     def train(self, mode: bool = True) -> "Module":
@@ -123,60 +393,121 @@ class Module:
         """Evaluation mode; returns self."""
         return self.train(False)
 
-    def zero_grad(self) -> None:
-        """Forget every parameter's gradient."""
+    def requires_grad_(self, requires_grad: bool = True) -> "Module":
+        """Freeze (False) or unfreeze every parameter; they stay in ``parameters()``."""
         for p in self.parameters():
-            p.grad = None
+            p.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget every parameter's gradient, or with ``set_to_none=False`` set the
+        existing gradients to zero (parameters without one keep None, as torch)."""
+        for p in self.parameters():
+            g = p.grad
+            if g is None:
+                continue
+            if set_to_none:
+                p.grad = None
+            elif g.grad_fn is not None:
+                # A gradient recorded with create_graph: its data may be saved by that
+                # graph, so give the parameter a fresh zero leaf instead of writing into it.
+                p.grad = Tensor(np.zeros_like(g.data))
+            elif g.data.flags.writeable:
+                g.data[...] = 0
+            else:
+                g.data = np.zeros_like(g.data)
 
     # ------------------------------------------------------------------ state
-    def state_dict(self) -> "OrderedDict[str, np.ndarray]":
-        """Copies of every parameter and buffer, by dotted name."""
+    def _state_entries(self) -> Iterator[tuple[str, "Module", str, bool]]:
+        """``(key, module, attribute, is_parameter)`` for every state entry, in torch's
+        order: each module's parameters, then its persistent buffers, then its children.
+
+        Unlike ``named_parameters``, a module reachable twice appears under each name,
+        as in torch's ``state_dict``.
+        """
+        for mname, m in self.named_modules(remove_duplicate=False):
+            for name, p in m._params.items():
+                if p is not None:
+                    yield _join(mname, name), m, name, True
+            for name, b in m._buffers.items():
+                if b is not None and name not in m._non_persistent:
+                    yield _join(mname, name), m, name, False
+
+    def state_dict(self, prefix: str = "", keep_vars: bool = False
+                   ) -> "OrderedDict[str, Any]":
+        """Copies of every parameter and persistent buffer, by dotted name.
+
+        ``prefix`` is prepended to every key as given (torch passes ``"name."``);
+        ``keep_vars=True`` gives the Parameters and buffer arrays themselves.
+        """
         out: OrderedDict = OrderedDict()
-        for name, p in self.named_parameters():
-            out[name] = np.array(p.data)
-        for name, b in self.named_buffers():
-            out[name] = np.array(b)
+        for key, m, name, is_param in self._state_entries():
+            v = m._params[name] if is_param else m._buffers[name]
+            if keep_vars:
+                out[prefix + key] = v
+            else:
+                out[prefix + key] = np.array(v.data if is_param else v)
         return out
 
-    def load_state_dict(self, state: Any, strict: bool = True) -> None:
-        """Load values by name; every shape is checked before anything changes."""
-        targets: dict[str, Any] = dict(self.named_parameters())
-        buffers = {}
-        for mname, m in self.named_modules():
-            for bname in m._buffers:
-                buffers[f"{mname}.{bname}" if mname else bname] = (m, bname)
-        keys = set(state)
-        missing = [k for k in list(targets) + list(buffers) if k not in keys]
-        unexpected = [k for k in keys if k not in targets and k not in buffers]
-        if strict and (missing or unexpected):
-            raise KeyError(f"load_state_dict: missing {missing}, unexpected {unexpected}")
-        staged = []
-        for k in keys:
-            value = np.asarray(state[k])
-            if k in targets:
-                cur = targets[k].data
-            elif k in buffers:
-                m, b = buffers[k]
-                cur = m._buffers[b]
-            else:
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True
+                        ) -> IncompatibleKeys:
+        """Copy values by name into the existing arrays (optimisers keep working).
+
+        Every key, shape and dtype is checked before anything changes.  Missing or
+        unexpected keys raise :class:`StateDictError` (a ``RuntimeError``) when
+        ``strict``, and are returned as ``(missing_keys, unexpected_keys)`` either way;
+        a shape mismatch always raises, as in torch.  When it raises, nothing is loaded
+        (torch may have loaded part of the state by then).
+        """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"load_state_dict: expected a mapping of names to arrays, got "
+                            f"{type(state_dict).__name__}")
+        targets = {key: m._params[name].data if is_param else m._buffers[name]
+                   for key, m, name, is_param in self._state_entries()}
+        missing = [k for k in targets if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in targets]
+        mismatched, problems, staged = [], [], []
+        for key, value in state_dict.items():
+            if key not in targets:
                 continue
-            if value.shape != cur.shape:
-                raise ValueError(f"load_state_dict: {k!r} has shape {value.shape} (dtype "
-                                 f"{value.dtype}) in the state but {cur.shape} (dtype "
-                                 f"{cur.dtype}) in the model; nothing was loaded")
-            staged.append((cur, value))
-        for cur, value in staged:  # all checks passed: now copy
+            value = np.asarray(value._data if isinstance(value, Tensor) else value)
+            cur = targets[key]
+            if value.dtype.kind not in _NUMERIC_KINDS:
+                problems.append(f"dtype mismatch for {key}: the checkpoint holds "
+                                f"{value.dtype}, not numbers")
+            elif value.shape != cur.shape:
+                mismatched.append((key, value.shape, cur.shape))
+                problems.append(f"size mismatch for {key}: copying a param with shape "
+                                f"{value.shape} from checkpoint, the shape in current "
+                                f"model is {cur.shape}.")
+            else:
+                staged.append((cur, value))
+        if strict:
+            # torch's order: missing keys, unexpected keys, then the size mismatches
+            if unexpected:
+                problems.insert(0, "Unexpected key(s) in state_dict: "
+                                + ", ".join(f'"{k}"' for k in unexpected) + ". ")
+            if missing:
+                problems.insert(0, "Missing key(s) in state_dict: "
+                                + ", ".join(f'"{k}"' for k in missing) + ". ")
+        if problems:
+            raise StateDictError(
+                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                + "\n\t".join(problems) + "\nNothing was loaded.",
+                missing, unexpected, mismatched)
+        for cur, value in staged:  # every check passed: now copy
             cur[...] = value
+        return IncompatibleKeys(missing, unexpected)
 
     def save(self, path: str) -> None:
         """Write the state to an ``.npz`` file (no pickle)."""
         with open(path, "wb") as fh:
             np.savez(fh, **self.state_dict())
 
-    def load(self, path: str, strict: bool = True) -> None:
+    def load(self, path: str, strict: bool = True) -> IncompatibleKeys:
         """Read a state written by :meth:`save` (``allow_pickle=False``)."""
         with np.load(path, allow_pickle=False) as data:
-            self.load_state_dict({k: data[k] for k in data.files}, strict=strict)
+            return self.load_state_dict({k: data[k] for k in data.files}, strict=strict)
 
     def __repr__(self) -> str:
         inner = "".join(f"\n  ({k}): " + repr(m).replace("\n", "\n  ")
@@ -187,31 +518,3 @@ class Module:
     def extra_repr(self) -> str:
         """Text inside the parentheses of ``repr``."""
         return ""
-
-
-class Sequential(Module):
-    """Modules applied one after another.
-
-    >>> import compgraph as cg
-    >>> net = cg.nn.Sequential(cg.nn.Linear(3, 4, seed=0), cg.nn.ReLU(), cg.nn.Linear(4, 2, seed=1))
-    >>> net(cg.tensor([[1.0, 2.0, 3.0]])).shape
-    (1, 2)
-    """
-
-    def __init__(self, *layers: Module):
-        super().__init__()
-        for k, layer in enumerate(layers):
-            if not isinstance(layer, Module):
-                raise TypeError(f"Sequential: item {k} is a {type(layer).__name__}, not a Module")
-            setattr(self, str(k), layer)
-
-    def forward(self, x: Any) -> Any:
-        for layer in self._modules.values():
-            x = layer(x)
-        return x
-
-    def __getitem__(self, i: int) -> Module:
-        return list(self._modules.values())[i]
-
-    def __len__(self) -> int:
-        return len(self._modules)
