@@ -189,3 +189,58 @@ def test_conv_and_pool_take_unbatched_input_and_padding_names():
     assert nn.Conv2d(2, 3, 3, padding="valid").padding == 0
     with pytest.raises(ValueError, match="same"):
         nn.Conv2d(2, 3, 4, padding="same")
+
+
+@pytest.mark.parametrize("red", ["mean", "sum", "none"])
+@pytest.mark.parametrize("name,mine,theirs", [
+    ("l1", lambda p, t, r: nn.l1_loss(p, t, r), lambda p, t, r: TF.l1_loss(p, t, reduction=r)),
+    ("mse", lambda p, t, r: nn.mse_loss(p, t, r), lambda p, t, r: TF.mse_loss(p, t, reduction=r)),
+    ("smooth_l1", lambda p, t, r: nn.smooth_l1_loss(p, t, r, beta=0.7),
+     lambda p, t, r: TF.smooth_l1_loss(p, t, reduction=r, beta=0.7)),
+    ("smooth_l1_beta0", lambda p, t, r: nn.smooth_l1_loss(p, t, r, beta=0.0),
+     lambda p, t, r: TF.smooth_l1_loss(p, t, reduction=r, beta=0.0)),
+    ("huber", lambda p, t, r: nn.huber_loss(p, t, r, delta=0.7),
+     lambda p, t, r: TF.huber_loss(p, t, reduction=r, delta=0.7)),
+])
+def test_regression_losses_match_torch(name, mine, theirs, red):
+    pred = rng.standard_normal((5, 3))
+    target = rng.standard_normal((5, 3))
+    pred[0, :3] = target[0, :3] + [0.0, 0.7, -0.7]  # the kinks: d = 0 and |d| = beta
+    g = np.ones((5, 3)) if red == "none" else np.array(1.0)
+    _both(lambda x: mine(x, target, red), lambda x: theirs(x, torch.tensor(target), red), pred, g=g)
+
+
+@pytest.mark.parametrize("red", ["mean", "sum", "none"])
+def test_nll_loss_matches_torch(red):
+    logp = np.log(rng.dirichlet(np.ones(4), size=6))
+    y = np.array([0, 3, 1, -100, 2, 3])
+    w = rng.uniform(0.5, 2, 4)
+    g = np.ones(6) if red == "none" else np.array(1.0)
+    _both(lambda x: nn.nll_loss(x, y, red, weight=w),
+          lambda x: TF.nll_loss(x, torch.tensor(y), weight=torch.tensor(w), reduction=red),
+          logp, g=g)
+
+
+def test_loss_modules_match_the_functions_and_torch():
+    x = rng.standard_normal((6, 4))
+    y = np.array([0, 3, 1, 1, 2, 3])
+    w = rng.uniform(0.5, 2, 4)
+    _both(lambda t: nn.CrossEntropyLoss(weight=w, label_smoothing=0.1)(t, y),
+          lambda t: torch.nn.CrossEntropyLoss(weight=torch.tensor(w), label_smoothing=0.1)(
+              t, torch.tensor(y)), x, g=np.array(1.0))
+    t01 = (rng.random((6, 4)) > 0.5).astype(float)
+    pw = rng.uniform(0.5, 2, 4)
+    _both(lambda t: nn.BCEWithLogitsLoss(pos_weight=pw, reduction="sum")(t, t01),
+          lambda t: torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(pw), reduction="sum")(
+              t, torch.tensor(t01)), x, g=np.array(1.0))
+    for mine, theirs in ((nn.MSELoss(), torch.nn.MSELoss()),
+                         (nn.L1Loss("sum"), torch.nn.L1Loss(reduction="sum")),
+                         (nn.SmoothL1Loss(beta=0.5), torch.nn.SmoothL1Loss(beta=0.5)),
+                         (nn.HuberLoss(delta=2.0), torch.nn.HuberLoss(delta=2.0))):
+        _both(lambda t: mine(t, t01), lambda t: theirs(t, torch.tensor(t01)), x, g=np.array(1.0))
+    _both(lambda t: nn.NLLLoss(ignore_index=1)(cg.log_softmax(t, axis=1), y),
+          lambda t: torch.nn.NLLLoss(ignore_index=1)(torch.log_softmax(t, 1), torch.tensor(y)),
+          x, g=np.array(1.0))
+    with pytest.raises(ValueError, match="reduction"):
+        nn.MSELoss("avg")
+    assert "label_smoothing=0.1" in repr(nn.CrossEntropyLoss(label_smoothing=0.1))

@@ -2,7 +2,9 @@
 from . import init
 from .layers import (ELU, GELU, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, Flatten, Identity, LeakyReLU, Linear,
                      LogSoftmax, MaxPool2d, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh)
-from .losses import binary_cross_entropy_with_logits, cross_entropy, mse_loss
+from .losses import (BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss,
+                     SmoothL1Loss, binary_cross_entropy_with_logits, cross_entropy, huber_loss,
+                     l1_loss, mse_loss, nll_loss, smooth_l1_loss)
 from .containers import ModuleList, Sequential
 from .module import IncompatibleKeys, Module, Parameter, StateDictError
 
@@ -10,4 +12,6 @@ __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "IncompatibleKeys"
            "Flatten",
            "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "Identity", "LeakyReLU", "ELU",
            "SiLU", "GELU", "Softplus", "cross_entropy",
-           "mse_loss", "binary_cross_entropy_with_logits", "init"]
+           "mse_loss", "binary_cross_entropy_with_logits", "nll_loss", "l1_loss",
+           "smooth_l1_loss", "huber_loss", "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss",
+           "SmoothL1Loss", "HuberLoss", "BCEWithLogitsLoss", "init"]
