@@ -16,7 +16,7 @@ import numpy as np
 from .array_methods import ArrayMethods
 from .grad_mode import RECORD_HOOKS, STATE, VARIABLE_HOOK, next_seq
 from .ops.meta import Meta
-from .ops.registry import NUMPY, OPS, Namespace, Op
+from .ops.registry import OPS, Namespace, Op
 
 __all__ = ["Tensor", "Node", "tensor", "constant", "apply", "TENSOR"]
 

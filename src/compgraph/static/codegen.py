@@ -251,7 +251,6 @@ def _generate(graph: Graph, outs: list[Symbol], single: bool, optimize: bool,
     names = [n.name for n in inputs]
     glb: dict[str, Any] = {"_bind": _binder(names), "_MISSING": _MISSING}
     var: dict[int, str] = {}
-    lines: list[str] = []
     for k, n in enumerate(inputs):
         var[id(n)] = f"p{k}"
         glb[f"cv{k}"] = _converter(n, g)

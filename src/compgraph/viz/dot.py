@@ -112,9 +112,7 @@ def to_dot(t: Tensor, max_nodes: int = 200) -> str:
     cut = len(nodes) > max_nodes
     if cut:
         nodes = nodes[:max_nodes]
-        kept = {id(n) for n in nodes}
         leaves = [lf for lf in leaves if any(p is lf for n in nodes for p in n.parents)]
-        del kept
     values = node_values(t, nodes)
     out = ["digraph compgraph {", "  rankdir=BT;", '  node [fontname="Helvetica"];',
            '  edge [fontname="Helvetica", fontsize=10];']
