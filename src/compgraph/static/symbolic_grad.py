@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 from ..ops.registry import OPS
 from .graph import SYMBOLIC, Graph, Symbol, _is_scalar, current_graph
 
