@@ -4,7 +4,7 @@ Every optimiser check feeds identical float64 gradients to both libraries for se
 steps; every schedule check compares the whole lr (and momentum) sequence step by step.
 """
 import math
-import pickle
+import copy
 
 import numpy as np
 import pytest
@@ -12,31 +12,10 @@ import pytest
 import compgraph as cg
 
 torch = pytest.importorskip("torch")
+from optim_pairs import SHAPES, assert_same, feed, make_pair  # noqa: E402
 
 optim = cg.optim
 lr_scheduler = torch.optim.lr_scheduler
-SHAPES = [(3, 4), (4,), ()]
-
-
-def make_pair(seed=0, shapes=SHAPES):
-    rng = np.random.default_rng(seed)
-    init = [rng.normal(size=s) for s in shapes]
-    ps = [cg.nn.Parameter(a.copy()) for a in init]
-    tps = [torch.tensor(a.copy(), requires_grad=True) for a in init]
-    return ps, tps
-
-
-def feed(ps, tps, rng, scale=1.0):
-    for p, tp in zip(ps, tps):
-        g = rng.normal(size=p.shape) * scale
-        p.grad = cg.tensor(g)
-        tp.grad = torch.tensor(g)
-
-
-def assert_same(ps, tps, rtol=1e-10, msg=""):
-    for p, tp in zip(ps, tps):
-        np.testing.assert_allclose(np.asarray(p.data), tp.detach().numpy(), rtol=rtol,
-                                   atol=1e-12, err_msg=msg)
 
 
 def assert_state_like_torch(opt, topt):
@@ -247,7 +226,7 @@ def test_state_dict_round_trip_continues_identically(name, kw):
         topt.step()
     sd = opt.state_dict()
     assert_state_like_torch(opt, topt)
-    frozen = pickle.loads(pickle.dumps(sd))
+    frozen = copy.deepcopy(sd)
     ps2 = [cg.nn.Parameter(np.array(p.data)) for p in ps]
     opt2 = getattr(optim, name)(groups(ps2), lr=0.5)  # other hyperparameters: overwritten
     opt2.load_state_dict(frozen)
@@ -420,7 +399,7 @@ def test_reduce_lr_on_plateau_state_dict_round_trip_and_torch_keys():
     sd, tsd = s.state_dict(), ts.state_dict()
     assert set(sd) == set(tsd)
     assert all(sd[k] == tsd[k] for k in sd if k != "_last_lr")
-    frozen, osaved = pickle.loads(pickle.dumps(sd)), opt.state_dict()
+    frozen, osaved = copy.deepcopy(sd), opt.state_dict()
     want = [s.step(m) for m in PLATEAU[12:]]
     for saved in (frozen, tsd):  # our checkpoint, and torch's, resume identically
         opt2, _ = sched_pair()
@@ -596,7 +575,7 @@ def test_one_cycle_state_dict_round_trip():
     s = optim.OneCycleLR(opt, max_lr=0.3, total_steps=15, three_phase=True)
     for _ in range(5):
         s.step()
-    saved, osaved = pickle.loads(pickle.dumps(s.state_dict())), opt.state_dict()
+    saved, osaved = copy.deepcopy(s.state_dict()), opt.state_dict()
     want = [(s.step(), momenta(opt)) for _ in range(10)]
     opt2, _ = sched_pair(opt_name="Adam")
     opt2.load_state_dict(osaved)

@@ -4,7 +4,7 @@ checkpoints, zero_grad, frozen parameters, validation and gradient clipping.
 Every check feeds identical float64 gradients to both libraries for several steps.
 """
 import math
-import pickle
+import copy
 
 import numpy as np
 import pytest
@@ -12,32 +12,10 @@ import pytest
 import compgraph as cg
 
 torch = pytest.importorskip("torch")
+from optim_pairs import SHAPES, assert_same, feed, make_pair  # noqa: E402
 
 optim = cg.optim
 lr_scheduler = torch.optim.lr_scheduler
-SHAPES = [(3, 4), (4,), ()]
-
-
-def make_pair(seed=0, shapes=SHAPES):
-    rng = np.random.default_rng(seed)
-    init = [rng.normal(size=s) for s in shapes]
-    ps = [cg.nn.Parameter(a.copy()) for a in init]
-    tps = [torch.tensor(a.copy(), requires_grad=True) for a in init]
-    return ps, tps
-
-
-def feed(ps, tps, rng, scale=1.0):
-    """The same random gradient on both sides (params whose grad slot is skipped stay None)."""
-    for p, tp in zip(ps, tps):
-        g = rng.normal(size=p.shape) * scale
-        p.grad = cg.tensor(g)
-        tp.grad = torch.tensor(g)
-
-
-def assert_same(ps, tps, rtol=1e-10, msg=""):
-    for p, tp in zip(ps, tps):
-        np.testing.assert_allclose(np.asarray(p.data), tp.detach().numpy(), rtol=rtol,
-                                   atol=1e-12, err_msg=msg)
 
 
 def group_lrs(opt):
@@ -344,7 +322,7 @@ def test_state_dict_round_trip_continues_identically(name, kw):
             np.testing.assert_allclose(np.asarray(value, dtype=float),
                                        np.asarray(tsd["state"][i][key], dtype=float),
                                        rtol=1e-10, atol=1e-14)
-    frozen = pickle.loads(pickle.dumps(sd))
+    frozen = copy.deepcopy(sd)
     # a fresh optimizer on copies of the parameters, loaded, then both continue
     ps2 = [cg.nn.Parameter(np.array(p.data)) for p in ps]
     opt2 = getattr(optim, name)(ps2, lr=0.5)  # different lr and one group: overwritten...

@@ -26,7 +26,29 @@ def _module_at(k: int, module: Any, where: str) -> "Module":
     return module
 
 
-class ModuleList(Module):
+class _Container(Module):
+    """What ModuleList and Sequential share: length, iteration, deletion (children
+    renumbered, as torch) and pop."""
+
+    def __delitem__(self, idx: int | slice) -> None:
+        mods = list(self._modules.values())
+        del mods[idx if isinstance(idx, slice) else _index(len(mods), idx)]
+        self._set_children((str(k), m) for k, m in enumerate(mods))
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(list(self._modules.values()))
+
+    def pop(self, idx: int = -1) -> Module:
+        """Remove and return the module at ``idx``."""
+        module = self[idx]
+        del self[idx]
+        return module
+
+
+class ModuleList(_Container):
     """A list of submodules whose parameters the owner finds (names ``"0"``, ``"1"``, ...).
 
     >>> import compgraph as cg
@@ -47,17 +69,6 @@ class ModuleList(Module):
 
     def __setitem__(self, idx: int, module: Module) -> None:
         setattr(self, str(_index(len(self), idx)), _module_at(idx, module, "ModuleList"))
-
-    def __delitem__(self, idx: int | slice) -> None:
-        mods = list(self._modules.values())
-        del mods[idx if isinstance(idx, slice) else _index(len(mods), idx)]
-        self._set_children((str(k), m) for k, m in enumerate(mods))  # renumber, as torch
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(list(self._modules.values()))
 
     def __iadd__(self, modules: Iterable[Module]) -> "ModuleList":
         return self.extend(modules)
@@ -85,14 +96,8 @@ class ModuleList(Module):
         mods.insert(index, _module_at(index, module, "ModuleList"))
         self._set_children((str(k), m) for k, m in enumerate(mods))
 
-    def pop(self, idx: int = -1) -> Module:
-        """Remove and return the module at ``idx``."""
-        module = self[idx]
-        del self[idx]
-        return module
 
-
-class Sequential(Module):
+class Sequential(_Container):
     """Modules applied one after another.
 
     Built from modules (named ``"0"``, ``"1"``, ...) or from one ``OrderedDict`` of
@@ -132,17 +137,6 @@ class Sequential(Module):
         key = list(self._modules)[_index(len(self), idx)]
         setattr(self, key, _module_at(idx, module, "Sequential"))
 
-    def __delitem__(self, idx: int | slice) -> None:
-        mods = list(self._modules.values())
-        del mods[idx if isinstance(idx, slice) else _index(len(mods), idx)]
-        self._set_children((str(k), m) for k, m in enumerate(mods))  # renumber, as torch
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(list(self._modules.values()))
-
     def __add__(self, other: "Sequential") -> "Sequential":
         if not isinstance(other, Sequential):
             raise ValueError(f"Sequential + {type(other).__name__}: only Sequentials add")
@@ -175,8 +169,3 @@ class Sequential(Module):
         self._set_children((str(k), m) for k, m in enumerate(mods))
         return self
 
-    def pop(self, idx: int = -1) -> Module:
-        """Remove and return the module at ``idx``."""
-        module = self[idx]
-        del self[idx]
-        return module

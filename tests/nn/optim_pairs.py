@@ -1,0 +1,30 @@
+"""Helpers shared by the optimiser tests: the same parameters and gradients on the
+compgraph side and the torch side, and the comparison of the results."""
+import numpy as np
+import torch
+
+import compgraph as cg
+
+SHAPES = [(3, 4), (4,), ()]
+
+
+def make_pair(seed=0, shapes=SHAPES):
+    rng = np.random.default_rng(seed)
+    init = [rng.normal(size=s) for s in shapes]
+    ps = [cg.nn.Parameter(a.copy()) for a in init]
+    tps = [torch.tensor(a.copy(), requires_grad=True) for a in init]
+    return ps, tps
+
+
+def feed(ps, tps, rng, scale=1.0):
+    """The same random gradient on both sides (params whose grad slot is skipped stay None)."""
+    for p, tp in zip(ps, tps):
+        g = rng.normal(size=p.shape) * scale
+        p.grad = cg.tensor(g)
+        tp.grad = torch.tensor(g)
+
+
+def assert_same(ps, tps, rtol=1e-10, msg=""):
+    for p, tp in zip(ps, tps):
+        np.testing.assert_allclose(np.asarray(p.data), tp.detach().numpy(), rtol=rtol,
+                                   atol=1e-12, err_msg=msg)
