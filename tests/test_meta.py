@@ -31,6 +31,8 @@ CASES = [
     ("zeros_like", (A32,), {}), ("ones_like", (C,), {}),
     ("reduced_count", (C,), {"axis": (0, 2)}),
     ("im2col", (np.zeros((2, 3, 5, 5)),), {"kh": 3, "kw": 3, "stride": 2, "pad": 1}),
+    ("im2col", (np.zeros((2, 3, 7, 6)),), {"kh": 3, "kw": 2, "stride": (2, 1), "pad": (1, 0),
+                                           "dilation": (2, 1)}),
     ("col2im", (np.zeros((18, 27)),), {"shape": (2, 3, 5, 5), "kh": 3, "kw": 3, "stride": 2,
                                        "pad": 1}),
     ("concat_part", (np.zeros((5, 3)), np.zeros((2, 3)), np.zeros((3, 3))), {"index": 1, "axis": 0}), ("reshape_like", (A32, np.zeros((2, 6))), {}),

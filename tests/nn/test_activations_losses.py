@@ -186,7 +186,7 @@ def test_conv_and_pool_take_unbatched_input_and_padding_names():
         tconv.bias.copy_(torch.tensor(conv.bias.data))
     _both(conv, tconv, x)
     _both(nn.MaxPool2d(2), torch.nn.MaxPool2d(2), x)
-    assert nn.Conv2d(2, 3, 3, padding="valid").padding == 0
+    assert nn.Conv2d(2, 3, 3, padding="valid").padding == "valid"  # (as torch)
     with pytest.raises(ValueError, match="same"):
         nn.Conv2d(2, 3, 4, padding="same")
 
@@ -244,3 +244,47 @@ def test_loss_modules_match_the_functions_and_torch():
     with pytest.raises(ValueError, match="reduction"):
         nn.MSELoss("avg")
     assert "label_smoothing=0.1" in repr(nn.CrossEntropyLoss(label_smoothing=0.1))
+
+
+@pytest.mark.parametrize("kw", [
+    dict(kernel_size=(2, 3)), dict(kernel_size=3, stride=(2, 1)), dict(kernel_size=3, padding=(1, 0)),
+    dict(kernel_size=3, dilation=2), dict(kernel_size=(3, 2), dilation=(1, 2), padding=(2, 1)),
+    dict(kernel_size=3, groups=2), dict(kernel_size=(1, 3), groups=4, stride=2, bias=False),
+    dict(kernel_size=3, padding="same", dilation=2),
+], ids=lambda k: ",".join(f"{a}={b}" for a, b in k.items()))
+def test_conv2d_rectangular_strided_dilated_grouped_like_torch(kw):
+    x = rng.standard_normal((2, 4, 9, 8))
+    conv = nn.Conv2d(4, 8, **kw, seed=3)
+    t = torch.nn.Conv2d(4, 8, **kw).double()
+    with torch.no_grad():
+        t.weight.copy_(torch.tensor(conv.weight.data))
+        if conv.bias is not None:
+            t.bias.copy_(torch.tensor(conv.bias.data))
+    assert tuple(t.weight.shape) == conv.weight.shape
+    _both(conv, t, x)
+    conv.weight.grad = None
+    xc = cg.tensor(x, requires_grad=True)
+    y = conv(xc)
+    g = rng.standard_normal(y.shape)
+    (y * g).sum().backward()
+    yt = t(torch.tensor(x))
+    t.weight.grad = None
+    (yt * torch.tensor(g)).sum().backward()
+    np.testing.assert_allclose(conv.weight.grad.numpy(), t.weight.grad.numpy(), rtol=1e-11, atol=1e-12)
+
+
+@pytest.mark.parametrize("k,s,p", [((2, 3), None, 0), ((3, 2), (2, 1), (1, 0)), (2, (1, 2), 0)])
+def test_max_pool_rectangular_windows_like_torch(k, s, p):
+    x = np.round(rng.standard_normal((2, 3, 7, 8)))  # ties too
+    _both(nn.MaxPool2d(k, s, p), torch.nn.MaxPool2d(k, s, p), x)
+
+
+def test_conv_and_pool_argument_errors():
+    with pytest.raises(ValueError, match="groups"):
+        nn.Conv2d(4, 6, 3, groups=4)
+    with pytest.raises(ValueError, match="kernel_size"):
+        nn.Conv2d(4, 6, (3, 3, 3))
+    with pytest.raises(ValueError, match="dilation"):
+        nn.Conv2d(4, 6, 3, dilation=0)
+    with pytest.raises(ValueError, match="padding"):
+        nn.MaxPool2d((2, 4), padding=(1, 3))

@@ -54,40 +54,56 @@ class Linear(Module):
         return f"{self.in_features}, {self.out_features}, bias={self.bias is not None}"
 
 
-def _pair_ok(v: Any, what: str) -> int:
-    if isinstance(v, (tuple, list)):
-        if len(v) != 2 or v[0] != v[1]:
-            raise ValueError(f"{what}: only square values are supported, got {v!r}")
-        v = v[0]
-    return int(v)
+def _pair(v: Any, what: str, low: int = 1) -> tuple[int, int]:
+    """An int or an (h, w) pair of ints >= ``low``, as an (h, w) pair."""
+    vals = tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+    if len(vals) != 2 or not all(isinstance(a, (int, np.integer)) and not isinstance(a, bool)
+                                 for a in vals):
+        raise ValueError(f"{what}: expected an int or a pair of ints, got {v!r}")
+    if min(vals) < low:
+        raise ValueError(f"{what}: must be >= {low}, got {v!r}")
+    return int(vals[0]), int(vals[1])
 
 
 class Conv2d(Module):
-    """2-D convolution (cross-correlation, as PyTorch) over (N, C, H, W) inputs.
+    """2-D convolution (cross-correlation, as PyTorch) over (N, C, H, W) or (C, H, W).
 
-    Weight (out_channels, in_channels, k, k), bias (out_channels,); implemented as
-    ``im2col`` (patches as rows) times the flattened weight: one matrix product.
+    ``kernel_size``, ``stride``, ``padding`` (or ``'same'`` / ``'valid'``) and
+    ``dilation`` take an int or an (h, w) pair; ``groups`` splits the channels into
+    independent convolutions.  Weight (out, in / groups, kh, kw), bias (out,); each
+    group is ``im2col`` (patches as rows) times its flattened weight: one product.
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any,
-                 stride: Any = 1, padding: Any = 0, bias: bool = True,
-                 dtype: Any = "float64", seed: Any = None):
+                 stride: Any = 1, padding: Any = 0, dilation: Any = 1, groups: int = 1,
+                 bias: bool = True, dtype: Any = "float64", seed: Any = None):
         super().__init__()
-        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
-        self.kernel_size = _pair_ok(kernel_size, "Conv2d kernel_size")
-        self.stride = _pair_ok(stride, "Conv2d stride")
+        self.in_channels, self.out_channels, self.groups = \
+            int(in_channels), int(out_channels), int(groups)
+        if self.groups < 1 or self.in_channels % self.groups or self.out_channels % self.groups:
+            raise ValueError(f"Conv2d: in_channels {in_channels} and out_channels "
+                             f"{out_channels} must both be divisible by groups {groups}")
+        self.kernel_size = _pair(kernel_size, "Conv2d kernel_size")
+        self.stride = _pair(stride, "Conv2d stride")
+        self.dilation = _pair(dilation, "Conv2d dilation")
         if padding == "valid":
-            padding = 0
-        elif padding == "same":  # torch: stride 1; symmetric padding needs an odd kernel
-            if self.stride != 1 or self.kernel_size % 2 == 0:
-                raise ValueError(f"Conv2d: padding='same' needs stride 1 and an odd kernel "
-                                 f"here, got stride {self.stride}, kernel {self.kernel_size}")
-            padding = (self.kernel_size - 1) // 2
-        self.padding = _pair_ok(padding, "Conv2d padding")
+            self._pad = (0, 0)
+        elif padding == "same":  # torch: stride 1; symmetric padding needs odd extents
+            extents = [d * (k - 1) for k, d in zip(self.kernel_size, self.dilation)]
+            if self.stride != (1, 1) or any(e % 2 for e in extents):
+                raise ValueError(f"Conv2d: padding='same' needs stride 1 and odd kernel "
+                                 f"extents here, got stride {self.stride}, kernel "
+                                 f"{self.kernel_size}, dilation {self.dilation}")
+            self._pad = (extents[0] // 2, extents[1] // 2)
+        else:
+            self._pad = _pair(padding, "Conv2d padding", low=0)
+        self.padding = padding if isinstance(padding, str) else self._pad  # (as torch)
         rng = init.rng_of(seed)
-        k = self.kernel_size
-        bound = 1.0 / math.sqrt(self.in_channels * k * k)
-        self.weight = Parameter(np.empty((self.out_channels, self.in_channels, k, k), dtype))
+        kh, kw = self.kernel_size
+        fan_in = self.in_channels // self.groups * kh * kw
+        bound = 1.0 / math.sqrt(fan_in)
+        self.weight = Parameter(np.empty((self.out_channels, self.in_channels // self.groups,
+                                          kh, kw), dtype))
         init.uniform_(self.weight, -bound, bound, rng)
         self.bias = None
         if bias:
@@ -102,40 +118,51 @@ class Conv2d(Module):
             raise ValueError(f"Conv2d: expected input of shape (N, {self.in_channels}, H, W) "
                              f"or ({self.in_channels}, H, W), got {tuple(shape)}")
         n, _, h, w = shape
-        k, s, p = self.kernel_size, self.stride, self.padding
-        oh, ow = out_size(h, k, s, p), out_size(w, k, s, p)
+        (kh, kw), s, p, d = self.kernel_size, self.stride, self._pad, self.dilation
+        oh, ow = out_size(h, kh, s[0], p[0], d[0]), out_size(w, kw, s[1], p[1], d[1])
         if oh < 1 or ow < 1:
-            raise ValueError(f"Conv2d: kernel {k} does not fit input {tuple(shape)} with "
-                             f"padding {p}")
-        cols = _call(OPS["im2col"], (x,), {"kh": k, "kw": k, "stride": s, "pad": p})
+            raise ValueError(f"Conv2d: kernel {self.kernel_size} (dilation {d}) does not fit "
+                             f"input {tuple(shape)} with padding {p}")
+        attrs = {"kh": kh, "kw": kw, "stride": s, "pad": p, "dilation": d}
+        g, cin, cout = self.groups, self.in_channels // self.groups, self.out_channels // self.groups
         wmat = F.reshape(self.weight, (self.out_channels, -1))
-        y = F.matmul(cols, wmat.T)
+        if g == 1:
+            y = F.matmul(_call(OPS["im2col"], (x,), attrs), wmat.T)
+        else:
+            parts = [F.matmul(_call(OPS["im2col"], (x[:, k * cin:(k + 1) * cin],), attrs),
+                              wmat[k * cout:(k + 1) * cout].T) for k in range(g)]
+            y = F.concatenate(parts, axis=1)
         if self.bias is not None:
             y = y + self.bias
         return F.transpose(F.reshape(y, (n, oh, ow, self.out_channels)), (0, 3, 1, 2))
 
     def extra_repr(self) -> str:
+        extra = "".join(f", {k}={v}" for k, v, default in (
+            ("dilation", self.dilation, (1, 1)), ("groups", self.groups, 1)) if v != default)
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}, padding={self.padding}")
+                f"stride={self.stride}, padding={self.padding}{extra}"
+                f"{'' if self.bias is not None else ', bias=False'}")
 
 
 class MaxPool2d(Module):
-    """Max over k x k windows of (N, C, H, W) inputs (stride defaults to k).
+    """Max over kh x kw windows of (N, C, H, W) or (C, H, W) inputs (stride defaults to
+    the window); ints or (h, w) pairs.
 
     ``padding`` pads each side with -inf, as PyTorch does (at most half the window).
+    The gradient goes to the first maximum of each window, as in torch.
     """
 
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0):
         super().__init__()
-        self.kernel_size = _pair_ok(kernel_size, "MaxPool2d kernel_size")
-        self.stride = self.kernel_size if stride is None else _pair_ok(stride, "MaxPool2d stride")
-        self.padding = _pair_ok(padding, "MaxPool2d padding")
-        if self.kernel_size < 1 or self.stride < 1:
-            raise ValueError(f"MaxPool2d: kernel_size and stride must be >= 1, got "
-                             f"{self.kernel_size} and {self.stride}")
-        if not 0 <= self.padding <= self.kernel_size // 2:
+        self.kernel_size = kernel_size
+        self.stride = kernel_size if stride is None else stride
+        self.padding = padding
+        self._k = _pair(kernel_size, "MaxPool2d kernel_size")
+        self._s = _pair(self.stride, "MaxPool2d stride")
+        self._p = _pair(padding, "MaxPool2d padding", low=0)
+        if any(not 0 <= p <= k // 2 for p, k in zip(self._p, self._k)):
             raise ValueError(f"MaxPool2d: padding must be between 0 and half the window "
-                             f"({self.kernel_size // 2}), got {self.padding}")
+                             f"({self._k[0] // 2}, {self._k[1] // 2}), got {padding}")
 
     def forward(self, x: Any) -> Tensor:
         shape = x.shape
@@ -143,21 +170,22 @@ class MaxPool2d(Module):
             return F.squeeze(self.forward(F.expand_dims(x, 0)), 0)
         if len(shape) != 4:
             raise ValueError(f"MaxPool2d: expected (N, C, H, W) or (C, H, W), got {tuple(shape)}")
-        k, s, p = self.kernel_size, self.stride, self.padding
-        if p:
-            x = _pad_with(x, p, -np.inf)
+        (kh, kw), (sh, sw), (ph, pw) = self._k, self._s, self._p
+        if ph or pw:
+            x = _pad_with(x, ph, pw, -np.inf)
             shape = x.shape
         n, c, h, w = shape
-        oh, ow = out_size(h, k, s, 0), out_size(w, k, s, 0)
+        oh, ow = out_size(h, kh, sh, 0), out_size(w, kw, sw, 0)
         if oh < 1 or ow < 1:
-            raise ValueError(f"MaxPool2d: window {k} does not fit input {tuple(shape)}")
-        if s == k and h % k == 0 and w % k == 0:
+            raise ValueError(f"MaxPool2d: window {self.kernel_size} does not fit input "
+                             f"{tuple(shape)}")
+        if (sh, sw) == (kh, kw) and h % kh == 0 and w % kw == 0:
             # Non-overlapping windows: a reshape and a transpose, no patch copy.
-            y = F.reshape(x, (n, c, h // k, k, w // k, k))
-            y = F.reshape(F.transpose(y, (0, 1, 2, 4, 3, 5)), (n, c, h // k, w // k, k * k))
+            y = F.reshape(x, (n, c, h // kh, kh, w // kw, kw))
+            y = F.reshape(F.transpose(y, (0, 1, 2, 4, 3, 5)), (n, c, h // kh, w // kw, kh * kw))
             return _first_max(y, 4)
         planes = F.reshape(x, (n * c, 1, h, w))
-        cols = _call(OPS["im2col"], (planes,), {"kh": k, "kw": k, "stride": s, "pad": 0})
+        cols = _call(OPS["im2col"], (planes,), {"kh": kh, "kw": kw, "stride": (sh, sw), "pad": 0})
         return F.reshape(_first_max(cols, 1), (n, c, oh, ow))
 
     def extra_repr(self) -> str:
@@ -173,14 +201,17 @@ def _first_max(x: Any, axis: int) -> Tensor:
     return F.sum(F.where(F.equal(idx, slots), x, 0), axis=axis)
 
 
-def _pad_with(x: Any, p: int, value: float) -> Tensor:
-    """``x`` (N, C, H, W) with ``p`` rows and columns of ``value`` on every side."""
+def _pad_with(x: Any, ph: int, pw: int, value: float) -> Tensor:
+    """``x`` (N, C, H, W) with ``ph`` rows and ``pw`` columns of ``value`` on each side."""
     n, c, h, w = x.shape
     dtype = x.dtype if isinstance(x, Tensor) else np.result_type(x, np.float64)
-    side = np.full((n, c, h, p), value, dtype)
-    x = F.concatenate([side, x, side], axis=3)
-    band = np.full((n, c, p, w + 2 * p), value, dtype)
-    return F.concatenate([band, x, band], axis=2)
+    if pw:
+        side = np.full((n, c, h, pw), value, dtype)
+        x = F.concatenate([side, x, side], axis=3)
+    if ph:
+        band = np.full((n, c, ph, w + 2 * pw), value, dtype)
+        x = F.concatenate([band, x, band], axis=2)
+    return x
 
 
 class Dropout(Module):

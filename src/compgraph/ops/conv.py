@@ -13,52 +13,68 @@ from .meta import Meta, same_dtype
 from .registry import defop
 
 
-def out_size(size: int, k: int, stride: int, pad: int) -> int:
-    """Output length of a window of ``k`` sliding with ``stride`` over padded ``size``."""
-    return (size + 2 * pad - k) // stride + 1
+def out_size(size: int, k: int, stride: int, pad: int, dilation: int = 1) -> int:
+    """Output length of a window of ``k`` taps ``dilation`` apart sliding with ``stride``
+    over ``size`` padded by ``pad`` on each side (PyTorch's formula)."""
+    return (size + 2 * pad - dilation * (k - 1) - 1) // stride + 1
 
 
-def _im2col(x, kh, kw, stride, pad):
+def pair(v) -> tuple:
+    """An int or an (h, w) pair as an (h, w) pair."""
+    return (v, v) if isinstance(v, (int, np.integer)) else tuple(v)
+
+
+def _geometry(h, w, kh, kw, stride, pad, dilation):
+    (sh, sw), (ph, pw), (dh, dw) = pair(stride), pair(pad), pair(dilation)
+    return (sh, sw), (ph, pw), (dh, dw), out_size(h, kh, sh, ph, dh), out_size(w, kw, sw, pw, dw)
+
+
+def _im2col(x, kh, kw, stride, pad, dilation=1):
     n, c, h, w = x.shape
-    oh, ow = out_size(h, kh, stride, pad), out_size(w, kw, stride, pad)
-    if pad:
-        x = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
-    sn, sc, sh, sw = x.strides
+    (sh, sw), (ph, pw), (dh, dw), oh, ow = _geometry(h, w, kh, kw, stride, pad, dilation)
+    if ph or pw:
+        x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    sn, sc, rh, rw = x.strides
     view = np.lib.stride_tricks.as_strided(
-        x, (n, oh, ow, c, kh, kw), (sn, sh * stride, sw * stride, sc, sh, sw), writeable=False)
+        x, (n, oh, ow, c, kh, kw), (sn, rh * sh, rw * sw, sc, rh * dh, rw * dw),
+        writeable=False)
     return view.reshape(n * oh * ow, c * kh * kw)
 
 
-def _col2im(cols, shape, kh, kw, stride, pad):
+def _col2im(cols, shape, kh, kw, stride, pad, dilation=1):
     n, c, h, w = shape
-    oh, ow = out_size(h, kh, stride, pad), out_size(w, kw, stride, pad)
+    (sh, sw), (ph, pw), (dh, dw), oh, ow = _geometry(h, w, kh, kw, stride, pad, dilation)
     cols = np.reshape(cols, (n, oh, ow, c, kh, kw))
-    out = np.zeros((n, c, h + 2 * pad, w + 2 * pad), dtype=cols.dtype)
+    out = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
     for i in range(kh):  # kernel offsets: few, and each a strided block add
         for j in range(kw):
-            out[:, :, i:i + stride * oh:stride, j:j + stride * ow:stride] += \
+            r, q = i * dh, j * dw
+            out[:, :, r:r + sh * oh:sh, q:q + sw * ow:sw] += \
                 cols[:, :, :, :, i, j].transpose(0, 3, 1, 2)
-    return out[:, :, pad:pad + h, pad:pad + w] if pad else out
+    return out[:, :, ph:ph + h, pw:pw + w] if ph or pw else out
 
 
-def _im2col_shape(metas, kh, kw, stride, pad):
+def _im2col_shape(metas, kh, kw, stride, pad, dilation=1):
     s = metas[0].shape if isinstance(metas[0], Meta) else None
     if s is None or None in s:
         return None
     n, c, h, w = s
-    return (n * out_size(h, kh, stride, pad) * out_size(w, kw, stride, pad), c * kh * kw)
+    *_, oh, ow = _geometry(h, w, kh, kw, stride, pad, dilation)
+    return (n * oh * ow, c * kh * kw)
 
 
 IM2COL = defop(
     "im2col", _im2col, linear=True, shape=_im2col_shape, dtype=same_dtype,
-    vjp=(lambda ns, g, out, x, kh, kw, stride, pad:
-         ns.col2im(g, shape=tuple(x.shape), kh=kh, kw=kw, stride=stride, pad=pad),),
+    vjp=(lambda ns, g, out, x, kh, kw, stride, pad, dilation=1:
+         ns.col2im(g, shape=tuple(x.shape), kh=kh, kw=kw, stride=stride, pad=pad,
+                   dilation=dilation),),
     saves=((),), meta=True, deriv=("1 at each patch position",),
-    doc="rows of (C*kh*kw) patches of an (N, C, H, W) array")
+    doc="rows of (C*kh*kw) patches of an (N, C, H, W) array (stride, pad and dilation: "
+        "an int or an (h, w) pair)")
 
 COL2IM = defop(
     "col2im", _col2im, linear=True,
     shape=lambda m, shape, **a: tuple(shape), dtype=same_dtype,
-    vjp=(lambda ns, g, out, cols, shape, kh, kw, stride, pad:
-         ns.im2col(g, kh=kh, kw=kw, stride=stride, pad=pad),),
+    vjp=(lambda ns, g, out, cols, shape, kh, kw, stride, pad, dilation=1:
+         ns.im2col(g, kh=kh, kw=kw, stride=stride, pad=pad, dilation=dilation),),
     saves=((),), deriv=("1",), doc="sum patches back into an (N, C, H, W) array")
