@@ -288,3 +288,19 @@ def test_conv_and_pool_argument_errors():
         nn.Conv2d(4, 6, 3, dilation=0)
     with pytest.raises(ValueError, match="padding"):
         nn.MaxPool2d((2, 4), padding=(1, 3))
+
+
+@pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
+                                dict(kernel_size=3, stride=2, padding=1, count_include_pad=False),
+                                dict(kernel_size=(3, 2), stride=(1, 2), padding=(1, 0)),
+                                dict(kernel_size=2, divisor_override=3)],
+                         ids=lambda k: ",".join(f"{a}={b}" for a, b in k.items()))
+def test_avg_pool_like_torch(kw):
+    _both(nn.AvgPool2d(**kw), torch.nn.AvgPool2d(**kw), rng.standard_normal((2, 3, 7, 8)))
+
+
+@pytest.mark.parametrize("size", [1, (1, 1), 2, (3, 4), (5, 3), (None, 2), 7])
+def test_adaptive_avg_pool_like_torch(size):
+    x = rng.standard_normal((2, 3, 7, 8))
+    _both(nn.AdaptiveAvgPool2d(size), torch.nn.AdaptiveAvgPool2d(size), x)
+    _both(nn.AdaptiveAvgPool2d(size), torch.nn.AdaptiveAvgPool2d(size), x[0])  # unbatched

@@ -192,6 +192,94 @@ class MaxPool2d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
+class AvgPool2d(Module):
+    """Mean over kh x kw windows of (N, C, H, W) or (C, H, W) inputs, as PyTorch's:
+    zero ``padding`` counted in the mean unless ``count_include_pad=False``, or a fixed
+    ``divisor_override``."""
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True,
+                 divisor_override: int | None = None):
+        super().__init__()
+        if ceil_mode:
+            raise ValueError("AvgPool2d: ceil_mode=True is not supported")
+        self.kernel_size = kernel_size
+        self.stride = kernel_size if stride is None else stride
+        self.padding = padding
+        self.count_include_pad = bool(count_include_pad)
+        self.divisor_override = divisor_override
+        self._k = _pair(kernel_size, "AvgPool2d kernel_size")
+        self._s = _pair(self.stride, "AvgPool2d stride")
+        self._p = _pair(padding, "AvgPool2d padding", low=0)
+        if any(not 0 <= p <= k // 2 for p, k in zip(self._p, self._k)):
+            raise ValueError(f"AvgPool2d: padding must be between 0 and half the window, "
+                             f"got {padding}")
+        if divisor_override is not None and divisor_override <= 0:
+            raise ValueError(f"AvgPool2d: divisor_override must be > 0, got {divisor_override}")
+
+    def forward(self, x: Any) -> Tensor:
+        shape = x.shape
+        if len(shape) == 3:  # unbatched (C, H, W), as torch
+            return F.squeeze(self.forward(F.expand_dims(x, 0)), 0)
+        if len(shape) != 4:
+            raise ValueError(f"AvgPool2d: expected (N, C, H, W) or (C, H, W), got {tuple(shape)}")
+        n, c, h, w = shape
+        (kh, kw), s, p = self._k, self._s, self._p
+        oh, ow = out_size(h, kh, s[0], p[0]), out_size(w, kw, s[1], p[1])
+        if oh < 1 or ow < 1:
+            raise ValueError(f"AvgPool2d: window {self.kernel_size} does not fit input "
+                             f"{tuple(shape)}")
+        attrs = {"kh": kh, "kw": kw, "stride": s, "pad": p}
+        cols = _call(OPS["im2col"], (F.reshape(x, (n * c, 1, h, w)),), attrs)
+        total = F.reshape(F.sum(cols, axis=1), (n, c, oh, ow))
+        if self.divisor_override is not None:
+            return total * (1.0 / self.divisor_override)
+        if self.count_include_pad or p == (0, 0):
+            return total * (1.0 / (kh * kw))
+        ones = np.ones((1, 1, h, w))
+        counts = OPS["im2col"].forward(ones, **attrs).sum(axis=1).reshape(oh, ow)
+        return total / counts.astype(total.dtype)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """Mean over the windows that cut (N, C, H, W) or (C, H, W) into ``output_size``
+    cells, as PyTorch's (window i spans ``floor(i*H/oh)`` to ``ceil((i+1)*H/oh)``);
+    ``None`` in ``output_size`` keeps that size."""
+
+    def __init__(self, output_size: Any):
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, x: Any) -> Tensor:
+        shape = x.shape
+        if len(shape) == 3:
+            return F.squeeze(self.forward(F.expand_dims(x, 0)), 0)
+        if len(shape) != 4:
+            raise ValueError(f"AdaptiveAvgPool2d: expected (N, C, H, W) or (C, H, W), got "
+                             f"{tuple(shape)}")
+        n, c, h, w = shape
+        size = self.output_size
+        oh, ow = size if isinstance(size, (tuple, list)) else (size, size)
+        oh, ow = h if oh is None else int(oh), w if ow is None else int(ow)
+        if oh < 1 or ow < 1:
+            raise ValueError(f"AdaptiveAvgPool2d: output_size must be positive, got {size}")
+        if h % oh == 0 and w % ow == 0:  # equal windows: one reshape and one mean
+            return F.mean(F.reshape(x, (n, c, oh, h // oh, ow, w // ow)), axis=(3, 5))
+        rows = []
+        for i in range(oh):
+            r0, r1 = (i * h) // oh, -((-(i + 1) * h) // oh)
+            cells = [F.mean(x[:, :, r0:r1, (j * w) // ow:-((-(j + 1) * w) // ow)], axis=(2, 3))
+                     for j in range(ow)]
+            rows.append(F.stack(cells, axis=-1))
+        return F.stack(rows, axis=2)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
 def _first_max(x: Any, axis: int) -> Tensor:
     """Max along ``axis`` whose gradient goes to the first maximal entry only, as
     PyTorch's max pooling (a plain max splits it among ties); NaN wins, as there."""
