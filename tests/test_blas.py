@@ -11,6 +11,14 @@ from compgraph.ops import blas
 from compgraph.ops.registry import OPS
 
 rng = np.random.default_rng(0)
+
+
+@pytest.fixture(autouse=True)
+def _small_arrays_too(monkeypatch):
+    # These tests use small arrays; in use, BLAS is called only from MIN_ELEMENTS up.
+    monkeypatch.setattr(blas, "MIN_ELEMENTS", 0)
+
+
 needs_blas = pytest.mark.skipif(not blas.available(), reason="no bundled OpenBLAS found")
 
 
@@ -140,3 +148,15 @@ def test_addmm_beta_zero_ignores_c_and_integer_rules(monkeypatch, use_blas):
     np.testing.assert_array_equal(cg.addmm(i, i, i, alpha=2, beta=3).numpy(), np.full((2, 2), 7))
     with pytest.raises(TypeError, match="integers"):
         cg.addmm(i, i, i, alpha=0.5)
+
+
+@needs_blas
+def test_small_results_are_left_to_numpy():
+    """Below MIN_ELEMENTS a ctypes call costs more than it saves: gemm and axpy refuse."""
+    blas.MIN_ELEMENTS = 1 << 15  # (the autouse fixture restores 0 afterwards)
+    a, b, c = np.ones((8, 64), np.float32), np.ones((64, 64), np.float32), np.zeros((8, 64), np.float32)
+    assert not blas.gemm(1.0, a, b, 1.0, c) and not c.any()
+    assert not blas.axpy(1.0, np.ones(512), np.zeros(512))
+    big = np.zeros((256, 128), np.float32)
+    assert blas.gemm(1.0, np.ones((256, 4), np.float32), np.ones((4, 128), np.float32), 1.0, big)
+    assert (big == 4).all()

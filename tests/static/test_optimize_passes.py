@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import compgraph as cg
+from compgraph.ops import blas
 from compgraph.static.optimize import (algebraic_simplification, common_subexpression_elimination,
                                        constant_folding, dead_code_elimination, specialize)
 
@@ -560,8 +561,9 @@ def _sgd_graph(dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_sgd_update_becomes_one_addmm(dtype):
+def test_sgd_update_becomes_one_addmm(dtype, monkeypatch):
     """w - lr * (d.T @ h) -> addmm(w, d.T, h, alpha=-lr): no multiply or subtract left."""
+    monkeypatch.setattr(blas, "MIN_ELEMENTS", 0)  # (small shapes here: see the last test)
     g, y = _sgd_graph(dtype)
     opt = g.optimize()
     ops = [n.op for n in opt.nodes if n.op != "input"]
@@ -580,7 +582,8 @@ def test_sgd_update_becomes_one_addmm(dtype):
                                atol=1e-6)
 
 
-def test_addmm_rule_signs_and_what_it_leaves_alone():
+def test_addmm_rule_signs_and_what_it_leaves_alone(monkeypatch):
+    monkeypatch.setattr(blas, "MIN_ELEMENTS", 0)
     g = cg.Graph()
     f8 = np.float64
     a = [g.input(f"a{k}", shape=(4, 3), dtype=f8) for k in range(6)]  # distinct (no CSE)
@@ -603,9 +606,10 @@ def test_addmm_rule_signs_and_what_it_leaves_alone():
     same_results(g, opt, [o.name for o in outs], feeds, exact=False)
 
 
-def test_scaled_product_not_rescaled_is_absorbed_too():
+def test_scaled_product_not_rescaled_is_absorbed_too(monkeypatch):
     """w - k * (a @ b) where neither operand is smaller than the product (so the scaling
     rule leaves it): still one addmm with alpha = -k; k * (a @ b) used twice is left."""
+    monkeypatch.setattr(blas, "MIN_ELEMENTS", 0)
     g = cg.Graph()
     f8 = np.float64
     w = g.input("w", shape=(2, 2), dtype=f8)
@@ -621,3 +625,21 @@ def test_scaled_product_not_rescaled_is_absorbed_too():
     feeds = {"w": rng.standard_normal((2, 2)), "a": rng.standard_normal((2, 8)),
              "b": rng.standard_normal((8, 2))}
     same_results(g, opt, [y.name, z1.name, z2.name], feeds, exact=False)
+
+
+def test_small_products_are_not_fused():
+    """Below blas.MIN_ELEMENTS result elements a gemm call through ctypes costs more than
+    NumPy's matmul and add: the graph keeps them (an RNN's (8, 64) steps)."""
+    g = cg.Graph()
+    h = g.input("h", shape=(8, 64), dtype=np.float32)
+    w = g.input("w", shape=(64, 64), dtype=np.float32)
+    x = g.input("x", shape=(8, 64), dtype=np.float32)
+    y = x + h @ w
+    assert "addmm" not in [n.op for n in g.optimize().nodes]
+    big = cg.Graph()
+    h = big.input("h", shape=(256, 128), dtype=np.float32)
+    w = big.input("w", shape=(128, 128), dtype=np.float32)
+    x = big.input("x", shape=(256, 128), dtype=np.float32)
+    y = x + h @ w
+    assert [n.op for n in big.optimize().nodes].count("addmm") == 1
+    assert y is not None

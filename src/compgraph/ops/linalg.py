@@ -10,6 +10,7 @@ import operator
 import numpy as np
 
 from .meta import Meta, broadcast_partial, promote
+from . import blas
 from .blas import gemm
 from .registry import defop
 
@@ -118,17 +119,18 @@ def _addmm(c, a, b, alpha=1.0, beta=1.0, out=None):
     if type(c) is np.ndarray and type(a) is np.ndarray and type(b) is np.ndarray \
             and a.ndim == 2 and b.ndim == 2 and a.dtype == b.dtype == c.dtype:
         shape = (a.shape[0], b.shape[1])
-        # ``out`` is c's own (dying) buffer when the compiled graph says so.
-        if out is not None and out is c and c.shape == shape:
-            if gemm(alpha, a, b, beta, c):
-                return c
-        elif out is None and c.ndim <= 2:
-            dst = np.empty(shape, c.dtype)
-            if beta != 0:
-                np.copyto(dst, c)  # (c may broadcast, as in torch.addmm)
-            if gemm(alpha, a, b, beta, dst):
-                return dst
-    if np.ndim(a) != 2 or np.ndim(b) != 2:
+        if shape[0] * shape[1] >= blas.MIN_ELEMENTS:
+            # ``out`` is c's own (dying) buffer when the compiled graph says so.
+            if out is not None and out is c and c.shape == shape:
+                if gemm(alpha, a, b, beta, c):
+                    return c
+            elif out is None and c.ndim <= 2:
+                dst = np.empty(shape, c.dtype)
+                if beta != 0:
+                    np.copyto(dst, c)  # (c may broadcast, as in torch.addmm)
+                if gemm(alpha, a, b, beta, dst):
+                    return dst
+    elif np.ndim(a) != 2 or np.ndim(b) != 2:
         raise ValueError(f"a and b must be matrices, got shapes {np.shape(a)} and "
                          f"{np.shape(b)}")
     r = np.matmul(a, b)

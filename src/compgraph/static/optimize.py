@@ -21,6 +21,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ..ops import blas
 from ..ops.meta import Meta, infer
 from ..ops.registry import OPS
 from .graph import Graph, Symbol, _is_scalar
@@ -318,8 +319,8 @@ def _addmm_rule(uses: dict) -> Rewrite:
             a, b = m.inputs
             if a.ndim != 2 or b.ndim != 2 or not _known(m, c) or c.shape != m.shape \
                     or c.dtype != m.dtype or n.dtype != m.dtype or m.dtype is None \
-                    or m.dtype.kind != "f":
-                continue
+                    or m.dtype.kind != "f" or m.shape[0] * m.shape[1] < blas.MIN_ELEMENTS:
+                continue  # (small products: NumPy's matmul and add are cheaper than a gemm call)
             alpha, beta = (-scale, 1.0) if n.op == "subtract" and k == 1 else \
                 (scale, -1.0) if n.op == "subtract" else (scale, 1.0)
             name = n.name if n.name not in new._by_name else None
