@@ -585,3 +585,22 @@ def test_frozen_parameter_stays_listed_and_gets_no_gradient_like_torch():
     p = nn.Parameter(np.ones(2), requires_grad=False)
     tp = tnn.Parameter(torch.ones(2), requires_grad=False)
     assert p.requires_grad == tp.requires_grad is False and p.is_leaf
+
+
+def test_to_float_and_double_cast_parameters_and_buffers_in_place():
+    net = cg.nn.Sequential(cg.nn.Linear(3, 4, seed=0), cg.nn.BatchNorm1d(4))
+    params = net.parameters()
+    opt = cg.optim.SGD(params, lr=0.1)
+    assert net.float() is net
+    assert all(p.data.dtype == np.float32 for p in net.parameters())
+    assert net[1].running_mean.dtype == np.float32
+    assert net[1].num_batches_tracked.dtype == np.int64   # integer buffers keep their type
+    assert [id(p) for p in net.parameters()] == [id(p) for p in params]  # same objects
+    loss = net(cg.tensor(np.ones((2, 3), np.float32))).sum()
+    loss.backward()
+    opt.step()
+    assert all(p.data.dtype == np.float32 for p in params)
+    net.double()
+    assert net(cg.tensor(np.ones((2, 3)))).numpy().dtype == np.float64
+    with pytest.raises(TypeError, match="floating"):
+        net.to(np.int32)

@@ -393,6 +393,33 @@ class Module:
         """Evaluation mode; returns self."""
         return self.train(False)
 
+    def to(self, dtype: Any) -> "Module":
+        """Cast every floating parameter and buffer to ``dtype`` in place (the same
+        Parameter objects, so optimisers keep them); gradients are dropped, as their
+        dtype no longer matches.  Returns self.  Devices are not modelled: only a dtype
+        is accepted (``"float32"``, ``np.float64`` ...)."""
+        dt = np.dtype(dtype)
+        if dt.kind != "f":
+            raise TypeError(f"Module.to: expected a floating dtype, got {dt}")
+        for m in self.modules():
+            for p in m._params.values():
+                if p is not None and p._data.dtype.kind == "f" and p._data.dtype != dt:
+                    p._data = p._data.astype(dt)
+                    p.grad = None
+            for name, b in list(m._buffers.items()):
+                if b is not None and b.dtype.kind == "f" and b.dtype != dt:
+                    m._buffers[name] = b.astype(dt)
+                    object.__setattr__(m, name, m._buffers[name])
+        return self
+
+    def float(self) -> "Module":
+        """``to(float32)``."""
+        return self.to(np.float32)
+
+    def double(self) -> "Module":
+        """``to(float64)``."""
+        return self.to(np.float64)
+
     def requires_grad_(self, requires_grad: bool = True) -> "Module":
         """Freeze (False) or unfreeze every parameter; they stay in ``parameters()``."""
         for p in self.parameters():
