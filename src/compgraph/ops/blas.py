@@ -104,9 +104,13 @@ def _call(fn: Any, alpha: float, a: np.ndarray, b: np.ndarray, beta: float,
 
 def available() -> bool:
     """Whether a BLAS gemm was found (loaded and checked on first call)."""
+    return _lib() is not None
+
+
+def _lib() -> dict | None:
     if "fns" not in _state:
         _state["fns"] = _load()
-    return _state["fns"] is not None
+    return _state["fns"]
 
 
 def gemm(alpha: float, a: Any, b: Any, beta: float, c: Any) -> bool:
@@ -118,12 +122,8 @@ def gemm(alpha: float, a: Any, b: Any, beta: float, c: Any) -> bool:
     """
     if type(c) is not np.ndarray or c.size < MIN_ELEMENTS:
         return False
-    lib = _state.get("fns", False)
-    if lib is False:
-        available()
-        lib = _state["fns"]
-    if lib is None or type(a) is not np.ndarray or type(b) is not np.ndarray \
-            or type(c) is not np.ndarray:
+    lib = _lib()
+    if lib is None or type(a) is not np.ndarray or type(b) is not np.ndarray:
         return False
     fn = lib["gemm"].get(c.dtype)
     if fn is None or a.dtype != c.dtype or b.dtype != c.dtype or a.ndim != 2 or b.ndim != 2 \
@@ -151,10 +151,7 @@ def axpy(alpha: float, x: Any, y: Any) -> bool:
     """
     if type(y) is not np.ndarray or y.size < MIN_ELEMENTS:
         return False
-    lib = _state.get("fns", False)
-    if lib is False:
-        available()
-        lib = _state["fns"]
+    lib = _lib()
     if lib is None or type(x) is not np.ndarray:
         return False
     fn = lib["axpy"].get(y.dtype)
