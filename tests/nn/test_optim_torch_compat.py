@@ -296,7 +296,9 @@ def test_step_with_closure_vs_torch(name, kw):
 CKPT_CASES = [("SGD", dict(lr=0.1, momentum=0.9, nesterov=True)),
               ("SGD", dict(lr=0.1)),
               ("Adam", dict(lr=0.01, amsgrad=True, weight_decay=0.1)),
-              ("AdamW", dict(lr=0.01))]
+              ("AdamW", dict(lr=0.01)),
+              ("RMSprop", dict(lr=0.01, momentum=0.9, centered=True)), ("RMSprop", dict(lr=0.01)),
+              ("Adagrad", dict(lr=0.1, lr_decay=0.3, initial_accumulator_value=0.1))]
 
 
 @pytest.mark.parametrize("name,kw", CKPT_CASES, ids=str)
@@ -332,12 +334,14 @@ def test_state_dict_round_trip_continues_identically(name, kw):
     opt2.load_state_dict(sd)
     assert [g["lr"] for g in opt2.param_groups] == [g["lr"] for g in opt.param_groups]
     for gs in grads[4:]:
-        for p, p2, g in zip(ps, ps2, gs):
-            p.grad, p2.grad = cg.tensor(g), cg.tensor(g)
+        for p, p2, tp, g in zip(ps, ps2, tps, gs):
+            p.grad, p2.grad, tp.grad = cg.tensor(g), cg.tensor(g), torch.tensor(g)
         opt.step()
         opt2.step()
+        topt.step()
         for p, p2 in zip(ps, ps2):
             np.testing.assert_array_equal(np.asarray(p.data), np.asarray(p2.data))
+    assert_same(ps, tps)  # and still where torch is
     # saving copied the buffers: the steps since did not change the checkpoint
     for i, s in sd["state"].items():
         for key, value in s.items():
