@@ -7,25 +7,41 @@
 >>> float(x.grad)
 15972.0
 """
-from . import ops  # noqa: F401  (registers every primitive)
-from .tensor import Node, Tensor, constant, tensor
-from .functions import *  # noqa: F401,F403
-from .functions import __all__ as _functions_all
+from . import ops  # registers every primitive
 from . import autodiff
-from .static import Graph, Symbol, function
+from .autodiff.recording import Node
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .tensor import Tensor, constant, tensor
+from .functions import *  # noqa: F403  (every declared public function)
+from .functions import __all__ as _functions_all
+from .gradcheck import GradcheckError, gradcheck
 from .variable import Variable
+from .static import Graph, Symbol, function
 from .viz import draw, to_dot
 from .explain import explain
-from . import data, nn, optim
 from .tape import GradientTape
 from .transforms import grad, hessian, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
-from .autodiff import (GradcheckError, enable_grad, gradcheck, is_grad_enabled, no_grad,
-                       set_grad_enabled)
+from .custom import custom_gradient, custom_jvp, custom_vjp
+from . import autograd, data, nn, optim
+from .ops.registry import PUBLIC as _PUBLIC
 
 __version__ = "0.1.0"
 
 __all__ = ["Tensor", "Node", "tensor", "constant", "gradcheck", "GradcheckError", "no_grad",
-           "enable_grad", "set_grad_enabled", "is_grad_enabled", "autodiff", "ops", "grad", "value_and_grad",
-           "jacobian", "jacfwd", "jacrev", "hessian", "jvp", "vjp", "Variable", "GradientTape", "Graph",
-           "Symbol", "function", "draw", "to_dot", "explain", "nn", "optim", "data",
-           *_functions_all]
+           "enable_grad", "set_grad_enabled", "is_grad_enabled", "autodiff", "autograd", "ops",
+           "grad", "value_and_grad", "jacobian", "jacfwd", "jacrev", "hessian", "jvp", "vjp",
+           "Variable", "GradientTape", "Graph", "Symbol", "function", "draw", "to_dot",
+           "explain", "custom_vjp", "custom_jvp", "custom_gradient", "nn", "optim", "data",
+           *[n for n in _functions_all if n not in ("dispatch", "defpublic")]]
+
+
+def __getattr__(name: str):
+    """Functions declared after import (a user's ``defop``) are ``cg.<name>`` too."""
+    front = _PUBLIC.get(name)
+    if front is not None and front.function is not None:
+        return front.function
+    raise AttributeError(f"module 'compgraph' has no attribute {name!r}")
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | {n for n, f in _PUBLIC.items() if f.function is not None})

@@ -3,8 +3,9 @@
     compgraph "u = 3*x + 2; y = u**4" --at x=3 --wrt x [--explain] [--draw g.svg] [--static]
 
 Equations are parsed with :mod:`ast` and checked against a whitelist (numbers,
-names, ``+ - * / **``, unary minus, parentheses and the functions below); the
-tree is then walked by compgraph itself, never evaluated as Python.  Any other
+names, ``+ - * / **``, unary minus, parentheses and the functions whose declaration
+says the command line may call them, ``cli=True``); the tree is then walked by
+compgraph itself, never evaluated as Python.  Any other
 input, an unknown name, a missing ``--at`` value or a cycle exits with status 2
 and a one-line message naming the line and column.
 """
@@ -13,13 +14,36 @@ from __future__ import annotations
 import argparse
 import ast
 import sys
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
-__all__ = ["main", "parse_equations", "CliError", "seed_demo"]
+import numpy as np
 
-FUNCTIONS = ("sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs")
-_BINOPS = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "divide",
-           ast.Pow: "power"}
+from .explain import explain
+from .ops.elementwise import IDENTITY
+from .autodiff.engine import grad
+from .ops.registry import PUBLIC
+from .static import Graph, Symbol
+from .tensor import Tensor, tensor
+from .viz import draw
+
+__all__ = ["main", "parse_equations", "CliError", "seed_demo", "functions"]
+
+# Python's operator syntax -> the operator symbol; which function a symbol means is
+# declared on the function (``symbol=``), as is whether the command line may call it.
+_SYMBOLS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+
+
+def functions() -> dict[str, Callable]:
+    """The functions the command line may call (declared with ``cli=True``), by name."""
+    return {name: f.function for name, f in sorted(PUBLIC.items()) if f.cli}
+
+
+def _binary(op_type: type) -> Callable:
+    sym = _SYMBOLS[op_type]
+    for f in PUBLIC.values():
+        if f.symbol == sym and f.cli and f.op is not None and f.op.nargs == 2:
+            return f.function
+    raise CliError(f"the operator {sym} is not available")
 _MAX_TEXT = 100_000
 _MAX_NODES = 20_000
 
@@ -35,6 +59,7 @@ def _where(node: Any) -> str:
 def _check_expr(expr: ast.AST) -> list[str]:
     """Validate an expression tree iteratively; return the names it uses."""
     names: list[str] = []
+    allowed = functions()
     stack = [expr]
     count = 0
     while stack:
@@ -43,7 +68,7 @@ def _check_expr(expr: ast.AST) -> list[str]:
         if count > _MAX_NODES:
             raise CliError(f"{_where(expr)}: expression too large")
         if isinstance(n, ast.BinOp):
-            if type(n.op) not in _BINOPS:
+            if type(n.op) not in _SYMBOLS:
                 raise CliError(f"{_where(n)}: operator {type(n.op).__name__} is not allowed "
                                f"(use + - * / **)")
             stack += [n.left, n.right]
@@ -60,15 +85,15 @@ def _check_expr(expr: ast.AST) -> list[str]:
         elif isinstance(n, ast.Name):
             names.append(n.id)
         elif isinstance(n, ast.Call):
-            if not isinstance(n.func, ast.Name) or n.func.id not in FUNCTIONS:
-                raise CliError(f"{_where(n)}: only calls to {', '.join(FUNCTIONS)} are allowed")
+            if not isinstance(n.func, ast.Name) or n.func.id not in allowed:
+                raise CliError(f"{_where(n)}: only calls to {', '.join(allowed)} are allowed")
             if n.keywords or len(n.args) != 1 or isinstance(n.args[0], ast.Starred):
                 raise CliError(f"{_where(n)}: {n.func.id}() takes exactly one argument")
             stack.append(n.args[0])
         else:
             raise CliError(f"{_where(n)}: {type(n).__name__} is not allowed in an equation "
                            f"(numbers, names, + - * / **, unary minus and "
-                           f"{', '.join(FUNCTIONS)} only)")
+                           f"{', '.join(allowed)} only)")
     return names
 
 
@@ -89,7 +114,7 @@ def parse_equations(text: str) -> list[tuple[str, ast.AST, list[str], ast.AST]]:
                 or not isinstance(stmt.targets[0], ast.Name):
             raise CliError(f"{_where(stmt)}: expected an equation like 'y = 2*x + 1'")
         name = stmt.targets[0].id
-        if name in FUNCTIONS:
+        if name in functions():
             raise CliError(f"{_where(stmt)}: {name!r} is a function name")
         if name in seen:
             raise CliError(f"{_where(stmt)}: {name!r} is defined twice")
@@ -136,9 +161,7 @@ def _order(eqs: list, free: set) -> list:
 
 def _build(expr: ast.AST, env: dict) -> Any:
     """Evaluate a validated tree with compgraph functions (iterative, post-order)."""
-    import numpy as np
-
-    import compgraph as cg
+    fns = functions()
     results: list = []
     stack: list = [(expr, False)]
     while stack:
@@ -154,12 +177,12 @@ def _build(expr: ast.AST, env: dict) -> Any:
             stack.extend((k, False) for k in reversed(kids))
         elif isinstance(n, ast.BinOp):
             b, a = results.pop(), results.pop()
-            results.append(getattr(cg, _BINOPS[type(n.op)])(a, b))
+            results.append(_binary(type(n.op))(a, b))
         elif isinstance(n, ast.UnaryOp):
             a = results.pop()
-            results.append(cg.negative(a) if isinstance(n.op, ast.USub) else a)
+            results.append(-a if isinstance(n.op, ast.USub) else a)
         else:
-            results.append(getattr(cg, n.func.id)(results.pop()))
+            results.append(fns[n.func.id](results.pop()))
     return results[0]
 
 
@@ -190,14 +213,12 @@ def _names(items: Sequence[str]) -> list[str]:
 
 
 def _fmt(v: Any) -> str:
-    import numpy as np
     a = np.asarray(v)
     return f"{a.item():.10g}" if a.size == 1 else np.array2string(a, precision=6)
 
 
 def run(args: argparse.Namespace) -> list[str]:
     """Execute the command; returns the lines to print."""
-    import compgraph as cg
     eqs = parse_equations(args.equations)
     at = _pairs(args.at, "at")
     wrt = _names(args.wrt)
@@ -217,14 +238,14 @@ def run(args: argparse.Namespace) -> list[str]:
                            f"{', '.join(sorted(free_used | set(names)))})")
     lines: list[str] = []
     if args.static:
-        g = cg.Graph()
+        g = Graph()
         env = {v: g.input(v, shape=(), dtype="float64") for v in at}
         for name, expr in ordered:
             node = _build(expr, env)
-            if not isinstance(node, cg.Symbol) or node.op in ("input", "constant") \
+            if not isinstance(node, Symbol) or node.op in ("input", "constant") \
                     or node.name in at:
-                node = cg.Symbol.__cg_apply__(cg.ops.OPS["identity"], (node,), {}) \
-                    if isinstance(node, cg.Symbol) else g.constant(node)
+                node = Symbol.__cg_apply__(IDENTITY, (node,), {}) \
+                    if isinstance(node, Symbol) else g.constant(node)
             g.rename(node, name)
             env[name] = node
         results = [env[n] for n in names]
@@ -239,15 +260,15 @@ def run(args: argparse.Namespace) -> list[str]:
                      f"{len(fn.graph)} nodes")
         if args.explain:
             for w in wrt:
-                lines.append(cg.explain(env[of], env[w], feeds=at))
+                lines.append(explain(env[of], env[w], feeds=at))
         if args.draw:
             _draw(fn.graph, args.draw, lines)
         return lines
-    env = {v: cg.tensor(x, requires_grad=True, name=v) for v, x in at.items()}
+    env = {v: tensor(x, requires_grad=True, name=v) for v, x in at.items()}
     for name, expr in ordered:
         t = _build(expr, env)
-        if not isinstance(t, cg.Tensor):
-            t = cg.tensor(t)
+        if not isinstance(t, Tensor):
+            t = tensor(t)
         t.name = name
         if t.requires_grad:
             t.retain_grad()  # the picture shows every equation's gradient
@@ -257,14 +278,14 @@ def run(args: argparse.Namespace) -> list[str]:
     target = env[of]
     if args.explain:
         for w in wrt:
-            lines.append(cg.explain(target, env[w]))
+            lines.append(explain(target, env[w]))
     draw_target = target
     for w in wrt:
         src = env[w]
         if not target.requires_grad or not src.requires_grad:
             g = 0.0
         else:
-            g = cg.autodiff.grad(target, [src], retain_graph=True, allow_unused=True)[0]
+            g = grad(target, [src], retain_graph=True, allow_unused=True)[0]
             g = 0.0 if g is None else g.data
         lines.append(f"d{of}/d{w} = {_fmt(g)}")
     if args.draw:
@@ -275,9 +296,8 @@ def run(args: argparse.Namespace) -> list[str]:
 
 
 def _draw(obj: Any, path: str, lines: list[str]) -> None:
-    import compgraph as cg
     try:
-        cg.draw(obj, path)
+        draw(obj, path)
     except (RuntimeError, ImportError) as err:
         print("\n".join(lines))
         lines.clear()
@@ -287,24 +307,23 @@ def _draw(obj: Any, path: str, lines: list[str]) -> None:
 
 def seed_demo() -> str:
     """The seed example as text: u = 3x + 2, y = u**4 at x = 3, and Y = (a-b)*(a+b)."""
-    import compgraph as cg
     lines = ["compgraph seed example (dynamic graph, define-by-run)", ""]
-    x = cg.tensor(3.0, requires_grad=True, name="x")
+    x = tensor(3.0, requires_grad=True, name="x")
     u = 3 * x + 2
     u.name = "u"
     y = u ** 4
     y.name = "y"
-    lines += ["u = 3*x + 2,  y = u**4,  at x = 3", cg.explain(y, x), ""]
-    a = cg.tensor(3.0, requires_grad=True, name="a")
-    b = cg.tensor(1.0, requires_grad=True, name="b")
+    lines += ["u = 3*x + 2,  y = u**4,  at x = 3", explain(y, x), ""]
+    a = tensor(3.0, requires_grad=True, name="a")
+    b = tensor(1.0, requires_grad=True, name="b")
     d = a - b
     d.name = "d"
     e = a + b
     e.name = "e"
     Y = d * e
     Y.name = "Y"
-    lines += ["d = a - b,  e = a + b,  Y = d*e,  at a = 3, b = 1", cg.explain(Y, a),
-              cg.explain(Y, b)]
+    lines += ["d = a - b,  e = a + b,  Y = d*e,  at a = 3, b = 1", explain(Y, a),
+              explain(Y, b)]
     return "\n".join(lines)
 
 
@@ -337,7 +356,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(seed_demo())
         return 0
     try:
-        import numpy as np
         with np.errstate(all="ignore"):  # inf and nan are answers here, not warnings
             lines = run(args)
     except CliError as err:

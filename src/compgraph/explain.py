@@ -14,27 +14,26 @@ from typing import Any
 
 import numpy as np
 
+from .autodiff.engine import grad
+from .autodiff.recording import Node
 from .ops.meta import Meta
-from .ops.registry import NUMPY, OPS
-from .tensor import Node, Tensor
-from .viz.dot import collect, fmt, local_derivative, node_values
+from .ops.registry import NUMPY, Op
+from .static.ir import Symbol
+from .tensor import Tensor
+from .viz.view import collect, fmt, local_derivative, node_values
 
 __all__ = ["explain"]
 
 _MAX_PATHS = 32
-_TOKENS = re.compile(r"\b(x|y|w|a|b|c|out|cond|lo|hi)\b")
 
 
-def _formula(template: str, names: list[str], out_name: str, op: str = "") -> str:
-    keys = {"x": names[0] if names else "x", "y": names[1] if len(names) > 1 else "y",
-            "out": out_name, "cond": names[0] if names else "cond"}
-    if op == "where" and len(names) == 3:  # where(cond, x, y)
-        keys.update(x=names[1], y=names[2])
-    elif op == "linear" and len(names) == 3:  # linear(x, w, b)
-        keys.update(w=names[1], b=names[2])
-    elif op == "addmm" and len(names) == 3:  # addmm(c, a, b)
-        keys.update(c=names[0], a=names[1], b=names[2])
-    text = _TOKENS.sub(lambda m: keys.get(m.group(1), m.group(1)), template)
+def _formula(template: str, names: list[str], out_name: str, op: Op) -> str:
+    """The op's declared local-derivative text with its input names (``op.args``) and
+    ``out`` replaced by the names in the graph."""
+    keys = dict(zip(op.args, names))
+    keys["out"] = out_name
+    tokens = re.compile(r"\b(" + "|".join(re.escape(k) for k in keys) + r")\b")
+    text = tokens.sub(lambda m: keys[m.group(1)], template)
     # Tidy integer arithmetic left by substitution: u**(4-1) -> u**3.
     text = re.sub(r"\((-?\d+)-1\)", lambda m: str(int(m.group(1)) - 1), text)
     return re.sub(r"\*\*1\b(?!\.)", "", text)
@@ -94,7 +93,6 @@ def _render(y_name: str, x_name: str, paths: list, cut: bool, step_text: Any,
 
 
 def _explain_dynamic(y: Tensor, x: Tensor) -> str:
-    from .autodiff.engine import grad
     if y._node is None:
         raise ValueError("explain: y was not computed from anything recorded (a leaf or a "
                          "tensor built without requires_grad)")
@@ -118,7 +116,7 @@ def _explain_dynamic(y: Tensor, x: Tensor) -> str:
             nm = v.label or _expression(v)
             if nm is None or nm in names.values():
                 counter[0] += 1
-                nm = f"{v.op.name}{counter[0]}"
+                nm = f"{v.op.label}{counter[0]}"
         names[id(v)] = nm
         return nm
 
@@ -127,11 +125,11 @@ def _explain_dynamic(y: Tensor, x: Tensor) -> str:
         if n.saved is None or len(n.parents) > 2:
             return None
         ops = operand_names(n)
-        sym = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/", "power": "**"}
-        if n.op.name in sym and len(ops) == 2:
-            text = f"({ops[0]}{sym[n.op.name]}{ops[1]})"
+        sym = n.op.front.symbol if n.op.front is not None else None
+        if sym is not None and len(ops) == 2:
+            text = f"({ops[0]}{sym}{ops[1]})"
         elif len(ops) == 1 and not n.attrs:
-            text = f"{n.op.name}({ops[0]})"
+            text = f"{n.op.label}({ops[0]})"
         else:
             return None
         return text if len(text) <= 24 else None
@@ -150,7 +148,7 @@ def _explain_dynamic(y: Tensor, x: Tensor) -> str:
     def step(n: Node, i: int) -> tuple[str, str, Any]:
         top, below = name(n), name(n.parents[i])
         tmpl = n.op.deriv[i] if n.op.deriv and i < len(n.op.deriv) else "?"
-        formula = _formula(tmpl, operand_names(n), top, n.op.name)
+        formula = _formula(tmpl, operand_names(n), top, n.op)
         val = local_derivative(n, i)
         if val is None:
             return top, f"d{top}/d{below} = {formula}   (shape {tuple(n.shape)})", None
@@ -184,11 +182,11 @@ def _explain_static(y: Any, x: Any, feeds: dict | None) -> str:
         return None if v.op in ("input", "constant") else v.inputs
 
     def step(n: Any, i: int) -> tuple[str, str, Any]:
-        op = OPS[n.op]
+        op = n.opdef
         tmpl = op.deriv[i] if op.deriv and i < len(op.deriv) else "?"
         names = [inp.name if inp.op != "constant" or np.size(inp.value) != 1
                  else fmt(inp.value) for inp in n.inputs]
-        formula = _formula(tmpl, names, n.name, op.name)
+        formula = _formula(tmpl, names, n.name, op)
         val = None
         if env and op.vjp is not None and not op.variadic and op.vjp[i] is not None \
                 and np.size(env[id(n)]) == 1:
@@ -209,8 +207,7 @@ def _explain_static(y: Any, x: Any, feeds: dict | None) -> str:
     engine = None
     if feeds is not None:
         # Differentiate a copy: explaining must not add nodes to the user's graph.
-        from .static.optimize import _rebuild
-        copy = _rebuild(graph, [], None)
+        copy = graph.copy()
         engine = copy.run(copy.gradients(copy[y.name], copy[x.name]), feeds)
     return _render(y.name, x.name, paths, cut, step, engine, no_values=feeds is None)
 
@@ -227,7 +224,6 @@ def explain(y: Any, x: Any, feeds: dict | None = None) -> str:
     >>> print(cg.explain(y, x).splitlines()[-2])
       product: 3 * 1 * 5324 = 15972
     """
-    from .static.graph import Symbol
     if isinstance(y, Symbol) or isinstance(x, Symbol):
         if not (isinstance(y, Symbol) and isinstance(x, Symbol)) or y.graph is not x.graph:
             raise TypeError("explain: y and x must both be nodes of the same static Graph")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import threading
 from typing import Any, Callable
 
@@ -27,9 +28,18 @@ RECORD_HOOKS: list = []
 #: recorded op reads (tapes list the variables they watched); None otherwise.
 VARIABLE_HOOK: list = [None]
 
+class _OpenTapes(threading.local):
+    def __init__(self) -> None:  # run once per thread, on its first use
+        self.stack: list = []  # the tapes open in this thread, innermost last
+
+
+#: The gradient tapes open in this thread (``OPEN_TAPES.stack``, innermost last): a
+#: traced function must run eagerly while one is open, so the tape sees every op.
+OPEN_TAPES = _OpenTapes()
+
 #: Every recorded Node gets the next number: a tape knows which nodes it recorded
 #: by the ranges of numbers issued while it was recording.
-next_seq = __import__("itertools").count(1).__next__
+next_seq = itertools.count(1).__next__
 
 
 def _with_mode(fn: Callable, mode: bool) -> Callable:

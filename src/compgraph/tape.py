@@ -8,29 +8,25 @@ it is open, and asks the engine for gradients with respect to them.
 """
 from __future__ import annotations
 
-import threading
 import warnings
 from typing import Any
 
 import numpy as np
 
-from .autodiff.engine import _owned, _seed, run_backward
+from .autodiff import engine
+from .autodiff.engine import run_backward
+from .autodiff.recording import Node, wrap
 from .autodiff.tree import flatten, unflatten
-from .functions import reshape, stack
+from .functions import cg
+from .grad_mode import OPEN_TAPES, VARIABLE_HOOK, next_seq
 from .grad_mode import STATE as _GRAD
-from .grad_mode import VARIABLE_HOOK, next_seq
-from .tensor import Node, Tensor, _wrap
+from .tensor import Tensor
 from .variable import Variable
 
 __all__ = ["GradientTape"]
 
 
-class _Open(threading.local):
-    def __init__(self) -> None:  # run once per thread, on its first use
-        self.stack: list = []  # the tapes open in this thread, innermost last
-
-
-_OPEN = _Open()
+_OPEN = OPEN_TAPES
 
 
 def _note_variable(v: Variable) -> None:
@@ -209,7 +205,7 @@ class GradientTape:
                 if s is None and d.size != 1:
                     # A non-scalar target means the gradient of its sum, as in TensorFlow.
                     s = np.ones(d.shape, d.dtype)
-                roots.append((_key(t), _seed(t, s, create)))
+                roots.append((_key(t), engine.seed(t, s, create)))
         if not roots:
             return {}
         allowed = self._allowed()
@@ -282,9 +278,9 @@ class GradientTape:
                     warnings.warn(f"GradientTape.gradient: None for a source of shape {s.shape}: "
                                   f"{self.why_none(target, s)}", stacklevel=2)
                 if unconnected_gradients == "zero":
-                    g = _wrap(np.zeros(s.shape, s.dtype))
+                    g = wrap(np.zeros(s.shape, s.dtype))
             elif not create:
-                g = _wrap(_owned(g, handed))
+                g = wrap(engine.owned(g, handed))
             out.append(g)
         return out[0] if spec is None else unflatten(spec, out)
 
@@ -303,12 +299,12 @@ class GradientTape:
             return None
         d = target._data
         # A non-scalar target means the gradient of its sum, as in TensorFlow.
-        seed = np.ones(d.shape, d.dtype) if d.size != 1 else _seed(target, None, False)
+        seed = np.ones(d.shape, d.dtype) if d.size != 1 else engine.seed(target, None, False)
         tk = target._node
         found, _ = run_backward(((target if tk is None else tk, seed),), self._persistent,
                                 False, {key} if type(key) is Node else None, self._allowed())
         g = found.get(key)
-        return None if g is None else _wrap(_owned(g, set()))
+        return None if g is None else wrap(engine.owned(g, set()))
 
     def why_none(self, target: Any, source: Any) -> str | None:
         """Why ``gradient(target, source)`` is None, in words (None when it is not)."""
@@ -351,7 +347,7 @@ class GradientTape:
                 found = self._run([target], [seed.reshape(target.shape)], keys, True, create)
                 for j, (s, k) in enumerate(zip(srcs, keys)):
                     g = found.get(k) if k is not None else None
-                    rows[j].append(g if g is None or create else _wrap(np.array(g)))
+                    rows[j].append(g if g is None or create else wrap(np.array(g)))
         finally:
             _GRAD.enabled = prev
         self._used = True
@@ -359,10 +355,10 @@ class GradientTape:
         for s, k, r in zip(srcs, keys, rows):
             if k is None or all(g is None for g in r):
                 zero = unconnected_gradients == "zero"
-                out.append(_wrap(np.zeros(target.shape + s.shape, s.dtype)) if zero else None)
+                out.append(wrap(np.zeros(target.shape + s.shape, s.dtype)) if zero else None)
                 continue
-            r = [g if g is not None else _wrap(np.zeros(s.shape, s.dtype)) for g in r]
-            out.append(reshape(stack(r), target.shape + s.shape))
+            r = [g if g is not None else wrap(np.zeros(s.shape, s.dtype)) for g in r]
+            out.append(cg.reshape(cg.stack(r), target.shape + s.shape))
         return unflatten(spec, out)
 
 

@@ -1,10 +1,11 @@
 """``Tensor``: an ndarray that records, while grad mode is on, the graph that produced it.
 
-The recorded graph is made of :class:`Node` objects, one per op application; a
-Node points at its parents (other Nodes, or leaf Tensors that accumulate
-``.grad``) and keeps only the buffers its op's VJP rule declared it reads.
-Tensors themselves are not kept by the graph, so an intermediate value lives
-exactly as long as the user or a saved buffer holds it.
+The recording itself (``apply`` and the graph's ``Node``s) lives in
+:mod:`compgraph.autodiff.recording`; this module adds what users touch: the
+constructors, properties, ``backward``, hooks and conversions.  Methods and
+operators of the ops come from their declarations (see
+:mod:`compgraph.array_methods`); the arithmetic operators are installed here in a
+faster form that calls the recording layer directly.
 """
 from __future__ import annotations
 
@@ -13,177 +14,20 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .array_methods import ArrayMethods
-from .grad_mode import RECORD_HOOKS, STATE, VARIABLE_HOOK, next_seq
-from .ops.meta import Meta
-from .ops.registry import OPS, Namespace, Op
+from .array_methods import ArrayMethods, install
+from .autodiff import engine
+from .autodiff.recording import Node, TensorBase, apply, set_tensor_class, wrap
+from .ops.args import SYMBOLIC_TYPES
+from .ops.registry import Front, Op, subscribe
 
-__all__ = ["Tensor", "Node", "tensor", "constant", "apply", "TENSOR"]
+__all__ = ["Tensor", "Node", "tensor", "constant", "as_array", "init_fields",
+           "set_svg_renderer"]
 
-_new = object.__new__
-
-#: Types of symbolic (static-graph) values; operators and cg.* functions defer to them
-#: through their ``__cg_apply__(op, args, attrs)`` classmethod.
-SYMBOLIC_TYPES: set = set()
-_NOATTRS: dict = {}
 _FLOAT_KINDS = "fc"
 
 
-class Node:
-    """One recorded op application (PyTorch's ``grad_fn``).
-
-    ``parents[i]`` is the Node that produced input ``i``, the leaf Tensor itself,
-    or None when input ``i`` needs no gradient.  ``saved`` holds the inputs the
-    VJP rules read (None where not needed) and becomes None once backward has
-    used it without ``retain_graph``.
-    """
-
-    __slots__ = ("op", "attrs", "parents", "saved", "out", "shape", "dtype", "hooks",
-                 "retain", "seq", "label", "__weakref__")
-
-    def __repr__(self) -> str:
-        return f"<Node {self.op.name} -> {self.shape} {self.dtype}>"
-
-    @property
-    def name(self) -> str:
-        """The op's name (PyTorch shows ``MulBackward0``; compgraph shows ``multiply``)."""
-        return self.op.name
-
-    @property
-    def next_functions(self) -> tuple:
-        """The parent nodes / leaf tensors, for code written against PyTorch's grad_fn."""
-        return self.parents
-
-
-def _describe(v: Any) -> str:
-    if isinstance(v, Tensor):
-        d = v._data
-        return f"Tensor(shape={tuple(d.shape)}, dtype={d.dtype})"
-    if isinstance(v, (np.ndarray, np.generic)):
-        return f"ndarray(shape={v.shape}, dtype={v.dtype})"
-    return f"{type(v).__name__} {v!r}"[:80]
-
-
-def _forward_error(op: Op, args: tuple, attrs: dict, err: Exception) -> Exception:
-    operands = ", ".join(_describe(a) for a in args)
-    extra = "".join(f", {k}={v!r}" for k, v in attrs.items())
-    msg = f"{op.name}: {err} (operands: {operands}{extra})"
-    if isinstance(err, IndexError):
-        return IndexError(msg)
-    if isinstance(err, TypeError):
-        return TypeError(msg)
-    return ValueError(msg)
-
-
-def apply(op: Op, args: tuple, attrs: dict = _NOATTRS) -> "Tensor":
-    """Run ``op`` on Tensors / arrays / numbers and record it when gradients are needed.
-
-    This is the single dispatch point of the dynamic graph and most of the per-op
-    overhead, so it allocates as little as it can: a Tensor, and when recording a
-    Node plus two tuples (tuples of arrays drop out of the cyclic GC's work).
-    """
-    arrays = []
-    rg = False
-    why = None
-    tan = False
-    for a in args:
-        if isinstance(a, Tensor):
-            arrays.append(a._data)
-            if a._rg:
-                rg = True
-            elif a._why is not None:
-                why = a._why
-            if a._tan is not None:
-                tan = True
-        else:
-            arrays.append(a)
-    try:
-        out = op.forward(*arrays, **attrs)
-    except (ValueError, TypeError, IndexError, ArithmeticError) as err:
-        raise _forward_error(op, args, attrs, err) from None
-    t = _new(Tensor)
-    t._data = out
-    t._grad = None
-    t._name = None
-    t._hooks = None
-    t._tan = None
-    if not rg or not STATE.enabled or op.vjp is None:
-        t._rg = False
-        t._node = None
-        t._why = why if not rg else ("no_grad" if op.vjp is not None else "nondiff:" + op.name)
-        if tan:
-            _forward.push_tangents(op, args, attrs, t)
-        return t
-    parents = []
-    needs = 0
-    bit = 1
-    for a in args:
-        if isinstance(a, Tensor) and a._rg:
-            n = a._node
-            if n is None:
-                parents.append(a)
-                if a._capturable:
-                    a._captured = True  # a Variable: its next assign must not touch this buffer
-                    if VARIABLE_HOOK[0] is not None:
-                        VARIABLE_HOOK[0](a)
-            else:
-                parents.append(n)
-            needs |= bit
-        else:
-            parents.append(None)
-        bit <<= 1
-    parents = tuple(parents)
-    if tan:
-        # Tangents must survive into backward (forward-over-reverse): keep the Tensors.
-        arrays = list(args)
-    drop = op.drop.get(needs)
-    for j in (op_drop(op, needs) if drop is None else drop):
-        if op.meta:
-            a = arrays[j]
-            arrays[j] = Meta(a.shape, a.dtype) if hasattr(a, "shape") else None
-        else:
-            arrays[j] = None
-    node = _new(Node)
-    node.op = op
-    node.attrs = attrs
-    node.parents = parents
-    node.saved = tuple(arrays)
-    node.out = (t if tan else out) if op.save_out else None
-    node.shape = out.shape
-    node.dtype = out.dtype
-    node.hooks = None
-    node.retain = None
-    node.label = None
-    node.seq = next_seq()
-    t._rg = True
-    t._node = node
-    t._why = None
-    if RECORD_HOOKS:
-        for hook in RECORD_HOOKS:
-            hook(op, args, attrs, t)
-    if tan:
-        _forward.push_tangents(op, args, attrs, t)
-    return t
-
-
-def op_drop(op: Op, needs: int) -> tuple:
-    """Indices of inputs the op's backward will not read, given which inputs need grads."""
-    d = op.drop.get(needs)
-    if d is None:
-        if op.saves is None:  # variadic rules may read everything
-            d = ()
-        else:
-            keep = set()
-            for i, s in enumerate(op.saves):
-                if needs >> i & 1:
-                    keep.update(s)
-            d = tuple(j for j in range(len(op.saves)) if j not in keep)
-        op.drop[needs] = d
-    return d
-
-
-def _init_fields(t: "Tensor", data: Any, node: Any = None, rg: bool = False) -> None:
-    """Every Tensor slot set once (constructors and _wrap share this)."""
+def init_fields(t: "TensorBase", data: Any, node: Any = None, rg: bool = False) -> None:
+    """Every Tensor slot set once (the constructors share this)."""
     t._data = data
     t._rg = rg
     t._node = node
@@ -194,21 +38,7 @@ def _init_fields(t: "Tensor", data: Any, node: Any = None, rg: bool = False) -> 
     t._tan = None
 
 
-def _wrap(data: Any, node: Node | None = None, rg: bool = False) -> "Tensor":
-    # The same assignments as _init_fields, inline: this runs for every gradient.
-    t = _new(Tensor)
-    t._data = data
-    t._rg = rg
-    t._node = node
-    t._grad = None
-    t._name = None
-    t._hooks = None
-    t._why = None
-    t._tan = None
-    return t
-
-
-def _as_array(data: Any, dtype: Any, where: str) -> Any:
+def as_array(data: Any, dtype: Any, where: str) -> Any:
     if dtype is None and type(data) is float:
         return np.float64(data)
     if isinstance(data, Tensor):
@@ -231,7 +61,7 @@ def _check_can_require_grad(dtype: np.dtype, where: str) -> None:
             f"{dtype}; create it with a float dtype (dtype='float64' or a value like 3.0)")
 
 
-class Tensor(ArrayMethods):
+class Tensor(TensorBase, ArrayMethods):
     """An n-dimensional array that records operations for automatic differentiation.
 
     >>> import compgraph as cg
@@ -242,19 +72,16 @@ class Tensor(ArrayMethods):
     Tensor(15972.)
     """
 
-    __slots__ = ("_data", "_rg", "_node", "_grad", "_name", "_hooks", "_why", "_tan",
-                 "__weakref__")
+    __slots__ = ()
     # Binary operators with ndarrays on the left must come to us, not loop elementwise.
     __array_priority__ = 1000
-    # Subclasses whose buffer can change in place (Variable) are told when a graph keeps it.
-    _capturable = False
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False,
                  name: str | None = None):
-        d = _as_array(data, dtype, "Tensor")
+        d = as_array(data, dtype, "Tensor")
         if requires_grad:
             _check_can_require_grad(d.dtype, "tensor")
-        _init_fields(self, d, None, bool(requires_grad))
+        init_fields(self, d, None, bool(requires_grad))
         self._name = name
 
     # ------------------------------------------------------------- basic facts
@@ -377,11 +204,11 @@ class Tensor(ArrayMethods):
 
         ``gradient`` (same shape as self) may be omitted only for one-element tensors.
         """
-        _engine.backward((self,), (gradient,), retain_graph, create_graph, inputs)
+        engine.backward((self,), (gradient,), retain_graph, create_graph, inputs)
 
     def detach(self) -> "Tensor":
         """A new leaf sharing the data, cut from the graph (never requires grad)."""
-        t = _wrap(self._data)
+        t = wrap(self._data)
         t._why = "detached"
         return t
 
@@ -468,10 +295,9 @@ class Tensor(ArrayMethods):
 
     def _repr_svg_(self) -> str | None:
         """The graph behind this tensor as SVG, for Jupyter (None for a plain leaf)."""
-        if self._node is None:
+        if self._node is None or _SVG[0] is None:
             return None
-        from .viz.render import svg_of
-        return svg_of(self)
+        return _SVG[0](self)
 
     def __format__(self, spec: str) -> str:
         if spec and self._data.size == 1:
@@ -480,39 +306,15 @@ class Tensor(ArrayMethods):
 
     __hash__ = object.__hash__
 
-    # ------------------------------------------------------------- operators
-    def __add__(self, other): return _binary(ADD, self, other)
-    def __radd__(self, other): return _rbinary(ADD, self, other)
-    def __sub__(self, other): return _binary(SUB, self, other)
-    def __rsub__(self, other): return _rbinary(SUB, self, other)
-    def __mul__(self, other): return _binary(MUL, self, other)
-    def __rmul__(self, other): return _rbinary(MUL, self, other)
-    def __truediv__(self, other): return _binary(DIV, self, other)
-    def __rtruediv__(self, other): return _rbinary(DIV, self, other)
-    def __pow__(self, other): return _binary(POW, self, other)
-    def __rpow__(self, other): return _rbinary(POW, self, other)
-    def __matmul__(self, other): return _binary(MATMUL, self, other)
-    def __rmatmul__(self, other): return _rbinary(MATMUL, self, other)
-    def __lt__(self, other): return _binary(OPS["less"], self, other)
-    def __le__(self, other): return _binary(OPS["less_equal"], self, other)
-    def __gt__(self, other): return _binary(OPS["greater"], self, other)
-    def __ge__(self, other): return _binary(OPS["greater_equal"], self, other)
-    def __eq__(self, other): return _binary(OPS["equal"], self, other)  # type: ignore[override]
-    def __ne__(self, other): return _binary(OPS["not_equal"], self, other)  # type: ignore[override]
-    def __neg__(self): return apply(NEG, (self,))
-    def __pos__(self): return self
-    def __abs__(self): return apply(OPS["abs"], (self,))
-
-    def __getitem__(self, index: Any) -> "Tensor":
-        return apply(OPS["getitem"], (self,), {"index": _F.normalize_index(index)})
-
     def __setitem__(self, index: Any, value: Any) -> None:
         if self._rg:
             raise RuntimeError("in-place assignment into a tensor that requires grad would "
                                "corrupt its gradient; build a new tensor (cg.where, "
                                "cg.concatenate) or modify .data under cg.no_grad()")
-        v = value._data if isinstance(value, Tensor) else value
+        v = value._data if isinstance(value, TensorBase) else value
         self.data[index] = v
+
+    # Methods and operators of the ops are installed from their declarations below.
 
 
 class _HookHandle:
@@ -543,14 +345,6 @@ def constant(data: Any, dtype: Any = None, name: str | None = None) -> Tensor:
     return Tensor(data, dtype=dtype, name=name)
 
 
-def _tensor_apply(op: Op, inputs: tuple, attrs: dict) -> Tensor:
-    return apply(op, inputs, attrs)
-
-
-#: The Tensor namespace: rules run here when ``create_graph=True`` (recorded, so higher order).
-TENSOR = Namespace("tensor", _tensor_apply)
-
-
 def _binary(op: Op, a: Tensor, b: Any) -> Any:
     tb = type(b)
     if tb is not Tensor and tb is not float and tb is not int and tb is not np.ndarray:
@@ -571,7 +365,7 @@ def _rbinary(op: Op, a: Tensor, b: Any) -> Any:
 
 def _operand(v: Any, op: Op) -> Any:
     """Accept Tensors, numbers and arrays; defer to symbolic values; reject the rest."""
-    if isinstance(v, (Tensor, int, float, np.ndarray, np.generic)):
+    if isinstance(v, (TensorBase, int, float, np.ndarray, np.generic)):
         return v
     if type(v) in SYMBOLIC_TYPES:
         return NotImplemented
@@ -583,9 +377,40 @@ def _operand(v: Any, op: Op) -> Any:
                     f"Tensor, an ndarray, a Python number or a list of numbers")
 
 
-ADD, SUB, MUL, DIV = OPS["add"], OPS["subtract"], OPS["multiply"], OPS["divide"]
-POW, MATMUL, NEG = OPS["power"], OPS["matmul"], OPS["negative"]
+def _fast_operators(front: Front, removed: bool) -> None:
+    """Tensor's operators call the recording layer directly (no public-function hop)."""
+    op = front.op
+    dunders = front.operators
+    if op is None or not dunders or front.prepare is not None:
+        return
+    if removed:
+        for d in dunders:
+            if d in Tensor.__dict__:
+                delattr(Tensor, d)
+        return
+    if op.nargs == 1:
+        def unary(self):
+            return apply(op, (self,))
+        fns = [unary]
+    else:
+        def binary(self, other):
+            return _binary(op, self, other)
 
-from . import functions as _F  # noqa: E402  (the methods above call the public functions)
-from .autodiff import engine as _engine  # noqa: E402
-from .autodiff import forward as _forward  # noqa: E402
+        def rbinary(self, other):
+            return _rbinary(op, self, other)
+        fns = [binary, rbinary]
+    for d, fn in zip(dunders, fns):
+        fn.__name__ = fn.__qualname__ = d
+        setattr(Tensor, d, fn)
+
+
+set_tensor_class(Tensor)
+subscribe(_fast_operators)
+
+#: Renders a Tensor's graph as SVG for Jupyter (set by compgraph.viz when it loads).
+_SVG: list = [None]
+
+
+def set_svg_renderer(fn: Callable[[Any], str | None]) -> None:
+    """Let Tensors show their graph in Jupyter through ``fn(tensor) -> svg``."""
+    _SVG[0] = fn

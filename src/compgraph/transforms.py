@@ -18,14 +18,16 @@ import numpy as np
 from .autodiff import engine
 from .autodiff.forward import linearize, new_level, primal_at, tangent_at, with_tangent
 from .autodiff.tree import flatten, tree_map, unflatten
-from .functions import reshape, stack
+from .autodiff.recording import apply, wrap
+from .functions import cg
 from .grad_mode import STATE, enable_grad
-from .ops.registry import OPS
-from .tensor import SYMBOLIC_TYPES, Tensor, _wrap, apply
+from .ops.args import SYMBOLIC_TYPES
+from .ops.elementwise import IDENTITY
+from .tensor import Tensor
 
 __all__ = ["grad", "value_and_grad", "jacobian", "jacfwd", "jacrev", "hessian", "jvp", "vjp"]
 
-_IDENTITY = OPS["identity"]
+_IDENTITY = IDENTITY
 
 
 
@@ -70,7 +72,7 @@ def _differentiable_input(t: Tensor) -> Tensor:
     """A Tensor that requires grad, standing for ``t`` at ``t``'s place in any outer graph."""
     if t._rg:
         return apply(_IDENTITY, (t,))
-    v = _wrap(t._data, None, True)
+    v = wrap(t._data, None, True)
     v._tan = t._tan
     return v
 
@@ -102,7 +104,7 @@ def _prepare(args: Sequence[Any], nums: tuple[int, ...], where: str):
 
 
 def _zeros_like(x: Tensor) -> Tensor:
-    return _wrap(np.zeros(x.shape, x.dtype))
+    return wrap(np.zeros(x.shape, x.dtype))
 
 
 def _scalar_output(y: Any, where: str) -> Tensor:
@@ -302,7 +304,7 @@ def _jac_rev(y: Tensor, parts: list, nested: bool) -> list:
                          create_graph=nested) if y._rg else [None] * len(flat)
         for k, (g, x) in enumerate(zip(gs, flat)):
             rows[k].append(g if g is not None else _zeros_like(x))
-    return [reshape(stack(r), y.shape + x.shape) if r else _wrap(np.zeros(y.shape + x.shape, x.dtype))
+    return [cg.reshape(cg.stack(r), y.shape + x.shape) if r else wrap(np.zeros(y.shape + x.shape, x.dtype))
             for r, x in zip(rows, flat)]
 
 
@@ -375,7 +377,7 @@ def _jacfwd_linearized(f: Callable, args: Sequence[Any], kwargs: dict, nums: tup
     The sweeps run every op's JVP rule on raw arrays over the traced equations, so
     a column costs one pass over the equations and no re-execution of ``f``.
     """
-    xs_per = [[_wrap(t._data, None, True) for t in ts] for _, ts in parts]
+    xs_per = [[wrap(t._data, None, True) for t in ts] for _, ts in parts]
     flat_xs = [x for xs in xs_per for x in xs]
     with _Scope(False):
         out, push = linearize(lambda *_: _call_with(f, args, kwargs, nums, parts, xs_per),
@@ -397,7 +399,7 @@ def _jacfwd_linearized(f: Callable, args: Sequence[Any], kwargs: dict, nums: tup
             for c, y in zip(cols, ys):
                 c[start:stop] = tangent_of(y)
         for b, c, y in zip(blocks, cols, ys):
-            b.append(_wrap(np.ascontiguousarray(np.moveaxis(c, 0, -1)).reshape(y.shape + x.shape)))
+            b.append(wrap(np.ascontiguousarray(np.moveaxis(c, 0, -1)).reshape(y.shape + x.shape)))
     return blocks, ospec
 
 
@@ -422,8 +424,8 @@ def _jacfwd_tangents(f: Callable, args: Sequence[Any], kwargs: dict, nums: tuple
                     for c, tl in zip(cols, flatten(t)[0]):
                         c.append(tl)
                 for b, c, y in zip(blocks, cols, ys):
-                    b.append(reshape(stack(c, axis=-1), y.shape + x.shape) if c
-                             else _wrap(np.zeros(y.shape + x.shape, y.dtype)))
+                    b.append(cg.reshape(cg.stack(c, axis=-1), y.shape + x.shape) if c
+                             else wrap(np.zeros(y.shape + x.shape, y.dtype)))
     return blocks, ospec
 
 

@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from .tensor import Tensor, _as_array, _init_fields
+from .tensor import Tensor, as_array, init_fields
 
 __all__ = ["Variable"]
 
@@ -33,9 +33,9 @@ class Variable(Tensor):
 
     def __init__(self, data: Any, dtype: Any = None, name: str | None = None,
                  trainable: bool = True):
-        arr = _as_array(data, dtype, "Variable")
+        arr = as_array(data, dtype, "Variable")
         # Always an ndarray (never a NumPy scalar), so in-place updates have a buffer.
-        _init_fields(self, np.array(arr))
+        init_fields(self, np.array(arr))
         self._name = name
         self._captured = False
         self.trainable = bool(trainable)

@@ -383,16 +383,16 @@ def test_compile_work_grows_linearly():
     counts = {}
     for n, (g, y) in ((1000, small), (4000, big)):
         visits = [0]
-        real = opt._rebuild
+        real = opt.rebuild
 
         def counting(graph, *a, **k):
             visits[0] += len(graph.nodes)
             return real(graph, *a, **k)
-        opt._rebuild = counting
+        opt.rebuild = counting
         try:
             fn = g.compile(y)
         finally:
-            opt._rebuild = real
+            opt.rebuild = real
         counts[n] = (visits[0], len(fn.source.splitlines()))
     assert counts[4000][0] <= 4.5 * counts[1000][0], counts
     assert counts[4000][1] <= 4.5 * counts[1000][1], counts

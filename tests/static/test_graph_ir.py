@@ -26,7 +26,7 @@ import pytest
 import compgraph as cg
 from compgraph.ops.registry import OPS
 from compgraph.static import SYMBOLIC, Symbol
-from compgraph.tensor import TENSOR
+from compgraph.autodiff.recording import TENSOR
 
 
 # ============================================================ helpers

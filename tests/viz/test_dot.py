@@ -210,28 +210,32 @@ def static_power():
     return g, x, u, y
 
 
+def _made_by(nodes: dict, edges: list) -> dict:
+    """value box -> the op box that makes it (the one convention: op -> value edges)."""
+    ops = {k for k, v in nodes.items() if k.startswith("op")}
+    return {t: s for s, t, _ in edges if s in ops}
+
+
 def test_seed_power_static():
     g, x, u, y = static_power()
     d = parse(g.to_dot())
     assert rankdir(d) == "BT"
     nodes, edges = all_nodes(d), all_edges(d)
-    by_name = {}
-    for k, v in nodes.items():
-        lines = v.split("\n")
-        by_name[lines[1] if len(lines) > 1 else lines[0]] = (k, lines)
-    kx, lx = by_name["x"]
-    ku, lu = by_name["u"]
-    ky, ly = by_name["y"]
-    assert lx[0] == "input" and lu[0] == "add" and ly[0] == "power"
-    assert "() float64" in lx and "() float64" in lu and "() float64" in ly
-    consts = sorted(v.split("\n")[-1] for v in nodes.values() if v.startswith("constant"))
+    made_by = _made_by(nodes, edges)
+    kx, ku, ky = find(nodes, "x"), find(nodes, "u"), find(nodes, "y")
+    assert kx not in made_by  # an input: a value box nothing makes
+    assert nodes[made_by[ku]] == "add" and nodes[made_by[ky]] == "power"
+    for k in (kx, ku, ky):
+        assert "() float64" in nodes[k].split("\n")
+    consts = sorted(v.split("\n")[-1] for v in nodes.values() if v.startswith("const"))
     assert consts == ["= 2", "= 3", "= 4"]
-    mul = [k for k, v in nodes.items() if v.startswith("multiply")]
+    mul = [k for k, v in nodes.items() if v == "multiply"]
     assert len(mul) == 1
-    assert (kx, mul[0]) in [(s, t) for s, t, _ in edges]
-    assert (mul[0], ku) in [(s, t) for s, t, _ in edges]
-    assert (ku, ky) in [(s, t) for s, t, _ in edges]
-    assert len(edges) == 6
+    pairs = [(s, t) for s, t, _ in edges]
+    mul_value = [t for s, t in pairs if s == mul[0]][0]
+    assert (kx, mul[0]) in pairs and (mul_value, made_by[ku]) in pairs
+    assert (ku, made_by[ky]) in pairs
+    assert len(edges) == 9  # three ops, each: two operands in, one value out
 
 
 def test_seed_product_static():
@@ -246,13 +250,18 @@ def test_seed_product_static():
     g.rename(Y, "Y")
     dd = parse(g.to_dot())
     nodes, edges = all_nodes(dd), all_edges(dd)
-    ids = {v.split("\n")[1]: k for k, v in nodes.items()}
+    ids = {v.split("\n")[0]: k for k, v in nodes.items() if not k.startswith("op")}
     assert set(ids) == {"a", "b", "d", "e", "Y"}
-    pairs = {(s, t) for s, t, _ in edges}
-    assert pairs == {(ids["a"], ids["d"]), (ids["b"], ids["d"]), (ids["a"], ids["e"]),
-                     (ids["b"], ids["e"]), (ids["d"], ids["Y"]), (ids["e"], ids["Y"])}
-    assert nodes[ids["Y"]].startswith("multiply")
-    assert nodes[ids["d"]].startswith("subtract")
+    made_by = _made_by(nodes, edges)
+    # value -> op -> value, as the dynamic pictures draw it
+    uses = {(s, made_by[t]) for t in made_by for s, t2, _ in edges if t2 == made_by[t]}
+    pairs = {(s, t) for s, t, _ in edges if not s.startswith("op")}
+    assert pairs == {(ids["a"], made_by[ids["d"]]), (ids["b"], made_by[ids["d"]]),
+                     (ids["a"], made_by[ids["e"]]), (ids["b"], made_by[ids["e"]]),
+                     (ids["d"], made_by[ids["Y"]]), (ids["e"], made_by[ids["Y"]])}
+    assert uses
+    assert nodes[made_by[ids["Y"]]] == "multiply"
+    assert nodes[made_by[ids["d"]]] == "subtract"
 
 
 def test_static_node_cap():
@@ -264,7 +273,8 @@ def test_static_node_cap():
     total = len(g)
     d = parse(g.to_dot(max_nodes=50))
     nodes = all_nodes(d)
-    assert len([k for k in nodes if k != "more"]) <= 50
+    values = [k for k in nodes if k != "more" and not k.startswith("op")]
+    assert len(values) <= 50  # graph nodes shown (each a value box, ops with their op box)
     summary = [v for v in nodes.values() if "more" in v]
     assert summary and str(total - 50) in summary[0]
     # under the cap: no summary

@@ -15,15 +15,15 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from ..grad_mode import STATE
 from ..ops.meta import Meta
 from ..ops.registry import NUMPY
-from ..tensor import TENSOR, Node, Tensor, _wrap
-from ..grad_mode import STATE
+from .recording import TENSOR, Node, TensorBase, wrap
 
-__all__ = ["backward", "grad", "run_backward"]
+__all__ = ["backward", "grad", "run_backward", "seed", "owned"]
 
 
-def _no_grad_reason(t: Tensor) -> str:
+def _no_grad_reason(t: TensorBase) -> str:
     why = t._why or ""
     if why == "no_grad":
         reason = "it was computed under cg.no_grad() (grad mode off), so nothing was recorded"
@@ -38,7 +38,7 @@ def _no_grad_reason(t: Tensor) -> str:
     return f"this tensor does not require grad and has no recorded graph: {reason}"
 
 
-def _seed(t: Tensor, g: Any, create_graph: bool) -> Any:
+def seed(t: TensorBase, g: Any, create_graph: bool) -> Any:
     d = t._data
     if g is None:
         if d.size != 1:
@@ -47,8 +47,8 @@ def _seed(t: Tensor, g: Any, create_graph: bool) -> Any:
                 f"outputs, this one has shape {tuple(d.shape)}; pass gradient= with that shape "
                 f"(for example cg.ones_like(y)) or reduce it first (y.sum().backward())")
         seed = d.dtype.type(1) if type(d) is not np.ndarray else np.ones(d.shape, d.dtype)
-        return _wrap(seed) if create_graph else seed
-    if isinstance(g, Tensor):
+        return wrap(seed) if create_graph else seed
+    if isinstance(g, TensorBase):
         if create_graph:
             if g.shape != d.shape:
                 g = g.reshape(d.shape) if g.size == d.size == 1 else _bad_seed(t, g._data)
@@ -62,10 +62,10 @@ def _seed(t: Tensor, g: Any, create_graph: bool) -> Any:
             _bad_seed(t, arr)
     if arr.ndim == 0:
         arr = arr[()]
-    return _wrap(arr) if create_graph else arr
+    return wrap(arr) if create_graph else arr
 
 
-def _bad_seed(t: Tensor, g: Any) -> Any:
+def _bad_seed(t: TensorBase, g: Any) -> Any:
     raise ValueError(f"backward: gradient has shape {np.shape(g)} but the output has shape "
                      f"{tuple(t.shape)} (dtype {t.dtype}); they must match")
 
@@ -95,11 +95,11 @@ def _reduce(ns, gi: Any, shape: tuple, dtype: Any, n: Node, i: int) -> Any:
 
 def _run_hooks(hooks: list, g: Any, create_graph: bool, what: str) -> Any:
     for fn in list(hooks):
-        arg = g if create_graph else _wrap(g)
+        arg = g if create_graph else wrap(g)
         r = fn(arg)
         if r is None:
             continue
-        new = r if create_graph else (r._data if isinstance(r, Tensor) else np.asarray(r))
+        new = r if create_graph else (r._data if isinstance(r, TensorBase) else np.asarray(r))
         if tuple(np.shape(new)) != tuple(g.shape):
             raise ValueError(f"hook on {what} returned shape {np.shape(new)}, expected "
                              f"{tuple(g.shape)}")
@@ -107,19 +107,24 @@ def _run_hooks(hooks: list, g: Any, create_graph: bool, what: str) -> Any:
     return g
 
 
-def _as_tensors(n: Node) -> tuple[list, Any]:
+def _as_tensors(n: Node) -> tuple[Any, Any]:
     """Saved buffers as Tensors connected to the graph, for rules run with create_graph."""
+    out = n.out
+    if n.op.residuals is not None:
+        # A user op keeps its own residuals, recorded (so connected) when they were made.
+        if out is not None and not isinstance(out, TensorBase):
+            out = wrap(out, n, True)
+        return n.saved, out
     saved = []
     for a, p in zip(n.saved, n.parents):
-        if a is None or p is None or isinstance(a, (Tensor, Meta)):
+        if a is None or p is None or isinstance(a, (TensorBase, Meta)):
             saved.append(a)  # Tensors were saved as such when they carried tangents
         elif type(p) is Node:
-            saved.append(_wrap(a, p, True))
+            saved.append(wrap(a, p, True))
         else:
             saved.append(p)
-    out = n.out
-    if out is not None and not isinstance(out, Tensor):
-        out = _wrap(out, n, True)
+    if out is not None and not isinstance(out, TensorBase):
+        out = wrap(out, n, True)
     return saved, out
 
 
@@ -160,39 +165,76 @@ def run_backward(roots: Sequence[tuple[Any, Any]], retain_graph: bool, create_gr
     either a container or a ``(lo, hi)`` pair of sequence numbers (``lo < seq < hi``):
     any other node counts as a constant (a tape ignores ops recorded outside it).
     Nothing user-visible is changed here.
+
+    The steps: seed the roots, count each node's consumers, prune nodes that lead to
+    no target, then propagate in topological order (Kahn's algorithm).
     """
-    ns = TENSOR if create_graph else NUMPY
-    lo = hi = None
+    window = None
     if type(allowed) is tuple:
-        lo, hi = allowed
+        window = allowed
         allowed = None
+    grads, leaf, deps, root_nodes = _seed_roots(roots, targets, allowed, window)
+    restricted, stray_leaf = _count_consumers(root_nodes, deps, targets, allowed, window)
+    useful = None
+    # Every node has a leaf below it; when all those leaves are targets (and the
+    # targets are all leaves) every node is useful and pruning can be skipped.
+    if restricted or (targets is not None and (stray_leaf or
+                                               any(type(k) is Node for k in targets))):
+        deps, root_nodes, useful = _prune(root_nodes, deps, targets, restricted)
+    prev_mode = STATE.enabled
+    # Rules (and hooks) record only when building a graph of the backward pass itself.
+    STATE.enabled = create_graph
+    try:
+        retained = _propagate(root_nodes, grads, leaf, deps, useful, targets, retain_graph,
+                              create_graph)
+        for t in [k for k in leaf if type(k) is not Node and k._hooks]:
+            leaf[t] = _run_hooks(t._hooks, leaf[t], create_graph, "leaf tensor")
+    finally:
+        STATE.enabled = prev_mode
+    return leaf, retained
+
+
+def _outside(n: Node, allowed: Any, window: tuple | None) -> bool:
+    """Whether a node lies outside the walk (a tape ignores ops recorded outside it)."""
+    return (allowed is not None and n not in allowed) or \
+        (window is not None and not window[0] < n.seq < window[1])
+
+
+def _seed_roots(roots: Sequence[tuple[Any, Any]], targets: set | None, allowed: Any,
+                window: tuple | None) -> tuple[dict, dict, dict, list]:
+    """Step 1: each root's seed gradient, summed per root (Nodes and leaves apart)."""
     grads: dict = {}
     leaf: dict = {}
     deps: dict = {}
-    stack: list = []
+    root_nodes: list = []
+    check = allowed is not None or window is not None
     for key, g in roots:
         if type(key) is Node:
-            if (allowed is not None and key not in allowed) or \
-                    (lo is not None and not lo < key.seq < hi):
+            if check and _outside(key, allowed, window):
                 continue
             prev = grads.get(key)
             grads[key] = g if prev is None else prev + g
             if key not in deps:
                 deps[key] = 0
-                stack.append(key)
+                root_nodes.append(key)
         elif targets is None or key in targets:
             prev = leaf.get(key)
             leaf[key] = g if prev is None else prev + g
-    root_nodes = list(stack)
-    restricted = False
-    stray_leaf = False  # a leaf that is not a target: some node may be useless
-    # Pass 1: count, for each node, how many reachable consumers will send it a cotangent.
+    return grads, leaf, deps, root_nodes
+
+
+def _count_consumers(root_nodes: list, deps: dict, targets: set | None, allowed: Any,
+                     window: tuple | None) -> tuple[bool, bool]:
+    """Step 2: for each node, how many reachable consumers will send it a cotangent.
+    Returns (whether some node was left out, whether a non-target leaf was met)."""
+    restricted = stray_leaf = False
+    check = allowed is not None or window is not None
+    stack = list(root_nodes)
     while stack:
         n = stack.pop()
         for p in n.parents:
             if type(p) is Node:
-                if (lo is not None and not lo < p.seq < hi) or \
-                        (allowed is not None and p not in allowed):
+                if check and _outside(p, allowed, window):
                     restricted = True
                     continue
                 c = deps.get(p)
@@ -203,92 +245,99 @@ def run_backward(roots: Sequence[tuple[Any, Any]], retain_graph: bool, create_gr
                     deps[p] = c + 1
             elif targets is not None and p is not None and p not in targets:
                 stray_leaf = True
-    useful = None
-    # Every node has a leaf below it; when all those leaves are targets (and the
-    # targets are all leaves) every node is useful and pruning can be skipped.
-    if targets is not None and (restricted or stray_leaf or
-                                any(type(k) is Node for k in targets)):
-        useful = _useful_nodes(root_nodes, deps, targets)
+    return restricted, stray_leaf
+
+
+def _prune(root_nodes: list, deps: dict, targets: set | None, restricted: bool
+           ) -> tuple[dict, list, set | None]:
+    """Step 3: keep only the nodes from which a target can be reached."""
+    useful = _useful_nodes(root_nodes, deps, targets) if targets is not None else None
     if useful is not None and not restricted and len(useful) == len(deps):
-        useful = None  # every node leads to a target: nothing to prune
-    if useful is None and restricted:
+        return deps, root_nodes, None  # every node leads to a target: nothing to prune
+    if useful is None:
         useful = set(deps)  # walk only the allowed nodes
-    if useful is not None:
-        deps = {n: 0 for n in useful}
-        for n in useful:
-            for p in n.parents:
-                if p in useful:
-                    deps[p] += 1
-        root_nodes = [r for r in root_nodes if r in useful]
+    new = {n: 0 for n in useful}
+    for n in useful:
+        for p in n.parents:
+            if p in useful:
+                new[p] += 1
+    return new, [r for r in root_nodes if r in useful], useful
+
+
+def _propagate(root_nodes: list, grads: dict, leaf: dict, deps: dict, useful: set | None,
+               targets: set | None, retain_graph: bool, create_graph: bool) -> list:
+    """Step 4: run each node's rules once all its consumers have sent their cotangents."""
+    ns = TENSOR if create_graph else NUMPY
     retained: list = []
     ready = [r for r in root_nodes if deps[r] == 0]
-    prev_mode = STATE.enabled
-    # Rules (and hooks) record only when building a graph of the backward pass itself.
-    STATE.enabled = create_graph
-    try:
-        while ready:
-            n = ready.pop()
-            g = grads.pop(n)
-            if n.hooks:
-                g = _run_hooks(n.hooks, g, create_graph, f"'{n.op.name}' output")
-            if n.retain is not None:
-                retained.append((n.retain, g))
-            if targets is not None and n in targets:
-                leaf[n] = g
-            saved = n.saved
-            if saved is None:
-                raise _freed_error(n)
-            op = n.op
-            if create_graph:
-                saved, out = _as_tensors(n)
-            else:
-                out = n.out
-            attrs = n.attrs
-            vjp = op.vjp
-            variadic = op.variadic
-            if variadic:
-                needs = [p is not None and (useful is None or p in useful or p in targets)
-                         for p in n.parents]
-                many = vjp(ns, g, out, saved, needs, **attrs)
-            i = -1
-            for p in n.parents:
-                i += 1
-                if p is None:
+    while ready:
+        n = ready.pop()
+        g = grads.pop(n)
+        if n.hooks:
+            g = _run_hooks(n.hooks, g, create_graph, f"'{n.op.name}' output")
+        if n.retain is not None:
+            retained.append((n.retain, g))
+        if targets is not None and n in targets:
+            leaf[n] = g
+        saved = n.saved
+        if saved is None:
+            raise _freed_error(n)
+        op = n.op
+        if create_graph:
+            saved, out = _as_tensors(n)
+        else:
+            out = n.out
+        attrs = n.attrs
+        vjp = op.vjp
+        variadic = op.variadic
+        if variadic:
+            needs = [p is not None and (useful is None or p in useful or p in targets)
+                     for p in n.parents]
+            many = vjp(ns, g, out, saved, needs, **attrs)
+        i = -1
+        for p in n.parents:
+            i += 1
+            if p is None:
+                continue
+            if type(p) is Node:
+                if useful is not None and p not in useful:
                     continue
-                if type(p) is Node:
-                    if useful is not None and p not in useful:
-                        continue
-                    gi = (many[i] if variadic else vjp[i](ns, g, out, *saved, **attrs) if attrs
-                          else vjp[i](ns, g, out, *saved))
-                    if gi.shape != p.shape or gi.dtype is not p.dtype:
-                        gi = _reduce(ns, gi, p.shape, p.dtype, n, i)
-                    prev = grads.get(p)
-                    grads[p] = gi if prev is None else prev + gi
-                    c = deps[p] - 1
-                    deps[p] = c
-                    if c == 0:
-                        ready.append(p)
-                else:
-                    if targets is not None and p not in targets:
-                        continue
-                    gi = (many[i] if variadic else vjp[i](ns, g, out, *saved, **attrs) if attrs
-                          else vjp[i](ns, g, out, *saved))
-                    d = p._data
-                    if gi.shape != d.shape or gi.dtype is not d.dtype:
-                        gi = _reduce(ns, gi, d.shape, d.dtype, n, i)
-                    prev = leaf.get(p)
-                    leaf[p] = gi if prev is None else prev + gi
-            if not retain_graph:
-                n.saved = None
-                n.out = None
-        for t in [k for k in leaf if type(k) is not Node and k._hooks]:
-            leaf[t] = _run_hooks(t._hooks, leaf[t], create_graph, "leaf tensor")
-    finally:
-        STATE.enabled = prev_mode
-    return leaf, retained
+                gi = (many[i] if variadic else vjp[i](ns, g, out, *saved, **attrs) if attrs
+                      else vjp[i](ns, g, out, *saved))
+                if gi is None:  # a user's rule gave no gradient for this input
+                    gi = _zeros_for(p.shape, p.dtype, create_graph)
+                if gi.shape != p.shape or gi.dtype is not p.dtype:
+                    gi = _reduce(ns, gi, p.shape, p.dtype, n, i)
+                prev = grads.get(p)
+                grads[p] = gi if prev is None else prev + gi
+                c = deps[p] - 1
+                deps[p] = c
+                if c == 0:
+                    ready.append(p)
+            else:
+                if targets is not None and p not in targets:
+                    continue
+                gi = (many[i] if variadic else vjp[i](ns, g, out, *saved, **attrs) if attrs
+                      else vjp[i](ns, g, out, *saved))
+                if gi is None:
+                    continue
+                d = p._data
+                if gi.shape != d.shape or gi.dtype is not d.dtype:
+                    gi = _reduce(ns, gi, d.shape, d.dtype, n, i)
+                prev = leaf.get(p)
+                leaf[p] = gi if prev is None else prev + gi
+        if not retain_graph:
+            n.saved = None
+            n.out = None
+    return retained
 
 
-def _owned(arr: Any, handed: set) -> Any:
+def _zeros_for(shape: tuple, dtype: Any, create_graph: bool) -> Any:
+    z = np.zeros(shape, dtype)
+    return wrap(z) if create_graph else z
+
+
+def owned(arr: Any, handed: set) -> Any:
     """An array safe to give the user: writable, not given out twice, and either owning
     its memory or a view of a buffer nothing else holds (a transposed gradient)."""
     if type(arr) is np.ndarray:
@@ -303,23 +352,23 @@ def _owned(arr: Any, handed: set) -> Any:
     return arr
 
 
-def _roots(tensors: Sequence[Tensor], grad_tensors: Sequence[Any], create_graph: bool) -> list:
+def _roots(tensors: Sequence[TensorBase], grad_tensors: Sequence[Any], create_graph: bool) -> list:
     if len(tensors) != len(grad_tensors):
         raise ValueError(f"backward: got {len(tensors)} outputs but {len(grad_tensors)} "
                          f"gradients; pass one gradient (or None) per output")
     roots = []
     for t, g in zip(tensors, grad_tensors):
-        if not isinstance(t, Tensor):
+        if not isinstance(t, TensorBase):
             raise TypeError(f"backward: expected a Tensor, got {type(t).__name__}")
         if not t._rg:
             raise RuntimeError(_no_grad_reason(t))
-        roots.append((t if t._node is None else t._node, _seed(t, g, create_graph)))
+        roots.append((t if t._node is None else t._node, seed(t, g, create_graph)))
     return roots
 
 
-def backward(tensors: Sequence[Tensor], grad_tensors: Sequence[Any] | None = None,
+def backward(tensors: Sequence[TensorBase], grad_tensors: Sequence[Any] | None = None,
              retain_graph: bool | None = None, create_graph: bool = False,
-             inputs: Iterable[Tensor] | None = None) -> None:
+             inputs: Iterable[TensorBase] | None = None) -> None:
     """Accumulate gradients of ``tensors`` into ``.grad`` of the leaves (or of ``inputs``)."""
     if any(t._tan for t in tensors):
         create_graph = True  # tangents ride on Tensors: backward must run on Tensors
@@ -329,7 +378,7 @@ def backward(tensors: Sequence[Tensor], grad_tensors: Sequence[Any] | None = Non
         grad_tensors = [None] * len(tensors)
     roots = _roots(tensors, grad_tensors, create_graph)
     if inputs is not None:
-        inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+        inputs = [inputs] if isinstance(inputs, TensorBase) else list(inputs)
         keys = {(t._node if t._node is not None else t): t for t in inputs if t._rg}
         found, retained = run_backward(roots, retain_graph, create_graph, set(keys))
         updates = [(keys[k], g) for k, g in found.items()]
@@ -348,9 +397,9 @@ def backward(tensors: Sequence[Tensor], grad_tensors: Sequence[Any] | None = Non
         if create_graph:
             t._grad = g if old is None else old + g
         elif old is None:
-            t._grad = _wrap(_owned(g, handed))
+            t._grad = wrap(owned(g, handed))
         else:
-            t._grad = _wrap(old._data + g)
+            t._grad = wrap(old._data + g)
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
@@ -367,14 +416,14 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     >>> cg.autodiff.grad(u ** 4, [x, u])
     [Tensor(15972.), Tensor(5324.)]
     """
-    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    outputs = [outputs] if isinstance(outputs, TensorBase) else list(outputs)
     if any(t._tan for t in outputs):
         create_graph = True  # tangents ride on Tensors: backward must run on Tensors
     if retain_graph is None:
         retain_graph = create_graph
-    single = isinstance(inputs, Tensor)
+    single = isinstance(inputs, TensorBase)
     inputs = [inputs] if single else list(inputs)
-    if grad_outputs is None or isinstance(grad_outputs, (Tensor, np.ndarray, int, float)):
+    if grad_outputs is None or isinstance(grad_outputs, (TensorBase, np.ndarray, int, float)):
         grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
     roots = _roots(outputs, list(grad_outputs), create_graph)
     keys = [(t._node if t._node is not None else t) if t._rg else None for t in inputs]
@@ -389,5 +438,5 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
                                    f"to the outputs; pass allow_unused=True to get None")
             result.append(None)
         else:
-            result.append(g if create_graph else _wrap(_owned(g, handed)))
+            result.append(g if create_graph else wrap(owned(g, handed)))
     return result

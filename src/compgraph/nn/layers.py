@@ -11,9 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import functions as F
-from ..functions import _call
-from ..ops.conv import out_size
-from ..ops.registry import OPS
+from ..ops.conv import IM2COL, out_size
 from ..tensor import Tensor
 from . import init
 from .module import Module, Parameter
@@ -127,9 +125,9 @@ class Conv2d(Module):
         g, cin, cout = self.groups, self.in_channels // self.groups, self.out_channels // self.groups
         wmat = F.reshape(self.weight, (self.out_channels, -1))
         if g == 1:
-            y = F.matmul(_call(OPS["im2col"], (x,), attrs), wmat.T)
+            y = F.matmul(F.im2col(x, **attrs), wmat.T)
         else:
-            parts = [F.matmul(_call(OPS["im2col"], (x[:, k * cin:(k + 1) * cin],), attrs),
+            parts = [F.matmul(F.im2col(x[:, k * cin:(k + 1) * cin], **attrs),
                               wmat[k * cout:(k + 1) * cout].T) for k in range(g)]
             y = F.concatenate(parts, axis=1)
         if self.bias is not None:
@@ -185,7 +183,7 @@ class MaxPool2d(Module):
             y = F.reshape(F.transpose(y, (0, 1, 2, 4, 3, 5)), (n, c, h // kh, w // kw, kh * kw))
             return _first_max(y, 4)
         planes = F.reshape(x, (n * c, 1, h, w))
-        cols = _call(OPS["im2col"], (planes,), {"kh": kh, "kw": kw, "stride": (sh, sw), "pad": 0})
+        cols = F.im2col(planes, **{"kh": kh, "kw": kw, "stride": (sh, sw), "pad": 0})
         return F.reshape(_first_max(cols, 1), (n, c, oh, ow))
 
     def extra_repr(self) -> str:
@@ -230,14 +228,14 @@ class AvgPool2d(Module):
             raise ValueError(f"AvgPool2d: window {self.kernel_size} does not fit input "
                              f"{tuple(shape)}")
         attrs = {"kh": kh, "kw": kw, "stride": s, "pad": p}
-        cols = _call(OPS["im2col"], (F.reshape(x, (n * c, 1, h, w)),), attrs)
+        cols = F.im2col(F.reshape(x, (n * c, 1, h, w)), **attrs)
         total = F.reshape(F.sum(cols, axis=1), (n, c, oh, ow))
         if self.divisor_override is not None:
             return total * (1.0 / self.divisor_override)
         if self.count_include_pad or p == (0, 0):
             return total * (1.0 / (kh * kw))
         ones = np.ones((1, 1, h, w))
-        counts = OPS["im2col"].forward(ones, **attrs).sum(axis=1).reshape(oh, ow)
+        counts = IM2COL.forward(ones, **attrs).sum(axis=1).reshape(oh, ow)
         return total / counts.astype(total.dtype)
 
     def extra_repr(self) -> str:

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from typing import Any
+
 from .meta import Meta, same_dtype
 from .registry import defop
+from .spec import no
 
 
 def out_size(size: int, k: int, stride: int, pad: int, dilation: int = 1) -> int:
@@ -63,18 +66,33 @@ def _im2col_shape(metas, kh, kw, stride, pad, dilation=1):
     return (n * oh * ow, c * kh * kw)
 
 
+def _im2col_prepare(x: Any, kh: int, kw: int, stride: Any = 1, pad: Any = 0,
+                    dilation: Any = 1) -> tuple:
+    """Rows of ``(C*kh*kw)`` patches of an ``(N, C, H, W)`` array (PyTorch's ``unfold``,
+    transposed): a convolution is then one matrix product.  ``stride``, ``pad`` and
+    ``dilation`` are ints or ``(h, w)`` pairs."""
+    return (x,), {"kh": int(kh), "kw": int(kw), "stride": stride, "pad": pad,
+                  "dilation": dilation}
+
+
+_PATCHES = dict(method=no("a function of images"), numpy=no("NumPy has no im2col"),
+                cli=no("a function of images"),
+                onnx=no("ONNX has no patch extraction op; export Conv layers' graphs "
+                        "from a framework with Conv"),
+                batch=no("the rule runs once per direction"))
+
 IM2COL = defop(
     "im2col", _im2col, linear=True, shape=_im2col_shape, dtype=same_dtype,
     vjp=(lambda ns, g, out, x, kh, kw, stride, pad, dilation=1:
          ns.col2im(g, shape=tuple(x.shape), kh=kh, kw=kw, stride=stride, pad=pad,
                    dilation=dilation),),
     saves=((),), meta=True, deriv=("1 at each patch position",),
-    doc="rows of (C*kh*kw) patches of an (N, C, H, W) array (stride, pad and dilation: "
-        "an int or an (h, w) pair)")
+    doc=_im2col_prepare.__doc__, prepare=_im2col_prepare, **_PATCHES)
 
 COL2IM = defop(
     "col2im", _col2im, linear=True,
     shape=lambda m, shape, **a: tuple(shape), dtype=same_dtype,
     vjp=(lambda ns, g, out, cols, shape, kh, kw, stride, pad, dilation=1:
          ns.im2col(g, kh=kh, kw=kw, stride=stride, pad=pad, dilation=dilation),),
-    saves=((),), deriv=("1",), doc="sum patches back into an (N, C, H, W) array")
+    saves=((),), deriv=("1",), doc="sum patches back into an (N, C, H, W) array",
+    names=no("internal: the gradient of im2col"), **_PATCHES)

@@ -9,10 +9,13 @@ import operator
 
 import numpy as np
 
-from .meta import Meta, broadcast_partial, promote
+from typing import Any
+
 from . import blas
 from .blas import gemm
-from .registry import defop
+from .meta import Meta, broadcast_partial, promote
+from .registry import NUMPY, defop
+from .spec import Codegen, Onnx, no
 
 
 def _matmul_shape(metas):
@@ -55,12 +58,31 @@ def _matmul_db(ns, g, out, a, b):
     return ns.matmul(ns.swapaxes(a, axis1=-1, axis2=-2), g)
 
 
+def _matmul_batch(op, prims, tins, out, attrs, k):
+    a, b = prims
+    ta, tb = tins
+    if a.ndim > 2 or b.ndim > 2:
+        return None  # batch axes of the operands would meet the tangents' batch axis
+    total = None
+    if ta is not None:  # (k, n) or (k, m, n) @ b: already the batched product
+        total = op.jvp[0](NUMPY, ta, out, a, b)
+    if tb is not None:
+        if b.ndim == 1:  # a @ (k, n, 1) -> (k, ..., 1): keep the vector a vector
+            c = op.jvp[1](NUMPY, tb[..., None], out, a, b)[..., 0]
+        else:
+            c = op.jvp[1](NUMPY, tb, out, a, b)
+        total = c if total is None else total + c
+    return total
+
+
 MATMUL = defop(
-    "matmul", operator.matmul, shape=lambda m, **a: _matmul_shape(m), dtype=promote, np_name="matmul",
-    vjp=(_matmul_da, _matmul_db),
-    jvp=(lambda ns, t, out, a, b: ns.matmul(t, b), lambda ns, t, out, a, b: ns.matmul(a, t)),
+    "matmul", operator.matmul, shape=lambda m, **a: _matmul_shape(m), dtype=promote,
+    vjp=(_matmul_da, _matmul_db), multilinear=True,
     saves=((0, 1), (0, 1)), deriv=("g @ y.T", "x.T @ g"),
-    doc="matrix product")
+    doc="Matrix product with NumPy's rules for 1-D, 2-D and batched operands.",
+    symbol="@", method="matmul", numpy=np.matmul,
+    cli=no("a product of two arrays; the command line calls one-argument functions"),
+    codegen=Codegen(fresh=True), onnx=Onnx("MatMul", promote=True), batch=_matmul_batch)
 
 
 # --------------------------------------------------------------------------- linear
@@ -101,14 +123,25 @@ def _linear_dw(ns, g, out, x, w, b):
     return ns.matmul(ns.swapaxes(g, axis1=-1, axis2=-2), x)
 
 
+def _linear_onnx(b, n, ins, out):
+    prod = b.add("MatMul", [ins[0], b.add("Transpose", [ins[1]])])
+    b.add("Add", [prod, ins[2]], out)
+
+
 LINEAR = defop(
     "linear", _linear, shape=_linear_shape, dtype=promote,
     vjp=(_linear_dx, _linear_dw, lambda ns, g, out, x, w, b: g),
+    # Affine, not multilinear (the bias): each input's part written out.
     jvp=(lambda ns, t, out, x, w, b: ns.matmul(t, ns.transpose(w, axes=None)),
          lambda ns, t, out, x, w, b: ns.matmul(x, ns.transpose(t, axes=None)),
          lambda ns, t, out, x, w, b: t),
-    saves=((1,), (0,), ()), deriv=("w.T", "x", "1"),
-    doc="x @ w.T + b (a fully connected layer)")
+    saves=((1,), (0,), ()), deriv=("w.T", "x", "1"), args=("x", "w", "b"),
+    doc="x @ w.T + b (a fully connected layer)",
+    names=no("cg.linear (a composite) calls it when there is a bias"),
+    method=no("a function of a layer's weights"), numpy=no("NumPy has no linear"),
+    cli=no("a product of arrays"), codegen=Codegen(fresh=True),
+    onnx=Onnx(_linear_onnx, promote=True),
+    batch=no("a product with a transposed operand: the rule runs once per direction"))
 
 
 # --------------------------------------------------------------------------- addmm
@@ -163,6 +196,30 @@ def _scaled(ns, g, k):
     return g if k == 1 else g * k
 
 
+def _addmm_prepare(c: Any, a: Any, b: Any, *, beta: float = 1.0, alpha: float = 1.0) -> tuple:
+    """``beta * c + alpha * (a @ b)`` for matrices ``a`` and ``b`` (PyTorch's ``addmm``).
+
+    ``c`` broadcasts to the product's shape.  One primitive, computed by BLAS's gemm
+    (NumPy's bundled OpenBLAS) when the dtypes agree: static graphs fuse SGD's
+    ``w - lr * (g.T @ h)`` into it.
+
+    >>> import compgraph as cg
+    >>> cg.addmm(cg.ones((2, 2)), cg.eye(2), cg.full((2, 2), 3.0), alpha=2.0).numpy()
+    array([[7., 7.],
+           [7., 7.]])
+    """
+    for k, v in (("alpha", alpha), ("beta", beta)):
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+            raise TypeError(f"addmm: {k} must be a Python number, got {type(v).__name__}")
+    return (c, a, b), {"alpha": float(alpha), "beta": float(beta)}
+
+
+def _addmm_onnx(b, n, ins, out):
+    # ONNX Gemm is exactly beta * C + alpha * (A @ B)
+    c, x, y = (b.cast(i, m.dtype, n.dtype) for i, m in zip(ins, n.inputs))
+    b.add("Gemm", [x, y, c], out, alpha=float(n.attrs["alpha"]), beta=float(n.attrs["beta"]))
+
+
 ADDMM = defop(
     "addmm", _addmm, shape=_addmm_shape, dtype=promote,
     vjp=(lambda ns, g, out, c, a, b, alpha=1.0, beta=1.0: _scaled(ns, g, beta),
@@ -170,8 +227,14 @@ ADDMM = defop(
              _scaled(ns, ns.matmul(g, ns.swapaxes(b, axis1=-1, axis2=-2)), alpha),
          lambda ns, g, out, c, a, b, alpha=1.0, beta=1.0:
              _scaled(ns, ns.matmul(ns.swapaxes(a, axis1=-1, axis2=-2), g), alpha)),
+    # Affine, not multilinear (the scaled c): each input's part written out.
     jvp=(lambda ns, t, out, c, a, b, alpha=1.0, beta=1.0: _scaled(ns, t, beta),
          lambda ns, t, out, c, a, b, alpha=1.0, beta=1.0: _scaled(ns, ns.matmul(t, b), alpha),
          lambda ns, t, out, c, a, b, alpha=1.0, beta=1.0: _scaled(ns, ns.matmul(a, t), alpha)),
     saves=((), (2,), (1,)), deriv=("beta", "alpha * g @ b.T", "alpha * a.T @ g"),
-    doc="beta * c + alpha * (a @ b) for matrices a, b (BLAS gemm, PyTorch's addmm)")
+    args=("c", "a", "b"), doc=_addmm_prepare.__doc__, prepare=_addmm_prepare,
+    method=no("cg.addmm(c, a, b)"), numpy=no("NumPy has no addmm"),
+    cli=no("a product of arrays"),
+    # gemm updates c in place when c's buffer is the compiled graph's and dies here.
+    codegen=Codegen(fresh=True, out=_addmm, out_operands=(0,)), onnx=Onnx(_addmm_onnx),
+    batch=no("a product with a scaled operand: the rule runs once per direction"))

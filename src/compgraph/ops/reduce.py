@@ -5,15 +5,23 @@ sorted tuple of non-negative ints.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from .args import empty_axis, ndim_of, normalize_axis, shape_of
+from .batch import aligned, shift_axes, shifted
 from .meta import floating, reduced, same_dtype, same_shape, shape_attr
 from .registry import defop
-
+from .spec import Codegen, Facts, Onnx, no, same_meta
 
 _add_reduce = np.add.reduce
 _max_reduce = np.maximum.reduce
 _min_reduce = np.minimum.reduce
+
+_INTERNAL = dict(names=no("internal: gradients of broadcasting and of static graphs"),
+                 method=no("internal"), numpy=no("internal"), cli=no("internal"))
+_NO_CLI = no("takes axes; the command line calls one-argument functions")
 
 
 def _keepdims_shape(shape, axis):
@@ -40,12 +48,40 @@ def _sum_dtype(metas, **attrs):
     return None if d is None else np.sum(np.zeros(1, d)).dtype  # bools and small ints widen
 
 
+def _reduction_prepare(name: str):
+    def prepare(x: Any, axis: Any = None, keepdims: bool = False) -> tuple:
+        axes = normalize_axis(axis, ndim_of(x), name, shape_of(x))
+        if name != "sum" and empty_axis(x, axes):
+            raise ValueError(f"{name}: cannot reduce an empty axis of shape {shape_of(x)}")
+        return (x,), {"axis": axes, "keepdims": bool(keepdims)}
+    prepare.__name__ = name
+    return prepare
+
+
+def _reduce_onnx(kind: str):
+    def emit(b, n, ins, out):
+        axes = n.attrs.get("axis")
+        extra = [] if axes is None else [b.ints(axes)]
+        b.add(kind, ins + extra, out, keepdims=int(bool(n.attrs.get("keepdims"))))
+    return emit
+
+
+def _sum_batch(op, prims, tins, out, attrs, k):
+    return shifted(op, tins[0], attrs, axis=shift_axes(attrs.get("axis"), np.ndim(prims[0])))
+
+
 SUM = defop(
     # The ufunc reductions are what np.sum / np.max call, without their Python wrappers.
     "sum", lambda x, axis=None, keepdims=False: _add_reduce(x, axis=axis, keepdims=keepdims),
     shape=reduced, dtype=_sum_dtype,
     vjp=(lambda ns, g, out, x, axis=None, keepdims=False: _unreduce(ns, g, x, axis, keepdims),),
-    linear=True, saves=((),), meta=True, deriv=("1",), doc="sum over axes")
+    linear=True, saves=((),), meta=True, deriv=("1",),
+    doc="Sum over ``axis`` (None: all; int or tuple, negative allowed).",
+    prepare=_reduction_prepare("sum"), method="sum", numpy=np.sum, cli=_NO_CLI,
+    # np.sum's Python wrapper costs more than the reduction on small arrays.
+    codegen=Codegen("_add_reduce({0}, axis={axis}, keepdims={keepdims})",
+                    {"_add_reduce": _add_reduce}),
+    onnx=Onnx(_reduce_onnx("ReduceSum"), cast_input=True), batch=_sum_batch)
 
 
 def _extreme_rule(ns, g, out, x, axis=None, keepdims=False):
@@ -60,6 +96,7 @@ def _extreme_rule(ns, g, out, x, axis=None, keepdims=False):
 
 
 def _extreme_jvp(ns, t, out, x, axis=None, keepdims=False):
+    # Not derivable from the VJP (the op is neither elementwise nor linear).
     if not keepdims:
         out = ns.reshape(out, shape=_keepdims_shape(x.shape, axis))
     mask = x == out
@@ -67,18 +104,25 @@ def _extreme_jvp(ns, t, out, x, axis=None, keepdims=False):
     return ns.sum(ns.where(mask, t, 0) / count, axis=axis, keepdims=keepdims)
 
 
+_LOOP = no("a tie mask per reduction: the rule runs once per direction")
+
 MAX = defop(
     "max", lambda x, axis=None, keepdims=False: _max_reduce(x, axis=axis, keepdims=keepdims),
     shape=reduced, dtype=same_dtype,
     vjp=(_extreme_rule,), jvp=(_extreme_jvp,),
     saves=((0,),), save_out=True, deriv=("1 where x is the maximum else 0",),
-    doc="maximum over axes")
+    doc="Maximum over ``axis``; tied maxima share the gradient evenly.",
+    prepare=_reduction_prepare("max"), method="max", numpy=(np.max, np.amax), cli=_NO_CLI,
+    onnx=Onnx(_reduce_onnx("ReduceMax"), cast_input=True), batch=_LOOP)
 
 MIN = defop(
     "min", lambda x, axis=None, keepdims=False: _min_reduce(x, axis=axis, keepdims=keepdims),
     shape=reduced, dtype=same_dtype,
     vjp=MAX.vjp, jvp=MAX.jvp, saves=((0,),), save_out=True,
-    deriv=("1 where x is the minimum else 0",), doc="minimum over axes")
+    deriv=("1 where x is the minimum else 0",),
+    doc="Minimum over ``axis``; tied minima share the gradient evenly.",
+    prepare=_reduction_prepare("min"), method="min", numpy=(np.min, np.amin), cli=_NO_CLI,
+    onnx=Onnx(_reduce_onnx("ReduceMin"), cast_input=True), batch=_LOOP)
 
 
 def sum_to_shape(x, shape):
@@ -98,16 +142,57 @@ def sum_to_shape(x, shape):
     return np.reshape(r, shape)
 
 
+def _sum_to_expr(n: Any) -> str | None:
+    src, dst = n.inputs[0].shape, tuple(n.attrs["shape"])
+    if src is None or None in src:
+        return None
+    if tuple(src) == dst:
+        return "{0}"
+    lead = len(src) - len(dst)
+    if lead > 0 and tuple(src[lead:]) == dst:
+        return f"_add_reduce({{0}}, axis={tuple(range(lead))!r})"
+    return None
+
+
+def _sum_to_onnx(b, n, ins, out):
+    src = b.known_shape(n)
+    target = tuple(n.attrs["shape"]) if "shape" in n.attrs else b.known_shape(n, 1)
+    lead = len(src) - len(target)
+    axes = list(range(lead)) + [k + lead for k, d in enumerate(target)
+                                if d == 1 and src[k + lead] != 1]
+    r = b.add("ReduceSum", [ins[0], b.ints(axes)], keepdims=1) if axes else ins[0]
+    b.add("Reshape", [r, b.ints(target)], out)
+
+
 SUM_TO = defop(
     "sum_to", sum_to_shape, linear=True, shape=shape_attr, dtype=same_dtype,
     vjp=(lambda ns, g, out, x, shape: ns.broadcast_to(g, shape=x.shape),),
-    saves=((),), meta=True, deriv=("1",), doc="sum a broadcast array back to a shape")
+    saves=((),), meta=True, deriv=("1",), doc="sum a broadcast array back to a shape",
+    **_INTERNAL, codegen=Codegen(_sum_to_expr, {"_add_reduce": _add_reduce}),
+    onnx=Onnx(_sum_to_onnx), facts=Facts(noop=same_meta),
+    batch=no("the summed axes depend on the shapes: the rule runs once per direction"))
+
+
+def _broadcast_prepare(x: Any, shape: Any) -> tuple:
+    """Broadcast to ``shape`` (gradients are summed back)."""
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else shape
+    return (x,), {"shape": tuple(int(s) for s in shape)}
+
+
+def _broadcast_batch(op, prims, tins, out, attrs, k):
+    t = aligned(tins[0], len(attrs["shape"]))
+    return shifted(op, t, attrs, shape=(k,) + tuple(attrs["shape"]))
+
 
 BROADCAST_TO = defop(
     "broadcast_to", lambda x, shape: np.broadcast_to(x, shape), linear=True,
     shape=shape_attr, dtype=same_dtype,
     vjp=(lambda ns, g, out, x, shape: ns.sum_to(g, shape=x.shape),),
-    saves=((),), meta=True, deriv=("1",), doc="broadcast to a shape (a read-only view)")
+    saves=((),), meta=True, deriv=("1",), doc=_broadcast_prepare.__doc__,
+    prepare=_broadcast_prepare, method=no("NumPy arrays have no broadcast_to method"),
+    numpy=np.broadcast_to, cli=_NO_CLI,
+    onnx=Onnx(lambda b, n, ins, out: b.add("Expand", [ins[0], b.ints(n.attrs["shape"])], out)),
+    facts=Facts(noop=same_meta), batch=_broadcast_batch)
 
 
 def _like_shape(metas, **attrs):
@@ -115,24 +200,47 @@ def _like_shape(metas, **attrs):
     return getattr(ref, "shape", ())
 
 
+_UNKNOWN = no("static graphs of unknown shape only: the rule runs once per direction")
+
 SUM_TO_LIKE = defop(
     "sum_to_like", lambda x, ref: sum_to_shape(x, np.shape(ref)), linear=True,
     shape=_like_shape, dtype=same_dtype,
     vjp=(lambda ns, g, out, x, ref: ns.broadcast_like(g, x), None), saves=((0,), ()),
-    jvp=(lambda ns, t, out, x, ref: ns.sum_to_like(t, ref), None),
-    deriv=("1", ""), doc="sum x down to ref's shape (static graphs whose shapes are unknown)")
+    deriv=("1", ""), args=("x", "ref"),
+    doc="sum x down to ref's shape (static graphs whose shapes are unknown)",
+    **_INTERNAL, onnx=Onnx(_sum_to_onnx), facts=Facts(noop=same_meta), batch=_UNKNOWN)
 
 BROADCAST_LIKE = defop(
     "broadcast_like", lambda x, ref: np.broadcast_to(x, np.shape(ref)), linear=True,
     shape=_like_shape, dtype=same_dtype,
     vjp=(lambda ns, g, out, x, ref: ns.sum_to_like(g, x), None), saves=((0,), ()),
-    jvp=(lambda ns, t, out, x, ref: ns.broadcast_like(t, ref), None),
-    deriv=("1", ""), doc="broadcast x to ref's shape (static graphs whose shapes are unknown)")
+    deriv=("1", ""), args=("x", "ref"),
+    doc="broadcast x to ref's shape (static graphs whose shapes are unknown)",
+    **_INTERNAL,
+    onnx=Onnx(lambda b, n, ins, out: b.add("Expand", [ins[0], b.ints(b.known_shape(n, 1))],
+                                           out)),
+    facts=Facts(noop=same_meta), batch=_UNKNOWN)
 
-ZEROS_LIKE = defop("zeros_like", lambda x: np.zeros_like(x), shape=lambda m, **a: getattr(m[0], "shape", ()),
-                   dtype=same_dtype, doc="zeros of x's shape and dtype (no gradient)")
-ONES_LIKE = defop("ones_like", lambda x: np.ones_like(x), shape=lambda m, **a: getattr(m[0], "shape", ()),
-                  dtype=same_dtype, doc="ones of x's shape and dtype (no gradient)")
+
+def _fill_onnx(value: int):
+    def emit(b, n, ins, out):
+        b.add("ConstantOfShape", [b.add("Shape", ins)], out,
+              value=b.tensor(np.full(1, value, n.dtype)))
+    return emit
+
+
+_FILLED = dict(names=no("cg.zeros_like / cg.ones_like make new Tensors; this op is their "
+                        "static-graph form"), method=no("not a method"),
+               numpy=no("np.zeros_like(t) makes an ndarray"), cli=no("not differentiable"))
+
+ZEROS_LIKE = defop(
+    "zeros_like", lambda x: np.zeros_like(x), shape=lambda m, **a: getattr(m[0], "shape", ()),
+    dtype=same_dtype, doc="zeros of x's shape and dtype (no gradient)", **_FILLED,
+    codegen=Codegen(fresh=True), onnx=Onnx(_fill_onnx(0)), facts=Facts(fill=0))
+ONES_LIKE = defop(
+    "ones_like", lambda x: np.ones_like(x), shape=lambda m, **a: getattr(m[0], "shape", ()),
+    dtype=same_dtype, doc="ones of x's shape and dtype (no gradient)", **_FILLED,
+    codegen=Codegen(fresh=True), onnx=Onnx(_fill_onnx(1)), facts=Facts(fill=1))
 
 
 def _count(x, axis=None):
@@ -141,11 +249,21 @@ def _count(x, axis=None):
     return np.asarray(n, dtype=np.result_type(x, 1.0)).astype(np.result_type(x, 1.0))[()]
 
 
+def _count_onnx(b, n, ins, out):
+    if n.attrs.get("axis") is None:
+        size = b.add("Size", [ins[0]])
+    else:
+        dims = b.add("Gather", [b.add("Shape", [ins[0]]), b.ints(n.attrs["axis"])], axis=0)
+        size = b.add("ReduceProd", [dims], keepdims=0)
+    b.add("Cast", [size], out, to=b.elem(n.dtype))
+
+
 COUNT = defop("reduced_count", _count, shape=lambda m, **a: (),
               dtype=lambda m, **a: None if getattr(m[0], "dtype", None) is None
               else np.result_type(m[0].dtype, 1.0),
               doc="number of elements a reduction over axis combines (no gradient); "
-                  "lets mean work on static-graph values of unknown shape")
+                  "lets mean work on static-graph values of unknown shape",
+              **_INTERNAL, onnx=Onnx(_count_onnx))
 
 
 # --------------------------------------------------------------------------- log_softmax
@@ -178,12 +296,38 @@ def _log_softmax(x, axis):
     return s
 
 
+def _log_softmax_prepare(x: Any, axis: int = -1) -> tuple:
+    """``x - logsumexp(x)`` along ``axis``, computed stably."""
+    axes = normalize_axis(axis, ndim_of(x), "log_softmax", shape_of(x))
+    if empty_axis(x, axes):
+        raise ValueError(f"log_softmax: cannot normalise over an empty axis of shape "
+                         f"{shape_of(x)}")
+    return (x,), {"axis": axes}
+
+
+def _log_softmax_onnx(b, n, ins, out):
+    x = b.cast(ins[0], n.inputs[0].dtype, n.dtype)
+    axes = n.attrs["axis"]
+    if axes is not None and len(axes) == 1:
+        b.add("LogSoftmax", [x], out, axis=int(axes[0]))
+        return
+    extra = [] if axes is None else [b.ints(axes)]
+    s = b.add("Sub", [x, b.add("ReduceMax", [x] + extra, keepdims=1)])
+    lse = b.add("Log", [b.add("ReduceSum", [b.add("Exp", [s])] + extra, keepdims=1)])
+    b.add("Sub", [s, lse], out)
+
+
 LOG_SOFTMAX = defop(
-    "log_softmax", _log_softmax, shape=same_shape, dtype=floating,
+    "log_softmax", _log_softmax, shape=same_shape,
+    dtype=floating,
     vjp=(lambda ns, g, out, x, axis: g - ns.exp(out) * ns.sum(g, axis=axis, keepdims=True),),
+    # Not derivable from the VJP: the Jacobian is symmetric, but the rule reads out.
     jvp=(lambda ns, t, out, x, axis: t - ns.sum(ns.exp(out) * t, axis=axis, keepdims=True),),
     saves=((),), save_out=True, deriv=("1 - softmax(x) (diagonal), -softmax(x) (off it)",),
-    doc="x - logsumexp(x) along an axis, computed stably")
+    doc=_log_softmax_prepare.__doc__, prepare=_log_softmax_prepare, method="log_softmax",
+    numpy=no("NumPy has no log_softmax"), cli=_NO_CLI, codegen=Codegen(fresh=True),
+    onnx=Onnx(_log_softmax_onnx),
+    batch=no("normalises along axes of the primal: the rule runs once per direction"))
 
 
 # --------------------------------------------------------------------------- argmax
@@ -199,6 +343,33 @@ def _argmax_shape(metas, axis=None, keepdims=False):
     return reduced(metas, axis=axis, keepdims=keepdims)
 
 
+def _argmax_prepare(x: Any, axis: Any = None, keepdims: bool = False) -> tuple:
+    """Index of the largest value along ``axis`` (of the flattened array when None);
+    the first one among ties, NaN counting as largest (NumPy's and torch's rule).
+    Integer results, no gradient."""
+    if axis is not None and (not isinstance(axis, (int, np.integer)) or isinstance(axis, bool)):
+        raise TypeError(f"argmax: axis must be an int or None, got {axis!r}")
+    shape = shape_of(x)
+    axes = None if axis is None else normalize_axis(axis, ndim_of(x), "argmax", shape)
+    if shape is not None and (0 in shape if axes is None else shape[axes[0]] == 0):
+        raise ValueError(f"argmax: cannot take the argmax of an empty axis of shape {shape}")
+    return (x,), {"axis": axes, "keepdims": bool(keepdims)}
+
+
+def _argmax_onnx(b, n, ins, out):
+    axes, keep = n.attrs.get("axis"), int(bool(n.attrs.get("keepdims")))
+    if axes is not None:
+        b.add("ArgMax", ins, out, axis=int(axes[0]), keepdims=keep)
+        return
+    flat = b.add("Reshape", [ins[0], b.ints([-1])])  # of the flattened array
+    r = b.add("ArgMax", [flat], axis=0, keepdims=0)
+    if keep:
+        b.add("Reshape", [r, b.ints([1] * len(n.inputs[0].shape))], out)
+    else:
+        b.add("Identity", [r], out)
+
+
 ARGMAX = defop(
     "argmax", _argmax, shape=_argmax_shape, dtype=lambda m, **a: np.dtype(np.int64),
-    doc="index of the (first) largest value along an axis, or of the flattened array")
+    doc=_argmax_prepare.__doc__, prepare=_argmax_prepare, method="argmax", numpy=np.argmax,
+    cli=no("not differentiable"), onnx=Onnx(_argmax_onnx))

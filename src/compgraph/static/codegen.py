@@ -13,66 +13,30 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..ops.registry import OPS
 from ..tensor import Tensor
-from .graph import Graph, Symbol
+from .ir import Symbol
+from .optimize import specialize
 
 __all__ = ["compile_graph", "CompiledGraph"]
 
-# Ops whose result is always a new array (never a view of an operand).
-_FRESH = {"add", "subtract", "multiply", "divide", "power", "negative", "exp", "log", "sqrt",
-          "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs", "maximum", "minimum",
-          "matmul", "where", "clip", "scatter_add", "concatenate", "stack", "zeros_like",
-          "ones_like", "linear", "log_softmax", "masked", "addmm"}
-# Elementwise ops that can write their result into an operand's buffer (``out=``).
-_UFUNC = {"add": np.add, "subtract": np.subtract, "multiply": np.multiply,
-          "divide": np.divide, "power": np.power, "negative": np.negative, "exp": np.exp,
-          "log": np.log, "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos, "tan": np.tan,
-          "tanh": np.tanh, "abs": np.absolute, "maximum": np.maximum, "minimum": np.minimum,
-          "relu": OPS["relu"].forward, "masked": OPS["masked"].forward}
-
-
-# The same computation as the op's forward, written as a Python expression: an
-# operator or a method call costs less than a call through the op's function.
-_BINOPS = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/", "power": "**",
-           "matmul": "@", "less": "<", "less_equal": "<=", "greater": ">",
-           "greater_equal": ">=", "equal": "==", "not_equal": "!="}
-
-
 def _expression(n: Symbol, i: int, args: list, glb: dict) -> str | None:
-    op, a = n.op, n.attrs
-    if op in _BINOPS:
-        return f"{args[0]} {_BINOPS[op]} {args[1]}"
-    if op == "negative":
-        return f"-{args[0]}"
-    if op in ("identity", "stop_gradient"):
-        return args[0]
-    if op == "getitem":
-        return f"{args[0]}[k{i}_index]"
-    if op in ("transpose", "reshape") and n.inputs[0].shape:
-        return f"{args[0]}.{op}(k{i}_{'axes' if op == 'transpose' else 'shape'})"
-    if op == "swapaxes":
-        return f"{args[0]}.swapaxes(k{i}_axis1, k{i}_axis2)"
-    if op == "sum":
-        # np.sum's Python wrapper costs more than the reduction on small arrays.
-        glb["np_sum"] = np.add.reduce
-        return f"np_sum({args[0]}, axis=k{i}_axis, keepdims=k{i}_keepdims)"
-    if op == "sum_to":
-        src, dst = n.inputs[0].shape, tuple(a["shape"])
-        if src is None or None in src:
-            return None
-        lead = len(src) - len(dst)
-        if src == dst:
-            return args[0]
-        if lead > 0 and tuple(src[lead:]) == dst:
-            glb["np_sum"] = np.add.reduce
-            glb[f"k{i}_lead"] = tuple(range(lead))
-            return f"np_sum({args[0]}, axis=k{i}_lead)"
-    return None
+    """The node as a Python expression, as its op's declaration spells it (None: call
+    the op's forward).  An operator or a method call costs less than a call through
+    the op's function."""
+    op = n.opdef
+    spec = op.codegen
+    expr = spec.expr(n) if callable(spec.expr) else spec.expr
+    if expr is None and op.front is not None and op.front.operators:
+        sym = op.front.symbol
+        expr = f"{sym}{{0}}" if op.nargs == 1 else f"{{0}} {sym} {{1}}"
+    if expr is None:
+        return None
+    glb.update(spec.names)
+    return expr.format(*args, **{k: f"k{i}_{k}" for k in n.attrs})
 
 
-def _converter(node: Symbol, graph: Graph) -> Callable[[Any], Any]:
-    """A fast path for the common cases, the full check of Graph.feed_value otherwise."""
+def _converter(node: Symbol, graph: Any) -> Callable[[Any], Any]:
+    """A fast path for the common cases, the full check of Any.feed_value otherwise."""
     dtype, shape = node.dtype, node.shape
     full = graph.feed_value
     if dtype is None and shape is None:
@@ -124,7 +88,7 @@ class CompiledGraph:
     specialisation), ``graph`` (the optimised graph it came from), ``input_names``.
     """
 
-    def __init__(self, graph: Graph, outs: list[Symbol], single: bool, optimize: bool,
+    def __init__(self, graph: Any, outs: list[Symbol], single: bool, optimize: bool,
                  donate: frozenset = frozenset()):
         self._base = graph
         self._donate = donate
@@ -160,7 +124,6 @@ class CompiledGraph:
         return fn(*args)
 
     def _specialise(self, key: tuple, args: tuple) -> Callable:
-        from .optimize import specialize
         meta = {}
         for node, v in zip(self._base.inputs, args):
             arr = self._base.feed_value(node, v)
@@ -226,22 +189,22 @@ def _donated(given: tuple, rest: tuple) -> list:
     return out
 
 
-def compile_graph(graph: Graph, outputs: Any, optimize: bool = True,
+def compile_graph(graph: Any, outputs: Any, optimize: bool = True,
                   donate: Any = ()) -> CompiledGraph:
-    """Generate, compile and return the function computing ``outputs`` (see Graph.compile)."""
-    outs, single = graph._outputs(outputs, "Graph.compile")
+    """Generate, compile and return the function computing ``outputs`` (see Any.compile)."""
+    outs, single = graph._outputs(outputs, "Any.compile")
     if isinstance(donate, str):
         donate = (donate,)
     names = {n.name for n in graph.inputs}
     unknown = [d for d in donate if d not in names]
     if unknown:
-        raise ValueError(f"Graph.compile: cannot donate {unknown}: not inputs of the graph "
+        raise ValueError(f"Any.compile: cannot donate {unknown}: not inputs of the graph "
                          f"(inputs: {sorted(names)})")
     return CompiledGraph(graph, outs, single, optimize, frozenset(donate))
 
 
-def _generate(graph: Graph, outs: list[Symbol], single: bool, optimize: bool,
-              donate: frozenset = frozenset()) -> tuple[Callable, str, Graph]:
+def _generate(graph: Any, outs: list[Symbol], single: bool, optimize: bool,
+              donate: frozenset = frozenset()) -> tuple[Callable, str, Any]:
     g = graph
     if optimize:
         g = graph.optimize(keep=outs)
@@ -254,27 +217,49 @@ def _generate(graph: Graph, outs: list[Symbol], single: bool, optimize: bool,
     for k, n in enumerate(inputs):
         var[id(n)] = f"p{k}"
         glb[f"cv{k}"] = _converter(n, g)
-    # Last use of each value, to free it (and maybe reuse its buffer) there.
-    position = {id(n): i for i, n in enumerate(order)}
-    last: dict[int, int] = {}
-    for i, n in enumerate(order):
-        for a in n.inputs:
-            last[id(a)] = i
-    out_ids = {id(o) for o in outs}
-    # Which buffer each value lives in: fresh ops own theirs; any other op (a view,
-    # or a result that may be its operand) aliases its operands'.  A buffer may be
-    # overwritten only once every alias of it is dead.
-    owner: dict[int, int | None] = {}
-    alias_last: dict[int, float] = {}
-    for n in order:
+    plan = _Buffers(order, outs, donate)
+    body = _body(order, plan, var, glb)
+    header = _header(inputs, names, donate, glb)
+    footer = _footer(outs, var, single, glb)
+    source = "\n".join(header + body + footer) + "\n"
+    code = compile(source, "<compgraph compiled graph>", "exec")
+    exec(code, glb)  # the source holds only generated names: see the module docstring
+    return glb["compiled"], source, g
+
+
+class _Buffers:
+    """Which buffer each value lives in, and when each buffer's last alias dies.
+
+    Fresh ops (the declaration says the result is always a new array) own their
+    buffer; any other op (a view, or a result that may be its operand) aliases its
+    operands'.  A buffer may be overwritten only once every alias of it is dead.
+    Donated inputs are buffers of ours too.
+    """
+
+    def __init__(self, order: list, outs: list, donate: frozenset):
+        self.last: dict[int, int] = {}  # the position of each value's last use
+        for i, n in enumerate(order):
+            for a in n.inputs:
+                self.last[id(a)] = i
+        self.out_ids = {id(o) for o in outs}
+        self.owner: dict[int, int | None] = {}
+        self.alias_last: dict[int, float] = {}
+        for n in order:
+            self._assign(n, donate)
+
+    def _end(self, n: Symbol) -> float:
+        return float("inf") if id(n) in self.out_ids else self.last.get(id(n), -1)
+
+    def _assign(self, n: Symbol, donate: frozenset) -> None:
+        owner, alias_last = self.owner, self.alias_last
         if n.op == "input" and n.name in donate:
             owner[id(n)] = id(n)  # ours to overwrite once every alias of it is dead
-            alias_last[id(n)] = float("inf") if id(n) in out_ids else last.get(id(n), -1)
-            continue
+            alias_last[id(n)] = self._end(n)
+            return
         if n.op in ("input", "constant"):
             owner[id(n)] = None
-            continue
-        if n.op in _FRESH:
+            return
+        if n.opdef.codegen.fresh:
             owner[id(n)] = id(n)
         else:
             roots = {owner[id(a)] for a in n.inputs if owner.get(id(a)) is not None}
@@ -283,8 +268,20 @@ def _generate(graph: Graph, outs: list[Symbol], single: bool, optimize: bool,
                 alias_last[r] = float("inf")
         r = owner[id(n)]
         if r is not None:
-            end = float("inf") if id(n) in out_ids else last.get(id(n), -1)
-            alias_last[r] = max(alias_last.get(r, -1), end)
+            alias_last[r] = max(alias_last.get(r, -1), self._end(n))
+
+    def reusable(self, a: Symbol, i: int, n: Symbol) -> bool:
+        """Whether node ``n`` (at position i) may write into operand ``a``'s buffer."""
+        return self.owner.get(id(a)) == id(a) and self.alias_last.get(id(a)) == i \
+            and a.shape == n.shape and a.dtype == n.dtype
+
+    def dead_after(self, n: Symbol, i: int) -> list:
+        """Operands of n whose last use is n (to delete right after it)."""
+        return [a for a in dict.fromkeys(n.inputs) if self.last.get(id(a)) == i
+                and id(a) not in self.out_ids and a.op not in ("input", "constant")]
+
+
+def _body(order: list, plan: _Buffers, var: dict, glb: dict) -> list[str]:
     body: list[str] = []
     for i, n in enumerate(order):
         if n.op == "input":
@@ -304,30 +301,27 @@ def _generate(graph: Graph, outs: list[Symbol], single: bool, optimize: bool,
             kw.append(f"{key}={gname}")
         call = _expression(n, i, args, glb)
         if call is None:
-            glb[f"f{i}"] = OPS[n.op].forward
+            glb[f"f{i}"] = n.opdef.forward
             call = f"f{i}({', '.join(args + kw)})"
-        # Reuse a dying operand's buffer when it is ours, the same shape and dtype.
-        if n.op in _UFUNC and not kw and n.shape and n.dtype is not None \
-                and None not in n.shape:
-            for a in n.inputs:
-                if owner.get(id(a)) == id(a) and alias_last.get(id(a)) == i \
-                        and a.shape == n.shape and a.dtype == n.dtype:
-                    glb[f"u{i}"] = _UFUNC[n.op]
-                    call = f"u{i}({', '.join(args)}, out={var[id(a)]})"
+        spec = n.opdef.codegen
+        if spec.out is not None and n.shape and n.dtype is not None and None not in n.shape:
+            # Write into a dying operand's buffer when it is ours, the same shape and dtype.
+            allowed = spec.out_operands if spec.out_operands is not None else \
+                range(len(n.inputs))
+            for j in allowed:
+                a = n.inputs[j]
+                if plan.reusable(a, i, n):
+                    glb[f"u{i}"] = spec.out
+                    call = f"u{i}({', '.join(args + kw)}, out={var[id(a)]})"
                     break
-        if n.op == "addmm" and n.shape and None not in n.shape:
-            # gemm updates c in place when c's buffer is ours and dies here.
-            c = n.inputs[0]
-            if owner.get(id(c)) == id(c) and alias_last.get(id(c)) == i \
-                    and c.shape == n.shape and c.dtype == n.dtype:
-                glb[f"f{i}"] = OPS[n.op].forward
-                call = f"f{i}({', '.join(args + kw)}, out={args[0]})"
-        comment = f"  # {n.op} {n.name!r}"
-        body.append(f"    {v} = {call}{comment}")
-        dead = [var[id(a)] for a in dict.fromkeys(n.inputs)
-                if last.get(id(a)) == i and id(a) not in out_ids and a.op not in ("input", "constant")]
+        body.append(f"    {v} = {call}  # {n.op} {n.name!r}")
+        dead = [var[id(a)] for a in plan.dead_after(n, i)]
         if dead:
             body.append(f"    del {', '.join(dead)}")
+    return body
+
+
+def _header(inputs: list, names: list, donate: frozenset, glb: dict) -> list[str]:
     # Inputs arrive positionally in input order (CompiledGraph binds keywords).
     header = [f"def compiled({', '.join(f'p{k}' for k in range(len(names)))}):"]
     header += [f"    # p{k}: input {name!r}" for k, name in enumerate(names)]
@@ -344,6 +338,10 @@ def _generate(graph: Graph, outs: list[Symbol], single: bool, optimize: bool,
         glb["_donated"] = _donated
         header.append(f"    {', '.join(given)}, = _donated(({', '.join(given)},), "
                       f"({', '.join(rest)}{',' if len(rest) == 1 else ''}))")
+    return header
+
+
+def _footer(outs: list, var: dict, single: bool, glb: dict) -> list[str]:
     glb["_nd"] = np.asarray
     # One-element results come back as 0-d ndarrays, like Graph.run.
     ret = []
@@ -355,9 +353,6 @@ def _generate(graph: Graph, outs: list[Symbol], single: bool, optimize: bool,
             ret.append(f"{v}.__array__()")  # a NumPy scalar: the cheapest way to 0-d
         else:
             ret.append(f"_nd({v})")
-    footer = [f"    return {ret[0]}" if single else f"    return ({', '.join(ret)}{',' if len(ret) == 1 else ''})"]
-    source = "\n".join(header + body + footer) + "\n"
-    code = compile(source, "<compgraph compiled graph>", "exec")
-    exec(code, glb)  # the source holds only generated names: see the module docstring
-    del position
-    return glb["compiled"], source, g
+    if single:
+        return [f"    return {ret[0]}"]
+    return [f"    return ({', '.join(ret)}{',' if len(ret) == 1 else ''})"]

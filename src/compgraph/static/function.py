@@ -17,8 +17,11 @@ import numpy as np
 
 from ..autodiff.tree import flatten, unflatten
 from ..grad_mode import STATE
-from ..tensor import Tensor, _wrap
-from .graph import Graph, Symbol
+from ..autodiff.recording import wrap
+from ..grad_mode import OPEN_TAPES
+from ..tensor import Tensor
+from .graph import Graph
+from .ir import Symbol
 
 __all__ = ["function", "Function"]
 
@@ -134,8 +137,7 @@ class Function:
                 return True
             if type(v) is Symbol:  # called while tracing another function: inline it
                 return True
-        from ..tape import _OPEN
-        return bool(_OPEN.stack)
+        return bool(OPEN_TAPES.stack)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         simple = not kwargs
@@ -167,10 +169,10 @@ class Function:
             values = [v for v, k in zip(leaves, key[1]) if k[0] == "T"]
             out = entry.compiled(*values)
         if entry.out_spec is None:
-            return _wrap(out)
+            return wrap(out)
         if not isinstance(out, tuple):
             out = (out,)
-        return unflatten(entry.out_spec, [_wrap(o) for o in out])
+        return unflatten(entry.out_spec, [wrap(o) for o in out])
 
     def _trace(self, key: tuple, leaves: list, spec: Any, args: tuple, kwargs: dict) -> _Entry:
         names = self._leaf_names(args, kwargs)

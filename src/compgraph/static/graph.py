@@ -1,181 +1,26 @@
-"""Static graphs (define-then-run): one IR, an ordered list of nodes.
+"""Static graphs (define-then-run): build once, then run, differentiate, optimise, compile.
 
-A :class:`Graph` is a list of :class:`Symbol` nodes in topological order: inputs,
-constants and op applications.  Each op node names a primitive of the one
-registry, its input nodes, its attributes, its inferred shape and dtype (None
-where unknown) and the user's source line.  Symbols take every operator and
-``cg.*`` function that Tensors take, because those functions dispatch to
-:meth:`Symbol.__cg_apply__`, which appends a node instead of computing.
-Tracing, optimisation passes, code generation, pictures and export all read
-this one list.
+The graph is the IR of :mod:`compgraph.static.ir`: an ordered list of
+:class:`~compgraph.static.ir.Symbol` nodes.  This module holds the :class:`Graph`
+container and its methods; each method hands the graph to the pass or writer that
+does the work (symbolic gradients, optimisation, code generation, files, ONNX,
+pictures), and none of those imports this module.
 """
 from __future__ import annotations
 
-import os
-import sys
-import threading
 from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from ..array_methods import ArrayMethods
-from ..ops.meta import Meta, infer
-from ..ops.registry import OPS, Namespace, Op
-from ..tensor import SYMBOLIC_TYPES, Tensor
+from ..tensor import Tensor
+from ..viz import view as _view
+from ..viz.dot import write_dot
+from ..viz.render import svg_of
+from . import codegen, onnx_export, optimize, serialize, symbolic_grad
+from ..ops.registry import OPS
+from .ir import Symbol, evaluate, is_scalar, short_name, user_line
 
-__all__ = ["Graph", "Symbol", "SYMBOLIC", "current_graph"]
-
-_PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_SHORT = {"add": "add", "subtract": "sub", "multiply": "mul", "divide": "div",
-          "power": "pow", "negative": "neg", "input": "input", "constant": "const"}
-
-
-def _user_line() -> str | None:
-    """``file:line`` of the first frame outside compgraph (where the user built the node)."""
-    f = sys._getframe(1)
-    while f is not None and f.f_code.co_filename.startswith(_PKG_DIR):
-        f = f.f_back
-    if f is None:
-        return None
-    return f"{f.f_code.co_filename}:{f.f_lineno}"
-
-
-def _is_scalar(v: Any) -> bool:
-    return isinstance(v, (bool, int, float)) and not isinstance(v, np.generic)
-
-
-class _Current(threading.local):
-    graph: "Graph | None" = None
-
-
-_CURRENT = _Current()
-
-
-class current_graph:
-    """Context manager: symbolic ops with no Symbol operand go into ``graph``."""
-
-    def __init__(self, graph: "Graph"):
-        self.graph = graph
-
-    def __enter__(self) -> "Graph":
-        self._prev = _CURRENT.graph
-        _CURRENT.graph = self.graph
-        return self.graph
-
-    def __exit__(self, *exc: Any) -> None:
-        _CURRENT.graph = self._prev
-
-
-class Symbol(ArrayMethods):
-    """A node of a static :class:`Graph`: an input, a constant or an op application.
-
-    >>> import compgraph as cg
-    >>> g = cg.Graph()
-    >>> a = g.input("a")
-    >>> y = a * 2 + 1
-    >>> y.op, [n.name for n in y.inputs]
-    ('add', ['mul_1', 'const_2'])
-    """
-
-    __slots__ = ("graph", "op", "inputs", "attrs", "shape", "dtype", "name", "value",
-                 "source", "index", "__weakref__")
-
-    @classmethod
-    def __cg_apply__(cls, op: Op, args: tuple, attrs: dict) -> "Symbol":
-        return symbolic_apply(op, args, attrs)
-
-    @property
-    def ndim(self) -> int | None:
-        """Number of dimensions (None when the shape is unknown)."""
-        return None if self.shape is None else len(self.shape)
-
-    @property
-    def size(self) -> int | None:
-        """Number of elements (None when not fully known)."""
-        if self.shape is None or any(d is None for d in self.shape):
-            return None
-        return int(np.prod(self.shape))
-
-    def __repr__(self) -> str:
-        args = ", ".join(n.name for n in self.inputs)
-        what = f"{self.op}({args})" if self.op not in ("input", "constant") else self.op
-        return f"<Symbol {self.name} = {what}, shape={self.shape}, dtype={self.dtype}>"
-
-    # Python needs concrete values here; a static graph has none until it runs.
-    def _concrete(self, what: str) -> TypeError:
-        where = _user_line() or "?"
-        return TypeError(
-            f"{what} of the symbolic value {self.name!r} (op {self.op!r}) at {where}: a static "
-            f"graph is built before any value exists, so Python control flow (if, while, "
-            f"bool(), float(), len()) cannot depend on it. Use cg.where / cg.maximum for "
-            f"data-dependent choices, or pass the value as a static (non-numeric) argument")
-
-    def __bool__(self) -> bool:
-        raise self._concrete("bool()")
-
-    def __float__(self) -> float:
-        raise self._concrete("float()")
-
-    def __int__(self) -> int:
-        raise self._concrete("int()")
-
-    def __index__(self) -> int:
-        raise self._concrete("use as an index")
-
-    def __array__(self, *args: Any, **kwargs: Any) -> np.ndarray:
-        raise self._concrete("conversion to a NumPy array")
-
-    def item(self) -> Any:
-        """Not available: symbolic values have no value until the graph runs."""
-        raise self._concrete(".item()")
-
-    def numpy(self) -> Any:
-        """Not available: symbolic values have no value until the graph runs."""
-        raise self._concrete(".numpy()")
-
-    def __len__(self) -> int:
-        if self.shape is None or not self.shape or self.shape[0] is None:
-            raise self._concrete("len()")
-        return self.shape[0]
-
-    def __iter__(self):
-        return (self[i] for i in range(len(self)))
-
-
-SYMBOLIC_TYPES.add(Symbol)
-
-
-def _describe(n: Symbol) -> str:
-    return f"{n.name} (shape {n.shape}, dtype {n.dtype})"
-
-
-def symbolic_apply(op: Op, args: Sequence[Any], attrs: dict) -> Symbol:
-    """Append ``op(*args, **attrs)`` to the graph of the symbolic operands."""
-    graph = None
-    for a in args:
-        if type(a) is Symbol:
-            if graph is None:
-                graph = a.graph
-            elif a.graph is not graph:
-                raise ValueError(f"{op.name}: operands belong to different graphs "
-                                 f"({a.name!r} is from another Graph)")
-    if graph is None:
-        graph = _CURRENT.graph
-        if graph is None:
-            raise ValueError(f"{op.name}: no symbolic operand and no current graph")
-    inputs = [graph._as_node(a, op.name) for a in args]
-    metas = [n.value if n.op == "constant" and _is_scalar(n.value) else Meta(n.shape, n.dtype)
-             for n in inputs]
-    try:
-        shape, dtype = infer(op, metas, attrs)
-    except (ValueError, TypeError) as err:
-        desc = ", ".join(_describe(n) for n in inputs)
-        raise type(err)(f"{op.name}: {err} (operands: {desc})") from None
-    return graph._add(op.name, inputs, dict(attrs), shape, dtype)
-
-
-#: The symbolic namespace: rules run here to build gradient graphs.
-SYMBOLIC = Namespace("symbolic", symbolic_apply)
+__all__ = ["Graph"]
 
 
 class Graph:
@@ -217,12 +62,13 @@ class Graph:
     def _add(self, op: str, inputs: Sequence[Symbol], attrs: dict, shape: Any, dtype: Any,
              name: str | None = None, value: Any = None, source: str | None = None) -> Symbol:
         if name is None:
-            name = self._unique(_SHORT.get(op, op))
+            name = self._unique(short_name(op))
         elif name in self._by_name:
             raise ValueError(f"Graph: a node named {name!r} already exists")
         s = object.__new__(Symbol)
         s.graph = self
         s.op = op
+        s.opdef = OPS.get(op)
         s.inputs = tuple(inputs)
         s.attrs = attrs
         s.shape = None if shape is None else (shape if type(shape) is tuple else tuple(shape))
@@ -230,7 +76,7 @@ class Graph:
                                               isinstance(dtype, np.dtype) else np.dtype(dtype))
         s.name = name
         s.value = value
-        s.source = source if source is not None else _user_line()
+        s.source = source if source is not None else user_line()
         s.index = len(self.nodes)
         self.nodes.append(s)
         self._by_name[name] = s
@@ -250,7 +96,7 @@ class Graph:
         """A constant node (Python numbers stay Python numbers: weakly typed, as in NumPy)."""
         if isinstance(value, Tensor):
             value = value.data
-        if _is_scalar(value):
+        if is_scalar(value):
             shape, dtype = (), None
         else:
             value = np.array(value)
@@ -368,7 +214,7 @@ class Graph:
                             f"({err})") from None
         if arr.dtype.kind not in "biufc":
             raise TypeError(f"input {node.name!r}: expected numbers, got dtype {arr.dtype}")
-        given = np.asarray(value).dtype if not _is_scalar(value) else np.result_type(value)
+        given = np.asarray(value).dtype if not is_scalar(value) else np.result_type(value)
         if node.dtype is not None and not np.can_cast(given, node.dtype, casting="same_kind"):
             raise TypeError(f"input {node.name!r}: expected dtype {node.dtype}, got {given}")
         if node.shape is not None and (len(node.shape) != arr.ndim or any(
@@ -414,7 +260,7 @@ class Graph:
             elif n.op == "constant":
                 env[n] = n.value
             else:
-                env[n] = _evaluate(n, [env[i] for i in n.inputs])
+                env[n] = evaluate(n, [env[i] for i in n.inputs])
         res = [np.asarray(env[o]) for o in outs]
         if single:
             return res[0]
@@ -428,14 +274,16 @@ class Graph:
         ordinary nodes: they can be run, optimised, compiled, drawn, saved and
         differentiated again.  An x that ys do not depend on gets zeros.
         """
-        from .symbolic_grad import gradients
-        return gradients(self, ys, xs, grad_ys)
+        return symbolic_grad.gradients(self, ys, xs, grad_ys)
 
     # ------------------------------------------------------------------ passes, code, files
     def optimize(self, keep: Sequence[Any] | None = None) -> "Graph":
         """A new, equivalent, no larger Graph (see :mod:`compgraph.static.optimize`)."""
-        from .optimize import optimize
-        return optimize(self, keep)
+        return optimize.optimize(self, keep)
+
+    def copy(self) -> "Graph":
+        """An independent copy with the same nodes, names and values."""
+        return optimize.rebuild(self, [], None)
 
     def compile(self, outputs: Any, optimize: bool = True, donate: Any = ()) -> Any:
         """One straight-line Python function for ``outputs``; ``fn.source`` shows it.
@@ -443,34 +291,28 @@ class Graph:
         ``donate``: names of inputs whose arrays the function may overwrite once it no
         longer needs them (results are then written into them, as an in-place update).
         """
-        from .codegen import compile_graph
-        return compile_graph(self, outputs, optimize=optimize, donate=donate)
+        return codegen.compile_graph(self, outputs, optimize=optimize, donate=donate)
 
-    def to_dot(self, **kwargs: Any) -> str:
+    def to_dot(self, max_nodes: int = 500) -> str:
         """Graphviz DOT text of the graph (inputs at the bottom, results at the top)."""
-        from .dot import graph_to_dot
-        return graph_to_dot(self, **kwargs)
+        return write_dot(_view.static_view(self, max_nodes=max_nodes))
 
     def _repr_svg_(self) -> str | None:
         """The graph as SVG, for Jupyter."""
-        from ..viz.render import svg_of
         return svg_of(self)
 
     def save(self, path: str) -> None:
         """Write the graph: JSON structure plus an ``.npz`` of constants (no pickle)."""
-        from .serialize import save
-        save(self, path)
+        serialize.save(self, path)
 
     @classmethod
     def load(cls, path: str) -> "Graph":
         """Read a graph written by :meth:`save`, validating every op and reference."""
-        from .serialize import load
-        return load(path)
+        return serialize.load(path, cls)
 
     def to_onnx(self, path: str, outputs: Any = None) -> None:
         """Export to an ONNX model that onnxruntime runs (needs the ``onnx`` extra)."""
-        from .onnx_export import to_onnx
-        to_onnx(self, path, outputs)
+        onnx_export.to_onnx(self, path, outputs)
 
 
 class _NameScope:
@@ -487,11 +329,3 @@ class _NameScope:
         self.graph._scopes.pop()
 
 
-def _evaluate(n: Symbol, args: list) -> Any:
-    op = OPS[n.op]
-    try:
-        return op.forward(*args, **n.attrs)
-    except (ValueError, TypeError, IndexError, ArithmeticError) as err:
-        shapes = ", ".join(f"{np.shape(a)} {np.result_type(a)}" for a in args)
-        where = f" (built at {n.source})" if n.source else ""
-        raise type(err)(f"{n.op} node {n.name!r}{where}: {err}; operands: {shapes}") from None

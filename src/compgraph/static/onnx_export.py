@@ -1,8 +1,9 @@
 """Export a static graph to ONNX (opset 18) with the ``onnx`` package (extra ``onnx``).
 
 Inputs keep their names; outputs default to the nodes no other node consumes.
-Each op maps to ONNX operators here; a graph using an op without a mapping is
-rejected with an error listing every such op.  Python-number constants take the
+Each op's declaration says how it maps to ONNX operators (``onnx=``, see
+:class:`compgraph.ops.spec.Onnx`, or ``no(reason)``); a graph using an op without a
+mapping is rejected with an error listing every such op and the reason.  Python-number constants take the
 dtype of the values they combine with, as NumPy's weak scalars do.
 """
 from __future__ import annotations
@@ -11,28 +12,12 @@ from typing import Any
 
 import numpy as np
 
-from .graph import Graph, Symbol, _is_scalar
+from ..ops.spec import Absent, Onnx
+from .ir import Symbol, is_scalar
 
 __all__ = ["to_onnx", "OPSET"]
 
 OPSET = 18
-
-_SIMPLE = {
-    "add": "Add", "subtract": "Sub", "multiply": "Mul", "divide": "Div", "power": "Pow",
-    "negative": "Neg", "exp": "Exp", "log": "Log", "sqrt": "Sqrt", "sin": "Sin", "cos": "Cos",
-    "tan": "Tan", "tanh": "Tanh", "sigmoid": "Sigmoid", "relu": "Relu", "abs": "Abs",
-    "sign": "Sign", "floor": "Floor", "maximum": "Max", "minimum": "Min", "where": "Where",
-    "matmul": "MatMul", "identity": "Identity", "stop_gradient": "Identity",
-    "equal": "Equal", "less": "Less", "less_equal": "LessOrEqual", "greater": "Greater",
-    "greater_equal": "GreaterOrEqual", "softplus": "Softplus",
-}
-_HANDLED = set(_SIMPLE) | {"not_equal", "clip", "astype", "sum", "max", "min", "reshape",
-                           "transpose", "swapaxes", "expand_dims", "squeeze", "broadcast_to",
-                           "sum_to", "concatenate", "stack", "getitem", "zeros_like",
-                           "ones_like", "sum_to_like", "broadcast_like", "reshape_like",
-                           "reduced_count", "masked", "linear", "log_softmax", "addmm",
-                           "argmax", "erf"}
-
 
 def _needs_known_shape(n: Symbol, i: int = 0) -> tuple:
     s = n.inputs[i].shape
@@ -43,7 +28,9 @@ def _needs_known_shape(n: Symbol, i: int = 0) -> tuple:
 
 
 class _Builder:
-    def __init__(self, onnx: Any, graph: Graph):
+    """Writes ONNX nodes; op declarations' ``onnx=`` functions receive one as ``b``."""
+
+    def __init__(self, onnx: Any, graph: Any):
         self.onnx = onnx
         self.h = onnx.helper
         self.graph = graph
@@ -70,10 +57,26 @@ class _Builder:
         self.nodes.append(self.h.make_node(op, ins, [out], **attrs))
         return out
 
+    def cast(self, name: str, have: Any, want: Any) -> str:
+        """``name`` cast from dtype ``have`` to ``want`` (itself when they agree)."""
+        return _cast_to(self, name, have, want)
+
+    def elem(self, dtype: Any) -> int:
+        """The ONNX element type of a NumPy dtype."""
+        return _elem_type(self.onnx, dtype, "dtype")
+
+    def tensor(self, value: Any) -> Any:
+        """An ONNX TensorProto holding ``value`` (for attributes such as ConstantOfShape's)."""
+        return self.onnx.numpy_helper.from_array(np.asarray(value), self.fresh("value"))
+
+    def known_shape(self, n: Symbol, i: int = 0) -> tuple:
+        """The known shape of input ``i`` of ``n``, or an error asking to declare it."""
+        return _needs_known_shape(n, i)
+
     def operand(self, n: Symbol, inp: Symbol) -> str:
         """The ONNX name of an input; Python numbers become constants of the right dtype."""
-        if inp.op == "constant" and _is_scalar(inp.value):
-            others = [i.dtype for i in n.inputs if not (i.op == "constant" and _is_scalar(i.value))
+        if inp.op == "constant" and is_scalar(inp.value):
+            others = [i.dtype for i in n.inputs if not (i.op == "constant" and is_scalar(i.value))
                       and i.dtype is not None]
             dtype = np.result_type(*others, inp.value) if others else \
                 (n.dtype if n.dtype is not None and n.dtype.kind != "b" else None)
@@ -93,183 +96,61 @@ def _value_info(onnx: Any, n: Symbol, name: str) -> Any:
     return onnx.helper.make_tensor_value_info(name, _elem_type(onnx, n.dtype, repr(n.name)), shape)
 
 
-_PROMOTING = {"add", "subtract", "multiply", "divide", "power", "maximum", "minimum",
-              "matmul", "linear", "equal", "not_equal", "less", "less_equal", "greater",
-              "greater_equal", "clip", "concatenate", "stack"}
-_COMPARE = {"equal", "not_equal", "less", "less_equal", "greater", "greater_equal"}
-
-
-def _cast_to(b: _Builder, name: str, have: Any, want: Any) -> str:
+def _cast_to(b: "_Builder", name: str, have: Any, want: Any) -> str:
     if have is None or want is None or np.dtype(have) == np.dtype(want):
         return name
     return b.add("Cast", [name], to=_elem_type(b.onnx, want, "cast"))
 
 
-def _emit(b: _Builder, n: Symbol, out: str) -> None:
+def _promoted(b: "_Builder", n: Symbol, ins: list, spec: Onnx) -> list:
+    """ONNX does not promote: cast operands to the dtype NumPy would compute in."""
+    first = spec.first
+    scalar = [i for i in n.inputs if i.op == "constant" and is_scalar(i.value)]
+    arrays = [i for i in n.inputs[first:] if not (i.op == "constant" and is_scalar(i.value))]
+    if spec.promote == "operands":  # comparisons: the operands' common dtype, not bool
+        want = np.dtype(np.result_type(*[i.dtype for i in arrays], *[i.value for i in scalar])) \
+            if arrays and all(i.dtype is not None for i in arrays) else None
+    else:
+        want = n.dtype
+    ins = list(ins)
+    for k in range(first, len(ins)):
+        inp = n.inputs[k]
+        if not (inp.op == "constant" and is_scalar(inp.value)):
+            ins[k] = _cast_to(b, ins[k], inp.dtype, want)
+        elif want is not None and want.kind != "b":
+            ins[k] = b.const(inp.value, want)
+    return ins
+
+
+def _emit(b: "_Builder", n: Symbol, out: str) -> None:
+    """The node as ONNX operators, as its op's declaration says (``onnx=``)."""
+    spec = n.opdef.onnx
     ins = [b.operand(n, i) for i in n.inputs]
-    a = n.attrs
-    op = n.op
-    # ONNX does not promote: cast operands to the dtype NumPy would compute in.
-    if op in _PROMOTING or op == "where":
-        first = 1 if op == "where" else 0
-        arrays = [i for i in n.inputs[first:] if not (i.op == "constant" and _is_scalar(i.value))]
-        if op in _COMPARE:
-            want = np.result_type(*[i.dtype for i in arrays], *[i.value for i in n.inputs
-                                   if i.op == "constant" and _is_scalar(i.value)]) \
-                if all(i.dtype is not None for i in arrays) and arrays else None
-            want = None if want is None else np.dtype(want)
-        else:
-            want = n.dtype
-        for k in range(first, len(ins)):
-            inp = n.inputs[k]
-            if not (inp.op == "constant" and _is_scalar(inp.value)):
-                ins[k] = _cast_to(b, ins[k], inp.dtype, want)
-            elif want is not None and want.kind != "b":
-                ins[k] = b.const(inp.value, want)
-    if op in ("sum", "max", "min", "softplus", "erf") and n.inputs[0].dtype is not None \
-            and n.inputs[0].dtype != n.dtype:
-        ins[0] = _cast_to(b, ins[0], n.inputs[0].dtype, n.dtype)  # e.g. sum of bools
-    if op in _SIMPLE:
-        b.add(_SIMPLE[op], ins, out)
-    elif op == "not_equal":
-        b.add("Not", [b.add("Equal", ins)], out)
-    elif op == "clip":
-        lo = "" if a.get("lo") is None else b.const(a["lo"], n.dtype)
-        hi = "" if a.get("hi") is None else b.const(a["hi"], n.dtype)
-        b.add("Clip", [ins[0], lo, hi], out)
-    elif op == "astype":
-        b.add("Cast", ins, out, to=_elem_type(b.onnx, a["dtype"], "astype"))
-    elif op in ("sum", "max", "min"):
-        kind = {"sum": "ReduceSum", "max": "ReduceMax", "min": "ReduceMin"}[op]
-        axes = a.get("axis")
-        extra = [] if axes is None else [b.ints(axes)]
-        b.add(kind, ins + extra, out, keepdims=int(bool(a.get("keepdims"))))
-    elif op == "reshape":
-        b.add("Reshape", [ins[0], b.ints(a["shape"])], out)
-    elif op == "transpose":
-        if a["axes"] is None:
-            b.add("Transpose", ins, out)
-        else:
-            b.add("Transpose", ins, out, perm=list(a["axes"]))
-    elif op == "linear":
-        prod = b.add("MatMul", [ins[0], b.add("Transpose", [ins[1]])])
-        b.add("Add", [prod, ins[2]], out)
-    elif op == "addmm":  # ONNX Gemm is exactly beta * C + alpha * (A @ B)
-        c, x, y = (_cast_to(b, i, m.dtype, n.dtype) for i, m in zip(ins, n.inputs))
-        b.add("Gemm", [x, y, c], out, alpha=float(a["alpha"]), beta=float(a["beta"]))
-    elif op == "erf":
-        if n.dtype == np.float64:
-            # onnxruntime has no float64 Erf kernel: compute in float32 (about 1e-7).
-            r = b.add("Erf", [_cast_to(b, ins[0], n.dtype, np.float32)])
-            b.add("Cast", [r], out, to=_elem_type(b.onnx, n.dtype, "erf"))
-        else:
-            b.add("Erf", ins, out)
-    elif op == "argmax":
-        axes, keep = a.get("axis"), int(bool(a.get("keepdims")))
-        if axes is None:  # of the flattened array
-            flat = b.add("Reshape", [ins[0], b.ints([-1])])
-            r = b.add("ArgMax", [flat], axis=0, keepdims=0)
-            if keep:
-                b.add("Reshape", [r, b.ints([1] * len(n.inputs[0].shape))], out)
-            else:
-                b.add("Identity", [r], out)
-        else:
-            b.add("ArgMax", ins, out, axis=int(axes[0]), keepdims=keep)
-    elif op == "log_softmax":
-        x = _cast_to(b, ins[0], n.inputs[0].dtype, n.dtype)
-        axes = a["axis"]
-        if axes is not None and len(axes) == 1:
-            b.add("LogSoftmax", [x], out, axis=int(axes[0]))
-        else:
-            extra = [] if axes is None else [b.ints(axes)]
-            s = b.add("Sub", [x, b.add("ReduceMax", [x] + extra, keepdims=1)])
-            lse = b.add("Log", [b.add("ReduceSum", [b.add("Exp", [s])] + extra, keepdims=1)])
-            b.add("Sub", [s, lse], out)
-    elif op == "masked":
-        zero = b.const(np.zeros((), dtype=n.dtype))
-        b.add("Where", [_cast_to(b, ins[1], n.inputs[1].dtype, np.bool_), ins[0], zero], out)
-    elif op == "reshape_like":
-        b.add("Reshape", [ins[0], b.add("Shape", [ins[1]])], out)
-    elif op == "reduced_count":
-        if a.get("axis") is None:
-            size = b.add("Size", [ins[0]])
-        else:
-            dims = b.add("Gather", [b.add("Shape", [ins[0]]), b.ints(a["axis"])], axis=0)
-            size = b.add("ReduceProd", [dims], keepdims=0)
-        b.add("Cast", [size], out, to=_elem_type(b.onnx, n.dtype, "count"))
-    elif op == "swapaxes":
-        nd = len(_needs_known_shape(n))
-        perm = list(range(nd))
-        i, j = a["axis1"] % nd, a["axis2"] % nd
-        perm[i], perm[j] = perm[j], perm[i]
-        b.add("Transpose", ins, out, perm=perm)
-    elif op == "expand_dims":
-        b.add("Unsqueeze", [ins[0], b.ints(a["axis"])], out)
-    elif op == "squeeze":
-        b.add("Squeeze", [ins[0], b.ints(a["axis"])], out)
-    elif op == "broadcast_to":
-        b.add("Expand", [ins[0], b.ints(a["shape"])], out)
-    elif op in ("sum_to", "sum_to_like", "broadcast_like"):
-        src = _needs_known_shape(n)
-        target = tuple(a["shape"]) if op == "sum_to" else _needs_known_shape(n, 1)
-        if op == "broadcast_like":
-            b.add("Expand", [ins[0], b.ints(target)], out)
-            return
-        lead = len(src) - len(target)
-        axes = list(range(lead)) + [k + lead for k, d in enumerate(target)
-                                    if d == 1 and src[k + lead] != 1]
-        r = b.add("ReduceSum", [ins[0], b.ints(axes)], keepdims=1) if axes else ins[0]
-        b.add("Reshape", [r, b.ints(target)], out)
-    elif op == "concatenate":
-        b.add("Concat", ins, out, axis=int(a["axis"]))
-    elif op == "stack":
-        parts = [b.add("Unsqueeze", [x, b.ints([a["axis"]])]) for x in ins]
-        b.add("Concat", parts, out, axis=int(a["axis"]))
-    elif op in ("zeros_like", "ones_like"):
-        fill = np.zeros(1, n.dtype) if op == "zeros_like" else np.ones(1, n.dtype)
-        shape = b.add("Shape", ins)
-        b.add("ConstantOfShape", [shape], out,
-              value=b.onnx.numpy_helper.from_array(fill, b.fresh("fill")))
-    elif op == "getitem":
-        _emit_getitem(b, n, ins[0], a["index"], out)
-    else:  # pragma: no cover - filtered before emitting
-        raise ValueError(f"to_onnx: no mapping for op {op!r}")
+    if spec.promote:
+        ins = _promoted(b, n, ins, spec)
+    if spec.cast_input and n.inputs[0].dtype is not None and n.inputs[0].dtype != n.dtype:
+        ins[0] = _cast_to(b, ins[0], n.inputs[0].dtype, n.dtype)  # e.g. a sum of bools
+    if isinstance(spec.op, str):
+        b.add(spec.op, ins, out)
+    else:
+        spec.op(b, n, ins, out)
 
 
-def _emit_getitem(b: _Builder, n: Symbol, x: str, index: Any, out: str) -> None:
-    items = index if isinstance(index, tuple) else (index,)
-    if len(items) == 1 and isinstance(items[0], np.ndarray) and items[0].dtype.kind in "iu":
-        b.add("Gather", [x, b.const(items[0].astype(np.int64))], out, axis=0)
-        return
-    if any(not isinstance(i, (int, slice)) for i in items):
-        raise ValueError(f"to_onnx: node {n.name!r}: only int, slice and a single integer-array "
-                         f"index are exported, got {index!r}")
-    starts, ends, axes, steps, drop = [], [], [], [], []
-    big = np.iinfo(np.int64).max
-    for ax, i in enumerate(items):
-        if isinstance(i, int):
-            starts.append(i)
-            ends.append(i + 1 if i != -1 else big)
-            steps.append(1)
-            axes.append(ax)
-            drop.append(ax)
-        elif i != slice(None):
-            step = 1 if i.step is None else i.step
-            starts.append(i.start if i.start is not None else (0 if step > 0 else -1))
-            ends.append(i.stop if i.stop is not None else (big if step > 0 else -big))
-            steps.append(step)
-            axes.append(ax)
-    y = x
-    if axes:
-        y = b.add("Slice", [x, b.ints(starts), b.ints(ends), b.ints(axes), b.ints(steps)],
-                  None if drop else out)
-    if drop:
-        b.add("Squeeze", [y, b.ints(drop)], out)
-    elif not axes:
-        b.add("Identity", [x], out)
+def _unexportable(order: list) -> dict[str, str]:
+    """Ops of the graph with no ONNX translation, and why."""
+    missing: dict[str, str] = {}
+    for n in order:
+        if n.op in ("input", "constant"):
+            continue
+        spec = n.opdef.onnx
+        if isinstance(spec, Absent):
+            missing[n.op] = spec.reason
+        elif not isinstance(spec, Onnx):
+            missing[n.op] = "no ONNX translation is declared"
+    return missing
 
 
-def to_onnx(graph: Graph, path: str, outputs: Any = None) -> Any:
+def to_onnx(graph: Any, path: str, outputs: Any = None) -> Any:
     """Write ``graph`` as an ONNX model to ``path`` and return the ModelProto."""
     try:
         import onnx
@@ -277,10 +158,10 @@ def to_onnx(graph: Graph, path: str, outputs: Any = None) -> Any:
         raise ImportError("to_onnx needs the onnx package: pip install 'compgraph[onnx]'") from None
     outs = graph.outputs() if outputs is None else graph._outputs(outputs, "to_onnx")[0]
     order = graph.needed(outs)
-    missing = sorted({n.op for n in order if n.op not in _HANDLED
-                      and n.op not in ("input", "constant")})
+    missing = _unexportable(order)
     if missing:
-        raise ValueError(f"to_onnx: no ONNX mapping for op(s) {missing}")
+        raise ValueError("to_onnx: no ONNX mapping for op(s) " + "; ".join(
+            f"{op!r} ({why})" for op, why in sorted(missing.items())))
     b = _Builder(onnx, graph)
     inputs = []
     for n in order:
@@ -288,7 +169,7 @@ def to_onnx(graph: Graph, path: str, outputs: Any = None) -> Any:
             b.names[id(n)] = n.name
             inputs.append(_value_info(onnx, n, n.name))
         elif n.op == "constant":
-            if not _is_scalar(n.value):
+            if not is_scalar(n.value):
                 b.names[id(n)] = b.const(n.value)
     out_names = {id(o): o.name for o in outs}
     for n in order:

@@ -1,4 +1,4 @@
-"""Graph optimisation passes. Each takes a Graph and returns a new, equivalent one.
+"""Any optimisation passes. Each takes a Any and returns a new, equivalent one.
 
 - :func:`dead_code_elimination` keeps only what the kept nodes need (and the inputs).
 - :func:`common_subexpression_elimination` merges nodes with the same op, inputs,
@@ -23,16 +23,19 @@ import numpy as np
 
 from ..ops import blas
 from ..ops.meta import Meta, infer
-from ..ops.registry import OPS
-from .graph import Graph, Symbol, _is_scalar
+from ..ops.elementwise import ADD, IDENTITY, MULTIPLY, SUBTRACT
+from ..ops.linalg import ADDMM, MATMUL
+from ..ops.reduce import ZEROS_LIKE
+from ..ops.shape import TRANSPOSE
+from .ir import Symbol, is_scalar
 
 __all__ = ["optimize", "dead_code_elimination", "common_subexpression_elimination",
            "constant_folding", "algebraic_simplification", "specialize"]
 
-Rewrite = Callable[[Symbol, list, Graph], "Symbol | None"]
+Rewrite = Callable[[Symbol, list, Any], "Symbol | None"]
 
 
-def _keep_list(graph: Graph, keep: Sequence[Any] | None) -> list[Symbol]:
+def _keep_list(graph: Any, keep: Sequence[Any] | None) -> list[Symbol]:
     if keep is None:
         return graph.outputs()
     if isinstance(keep, (str, Symbol)):
@@ -40,16 +43,16 @@ def _keep_list(graph: Graph, keep: Sequence[Any] | None) -> list[Symbol]:
     return [graph._node(k, "optimize") for k in keep]
 
 
-def _copy(n: Symbol, ins: list, new: Graph) -> Symbol:
+def _copy(n: Symbol, ins: list, new: Any) -> Symbol:
     name = n.name if n.name not in new._by_name else None
     return new._add(n.op, ins, dict(n.attrs), n.shape, n.dtype, name=name, value=n.value,
                     source=n.source)
 
 
-def _rebuild(graph: Graph, keep: list[Symbol], rewrite: Rewrite | None,
-             only: set | None = None, input_meta: dict | None = None) -> Graph:
+def rebuild(graph: Any, keep: list[Symbol], rewrite: Rewrite | None,
+             only: set | None = None, input_meta: dict | None = None) -> Any:
     """Copy ``graph`` node by node, letting ``rewrite`` replace nodes; keep kept names."""
-    new = Graph()
+    new = type(graph)()
     new._reserved = {n.name for n in graph.nodes}
     new._count = graph._count
     m: dict[int, Symbol] = {}
@@ -69,15 +72,15 @@ def _rebuild(graph: Graph, keep: list[Symbol], rewrite: Rewrite | None,
         r = m[id(k)]
         if r.name != k.name and k.name not in new._by_name:
             # The kept node was replaced by another: give its name to an alias.
-            new._add("identity", (r,), {}, r.shape, r.dtype, name=k.name, source=k.source)
+            new._add(IDENTITY.name, (r,), {}, r.shape, r.dtype, name=k.name, source=k.source)
     return new
 
 
-def dead_code_elimination(graph: Graph, keep: Sequence[Any] | None = None) -> Graph:
+def dead_code_elimination(graph: Any, keep: Sequence[Any] | None = None) -> Any:
     """Drop every node the kept nodes do not need (inputs always stay)."""
     kept = _keep_list(graph, keep)
     needed = {id(n) for n in graph.needed(kept)}
-    return _rebuild(graph, kept, None, only=needed)
+    return rebuild(graph, kept, None, only=needed)
 
 
 def _hashable(v: Any) -> Any:
@@ -101,7 +104,7 @@ def _hashable(v: Any) -> Any:
 def _cse_rule() -> Rewrite:
     seen: dict = {}
 
-    def rewrite(n: Symbol, ins: list, new: Graph) -> Symbol | None:
+    def rewrite(n: Symbol, ins: list, new: Any) -> Symbol | None:
         if n.op == "constant":
             key = ("constant", _hashable(n.value))
         else:
@@ -115,31 +118,32 @@ def _cse_rule() -> Rewrite:
     return rewrite
 
 
-def common_subexpression_elimination(graph: Graph, keep: Sequence[Any] | None = None) -> Graph:
+def common_subexpression_elimination(graph: Any, keep: Sequence[Any] | None = None) -> Any:
     """Merge nodes computing the same thing from the same inputs (and equal constants)."""
-    return _rebuild(graph, _keep_list(graph, keep), _cse_rule())
+    return rebuild(graph, _keep_list(graph, keep), _cse_rule())
 
 
 _FOLD_LIMIT = 1 << 16  # elements: folding must not write huge arrays into the graph
 
 
-def _fold_rule(n: Symbol, ins: list, new: Graph) -> Symbol | None:
-    if n.op in ("zeros_like", "ones_like") and n.size is not None \
-            and n.size <= _FOLD_LIMIT and n.dtype is not None:
-        # Their value depends only on the (known) shape and dtype.
-        value = (np.zeros if n.op == "zeros_like" else np.ones)(n.shape, n.dtype)
+def _fold_rule(n: Symbol, ins: list, new: Any) -> Symbol | None:
+    op = n.opdef
+    fill = op.facts.fill if op is not None else None
+    if fill is not None and n.size is not None and n.size <= _FOLD_LIMIT \
+            and n.dtype is not None:
+        # The value depends only on the (known) shape and dtype.
         name = n.name if n.name not in new._by_name else None
-        return new.constant(value, name=name)
+        return new.constant(np.full(n.shape, fill, n.dtype), name=name)
     if not ins or any(i.op != "constant" for i in ins):
         return None
     if n.size is not None and n.size > _FOLD_LIMIT:
         return None
     try:
         with np.errstate(all="ignore"):
-            value = OPS[n.op].forward(*[i.value for i in ins], **n.attrs)
+            value = op.forward(*[i.value for i in ins], **n.attrs)
     except Exception:  # leave it to fail (with a good message) when it runs
         return None
-    if not _is_scalar(value):
+    if not is_scalar(value):
         value = np.array(value)
     name = n.name if n.name not in new._by_name else None
     c = new.constant(value, name=name)
@@ -147,16 +151,16 @@ def _fold_rule(n: Symbol, ins: list, new: Graph) -> Symbol | None:
     return c
 
 
-def constant_folding(graph: Graph, keep: Sequence[Any] | None = None) -> Graph:
+def constant_folding(graph: Any, keep: Sequence[Any] | None = None) -> Any:
     """Replace nodes whose inputs are all constants by their (exact) value."""
-    return _rebuild(graph, _keep_list(graph, keep), _fold_rule)
+    return rebuild(graph, _keep_list(graph, keep), _fold_rule)
 
 
 def _is_const(n: Symbol, v: float) -> bool:
     if n.op != "constant":
         return False
     val = n.value
-    if _is_scalar(val):
+    if is_scalar(val):
         return val == v and not isinstance(val, bool)
     return val.size > 0 and bool(np.all(val == v))
 
@@ -167,61 +171,60 @@ def _same(a: Symbol, b: Symbol) -> bool:
             and None not in a.shape and a.dtype is not None and a.dtype == b.dtype)
 
 
-_POSITIVE = {"exp", "sqrt", "sigmoid"}
+def _nonnegative(x: Symbol) -> bool:
+    if x.op == "constant":
+        return bool(np.all(np.asarray(x.value) > 0))
+    return x.opdef is not None and x.opdef.facts.nonnegative
 
 
-def _simplify_rule(n: Symbol, ins: list, new: Graph) -> Symbol | None:
-    op = n.op
-    if op in ("multiply", "add") and len(ins) == 2:
-        unit = 1 if op == "multiply" else 0
-        for x, other in ((ins[0], ins[1]), (ins[1], ins[0])):
+def _simplify_rule(n: Symbol, ins: list, new: Any) -> Symbol | None:
+    """The algebraic facts each op declares (see :class:`compgraph.ops.spec.Facts`)."""
+    op = n.opdef
+    if op is None:
+        return None
+    f = op.facts
+    if f.unit is not None and len(ins) == 2:
+        unit, side = f.unit
+        for x, other in ((ins[0], ins[1]), (ins[1], ins[0]))[:2 if side == "both" else 1]:
             if _is_const(other, unit) and _same(x, n):
                 return x
-    if op in ("divide", "subtract", "power") and len(ins) == 2:
-        unit = 0 if op == "subtract" else 1
-        if _is_const(ins[1], unit) and _same(ins[0], n):
-            return ins[0]
-    if op == "subtract" and ins[0] is ins[1] and _same(ins[0], n):
-        return new._add("zeros_like", (ins[0],), {}, n.shape, n.dtype, source=n.source)
-    if op == "negative" and ins[0].op == "negative":
+    if f.self_zero and len(ins) == 2 and ins[0] is ins[1] and _same(ins[0], n):
+        return new._add(ZEROS_LIKE.name, (ins[0],), {}, n.shape, n.dtype, source=n.source)
+    if f.involution and ins[0].op == n.op:
         return ins[0].inputs[0]
-    if op == "add" and ins[1].op == "negative" and _same(ins[0], n) and _same(ins[1], n):
+    if f.negated_rhs is not None and len(ins) == 2 and ins[1].op == f.negated_rhs[0] \
+            and _same(ins[0], n) and _same(ins[1], n):
         # x + (-y) is exactly x - y: one op instead of two.
-        return new._add("subtract", (ins[0], ins[1].inputs[0]), {}, n.shape, n.dtype,
+        return new._add(f.negated_rhs[1], (ins[0], ins[1].inputs[0]), {}, n.shape, n.dtype,
                         source=n.source)
-    if op == "exp" and ins[0].op == "log":
+    if f.inverse_of is not None and ins[0].op == f.inverse_of:
         x = ins[0].inputs[0]
-        positive = x.op in _POSITIVE or (x.op == "constant" and bool(np.all(np.asarray(x.value) > 0)))
-        if positive and _same(x, n):
+        if _nonnegative(x) and _same(x, n):
             return x
-    if op in ("identity", "reshape", "sum_to", "sum_to_like", "broadcast_to",
-              "broadcast_like", "astype", "squeeze", "expand_dims") and _same(ins[0], n):
-        if op not in ("squeeze", "expand_dims") or not n.attrs.get("axis"):
-            return ins[0]
-    if op == "transpose" and tuple(n.attrs["axes"]) == tuple(range(len(n.attrs["axes"]))):
+    if f.noop is not None and ins and f.noop(n, _same(ins[0], n)):
         return ins[0]
     return None
 
 
-def algebraic_simplification(graph: Graph, keep: Sequence[Any] | None = None) -> Graph:
+def algebraic_simplification(graph: Any, keep: Sequence[Any] | None = None) -> Any:
     """Identities that keep shape and dtype: see the module docstring."""
-    return _rebuild(graph, _keep_list(graph, keep), _simplify_rule)
+    return rebuild(graph, _keep_list(graph, keep), _simplify_rule)
 
 
-def specialize(graph: Graph, input_meta: dict[str, tuple], keep: Sequence[Any] | None = None
-               ) -> Graph:
+def specialize(graph: Any, input_meta: dict[str, tuple], keep: Sequence[Any] | None = None
+               ) -> Any:
     """A copy with the given input shapes/dtypes and every other node's re-inferred."""
     kept = _keep_list(graph, keep)
 
-    def rewrite(n: Symbol, ins: list, new: Graph) -> Symbol | None:
+    def rewrite(n: Symbol, ins: list, new: Any) -> Symbol | None:
         if n.op == "constant":
             return None
-        metas = [i.value if i.op == "constant" and _is_scalar(i.value) else Meta(i.shape, i.dtype)
+        metas = [i.value if i.op == "constant" and is_scalar(i.value) else Meta(i.shape, i.dtype)
                  for i in ins]
-        shape, dtype = infer(OPS[n.op], metas, n.attrs)
+        shape, dtype = infer(n.opdef, metas, n.attrs)
         name = n.name if n.name not in new._by_name else None
         return new._add(n.op, ins, dict(n.attrs), shape, dtype, name=name, source=n.source)
-    return _rebuild(graph, kept, rewrite, input_meta=input_meta)
+    return rebuild(graph, kept, rewrite, input_meta=input_meta)
 
 
 PASSES = (algebraic_simplification, constant_folding, common_subexpression_elimination,
@@ -232,20 +235,20 @@ def _layout_rule(uses: dict) -> Rewrite:
     """transpose(a @ b) -> b.T @ a.T for 2-D operands used once: the product then comes
     out contiguous (gradients of ``x @ W.T`` layers), which later elementwise work and
     in-place updates read faster.  Not bit-exact: BLAS may sum in another order."""
-    def rewrite(n: Symbol, ins: list, new: Graph) -> Symbol | None:
-        if n.op != "transpose" or uses.get(id(n.inputs[0]), 0) != 1:
+    def rewrite(n: Symbol, ins: list, new: Any) -> Symbol | None:
+        if n.op != TRANSPOSE.name or uses.get(id(n.inputs[0]), 0) != 1:
             return None
         m = ins[0]
-        if m.op != "matmul" or m.shape is None or len(m.shape) != 2:
+        if m.op != MATMUL.name or m.shape is None or len(m.shape) != 2:
             return None
         a, b = m.inputs
         if a.ndim != 2 or b.ndim != 2 or tuple(n.attrs.get("axes") or (1, 0)) != (1, 0):
             return None
-        bt = new._add("transpose", (b,), {"axes": (1, 0)}, b.shape[::-1], b.dtype,
+        bt = new._add(TRANSPOSE.name, (b,), {"axes": (1, 0)}, b.shape[::-1], b.dtype,
                       source=n.source)
-        at = new._add("transpose", (a,), {"axes": (1, 0)}, a.shape[::-1], a.dtype,
+        at = new._add(TRANSPOSE.name, (a,), {"axes": (1, 0)}, a.shape[::-1], a.dtype,
                       source=n.source)
-        return new._add("matmul", (bt, at), {}, n.shape, n.dtype, source=n.source)
+        return new._add(MATMUL.name, (bt, at), {}, n.shape, n.dtype, source=n.source)
     return rewrite
 
 
@@ -254,13 +257,13 @@ def _scale_rule(uses: dict) -> Rewrite:
     for a Python-number c and a product used only here: SGD's ``lr * (g.T @ h)`` then
     scales the batch-sized gradient instead of the weight-sized product.  Not
     bit-exact (the rounding of the scaling moves into the sums)."""
-    def rewrite(n: Symbol, ins: list, new: Graph) -> Symbol | None:
-        if n.op != "multiply" or len(ins) != 2:
+    def rewrite(n: Symbol, ins: list, new: Any) -> Symbol | None:
+        if n.op != MULTIPLY.name or len(ins) != 2:
             return None
         for k in (0, 1):
             c, m = ins[k], ins[1 - k]
-            if c.op == "constant" and _is_scalar(c.value) and not isinstance(c.value, bool) \
-                    and m.op == "matmul" and uses.get(id(n.inputs[1 - k]), 0) == 1:
+            if c.op == "constant" and is_scalar(c.value) and not isinstance(c.value, bool) \
+                    and m.op == MATMUL.name and uses.get(id(n.inputs[1 - k]), 0) == 1:
                 break
         else:
             return None
@@ -273,13 +276,13 @@ def _scale_rule(uses: dict) -> Rewrite:
         op = (a, b)[small]
         if np.prod(op.shape) >= size or op.dtype is None:
             return None
-        scaled = new._add("multiply", (c, op) if k == 0 else (op, c), {}, op.shape,
-                          infer(OPS["multiply"], (c.value, Meta(op.shape, op.dtype)), {})[1],
+        scaled = new._add(MULTIPLY.name, (c, op) if k == 0 else (op, c), {}, op.shape,
+                          infer(MULTIPLY, (c.value, Meta(op.shape, op.dtype)), {})[1],
                           source=n.source)
         pair = (scaled, b) if small == 0 else (a, scaled)
         # The product takes the multiply's name: a kept output needs no alias node.
         name = n.name if n.name not in new._by_name else None
-        return new._add("matmul", pair, {}, n.shape, n.dtype, name=name, source=n.source)
+        return new._add(MATMUL.name, pair, {}, n.shape, n.dtype, name=name, source=n.source)
     return rewrite
 
 
@@ -297,19 +300,19 @@ def _addmm_rule(uses: dict) -> Rewrite:
         """(the matmul, its scale) when new_m is a @ b or k * (a @ b), used only here."""
         if uses.get(id(old_m), 0) != 1:
             return None
-        if new_m.op == "matmul":
+        if new_m.op == MATMUL.name:
             return new_m, 1.0
-        if new_m.op == "multiply" and old_m.op == "multiply" and len(new_m.inputs) == 2:
+        if new_m.op == MULTIPLY.name and old_m.op == MULTIPLY.name and len(new_m.inputs) == 2:
             for q in (0, 1):
                 k, mm = new_m.inputs[q], new_m.inputs[1 - q]
-                if k.op == "constant" and _is_scalar(k.value) and not isinstance(k.value, bool) \
-                        and mm.op == "matmul" and old_m.inputs[1 - q].op == "matmul" \
+                if k.op == "constant" and is_scalar(k.value) and not isinstance(k.value, bool) \
+                        and mm.op == MATMUL.name and old_m.inputs[1 - q].op == MATMUL.name \
                         and uses.get(id(old_m.inputs[1 - q]), 0) == 1 \
                         and mm.dtype == new_m.dtype and mm.shape == new_m.shape:
                     return mm, float(k.value)
         return None
 
-    def fuse(n: Symbol, ins: list, new: Graph) -> Symbol | None:
+    def fuse(n: Symbol, ins: list, new: Any) -> Symbol | None:
         for k in (1, 0):
             c = ins[1 - k]
             found = product(ins[k], n.inputs[k])
@@ -321,46 +324,46 @@ def _addmm_rule(uses: dict) -> Rewrite:
                     or c.dtype != m.dtype or n.dtype != m.dtype or m.dtype is None \
                     or m.dtype.kind != "f" or m.shape[0] * m.shape[1] < blas.MIN_ELEMENTS:
                 continue  # (small products: NumPy's matmul and add are cheaper than a gemm call)
-            alpha, beta = (-scale, 1.0) if n.op == "subtract" and k == 1 else \
-                (scale, -1.0) if n.op == "subtract" else (scale, 1.0)
+            alpha, beta = (-scale, 1.0) if n.op == SUBTRACT.name and k == 1 else \
+                (scale, -1.0) if n.op == SUBTRACT.name else (scale, 1.0)
             name = n.name if n.name not in new._by_name else None
-            return new._add("addmm", (c, a, b), {"alpha": alpha, "beta": beta}, n.shape,
+            return new._add(ADDMM.name, (c, a, b), {"alpha": alpha, "beta": beta}, n.shape,
                             n.dtype, name=name, source=n.source)
         return None
 
-    def absorb(n: Symbol, ins: list, new: Graph) -> Symbol | None:
+    def absorb(n: Symbol, ins: list, new: Any) -> Symbol | None:
         for j in (1, 2):
             s = ins[j]
-            if s.op != "multiply" or uses.get(id(n.inputs[j]), 0) != 1:
+            if s.op != MULTIPLY.name or uses.get(id(n.inputs[j]), 0) != 1:
                 continue
             for q in (0, 1):
                 k, x = s.inputs[q], s.inputs[1 - q]
-                if k.op == "constant" and _is_scalar(k.value) and not isinstance(k.value, bool) \
+                if k.op == "constant" and is_scalar(k.value) and not isinstance(k.value, bool) \
                         and x.shape == s.shape and x.dtype == s.dtype and _known(x):
                     attrs = dict(n.attrs)
                     attrs["alpha"] = float(attrs.get("alpha", 1.0)) * float(k.value)
                     new_ins = list(ins)
                     new_ins[j] = x
                     name = n.name if n.name not in new._by_name else None
-                    return new._add("addmm", tuple(new_ins), attrs, n.shape, n.dtype,
+                    return new._add(ADDMM.name, tuple(new_ins), attrs, n.shape, n.dtype,
                                     name=name, source=n.source)
         return None
 
-    def rewrite(n: Symbol, ins: list, new: Graph) -> Symbol | None:
-        if n.op in ("add", "subtract") and len(ins) == 2:
+    def rewrite(n: Symbol, ins: list, new: Any) -> Symbol | None:
+        if n.op in (ADD.name, SUBTRACT.name) and len(ins) == 2:
             return fuse(n, ins, new)
-        if n.op == "addmm":
+        if n.op == ADDMM.name:
             return absorb(n, ins, new)
         return None
     return rewrite
 
 
-def _structure(g: Graph) -> tuple:
+def _structure(g: Any) -> tuple:
     index = {id(n): k for k, n in enumerate(g.nodes)}
     return tuple((n.op, tuple(index[id(i)] for i in n.inputs)) for n in g.nodes)
 
 
-def optimize(graph: Graph, keep: Sequence[Any] | None = None) -> Graph:
+def optimize(graph: Any, keep: Sequence[Any] | None = None) -> Any:
     """Every pass, to a fixed point; never larger than ``graph``.
 
     One sweep applies simplification, folding and CSE to each node in graph order
@@ -370,7 +373,7 @@ def optimize(graph: Graph, keep: Sequence[Any] | None = None) -> Graph:
     kept = _keep_list(graph, keep)
     names = [k.name for k in kept]
 
-    def sweep(g: Graph) -> Graph:
+    def sweep(g: Any) -> Any:
         cse = _cse_rule()
         uses: dict = {}
         for node in g.nodes:
@@ -380,7 +383,7 @@ def optimize(graph: Graph, keep: Sequence[Any] | None = None) -> Graph:
         scale = _scale_rule(uses)
         addmm = _addmm_rule(uses)
 
-        def rule(n: Symbol, ins: list, new: Graph) -> Symbol | None:
+        def rule(n: Symbol, ins: list, new: Any) -> Symbol | None:
             r = _simplify_rule(n, ins, new)
             if r is None:
                 r = _fold_rule(n, ins, new)
@@ -391,7 +394,7 @@ def optimize(graph: Graph, keep: Sequence[Any] | None = None) -> Graph:
             if r is None:
                 r = addmm(n, ins, new)
             return r if r is not None else cse(n, ins, new)
-        g = _rebuild(g, [g[nm] for nm in names], rule)
+        g = rebuild(g, [g[nm] for nm in names], rule)
         return dead_code_elimination(g, [g[nm] for nm in names])
 
     g = sweep(graph)

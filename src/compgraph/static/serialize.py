@@ -22,16 +22,14 @@ must be known and numeric.  Anything else is rejected with a ValueError.
 """
 from __future__ import annotations
 
-import inspect
 import json
-import math
 from typing import Any
 
 import numpy as np
 
 from ..ops.meta import Meta, infer
 from ..ops.registry import OPS
-from .graph import Graph, _is_scalar
+from .ir import is_scalar
 
 __all__ = ["save", "load", "FORMAT", "VERSION"]
 
@@ -70,7 +68,7 @@ class _Writer:
         raise TypeError(f"Graph.save: cannot store an attribute of type {type(v).__name__}")
 
 
-def save(graph: Graph, path: str) -> None:
+def save(graph: Any, path: str) -> None:
     """Write ``graph`` to ``path`` (see the module docstring for the format)."""
     w = _Writer()
     index = {id(n): k for k, n in enumerate(graph.nodes)}
@@ -160,27 +158,17 @@ class _Reader:
         raise _bad(f"unknown value tag {t!r}")
 
 
-def _arity(op: Any) -> int:
-    """Positional inputs of a non-variadic op without VJP rules (from its forward)."""
-    try:
-        params = inspect.signature(op.forward).parameters.values()
-    except (TypeError, ValueError):
-        return 2
-    return sum(1 for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-               and p.default is p.empty)
+def _unknown_op(name: str, op: Any) -> ValueError:
+    text = str(op)[:200]
+    if isinstance(op, str) and ":" in op:
+        return _bad(f"node {name!r}: the user-defined op {text!r} is not defined in this "
+                    f"program; define it under that name (import the module that declares "
+                    f"it) before loading: loading never imports or runs code named in a file")
+    return _bad(f"node {name!r}: unknown op {text[:80]!r}")
 
 
-def _params(op_name: str) -> set | None:
-    try:
-        sig = inspect.signature(OPS[op_name].forward)
-    except (TypeError, ValueError):
-        return None
-    return {p.name for p in sig.parameters.values()
-            if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
-
-
-def load(path: str) -> Graph:
-    """Read a graph written by :func:`save`, rejecting anything malformed."""
+def _read_document(path: str) -> tuple[dict, dict]:
+    """The JSON document and the arrays of a graph file, checked for shape and types."""
     try:
         with open(path, "rb") as fh:
             magic = fh.read(4)
@@ -213,42 +201,74 @@ def load(path: str) -> Graph:
         raise _bad(f"not a {FORMAT} document")
     if type(doc.get("version")) is not int or doc.get("version") != VERSION:
         raise _bad(f"unsupported version {doc.get('version')!r} (this compgraph reads {VERSION})")
-    nodes = doc.get("nodes")
-    if not isinstance(nodes, list) or len(nodes) > _MAX_NODES:
+    if not isinstance(doc.get("nodes"), list) or len(doc["nodes"]) > _MAX_NODES:
         raise _bad("nodes must be a list")
+    return doc, arrays
+
+
+def _record(g: Any, r: _Reader, k: int, rec: Any) -> tuple:
+    """One node record's fields, each checked: (name, op, inputs, shape, dtype, attrs)."""
+    if not isinstance(rec, dict):
+        raise _bad(f"node {k} is not an object")
+    name, op = rec.get("name"), rec.get("op")
+    if not isinstance(name, str) or not name or len(name) > 1000:
+        raise _bad(f"node {k}: bad name {name!r}")
+    if name in g:
+        raise _bad(f"node {k}: duplicate name {name!r}")
+    if not isinstance(op, str) or (op not in ("input", "constant") and op not in OPS):
+        raise _unknown_op(name, op)
+    ins = rec.get("inputs", [])
+    if not isinstance(ins, list) or any(not isinstance(i, int) or isinstance(i, bool)
+                                        or not 0 <= i < k for i in ins):
+        raise _bad(f"node {name!r}: inputs must be indices of earlier nodes")
+    shape = rec.get("shape")
+    if shape is not None and (not isinstance(shape, list) or any(
+            d is not None and (not isinstance(d, int) or isinstance(d, bool) or d < 0)
+            for d in shape)):
+        raise _bad(f"node {name!r}: bad shape {shape!r}")
+    dtype = None if rec.get("dtype") is None else _dtype(rec.get("dtype"))
+    attrs_raw = rec.get("attrs", {})
+    if not isinstance(attrs_raw, dict):
+        raise _bad(f"node {name!r}: attrs must be an object")
+    allowed = OPS[op].attr_names if op in OPS else set()
+    attrs = {}
+    for key, val in attrs_raw.items():
+        if not isinstance(key, str) or not key.isidentifier() or \
+                (allowed is not None and key not in allowed):
+            raise _bad(f"node {name!r}: op {op!r} has no attribute {key!r}")
+        attrs[key] = r.dec(val)
+    return name, op, ins, shape, dtype, attrs
+
+
+def _op_node(g: Any, name: str, op: str, operands: list, shape: Any, dtype: Any,
+             attrs: dict) -> Any:
+    """An op node whose operand count, shape and dtype agree with the op's rules."""
+    o = OPS[op]
+    if not o.variadic and o.nargs is not None and len(operands) != o.nargs:
+        raise _bad(f"node {name!r}: op {op!r} takes {o.nargs} input(s), got {len(operands)}")
+    metas = [n.value if n.op == "constant" and is_scalar(n.value)
+             else Meta(n.shape, n.dtype) for n in operands]
+    try:
+        ishape, idtype = infer(o, metas, attrs)
+    except Exception as err:  # a file must not be able to crash us any other way
+        raise _bad(f"node {name!r}: {op} cannot take these operands ({err})") from None
+    if ishape is not None and shape is not None and tuple(shape) != tuple(ishape):
+        raise _bad(f"node {name!r}: recorded shape {tuple(shape)} but the operands "
+                   f"give {tuple(ishape)}")
+    return g._add(op, operands, attrs, ishape if ishape is not None else
+                  (None if shape is None else tuple(shape)),
+                  idtype if idtype is not None else dtype, name=name, source=None)
+
+
+def load(path: str, cls: type) -> Any:
+    """Read a graph written by :func:`save` into a new ``cls``, rejecting anything
+    malformed."""
+    doc, arrays = _read_document(path)
     r = _Reader(arrays)
-    g = Graph()
-    built = []
-    for k, rec in enumerate(nodes):
-        if not isinstance(rec, dict):
-            raise _bad(f"node {k} is not an object")
-        name, op = rec.get("name"), rec.get("op")
-        if not isinstance(name, str) or not name or len(name) > 1000:
-            raise _bad(f"node {k}: bad name {name!r}")
-        if name in g:
-            raise _bad(f"node {k}: duplicate name {name!r}")
-        if not isinstance(op, str) or (op not in ("input", "constant") and op not in OPS):
-            raise _bad(f"node {name!r}: unknown op {str(op)[:80]!r}")
-        ins = rec.get("inputs", [])
-        if not isinstance(ins, list) or any(not isinstance(i, int) or isinstance(i, bool)
-                                            or not 0 <= i < k for i in ins):
-            raise _bad(f"node {name!r}: inputs must be indices of earlier nodes")
-        shape = rec.get("shape")
-        if shape is not None and (not isinstance(shape, list) or any(
-                d is not None and (not isinstance(d, int) or isinstance(d, bool) or d < 0)
-                for d in shape)):
-            raise _bad(f"node {name!r}: bad shape {shape!r}")
-        dtype = None if rec.get("dtype") is None else _dtype(rec.get("dtype"))
-        attrs_raw = rec.get("attrs", {})
-        if not isinstance(attrs_raw, dict):
-            raise _bad(f"node {name!r}: attrs must be an object")
-        allowed = _params(op) if op in OPS else set()
-        attrs = {}
-        for key, val in attrs_raw.items():
-            if not isinstance(key, str) or not key.isidentifier() or \
-                    (allowed is not None and key not in allowed):
-                raise _bad(f"node {name!r}: op {op!r} has no attribute {key!r}")
-            attrs[key] = r.dec(val)
+    g = cls()
+    built: list = []
+    for k, rec in enumerate(doc["nodes"]):
+        name, op, ins, shape, dtype, attrs = _record(g, r, k, rec)
         if op == "input":
             if ins or attrs:
                 raise _bad(f"input {name!r} cannot have inputs or attributes")
@@ -258,29 +278,9 @@ def load(path: str) -> Graph:
             if ins or attrs or "value" not in rec:
                 raise _bad(f"constant {name!r} needs a value and nothing else")
             value = r.dec(rec["value"])
-            if isinstance(value, float) and not math.isfinite(value):
-                pass  # inf and nan are legitimate constants
             if not isinstance(value, (bool, int, float, np.ndarray, np.generic)):
                 raise _bad(f"constant {name!r} must be a number or an array")
             built.append(g.constant(value, name=name))
         else:
-            o = OPS[op]
-            if not o.variadic and o.nargs is not None and len(ins) != o.nargs:
-                raise _bad(f"node {name!r}: op {op!r} takes {o.nargs} input(s), got {len(ins)}")
-            if o.nargs is None and not o.variadic and len(ins) != _arity(o):
-                raise _bad(f"node {name!r}: op {op!r} takes {_arity(o)} input(s), got {len(ins)}")
-            operands = [built[i] for i in ins]
-            metas = [n.value if n.op == "constant" and _is_scalar(n.value)
-                     else Meta(n.shape, n.dtype) for n in operands]
-            try:
-                ishape, idtype = infer(OPS[op], metas, attrs)
-            except Exception as err:  # a file must not be able to crash us any other way
-                raise _bad(f"node {name!r}: {op} cannot take these operands ({err})") from None
-            if ishape is not None and shape is not None and tuple(shape) != tuple(ishape):
-                raise _bad(f"node {name!r}: recorded shape {tuple(shape)} but the operands "
-                           f"give {tuple(ishape)}")
-            node = g._add(op, operands, attrs, ishape if ishape is not None else
-                          (None if shape is None else tuple(shape)),
-                          idtype if idtype is not None else dtype, name=name, source=None)
-            built.append(node)
+            built.append(_op_node(g, name, op, [built[i] for i in ins], shape, dtype, attrs))
     return g

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..ops.registry import OPS
-from .graph import SYMBOLIC, Graph, Symbol, _is_scalar, current_graph
+from .ir import SYMBOLIC, Symbol, current_graph, is_scalar
 
 __all__ = ["gradients"]
 
 
 def _rule_value(n: Symbol) -> Any:
     # Python-number constants reach rules as numbers, so rules can specialise (x ** 2).
-    if n.op == "constant" and _is_scalar(n.value):
+    if n.op == "constant" and is_scalar(n.value):
         return n.value
     return n
 
@@ -41,7 +40,7 @@ def _fit(g: Any, x: Symbol, op_name: str, i: int) -> Symbol:
     return g
 
 
-def gradients(graph: Graph, ys: Any, xs: Any, grad_ys: Any = None) -> Any:
+def gradients(graph: Any, ys: Any, xs: Any, grad_ys: Any = None) -> Any:
     """See :meth:`Graph.gradients`."""
     ys_list, _ = graph._outputs(ys, "Graph.gradients")
     xs_list, single_x = graph._outputs(xs, "Graph.gradients")
@@ -75,13 +74,14 @@ def gradients(graph: Graph, ys: Any, xs: Any, grad_ys: Any = None) -> Any:
             g = grads.get(id(n))
             if g is None or id(n) not in on_path or n.op in ("input", "constant"):
                 continue
-            op = OPS[n.op]
+            op = n.opdef
             if op.vjp is None:
                 continue
             args = [_rule_value(i) for i in n.inputs]
             needs = [id(i) in on_path for i in n.inputs]
             if op.variadic:
-                many = op.vjp(SYMBOLIC, g, n, args, needs, **n.attrs)
+                saved = op.residuals(args) if op.residuals is not None else args
+                many = op.vjp(SYMBOLIC, g, n, saved, needs, **n.attrs)
             for i, inp in enumerate(n.inputs):
                 if not needs[i]:
                     continue

@@ -1,5 +1,8 @@
-"""Pictures of graphs: DOT text, rendering with Graphviz, SVG for Jupyter."""
+"""Pictures of graphs: graph inspection, the DOT writer, rendering with Graphviz."""
+from ..tensor import set_svg_renderer
 from .dot import to_dot
-from .render import draw
+from .render import draw, svg_of
+
+set_svg_renderer(svg_of)  # Tensors show their graph as SVG in Jupyter
 
 __all__ = ["to_dot", "draw"]

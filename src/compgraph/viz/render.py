@@ -4,6 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from .dot import to_dot
+
 __all__ = ["draw", "dot_of", "svg_of"]
 
 _FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
@@ -14,14 +16,10 @@ _INSTALL = ("install Graphviz's `dot` program (Debian/Ubuntu: apt-get install gr
 
 def dot_of(obj: Any) -> str:
     """DOT text for a Tensor (its dynamic graph) or a static Graph."""
-    from ..static.graph import Graph
-    from ..tensor import Tensor
-    from .dot import to_dot
-    if isinstance(obj, Graph):
-        return obj.to_dot()
-    if isinstance(obj, Tensor):
+    try:
         return to_dot(obj)
-    raise TypeError(f"draw: expected a Tensor or a Graph, got {type(obj).__name__}")
+    except TypeError:
+        raise TypeError(f"draw: expected a Tensor or a Graph, got {type(obj).__name__}") from None
 
 
 def draw(obj: Any, path: str | Path) -> Path:

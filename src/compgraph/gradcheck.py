@@ -5,9 +5,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..tensor import Tensor
-from .engine import grad
-from ..grad_mode import no_grad
+from .tensor import Tensor
+from .autodiff.engine import grad
+from .grad_mode import no_grad
 
 __all__ = ["gradcheck", "GradcheckError"]
 

@@ -1,0 +1,339 @@
+"""Define-by-run recording: :func:`apply` runs an op and records it as a :class:`Node`.
+
+The recorded graph is made of Nodes, one per op application; a Node points at its
+parents (other Nodes, or leaf tensors that accumulate ``.grad``) and keeps only the
+buffers its op's VJP rule declared it reads.  Tensors themselves are not kept by
+the graph, so an intermediate value lives exactly as long as the user or a saved
+buffer holds it.
+
+This module also pushes forward-mode tangents through each op as it runs
+(:func:`push_tangents`), since that happens inside :func:`apply` too.
+
+Values here are :class:`TensorBase` objects: the slots every layer reads.  The
+user-facing :class:`compgraph.tensor.Tensor` subclasses it and registers itself with
+:func:`set_tensor_class`, so results made here are full Tensors while this layer
+never imports the ones above it.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..grad_mode import RECORD_HOOKS, STATE, VARIABLE_HOOK, next_seq
+from ..ops.meta import Meta
+from ..ops.registry import OPS, Namespace, Op
+
+__all__ = ["TensorBase", "Node", "apply", "op_drop", "wrap", "new_node", "set_tensor_class",
+           "TENSOR", "push_tangents", "jvp_level", "rule_sum", "below", "view",
+           "zeros_like_value"]
+
+_new = object.__new__
+_NOATTRS: dict = {}
+
+
+class TensorBase:
+    """The slots of a recorded value (see :class:`compgraph.tensor.Tensor`).
+
+    ``_data`` the array; ``_rg`` requires grad; ``_node`` the Node that produced it
+    (None for leaves); ``_grad`` the accumulated gradient; ``_name`` a label;
+    ``_hooks`` a leaf's gradient hooks; ``_why`` why it does not require grad;
+    ``_tan`` forward-mode tangents by level.
+    """
+
+    __slots__ = ("_data", "_rg", "_node", "_grad", "_name", "_hooks", "_why", "_tan",
+                 "__weakref__")
+    # Subclasses whose buffer can change in place (Variable) are told when a graph keeps it.
+    _capturable = False
+
+
+#: The class results are made of (compgraph.tensor.Tensor, once it is imported).
+_Result: type = TensorBase
+
+
+def set_tensor_class(cls: type) -> None:
+    """Make results of every op instances of ``cls`` (a TensorBase subclass)."""
+    global _Result
+    _Result = cls
+
+
+class Node:
+    """One recorded op application (PyTorch's ``grad_fn``).
+
+    ``parents[i]`` is the Node that produced input ``i``, the leaf tensor itself,
+    or None when input ``i`` needs no gradient.  ``saved`` holds the inputs the
+    VJP rules read (None where not needed) and becomes None once backward has
+    used it without ``retain_graph``.
+    """
+
+    __slots__ = ("op", "attrs", "parents", "saved", "out", "shape", "dtype", "hooks",
+                 "retain", "seq", "label", "__weakref__")
+
+    def __repr__(self) -> str:
+        return f"<Node {self.op.name} -> {self.shape} {self.dtype}>"
+
+    @property
+    def name(self) -> str:
+        """The op's name (PyTorch shows ``MulBackward0``; compgraph shows ``multiply``)."""
+        return self.op.label
+
+    @property
+    def next_functions(self) -> tuple:
+        """The parent nodes / leaf tensors, for code written against PyTorch's grad_fn."""
+        return self.parents
+
+
+def new_node(op: Op, attrs: dict, parents: tuple, saved: tuple, out: Any, shape: tuple,
+             dtype: Any) -> Node:
+    """A Node with every slot set (apply inlines the same assignments)."""
+    node = _new(Node)
+    node.op = op
+    node.attrs = attrs
+    node.parents = parents
+    node.saved = saved
+    node.out = out
+    node.shape = shape
+    node.dtype = dtype
+    node.hooks = None
+    node.retain = None
+    node.label = None
+    node.seq = next_seq()
+    return node
+
+
+def _describe(v: Any) -> str:
+    if isinstance(v, TensorBase):
+        d = v._data
+        return f"Tensor(shape={tuple(np.shape(d))}, dtype={np.result_type(d)})"
+    if isinstance(v, (np.ndarray, np.generic)):
+        return f"ndarray(shape={v.shape}, dtype={v.dtype})"
+    return f"{type(v).__name__} {v!r}"[:80]
+
+
+def _forward_error(op: Op, args: tuple, attrs: dict, err: Exception) -> Exception:
+    operands = ", ".join(_describe(a) for a in args)
+    extra = "".join(f", {k}={v!r}" for k, v in attrs.items())
+    msg = f"{op.name}: {err} (operands: {operands}{extra})"
+    if isinstance(err, IndexError):
+        return IndexError(msg)
+    if isinstance(err, TypeError):
+        return TypeError(msg)
+    return ValueError(msg)
+
+
+def apply(op: Op, args: Sequence[Any], attrs: dict = _NOATTRS) -> Any:
+    """Run ``op`` on tensors / arrays / numbers and record it when gradients are needed.
+
+    This is the single dispatch point of the dynamic graph and most of the per-op
+    overhead, so it allocates as little as it can: a Tensor, and when recording a
+    Node plus two tuples (tuples of arrays drop out of the cyclic GC's work).
+    """
+    arrays = []
+    rg = False
+    why = None
+    tan = False
+    for a in args:
+        if isinstance(a, TensorBase):
+            arrays.append(a._data)
+            if a._rg:
+                rg = True
+            elif a._why is not None:
+                why = a._why
+            if a._tan is not None:
+                tan = True
+        else:
+            arrays.append(a)
+    try:
+        out = op.forward(*arrays, **attrs)
+    except (ValueError, TypeError, IndexError, ArithmeticError) as err:
+        raise _forward_error(op, tuple(args), attrs, err) from None
+    t = _new(_Result)
+    t._data = out
+    t._grad = None
+    t._name = None
+    t._hooks = None
+    t._tan = None
+    if not rg or not STATE.enabled or op.vjp is None:
+        t._rg = False
+        t._node = None
+        t._why = why if not rg else ("no_grad" if op.vjp is not None else "nondiff:" + op.name)
+        if tan:
+            push_tangents(op, args, attrs, t)
+        return t
+    parents = []
+    needs = 0
+    bit = 1
+    for a in args:
+        if isinstance(a, TensorBase) and a._rg:
+            n = a._node
+            if n is None:
+                parents.append(a)
+                if a._capturable:
+                    a._captured = True  # a Variable: its next assign must not touch this buffer
+                    if VARIABLE_HOOK[0] is not None:
+                        VARIABLE_HOOK[0](a)
+            else:
+                parents.append(n)
+            needs |= bit
+        else:
+            parents.append(None)
+        bit <<= 1
+    parents = tuple(parents)
+    if tan:
+        # Tangents must survive into backward (forward-over-reverse): keep the Tensors.
+        arrays = list(args)
+    drop = op.drop.get(needs)
+    for j in (op_drop(op, needs) if drop is None else drop):
+        if op.meta:
+            a = arrays[j]
+            arrays[j] = Meta(a.shape, a.dtype) if hasattr(a, "shape") else None
+        else:
+            arrays[j] = None
+    node = _new(Node)
+    node.op = op
+    node.attrs = attrs
+    node.parents = parents
+    node.saved = tuple(arrays)
+    node.out = (t if tan else out) if op.save_out else None
+    node.shape = out.shape
+    node.dtype = out.dtype
+    node.hooks = None
+    node.retain = None
+    node.label = None
+    node.seq = next_seq()
+    t._rg = True
+    t._node = node
+    t._why = None
+    if RECORD_HOOKS:
+        for hook in RECORD_HOOKS:
+            hook(op, args, attrs, t)
+    if tan:
+        push_tangents(op, args, attrs, t)
+    return t
+
+
+def op_drop(op: Op, needs: int) -> tuple:
+    """Indices of inputs the op's backward will not read, given which inputs need grads."""
+    d = op.drop.get(needs)
+    if d is None:
+        if op.saves is None:  # variadic rules may read everything
+            d = ()
+        else:
+            keep = set()
+            for i, s in enumerate(op.saves):
+                if needs >> i & 1:
+                    keep.update(s)
+            d = tuple(j for j in range(len(op.saves)) if j not in keep)
+        op.drop[needs] = d
+    return d
+
+
+def wrap(data: Any, node: Node | None = None, rg: bool = False) -> Any:
+    """A Tensor holding ``data`` (at ``node``'s place in the graph when given)."""
+    # The same assignments as the constructors', inline: this runs for every gradient.
+    t = _new(_Result)
+    t._data = data
+    t._rg = rg
+    t._node = node
+    t._grad = None
+    t._name = None
+    t._hooks = None
+    t._why = None
+    t._tan = None
+    return t
+
+
+def _tensor_apply(op: Op, inputs: tuple, attrs: dict) -> Any:
+    return apply(op, inputs, attrs)
+
+
+#: The Tensor namespace: rules run here when ``create_graph=True`` (recorded, so higher order).
+TENSOR = Namespace("tensor", _tensor_apply)
+
+
+# ------------------------------------------------------------------ forward-mode tangents
+# A tensor may carry tangents in ``_tan``, a dict from *level* to tangent tensor; each
+# jvp opens a new level, so nested forward modes never confuse their perturbations.
+_IDENTITY = OPS["identity"]
+
+
+def view(a: Any) -> Any:
+    """The same value at the same place in the reverse graph, without tangents."""
+    if a._rg and a._node is None:
+        # A new leaf would steal the gradient; an identity node routes it to `a`.
+        node = new_node(_IDENTITY, {}, (a,), (None,), None, a._data.shape, a._data.dtype)
+        return wrap(a._data, node, True)
+    return wrap(a._data, a._node, a._rg)
+
+
+def below(a: Any, level: int) -> Any:
+    """``a`` keeping only the tangents of levels lower than ``level``."""
+    if not isinstance(a, TensorBase) or a._tan is None:
+        return a
+    if all(k < level for k in a._tan):
+        return a
+    v = view(a)
+    keep = {k: t for k, t in a._tan.items() if k < level}
+    v._tan = keep or None
+    return v
+
+
+def zeros_like_value(p: Any) -> Any:
+    """Zeros shaped like a value (tensor, array or number)."""
+    d = p._data if isinstance(p, TensorBase) else p
+    return np.zeros(np.shape(d), np.result_type(d))
+
+
+def rule_sum(ns: Any, op: Op, prims: Sequence[Any], tins: Sequence[Any], out: Any,
+             attrs: dict) -> Any:
+    """Sum of the op's JVP contributions in namespace ``ns`` (None: zero tangent)."""
+    if op.vjp is None:
+        return None  # not differentiable: a zero tangent
+    jvp = op.jvp
+    if jvp is None:
+        if not op.linear:
+            raise TypeError(f"{op.label}: forward mode (jvp, jacfwd, hessian) needs a JVP "
+                            f"rule, and this op has only a VJP rule")
+        ts = [t if t is not None else zeros_like_value(p) for p, t in zip(prims, tins)]
+        return getattr(ns, op.name)(*ts, **attrs)
+    if callable(jvp):  # one rule for every input (user-defined ops)
+        return jvp(ns, tins, out, prims, **attrs)
+    total = None
+    for i, t in enumerate(tins):
+        rule = jvp[i]
+        if t is None or rule is None:
+            continue
+        c = rule(ns, t, out, *prims, **attrs)
+        total = c if total is None else total + c
+    return total
+
+
+def jvp_level(op: Op, prims: Sequence[Any], tins: Sequence[Any], out: Any,
+              attrs: dict) -> Any:
+    """The output tangent of ``op`` given input tangents (None means zero), as a Tensor."""
+    total = rule_sum(TENSOR, op, prims, tins, out, attrs)
+    if total is None:
+        return None
+    if not isinstance(total, TensorBase):
+        total = wrap(total)
+    if total.shape != out.shape:
+        total = TENSOR.broadcast_to(total, shape=out.shape)
+    if total.dtype != out.dtype:
+        total = TENSOR.astype(total, dtype=out.dtype)
+    return total
+
+
+def push_tangents(op: Op, args: Sequence[Any], attrs: dict, t: Any) -> None:
+    """Give ``t`` (the output of ``op`` on ``args``) its tangents at every level present."""
+    levels = sorted({k for a in args if isinstance(a, TensorBase) and a._tan for k in a._tan})
+    out = wrap(t._data, t._node, t._rg)
+    tans: dict = {}
+    for level in levels:
+        prims = [below(a, level) for a in args]
+        tins = [a._tan.get(level) if isinstance(a, TensorBase) and a._tan else None
+                for a in args]
+        out._tan = dict(tans) or None
+        tt = jvp_level(op, prims, tins, out, attrs)
+        if tt is not None:
+            tans[level] = tt
+    t._tan = tans or None
