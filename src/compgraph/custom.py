@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import threading
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -110,6 +111,7 @@ class UserOp:
                  bwd: Callable | None, jvp: Callable | None, kind: str):
         self.fn, self.primal, self.fwd, self.bwd, self.jvp, self.kind = \
             fn, primal, fwd, bwd, jvp, kind
+        self._inside = _Inside()
         self.op = user_op(fn, self)
 
     # -- dynamic graphs
@@ -118,10 +120,19 @@ class UserOp:
             return type(next(a for a in args if type(a) in SYMBOLIC_TYPES)).__cg_apply__(
                 self.op, tuple(args), {})
         vals = [_plain_tensor(a) for a in args]
+        if self._inside.depth:
+            # The forward rule calling the function itself (JAX's ``f_fwd`` returns
+            # ``f(x), res``): that call gives the value; this op records it.
+            with no_grad():
+                return wrap(_as_array(self.primal(*vals), self.op.label))
         rg = STATE.enabled and any(isinstance(a, TensorBase) and a._rg for a in args)
         tan = any(isinstance(a, TensorBase) and a._tan is not None for a in args)
         if rg and self.fwd is not None:
-            out, res = self.fwd(*vals)
+            self._inside.depth += 1
+            try:
+                out, res = self.fwd(*vals)
+            finally:
+                self._inside.depth -= 1
         else:
             with no_grad():
                 out = self.primal(*vals)
@@ -150,6 +161,10 @@ class UserOp:
         return f"<{self.kind} {self.op.label}>"
 
 
+class _Inside(threading.local):
+    depth = 0
+
+
 def _op_name(fn: Callable) -> str:
     return f"{getattr(fn, '__module__', None) or '__main__'}:{getattr(fn, '__qualname__', fn)}"
 
@@ -174,7 +189,8 @@ def user_op(fn: Callable, user: UserOp) -> Op:
         name, functools.partial(_forward, user), vjp=functools.partial(_vjp, user),
         jvp=functools.partial(_jvp, user) if user.jvp is not None else None,
         nargs=None, save_out=True, residuals=functools.partial(_residuals, user),
-        shape=_shape_rule(user), dtype=_dtype_rule(user), label=label, custom=user,
+        shape=_shape_rule(user), dtype=_dtype_rule(user), label=label, short=label,
+        custom=user,
         deriv=tuple(f"d{label}/d{a} (user rule)" for a in (_argnames(fn, n) or ("x",))),
         doc=getattr(fn, "__doc__", "") or "", names=no("a user-defined op: call the function"),
         method=no("a user-defined op"), numpy=no("a user-defined op"),
@@ -245,7 +261,11 @@ def _residuals(user: UserOp, inputs: Sequence[Any]) -> tuple:
     """Residuals of a static-graph node: the user's forward rule re-run on its values."""
     if user.fwd is None:
         return tuple(inputs)
-    _, res = user.fwd(*inputs)
+    user._inside.depth += 1
+    try:
+        _, res = user.fwd(*inputs)
+    finally:
+        user._inside.depth -= 1
     return (res,)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..autodiff.recording import Node, TensorBase
+from ..grad_mode import no_grad
 from ..ops.meta import Meta
 from ..ops.registry import NUMPY
 
@@ -118,20 +119,28 @@ def node_values(t: TensorBase, nodes: list[Node]) -> dict[int, Any]:
 
 
 def local_derivative(n: Node, i: int) -> Any:
-    """d(output of n)/d(input i) as a number, when both are one element and still held."""
-    if n.saved is None or n.op.vjp is None or n.op.variadic or np.prod(n.shape) != 1:
+    """d(output of n)/d(input i) as a number, when both are one element and still held:
+    the op's VJP rule for input i applied to a cotangent of 1."""
+    if n.saved is None or n.op.vjp is None or np.prod(n.shape) != 1:
         return None
-    rule = n.op.vjp[i]
-    if rule is None:
-        return None
-    saved = [_raw(s) if not isinstance(s, Meta) else s for s in n.saved]
     out = _raw(n.out)
+    one = n.dtype.type(1)
     try:
-        with np.errstate(all="ignore"):
-            v = rule(NUMPY, n.dtype.type(1), out, *saved, **n.attrs)
+        with np.errstate(all="ignore"), no_grad():
+            if n.op.variadic:  # one rule for all inputs (a user's op keeps its residuals)
+                saved = n.saved if n.op.residuals is not None else \
+                    [_raw(s) if not isinstance(s, Meta) else s for s in n.saved]
+                needs = [j == i for j in range(len(n.parents))]
+                v = n.op.vjp(NUMPY, one, out, saved, needs, **n.attrs)[i]
+            else:
+                rule = n.op.vjp[i]
+                if rule is None:
+                    return None
+                saved = [_raw(s) if not isinstance(s, Meta) else s for s in n.saved]
+                v = rule(NUMPY, one, out, *saved, **n.attrs)
     except Exception:  # an input the rule needs was not kept: no label
         return None
-    return v if np.size(v) == 1 else None
+    return v if v is not None and np.size(v) == 1 else None
 
 
 def dynamic_view(t: TensorBase, max_nodes: int = 200) -> View:
