@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+
+from helpers import needs_dot
 
 SEED = "u = 3*x + 2; y = u**4"
 
@@ -239,10 +240,6 @@ def test_no_arguments_prints_seed_demo():
     rc, out, err = cli()
     assert rc == 0 and err == ""
     assert "15972" in out and "dY/da" in out
-
-
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
-                               reason="Graphviz `dot` is not installed")
 
 
 @needs_dot

@@ -10,27 +10,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import compgraph as cg
-
-
-def seed_power():
-    x = cg.tensor(3.0, requires_grad=True, name="x")
-    u = 3 * x + 2
-    u.name = "u"
-    y = u ** 4
-    y.name = "y"
-    return x, u, y
-
-
-def seed_product():
-    a = cg.tensor(3.0, requires_grad=True, name="a")
-    b = cg.tensor(1.0, requires_grad=True, name="b")
-    d = a - b
-    d.name = "d"
-    e = a + b
-    e.name = "e"
-    Y = d * e
-    Y.name = "Y"
-    return a, b, Y
+from helpers import seed_power, seed_product
 
 
 def static_seed():
@@ -96,7 +76,7 @@ def test_seed_power_wrt_intermediate():
 
 
 def test_seed_product_text():
-    a, b, Y = seed_product()
+    a, b, _, _, Y = seed_product()
     ta, tb = cg.explain(Y, a), cg.explain(Y, b)
     assert ta.splitlines()[0] == "dY/da by the chain rule: 2 path(s) from a to Y"
     for want in ("path 1: a -> e -> Y", "path 2: a -> d -> Y", "  de/da = 1   (e = 4)",

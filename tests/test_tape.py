@@ -7,41 +7,16 @@ from __future__ import annotations
 
 import re
 import warnings
-import zlib
 
 import numpy as np
 import pytest
 
 import compgraph as cg
+from helpers import FLOAT_DTYPES as DTYPES, TORCH_TOL as TOL  # TOL: cg float32 vs torch float64
+from helpers import const, optional_torch, skip_if_missing, val
 
-try:
-    import torch
-    torch.set_num_threads(1)
-except ImportError:  # pragma: no cover - torch is a test dependency
-    torch = None
-
-needs_torch = pytest.mark.skipif(torch is None, reason="torch is not installed")
-
-DTYPES = ["float64", "float32"]
-# cg in float32 against torch in float64 on the same float32 inputs
-TOL = {"float64": dict(rtol=1e-9, atol=1e-11), "float32": dict(rtol=2e-4, atol=2e-5)}
-
-
-def val(t):
-    """The value of a Tensor as a float64 ndarray (asserting it is a Tensor)."""
-    assert t is not None, "expected a Tensor, got None"
-    assert isinstance(t, cg.Tensor), f"expected a Tensor, got {type(t).__name__}"
-    return np.asarray(t.numpy(), dtype=np.float64)
-
-
-def const(a, dtype="float64"):
-    return cg.constant(np.asarray(a, dtype=dtype))
-
-
-@pytest.fixture
-def rng(request):
-    # a fixed seed per test (stable under xdist and reordering)
-    return np.random.default_rng(zlib.crc32(request.node.name.encode()))
+torch = optional_torch(num_threads=1)
+needs_torch = skip_if_missing(torch)
 
 
 # =========================================================================== the seed

@@ -7,41 +7,22 @@ Reference behaviour: /work/shared/API.md sections 3 and 7, JAX's transforms
 """
 from __future__ import annotations
 
-import zlib
-
 import numpy as np
 import pytest
 
 import compgraph as cg
+from helpers import FLOAT_DTYPES as DTYPES, TORCH_TOL as TOL  # TOL: cg float32 vs torch float64
+from helpers import const, optional_torch, skip_if_missing, t64, val
 
-try:
-    import torch
+torch = optional_torch(num_threads=1)
+if torch is not None:
     import torch.func as tfunc
     import torch.autograd.functional as taf
-    torch.set_num_threads(1)
-except ImportError:  # pragma: no cover - torch is a test dependency
-    torch = None
 
-needs_torch = pytest.mark.skipif(torch is None, reason="torch is not installed")
+needs_torch = skip_if_missing(torch)
 pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated")
 
-DTYPES = ["float64", "float32"]
-# cg in float32 is compared with torch in float64 on the same (float32) inputs
-TOL = {"float64": dict(rtol=1e-9, atol=1e-11), "float32": dict(rtol=2e-4, atol=2e-5)}
 TOL2 = {"float64": dict(rtol=1e-9, atol=1e-10), "float32": dict(rtol=1e-3, atol=1e-4)}
-
-
-def val(t):
-    """The value of a Tensor as a float64 ndarray (asserting it is a Tensor)."""
-    assert t is not None, "expected a Tensor, got None"
-    assert isinstance(t, cg.Tensor), f"expected a Tensor, got {type(t).__name__}"
-    return np.asarray(t.numpy(), dtype=np.float64)
-
-
-@pytest.fixture
-def rng(request):
-    # a fixed seed per test (stable under xdist and reordering)
-    return np.random.default_rng(zlib.crc32(request.node.name.encode()))
 
 
 def seed_f(x):
@@ -636,17 +617,13 @@ VECTOR = sorted(_vector_cases(cg, cg.constant))
 
 def _cg_fn(kind, case, dtype):
     cases = _scalar_cases if kind == "s" else _vector_cases
-    return cases(cg, lambda a: cg.constant(np.asarray(a, dtype)))[case]
+    return cases(cg, lambda a: const(a, dtype))[case]
 
 
 def _torch_fn(kind, case):
     """The torch reference, always in float64 (inputs are the float32-rounded values)."""
     cases = _scalar_cases if kind == "s" else _vector_cases
     return cases(torch, lambda a: torch.as_tensor(np.asarray(a, np.float64)))[case]
-
-
-def _t(a):
-    return torch.tensor(np.asarray(a, np.float64))
 
 
 def _check(result, reference, dtype, tol=TOL):
@@ -665,34 +642,34 @@ def _check(result, reference, dtype, tol=TOL):
 class TestTorchParityScalar:
     def test_grad(self, case, dtype, rng):
         x = rng.standard_normal(5).astype(dtype)
-        _check(cg.grad(_cg_fn("s", case, dtype))(x), tfunc.grad(_torch_fn("s", case))(_t(x)),
+        _check(cg.grad(_cg_fn("s", case, dtype))(x), tfunc.grad(_torch_fn("s", case))(t64(x)),
                dtype)
 
     def test_value_and_grad(self, case, dtype, rng):
         x = rng.standard_normal(5).astype(dtype)
         v, g = cg.value_and_grad(_cg_fn("s", case, dtype))(x)
-        tg, tv = tfunc.grad_and_value(_torch_fn("s", case))(_t(x))
+        tg, tv = tfunc.grad_and_value(_torch_fn("s", case))(t64(x))
         _check(v, tv, dtype)
         _check(g, tg, dtype)
 
     def test_hessian(self, case, dtype, rng):
         x = rng.standard_normal(5).astype(dtype)
         H = cg.hessian(_cg_fn("s", case, dtype))(x)
-        _check(H, tfunc.hessian(_torch_fn("s", case))(_t(x)), dtype, TOL2)
-        _check(H, taf.hessian(_torch_fn("s", case), _t(x)), dtype, TOL2)
+        _check(H, tfunc.hessian(_torch_fn("s", case))(t64(x)), dtype, TOL2)
+        _check(H, taf.hessian(_torch_fn("s", case), t64(x)), dtype, TOL2)
 
     def test_grad_of_grad_sum(self, case, dtype, rng):
         x = rng.standard_normal(5).astype(dtype)
         f, tf_ = _cg_fn("s", case, dtype), _torch_fn("s", case)
         g2 = cg.grad(lambda z: (cg.grad(f)(z) ** 2).sum())(x)
-        tg2 = tfunc.grad(lambda z: (tfunc.grad(tf_)(z) ** 2).sum())(_t(x))
+        tg2 = tfunc.grad(lambda z: (tfunc.grad(tf_)(z) ** 2).sum())(t64(x))
         _check(g2, tg2, dtype, TOL2)
 
     def test_hvp_by_jvp_of_grad(self, case, dtype, rng):
         x = rng.standard_normal(5).astype(dtype)
         v = rng.standard_normal(5).astype(dtype)
         _, hv = cg.jvp(cg.grad(_cg_fn("s", case, dtype)), (x,), (v,))
-        _, thv = tfunc.jvp(tfunc.grad(_torch_fn("s", case)), (_t(x),), (_t(v),))
+        _, thv = tfunc.jvp(tfunc.grad(_torch_fn("s", case)), (t64(x),), (t64(v),))
         assert hv.dtype == np.dtype(dtype)
         np.testing.assert_allclose(val(hv), thv.numpy(), **TOL2[dtype])
 
@@ -707,7 +684,7 @@ def test_matrix_parameter_grad_vs_torch(dtype, rng):
     f = lambda x, W: (cg.tanh(W @ x) ** 2).sum() + (x * x).sum()
     tf_ = lambda x, W: (torch.tanh(W @ x) ** 2).sum() + (x * x).sum()
     gx, gW = cg.grad(f, argnums=(0, 1))(x, W)
-    tgx, tgW = tfunc.grad(tf_, argnums=(0, 1))(_t(x), _t(W))
+    tgx, tgW = tfunc.grad(tf_, argnums=(0, 1))(t64(x), t64(W))
     _check(gx, tgx, dtype)
     _check(gW, tgW, dtype)
 
@@ -719,20 +696,20 @@ class TestTorchParityVector:
     def test_jacobian(self, case, dtype, rng):
         x = rng.standard_normal(5).astype(dtype)
         f, tf_ = _cg_fn("v", case, dtype), _torch_fn("v", case)
-        ref = taf.jacobian(tf_, _t(x))
+        ref = taf.jacobian(tf_, t64(x))
         _check(cg.jacobian(f)(x), ref, dtype)
-        _check(cg.jacrev(f)(x), tfunc.jacrev(tf_)(_t(x)), dtype)
-        _check(cg.jacfwd(f)(x), tfunc.jacfwd(tf_)(_t(x)), dtype)
+        _check(cg.jacrev(f)(x), tfunc.jacrev(tf_)(t64(x)), dtype)
+        _check(cg.jacfwd(f)(x), tfunc.jacfwd(tf_)(t64(x)), dtype)
 
     def test_jvp(self, case, dtype, rng):
         x = rng.standard_normal(5).astype(dtype)
         v = rng.standard_normal(5).astype(dtype)
         f, tf_ = _cg_fn("v", case, dtype), _torch_fn("v", case)
         y, t = cg.jvp(f, (x,), (v,))
-        ty, tt = tfunc.jvp(tf_, (_t(x),), (_t(v),))
+        ty, tt = tfunc.jvp(tf_, (t64(x),), (t64(v),))
         _check(y, ty, dtype)
         _check(t, tt, dtype)
-        ty2, tt2 = taf.jvp(tf_, _t(x), _t(v))
+        ty2, tt2 = taf.jvp(tf_, t64(x), t64(v))
         _check(t, tt2, dtype)
 
     def test_vjp(self, case, dtype, rng):
@@ -741,11 +718,11 @@ class TestTorchParityVector:
         y, fn = cg.vjp(f, x)
         u = rng.standard_normal(y.shape).astype(dtype)
         (g,) = fn(u)
-        ty, tfn = tfunc.vjp(tf_, _t(x))
-        (tg,) = tfn(_t(u))
+        ty, tfn = tfunc.vjp(tf_, t64(x))
+        (tg,) = tfn(t64(u))
         _check(y, ty, dtype)
         _check(g, tg, dtype)
-        _, tg2 = taf.vjp(tf_, _t(x), _t(u))
+        _, tg2 = taf.vjp(tf_, t64(x), t64(u))
         _check(g, tg2, dtype)
 
     def test_two_argument_vjp_and_jvp(self, case, dtype, rng):
@@ -757,13 +734,13 @@ class TestTorchParityVector:
         y, fn = cg.vjp(g2, x, s)
         u = rng.standard_normal(y.shape).astype(dtype)
         gx, gs = fn(u)
-        _, tfn = tfunc.vjp(tg2, _t(x), _t(s))
-        tgx, tgs = tfn(_t(u))
+        _, tfn = tfunc.vjp(tg2, t64(x), t64(s))
+        tgx, tgs = tfn(t64(u))
         _check(gx, tgx, dtype)
         _check(gs, tgs, dtype)
         vx, vs = rng.standard_normal(5).astype(dtype), np.asarray(rng.standard_normal(), dtype)
         _, t = cg.jvp(g2, (x, s), (vx, vs))
-        _, tt = tfunc.jvp(tg2, (_t(x), _t(s)), (_t(vx), _t(vs)))
+        _, tt = tfunc.jvp(tg2, (t64(x), t64(s)), (t64(vx), t64(vs)))
         _check(t, tt, dtype)
 
 
@@ -774,8 +751,8 @@ def test_100_dimensional_hessian_vs_torch(dtype, rng):
     A = (rng.standard_normal((n, n)) / np.sqrt(n)).astype(dtype)
     x = rng.standard_normal(n).astype(dtype)
     H = cg.hessian(lambda v: cg.tanh(cg.constant(A) @ v).sum())(x)
-    tA = _t(A)
-    tH = tfunc.hessian(lambda v: torch.tanh(tA @ v).sum())(_t(x))
+    tA = t64(A)
+    tH = tfunc.hessian(lambda v: torch.tanh(tA @ v).sum())(t64(x))
     _check(H, tH, dtype, TOL2)
 
 
@@ -785,9 +762,9 @@ def test_dict_grad_vs_torch(dtype, rng):
     p = {"w": rng.standard_normal((3, 2)).astype(dtype), "b": rng.standard_normal(3).astype(dtype)}
     x = rng.standard_normal(2).astype(dtype)
     g = cg.grad(lambda p: cg.logsumexp(p["w"] @ x + p["b"], 0))(p)
-    tx = _t(x)
+    tx = t64(x)
     tg = tfunc.grad(lambda p: torch.logsumexp(p["w"] @ tx + p["b"], 0))(
-        {k: _t(v) for k, v in p.items()})
+        {k: t64(v) for k, v in p.items()})
     assert set(g) == {"w", "b"}
     for k in g:
         _check(g[k], tg[k], dtype)

@@ -4,16 +4,9 @@ import pytest
 import torch
 
 import compgraph as cg
+from helpers import leaf, t64
 
 nn = cg.nn
-
-
-def t64(a, grad=False):
-    return torch.tensor(np.asarray(a, dtype=np.float64), requires_grad=grad)
-
-
-def leaf(a):
-    return cg.tensor(np.array(a, dtype=np.float64), requires_grad=True)
 
 
 def close(a, b, tol=1e-10):

@@ -11,6 +11,7 @@ import pytest
 
 import compgraph as cg
 from compgraph.nn import IncompatibleKeys, ModuleList, StateDictError
+from helpers import same_state
 
 torch = pytest.importorskip("torch")
 tnn = torch.nn
@@ -24,11 +25,6 @@ def mlp(seed=0):
 
 def torch_mlp():
     return tnn.Sequential(tnn.Linear(2, 8), tnn.BatchNorm1d(8), tnn.ReLU(), tnn.Linear(8, 3))
-
-
-def same_state(a, b):
-    sa, sb = a.state_dict(), b.state_dict()
-    return list(sa) == list(sb) and all(np.array_equal(sa[k], sb[k]) for k in sa)
 
 
 class Block(nn.Module):

@@ -5,6 +5,7 @@ import pytest
 import torch
 
 import compgraph as cg
+from helpers import same_state
 
 nn = cg.nn
 
@@ -23,11 +24,6 @@ def perturb(model, seed=1):
         p.data[...] = rng.normal(size=p.shape)
     for _, b in model.named_buffers():
         b[...] = rng.uniform(0.5, 2.0, size=b.shape)
-
-
-def same_state(a, b):
-    sa, sb = a.state_dict(), b.state_dict()
-    return list(sa) == list(sb) and all(np.array_equal(sa[k], sb[k]) for k in sa)
 
 
 # --------------------------------------------------------------------------- Module

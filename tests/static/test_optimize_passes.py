@@ -17,16 +17,10 @@ import compgraph as cg
 from compgraph.ops import blas
 from compgraph.static.optimize import (algebraic_simplification, common_subexpression_elimination,
                                        constant_folding, dead_code_elimination, specialize)
+from helpers import assert_exact
 
 PASSES = [dead_code_elimination, common_subexpression_elimination, constant_folding,
           algebraic_simplification]
-
-
-def assert_exact(actual, expected, what=""):
-    actual, expected = np.asarray(actual), np.asarray(expected)
-    assert actual.dtype == expected.dtype, f"{what}: {actual.dtype} != {expected.dtype}"
-    assert actual.shape == expected.shape, f"{what}: {actual.shape} != {expected.shape}"
-    np.testing.assert_array_equal(actual, expected, err_msg=what)
 
 
 def same_results(old, new, names, feeds, exact=True):

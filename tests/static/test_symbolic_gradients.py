@@ -9,38 +9,15 @@ torch's double backward.
 """
 from __future__ import annotations
 
-import zlib
-
 import numpy as np
 import pytest
 
 import compgraph as cg
 from compgraph.static import Symbol
+from helpers import case_inputs, make_input, stable_seed
 
 torch = pytest.importorskip("torch")
 torch.set_default_dtype(torch.float64)
-
-
-def make(kind, shape, rng, dtype=np.float64):
-    n = int(np.prod(shape, dtype=int))
-    if kind == "any":
-        a = rng.standard_normal(shape)
-    elif kind == "pos":
-        a = rng.uniform(0.5, 2.0, shape)
-    elif kind == "nz":
-        a = rng.uniform(0.3, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
-    elif kind == "distinct":
-        a = (rng.permutation(n) * 0.25 - 0.125 * n).reshape(shape)
-    elif kind == "grid0":
-        a = rng.integers(-8, 8, shape) * 0.25
-    elif kind == "grid1":
-        a = rng.integers(-8, 8, shape) * 0.25 + 0.125
-    elif kind == "clip":
-        a = rng.uniform(-1.5, 1.5, shape)
-        a = np.where(np.abs(np.abs(a) - 0.5) < 0.1, a * 1.5, a)
-    else:  # pragma: no cover
-        raise ValueError(kind)
-    return np.asarray(a, dtype=dtype)
 
 
 ONEHOT = np.eye(4)[[1, 3, 0]]
@@ -121,11 +98,6 @@ EXPRS = [
 IDS = [e[0] for e in EXPRS]
 
 
-def _arrays(case_id, specs, dtype=np.float64):
-    rng = np.random.default_rng(zlib.crc32(case_id.encode()))
-    return [make(k, s, rng, dtype) for k, s in specs]
-
-
 def _static(fn, arrays, declare=True):
     g = cg.Graph()
     xs = [g.input(f"x{i}", a.shape if declare else None, a.dtype if declare else None)
@@ -148,7 +120,7 @@ def _torch_grads(fn, arrays):
 
 @pytest.mark.parametrize("case_id,fn,th,specs", EXPRS, ids=IDS)
 def test_gradients_match_dynamic_engine_and_torch(case_id, fn, th, specs):
-    arrays = _arrays(case_id, specs)
+    arrays = case_inputs(case_id, specs)
     g, xs, y = _static(fn, arrays)
     n_before = len(g)
     grads = g.gradients(y, xs)
@@ -181,7 +153,7 @@ def test_gradients_match_dynamic_engine_and_torch(case_id, fn, th, specs):
                          ids=lambda v: v if isinstance(v, str) else "")
 def test_gradients_with_open_shapes(case_id, fn, th, specs):
     """Inputs declared with no shape/dtype: broadcast gradients are still summed back."""
-    arrays = _arrays(case_id, specs)
+    arrays = case_inputs(case_id, specs)
     g, xs, y = _static(fn, arrays, declare=False)
     grads = g.gradients(y, xs)
     got = g.run(grads, dict(zip(xs, arrays)))
@@ -250,7 +222,7 @@ def test_open_batch_dimension_gradients_match_torch(name, loss, th_loss):
                                      "index_int_array_repeats", "mean_axes_keepdims"])
 def test_float32_gradients_stay_float32(case_id):
     _, fn, th, specs = EXPRS[IDS.index(case_id)]
-    a64 = _arrays(case_id, specs)
+    a64 = case_inputs(case_id, specs)
     a32 = [a.astype(np.float32) for a in a64]
     g, xs, y = _static(fn, a32)
     grads = g.gradients(y, xs)
@@ -419,13 +391,13 @@ SECOND = [
 
 
 def _second_arrays(case_id, specs):
-    rng = np.random.default_rng(zlib.crc32(("2" + case_id).encode()))
+    rng = np.random.default_rng(stable_seed("2" + case_id))
     out = []
     for kind, shape in specs:
         if kind == "small_any":
             out.append(rng.uniform(-0.7, 0.7, shape))
         else:
-            out.append(make(kind, shape, rng))
+            out.append(make_input(kind, shape, rng))
     return out
 
 

@@ -7,6 +7,7 @@ import pydot
 import pytest
 
 import compgraph as cg
+from helpers import seed_power, seed_product
 
 
 def parse(dot: str) -> pydot.Dot:
@@ -56,27 +57,6 @@ def find(nodes: dict[str, str], first_line: str) -> str:
     hits = [k for k, v in nodes.items() if v.split("\n")[0] == first_line]
     assert len(hits) == 1, (first_line, nodes)
     return hits[0]
-
-
-def seed_power():
-    x = cg.tensor(3.0, requires_grad=True, name="x")
-    u = 3 * x + 2
-    u.name = "u"
-    y = u ** 4
-    y.name = "y"
-    return x, u, y
-
-
-def seed_product():
-    a = cg.tensor(3.0, requires_grad=True, name="a")
-    b = cg.tensor(1.0, requires_grad=True, name="b")
-    d = a - b
-    d.name = "d"
-    e = a + b
-    e.name = "e"
-    Y = d * e
-    Y.name = "Y"
-    return a, b, d, e, Y
 
 
 def test_seed_power_dynamic():

@@ -2,26 +2,15 @@
 from __future__ import annotations
 
 import os
-import shutil
 import struct
 import xml.etree.ElementTree as ET
 
 import pytest
 
 import compgraph as cg
+from helpers import needs_dot, seed_power
 
 graphviz = pytest.importorskip("graphviz")
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
-                               reason="Graphviz `dot` is not installed")
-
-
-def seed():
-    x = cg.tensor(3.0, requires_grad=True, name="x")
-    u = 3 * x + 2
-    u.name = "u"
-    y = u ** 4
-    y.name = "y"
-    return x, y
 
 
 def seed_graph():
@@ -41,7 +30,7 @@ def svg_texts(svg: str | bytes) -> list[str]:
 
 @needs_dot
 def test_svg_tensor(tmp_path):
-    x, y = seed()
+    x, _, y = seed_power()
     y.backward(retain_graph=True)
     out = cg.draw(y, tmp_path / "g.svg")
     assert os.fspath(out) == os.fspath(tmp_path / "g.svg")
@@ -61,7 +50,7 @@ def test_svg_static_graph(tmp_path):
 
 @needs_dot
 def test_png(tmp_path):
-    _, y = seed()
+    _, _, y = seed_power()
     cg.draw(y, tmp_path / "g.PNG")  # suffix is case-insensitive
     data = (tmp_path / "g.PNG").read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
@@ -82,7 +71,7 @@ def test_pdf(tmp_path):
 
 @pytest.mark.parametrize("name", ["g.jpg", "g.dot", "g", "g.svgz"])
 def test_bad_suffix(tmp_path, name):
-    _, y = seed()
+    _, _, y = seed_power()
     with pytest.raises(ValueError, match="svg"):
         cg.draw(y, tmp_path / name)
     assert list(tmp_path.iterdir()) == []
@@ -94,7 +83,7 @@ def test_bad_object(tmp_path):
 
 
 def test_missing_dot_via_path(tmp_path, monkeypatch):
-    _, y = seed()
+    _, _, y = seed_power()
     empty = tmp_path / "empty_bin"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
@@ -121,14 +110,14 @@ def test_missing_dot_via_pipe(tmp_path, monkeypatch):
     assert text == g.to_dot()
     assert not (tmp_path / "static.png").exists()
     # Jupyter reprs fall back quietly (None) instead of raising
-    _, y = seed()
+    _, _, y = seed_power()
     assert y._repr_svg_() is None
     assert g._repr_svg_() is None
 
 
 @needs_dot
 def test_repr_svg():
-    _, y = seed()
+    _, _, y = seed_power()
     svg = y._repr_svg_()
     assert isinstance(svg, str)
     assert "power" in svg_texts(svg)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import operator
 import re
-import zlib
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -26,42 +25,9 @@ import numpy as np
 import pytest
 
 import compgraph as cg
+from helpers import case_inputs, make_input, optional_torch, stable_seed
 
-try:  # the torch tests call pytest.importorskip("torch"); the lambdas use this name
-    import torch
-except ImportError:  # pragma: no cover
-    torch = None
-
-
-# ============================================================ input generation
-
-def _seed(key: str) -> int:
-    return zlib.crc32(key.encode())
-
-
-def make(kind: str, shape: tuple, rng: np.random.Generator, dtype=np.float64) -> np.ndarray:
-    """Random inputs kept away from the points where an op is not differentiable."""
-    n = int(np.prod(shape, dtype=int))
-    if kind == "any":
-        a = rng.standard_normal(shape)
-    elif kind == "pos":  # log, sqrt, bases of power
-        a = rng.uniform(0.5, 2.0, shape)
-    elif kind == "nz":  # relu, abs, denominators: |a| >= 0.3
-        a = rng.uniform(0.3, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
-    elif kind == "small":  # tan
-        a = rng.uniform(-1.0, 1.0, shape)
-    elif kind == "distinct":  # max/min reductions: no ties, gaps of 0.25
-        a = (rng.permutation(n) * 0.25 - 0.125 * n).reshape(shape)
-    elif kind == "grid0":  # maximum/minimum: grid0 and grid1 differ by >= 0.125
-        a = rng.integers(-8, 8, shape) * 0.25
-    elif kind == "grid1":
-        a = rng.integers(-8, 8, shape) * 0.25 + 0.125
-    elif kind == "clip":  # at least 0.1 away from the bounds +-0.5
-        a = rng.uniform(-1.5, 1.5, shape)
-        a = np.where(np.abs(np.abs(a) - 0.5) < 0.1, a * 1.5, a)
-    else:  # pragma: no cover
-        raise ValueError(kind)
-    return np.asarray(a, dtype=dtype)
+torch = optional_torch()  # the torch tests call pytest.importorskip("torch"); the lambdas use this name
 
 
 @dataclass(frozen=True)
@@ -82,8 +48,7 @@ def add_case(id_: str, cg_fn, th_fn, specs, **kw) -> None:
 
 
 def inputs_for(case_id: str, case: Case, dtype=np.float64) -> list:
-    rng = np.random.default_rng(_seed(case_id))
-    return [make(kind, shape, rng, dtype) for kind, shape in case.specs]
+    return case_inputs(case_id, case.specs, dtype)
 
 
 def _fmt(shape) -> str:
@@ -455,15 +420,15 @@ def test_matches_torch(case: Case, request):
     pytest.importorskip("torch")
     cid = request.node.callspec.id
     xs = inputs_for(cid, case)
-    assert_matches_torch(case.cg_fn, case.th_fn, xs, rtol=case.rtol, seed=_seed(cid) + 1)
+    assert_matches_torch(case.cg_fn, case.th_fn, xs, rtol=case.rtol, seed=stable_seed(cid) + 1)
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.values[0].f32])
 def test_float32_end_to_end(case: Case, request):
     cid = request.node.callspec.id
     x64 = inputs_for(cid, case)
-    y64, _, l64 = run_cg(case.cg_fn, x64, _seed(cid) + 1)
-    y32, _, l32 = run_cg(case.cg_fn, [a.astype(np.float32) for a in x64], _seed(cid) + 1)
+    y64, _, l64 = run_cg(case.cg_fn, x64, stable_seed(cid) + 1)
+    y32, _, l32 = run_cg(case.cg_fn, [a.astype(np.float32) for a in x64], stable_seed(cid) + 1)
     assert y32.dtype == np.float32, f"float32 inputs gave a {y32.dtype} output"
     np.testing.assert_allclose(y32.data, y64.data, rtol=2e-4, atol=2e-4)
     for k, (a, b) in enumerate(zip(l32, l64)):
@@ -656,7 +621,7 @@ CMPS = [("<", operator.lt), ("<=", operator.le), (">", operator.gt), (">=", oper
 @pytest.mark.parametrize("sym,op", CMPS, ids=[c[0] for c in CMPS])
 @pytest.mark.parametrize("other", ["tensor", "tensor_rg", "bcast", "float", "int", "ndarray"])
 def test_comparisons(sym, op, other):
-    rng = np.random.default_rng(_seed(sym + other))
+    rng = np.random.default_rng(stable_seed(sym + other))
     a = rng.integers(-2, 3, (3, 4)).astype(float)  # small integers: plenty of equal pairs
     x = cg.tensor(a, requires_grad=True)
     b = {"tensor": rng.integers(-2, 3, (3, 4)).astype(float),
@@ -890,7 +855,7 @@ ND_LEFT = [("+", operator.add), ("-", operator.sub), ("*", operator.mul),
 @pytest.mark.parametrize("sym,op", ND_LEFT, ids=[s for s, _ in ND_LEFT])
 @pytest.mark.parametrize("left", ["ndarray", "ndarray-bcast", "np.float64", "np.float32", "python"])
 def test_ndarray_and_scalars_on_the_left(sym, op, left):
-    rng = np.random.default_rng(_seed(sym + left))
+    rng = np.random.default_rng(stable_seed(sym + left))
     xa = rng.uniform(0.5, 1.5, (3, 3))
     if left.startswith("ndarray"):
         if sym == "@" and left == "ndarray-bcast":
@@ -925,7 +890,7 @@ UFUNCS = [
 
 @pytest.mark.parametrize("fn,kind", [u[1:] for u in UFUNCS], ids=[u[0] for u in UFUNCS])
 def test_numpy_ufuncs_return_tensors(fn, kind):
-    a = make(kind, (3, 4), np.random.default_rng(4))
+    a = make_input(kind, (3, 4), np.random.default_rng(4))
     x = cg.tensor(a, requires_grad=True)
     y = fn(x)
     assert type(y) is cg.Tensor

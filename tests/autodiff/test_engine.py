@@ -14,25 +14,11 @@ import numpy as np
 import pytest
 
 import compgraph as cg
+from helpers import leaf, tleaf, val
 
 torch = pytest.importorskip("torch")
 
 agrad = cg.autodiff.grad
-
-
-def val(t):
-    """The value of a Tensor (or None) as a float64 ndarray."""
-    assert t is not None
-    assert isinstance(t, cg.Tensor), f"expected a Tensor, got {type(t).__name__}"
-    return np.asarray(t.data, dtype=np.float64)
-
-
-def leaf(data, dtype="float64"):
-    return cg.tensor(np.array(data, dtype=dtype), requires_grad=True)
-
-
-def tleaf(data):
-    return torch.tensor(np.array(data, dtype=np.float64), requires_grad=True)
 
 
 # --------------------------------------------------------------------------- the seed

@@ -12,20 +12,11 @@ import pytest
 import compgraph as cg
 
 torch = pytest.importorskip("torch")
-from optim_pairs import SHAPES, assert_same, feed, make_pair  # noqa: E402
+from optim_pairs import (SHAPES, assert_lrs, assert_same, feed, group_lrs,  # noqa: E402
+                         make_pair, sched_pair)
 
 optim = cg.optim
 lr_scheduler = torch.optim.lr_scheduler
-
-
-def group_lrs(opt):
-    return [g["lr"] for g in opt.param_groups]
-
-
-def assert_lrs(got, want, msg=""):
-    assert len(got) == len(want), msg
-    for a, b in zip(got, want):
-        assert math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-15), (msg, got, want)
 
 
 # --------------------------------------------------------------------------- groups
@@ -365,13 +356,6 @@ def test_load_state_dict_copies_and_checks_shapes():
 
 
 # --------------------------------------------------------------------------- schedules
-def sched_pair(lrs=(0.2, 0.05), opt_name="SGD"):
-    ps, tps = make_pair(10, shapes=[(2,)] * len(lrs))
-    opt = getattr(optim, opt_name)([{"params": [p], "lr": lr} for p, lr in zip(ps, lrs)])
-    topt = getattr(torch.optim, opt_name)([{"params": [p], "lr": lr} for p, lr in zip(tps, lrs)])
-    return opt, topt
-
-
 SCHEDULES = {
     "StepLR": (lambda o: optim.StepLR(o, step_size=3, gamma=0.5),
                lambda o: lr_scheduler.StepLR(o, step_size=3, gamma=0.5)),

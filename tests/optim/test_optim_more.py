@@ -12,7 +12,8 @@ import pytest
 import compgraph as cg
 
 torch = pytest.importorskip("torch")
-from optim_pairs import assert_same, feed, make_pair  # noqa: E402
+from optim_pairs import (assert_lrs, assert_same, feed, group_lrs, make_pair,  # noqa: E402
+                         sched_pair)
 
 optim = cg.optim
 lr_scheduler = torch.optim.lr_scheduler
@@ -28,16 +29,6 @@ def assert_state_like_torch(opt, topt):
             np.testing.assert_allclose(np.asarray(value, dtype=float),
                                        np.asarray(tsd["state"][i][key], dtype=float),
                                        rtol=1e-10, atol=1e-14, err_msg=key)
-
-
-def group_lrs(opt):
-    return [g["lr"] for g in opt.param_groups]
-
-
-def assert_lrs(got, want, msg=""):
-    assert len(got) == len(want), msg
-    for a, b in zip(got, want):
-        assert math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-15), (msg, got, want)
 
 
 def run_optimizer_vs_torch(name, kw, groups=None, steps=8, seed=0):
@@ -251,14 +242,6 @@ def test_new_hyperparameters_read_and_write_groups():
 
 
 # --------------------------------------------------------------------------- ReduceLROnPlateau
-def sched_pair(lrs=(0.2, 0.05), opt_name="SGD", **kw):
-    ps, tps = make_pair(10, shapes=[(2,)] * len(lrs))
-    opt = getattr(optim, opt_name)([{"params": [p], "lr": lr} for p, lr in zip(ps, lrs)], **kw)
-    topt = getattr(torch.optim, opt_name)([{"params": [p], "lr": lr} for p, lr in zip(tps, lrs)],
-                                          **kw)
-    return opt, topt
-
-
 # A loss that falls, plateaus (changes inside a 5% relative / 0.02 absolute band),
 # falls again and then creeps up: rel and abs thresholds disagree on some epochs.
 PLATEAU = [5.0, 4.0, 3.9, 3.85, 3.84, 3.839, 3.84, 3.7, 3.69, 3.5, 3.49, 3.489, 3.4889,

@@ -6,17 +6,9 @@ import pytest
 import torch
 
 import compgraph as cg
+from optim_pairs import SHAPES, make_pair
 
 optim = cg.optim
-SHAPES = [(3, 4), (4,), ()]
-
-
-def make_pair(seed=0):
-    rng = np.random.default_rng(seed)
-    init = [rng.normal(size=s) for s in SHAPES]
-    ps = [cg.nn.Parameter(a.copy()) for a in init]
-    tps = [torch.tensor(a.copy(), requires_grad=True) for a in init]
-    return ps, tps
 
 
 def run_both(make_cg, make_torch, steps=6, seed=0, grad_fn=None, schedule=None):
