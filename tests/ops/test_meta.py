@@ -4,9 +4,9 @@ import pytest
 
 import compgraph as cg  # noqa: F401  (registers the ops)
 from compgraph.ops import OPS
+from compgraph.ops.meta import Meta, infer
 
 BUILTIN = {n: o for n, o in OPS.items() if o.builtin}  # (not the user ops of other tests)
-from compgraph.ops.meta import Meta, infer
 
 rng = np.random.default_rng(0)
 A32 = rng.standard_normal((3, 4)).astype(np.float32)
