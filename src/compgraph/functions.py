@@ -21,7 +21,7 @@ from .autodiff.recording import apply
 from .ops.args import SYMBOLIC_TYPES, ndim_of, normalize_axis, shape_of
 from .ops.registry import PUBLIC, Front, Op, defpublic, get_op, subscribe
 from .ops.spec import no
-from .tensor import Tensor, _operand
+from .tensor import Tensor, operand
 
 __all__: list[str] = ["dispatch", "defpublic"]
 
@@ -33,7 +33,7 @@ def dispatch(op: Op, args: Sequence[Any], attrs: dict | None = None) -> Any:
         if type(a) is not Tensor:
             if type(a) in SYMBOLIC_TYPES:
                 return type(a).__cg_apply__(op, tuple(args), attrs or {})
-            a = _operand(a, op)
+            a = operand(a, op)
         conv.append(a)
     return apply(op, conv, attrs) if attrs else apply(op, conv)
 

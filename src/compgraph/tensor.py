@@ -348,7 +348,7 @@ def constant(data: Any, dtype: Any = None, name: str | None = None) -> Tensor:
 def _binary(op: Op, a: Tensor, b: Any) -> Any:
     tb = type(b)
     if tb is not Tensor and tb is not float and tb is not int and tb is not np.ndarray:
-        b = _operand(b, op)
+        b = operand(b, op)
         if b is NotImplemented:
             return NotImplemented
     return apply(op, (a, b))
@@ -357,13 +357,13 @@ def _binary(op: Op, a: Tensor, b: Any) -> Any:
 def _rbinary(op: Op, a: Tensor, b: Any) -> Any:
     tb = type(b)
     if tb is not float and tb is not int and tb is not np.ndarray:
-        b = _operand(b, op)
+        b = operand(b, op)
         if b is NotImplemented:
             return NotImplemented
     return apply(op, (b, a))
 
 
-def _operand(v: Any, op: Op) -> Any:
+def operand(v: Any, op: Op) -> Any:
     """Accept Tensors, numbers and arrays; defer to symbolic values; reject the rest."""
     if isinstance(v, (TensorBase, int, float, np.ndarray, np.generic)):
         return v
