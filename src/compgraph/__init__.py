@@ -7,32 +7,70 @@
 >>> float(x.grad)
 15972.0
 """
-from . import ops  # registers every primitive
-from . import autodiff
+
+from . import (
+    autodiff,
+    autograd,
+    data,
+    nn,
+    ops,  # registers every primitive
+    optim,
+)
 from .autodiff.recording import Node
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .tensor import Tensor, constant, tensor
+from .custom import custom_gradient, custom_jvp, custom_vjp
+from .explain import explain
 from .functions import *  # noqa: F403  (every declared public function)
 from .functions import __all__ as _functions_all
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
-from .variable import Variable
-from .static import Graph, Symbol, function
-from .viz import draw, to_dot
-from .explain import explain
-from .tape import GradientTape
-from .transforms import grad, hessian, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
-from .custom import custom_gradient, custom_jvp, custom_vjp
-from . import autograd, data, nn, optim
 from .ops.registry import PUBLIC as _PUBLIC
+from .static import Graph, Symbol, function
+from .tape import GradientTape
+from .tensor import Tensor, constant, tensor
+from .transforms import grad, hessian, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
+from .variable import Variable
+from .viz import draw, to_dot
 
 __version__ = "0.1.0"
 
-__all__ = ["Tensor", "Node", "tensor", "constant", "gradcheck", "GradcheckError", "no_grad",
-           "enable_grad", "set_grad_enabled", "is_grad_enabled", "autodiff", "autograd", "ops",
-           "grad", "value_and_grad", "jacobian", "jacfwd", "jacrev", "hessian", "jvp", "vjp",
-           "Variable", "GradientTape", "Graph", "Symbol", "function", "draw", "to_dot",
-           "explain", "custom_vjp", "custom_jvp", "custom_gradient", "nn", "optim", "data",
-           *[n for n in _functions_all if n not in ("dispatch", "defpublic")]]
+__all__ = [
+    "Tensor",
+    "Node",
+    "tensor",
+    "constant",
+    "gradcheck",
+    "GradcheckError",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "is_grad_enabled",
+    "autodiff",
+    "autograd",
+    "ops",
+    "grad",
+    "value_and_grad",
+    "jacobian",
+    "jacfwd",
+    "jacrev",
+    "hessian",
+    "jvp",
+    "vjp",
+    "Variable",
+    "GradientTape",
+    "Graph",
+    "Symbol",
+    "function",
+    "draw",
+    "to_dot",
+    "explain",
+    "custom_vjp",
+    "custom_jvp",
+    "custom_gradient",
+    "nn",
+    "optim",
+    "data",
+    *[n for n in _functions_all if n not in ("dispatch", "defpublic")],
+]
 
 
 def __getattr__(name: str):

@@ -1,4 +1,5 @@
 """``python -m compgraph`` runs the command line."""
+
 import sys
 
 from .cli import main

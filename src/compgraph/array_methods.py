@@ -9,9 +9,11 @@ NumPy's ufuncs and functions applied to these values dispatch the same way, thro
 the NumPy functions each declaration names.  Tensor overrides the arithmetic
 operators with faster direct calls (see :mod:`compgraph.tensor`).
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -45,8 +47,10 @@ class ArrayMethods:
         # A NumPy function compgraph does not declare: it sees plain arrays (a result
         # computed that way carries no graph).  Static-graph values have no arrays.
         if any(is_symbolic(a) for a in _leaves((args, kwargs))):
-            raise TypeError(f"numpy.{getattr(func, '__name__', func)} has no compgraph "
-                            f"version for static-graph values; use the cg.* functions")
+            raise TypeError(
+                f"numpy.{getattr(func, '__name__', func)} has no compgraph "
+                f"version for static-graph values; use the cg.* functions"
+            )
         return func(*_arrays(args), **_arrays(kwargs))
 
 
@@ -72,30 +76,42 @@ def _arrays(v: Any) -> Any:
 def _method(front: Front, m: Method) -> Callable:
     adapt = m.adapt
     if adapt is None:
+
         def method(self, *args, **kwargs):
             return front.function(self, *args, **kwargs)
     else:
+
         def method(self, *args, **kwargs):
             a, k = adapt(self, *args, **kwargs)
             return front.function(*a, **k)
+
     method.__name__ = method.__qualname__ = m.name
-    method.__doc__ = f"``{front.names[0] if front.names else front.name}`` as a method." \
-        if not front.doc else front.doc.splitlines()[0]
+    method.__doc__ = (
+        f"``{front.names[0] if front.names else front.name}`` as a method."
+        if not front.doc
+        else front.doc.splitlines()[0]
+    )
     return property(method, doc=method.__doc__) if m.prop else method
 
 
 def _operator(front: Front, dunder: str, reflected: bool) -> Callable:
     if front.op is not None and front.op.nargs == 1:
+
         def unary(self):
             return front.function(self)
+
         fn = unary
     elif reflected:
+
         def rbinary(self, other):
             return front.function(other, self)
+
         fn = rbinary
     else:
+
         def binary(self, other):
             return front.function(self, other)
+
         fn = binary
     fn.__name__ = fn.__qualname__ = dunder
     return fn

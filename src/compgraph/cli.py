@@ -9,18 +9,20 @@ compgraph itself, never evaluated as Python.  Any other
 input, an unknown name, a missing ``--at`` value or a cycle exits with status 2
 and a one-line message naming the line and column.
 """
+
 from __future__ import annotations
 
 import argparse
 import ast
 import sys
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
+from .autodiff.engine import grad
 from .explain import explain
 from .ops.elementwise import IDENTITY
-from .autodiff.engine import grad
 from .ops.registry import PUBLIC
 from .static import Graph, Symbol
 from .tensor import Tensor, tensor
@@ -44,6 +46,8 @@ def _binary(op_type: type) -> Callable:
         if f.symbol == sym and f.cli and f.op is not None and f.op.nargs == 2:
             return f.function
     raise CliError(f"the operator {sym} is not available")
+
+
 _MAX_TEXT = 100_000
 _MAX_NODES = 20_000
 
@@ -69,8 +73,9 @@ def _check_expr(expr: ast.AST) -> list[str]:
             raise CliError(f"{_where(expr)}: expression too large")
         if isinstance(n, ast.BinOp):
             if type(n.op) not in _SYMBOLS:
-                raise CliError(f"{_where(n)}: operator {type(n.op).__name__} is not allowed "
-                               f"(use + - * / **)")
+                raise CliError(
+                    f"{_where(n)}: operator {type(n.op).__name__} is not allowed (use + - * / **)"
+                )
             stack += [n.left, n.right]
         elif isinstance(n, ast.UnaryOp):
             if not isinstance(n.op, (ast.USub, ast.UAdd)):
@@ -80,7 +85,7 @@ def _check_expr(expr: ast.AST) -> list[str]:
             v = n.value
             if isinstance(v, bool) or not isinstance(v, (int, float)):
                 raise CliError(f"{_where(n)}: only numbers are allowed, got {type(v).__name__}")
-            if isinstance(v, int) and abs(v) > 10 ** 308:
+            if isinstance(v, int) and abs(v) > 10**308:
                 raise CliError(f"{_where(n)}: number too large")
         elif isinstance(n, ast.Name):
             names.append(n.id)
@@ -91,9 +96,11 @@ def _check_expr(expr: ast.AST) -> list[str]:
                 raise CliError(f"{_where(n)}: {n.func.id}() takes exactly one argument")
             stack.append(n.args[0])
         else:
-            raise CliError(f"{_where(n)}: {type(n).__name__} is not allowed in an equation "
-                           f"(numbers, names, + - * / **, unary minus and "
-                           f"{', '.join(allowed)} only)")
+            raise CliError(
+                f"{_where(n)}: {type(n).__name__} is not allowed in an equation "
+                f"(numbers, names, + - * / **, unary minus and "
+                f"{', '.join(allowed)} only)"
+            )
     return names
 
 
@@ -110,8 +117,11 @@ def parse_equations(text: str) -> list[tuple[str, ast.AST, list[str], ast.AST]]:
     eqs = []
     seen: set = set()
     for stmt in tree.body:
-        if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1 \
-                or not isinstance(stmt.targets[0], ast.Name):
+        if (
+            not isinstance(stmt, ast.Assign)
+            or len(stmt.targets) != 1
+            or not isinstance(stmt.targets[0], ast.Name)
+        ):
             raise CliError(f"{_where(stmt)}: expected an equation like 'y = 2*x + 1'")
         name = stmt.targets[0].id
         if name in functions():
@@ -128,11 +138,13 @@ def parse_equations(text: str) -> list[tuple[str, ast.AST, list[str], ast.AST]]:
 def _order(eqs: list, free: set) -> list:
     """Equations in dependency order (they may be written in any order); cycles rejected."""
     defined = {name: (expr, deps, stmt) for name, expr, deps, stmt in eqs}
-    for name, (expr, deps, stmt) in defined.items():
+    for _expr, deps, stmt in defined.values():
         for d in deps:
             if d not in defined and d not in free:
-                raise CliError(f"{_where(stmt)}: {d!r} is not defined: give it a value with "
-                               f"--at {d}=... or an equation")
+                raise CliError(
+                    f"{_where(stmt)}: {d!r} is not defined: give it a value with "
+                    f"--at {d}=... or an equation"
+                )
     order, state = [], {}
     for start in defined:
         if state.get(start) == 2:
@@ -149,9 +161,10 @@ def _order(eqs: list, free: set) -> list:
                 state[name] = 2
                 order.append(name)
             elif state.get(nxt) == 1:
-                cycle = path[path.index(nxt):] + [nxt]
-                raise CliError(f"{_where(defined[nxt][2])}: the equations form a cycle: "
-                               f"{' -> '.join(cycle)}")
+                cycle = path[path.index(nxt) :] + [nxt]
+                raise CliError(
+                    f"{_where(defined[nxt][2])}: the equations form a cycle: {' -> '.join(cycle)}"
+                )
             elif state.get(nxt) is None:
                 state[nxt] = 1
                 path.append(nxt)
@@ -172,8 +185,13 @@ def _build(expr: ast.AST, env: dict) -> Any:
             results.append(env[n.id])
         elif not done:
             stack.append((n, True))
-            kids = [n.left, n.right] if isinstance(n, ast.BinOp) else \
-                [n.operand] if isinstance(n, ast.UnaryOp) else [n.args[0]]
+            kids = (
+                [n.left, n.right]
+                if isinstance(n, ast.BinOp)
+                else [n.operand]
+                if isinstance(n, ast.UnaryOp)
+                else [n.args[0]]
+            )
             stack.extend((k, False) for k in reversed(kids))
         elif isinstance(n, ast.BinOp):
             b, a = results.pop(), results.pop()
@@ -228,24 +246,29 @@ def run(args: argparse.Namespace) -> list[str]:
         raise CliError(f"--of {of!r}: no equation defines it (defined: {', '.join(names)})")
     for v in at:
         if v in names:
-            raise CliError(f"--at {v}: {v!r} is defined by an equation; give values only to "
-                           f"free variables")
+            raise CliError(
+                f"--at {v}: {v!r} is defined by an equation; give values only to free variables"
+            )
     ordered = _order(eqs, set(at))
     free_used = {d for _, _, deps, _ in eqs for d in deps if d not in names}
     for w in wrt:
         if w not in at and w not in names:
-            raise CliError(f"--wrt {w}: unknown variable (variables: "
-                           f"{', '.join(sorted(free_used | set(names)))})")
+            raise CliError(
+                f"--wrt {w}: unknown variable (variables: "
+                f"{', '.join(sorted(free_used | set(names)))})"
+            )
     lines: list[str] = []
     if args.static:
         g = Graph()
         env = {v: g.input(v, shape=(), dtype="float64") for v in at}
         for name, expr in ordered:
             node = _build(expr, env)
-            if not isinstance(node, Symbol) or node.op in ("input", "constant") \
-                    or node.name in at:
-                node = Symbol.__cg_apply__(IDENTITY, (node,), {}) \
-                    if isinstance(node, Symbol) else g.constant(node)
+            if not isinstance(node, Symbol) or node.op in ("input", "constant") or node.name in at:
+                node = (
+                    Symbol.__cg_apply__(IDENTITY, (node,), {})
+                    if isinstance(node, Symbol)
+                    else g.constant(node)
+                )
             g.rename(node, name)
             env[name] = node
         results = [env[n] for n in names]
@@ -254,10 +277,11 @@ def run(args: argparse.Namespace) -> list[str]:
         vals = fn(**{k: float(v) for k, v in at.items()})
         for n, v in zip(names, vals):
             lines.append(f"{n} = {_fmt(v)}")
-        for w, v in zip(wrt, vals[len(names):]):
+        for w, v in zip(wrt, vals[len(names) :]):
             lines.append(f"d{of}/d{w} = {_fmt(v)}")
-        lines.append(f"static graph: {len(g)} nodes; compiled (optimised) graph: "
-                     f"{len(fn.graph)} nodes")
+        lines.append(
+            f"static graph: {len(g)} nodes; compiled (optimised) graph: {len(fn.graph)} nodes"
+        )
         if args.explain:
             for w in wrt:
                 lines.append(explain(env[of], env[w], feeds=at))
@@ -311,7 +335,7 @@ def seed_demo() -> str:
     x = tensor(3.0, requires_grad=True, name="x")
     u = 3 * x + 2
     u.name = "u"
-    y = u ** 4
+    y = u**4
     y.name = "y"
     lines += ["u = 3*x + 2,  y = u**4,  at x = 3", explain(y, x), ""]
     a = tensor(3.0, requires_grad=True, name="a")
@@ -322,8 +346,7 @@ def seed_demo() -> str:
     e.name = "e"
     Y = d * e
     Y.name = "Y"
-    lines += ["d = a - b,  e = a + b,  Y = d*e,  at a = 3, b = 1", explain(Y, a),
-              explain(Y, b)]
+    lines += ["d = a - b,  e = a + b,  Y = d*e,  at a = 3, b = 1", explain(Y, a), explain(Y, b)]
     return "\n".join(lines)
 
 
@@ -334,18 +357,32 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="compgraph", description="Values and derivatives of equations, with the "
-                "chain rule explained and the graph drawn.")
+    p = _Parser(
+        prog="compgraph",
+        description="Values and derivatives of equations, with the "
+        "chain rule explained and the graph drawn.",
+    )
     p.add_argument("equations", nargs="?", help='e.g. "u = 3*x + 2; y = u**4"')
-    p.add_argument("--at", action="append", default=[], metavar="NAME=VALUE[,...]",
-                   help="values of the free variables (repeatable)")
-    p.add_argument("--wrt", action="append", default=[], metavar="NAME[,...]",
-                   help="differentiate with respect to these (repeatable)")
+    p.add_argument(
+        "--at",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE[,...]",
+        help="values of the free variables (repeatable)",
+    )
+    p.add_argument(
+        "--wrt",
+        action="append",
+        default=[],
+        metavar="NAME[,...]",
+        help="differentiate with respect to these (repeatable)",
+    )
     p.add_argument("--of", metavar="NAME", help="the equation to differentiate (default: last)")
     p.add_argument("--explain", action="store_true", help="print the chain rule")
     p.add_argument("--draw", metavar="PATH", help="write a picture (.svg, .png or .pdf)")
-    p.add_argument("--static", action="store_true",
-                   help="build a static graph, compile it and report its size")
+    p.add_argument(
+        "--static", action="store_true", help="build a static graph, compile it and report its size"
+    )
     return p
 
 
@@ -365,8 +402,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"compgraph: error: {str(err).splitlines()[0] if str(err) else err!r}\n")
         return 2
     except Exception as err:  # a failure of ours or of the system: still one line
-        sys.stderr.write(f"compgraph: error: {type(err).__name__}: "
-                         f"{str(err).splitlines()[0] if str(err) else ''}\n")
+        sys.stderr.write(
+            f"compgraph: error: {type(err).__name__}: "
+            f"{str(err).splitlines()[0] if str(err) else ''}\n"
+        )
         return 1
     try:
         print("\n".join(lines))

@@ -30,12 +30,14 @@ forward rule on the graph's values to get the residuals, then the backward rule.
 Deliberate limits: one output per user function (return a stacked array for
 several), and arguments are arrays, Tensors or numbers.
 """
+
 from __future__ import annotations
 
 import functools
 import inspect
 import threading
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -61,8 +63,10 @@ def _as_array(v: Any, where: str) -> Any:
     if isinstance(v, (bool, int, float, complex)):
         return np.asarray(v)[()]
     if isinstance(v, (tuple, list)):
-        raise TypeError(f"{where}: returned {len(v)} values; a user-defined op has one "
-                        f"output (stack several into one array)")
+        raise TypeError(
+            f"{where}: returned {len(v)} values; a user-defined op has one "
+            f"output (stack several into one array)"
+        )
     raise TypeError(f"{where}: returned a {type(v).__name__}, expected a Tensor or an array")
 
 
@@ -80,8 +84,10 @@ def _grads(result: Any, n: int, where: str) -> list:
         result = (result,)
     result = list(result)
     if len(result) != n:
-        raise ValueError(f"{where}: the backward rule returned {len(result)} gradient(s) for "
-                         f"{n} input(s); return one per input (None where there is none)")
+        raise ValueError(
+            f"{where}: the backward rule returned {len(result)} gradient(s) for "
+            f"{n} input(s); return one per input (None where there is none)"
+        )
     return result
 
 
@@ -107,10 +113,23 @@ class UserOp:
     -> cotangents``.  ``jvp(primals, tangents) -> tangent`` when forward mode is defined.
     """
 
-    def __init__(self, fn: Callable, primal: Callable, fwd: Callable | None,
-                 bwd: Callable | None, jvp: Callable | None, kind: str):
-        self.fn, self.primal, self.fwd, self.bwd, self.jvp, self.kind = \
-            fn, primal, fwd, bwd, jvp, kind
+    def __init__(
+        self,
+        fn: Callable,
+        primal: Callable,
+        fwd: Callable | None,
+        bwd: Callable | None,
+        jvp: Callable | None,
+        kind: str,
+    ):
+        self.fn, self.primal, self.fwd, self.bwd, self.jvp, self.kind = (
+            fn,
+            primal,
+            fwd,
+            bwd,
+            jvp,
+            kind,
+        )
         self._inside = _Inside()
         self.op = user_op(fn, self)
 
@@ -118,7 +137,8 @@ class UserOp:
     def __call__(self, *args: Any) -> Any:
         if any(type(a) in SYMBOLIC_TYPES for a in args):
             return type(next(a for a in args if type(a) in SYMBOLIC_TYPES)).__cg_apply__(
-                self.op, tuple(args), {})
+                self.op, tuple(args), {}
+            )
         vals = [_plain_tensor(a) for a in args]
         if self._inside.depth:
             # The forward rule calling the function itself (JAX's ``f_fwd`` returns
@@ -140,11 +160,14 @@ class UserOp:
         data = _as_array(out, self.op.label)
         t = wrap(data)
         if rg:
-            parents = tuple((a._node if a._node is not None else a)
-                            if isinstance(a, TensorBase) and a._rg else None for a in args)
+            parents = tuple(
+                (a._node if a._node is not None else a)
+                if isinstance(a, TensorBase) and a._rg
+                else None
+                for a in args
+            )
             saved = (res,) if self.fwd is not None else tuple(vals)
-            node = new_node(self.op, {}, parents, saved, data, np.shape(data),
-                            np.result_type(data))
+            node = new_node(self.op, {}, parents, saved, data, np.shape(data), np.result_type(data))
             t._rg, t._node = True, node
             for a in args:
                 if isinstance(a, TensorBase) and a._capturable and a._rg and a._node is None:
@@ -186,18 +209,29 @@ def user_op(fn: Callable, user: UserOp) -> Op:
     label = getattr(fn, "__name__", name)
     n = None if user.kind == "autograd.Function" else _arity(fn)
     return defop(
-        name, functools.partial(_forward, user), vjp=functools.partial(_vjp, user),
+        name,
+        functools.partial(_forward, user),
+        vjp=functools.partial(_vjp, user),
         jvp=functools.partial(_jvp, user) if user.jvp is not None else None,
-        nargs=None, save_out=True, residuals=functools.partial(_residuals, user),
-        shape=_shape_rule(user), dtype=_dtype_rule(user), label=label, short=label,
+        nargs=None,
+        save_out=True,
+        residuals=functools.partial(_residuals, user),
+        shape=_shape_rule(user),
+        dtype=_dtype_rule(user),
+        label=label,
+        short=label,
         custom=user,
         deriv=tuple(f"d{label}/d{a} (user rule)" for a in (_argnames(fn, n) or ("x",))),
-        doc=getattr(fn, "__doc__", "") or "", names=no("a user-defined op: call the function"),
-        method=no("a user-defined op"), numpy=no("a user-defined op"),
+        doc=getattr(fn, "__doc__", "") or "",
+        names=no("a user-defined op: call the function"),
+        method=no("a user-defined op"),
+        numpy=no("a user-defined op"),
         cli=no("a user-defined op"),
-        onnx=no(f"{label!r} is a user-defined op (compgraph op {name!r}); ONNX has no "
-                f"operator for it"),
-        batch=no("a user-defined rule runs once per direction"))
+        onnx=no(
+            f"{label!r} is a user-defined op (compgraph op {name!r}); ONNX has no operator for it"
+        ),
+        batch=no("a user-defined rule runs once per direction"),
+    )
 
 
 def _arity(fn: Callable) -> int | None:
@@ -236,6 +270,7 @@ def _shape_rule(user: UserOp) -> Callable:
             return example(metas)
         except Exception:  # the user's function cannot run on dummies: unknown
             return None
+
     return rule
 
 
@@ -254,6 +289,7 @@ def _dtype_rule(user: UserOp) -> Callable:
                 return np.result_type(_forward(user, *dummies))
         except Exception:  # the user's function cannot run on dummies: unknown
             return None
+
     return rule
 
 
@@ -269,8 +305,9 @@ def _residuals(user: UserOp, inputs: Sequence[Any]) -> tuple:
     return (res,)
 
 
-def _vjp(user: UserOp, ns: Any, g: Any, out: Any, saved: Sequence[Any], needs: Sequence[bool]
-         ) -> list:
+def _vjp(
+    user: UserOp, ns: Any, g: Any, out: Any, saved: Sequence[Any], needs: Sequence[bool]
+) -> list:
     first_order = ns is NUMPY
     where = f"{user.op.label} (backward)"
     if user.bwd is not None:
@@ -284,8 +321,7 @@ def _vjp(user: UserOp, ns: Any, g: Any, out: Any, saved: Sequence[Any], needs: S
     return _transpose(user, ns, g, saved, needs)
 
 
-def _transpose(user: UserOp, ns: Any, g: Any, prims: Sequence[Any], needs: Sequence[bool]
-               ) -> list:
+def _transpose(user: UserOp, ns: Any, g: Any, prims: Sequence[Any], needs: Sequence[bool]) -> list:
     """The VJP of a custom_jvp function: its JVP rule is linear in the tangents, so the
     reverse derivative of ``t -> jvp(primals, t)`` at any t is the transposed Jacobian."""
     if ns is SYMBOLIC:
@@ -301,10 +337,14 @@ def _transpose(user: UserOp, ns: Any, g: Any, prims: Sequence[Any], needs: Seque
     try:
         with enable_grad():
             # First order: the primals are constants here (only ts are differentiated).
-            primals = [wrap(_data(p)) if first_order and not isinstance(p, (int, float))
-                       else p for p in prims]
-            ts = [wrap(np.zeros(np.shape(_data(p)), np.result_type(_data(p))), None, True)
-                  for p in prims]
+            primals = [
+                wrap(_data(p)) if first_order and not isinstance(p, (int, float)) else p
+                for p in prims
+            ]
+            ts = [
+                wrap(np.zeros(np.shape(_data(p)), np.result_type(_data(p))), None, True)
+                for p in prims
+            ]
             _, tout = user.jvp(primals, ts)
             if not isinstance(tout, TensorBase) or not tout._rg:
                 return [None] * len(prims)
@@ -402,6 +442,7 @@ class custom_jvp(UserOp):
     def defjvps(self, *rules: Callable | None) -> None:
         """One rule per input, ``rule(t, out, *primals) -> contribution`` (None: no
         dependence), as ``jax.custom_jvp.defjvps``."""
+
         def jvp(primals: Sequence[Any], tangents: Sequence[Any]) -> tuple:
             out = self.fn(*primals)
             total = None
@@ -411,6 +452,7 @@ class custom_jvp(UserOp):
                 c = rule(t, out, *primals)
                 total = c if total is None else total + c
             return out, total if total is not None else out * 0
+
         self.defjvp(jvp)
 
     def __call__(self, *args: Any) -> Any:
@@ -439,8 +481,14 @@ class custom_gradient(UserOp):
 
     def __init__(self, fn: Callable):
         functools.update_wrapper(self, fn)
-        super().__init__(fn, primal=lambda *a: fn(*a)[0], fwd=self._fwd,
-                         bwd=self._bwd, jvp=None, kind="custom_gradient")
+        super().__init__(
+            fn,
+            primal=lambda *a: fn(*a)[0],
+            fwd=self._fwd,
+            bwd=self._bwd,
+            jvp=None,
+            kind="custom_gradient",
+        )
 
     def _fwd(self, *args: Any) -> tuple:
         out, grad_fn = self.fn(*args)

@@ -1,8 +1,10 @@
 """``DataLoader``: seeded mini-batches from arrays."""
+
 from __future__ import annotations
 
 import numbers
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -14,8 +16,10 @@ __all__ = ["DataLoader"]
 def _as_array(a: Any, where: str) -> np.ndarray:
     arr = np.asarray(a._data if isinstance(a, Tensor) else a)
     if arr.ndim == 0:
-        raise ValueError(f"DataLoader: {where} is a single value (shape ()), not an array "
-                         f"of samples; give arrays whose first axis counts the samples")
+        raise ValueError(
+            f"DataLoader: {where} is a single value (shape ()), not an array "
+            f"of samples; give arrays whose first axis counts the samples"
+        )
     return arr
 
 
@@ -35,8 +39,15 @@ class DataLoader:
     [(2, 3), (2, 3), (1, 3)]
     """
 
-    def __init__(self, arrays: Any, batch_size: int | None = 32, shuffle: bool = False,
-                 seed: Any = None, drop_last: bool = False, as_tensors: bool = False):
+    def __init__(
+        self,
+        arrays: Any,
+        batch_size: int | None = 32,
+        shuffle: bool = False,
+        seed: Any = None,
+        drop_last: bool = False,
+        as_tensors: bool = False,
+    ):
         # A tuple or list means several arrays; anything else (ndarray, Tensor, any
         # array-like) is the one array, so DataLoader(X) batches X, not its rows.
         self.single = not isinstance(arrays, (tuple, list))
@@ -47,23 +58,32 @@ class DataLoader:
                 raise ValueError("DataLoader: give at least one array")
             for k, a in enumerate(arrays):
                 if isinstance(a, numbers.Number):
-                    raise ValueError(f"DataLoader: item {k} of the {type(arrays).__name__} "
-                                     f"is a {type(a).__name__}, not an array; a tuple or "
-                                     f"list means several arrays (use np.asarray(data) "
-                                     f"for one)")
+                    raise ValueError(
+                        f"DataLoader: item {k} of the {type(arrays).__name__} "
+                        f"is a {type(a).__name__}, not an array; a tuple or "
+                        f"list means several arrays (use np.asarray(data) "
+                        f"for one)"
+                    )
             self.arrays = [_as_array(a, f"item {k}") for k, a in enumerate(arrays)]
         n = len(self.arrays[0])
         if any(len(a) != n for a in self.arrays):
-            raise ValueError(f"DataLoader: arrays have different lengths "
-                             f"{[len(a) for a in self.arrays]}")
+            raise ValueError(
+                f"DataLoader: arrays have different lengths {[len(a) for a in self.arrays]}"
+            )
         if batch_size is None:
             if drop_last:
-                raise ValueError("DataLoader: batch_size=None yields single samples, so "
-                                 "drop_last=True has no meaning (torch refuses it too)")
-        elif (isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral)
-              or batch_size < 1):
-            raise ValueError(f"DataLoader: batch_size must be a positive integer or None, "
-                             f"got {batch_size!r}")
+                raise ValueError(
+                    "DataLoader: batch_size=None yields single samples, so "
+                    "drop_last=True has no meaning (torch refuses it too)"
+                )
+        elif (
+            isinstance(batch_size, bool)
+            or not isinstance(batch_size, numbers.Integral)
+            or batch_size < 1
+        ):
+            raise ValueError(
+                f"DataLoader: batch_size must be a positive integer or None, got {batch_size!r}"
+            )
         self.n, self.shuffle = n, shuffle
         self.batch_size = None if batch_size is None else int(batch_size)
         self.drop_last, self.as_tensors = drop_last, as_tensors
@@ -84,7 +104,7 @@ class DataLoader:
                 yield self._pack([np.array(a[i]) for a in self.arrays])
             return
         for start in range(0, self.n, self.batch_size):
-            idx = order[start:start + self.batch_size]
+            idx = order[start : start + self.batch_size]
             if self.drop_last and len(idx) < self.batch_size:
                 break
             yield self._pack([a[idx] for a in self.arrays])

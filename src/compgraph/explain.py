@@ -7,6 +7,7 @@ value, which is checked against the reverse-mode engine.  Works on dynamic
 graphs (while their buffers are held) and on static graphs (with ``feeds`` for
 numbers).
 """
+
 from __future__ import annotations
 
 import re
@@ -58,10 +59,19 @@ def _paths(top: Any, target: Any, parents_of: Any) -> tuple[list, bool]:
     return found, cut
 
 
-def _render(y_name: str, x_name: str, paths: list, cut: bool, step_text: Any,
-            engine_value: Any, no_values: bool = False) -> str:
-    lines = [f"d{y_name}/d{x_name} by the chain rule: {len(paths)} path(s) from {x_name} to "
-             f"{y_name}" + (" (first ones only)" if cut else "")]
+def _render(
+    y_name: str,
+    x_name: str,
+    paths: list,
+    cut: bool,
+    step_text: Any,
+    engine_value: Any,
+    no_values: bool = False,
+) -> str:
+    lines = [
+        f"d{y_name}/d{x_name} by the chain rule: {len(paths)} path(s) from {x_name} to "
+        f"{y_name}" + (" (first ones only)" if cut else "")
+    ]
     terms = []
     for k, path in enumerate(paths, 1):
         steps = [step_text(n, i) for n, i in reversed(path)]
@@ -81,8 +91,9 @@ def _render(y_name: str, x_name: str, paths: list, cut: bool, step_text: Any,
             lines.append("  product of the local Jacobians above (values are not scalars)")
     if terms and len(terms) == len(paths):
         if len(paths) > 1:
-            lines.append(f"sum over paths: {' + '.join(f'{t:.6g}' for t in terms)} = "
-                         f"{sum(terms):.6g}")
+            lines.append(
+                f"sum over paths: {' + '.join(f'{t:.6g}' for t in terms)} = {sum(terms):.6g}"
+            )
     if not paths and engine_value is None:
         lines.append(f"d{y_name}/d{x_name} = 0 ({y_name} does not depend on {x_name})")
     if engine_value is not None:
@@ -94,13 +105,17 @@ def _render(y_name: str, x_name: str, paths: list, cut: bool, step_text: Any,
 
 def _explain_dynamic(y: Tensor, x: Tensor) -> str:
     if y._node is None:
-        raise ValueError("explain: y was not computed from anything recorded (a leaf or a "
-                         "tensor built without requires_grad)")
+        raise ValueError(
+            "explain: y was not computed from anything recorded (a leaf or a "
+            "tensor built without requires_grad)"
+        )
     target = x._node if x._node is not None else x
     nodes, _ = collect(y)
     if any(n.saved is None for n in nodes):
-        raise RuntimeError("explain: the graph's saved values were freed by backward(); call "
-                           "explain before backward(), or backward(retain_graph=True)")
+        raise RuntimeError(
+            "explain: the graph's saved values were freed by backward(); call "
+            "explain before backward(), or backward(retain_graph=True)"
+        )
     values = node_values(y, nodes)
     names: dict[int, str] = {}
     counter = [0]
@@ -184,17 +199,25 @@ def _explain_static(y: Any, x: Any, feeds: dict | None) -> str:
     def step(n: Any, i: int) -> tuple[str, str, Any]:
         op = n.opdef
         tmpl = op.deriv[i] if op.deriv and i < len(op.deriv) else "?"
-        names = [inp.name if inp.op != "constant" or np.size(inp.value) != 1
-                 else fmt(inp.value) for inp in n.inputs]
+        names = [
+            inp.name if inp.op != "constant" or np.size(inp.value) != 1 else fmt(inp.value)
+            for inp in n.inputs
+        ]
         formula = _formula(tmpl, names, n.name, op)
         val = None
-        if env and op.vjp is not None and not op.variadic and op.vjp[i] is not None \
-                and np.size(env[id(n)]) == 1:
+        if (
+            env
+            and op.vjp is not None
+            and not op.variadic
+            and op.vjp[i] is not None
+            and np.size(env[id(n)]) == 1
+        ):
             args = [env[id(inp)] for inp in n.inputs]
             try:
                 with np.errstate(all="ignore"):
-                    v = op.vjp[i](NUMPY, np.asarray(env[id(n)]).dtype.type(1), env[id(n)],
-                                  *args, **n.attrs)
+                    v = op.vjp[i](
+                        NUMPY, np.asarray(env[id(n)]).dtype.type(1), env[id(n)], *args, **n.attrs
+                    )
                 val = v if np.size(v) == 1 else None
             except Exception:  # a rule that needs more than values: leave it symbolic
                 val = None
@@ -229,6 +252,5 @@ def explain(y: Any, x: Any, feeds: dict | None = None) -> str:
             raise TypeError("explain: y and x must both be nodes of the same static Graph")
         return _explain_static(y, x, feeds)
     if not isinstance(y, Tensor) or not isinstance(x, Tensor):
-        raise TypeError(f"explain: expected Tensors, got {type(y).__name__} and "
-                        f"{type(x).__name__}")
+        raise TypeError(f"explain: expected Tensors, got {type(y).__name__} and {type(x).__name__}")
     return _explain_dynamic(y, x)

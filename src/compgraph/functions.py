@@ -9,11 +9,13 @@ with :func:`defpublic` and written with the public functions, so their derivativ
 come from the primitives' rules.  An op declared later (by a user) gets its public
 function the moment it is declared.
 """
+
 from __future__ import annotations
 
 import inspect
 import math
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -44,8 +46,11 @@ def _signature(op: Op) -> inspect.Signature:
     if attrs is None:
         params.append(inspect.Parameter("attrs", inspect.Parameter.VAR_KEYWORD))
     else:
-        params += [inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY)
-                   for k in sorted(attrs) if k not in op.args]
+        params += [
+            inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY)
+            for k in sorted(attrs)
+            if k not in op.args
+        ]
     return inspect.Signature(params)
 
 
@@ -55,14 +60,18 @@ def _public(front: Front) -> Callable:
     op = front.op
     prepare = front.prepare
     if prepare is not None:
+
         def fn(*args: Any, **kwargs: Any) -> Any:
             inputs, attrs = prepare(*args, **kwargs)
             return dispatch(op, inputs, attrs)
+
         fn.__signature__ = inspect.signature(prepare)  # type: ignore[attr-defined]
     elif op.nargs == 1 and not op.attr_names:
+
         def fn(x: Any) -> Any:  # type: ignore[misc]
             return dispatch(op, (x,))
     elif op.nargs == 2 and not op.attr_names:
+
         def fn(x: Any, y: Any) -> Any:  # type: ignore[misc]
             return dispatch(op, (x, y))
     else:
@@ -70,9 +79,11 @@ def _public(front: Front) -> Callable:
 
         def fn(*args: Any, **attrs: Any) -> Any:  # type: ignore[misc]
             if n is not None and len(args) != n:
-                raise TypeError(f"{op.name}() takes {n} input(s) ({', '.join(op.args)}), "
-                                f"got {len(args)}")
+                raise TypeError(
+                    f"{op.name}() takes {n} input(s) ({', '.join(op.args)}), got {len(args)}"
+                )
             return dispatch(op, args, attrs)
+
         fn.__signature__ = _signature(op)  # type: ignore[attr-defined]
     name = front.names[0] if front.names else op.name
     fn.__name__ = fn.__qualname__ = name
@@ -120,8 +131,11 @@ def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Mean over ``axis``; a composite of ``sum`` and ``divide``."""
     shape = shape_of(x)
     axes = normalize_axis(axis, None if shape is None else len(shape), "mean", shape)
-    dims = None if shape is None else [shape[a] for a in (axes if axes is not None
-                                                          else range(len(shape)))]
+    dims = (
+        None
+        if shape is None
+        else [shape[a] for a in (axes if axes is not None else range(len(shape)))]
+    )
     if dims is None or None in dims:
         # Unknown at build time (static graphs): the count is computed when it runs.
         count = dispatch(get_op("reduced_count"), (x,), {"axis": axes})
@@ -130,8 +144,9 @@ def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     return cg.divide(cg.sum(x, axes, keepdims), count)
 
 
-@defpublic(method="logsumexp", numpy=no("NumPy has no logsumexp (SciPy's is in cg.special)"),
-           cli=_NOT_CLI)
+@defpublic(
+    method="logsumexp", numpy=no("NumPy has no logsumexp (SciPy's is in cg.special)"), cli=_NOT_CLI
+)
 def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """``log(sum(exp(x)))`` over ``axis``, computed without overflow."""
     shape = shape_of(x)
@@ -152,8 +167,9 @@ def softmax(x: Any, axis: int = -1) -> Tensor:
 
 
 # ------------------------------------------------------------------ conversions
-@defpublic(method="astype", numpy=no("ndarray.astype is a method, not a NumPy function"),
-           cli=_NOT_CLI)
+@defpublic(
+    method="astype", numpy=no("ndarray.astype is a method, not a NumPy function"), cli=_NOT_CLI
+)
 def astype(x: Any, dtype: Any) -> Tensor:
     """Convert to ``dtype``; gradients come back in the input's dtype.
 
@@ -172,18 +188,23 @@ def dot(x: Any, y: Any) -> Tensor:
     """``np.dot`` for operands of at most two dimensions (a product for scalars)."""
     nx, ny = ndim_of(x), ndim_of(y)
     if nx is None or ny is None:
-        raise ValueError(f"dot: needs the number of dimensions of its operands (shapes "
-                         f"{shape_of(x)} and {shape_of(y)}); use matmul, or declare shapes")
+        raise ValueError(
+            f"dot: needs the number of dimensions of its operands (shapes "
+            f"{shape_of(x)} and {shape_of(y)}); use matmul, or declare shapes"
+        )
     if nx == 0 or ny == 0:
         return cg.multiply(x, y)
     if nx > 2 or ny > 2:
-        raise ValueError(f"dot: operands of shapes {shape_of(x)} and {shape_of(y)}; dot "
-                         f"supports at most 2-D operands here, use matmul for batches")
+        raise ValueError(
+            f"dot: operands of shapes {shape_of(x)} and {shape_of(y)}; dot "
+            f"supports at most 2-D operands here, use matmul for batches"
+        )
     return cg.matmul(x, y)
 
 
-@defpublic(method=no("a function of a layer's weights"), numpy=no("NumPy has no linear"),
-           cli=_NOT_CLI)
+@defpublic(
+    method=no("a function of a layer's weights"), numpy=no("NumPy has no linear"), cli=_NOT_CLI
+)
 def linear(x: Any, weight: Any, bias: Any = None) -> Tensor:
     """``x @ weight.T + bias`` (PyTorch's ``F.linear``): weight of shape (out, in).
 
@@ -200,9 +221,11 @@ def linear(x: Any, weight: Any, bias: Any = None) -> Tensor:
 
 
 # ------------------------------------------------------------------ creation
-_CREATION = dict(method=no("creates a new tensor"),
-                 numpy=no("NumPy's creation functions take no tensor to dispatch on"),
-                 cli=no("creates a new tensor"))
+_CREATION = dict(
+    method=no("creates a new tensor"),
+    numpy=no("NumPy's creation functions take no tensor to dispatch on"),
+    cli=no("creates a new tensor"),
+)
 
 
 @defpublic(**_CREATION)
@@ -297,7 +320,24 @@ def gelu(x: Any, approximate: str = "none") -> Tensor:
     raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
-for _f in (mean, logsumexp, softmax, astype, dot, linear, zeros, ones, full, zeros_like,
-           ones_like, arange, eye, leaky_relu, elu, silu, gelu):
+for _f in (
+    mean,
+    logsumexp,
+    softmax,
+    astype,
+    dot,
+    linear,
+    zeros,
+    ones,
+    full,
+    zeros_like,
+    ones_like,
+    arange,
+    eye,
+    leaky_relu,
+    elu,
+    silu,
+    gelu,
+):
     _f.__module__ = "compgraph"
 del _f

@@ -1,10 +1,12 @@
 """Grad mode: whether operations on Tensors are recorded. Per thread, like PyTorch."""
+
 from __future__ import annotations
 
 import functools
 import itertools
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
 
@@ -28,6 +30,7 @@ RECORD_HOOKS: list = []
 #: recorded op reads (tapes list the variables they watched); None otherwise.
 VARIABLE_HOOK: list = [None]
 
+
 class _OpenTapes(threading.local):
     def __init__(self) -> None:  # run once per thread, on its first use
         self.stack: list = []  # the tapes open in this thread, innermost last
@@ -44,6 +47,7 @@ next_seq = itertools.count(1).__next__
 
 def _with_mode(fn: Callable, mode: bool) -> Callable:
     """``fn`` run with grad mode set to ``mode`` (restored afterwards)."""
+
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         prev = STATE.enabled
@@ -52,6 +56,7 @@ def _with_mode(fn: Callable, mode: bool) -> Callable:
             return fn(*args, **kwargs)
         finally:
             STATE.enabled = prev
+
     return wrapper
 
 

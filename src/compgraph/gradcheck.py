@@ -1,13 +1,15 @@
 """``gradcheck``: reverse-mode gradients against central finite differences, in float64."""
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from .tensor import Tensor
 from .autodiff.engine import grad
 from .grad_mode import no_grad
+from .tensor import Tensor
 
 __all__ = ["gradcheck", "GradcheckError"]
 
@@ -22,8 +24,15 @@ def _to_output(y: Any) -> Tensor:
     return y
 
 
-def gradcheck(f: Callable[..., Tensor], *inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
-              rtol: float = 1e-3, max_outputs: int = 64, seed: int = 0) -> bool:
+def gradcheck(
+    f: Callable[..., Tensor],
+    *inputs: Any,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    max_outputs: int = 64,
+    seed: int = 0,
+) -> bool:
     """Check ``f``'s reverse-mode gradients against central differences; raise if they differ.
 
     Every floating-point input (number, ndarray or Tensor) is copied to a float64
@@ -58,8 +67,12 @@ def gradcheck(f: Callable[..., Tensor], *inputs: Any, eps: float = 1e-6, atol: f
     analytic = []
     for v in projections:
         gs = grad(y, leaves, np.asarray(v, dtype=y.dtype), retain_graph=True)
-        analytic.append([np.zeros(x.shape) if g is None else np.asarray(g._data, dtype=np.float64)
-                         for g, x in zip(gs, leaves)])
+        analytic.append(
+            [
+                np.zeros(x.shape) if g is None else np.asarray(g._data, dtype=np.float64)
+                for g, x in zip(gs, leaves)
+            ]
+        )
     worst = None
     with no_grad():
         for li, x in enumerate(leaves):
@@ -67,7 +80,9 @@ def gradcheck(f: Callable[..., Tensor], *inputs: Any, eps: float = 1e-6, atol: f
             for idx in np.ndindex(*data.shape):
                 orig = data[idx].copy()
                 data[idx] = orig + eps
-                yp = np.array(_to_output(f(*xs))._data, dtype=np.float64)  # copy: may be a view of x
+                yp = np.array(
+                    _to_output(f(*xs))._data, dtype=np.float64
+                )  # copy: may be a view of x
                 data[idx] = orig - eps
                 ym = np.array(_to_output(f(*xs))._data, dtype=np.float64)
                 data[idx] = orig
@@ -81,10 +96,14 @@ def gradcheck(f: Callable[..., Tensor], *inputs: Any, eps: float = 1e-6, atol: f
                         worst = (score, li, idx, j, ana, num, err)
     if worst is not None and worst[0] > 1:
         score, li, idx, j, ana, num, err = worst
-        out = (f"output element {tuple(int(i) for i in np.unravel_index(j, y.shape))}"
-               if m <= max_outputs else f"random projection {j}")
+        out = (
+            f"output element {tuple(int(i) for i in np.unravel_index(j, y.shape))}"
+            if m <= max_outputs
+            else f"random projection {j}"
+        )
         raise GradcheckError(
             f"gradcheck failed for input {checked[li]} (shape {leaves[li].shape}) at element "
             f"{idx}, {out}:\n  analytic  {ana:.10g}\n  numeric   {num:.10g}\n"
-            f"  abs error {err:.3g} > atol {atol:g} + rtol {rtol:g} * |numeric|")
+            f"  abs error {err:.3g} > atol {atol:g} + rtol {rtol:g} * |numeric|"
+        )
     return True

@@ -6,6 +6,7 @@ sources (those it watched, the trainable Variables accessed inside it, and
 anything already recording), lends ``requires_grad`` to watched constants while
 it is open, and asks the engine for gradients with respect to them.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -84,8 +85,18 @@ class GradientTape:
     Tensor(3.)
     """
 
-    __slots__ = ("_persistent", "_watch_accessed", "_watched", "_accessed", "_lent",
-                 "_spans", "_recording", "_used", "_prev_grad", "__weakref__")
+    __slots__ = (
+        "_persistent",
+        "_watch_accessed",
+        "_watched",
+        "_accessed",
+        "_lent",
+        "_spans",
+        "_recording",
+        "_used",
+        "_prev_grad",
+        "__weakref__",
+    )
 
     def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True):
         self._persistent = bool(persistent)
@@ -102,7 +113,7 @@ class GradientTape:
     # ------------------------------------------------------------------ scope
     # Opening, watching, closing and gradient() are the tape's per-step cost next to a
     # plain backward(): they are kept to a few attribute stores each (see run_transforms).
-    def __enter__(self) -> "GradientTape":
+    def __enter__(self) -> GradientTape:
         if self._recording:
             raise RuntimeError("this GradientTape is already open")
         self._recording = True
@@ -153,17 +164,22 @@ class GradientTape:
         leaves = (tensor,) if isinstance(tensor, Tensor) else flatten(tensor)[0]
         for t in leaves:
             if not isinstance(t, Tensor):
-                raise TypeError(f"GradientTape.watch: expected Tensors or Variables, got "
-                                f"{type(t).__name__}; wrap values with cg.constant(...)")
+                raise TypeError(
+                    f"GradientTape.watch: expected Tensors or Variables, got "
+                    f"{type(t).__name__}; wrap values with cg.constant(...)"
+                )
             if t._data.dtype.kind not in "fc":
-                warnings.warn(f"GradientTape.watch: a tensor of dtype {t.dtype} cannot have "
-                              f"gradients; cast it to a float dtype", stacklevel=2)
+                warnings.warn(
+                    f"GradientTape.watch: a tensor of dtype {t.dtype} cannot have "
+                    f"gradients; cast it to a float dtype",
+                    stacklevel=2,
+                )
                 continue
             self._watched[id(t)] = t
             if self._recording:
                 self._lend(t)
 
-    def stop_recording(self) -> "_StopRecording":
+    def stop_recording(self) -> _StopRecording:
         """Context manager in which this tape records nothing (other tapes go on)."""
         return _StopRecording(self)
 
@@ -195,7 +211,8 @@ class GradientTape:
             raise RuntimeError(
                 f"GradientTape.{what}: a non-persistent tape can compute gradients only "
                 f"once; its graph was released after the first call. Create it with "
-                f"cg.GradientTape(persistent=True) to call gradient() or jacobian() again")
+                f"cg.GradientTape(persistent=True) to call gradient() or jacobian() again"
+            )
 
     def _run(self, targets: list, seeds: list, keys: list, retain: bool, create: bool) -> dict:
         roots = []
@@ -209,13 +226,13 @@ class GradientTape:
         if not roots:
             return {}
         allowed = self._allowed()
-        if len(keys) == 1 and type(keys[0]) is not Node or \
-                all(type(k) is not Node for k in keys):
+        if len(keys) == 1 and type(keys[0]) is not Node or all(type(k) is not Node for k in keys):
             # Only leaves wanted: the plain walk (every leaf's gradient; we pick ours).
             found, _ = run_backward(roots, retain, create, None, allowed)
         else:
-            found, _ = run_backward(roots, retain, create,
-                                    {k for k in keys if k is not None}, allowed)
+            found, _ = run_backward(
+                roots, retain, create, {k for k in keys if k is not None}, allowed
+            )
         return found
 
     def _allowed(self) -> Any:
@@ -228,42 +245,62 @@ class GradientTape:
 
     def _creates_graph(self, targets: list) -> bool:
         """Whether gradients must be recorded: for this open tape, an outer tape or transform."""
-        return (self._recording or _GRAD.transform_depth > 0
-                or any(t._tan for t in targets) or (bool(_OPEN.stack) and self._nested()))
+        return (
+            self._recording
+            or _GRAD.transform_depth > 0
+            or any(t._tan for t in targets)
+            or (bool(_OPEN.stack) and self._nested())
+        )
 
-    def gradient(self, target: Any, sources: Any, output_gradients: Any = None,
-                 unconnected_gradients: str = "none", warn: bool = False) -> Any:
+    def gradient(
+        self,
+        target: Any,
+        sources: Any,
+        output_gradients: Any = None,
+        unconnected_gradients: str = "none",
+        warn: bool = False,
+    ) -> Any:
         """d(sum of targets)/d(source) for every source, in the structure of ``sources``.
 
         A source the target does not depend on gives None, or zeros with
         ``unconnected_gradients="zero"``.  ``warn=True`` explains each None (never
         watched, integer dtype, or not connected); see also :meth:`why_none`.
         """
-        if (type(target) is Tensor or isinstance(target, Tensor)) and \
-                isinstance(sources, Tensor) and output_gradients is None and \
-                unconnected_gradients == "none" and not warn:
+        if (
+            (type(target) is Tensor or isinstance(target, Tensor))
+            and isinstance(sources, Tensor)
+            and output_gradients is None
+            and unconnected_gradients == "none"
+            and not warn
+        ):
             return self._gradient_one(target, sources)
         self._check_usable("gradient")
         if unconnected_gradients not in ("none", "zero"):
-            raise ValueError(f"GradientTape.gradient: unconnected_gradients must be 'none' "
-                             f"or 'zero', got {unconnected_gradients!r}")
+            raise ValueError(
+                f"GradientTape.gradient: unconnected_gradients must be 'none' "
+                f"or 'zero', got {unconnected_gradients!r}"
+            )
         targets = [target] if isinstance(target, Tensor) else flatten(target)[0]
         for t in targets:
             if not isinstance(t, Tensor):
-                raise TypeError(f"GradientTape.gradient: targets must be Tensors, got "
-                                f"{type(t).__name__}")
+                raise TypeError(
+                    f"GradientTape.gradient: targets must be Tensors, got {type(t).__name__}"
+                )
         seeds = [None] * len(targets) if output_gradients is None else flatten(output_gradients)[0]
         if len(seeds) != len(targets):
-            raise ValueError(f"GradientTape.gradient: {len(seeds)} output_gradients for "
-                             f"{len(targets)} targets")
+            raise ValueError(
+                f"GradientTape.gradient: {len(seeds)} output_gradients for {len(targets)} targets"
+            )
         if isinstance(sources, Tensor):
             srcs, spec = [sources], None
         else:
             srcs, spec = flatten(sources)
         for s in srcs:
             if not isinstance(s, Tensor):
-                raise TypeError(f"GradientTape.gradient: sources must be Tensors or Variables, "
-                                f"got {type(s).__name__}")
+                raise TypeError(
+                    f"GradientTape.gradient: sources must be Tensors or Variables, "
+                    f"got {type(s).__name__}"
+                )
         keys = [_key(s) if self._is_source(s) else None for s in srcs]
         create = self._creates_graph(targets)
         retain = self._persistent or create
@@ -275,8 +312,11 @@ class GradientTape:
             g = found.get(k) if k is not None else None
             if g is None:
                 if warn:
-                    warnings.warn(f"GradientTape.gradient: None for a source of shape {s.shape}: "
-                                  f"{self.why_none(target, s)}", stacklevel=2)
+                    warnings.warn(
+                        f"GradientTape.gradient: None for a source of shape {s.shape}: "
+                        f"{self.why_none(target, s)}",
+                        stacklevel=2,
+                    )
                 if unconnected_gradients == "zero":
                     g = wrap(np.zeros(s.shape, s.dtype))
             elif not create:
@@ -289,8 +329,12 @@ class GradientTape:
         if self._used and not self._persistent:
             self._check_usable("gradient")
         key = _key(source) if self._is_source(source) else None
-        if self._recording or target._tan or _GRAD.transform_depth > 0 or \
-                (_OPEN.stack and self._nested()):
+        if (
+            self._recording
+            or target._tan
+            or _GRAD.transform_depth > 0
+            or (_OPEN.stack and self._nested())
+        ):
             found = self._run([target], [None], [key], True, True)
             self._used = True
             return found.get(key) if key is not None else None
@@ -301,8 +345,13 @@ class GradientTape:
         # A non-scalar target means the gradient of its sum, as in TensorFlow.
         seed = np.ones(d.shape, d.dtype) if d.size != 1 else engine.seed(target, None, False)
         tk = target._node
-        found, _ = run_backward(((target if tk is None else tk, seed),), self._persistent,
-                                False, {key} if type(key) is Node else None, self._allowed())
+        found, _ = run_backward(
+            ((target if tk is None else tk, seed),),
+            self._persistent,
+            False,
+            {key} if type(key) is Node else None,
+            self._allowed(),
+        )
         g = found.get(key)
         return None if g is None else wrap(engine.owned(g, set()))
 
@@ -311,16 +360,22 @@ class GradientTape:
         if not isinstance(source, Tensor):
             return f"the source is a {type(source).__name__}, not a Tensor"
         if source.dtype.kind not in "fc":
-            return (f"the source has integer/bool dtype {source.dtype}; only floating-point "
-                    f"tensors have gradients (cast it with cg.astype or create it as float)")
+            return (
+                f"the source has integer/bool dtype {source.dtype}; only floating-point "
+                f"tensors have gradients (cast it with cg.astype or create it as float)"
+            )
         if not self._is_source(source):
             if isinstance(source, Variable) and not source.trainable:
                 return "the source is a Variable with trainable=False; tape.watch() it"
             if isinstance(source, Variable):
-                return ("the tape was created with watch_accessed_variables=False and the "
-                        "Variable was never watched; call tape.watch(v) inside the tape")
-            return ("the source was never watched: call tape.watch(x) inside the tape before "
-                    "using x, or use a cg.Variable")
+                return (
+                    "the tape was created with watch_accessed_variables=False and the "
+                    "Variable was never watched; call tape.watch(v) inside the tape"
+                )
+            return (
+                "the source was never watched: call tape.watch(x) inside the tape before "
+                "using x, or use a cg.Variable"
+            )
         targets, _ = flatten(target)
         k = _key(source)
         for t in targets:
@@ -328,11 +383,12 @@ class GradientTape:
                 return None
             if t is source:
                 return None
-        return ("the target does not depend on the source (it was computed outside the "
-                "tape, before watch(), or only through stop_gradient / comparisons)")
+        return (
+            "the target does not depend on the source (it was computed outside the "
+            "tape, before watch(), or only through stop_gradient / comparisons)"
+        )
 
-    def jacobian(self, target: Tensor, sources: Any,
-                 unconnected_gradients: str = "none") -> Any:
+    def jacobian(self, target: Tensor, sources: Any, unconnected_gradients: str = "none") -> Any:
         """d target / d source with shape ``target.shape + source.shape``, per source."""
         self._check_usable("jacobian")
         srcs, spec = flatten(sources)
@@ -345,7 +401,7 @@ class GradientTape:
                 seed = np.zeros(target.size, target.dtype)
                 seed[i] = 1
                 found = self._run([target], [seed.reshape(target.shape)], keys, True, create)
-                for j, (s, k) in enumerate(zip(srcs, keys)):
+                for j, k in enumerate(keys):
                     g = found.get(k) if k is not None else None
                     rows[j].append(g if g is None or create else wrap(np.array(g)))
         finally:

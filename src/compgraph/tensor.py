@@ -7,26 +7,27 @@ operators of the ops come from their declarations (see
 :mod:`compgraph.array_methods`); the arithmetic operators are installed here in a
 faster form that calls the recording layer directly.
 """
+
 from __future__ import annotations
 
 import weakref
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from .array_methods import ArrayMethods, install
+from .array_methods import ArrayMethods
 from .autodiff import engine
 from .autodiff.recording import Node, TensorBase, apply, set_tensor_class, wrap
 from .ops.args import SYMBOLIC_TYPES
 from .ops.registry import Front, Op, subscribe
 
-__all__ = ["Tensor", "Node", "tensor", "constant", "as_array", "init_fields",
-           "set_svg_renderer"]
+__all__ = ["Tensor", "Node", "tensor", "constant", "as_array", "init_fields", "set_svg_renderer"]
 
 _FLOAT_KINDS = "fc"
 
 
-def init_fields(t: "TensorBase", data: Any, node: Any = None, rg: bool = False) -> None:
+def init_fields(t: TensorBase, data: Any, node: Any = None, rg: bool = False) -> None:
     """Every Tensor slot set once (the constructors share this)."""
     t._data = data
     t._rg = rg
@@ -46,10 +47,14 @@ def as_array(data: Any, dtype: Any, where: str) -> Any:
     try:
         arr = np.array(data, dtype=dtype)
     except (ValueError, TypeError) as err:
-        raise TypeError(f"{where}: cannot make an array from {type(data).__name__}: {err}") from None
+        raise TypeError(
+            f"{where}: cannot make an array from {type(data).__name__}: {err}"
+        ) from None
     if arr.dtype.kind not in "biufc":
-        raise TypeError(f"{where}: expected numbers, got dtype {arr.dtype} from "
-                        f"{type(data).__name__}; pass ints, floats or an ndarray of them")
+        raise TypeError(
+            f"{where}: expected numbers, got dtype {arr.dtype} from "
+            f"{type(data).__name__}; pass ints, floats or an ndarray of them"
+        )
     # One-element data lives as a NumPy scalar: its arithmetic is ~10x faster.
     return arr[()] if arr.ndim == 0 else arr
 
@@ -58,7 +63,8 @@ def _check_can_require_grad(dtype: np.dtype, where: str) -> None:
     if dtype.kind not in _FLOAT_KINDS:
         raise TypeError(
             f"{where}: only floating-point tensors can require gradients, got dtype "
-            f"{dtype}; create it with a float dtype (dtype='float64' or a value like 3.0)")
+            f"{dtype}; create it with a float dtype (dtype='float64' or a value like 3.0)"
+        )
 
 
 class Tensor(TensorBase, ArrayMethods):
@@ -76,8 +82,9 @@ class Tensor(TensorBase, ArrayMethods):
     # Binary operators with ndarrays on the left must come to us, not loop elementwise.
     __array_priority__ = 1000
 
-    def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False,
-                 name: str | None = None):
+    def __init__(
+        self, data: Any, dtype: Any = None, requires_grad: bool = False, name: str | None = None
+    ):
         d = as_array(data, dtype, "Tensor")
         if requires_grad:
             _check_can_require_grad(d.dtype, "tensor")
@@ -97,7 +104,9 @@ class Tensor(TensorBase, ArrayMethods):
     def data(self, value: Any) -> None:
         arr = value._data if isinstance(value, Tensor) else np.asarray(value)
         if self._rg and arr.dtype.kind not in _FLOAT_KINDS:
-            raise TypeError(f"Tensor.data: a tensor that requires grad needs float data, got {arr.dtype}")
+            raise TypeError(
+                f"Tensor.data: a tensor that requires grad needs float data, got {arr.dtype}"
+            )
         self._data = arr
 
     def numpy(self) -> np.ndarray:
@@ -107,8 +116,10 @@ class Tensor(TensorBase, ArrayMethods):
     def item(self) -> Any:
         """The value of a one-element tensor as a Python number."""
         if self._data.size != 1:
-            raise ValueError(f"item: only one-element tensors can be converted to Python "
-                             f"scalars, this one has shape {self.shape}")
+            raise ValueError(
+                f"item: only one-element tensors can be converted to Python "
+                f"scalars, this one has shape {self.shape}"
+            )
         return self._data.item()
 
     def tolist(self) -> Any:
@@ -147,7 +158,7 @@ class Tensor(TensorBase, ArrayMethods):
             self._node.label = value
 
     @property
-    def grad(self) -> "Tensor | None":
+    def grad(self) -> Tensor | None:
         """The accumulated gradient (leaves, and tensors that called ``retain_grad()``)."""
         return self._grad
 
@@ -157,9 +168,11 @@ class Tensor(TensorBase, ArrayMethods):
             if not isinstance(value, Tensor):
                 value = Tensor(value)
             if value.shape != self._data.shape:
-                raise ValueError(f"grad: assigned gradient has shape {value.shape} (dtype "
-                                 f"{value.dtype}) but the tensor has shape {self.shape} "
-                                 f"(dtype {self.dtype}); they must match")
+                raise ValueError(
+                    f"grad: assigned gradient has shape {value.shape} (dtype "
+                    f"{value.dtype}) but the tensor has shape {self.shape} "
+                    f"(dtype {self.dtype}); they must match"
+                )
         self._grad = value
 
     @property
@@ -170,14 +183,15 @@ class Tensor(TensorBase, ArrayMethods):
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
         if self._node is not None:
-            raise RuntimeError("requires_grad can only be changed on leaf tensors; "
-                               "use .detach() to get a new leaf")
+            raise RuntimeError(
+                "requires_grad can only be changed on leaf tensors; use .detach() to get a new leaf"
+            )
         if flag:
             _check_can_require_grad(self._data.dtype, "requires_grad")
         self._rg = bool(flag)
         self._why = None
 
-    def requires_grad_(self, flag: bool = True) -> "Tensor":
+    def requires_grad_(self, flag: bool = True) -> Tensor:
         """Set ``requires_grad`` in place and return the tensor."""
         self.requires_grad = flag
         return self
@@ -198,15 +212,20 @@ class Tensor(TensorBase, ArrayMethods):
         return None if self._node is None else self._node.op.name
 
     # ------------------------------------------------------------- autodiff
-    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
-                 create_graph: bool = False, inputs: Any = None) -> None:
+    def backward(
+        self,
+        gradient: Any = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Any = None,
+    ) -> None:
         """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
 
         ``gradient`` (same shape as self) may be omitted only for one-element tensors.
         """
         engine.backward((self,), (gradient,), retain_graph, create_graph, inputs)
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """A new leaf sharing the data, cut from the graph (never requires grad)."""
         t = wrap(self._data)
         t._why = "detached"
@@ -223,11 +242,12 @@ class Tensor(TensorBase, ArrayMethods):
         if self._node is not None:
             self._node.retain = weakref.ref(self)
 
-    def register_hook(self, fn: Callable[["Tensor"], "Tensor | None"]) -> "_HookHandle":
+    def register_hook(self, fn: Callable[[Tensor], Tensor | None]) -> _HookHandle:
         """Call ``fn(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
         if not self._rg:
-            raise RuntimeError("register_hook: cannot register a hook on a tensor that "
-                               "does not require grad")
+            raise RuntimeError(
+                "register_hook: cannot register a hook on a tensor that does not require grad"
+            )
         node = self._node
         if node is None:
             if self._hooks is None:
@@ -249,8 +269,10 @@ class Tensor(TensorBase, ArrayMethods):
 
     def _scalar(self, what: str) -> Any:
         if self._data.size != 1:
-            raise TypeError(f"{what}(): only one-element tensors can be converted, "
-                            f"this one has shape {self.shape}")
+            raise TypeError(
+                f"{what}(): only one-element tensors can be converted, "
+                f"this one has shape {self.shape}"
+            )
         return self._data.item()
 
     def __float__(self) -> float:
@@ -266,8 +288,10 @@ class Tensor(TensorBase, ArrayMethods):
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise ValueError(f"the truth value of a tensor with shape {self.shape} is "
-                             f"ambiguous; use .any() / .all() or compare elements")
+            raise ValueError(
+                f"the truth value of a tensor with shape {self.shape} is "
+                f"ambiguous; use .any() / .all() or compare elements"
+            )
         return bool(self._data.item())
 
     def __len__(self) -> int:
@@ -283,7 +307,11 @@ class Tensor(TensorBase, ArrayMethods):
     def __repr__(self) -> str:
         body = np.array2string(np.asarray(self._data), separator=", ", prefix="Tensor(")
         extra = ""
-        if self._data.dtype != np.float64 and self._data.dtype != np.int64 and self._data.dtype != np.bool_:
+        if (
+            self._data.dtype != np.float64
+            and self._data.dtype != np.int64
+            and self._data.dtype != np.bool_
+        ):
             extra += f", dtype={self._data.dtype}"
         if self._node is not None:
             extra += f", grad_fn=<{self._node.op.name}>"
@@ -308,9 +336,11 @@ class Tensor(TensorBase, ArrayMethods):
 
     def __setitem__(self, index: Any, value: Any) -> None:
         if self._rg:
-            raise RuntimeError("in-place assignment into a tensor that requires grad would "
-                               "corrupt its gradient; build a new tensor (cg.where, "
-                               "cg.concatenate) or modify .data under cg.no_grad()")
+            raise RuntimeError(
+                "in-place assignment into a tensor that requires grad would "
+                "corrupt its gradient; build a new tensor (cg.where, "
+                "cg.concatenate) or modify .data under cg.no_grad()"
+            )
         v = value._data if isinstance(value, TensorBase) else value
         self.data[index] = v
 
@@ -329,8 +359,9 @@ class _HookHandle:
             self._hooks.remove(self._fn)
 
 
-def tensor(data: Any, dtype: Any = None, requires_grad: bool = False,
-           name: str | None = None) -> Tensor:
+def tensor(
+    data: Any, dtype: Any = None, requires_grad: bool = False, name: str | None = None
+) -> Tensor:
     """Make a Tensor (a copy of ``data``); ``requires_grad=True`` makes it a recording leaf.
 
     >>> import compgraph as cg
@@ -373,8 +404,10 @@ def operand(v: Any, op: Op) -> Any:
         arr = np.asarray(v)
         if arr.dtype.kind in "biufc":
             return arr
-    raise TypeError(f"{op.name}: unsupported operand of type {type(v).__name__}; expected a "
-                    f"Tensor, an ndarray, a Python number or a list of numbers")
+    raise TypeError(
+        f"{op.name}: unsupported operand of type {type(v).__name__}; expected a "
+        f"Tensor, an ndarray, a Python number or a list of numbers"
+    )
 
 
 def _fast_operators(front: Front, removed: bool) -> None:
@@ -389,15 +422,19 @@ def _fast_operators(front: Front, removed: bool) -> None:
                 delattr(Tensor, d)
         return
     if op.nargs == 1:
+
         def unary(self):
             return apply(op, (self,))
+
         fns = [unary]
     else:
+
         def binary(self, other):
             return _binary(op, self, other)
 
         def rbinary(self, other):
             return _rbinary(op, self, other)
+
         fns = [binary, rbinary]
     for d, fn in zip(dunders, fns):
         fn.__name__ = fn.__qualname__ = d

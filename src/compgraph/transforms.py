@@ -8,17 +8,19 @@ another one (or on inputs that already record, or carry tangents) builds its
 result as a graph so the outer transform can differentiate it; a top-level call
 takes the fast first-order path and returns plain Tensors.
 """
+
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
 from .autodiff import engine
 from .autodiff.forward import linearize, new_level, primal_at, tangent_at, with_tangent
-from .autodiff.tree import flatten, tree_map, unflatten
 from .autodiff.recording import apply, wrap
+from .autodiff.tree import flatten, tree_map, unflatten
 from .functions import cg
 from .grad_mode import STATE, enable_grad
 from .ops.args import SYMBOLIC_TYPES
@@ -30,15 +32,13 @@ __all__ = ["grad", "value_and_grad", "jacobian", "jacfwd", "jacrev", "hessian", 
 _IDENTITY = IDENTITY
 
 
-
-
 class _Scope:
     """Marks a transform as running; nested transforms must keep graphs for the outer one."""
 
     def __init__(self, outer_inputs: bool):
         self.nested = STATE.transform_depth > 0 or outer_inputs
 
-    def __enter__(self) -> "_Scope":
+    def __enter__(self) -> _Scope:
         STATE.transform_depth += 1
         self._grad = enable_grad()
         self._grad.__enter__()
@@ -54,13 +54,16 @@ def _to_tensor(x: Any, where: str) -> Tensor:
         t = x
     else:
         if isinstance(x, (bool, str)) or x is None:
-            raise TypeError(f"{where}: expected a number, array or Tensor input, got "
-                            f"{type(x).__name__}")
+            raise TypeError(
+                f"{where}: expected a number, array or Tensor input, got {type(x).__name__}"
+            )
         t = Tensor(x)
     if t.dtype.kind not in "fc":
-        raise TypeError(f"{where}: can only differentiate with respect to floating-point "
-                        f"inputs, got dtype {t.dtype} (shape {t.shape}); pass floats, e.g. "
-                        f"3.0 instead of 3, or an array with dtype=float")
+        raise TypeError(
+            f"{where}: can only differentiate with respect to floating-point "
+            f"inputs, got dtype {t.dtype} (shape {t.shape}); pass floats, e.g. "
+            f"3.0 instead of 3, or an array with dtype=float"
+        )
     return t
 
 
@@ -82,8 +85,10 @@ def _argnums(argnums: Any, nargs: int, where: str) -> tuple[tuple[int, ...], boo
     nums = (int(argnums),) if single else tuple(int(a) for a in argnums)
     for a in nums:
         if not -nargs <= a < nargs:
-            raise ValueError(f"{where}: argnums {argnums!r} is out of range for a call with "
-                             f"{nargs} positional argument(s)")
+            raise ValueError(
+                f"{where}: argnums {argnums!r} is out of range for a call with "
+                f"{nargs} positional argument(s)"
+            )
     return tuple(a % nargs for a in nums), single
 
 
@@ -111,11 +116,15 @@ def _scalar_output(y: Any, where: str) -> Tensor:
     if not isinstance(y, Tensor):
         y = Tensor(y) if isinstance(y, (int, float, np.ndarray, np.generic)) else y
     if not isinstance(y, Tensor):
-        raise TypeError(f"{where}: the function must return a Tensor (or a number), got "
-                        f"{type(y).__name__}; with has_aux=True return (value, aux)")
+        raise TypeError(
+            f"{where}: the function must return a Tensor (or a number), got "
+            f"{type(y).__name__}; with has_aux=True return (value, aux)"
+        )
     if y.size != 1:
-        raise TypeError(f"{where}: only defined for functions with a one-element output, "
-                        f"got shape {y.shape}; use jacobian() or vjp() for vector outputs")
+        raise TypeError(
+            f"{where}: only defined for functions with a one-element output, "
+            f"got shape {y.shape}; use jacobian() or vjp() for vector outputs"
+        )
     return y
 
 
@@ -124,14 +133,19 @@ def _input_grads(ys: list, seeds: list, parts: list, nested: bool, retain: bool)
     flat = [x for _, xs in parts for x in xs]
     live = [y for y in ys if y._rg]
     if live:
-        gs = engine.grad(live, flat, [s for y, s in zip(ys, seeds) if y._rg],
-                         retain_graph=retain, create_graph=nested)
+        gs = engine.grad(
+            live,
+            flat,
+            [s for y, s in zip(ys, seeds) if y._rg],
+            retain_graph=retain,
+            create_graph=nested,
+        )
     else:
         gs = [None] * len(flat)
     gs = [g if g is not None else _zeros_like(x) for g, x in zip(gs, flat)]
     out, k = [], 0
     for spec, xs in parts:
-        out.append(unflatten(spec, gs[k:k + len(xs)]))
+        out.append(unflatten(spec, gs[k : k + len(xs)]))
         k += len(xs)
     return out
 
@@ -142,14 +156,16 @@ def _finish(value: Any, nested: bool) -> Any:
     return tree_map(lambda v: v.detach() if isinstance(v, Tensor) else v, value)
 
 
-def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False
-                   ) -> Callable:
+def value_and_grad(
+    f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False
+) -> Callable:
     """``f``'s value and its gradient with respect to ``args[argnums]`` (JAX's value_and_grad).
 
     >>> import compgraph as cg
     >>> cg.value_and_grad(lambda x: (3 * x + 2) ** 4)(3.0)
     (Tensor(14641.), Tensor(15972.))
     """
+
     @functools.wraps(f)
     def wrapped(*args: Any, **kwargs: Any):
         nums, single = _argnums(argnums, len(args), "value_and_grad")
@@ -161,8 +177,9 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool 
             aux = None
             if has_aux:
                 if not isinstance(out, (tuple, list)) or len(out) != 2:
-                    raise TypeError("grad with has_aux=True: the function must return a pair "
-                                    "(value, aux)")
+                    raise TypeError(
+                        "grad with has_aux=True: the function must return a pair (value, aux)"
+                    )
                 out, aux = out
             y = _scalar_output(out, "grad")
             grads = _input_grads([y], [None], parts, scope.nested, retain=scope.nested)
@@ -171,11 +188,13 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool 
         if has_aux:
             return (value, _finish(aux, scope.nested)), g
         return value, g
+
     return wrapped
 
 
-def _symbolic_value_and_grad(f: Callable, args: Sequence[Any], kwargs: dict, nums: tuple,
-                             single: bool, has_aux: bool) -> Any:
+def _symbolic_value_and_grad(
+    f: Callable, args: Sequence[Any], kwargs: dict, nums: tuple, single: bool, has_aux: bool
+) -> Any:
     """Inside a static graph (cg.function): the gradient as new graph nodes."""
     out = f(*args, **kwargs)
     aux = None
@@ -184,15 +203,17 @@ def _symbolic_value_and_grad(f: Callable, args: Sequence[Any], kwargs: dict, num
     if type(out) not in SYMBOLIC_TYPES:
         raise TypeError("grad: inside a static graph the function must return a graph value")
     if out.size is not None and out.size != 1:
-        raise TypeError(f"grad: only defined for functions with a one-element output, got "
-                        f"shape {out.shape}")
+        raise TypeError(
+            f"grad: only defined for functions with a one-element output, got shape {out.shape}"
+        )
     grads = []
     for i in nums:
         leaves, spec = flatten(args[i])
         syms = [x for x in leaves if type(x) in SYMBOLIC_TYPES]
         gs = iter(out.graph.gradients(out, syms) if syms else [])
-        grads.append(unflatten(spec, [next(gs) if type(x) in SYMBOLIC_TYPES else 0.0
-                                      for x in leaves]))
+        grads.append(
+            unflatten(spec, [next(gs) if type(x) in SYMBOLIC_TYPES else 0.0 for x in leaves])
+        )
     g = grads[0] if single else tuple(grads)
     return ((out, aux), g) if has_aux else (out, g)
 
@@ -213,6 +234,7 @@ def grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -
     def wrapped(*args: Any, **kwargs: Any):
         value, g = vg(*args, **kwargs)
         return (g, value[1]) if has_aux else g
+
     return wrapped
 
 
@@ -226,8 +248,9 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[A
     (Tensor(14641.), Tensor(15972.))
     """
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
-        raise TypeError("jvp: primals and tangents must be tuples (or lists), e.g. "
-                        "jvp(f, (x,), (v,))")
+        raise TypeError(
+            "jvp: primals and tangents must be tuples (or lists), e.g. jvp(f, (x,), (v,))"
+        )
     if len(primals) != len(tangents):
         raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
     level = new_level()
@@ -243,8 +266,10 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[A
             x = _to_tensor(a, "jvp")
             v = b if isinstance(b, Tensor) else Tensor(np.asarray(b, dtype=x.dtype))
             if v.shape != x.shape:
-                raise ValueError(f"jvp: tangent shape {v.shape} (dtype {v.dtype}) does not "
-                                 f"match primal shape {x.shape} (dtype {x.dtype})")
+                raise ValueError(
+                    f"jvp: tangent shape {v.shape} (dtype {v.dtype}) does not "
+                    f"match primal shape {x.shape} (dtype {x.dtype})"
+                )
             outer = outer or _is_outer(x) or _is_outer(v)
             xs.append(with_tangent(x, level, v))
         args.append(unflatten(spec, xs))
@@ -277,14 +302,16 @@ def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
     def vjp_fn(cotangent: Any) -> tuple:
         cl, _ = flatten(cotangent)
         if len(cl) != len(out_leaves):
-            raise ValueError(f"vjp: the cotangent has {len(cl)} parts, the output has "
-                             f"{len(out_leaves)}")
+            raise ValueError(
+                f"vjp: the cotangent has {len(cl)} parts, the output has {len(out_leaves)}"
+            )
         seeds = []
         for c, o in zip(cl, out_leaves):
             c = c if isinstance(c, Tensor) else Tensor(np.asarray(c, dtype=o.dtype))
             if c.shape != o.shape:
-                raise ValueError(f"vjp: cotangent shape {c.shape} does not match output "
-                                 f"shape {o.shape}")
+                raise ValueError(
+                    f"vjp: cotangent shape {c.shape} does not match output shape {o.shape}"
+                )
             seeds.append(c)
         with _Scope(scope.nested) as inner:
             return tuple(_input_grads(out_leaves, seeds, parts, inner.nested, retain=True))
@@ -300,12 +327,19 @@ def _jac_rev(y: Tensor, parts: list, nested: bool) -> list:
     for i in range(y.size):
         seed = np.zeros(y.size, y.dtype)
         seed[i] = 1
-        gs = engine.grad(y, flat, seed.reshape(y.shape), retain_graph=True,
-                         create_graph=nested) if y._rg else [None] * len(flat)
+        gs = (
+            engine.grad(y, flat, seed.reshape(y.shape), retain_graph=True, create_graph=nested)
+            if y._rg
+            else [None] * len(flat)
+        )
         for k, (g, x) in enumerate(zip(gs, flat)):
             rows[k].append(g if g is not None else _zeros_like(x))
-    return [cg.reshape(cg.stack(r), y.shape + x.shape) if r else wrap(np.zeros(y.shape + x.shape, x.dtype))
-            for r, x in zip(rows, flat)]
+    return [
+        cg.reshape(cg.stack(r), y.shape + x.shape)
+        if r
+        else wrap(np.zeros(y.shape + x.shape, x.dtype))
+        for r, x in zip(rows, flat)
+    ]
 
 
 def _out_leaves(out: Any) -> tuple[list, Any]:
@@ -317,7 +351,7 @@ def _assemble(flat_jacs: list, parts: list, single: bool, nested: bool) -> Any:
     """Jacobian blocks (one per input leaf) back into the structure of the inputs."""
     out, k = [], 0
     for spec, xs in parts:
-        out.append(unflatten(spec, [_finish(j, nested) for j in flat_jacs[k:k + len(xs)]]))
+        out.append(unflatten(spec, [_finish(j, nested) for j in flat_jacs[k : k + len(xs)]]))
         k += len(xs)
     return out[0] if single else tuple(out)
 
@@ -328,19 +362,27 @@ def jacrev(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     Each block has shape ``output.shape + input.shape``; outputs and inputs may be
     nested structures (the result nests outputs outside, inputs inside, as in JAX).
     """
+
     @functools.wraps(f)
     def wrapped(*args: Any, **kwargs: Any):
         nums, single = _argnums(argnums, len(args), "jacrev")
         new_args, parts, outer = _prepare(args, nums, "jacrev")
         with _Scope(outer) as scope:
             ys, ospec = _out_leaves(f(*new_args, **kwargs))
-            return unflatten(ospec, [_assemble(_jac_rev(y, parts, scope.nested), parts, single,
-                                               scope.nested) for y in ys])
+            return unflatten(
+                ospec,
+                [
+                    _assemble(_jac_rev(y, parts, scope.nested), parts, single, scope.nested)
+                    for y in ys
+                ],
+            )
+
     return wrapped
 
 
 def jacfwd(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     """Jacobian by forward mode: one JVP sweep per input element (cost independent of outputs)."""
+
     @functools.wraps(f)
     def wrapped(*args: Any, **kwargs: Any):
         nums, single = _argnums(argnums, len(args), "jacfwd")
@@ -356,11 +398,13 @@ def jacfwd(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
         else:
             blocks, ospec = _jacfwd_linearized(f, args, kwargs, nums, parts)
         return unflatten(ospec, [_assemble(b, parts, single, nested) for b in blocks])
+
     return wrapped
 
 
-def _call_with(f: Callable, args: Sequence[Any], kwargs: dict, nums: tuple, parts: list,
-               leaves_per: list) -> Any:
+def _call_with(
+    f: Callable, args: Sequence[Any], kwargs: dict, nums: tuple, parts: list, leaves_per: list
+) -> Any:
     call = list(args)
     for (spec, _), i, leaves in zip(parts, nums, leaves_per):
         call[i] = unflatten(spec, leaves)
@@ -370,8 +414,9 @@ def _call_with(f: Callable, args: Sequence[Any], kwargs: dict, nums: tuple, part
 _BATCH_ELEMENTS = 1 << 22  # tangent elements one jacfwd batch may hold (32 MiB of float64)
 
 
-def _jacfwd_linearized(f: Callable, args: Sequence[Any], kwargs: dict, nums: tuple,
-                       parts: list) -> tuple[list, Any]:
+def _jacfwd_linearized(
+    f: Callable, args: Sequence[Any], kwargs: dict, nums: tuple, parts: list
+) -> tuple[list, Any]:
     """Top-level jacfwd: trace once, then one forward-mode sweep per input element.
 
     The sweeps run every op's JVP rule on raw arrays over the traced equations, so
@@ -380,8 +425,7 @@ def _jacfwd_linearized(f: Callable, args: Sequence[Any], kwargs: dict, nums: tup
     xs_per = [[wrap(t._data, None, True) for t in ts] for _, ts in parts]
     flat_xs = [x for xs in xs_per for x in xs]
     with _Scope(False):
-        out, push = linearize(lambda *_: _call_with(f, args, kwargs, nums, parts, xs_per),
-                              flat_xs)
+        out, push = linearize(lambda *_: _call_with(f, args, kwargs, nums, parts, xs_per), flat_xs)
     ys, ospec = _out_leaves(out)
     blocks: list = [[] for _ in ys]
     # Basis directions go through the equations in batches (direction j on a leading
@@ -403,13 +447,14 @@ def _jacfwd_linearized(f: Callable, args: Sequence[Any], kwargs: dict, nums: tup
     return blocks, ospec
 
 
-def _jacfwd_tangents(f: Callable, args: Sequence[Any], kwargs: dict, nums: tuple,
-                     parts: list) -> tuple[list, Any]:
+def _jacfwd_tangents(
+    f: Callable, args: Sequence[Any], kwargs: dict, nums: tuple, parts: list
+) -> tuple[list, Any]:
     """Nested jacfwd: tangent-carrying Tensors, so outer transforms see every step."""
     with _Scope(True):
         ys, ospec = _out_leaves(_call_with(f, args, kwargs, nums, parts, [ts for _, ts in parts]))
         blocks: list = [[] for _ in ys]
-        for a, (spec, ts) in enumerate(parts):
+        for a, (_spec, ts) in enumerate(parts):
             for k, x in enumerate(ts):
                 cols: list = [[] for _ in ys]
                 for j in range(x.size):
@@ -420,12 +465,16 @@ def _jacfwd_tangents(f: Callable, args: Sequence[Any], kwargs: dict, nums: tuple
                         per = [list(t) for _, t in parts]
                         per[a][k] = xv
                         return _call_with(f, args, kwargs, nums, parts, per)
+
                     _, t = jvp(g, (x,), (e.reshape(x.shape),))
                     for c, tl in zip(cols, flatten(t)[0]):
                         c.append(tl)
                 for b, c, y in zip(blocks, cols, ys):
-                    b.append(cg.reshape(cg.stack(c, axis=-1), y.shape + x.shape) if c
-                             else wrap(np.zeros(y.shape + x.shape, y.dtype)))
+                    b.append(
+                        cg.reshape(cg.stack(c, axis=-1), y.shape + x.shape)
+                        if c
+                        else wrap(np.zeros(y.shape + x.shape, y.dtype))
+                    )
     return blocks, ospec
 
 
@@ -437,6 +486,7 @@ def jacobian(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     Tensor([[2., 0.],
             [0., 4.]])
     """
+
     @functools.wraps(f)
     def wrapped(*args: Any, **kwargs: Any):
         nums, single = _argnums(argnums, len(args), "jacobian")
@@ -445,9 +495,15 @@ def jacobian(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
             ys, ospec = _out_leaves(f(*new_args, **kwargs))
             n_in = sum(x.size for _, xs in parts for x in xs)
             if sum(y.size for y in ys) <= n_in:
-                return unflatten(ospec, [_assemble(_jac_rev(y, parts, scope.nested), parts,
-                                                   single, scope.nested) for y in ys])
+                return unflatten(
+                    ospec,
+                    [
+                        _assemble(_jac_rev(y, parts, scope.nested), parts, single, scope.nested)
+                        for y in ys
+                    ],
+                )
         return jacfwd(f, argnums)(*args, **kwargs)
+
     return wrapped
 
 

@@ -1,4 +1,5 @@
 """``Variable``: a mutable tensor, watched automatically by gradient tapes (TF's tf.Variable)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -31,8 +32,9 @@ class Variable(Tensor):
     __slots__ = ("trainable", "_captured")
     _capturable = True
 
-    def __init__(self, data: Any, dtype: Any = None, name: str | None = None,
-                 trainable: bool = True):
+    def __init__(
+        self, data: Any, dtype: Any = None, name: str | None = None, trainable: bool = True
+    ):
         arr = as_array(data, dtype, "Variable")
         # Always an ndarray (never a NumPy scalar), so in-place updates have a buffer.
         init_fields(self, np.array(arr))
@@ -41,7 +43,7 @@ class Variable(Tensor):
         self.trainable = bool(trainable)
         self._rg = self.trainable and self._data.dtype.kind in "fc"
 
-    def _update(self, value: Any, how: str) -> "Variable":
+    def _update(self, value: Any, how: str) -> Variable:
         v = value._data if isinstance(value, Tensor) else value
         try:
             v = np.asarray(v)
@@ -53,11 +55,13 @@ class Variable(Tensor):
             raise ValueError(
                 f"Variable.{how}: the value has shape {v.shape} (dtype {v.dtype}) but the "
                 f"variable{label} has shape {d.shape} (dtype {d.dtype}); shapes must match "
-                f"exactly, the variable is unchanged")
+                f"exactly, the variable is unchanged"
+            )
         if v.dtype.kind not in "biufc" or not np.can_cast(v.dtype, d.dtype, casting="same_kind"):
             raise TypeError(
                 f"Variable.{how}: cannot store dtype {v.dtype} into the variable{label} of "
-                f"dtype {d.dtype} (shape {d.shape}); the variable is unchanged")
+                f"dtype {d.dtype} (shape {d.shape}); the variable is unchanged"
+            )
         if how == "assign":
             new = v
         elif how == "assign_add":
@@ -73,15 +77,15 @@ class Variable(Tensor):
             d[...] = new
         return self
 
-    def assign(self, value: Any) -> "Variable":
+    def assign(self, value: Any) -> Variable:
         """Replace the value in place (same shape, compatible dtype); returns the variable."""
         return self._update(value, "assign")
 
-    def assign_add(self, delta: Any) -> "Variable":
+    def assign_add(self, delta: Any) -> Variable:
         """Add ``delta`` in place; returns the variable."""
         return self._update(delta, "assign_add")
 
-    def assign_sub(self, delta: Any) -> "Variable":
+    def assign_sub(self, delta: Any) -> Variable:
         """Subtract ``delta`` in place; returns the variable."""
         return self._update(delta, "assign_sub")
 
@@ -90,4 +94,4 @@ class Variable(Tensor):
         return Tensor(self._data)
 
     def __repr__(self) -> str:
-        return "Variable" + super().__repr__()[len("Tensor"):].replace(", requires_grad=True", "")
+        return "Variable" + super().__repr__()[len("Tensor") :].replace(", requires_grad=True", "")

@@ -15,9 +15,11 @@ as the op's declaration says:
 
 The JVP rules are never rewritten here: only the tangents' layout is adapted.
 """
+
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -28,8 +30,9 @@ from .recording import rule_sum
 __all__ = ["batched_rule"]
 
 
-def batched_rule(op: Op, prims: Sequence[Any], tins: Sequence[Any], out: Any,
-                 attrs: dict, batch: int) -> Any:
+def batched_rule(
+    op: Op, prims: Sequence[Any], tins: Sequence[Any], out: Any, attrs: dict, batch: int
+) -> Any:
     """The output tangents ``(batch, *out.shape)`` of ``op`` for batched input tangents
     (each ``(batch, *input.shape)`` or None), or None when all are zero."""
     if op.vjp is None:
@@ -37,8 +40,9 @@ def batched_rule(op: Op, prims: Sequence[Any], tins: Sequence[Any], out: Any,
     total: Any = None
     if op.elementwise:
         r = np.ndim(out)
-        total = rule_sum(NUMPY, op, prims, [None if t is None else aligned(t, r) for t in tins],
-                         out, attrs)
+        total = rule_sum(
+            NUMPY, op, prims, [None if t is None else aligned(t, r) for t in tins], out, attrs
+        )
     elif callable(op.batch):
         total = op.batch(op, prims, tins, out, attrs, batch)
         if total is None:
@@ -53,8 +57,9 @@ def batched_rule(op: Op, prims: Sequence[Any], tins: Sequence[Any], out: Any,
     return total
 
 
-def _loop(op: Op, prims: Sequence[Any], tins: Sequence[Any], out: Any, attrs: dict,
-          batch: int) -> Any:
+def _loop(
+    op: Op, prims: Sequence[Any], tins: Sequence[Any], out: Any, attrs: dict, batch: int
+) -> Any:
     """The rule once per direction, stacked: for ops without a batched form."""
     cols = []
     for k in range(batch):

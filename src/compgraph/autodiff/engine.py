@@ -8,10 +8,12 @@ are summed exactly once before its VJP rules run.  Broadcast reduction and dtype
 restoration of every cotangent happen here, once, and saved buffers are dropped
 as soon as their node has run.
 """
+
 from __future__ import annotations
 
 import sys
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -30,11 +32,15 @@ def _no_grad_reason(t: TensorBase) -> str:
     elif why == "detached":
         reason = "it comes from .detach(), which cuts the graph"
     elif why.startswith("nondiff:"):
-        reason = (f"it comes from '{why[8:]}', which is not differentiable "
-                  f"(comparisons, sign, stop_gradient have no gradient)")
+        reason = (
+            f"it comes from '{why[8:]}', which is not differentiable "
+            f"(comparisons, sign, stop_gradient have no gradient)"
+        )
     else:
-        reason = ("none of the tensors it was computed from requires grad; create the "
-                  "inputs with cg.tensor(..., requires_grad=True)")
+        reason = (
+            "none of the tensors it was computed from requires grad; create the "
+            "inputs with cg.tensor(..., requires_grad=True)"
+        )
     return f"this tensor does not require grad and has no recorded graph: {reason}"
 
 
@@ -45,7 +51,8 @@ def seed(t: TensorBase, g: Any, create_graph: bool) -> Any:
             raise RuntimeError(
                 f"backward: a gradient can be created implicitly only for one-element "
                 f"outputs, this one has shape {tuple(d.shape)}; pass gradient= with that shape "
-                f"(for example cg.ones_like(y)) or reduce it first (y.sum().backward())")
+                f"(for example cg.ones_like(y)) or reduce it first (y.sum().backward())"
+            )
         seed = d.dtype.type(1) if type(d) is not np.ndarray else np.ones(d.shape, d.dtype)
         return wrap(seed) if create_graph else seed
     if isinstance(g, TensorBase):
@@ -66,8 +73,10 @@ def seed(t: TensorBase, g: Any, create_graph: bool) -> Any:
 
 
 def _bad_seed(t: TensorBase, g: Any) -> Any:
-    raise ValueError(f"backward: gradient has shape {np.shape(g)} but the output has shape "
-                     f"{tuple(t.shape)} (dtype {t.dtype}); they must match")
+    raise ValueError(
+        f"backward: gradient has shape {np.shape(g)} but the output has shape "
+        f"{tuple(t.shape)} (dtype {t.dtype}); they must match"
+    )
 
 
 def _freed_error(n: Node) -> RuntimeError:
@@ -75,7 +84,8 @@ def _freed_error(n: Node) -> RuntimeError:
         f"backward through the graph a second time: the saved values of '{n.op.name}' "
         f"(output shape {tuple(n.shape)}, {n.dtype}) were freed by the first backward. "
         f"Pass retain_graph=True to the first backward() (or use a persistent tape) to "
-        f"differentiate the same graph again")
+        f"differentiate the same graph again"
+    )
 
 
 def _reduce(ns, gi: Any, shape: tuple, dtype: Any, n: Node, i: int) -> Any:
@@ -86,7 +96,8 @@ def _reduce(ns, gi: Any, shape: tuple, dtype: Any, n: Node, i: int) -> Any:
         if lead < 0 or any(d != 1 and d != gs[k + lead] for k, d in enumerate(shape)):
             raise ValueError(
                 f"backward of '{n.op.name}': the gradient for input {i} has shape {gs}, "
-                f"which cannot be summed to that input's shape {shape}")
+                f"which cannot be summed to that input's shape {shape}"
+            )
         gi = ns.sum_to(gi, shape=shape)
     if gi.dtype != dtype:
         gi = ns.astype(gi, dtype=dtype)
@@ -101,8 +112,9 @@ def _run_hooks(hooks: list, g: Any, create_graph: bool, what: str) -> Any:
             continue
         new = r if create_graph else (r._data if isinstance(r, TensorBase) else np.asarray(r))
         if tuple(np.shape(new)) != tuple(g.shape):
-            raise ValueError(f"hook on {what} returned shape {np.shape(new)}, expected "
-                             f"{tuple(g.shape)}")
+            raise ValueError(
+                f"hook on {what} returned shape {np.shape(new)}, expected {tuple(g.shape)}"
+            )
         g = new
     return g
 
@@ -154,8 +166,13 @@ def _useful_nodes(roots: list, deps: dict, targets: set) -> set:
     return useful
 
 
-def run_backward(roots: Sequence[tuple[Any, Any]], retain_graph: bool, create_graph: bool,
-                 targets: set | None = None, allowed: Any = None) -> tuple[dict, list]:
+def run_backward(
+    roots: Sequence[tuple[Any, Any]],
+    retain_graph: bool,
+    create_graph: bool,
+    targets: set | None = None,
+    allowed: Any = None,
+) -> tuple[dict, list]:
     """Propagate cotangents from ``roots`` (pairs of Node-or-leaf and seed gradient).
 
     Returns ``(grads, retained)``: ``grads`` maps every reached leaf Tensor (or, when
@@ -178,15 +195,17 @@ def run_backward(roots: Sequence[tuple[Any, Any]], retain_graph: bool, create_gr
     useful = None
     # Every node has a leaf below it; when all those leaves are targets (and the
     # targets are all leaves) every node is useful and pruning can be skipped.
-    if restricted or (targets is not None and (stray_leaf or
-                                               any(type(k) is Node for k in targets))):
+    if restricted or (
+        targets is not None and (stray_leaf or any(type(k) is Node for k in targets))
+    ):
         deps, root_nodes, useful = _prune(root_nodes, deps, targets, restricted)
     prev_mode = STATE.enabled
     # Rules (and hooks) record only when building a graph of the backward pass itself.
     STATE.enabled = create_graph
     try:
-        retained = _propagate(root_nodes, grads, leaf, deps, useful, targets, retain_graph,
-                              create_graph)
+        retained = _propagate(
+            root_nodes, grads, leaf, deps, useful, targets, retain_graph, create_graph
+        )
         for t in [k for k in leaf if type(k) is not Node and k._hooks]:
             leaf[t] = _run_hooks(t._hooks, leaf[t], create_graph, "leaf tensor")
     finally:
@@ -196,12 +215,14 @@ def run_backward(roots: Sequence[tuple[Any, Any]], retain_graph: bool, create_gr
 
 def _outside(n: Node, allowed: Any, window: tuple | None) -> bool:
     """Whether a node lies outside the walk (a tape ignores ops recorded outside it)."""
-    return (allowed is not None and n not in allowed) or \
-        (window is not None and not window[0] < n.seq < window[1])
+    return (allowed is not None and n not in allowed) or (
+        window is not None and not window[0] < n.seq < window[1]
+    )
 
 
-def _seed_roots(roots: Sequence[tuple[Any, Any]], targets: set | None, allowed: Any,
-                window: tuple | None) -> tuple[dict, dict, dict, list]:
+def _seed_roots(
+    roots: Sequence[tuple[Any, Any]], targets: set | None, allowed: Any, window: tuple | None
+) -> tuple[dict, dict, dict, list]:
     """Step 1: each root's seed gradient, summed per root (Nodes and leaves apart)."""
     grads: dict = {}
     leaf: dict = {}
@@ -223,8 +244,9 @@ def _seed_roots(roots: Sequence[tuple[Any, Any]], targets: set | None, allowed: 
     return grads, leaf, deps, root_nodes
 
 
-def _count_consumers(root_nodes: list, deps: dict, targets: set | None, allowed: Any,
-                     window: tuple | None) -> tuple[bool, bool]:
+def _count_consumers(
+    root_nodes: list, deps: dict, targets: set | None, allowed: Any, window: tuple | None
+) -> tuple[bool, bool]:
     """Step 2: for each node, how many reachable consumers will send it a cotangent.
     Returns (whether some node was left out, whether a non-target leaf was met)."""
     restricted = stray_leaf = False
@@ -248,8 +270,9 @@ def _count_consumers(root_nodes: list, deps: dict, targets: set | None, allowed:
     return restricted, stray_leaf
 
 
-def _prune(root_nodes: list, deps: dict, targets: set | None, restricted: bool
-           ) -> tuple[dict, list, set | None]:
+def _prune(
+    root_nodes: list, deps: dict, targets: set | None, restricted: bool
+) -> tuple[dict, list, set | None]:
     """Step 3: keep only the nodes from which a target can be reached."""
     useful = _useful_nodes(root_nodes, deps, targets) if targets is not None else None
     if useful is not None and not restricted and len(useful) == len(deps):
@@ -264,8 +287,16 @@ def _prune(root_nodes: list, deps: dict, targets: set | None, restricted: bool
     return new, [r for r in root_nodes if r in useful], useful
 
 
-def _propagate(root_nodes: list, grads: dict, leaf: dict, deps: dict, useful: set | None,
-               targets: set | None, retain_graph: bool, create_graph: bool) -> list:
+def _propagate(
+    root_nodes: list,
+    grads: dict,
+    leaf: dict,
+    deps: dict,
+    useful: set | None,
+    targets: set | None,
+    retain_graph: bool,
+    create_graph: bool,
+) -> list:
     """Step 4: run each node's rules once all its consumers have sent their cotangents."""
     ns = TENSOR if create_graph else NUMPY
     retained: list = []
@@ -291,8 +322,9 @@ def _propagate(root_nodes: list, grads: dict, leaf: dict, deps: dict, useful: se
         vjp = op.vjp
         variadic = op.variadic
         if variadic:
-            needs = [p is not None and (useful is None or p in useful or p in targets)
-                     for p in n.parents]
+            needs = [
+                p is not None and (useful is None or p in useful or p in targets) for p in n.parents
+            ]
             many = vjp(ns, g, out, saved, needs, **attrs)
         i = -1
         for p in n.parents:
@@ -302,8 +334,13 @@ def _propagate(root_nodes: list, grads: dict, leaf: dict, deps: dict, useful: se
             if type(p) is Node:
                 if useful is not None and p not in useful:
                     continue
-                gi = (many[i] if variadic else vjp[i](ns, g, out, *saved, **attrs) if attrs
-                      else vjp[i](ns, g, out, *saved))
+                gi = (
+                    many[i]
+                    if variadic
+                    else vjp[i](ns, g, out, *saved, **attrs)
+                    if attrs
+                    else vjp[i](ns, g, out, *saved)
+                )
                 if gi is None:  # a user's rule gave no gradient for this input
                     gi = _zeros_for(p.shape, p.dtype, create_graph)
                 if gi.shape != p.shape or gi.dtype is not p.dtype:
@@ -317,8 +354,13 @@ def _propagate(root_nodes: list, grads: dict, leaf: dict, deps: dict, useful: se
             else:
                 if targets is not None and p not in targets:
                     continue
-                gi = (many[i] if variadic else vjp[i](ns, g, out, *saved, **attrs) if attrs
-                      else vjp[i](ns, g, out, *saved))
+                gi = (
+                    many[i]
+                    if variadic
+                    else vjp[i](ns, g, out, *saved, **attrs)
+                    if attrs
+                    else vjp[i](ns, g, out, *saved)
+                )
                 if gi is None:
                     continue
                 d = p._data
@@ -354,8 +396,10 @@ def owned(arr: Any, handed: set) -> Any:
 
 def _roots(tensors: Sequence[TensorBase], grad_tensors: Sequence[Any], create_graph: bool) -> list:
     if len(tensors) != len(grad_tensors):
-        raise ValueError(f"backward: got {len(tensors)} outputs but {len(grad_tensors)} "
-                         f"gradients; pass one gradient (or None) per output")
+        raise ValueError(
+            f"backward: got {len(tensors)} outputs but {len(grad_tensors)} "
+            f"gradients; pass one gradient (or None) per output"
+        )
     roots = []
     for t, g in zip(tensors, grad_tensors):
         if not isinstance(t, TensorBase):
@@ -366,9 +410,13 @@ def _roots(tensors: Sequence[TensorBase], grad_tensors: Sequence[Any], create_gr
     return roots
 
 
-def backward(tensors: Sequence[TensorBase], grad_tensors: Sequence[Any] | None = None,
-             retain_graph: bool | None = None, create_graph: bool = False,
-             inputs: Iterable[TensorBase] | None = None) -> None:
+def backward(
+    tensors: Sequence[TensorBase],
+    grad_tensors: Sequence[Any] | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Iterable[TensorBase] | None = None,
+) -> None:
     """Accumulate gradients of ``tensors`` into ``.grad`` of the leaves (or of ``inputs``)."""
     if any(t._tan for t in tensors):
         create_graph = True  # tangents ride on Tensors: backward must run on Tensors
@@ -402,8 +450,14 @@ def backward(tensors: Sequence[TensorBase], grad_tensors: Sequence[Any] | None =
             t._grad = wrap(old._data + g)
 
 
-def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool = True) -> list:
+def grad(
+    outputs: Any,
+    inputs: Any,
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = True,
+) -> list:
     """Gradients of ``outputs`` with respect to ``inputs``, returned (not accumulated).
 
     Like ``torch.autograd.grad``: ``inputs`` may be leaves or intermediate tensors;
@@ -434,8 +488,10 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
         g = found.get(k) if k is not None else None
         if g is None:
             if not allow_unused:
-                raise RuntimeError(f"grad: an input of shape {tuple(t.shape)} is not connected "
-                                   f"to the outputs; pass allow_unused=True to get None")
+                raise RuntimeError(
+                    f"grad: an input of shape {tuple(t.shape)} is not connected "
+                    f"to the outputs; pass allow_unused=True to get None"
+                )
             result.append(None)
         else:
             result.append(g if create_graph else wrap(owned(g, handed)))

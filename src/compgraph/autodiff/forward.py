@@ -11,10 +11,12 @@ through them and reverse mode records them, so forward-over-reverse and
 reverse-over-forward compose.  Cost is a constant factor of the forward pass,
 independent of the number of outputs.
 """
+
 from __future__ import annotations
 
 import itertools
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -36,8 +38,9 @@ def new_level() -> int:
 def with_tangent(x: TensorBase, level: int, tangent: TensorBase) -> TensorBase:
     """A view of ``x`` (same graph position) that also carries ``tangent`` at ``level``."""
     if tangent.shape != x.shape:
-        raise ValueError(f"jvp: tangent shape {tangent.shape} does not match primal shape "
-                         f"{x.shape}")
+        raise ValueError(
+            f"jvp: tangent shape {tangent.shape} does not match primal shape {x.shape}"
+        )
     if tangent.dtype != x.dtype:
         tangent = TENSOR.astype(tangent, dtype=x.dtype)
     v = view(x)
@@ -58,8 +61,9 @@ def tangent_at(y: Any, level: int) -> TensorBase:
     return wrap(zeros_like_value(y))
 
 
-def jvp(fn: Callable[..., TensorBase], primals: Sequence[TensorBase], tangents: Sequence[TensorBase]
-        ) -> tuple[Any, Any]:
+def jvp(
+    fn: Callable[..., TensorBase], primals: Sequence[TensorBase], tangents: Sequence[TensorBase]
+) -> tuple[Any, Any]:
     """Tensors in, Tensors out: ``(fn(*primals), J @ tangents)`` by forward mode."""
     level = new_level()
     xs = [with_tangent(p, level, t) for p, t in zip(primals, tangents)]
@@ -128,6 +132,7 @@ def linearize(fn: Callable[..., Any], xs: Sequence[TensorBase]) -> tuple[Any, Ca
                 return np.zeros(lead + np.shape(t))
             v = tan.get(_key(t))
             return np.zeros(lead + t.shape, t.dtype) if v is None else v
+
         return tangent_of
 
     # Elements of one direction's tangents over all equations: a batch of k directions

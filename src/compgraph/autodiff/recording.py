@@ -14,9 +14,11 @@ user-facing :class:`compgraph.tensor.Tensor` subclasses it and registers itself 
 :func:`set_tensor_class`, so results made here are full Tensors while this layer
 never imports the ones above it.
 """
+
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -24,9 +26,22 @@ from ..grad_mode import RECORD_HOOKS, STATE, VARIABLE_HOOK, next_seq
 from ..ops.meta import Meta
 from ..ops.registry import OPS, Namespace, Op
 
-__all__ = ["TensorBase", "Node", "apply", "op_drop", "wrap", "new_node", "set_tensor_class",
-           "TENSOR", "push_tangents", "jvp_level", "rule_sum", "below", "view",
-           "zeros_like_value"]
+__all__ = [
+    "TensorBase",
+    "Node",
+    "apply",
+    "op_drop",
+    "wrap",
+    "new_node",
+    "set_tensor_class",
+    "TENSOR",
+    "push_tangents",
+    "jvp_level",
+    "rule_sum",
+    "below",
+    "view",
+    "zeros_like_value",
+]
 
 _new = object.__new__
 _NOATTRS: dict = {}
@@ -41,8 +56,7 @@ class TensorBase:
     ``_tan`` forward-mode tangents by level.
     """
 
-    __slots__ = ("_data", "_rg", "_node", "_grad", "_name", "_hooks", "_why", "_tan",
-                 "__weakref__")
+    __slots__ = ("_data", "_rg", "_node", "_grad", "_name", "_hooks", "_why", "_tan", "__weakref__")
     # Subclasses whose buffer can change in place (Variable) are told when a graph keeps it.
     _capturable = False
 
@@ -66,8 +80,20 @@ class Node:
     used it without ``retain_graph``.
     """
 
-    __slots__ = ("op", "attrs", "parents", "saved", "out", "shape", "dtype", "hooks",
-                 "retain", "seq", "label", "__weakref__")
+    __slots__ = (
+        "op",
+        "attrs",
+        "parents",
+        "saved",
+        "out",
+        "shape",
+        "dtype",
+        "hooks",
+        "retain",
+        "seq",
+        "label",
+        "__weakref__",
+    )
 
     def __repr__(self) -> str:
         return f"<Node {self.op.name} -> {self.shape} {self.dtype}>"
@@ -83,8 +109,9 @@ class Node:
         return self.parents
 
 
-def new_node(op: Op, attrs: dict, parents: tuple, saved: tuple, out: Any, shape: tuple,
-             dtype: Any) -> Node:
+def new_node(
+    op: Op, attrs: dict, parents: tuple, saved: tuple, out: Any, shape: tuple, dtype: Any
+) -> Node:
     """A Node with every slot set (apply inlines the same assignments)."""
     node = _new(Node)
     node.op = op
@@ -183,7 +210,7 @@ def apply(op: Op, args: Sequence[Any], attrs: dict = _NOATTRS) -> Any:
         # Tangents must survive into backward (forward-over-reverse): keep the Tensors.
         arrays = list(args)
     drop = op.drop.get(needs)
-    for j in (op_drop(op, needs) if drop is None else drop):
+    for j in op_drop(op, needs) if drop is None else drop:
         if op.meta:
             a = arrays[j]
             arrays[j] = Meta(a.shape, a.dtype) if hasattr(a, "shape") else None
@@ -284,16 +311,19 @@ def zeros_like_value(p: Any) -> Any:
     return np.zeros(np.shape(d), np.result_type(d))
 
 
-def rule_sum(ns: Any, op: Op, prims: Sequence[Any], tins: Sequence[Any], out: Any,
-             attrs: dict) -> Any:
+def rule_sum(
+    ns: Any, op: Op, prims: Sequence[Any], tins: Sequence[Any], out: Any, attrs: dict
+) -> Any:
     """Sum of the op's JVP contributions in namespace ``ns`` (None: zero tangent)."""
     if op.vjp is None:
         return None  # not differentiable: a zero tangent
     jvp = op.jvp
     if jvp is None:
         if not op.linear:
-            raise TypeError(f"{op.label}: forward mode (jvp, jacfwd, hessian) needs a JVP "
-                            f"rule, and this op has only a VJP rule")
+            raise TypeError(
+                f"{op.label}: forward mode (jvp, jacfwd, hessian) needs a JVP "
+                f"rule, and this op has only a VJP rule"
+            )
         ts = [t if t is not None else zeros_like_value(p) for p, t in zip(prims, tins)]
         return getattr(ns, op.name)(*ts, **attrs)
     if callable(jvp):  # one rule for every input (user-defined ops)
@@ -308,8 +338,7 @@ def rule_sum(ns: Any, op: Op, prims: Sequence[Any], tins: Sequence[Any], out: An
     return total
 
 
-def jvp_level(op: Op, prims: Sequence[Any], tins: Sequence[Any], out: Any,
-              attrs: dict) -> Any:
+def jvp_level(op: Op, prims: Sequence[Any], tins: Sequence[Any], out: Any, attrs: dict) -> Any:
     """The output tangent of ``op`` given input tangents (None means zero), as a Tensor."""
     total = rule_sum(TENSOR, op, prims, tins, out, attrs)
     if total is None:
@@ -330,8 +359,7 @@ def push_tangents(op: Op, args: Sequence[Any], attrs: dict, t: Any) -> None:
     tans: dict = {}
     for level in levels:
         prims = [below(a, level) for a in args]
-        tins = [a._tan.get(level) if isinstance(a, TensorBase) and a._tan else None
-                for a in args]
+        tins = [a._tan.get(level) if isinstance(a, TensorBase) and a._tan else None for a in args]
         out._tan = dict(tans) or None
         tt = jvp_level(op, prims, tins, out, attrs)
         if tt is not None:

@@ -3,9 +3,11 @@
 Recursion here follows the nesting the user wrote (a handful of levels), never
 the size of a graph.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["flatten", "unflatten", "tree_map"]
 

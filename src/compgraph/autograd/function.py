@@ -9,9 +9,11 @@ recording; tensors saved with ``ctx.save_for_backward`` come back from
 (``create_graph=True``) a saved input or output is the graph's own tensor, so
 second derivatives flow through it.
 """
+
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from ..autodiff.recording import TensorBase, wrap
 from ..custom import UserOp
@@ -77,8 +79,14 @@ class _FunctionOp(UserOp):
 
     def __init__(self, cls: type):
         self.cls = cls
-        super().__init__(cls, primal=self._primal, fwd=self._fwd, bwd=self._bwd, jvp=None,
-                         kind="autograd.Function")
+        super().__init__(
+            cls,
+            primal=self._primal,
+            fwd=self._fwd,
+            bwd=self._bwd,
+            jvp=None,
+            kind="autograd.Function",
+        )
 
     def _primal(self, *args: Any) -> Any:
         return self.cls.forward(FunctionCtx(args), *args)
@@ -88,13 +96,16 @@ class _FunctionOp(UserOp):
         with no_grad():
             out = self.cls.forward(ctx, *args)
         if isinstance(out, (tuple, list)):
-            raise TypeError(f"{self.cls.__qualname__}.forward returned {len(out)} values; a "
-                            f"user-defined op has one output (stack several into one array)")
+            raise TypeError(
+                f"{self.cls.__qualname__}.forward returned {len(out)} values; a "
+                f"user-defined op has one output (stack several into one array)"
+            )
         ctx._out = out if isinstance(out, (TensorBase, Symbol)) else None
         return out, ctx
 
-    def _bwd(self, ctx: FunctionCtx, g: Any, out: Any, needs: Sequence[bool],
-             first_order: bool) -> Any:
+    def _bwd(
+        self, ctx: FunctionCtx, g: Any, out: Any, needs: Sequence[bool], first_order: bool
+    ) -> Any:
         ctx._connected = not first_order
         if not first_order and isinstance(out, (TensorBase, Symbol)):
             ctx._out = out  # the output at its place in the graph (saved outputs connect)
@@ -146,4 +157,3 @@ class Function(metaclass=_FunctionMeta):
     def apply(cls, *args: Any) -> Any:
         """Run the op: ``forward`` now, ``backward`` when gradients are asked for."""
         return cls._op(*args)
-

@@ -1,11 +1,12 @@
 """Containers: ``Sequential`` and ``ModuleList``, with torch's indexing, slicing,
 insertion and deletion (children renumbered), and ``state_dict`` names."""
+
 from __future__ import annotations
 
 import operator
 from collections import OrderedDict
-from collections.abc import Iterable
-from typing import Any, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from .module import Module
 
@@ -20,7 +21,7 @@ def _index(size: int, idx: Any) -> int:
     return idx % size
 
 
-def _module_at(k: int, module: Any, where: str) -> "Module":
+def _module_at(k: int, module: Any, where: str) -> Module:
     if not isinstance(module, Module):
         raise TypeError(f"{where}: item {k} is a {type(module).__name__}, not a Module")
     return module
@@ -62,7 +63,7 @@ class ModuleList(_Container):
         if modules is not None:
             self.extend(modules)
 
-    def __getitem__(self, idx: int | slice) -> "Module | ModuleList":
+    def __getitem__(self, idx: int | slice) -> Module | ModuleList:
         if isinstance(idx, slice):
             return type(self)(list(self._modules.values())[idx])
         return self._modules[str(_index(len(self), idx))]
@@ -70,22 +71,23 @@ class ModuleList(_Container):
     def __setitem__(self, idx: int, module: Module) -> None:
         setattr(self, str(_index(len(self), idx)), _module_at(idx, module, "ModuleList"))
 
-    def __iadd__(self, modules: Iterable[Module]) -> "ModuleList":
+    def __iadd__(self, modules: Iterable[Module]) -> ModuleList:
         return self.extend(modules)
 
-    def __add__(self, other: Iterable[Module]) -> "ModuleList":
+    def __add__(self, other: Iterable[Module]) -> ModuleList:
         return ModuleList(list(self) + list(other))
 
-    def append(self, module: Module) -> "ModuleList":
+    def append(self, module: Module) -> ModuleList:
         """Add ``module`` at the end; returns self."""
         self.add_module(str(len(self)), _module_at(len(self), module, "ModuleList"))
         return self
 
-    def extend(self, modules: Iterable[Module]) -> "ModuleList":
+    def extend(self, modules: Iterable[Module]) -> ModuleList:
         """Append every module of ``modules``; returns self."""
         if not isinstance(modules, Iterable):
-            raise TypeError(f"ModuleList.extend takes an iterable of modules, got a "
-                            f"{type(modules).__name__}")
+            raise TypeError(
+                f"ModuleList.extend takes an iterable of modules, got a {type(modules).__name__}"
+            )
         for module in list(modules):
             self.append(module)
         return self
@@ -128,7 +130,7 @@ class Sequential(_Container):
                 x = layer(x)
         return x
 
-    def __getitem__(self, idx: int | slice) -> "Module | Sequential":
+    def __getitem__(self, idx: int | slice) -> Module | Sequential:
         if isinstance(idx, slice):
             return type(self)(OrderedDict(list(self._modules.items())[idx]))
         return list(self._modules.values())[_index(len(self), idx)]
@@ -137,28 +139,28 @@ class Sequential(_Container):
         key = list(self._modules)[_index(len(self), idx)]
         setattr(self, key, _module_at(idx, module, "Sequential"))
 
-    def __add__(self, other: "Sequential") -> "Sequential":
+    def __add__(self, other: Sequential) -> Sequential:
         if not isinstance(other, Sequential):
             raise ValueError(f"Sequential + {type(other).__name__}: only Sequentials add")
         return Sequential(*self, *other)
 
-    def __iadd__(self, other: "Sequential") -> "Sequential":
+    def __iadd__(self, other: Sequential) -> Sequential:
         if not isinstance(other, Sequential):
             raise ValueError(f"Sequential += {type(other).__name__}: only Sequentials add")
         return self.extend(other)
 
-    def append(self, module: Module) -> "Sequential":
+    def append(self, module: Module) -> Sequential:
         """Add ``module`` at the end (named by its position); returns self."""
         self.add_module(str(len(self)), _module_at(len(self), module, "Sequential"))
         return self
 
-    def extend(self, modules: Iterable[Module]) -> "Sequential":
+    def extend(self, modules: Iterable[Module]) -> Sequential:
         """Append every module of ``modules``; returns self."""
         for module in list(modules):
             self.append(module)
         return self
 
-    def insert(self, index: int, module: Module) -> "Sequential":
+    def insert(self, index: int, module: Module) -> Sequential:
         """Insert ``module`` before position ``index`` (children renumbered); returns self."""
         n = len(self)
         index = operator.index(index)
@@ -168,4 +170,3 @@ class Sequential(_Container):
         mods.insert(index + n if index < 0 else index, _module_at(index, module, "Sequential"))
         self._set_children((str(k), m) for k, m in enumerate(mods))
         return self
-

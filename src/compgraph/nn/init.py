@@ -6,6 +6,7 @@ torch takes a ``generator``, these take a NumPy ``Generator`` or a seed (``rng=`
 accepted too); None draws fresh entropy.  Every function fills the Tensor in place
 and returns it.
 """
+
 from __future__ import annotations
 
 import math
@@ -15,9 +16,23 @@ import numpy as np
 
 from ..tensor import Tensor
 
-__all__ = ["rng_of", "fans", "calculate_gain", "uniform_", "normal_", "trunc_normal_",
-           "constant_", "zeros_", "ones_", "eye_", "xavier_uniform_", "xavier_normal_",
-           "kaiming_uniform_", "kaiming_normal_", "orthogonal_"]
+__all__ = [
+    "rng_of",
+    "fans",
+    "calculate_gain",
+    "uniform_",
+    "normal_",
+    "trunc_normal_",
+    "constant_",
+    "zeros_",
+    "ones_",
+    "eye_",
+    "xavier_uniform_",
+    "xavier_normal_",
+    "kaiming_uniform_",
+    "kaiming_normal_",
+    "orthogonal_",
+]
 
 
 def rng_of(seed: Any = None) -> np.random.Generator:
@@ -41,8 +56,16 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     """The recommended gain for ``nonlinearity`` (torch's table): 1 for linear layers and
     sigmoid, 5/3 for tanh, sqrt(2) for relu, sqrt(2 / (1 + slope**2)) for leaky_relu
     (slope ``param``, default 0.01), 3/4 for selu."""
-    linear = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
-              "conv_transpose3d", "sigmoid")
+    linear = (
+        "linear",
+        "conv1d",
+        "conv2d",
+        "conv3d",
+        "conv_transpose1d",
+        "conv_transpose2d",
+        "conv_transpose3d",
+        "sigmoid",
+    )
     if nonlinearity in linear:
         return 1.0
     if nonlinearity == "tanh":
@@ -53,7 +76,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
         slope = 0.01 if param is None else param
         if isinstance(slope, bool) or not isinstance(slope, (int, float)):
             raise ValueError(f"calculate_gain: negative_slope {slope!r} is not a number")
-        return math.sqrt(2.0 / (1 + slope ** 2))
+        return math.sqrt(2.0 / (1 + slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4
     raise ValueError(f"calculate_gain: unsupported nonlinearity {nonlinearity!r}")
@@ -64,20 +87,30 @@ def _fill(t: Tensor, values: np.ndarray) -> Tensor:
     return t
 
 
-def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, generator: Any = None, *,
-             rng: Any = None) -> Tensor:
+def uniform_(
+    t: Tensor, a: float = 0.0, b: float = 1.0, generator: Any = None, *, rng: Any = None
+) -> Tensor:
     """Fill ``t`` from U(a, b)."""
     return _fill(t, _gen(generator, rng).uniform(a, b, t.shape))
 
 
-def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, generator: Any = None, *,
-            rng: Any = None) -> Tensor:
+def normal_(
+    t: Tensor, mean: float = 0.0, std: float = 1.0, generator: Any = None, *, rng: Any = None
+) -> Tensor:
     """Fill ``t`` from N(mean, std**2)."""
     return _fill(t, _gen(generator, rng).normal(mean, std, t.shape))
 
 
-def trunc_normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
-                  b: float = 2.0, generator: Any = None, *, rng: Any = None) -> Tensor:
+def trunc_normal_(
+    t: Tensor,
+    mean: float = 0.0,
+    std: float = 1.0,
+    a: float = -2.0,
+    b: float = 2.0,
+    generator: Any = None,
+    *,
+    rng: Any = None,
+) -> Tensor:
     """Fill ``t`` from N(mean, std**2) restricted to [a, b] (redrawing values outside)."""
     if not a < b:
         raise ValueError(f"trunc_normal_: need a < b, got a={a}, b={b}")
@@ -116,16 +149,18 @@ def eye_(t: Tensor) -> Tensor:
     return _fill(t, np.eye(*t.shape))
 
 
-def xavier_uniform_(t: Tensor, gain: float = 1.0, generator: Any = None, *,
-                    rng: Any = None) -> Tensor:
+def xavier_uniform_(
+    t: Tensor, gain: float = 1.0, generator: Any = None, *, rng: Any = None
+) -> Tensor:
     """Glorot uniform: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out))."""
     fi, fo = fans(t.shape)
     a = gain * math.sqrt(6.0 / (fi + fo))
     return uniform_(t, -a, a, _gen(generator, rng))
 
 
-def xavier_normal_(t: Tensor, gain: float = 1.0, generator: Any = None, *,
-                   rng: Any = None) -> Tensor:
+def xavier_normal_(
+    t: Tensor, gain: float = 1.0, generator: Any = None, *, rng: Any = None
+) -> Tensor:
     """Glorot normal: N(0, gain**2 * 2 / (fan_in + fan_out))."""
     fi, fo = fans(t.shape)
     return normal_(t, 0.0, gain * math.sqrt(2.0 / (fi + fo)), _gen(generator, rng))
@@ -139,24 +174,35 @@ def _kaiming_std(t: Tensor, a: float, mode: str, nonlinearity: str) -> float:
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 
-def kaiming_uniform_(t: Tensor, a: float = 0.0, mode: str = "fan_in",
-                     nonlinearity: str = "leaky_relu", generator: Any = None, *,
-                     rng: Any = None) -> Tensor:
+def kaiming_uniform_(
+    t: Tensor,
+    a: float = 0.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: Any = None,
+    *,
+    rng: Any = None,
+) -> Tensor:
     """He uniform: U(-b, b) with b = gain * sqrt(3 / fan) (fan from ``mode``; with the
     defaults b = sqrt(6 / ((1 + a**2) fan_in)))."""
     bound = math.sqrt(3.0) * _kaiming_std(t, a, mode, nonlinearity)
     return uniform_(t, -bound, bound, _gen(generator, rng))
 
 
-def kaiming_normal_(t: Tensor, a: float = 0.0, mode: str = "fan_in",
-                    nonlinearity: str = "leaky_relu", generator: Any = None, *,
-                    rng: Any = None) -> Tensor:
+def kaiming_normal_(
+    t: Tensor,
+    a: float = 0.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: Any = None,
+    *,
+    rng: Any = None,
+) -> Tensor:
     """He normal: N(0, gain**2 / fan)."""
     return normal_(t, 0.0, _kaiming_std(t, a, mode, nonlinearity), _gen(generator, rng))
 
 
-def orthogonal_(t: Tensor, gain: float = 1.0, generator: Any = None, *,
-                rng: Any = None) -> Tensor:
+def orthogonal_(t: Tensor, gain: float = 1.0, generator: Any = None, *, rng: Any = None) -> Tensor:
     """A (semi-)orthogonal matrix over dim 0 and the rest flattened, times ``gain``
     (QR of a Gaussian matrix, signs fixed so the result is uniformly distributed)."""
     if len(t.shape) < 2:

@@ -3,6 +3,7 @@
 Every layer is written with the ``cg.*`` functions, so its gradients come from
 the ops' rules (and gradcheck / torch tests verify them).
 """
+
 from __future__ import annotations
 
 import math
@@ -16,8 +17,20 @@ from ..tensor import Tensor
 from . import init
 from .module import Module, Parameter
 
-__all__ = ["Linear", "Conv2d", "MaxPool2d", "Dropout", "BatchNorm1d", "Flatten", "ReLU", "Tanh", "Sigmoid",
-           "Softmax", "LogSoftmax", "Identity"]
+__all__ = [
+    "Linear",
+    "Conv2d",
+    "MaxPool2d",
+    "Dropout",
+    "BatchNorm1d",
+    "Flatten",
+    "ReLU",
+    "Tanh",
+    "Sigmoid",
+    "Softmax",
+    "LogSoftmax",
+    "Identity",
+]
 
 
 class Linear(Module):
@@ -26,8 +39,14 @@ class Linear(Module):
     Initialised like PyTorch: W and b from U(-1/sqrt(in), 1/sqrt(in)), from ``seed``.
     """
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True,
-                 dtype: Any = "float64", seed: Any = None):
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        dtype: Any = "float64",
+        seed: Any = None,
+    ):
         super().__init__()
         self.in_features, self.out_features = int(in_features), int(out_features)
         rng = init.rng_of(seed)
@@ -55,8 +74,9 @@ class Linear(Module):
 def _pair(v: Any, what: str, low: int = 1) -> tuple[int, int]:
     """An int or an (h, w) pair of ints >= ``low``, as an (h, w) pair."""
     vals = tuple(v) if isinstance(v, (tuple, list)) else (v, v)
-    if len(vals) != 2 or not all(isinstance(a, (int, np.integer)) and not isinstance(a, bool)
-                                 for a in vals):
+    if len(vals) != 2 or not all(
+        isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in vals
+    ):
         raise ValueError(f"{what}: expected an int or a pair of ints, got {v!r}")
     if min(vals) < low:
         raise ValueError(f"{what}: must be >= {low}, got {v!r}")
@@ -72,15 +92,30 @@ class Conv2d(Module):
     group is ``im2col`` (patches as rows) times its flattened weight: one product.
     """
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any,
-                 stride: Any = 1, padding: Any = 0, dilation: Any = 1, groups: int = 1,
-                 bias: bool = True, dtype: Any = "float64", seed: Any = None):
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any = 1,
+        padding: Any = 0,
+        dilation: Any = 1,
+        groups: int = 1,
+        bias: bool = True,
+        dtype: Any = "float64",
+        seed: Any = None,
+    ):
         super().__init__()
-        self.in_channels, self.out_channels, self.groups = \
-            int(in_channels), int(out_channels), int(groups)
+        self.in_channels, self.out_channels, self.groups = (
+            int(in_channels),
+            int(out_channels),
+            int(groups),
+        )
         if self.groups < 1 or self.in_channels % self.groups or self.out_channels % self.groups:
-            raise ValueError(f"Conv2d: in_channels {in_channels} and out_channels "
-                             f"{out_channels} must both be divisible by groups {groups}")
+            raise ValueError(
+                f"Conv2d: in_channels {in_channels} and out_channels "
+                f"{out_channels} must both be divisible by groups {groups}"
+            )
         self.kernel_size = _pair(kernel_size, "Conv2d kernel_size")
         self.stride = _pair(stride, "Conv2d stride")
         self.dilation = _pair(dilation, "Conv2d dilation")
@@ -89,9 +124,11 @@ class Conv2d(Module):
         elif padding == "same":  # torch: stride 1; symmetric padding needs odd extents
             extents = [d * (k - 1) for k, d in zip(self.kernel_size, self.dilation)]
             if self.stride != (1, 1) or any(e % 2 for e in extents):
-                raise ValueError(f"Conv2d: padding='same' needs stride 1 and odd kernel "
-                                 f"extents here, got stride {self.stride}, kernel "
-                                 f"{self.kernel_size}, dilation {self.dilation}")
+                raise ValueError(
+                    f"Conv2d: padding='same' needs stride 1 and odd kernel "
+                    f"extents here, got stride {self.stride}, kernel "
+                    f"{self.kernel_size}, dilation {self.dilation}"
+                )
             self._pad = (extents[0] // 2, extents[1] // 2)
         else:
             self._pad = _pair(padding, "Conv2d padding", low=0)
@@ -100,8 +137,9 @@ class Conv2d(Module):
         kh, kw = self.kernel_size
         fan_in = self.in_channels // self.groups * kh * kw
         bound = 1.0 / math.sqrt(fan_in)
-        self.weight = Parameter(np.empty((self.out_channels, self.in_channels // self.groups,
-                                          kh, kw), dtype))
+        self.weight = Parameter(
+            np.empty((self.out_channels, self.in_channels // self.groups, kh, kw), dtype)
+        )
         init.uniform_(self.weight, -bound, bound, rng)
         self.bias = None
         if bias:
@@ -113,33 +151,51 @@ class Conv2d(Module):
         if len(shape) == 3 and shape[0] == self.in_channels:  # unbatched (C, H, W), as torch
             return F.squeeze(self.forward(F.expand_dims(x, 0)), 0)
         if len(shape) != 4 or shape[1] != self.in_channels:
-            raise ValueError(f"Conv2d: expected input of shape (N, {self.in_channels}, H, W) "
-                             f"or ({self.in_channels}, H, W), got {tuple(shape)}")
+            raise ValueError(
+                f"Conv2d: expected input of shape (N, {self.in_channels}, H, W) "
+                f"or ({self.in_channels}, H, W), got {tuple(shape)}"
+            )
         n, _, h, w = shape
         (kh, kw), s, p, d = self.kernel_size, self.stride, self._pad, self.dilation
         oh, ow = out_size(h, kh, s[0], p[0], d[0]), out_size(w, kw, s[1], p[1], d[1])
         if oh < 1 or ow < 1:
-            raise ValueError(f"Conv2d: kernel {self.kernel_size} (dilation {d}) does not fit "
-                             f"input {tuple(shape)} with padding {p}")
+            raise ValueError(
+                f"Conv2d: kernel {self.kernel_size} (dilation {d}) does not fit "
+                f"input {tuple(shape)} with padding {p}"
+            )
         attrs = {"kh": kh, "kw": kw, "stride": s, "pad": p, "dilation": d}
-        g, cin, cout = self.groups, self.in_channels // self.groups, self.out_channels // self.groups
+        g, cin, cout = (
+            self.groups,
+            self.in_channels // self.groups,
+            self.out_channels // self.groups,
+        )
         wmat = F.reshape(self.weight, (self.out_channels, -1))
         if g == 1:
             y = F.matmul(F.im2col(x, **attrs), wmat.T)
         else:
-            parts = [F.matmul(F.im2col(x[:, k * cin:(k + 1) * cin], **attrs),
-                              wmat[k * cout:(k + 1) * cout].T) for k in range(g)]
+            parts = [
+                F.matmul(
+                    F.im2col(x[:, k * cin : (k + 1) * cin], **attrs),
+                    wmat[k * cout : (k + 1) * cout].T,
+                )
+                for k in range(g)
+            ]
             y = F.concatenate(parts, axis=1)
         if self.bias is not None:
             y = y + self.bias
         return F.transpose(F.reshape(y, (n, oh, ow, self.out_channels)), (0, 3, 1, 2))
 
     def extra_repr(self) -> str:
-        extra = "".join(f", {k}={v}" for k, v, default in (
-            ("dilation", self.dilation, (1, 1)), ("groups", self.groups, 1)) if v != default)
-        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}, padding={self.padding}{extra}"
-                f"{'' if self.bias is not None else ', bias=False'}")
+        extra = "".join(
+            f", {k}={v}"
+            for k, v, default in (("dilation", self.dilation, (1, 1)), ("groups", self.groups, 1))
+            if v != default
+        )
+        return (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}, padding={self.padding}{extra}"
+            f"{'' if self.bias is not None else ', bias=False'}"
+        )
 
 
 class MaxPool2d(Module):
@@ -159,8 +215,10 @@ class MaxPool2d(Module):
         self._s = _pair(self.stride, "MaxPool2d stride")
         self._p = _pair(padding, "MaxPool2d padding", low=0)
         if any(not 0 <= p <= k // 2 for p, k in zip(self._p, self._k)):
-            raise ValueError(f"MaxPool2d: padding must be between 0 and half the window "
-                             f"({self._k[0] // 2}, {self._k[1] // 2}), got {padding}")
+            raise ValueError(
+                f"MaxPool2d: padding must be between 0 and half the window "
+                f"({self._k[0] // 2}, {self._k[1] // 2}), got {padding}"
+            )
 
     def forward(self, x: Any) -> Tensor:
         shape = x.shape
@@ -175,8 +233,9 @@ class MaxPool2d(Module):
         n, c, h, w = shape
         oh, ow = out_size(h, kh, sh, 0), out_size(w, kw, sw, 0)
         if oh < 1 or ow < 1:
-            raise ValueError(f"MaxPool2d: window {self.kernel_size} does not fit input "
-                             f"{tuple(shape)}")
+            raise ValueError(
+                f"MaxPool2d: window {self.kernel_size} does not fit input {tuple(shape)}"
+            )
         if (sh, sw) == (kh, kw) and h % kh == 0 and w % kw == 0:
             # Non-overlapping windows: a reshape and a transpose, no patch copy.
             y = F.reshape(x, (n, c, h // kh, kh, w // kw, kw))
@@ -195,9 +254,15 @@ class AvgPool2d(Module):
     zero ``padding`` counted in the mean unless ``count_include_pad=False``, or a fixed
     ``divisor_override``."""
 
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
-                 ceil_mode: bool = False, count_include_pad: bool = True,
-                 divisor_override: int | None = None):
+    def __init__(
+        self,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+        divisor_override: int | None = None,
+    ):
         super().__init__()
         if ceil_mode:
             raise ValueError("AvgPool2d: ceil_mode=True is not supported")
@@ -210,8 +275,9 @@ class AvgPool2d(Module):
         self._s = _pair(self.stride, "AvgPool2d stride")
         self._p = _pair(padding, "AvgPool2d padding", low=0)
         if any(not 0 <= p <= k // 2 for p, k in zip(self._p, self._k)):
-            raise ValueError(f"AvgPool2d: padding must be between 0 and half the window, "
-                             f"got {padding}")
+            raise ValueError(
+                f"AvgPool2d: padding must be between 0 and half the window, got {padding}"
+            )
         if divisor_override is not None and divisor_override <= 0:
             raise ValueError(f"AvgPool2d: divisor_override must be > 0, got {divisor_override}")
 
@@ -225,8 +291,9 @@ class AvgPool2d(Module):
         (kh, kw), s, p = self._k, self._s, self._p
         oh, ow = out_size(h, kh, s[0], p[0]), out_size(w, kw, s[1], p[1])
         if oh < 1 or ow < 1:
-            raise ValueError(f"AvgPool2d: window {self.kernel_size} does not fit input "
-                             f"{tuple(shape)}")
+            raise ValueError(
+                f"AvgPool2d: window {self.kernel_size} does not fit input {tuple(shape)}"
+            )
         attrs = {"kh": kh, "kw": kw, "stride": s, "pad": p}
         cols = F.im2col(F.reshape(x, (n * c, 1, h, w)), **attrs)
         total = F.reshape(F.sum(cols, axis=1), (n, c, oh, ow))
@@ -256,8 +323,9 @@ class AdaptiveAvgPool2d(Module):
         if len(shape) == 3:
             return F.squeeze(self.forward(F.expand_dims(x, 0)), 0)
         if len(shape) != 4:
-            raise ValueError(f"AdaptiveAvgPool2d: expected (N, C, H, W) or (C, H, W), got "
-                             f"{tuple(shape)}")
+            raise ValueError(
+                f"AdaptiveAvgPool2d: expected (N, C, H, W) or (C, H, W), got {tuple(shape)}"
+            )
         n, c, h, w = shape
         size = self.output_size
         oh, ow = size if isinstance(size, (tuple, list)) else (size, size)
@@ -269,8 +337,10 @@ class AdaptiveAvgPool2d(Module):
         rows = []
         for i in range(oh):
             r0, r1 = (i * h) // oh, -((-(i + 1) * h) // oh)
-            cells = [F.mean(x[:, :, r0:r1, (j * w) // ow:-((-(j + 1) * w) // ow)], axis=(2, 3))
-                     for j in range(ow)]
+            cells = [
+                F.mean(x[:, :, r0:r1, (j * w) // ow : -((-(j + 1) * w) // ow)], axis=(2, 3))
+                for j in range(ow)
+            ]
             rows.append(F.stack(cells, axis=-1))
         return F.stack(rows, axis=2)
 
@@ -334,9 +404,15 @@ class BatchNorm1d(Module):
     batch's own.
     """
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True,
-                 dtype: Any = "float64"):
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        dtype: Any = "float64",
+    ):
         super().__init__()
         if momentum is not None and not 0.0 <= momentum <= 1.0:
             raise ValueError(f"BatchNorm1d: momentum must be in [0, 1] or None, got {momentum}")
@@ -352,16 +428,20 @@ class BatchNorm1d(Module):
     def forward(self, x: Any) -> Tensor:
         shape = tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
         if len(shape) not in (2, 3) or shape[1] != self.num_features:
-            raise ValueError(f"BatchNorm1d: expected input of shape (N, {self.num_features}) or "
-                             f"(N, {self.num_features}, L), got {shape}")
+            raise ValueError(
+                f"BatchNorm1d: expected input of shape (N, {self.num_features}) or "
+                f"(N, {self.num_features}, L), got {shape}"
+            )
         axes = (0,) if len(shape) == 2 else (0, 2)
         # Per-channel vectors broadcast against (N, C) or (N, C, L).
         view = (lambda v: v) if len(shape) == 2 else (lambda v: F.reshape(v, (-1, 1)))
         if self.training or not self.track_running_stats:
             count = int(np.prod([shape[a] for a in axes]))
             if self.training and count < 2:
-                raise ValueError(f"BatchNorm1d: training needs more than one value per "
-                                 f"channel, got input of shape {shape}")
+                raise ValueError(
+                    f"BatchNorm1d: training needs more than one value per "
+                    f"channel, got input of shape {shape}"
+                )
             mean = F.mean(x, axis=axes, keepdims=True)
             centred = x - mean
             var = F.mean(centred * centred, axis=axes, keepdims=True)
@@ -385,9 +465,11 @@ class BatchNorm1d(Module):
         self.running_var[...] = (1 - m) * self.running_var + m * unbiased
 
     def extra_repr(self) -> str:
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.weight is not None}, "
-                f"track_running_stats={self.track_running_stats}")
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+            f"affine={self.weight is not None}, "
+            f"track_running_stats={self.track_running_stats}"
+        )
 
 
 class BatchNorm2d(BatchNorm1d):
@@ -396,12 +478,15 @@ class BatchNorm2d(BatchNorm1d):
     def forward(self, x: Any) -> Tensor:
         shape = tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
         if len(shape) != 4 or shape[1] != self.num_features:
-            raise ValueError(f"BatchNorm2d: expected input of shape (N, {self.num_features}, "
-                             f"H, W), got {shape}")
+            raise ValueError(
+                f"BatchNorm2d: expected input of shape (N, {self.num_features}, H, W), got {shape}"
+            )
         n, c, h, w = shape
         if self.training and n * h * w < 2:
-            raise ValueError(f"BatchNorm2d: training needs more than one value per channel, "
-                             f"got input of shape {shape}")
+            raise ValueError(
+                f"BatchNorm2d: training needs more than one value per channel, "
+                f"got input of shape {shape}"
+            )
         return F.reshape(super().forward(F.reshape(x, (n, c, h * w))), shape)
 
 
@@ -417,11 +502,13 @@ class Flatten(Module):
         nd = len(shape)
         lo, hi = self.start_dim % max(nd, 1), self.end_dim % max(nd, 1)
         if nd and lo > hi:
-            raise ValueError(f"Flatten: start_dim {self.start_dim} comes after end_dim "
-                             f"{self.end_dim} for a shape of {nd} axes")
+            raise ValueError(
+                f"Flatten: start_dim {self.start_dim} comes after end_dim "
+                f"{self.end_dim} for a shape of {nd} axes"
+            )
         if nd == 0:
             return F.reshape(x, (1,))
-        return F.reshape(x, shape[:lo] + (-1,) + shape[hi + 1:])
+        return F.reshape(x, shape[:lo] + (-1,) + shape[hi + 1 :])
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
@@ -436,16 +523,19 @@ class _Activation(Module):
 
 class ReLU(_Activation):
     """``max(x, 0)``."""
+
     fn = staticmethod(F.relu)
 
 
 class Tanh(_Activation):
     """``tanh(x)``."""
+
     fn = staticmethod(F.tanh)
 
 
 class Sigmoid(_Activation):
     """``1 / (1 + exp(-x))``."""
+
     fn = staticmethod(F.sigmoid)
 
 
@@ -521,6 +611,7 @@ class ELU(Module):
 
 class SiLU(_Activation):
     """``x * sigmoid(x)`` (swish)."""
+
     fn = staticmethod(F.silu)
 
 

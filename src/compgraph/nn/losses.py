@@ -1,4 +1,5 @@
 """Loss functions, written with cg functions (gradients from the ops' rules)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -9,9 +10,22 @@ from .. import functions as F
 from ..tensor import Tensor
 from .module import Module
 
-__all__ = ["cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
-           "binary_cross_entropy_with_logits", "CrossEntropyLoss", "NLLLoss", "MSELoss",
-           "L1Loss", "SmoothL1Loss", "HuberLoss", "BCEWithLogitsLoss"]
+__all__ = [
+    "cross_entropy",
+    "nll_loss",
+    "mse_loss",
+    "l1_loss",
+    "smooth_l1_loss",
+    "huber_loss",
+    "binary_cross_entropy_with_logits",
+    "CrossEntropyLoss",
+    "NLLLoss",
+    "MSELoss",
+    "L1Loss",
+    "SmoothL1Loss",
+    "HuberLoss",
+    "BCEWithLogitsLoss",
+]
 
 
 def _reduce(loss: Any, reduction: str, where: str) -> Any:
@@ -24,8 +38,15 @@ def _reduce(loss: Any, reduction: str, where: str) -> Any:
     raise ValueError(f"{where}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
-def cross_entropy(logits: Any, labels: Any, reduction: str = "mean", *, weight: Any = None,
-                  ignore_index: int = -100, label_smoothing: float = 0.0) -> Tensor:
+def cross_entropy(
+    logits: Any,
+    labels: Any,
+    reduction: str = "mean",
+    *,
+    weight: Any = None,
+    ignore_index: int = -100,
+    label_smoothing: float = 0.0,
+) -> Tensor:
     """Softmax cross entropy of (N, C) logits against integer labels of shape (N,), with
     PyTorch's ``weight`` (per class), ``ignore_index`` and ``label_smoothing``.
 
@@ -33,33 +54,60 @@ def cross_entropy(logits: Any, labels: Any, reduction: str = "mean", *, weight: 
     mask, which is faster than scattering into the gradient.  With weights the mean
     divides by the summed weights of the counted examples, as torch does.
     """
-    return _nll(logits, labels, reduction, weight, ignore_index, label_smoothing,
-                "cross_entropy", from_logits=True)
+    return _nll(
+        logits,
+        labels,
+        reduction,
+        weight,
+        ignore_index,
+        label_smoothing,
+        "cross_entropy",
+        from_logits=True,
+    )
 
 
-def nll_loss(log_probs: Any, labels: Any, reduction: str = "mean", *, weight: Any = None,
-             ignore_index: int = -100) -> Tensor:
+def nll_loss(
+    log_probs: Any,
+    labels: Any,
+    reduction: str = "mean",
+    *,
+    weight: Any = None,
+    ignore_index: int = -100,
+) -> Tensor:
     """Negative log likelihood of (N, C) log-probabilities (a ``log_softmax`` output)
     against integer labels, with PyTorch's ``weight`` and ``ignore_index``."""
-    return _nll(log_probs, labels, reduction, weight, ignore_index, 0.0, "nll_loss",
-                from_logits=False)
+    return _nll(
+        log_probs, labels, reduction, weight, ignore_index, 0.0, "nll_loss", from_logits=False
+    )
 
 
-def _nll(x: Any, labels: Any, reduction: str, weight: Any, ignore_index: int,
-         label_smoothing: float, where: str, from_logits: bool) -> Tensor:
+def _nll(
+    x: Any,
+    labels: Any,
+    reduction: str,
+    weight: Any,
+    ignore_index: int,
+    label_smoothing: float,
+    where: str,
+    from_logits: bool,
+) -> Tensor:
     labels = np.asarray(labels._data if isinstance(labels, Tensor) else labels)
     shape = x.shape
     if len(shape) != 2:
         raise ValueError(f"{where}: input must have shape (N, C), got {shape}")
     n, c = shape
     if labels.shape != (n,) or labels.dtype.kind not in "iu":
-        raise ValueError(f"{where}: labels must be integers of shape ({n},), got "
-                         f"shape {labels.shape} dtype {labels.dtype}")
+        raise ValueError(
+            f"{where}: labels must be integers of shape ({n},), got "
+            f"shape {labels.shape} dtype {labels.dtype}"
+        )
     keep = labels != ignore_index
     kept = labels[keep]
     if kept.size and (kept.min() < 0 or kept.max() >= c):
-        raise ValueError(f"{where}: labels must lie in [0, {c}) (or equal ignore_index="
-                         f"{ignore_index}), got [{kept.min()}, {kept.max()}]")
+        raise ValueError(
+            f"{where}: labels must lie in [0, {c}) (or equal ignore_index="
+            f"{ignore_index}), got [{kept.min()}, {kept.max()}]"
+        )
     if reduction not in ("mean", "sum", "none"):
         _reduce(None, reduction, where)  # raises, naming the choices
     if not 0.0 <= label_smoothing <= 1.0:
@@ -103,8 +151,7 @@ def l1_loss(pred: Any, target: Any, reduction: str = "mean") -> Tensor:
     return _reduce(F.abs(F.subtract(pred, target)), reduction, "l1_loss")
 
 
-def smooth_l1_loss(pred: Any, target: Any, reduction: str = "mean", beta: float = 1.0
-                   ) -> Tensor:
+def smooth_l1_loss(pred: Any, target: Any, reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """``0.5 d**2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta`` (torch's)."""
     if beta < 0:
         raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta}")
@@ -126,8 +173,14 @@ def huber_loss(pred: Any, target: Any, reduction: str = "mean", delta: float = 1
     return _reduce(loss, reduction, "huber_loss")
 
 
-def binary_cross_entropy_with_logits(logits: Any, targets: Any, reduction: str = "mean", *,
-                                     weight: Any = None, pos_weight: Any = None) -> Tensor:
+def binary_cross_entropy_with_logits(
+    logits: Any,
+    targets: Any,
+    reduction: str = "mean",
+    *,
+    weight: Any = None,
+    pos_weight: Any = None,
+) -> Tensor:
     """Sigmoid + binary cross entropy in one stable formula, PyTorch's
     ``(1 - t) * x + (1 + (pos_weight - 1) * t) * softplus(-x)``, times ``weight``.
 
@@ -162,23 +215,34 @@ class _Loss(Module):
         return type(self).fn(input, target, self.reduction, **self._options)
 
     def extra_repr(self) -> str:
-        opts = "".join(f", {k}={v!r}" for k, v in self._options.items()
-                       if v is not None and not isinstance(v, np.ndarray))
+        opts = "".join(
+            f", {k}={v!r}"
+            for k, v in self._options.items()
+            if v is not None and not isinstance(v, np.ndarray)
+        )
         return f"reduction={self.reduction!r}{opts}"
 
 
 class CrossEntropyLoss(_Loss):
     """:func:`cross_entropy` as a module: ``CrossEntropyLoss()(logits, labels)``."""
+
     fn = staticmethod(cross_entropy)
 
-    def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean",
-                 label_smoothing: float = 0.0):
-        super().__init__(reduction, weight=weight, ignore_index=ignore_index,
-                         label_smoothing=label_smoothing)
+    def __init__(
+        self,
+        weight: Any = None,
+        ignore_index: int = -100,
+        reduction: str = "mean",
+        label_smoothing: float = 0.0,
+    ):
+        super().__init__(
+            reduction, weight=weight, ignore_index=ignore_index, label_smoothing=label_smoothing
+        )
 
 
 class NLLLoss(_Loss):
     """:func:`nll_loss` as a module."""
+
     fn = staticmethod(nll_loss)
 
     def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean"):
@@ -187,6 +251,7 @@ class NLLLoss(_Loss):
 
 class MSELoss(_Loss):
     """:func:`mse_loss` as a module."""
+
     fn = staticmethod(mse_loss)
 
     def __init__(self, reduction: str = "mean"):
@@ -195,6 +260,7 @@ class MSELoss(_Loss):
 
 class L1Loss(_Loss):
     """:func:`l1_loss` as a module."""
+
     fn = staticmethod(l1_loss)
 
     def __init__(self, reduction: str = "mean"):
@@ -203,6 +269,7 @@ class L1Loss(_Loss):
 
 class SmoothL1Loss(_Loss):
     """:func:`smooth_l1_loss` as a module."""
+
     fn = staticmethod(smooth_l1_loss)
 
     def __init__(self, reduction: str = "mean", beta: float = 1.0):
@@ -211,6 +278,7 @@ class SmoothL1Loss(_Loss):
 
 class HuberLoss(_Loss):
     """:func:`huber_loss` as a module."""
+
     fn = staticmethod(huber_loss)
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0):
@@ -219,6 +287,7 @@ class HuberLoss(_Loss):
 
 class BCEWithLogitsLoss(_Loss):
     """:func:`binary_cross_entropy_with_logits` as a module."""
+
     fn = staticmethod(binary_cross_entropy_with_logits)
 
     def __init__(self, weight: Any = None, reduction: str = "mean", pos_weight: Any = None):

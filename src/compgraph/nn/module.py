@@ -4,11 +4,12 @@ The API follows ``torch.nn.Module``: the same names, the same ``state_dict`` key
 order, the same errors from ``load_state_dict``.  Differences (``parameters()`` is a
 list; buffers are NumPy arrays, copied when assigned) are noted where they occur.
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
-from typing import Any, Callable, Iterator, NamedTuple
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -34,8 +35,9 @@ class Parameter(Tensor):
 
     __slots__ = ()
 
-    def __init__(self, data: Any, dtype: Any = None, name: str | None = None,
-                 requires_grad: bool = True):
+    def __init__(
+        self, data: Any, dtype: Any = None, name: str | None = None, requires_grad: bool = True
+    ):
         super().__init__(data, dtype=dtype, requires_grad=False, name=name)
         if self._data.dtype.kind not in "fc":
             self._data = self._data.astype(np.float64)
@@ -57,8 +59,10 @@ class IncompatibleKeys(NamedTuple):
     def __repr__(self) -> str:
         if not self.missing_keys and not self.unexpected_keys:
             return "<All keys matched successfully>"
-        return (f"IncompatibleKeys(missing_keys={self.missing_keys!r}, "
-                f"unexpected_keys={self.unexpected_keys!r})")
+        return (
+            f"IncompatibleKeys(missing_keys={self.missing_keys!r}, "
+            f"unexpected_keys={self.unexpected_keys!r})"
+        )
 
     __str__ = __repr__
 
@@ -75,8 +79,7 @@ class StateDictError(RuntimeError, KeyError, ValueError):
     # KeyError's __str__ would quote the whole multi-line message.
     __str__ = BaseException.__str__
 
-    def __init__(self, message: str, missing_keys: list, unexpected_keys: list,
-                 mismatched: list):
+    def __init__(self, message: str, missing_keys: list, unexpected_keys: list, mismatched: list):
         super().__init__(message)
         self.missing_keys = missing_keys
         self.unexpected_keys = unexpected_keys
@@ -115,12 +118,15 @@ def _buffer_value(value: Any, name: str, convert: bool) -> np.ndarray | None:
     if isinstance(value, Tensor):
         value = value._data
     elif not (convert or isinstance(value, (np.ndarray, np.generic))):
-        raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
-                        f"(numpy.ndarray, Tensor or None expected)")
+        raise TypeError(
+            f"cannot assign '{type(value).__name__}' as buffer '{name}' "
+            f"(numpy.ndarray, Tensor or None expected)"
+        )
     arr = np.array(value)
     if arr.dtype.kind not in _NUMERIC_KINDS:
-        raise TypeError(f"buffer '{name}' must hold numbers or booleans, got an array of "
-                        f"dtype {arr.dtype}")
+        raise TypeError(
+            f"buffer '{name}' must hold numbers or booleans, got an array of dtype {arr.dtype}"
+        )
     return arr
 
 
@@ -158,8 +164,9 @@ class Module:
     # path that changes one changes the other.
     def __setattr__(self, name: str, value: Any) -> None:
         if "_params" not in self.__dict__:
-            raise RuntimeError(f"{type(self).__name__}: call super().__init__() before "
-                               f"assigning attributes")
+            raise RuntimeError(
+                f"{type(self).__name__}: call super().__init__() before assigning attributes"
+            )
         params, modules, buffers = self._params, self._modules, self._buffers
         if isinstance(value, Parameter):
             self._forget(name)
@@ -168,16 +175,20 @@ class Module:
             # As torch: a registered parameter takes only a Parameter or None, so a
             # stray Tensor cannot silently drop out of parameters() and state_dict().
             if value is not None:
-                raise TypeError(f"cannot assign '{type(value).__name__}' as parameter "
-                                f"'{name}' (Parameter or None expected)")
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as parameter "
+                    f"'{name}' (Parameter or None expected)"
+                )
             params[name] = None
         elif isinstance(value, Module):
             self._forget(name)
             modules[name] = value
         elif name in modules:
             if value is not None:
-                raise TypeError(f"cannot assign '{type(value).__name__}' as child module "
-                                f"'{name}' (Module or None expected)")
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as child module "
+                    f"'{name}' (Module or None expected)"
+                )
             modules[name] = None
         elif name in buffers:
             # Still a buffer after reassignment, so state_dict() keeps it (as torch).
@@ -208,8 +219,9 @@ class Module:
         ``persistent=False`` leaves it out of ``state_dict()``.
         """
         if "_buffers" not in self.__dict__:
-            raise RuntimeError(f"{type(self).__name__}: call super().__init__() before "
-                               f"register_buffer()")
+            raise RuntimeError(
+                f"{type(self).__name__}: call super().__init__() before register_buffer()"
+            )
         self._check_new_name(name, "buffer", self._buffers)
         arr = _buffer_value(tensor, name, convert=True)
         self._forget(name)
@@ -222,13 +234,15 @@ class Module:
         """Add a parameter (or a None placeholder) under ``name``."""
         self._check_new_name(name, "parameter", self._params)
         if param is not None and not isinstance(param, Parameter):
-            raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter "
-                            f"'{name}' (Parameter or None required)")
+            raise TypeError(
+                f"cannot assign '{type(param).__name__}' object to parameter "
+                f"'{name}' (Parameter or None required)"
+            )
         self._forget(name)
         self._params[name] = param
         object.__setattr__(self, name, param)
 
-    def add_module(self, name: str, module: "Module | None") -> None:
+    def add_module(self, name: str, module: Module | None) -> None:
         """Add a child module (or a None placeholder) under ``name``."""
         self._check_new_name(name, "module", self._modules)
         if module is not None and not isinstance(module, Module):
@@ -239,7 +253,7 @@ class Module:
 
     register_module = add_module
 
-    def _set_children(self, items: Iterable[tuple[str, "Module | None"]]) -> None:
+    def _set_children(self, items: Iterable[tuple[str, Module | None]]) -> None:
         """Replace every child at once (containers renumbering after a deletion)."""
         for name in list(self._modules):
             self.__dict__.pop(name, None)
@@ -270,12 +284,12 @@ class Module:
                 out = new
         return out
 
-    def register_forward_hook(self, hook: Callable[["Module", tuple, Any], Any]) -> RemovableHandle:
+    def register_forward_hook(self, hook: Callable[[Module, tuple, Any], Any]) -> RemovableHandle:
         """Call ``hook(module, args, output)`` after each forward; a non-None result
         replaces the output.  Returns a handle whose ``remove()`` unregisters it."""
         return self._add_hook("_forward_hooks", hook)
 
-    def register_forward_pre_hook(self, hook: Callable[["Module", tuple], Any]) -> RemovableHandle:
+    def register_forward_pre_hook(self, hook: Callable[[Module, tuple], Any]) -> RemovableHandle:
         """Call ``hook(module, args)`` before each forward; a non-None result replaces
         the positional arguments (a single value means one argument)."""
         return self._add_hook("_forward_pre_hooks", hook)
@@ -289,8 +303,9 @@ class Module:
         return handle
 
     # ------------------------------------------------------------------ discovery
-    def named_modules(self, prefix: str = "", remove_duplicate: bool = True
-                      ) -> Iterator[tuple[str, "Module"]]:
+    def named_modules(
+        self, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
         """This module and every submodule, depth first, with dotted names.
 
         A module reachable twice is listed once unless ``remove_duplicate=False``.
@@ -311,11 +326,11 @@ class Module:
                 if child is not None:
                     stack.append((_join(name, child_name), child, inner))
 
-    def modules(self) -> Iterator["Module"]:
+    def modules(self) -> Iterator[Module]:
         """This module and every submodule."""
         return (m for _, m in self.named_modules())
 
-    def named_children(self) -> Iterator[tuple[str, "Module"]]:
+    def named_children(self) -> Iterator[tuple[str, Module]]:
         """The direct submodules with their names (each module once)."""
         seen = set()
         for name, m in self._modules.items():
@@ -323,12 +338,13 @@ class Module:
                 seen.add(id(m))
                 yield name, m
 
-    def children(self) -> Iterator["Module"]:
+    def children(self) -> Iterator[Module]:
         """The direct submodules."""
         return (m for _, m in self.named_children())
 
-    def _members(self, store: str, prefix: str, recurse: bool, remove_duplicate: bool
-                 ) -> Iterator[tuple[str, Any]]:
+    def _members(
+        self, store: str, prefix: str, recurse: bool, remove_duplicate: bool
+    ) -> Iterator[tuple[str, Any]]:
         mods = self.named_modules(prefix, remove_duplicate) if recurse else [(prefix, self)]
         seen = set()
         for mname, m in mods:
@@ -341,8 +357,9 @@ class Module:
                     seen.add(id(v))
                 yield _join(mname, name), v
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True,
-                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
         """Every parameter once (shared ones too), with its dotted name.
 
         Frozen parameters (``requires_grad=False``) are included, as in torch.
@@ -357,8 +374,9 @@ class Module:
         """
         return [p for _, p in self.named_parameters(recurse=recurse)]
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True,
-                      remove_duplicate: bool = True) -> Iterator[tuple[str, np.ndarray]]:
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, np.ndarray]]:
         """Every buffer (persistent or not) with its dotted name."""
         return self._members("_buffers", prefix, recurse, remove_duplicate)
 
@@ -366,7 +384,7 @@ class Module:
         """Every buffer once, in a fixed order (a list, like ``parameters()``)."""
         return [b for _, b in self.named_buffers(recurse=recurse)]
 
-    def apply(self, fn: Callable[["Module"], Any]) -> "Module":
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn`` on every submodule, then on this module (as torch); returns self."""
         stack: list = [(self, False, ())]
         while stack:
@@ -383,17 +401,17 @@ class Module:
         return self
 
     # ------------------------------------------------------------------ modes
-    def train(self, mode: bool = True) -> "Module":
+    def train(self, mode: bool = True) -> Module:
         """Training mode (Dropout drops, BatchNorm uses batch statistics); returns self."""
         for m in self.modules():
             object.__setattr__(m, "training", bool(mode))
         return self
 
-    def eval(self) -> "Module":
+    def eval(self) -> Module:
         """Evaluation mode; returns self."""
         return self.train(False)
 
-    def to(self, dtype: Any) -> "Module":
+    def to(self, dtype: Any) -> Module:
         """Cast every floating parameter and buffer to ``dtype`` in place (the same
         Parameter objects, so optimisers keep them); gradients are dropped, as their
         dtype no longer matches.  Returns self.  Devices are not modelled: only a dtype
@@ -412,15 +430,15 @@ class Module:
                     object.__setattr__(m, name, m._buffers[name])
         return self
 
-    def float(self) -> "Module":
+    def float(self) -> Module:
         """``to(float32)``."""
         return self.to(np.float32)
 
-    def double(self) -> "Module":
+    def double(self) -> Module:
         """``to(float64)``."""
         return self.to(np.float64)
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Module":
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Freeze (False) or unfreeze every parameter; they stay in ``parameters()``."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
@@ -445,7 +463,7 @@ class Module:
                 g.data = np.zeros_like(g.data)
 
     # ------------------------------------------------------------------ state
-    def _state_entries(self) -> Iterator[tuple[str, "Module", str, bool]]:
+    def _state_entries(self) -> Iterator[tuple[str, Module, str, bool]]:
         """``(key, module, attribute, is_parameter)`` for every state entry, in torch's
         order: each module's parameters, then its persistent buffers, then its children.
 
@@ -460,8 +478,7 @@ class Module:
                 if b is not None and name not in m._non_persistent:
                     yield _join(mname, name), m, name, False
 
-    def state_dict(self, prefix: str = "", keep_vars: bool = False
-                   ) -> "OrderedDict[str, Any]":
+    def state_dict(self, prefix: str = "", keep_vars: bool = False) -> OrderedDict[str, Any]:
         """Copies of every parameter and persistent buffer, by dotted name.
 
         ``prefix`` is prepended to every key as given (torch passes ``"name."``);
@@ -476,8 +493,9 @@ class Module:
                 out[prefix + key] = np.array(v.data if is_param else v)
         return out
 
-    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True
-                        ) -> IncompatibleKeys:
+    def load_state_dict(
+        self, state_dict: Mapping[str, Any], strict: bool = True
+    ) -> IncompatibleKeys:
         """Copy values by name into the existing arrays (optimisers keep working).
 
         Every key, shape and dtype is checked before anything changes.  Missing or
@@ -487,10 +505,14 @@ class Module:
         (torch may have loaded part of the state by then).
         """
         if not isinstance(state_dict, Mapping):
-            raise TypeError(f"load_state_dict: expected a mapping of names to arrays, got "
-                            f"{type(state_dict).__name__}")
-        targets = {key: m._params[name].data if is_param else m._buffers[name]
-                   for key, m, name, is_param in self._state_entries()}
+            raise TypeError(
+                f"load_state_dict: expected a mapping of names to arrays, got "
+                f"{type(state_dict).__name__}"
+            )
+        targets = {
+            key: m._params[name].data if is_param else m._buffers[name]
+            for key, m, name, is_param in self._state_entries()
+        }
         missing = [k for k in targets if k not in state_dict]
         unexpected = [k for k in state_dict if k not in targets]
         mismatched, problems, staged = [], [], []
@@ -500,28 +522,41 @@ class Module:
             value = np.asarray(value._data if isinstance(value, Tensor) else value)
             cur = targets[key]
             if value.dtype.kind not in _NUMERIC_KINDS:
-                problems.append(f"dtype mismatch for {key}: the checkpoint holds "
-                                f"{value.dtype}, not numbers")
+                problems.append(
+                    f"dtype mismatch for {key}: the checkpoint holds {value.dtype}, not numbers"
+                )
             elif value.shape != cur.shape:
                 mismatched.append((key, value.shape, cur.shape))
-                problems.append(f"size mismatch for {key}: copying a param with shape "
-                                f"{value.shape} from checkpoint, the shape in current "
-                                f"model is {cur.shape}.")
+                problems.append(
+                    f"size mismatch for {key}: copying a param with shape "
+                    f"{value.shape} from checkpoint, the shape in current "
+                    f"model is {cur.shape}."
+                )
             else:
                 staged.append((cur, value))
         if strict:
             # torch's order: missing keys, unexpected keys, then the size mismatches
             if unexpected:
-                problems.insert(0, "Unexpected key(s) in state_dict: "
-                                + ", ".join(f'"{k}"' for k in unexpected) + ". ")
+                problems.insert(
+                    0,
+                    "Unexpected key(s) in state_dict: "
+                    + ", ".join(f'"{k}"' for k in unexpected)
+                    + ". ",
+                )
             if missing:
-                problems.insert(0, "Missing key(s) in state_dict: "
-                                + ", ".join(f'"{k}"' for k in missing) + ". ")
+                problems.insert(
+                    0,
+                    "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ". ",
+                )
         if problems:
             raise StateDictError(
                 f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
-                + "\n\t".join(problems) + "\nNothing was loaded.",
-                missing, unexpected, mismatched)
+                + "\n\t".join(problems)
+                + "\nNothing was loaded.",
+                missing,
+                unexpected,
+                mismatched,
+            )
         for cur, value in staged:  # every check passed: now copy
             cur[...] = value
         return IncompatibleKeys(missing, unexpected)
@@ -537,8 +572,9 @@ class Module:
             return self.load_state_dict({k: data[k] for k in data.files}, strict=strict)
 
     def __repr__(self) -> str:
-        inner = "".join(f"\n  ({k}): " + repr(m).replace("\n", "\n  ")
-                        for k, m in self._modules.items())
+        inner = "".join(
+            f"\n  ({k}): " + repr(m).replace("\n", "\n  ") for k, m in self._modules.items()
+        )
         extra = self.extra_repr()
         return f"{type(self).__name__}({extra}{inner}{chr(10) if inner else ''})"
 

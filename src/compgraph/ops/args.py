@@ -5,14 +5,24 @@ Declarations use these in their ``prepare`` functions, which turn a public call
 read shapes from anything with ``.shape`` (Tensors, arrays, static-graph values whose
 shape may be unknown, None) and never compute.
 """
+
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
 
-__all__ = ["ndim_of", "shape_of", "normalize_axis", "one_axis", "normalize_index",
-           "is_symbolic", "SYMBOLIC_TYPES", "plain", "empty_axis"]
+__all__ = [
+    "ndim_of",
+    "shape_of",
+    "normalize_axis",
+    "one_axis",
+    "normalize_index",
+    "is_symbolic",
+    "SYMBOLIC_TYPES",
+    "plain",
+    "empty_axis",
+]
 
 #: Types of symbolic (static-graph) values: they build graph nodes instead of computing
 #: (their class registers itself here and defines ``__cg_apply__(op, args, attrs)``).
@@ -43,17 +53,21 @@ def normalize_axis(axis: Any, ndim: int | None, where: str, shape: Any = None) -
     if axis is None:
         return None
     if ndim is None:
-        raise ValueError(f"{where}: axis={axis!r} needs the number of dimensions of the input, "
-                         f"which is unknown here (a static-graph value of unknown shape); "
-                         f"declare shapes with g.input(name, shape=...)")
+        raise ValueError(
+            f"{where}: axis={axis!r} needs the number of dimensions of the input, "
+            f"which is unknown here (a static-graph value of unknown shape); "
+            f"declare shapes with g.input(name, shape=...)"
+        )
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     out = []
     for a in axes:
         if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
             raise TypeError(f"{where}: axis must be an int or a tuple of ints, got {axis!r}")
         if not -ndim <= a < ndim:
-            raise ValueError(f"{where}: axis {a} is out of range for an input of shape "
-                             f"{shape if shape is not None else ndim} ({ndim} dimensions)")
+            raise ValueError(
+                f"{where}: axis {a} is out of range for an input of shape "
+                f"{shape if shape is not None else ndim} ({ndim} dimensions)"
+            )
         out.append(int(a) % ndim if ndim else 0)
     if len(set(out)) != len(out):
         raise ValueError(f"{where}: repeated axis in {axis!r}")
@@ -90,10 +104,16 @@ def normalize_index(index: Any) -> Any:
     out: list = []
     for i in items:
         if is_symbolic(i):
-            raise TypeError(f"getitem: a static-graph value cannot be used as an index ({i!r}); "
-                            f"use cg.take or cg.where")
-        if not isinstance(i, (np.ndarray, np.generic, int, slice, list)) and i is not None \
-                and i is not Ellipsis and hasattr(i, "__array__"):
+            raise TypeError(
+                f"getitem: a static-graph value cannot be used as an index ({i!r}); "
+                f"use cg.take or cg.where"
+            )
+        if (
+            not isinstance(i, (np.ndarray, np.generic, int, slice, list))
+            and i is not None
+            and i is not Ellipsis
+            and hasattr(i, "__array__")
+        ):
             i = np.asarray(i)
         if isinstance(i, list):
             i = np.asarray(i)
@@ -104,6 +124,8 @@ def normalize_index(index: Any) -> Any:
                 out.extend(np.nonzero(i))
                 continue
             if i.dtype.kind not in "iu":
-                raise IndexError(f"getitem: index arrays must be integers or booleans, got {i.dtype}")
+                raise IndexError(
+                    f"getitem: index arrays must be integers or booleans, got {i.dtype}"
+                )
         out.append(i)
     return tuple(out) if isinstance(index, tuple) or len(out) != 1 else out[0]

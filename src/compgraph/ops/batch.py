@@ -5,6 +5,7 @@ leading axis of length ``k``.  An op's ``batch`` rule receives the primal operan
 the batched tangents (``(k, *input.shape)`` or None) and the attributes, and returns
 the batched output tangent; elementwise ops need no rule (their JVP rules broadcast).
 """
+
 from __future__ import annotations
 
 from typing import Any

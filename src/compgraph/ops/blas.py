@@ -12,6 +12,7 @@ dtype, a layout BLAS cannot take, or ``COMPGRAPH_BLAS=0`` in the environment);
 callers then use NumPy.  The library is checked against NumPy on a small product
 before it is first used.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -25,8 +26,10 @@ __all__ = ["gemm", "axpy", "available", "MIN_ELEMENTS"]
 
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
 # (file pattern inside NumPy's bundled-library folder, symbol prefix, symbol suffix)
-_CANDIDATES = (("libscipy_openblas64_*", "scipy_cblas_", "64_"),  # NumPy >= 2.0 wheels
-               ("libopenblas64_*", "cblas_", "64_"))               # NumPy 1.2x wheels
+_CANDIDATES = (
+    ("libscipy_openblas64_*", "scipy_cblas_", "64_"),  # NumPy >= 2.0 wheels
+    ("libopenblas64_*", "cblas_", "64_"),
+)  # NumPy 1.2x wheels
 _state: dict[str, Any] = {}
 # Below this many result elements a call through ctypes (about 10 µs with its checks)
 # costs more than NumPy's extra pass saves: measured break-even near 32k for both gemm
@@ -47,16 +50,35 @@ def _load() -> dict | None:
             for path in sorted(glob.glob(os.path.join(d, pattern))):
                 try:
                     lib = ctypes.CDLL(path)
-                    fns = {dt: getattr(lib, f"{prefix}{c}gemm{suffix}")
-                           for dt, c in ((np.dtype(np.float32), "s"), (np.dtype(np.float64), "d"))}
-                    axpys = {dt: getattr(lib, f"{prefix}{c}axpy{suffix}")
-                             for dt, c in ((np.dtype(np.float32), "s"), (np.dtype(np.float64), "d"))}
+                    fns = {
+                        dt: getattr(lib, f"{prefix}{c}gemm{suffix}")
+                        for dt, c in ((np.dtype(np.float32), "s"), (np.dtype(np.float64), "d"))
+                    }
+                    axpys = {
+                        dt: getattr(lib, f"{prefix}{c}axpy{suffix}")
+                        for dt, c in ((np.dtype(np.float32), "s"), (np.dtype(np.float64), "d"))
+                    }
                 except (OSError, AttributeError):
                     continue
                 idx, ptr, ci = ctypes.c_int64, ctypes.c_void_p, ctypes.c_int
                 for dt, f in fns.items():
                     real = ctypes.c_float if dt == np.float32 else ctypes.c_double
-                    f.argtypes = [ci, ci, ci, idx, idx, idx, real, ptr, idx, ptr, idx, real, ptr, idx]
+                    f.argtypes = [
+                        ci,
+                        ci,
+                        ci,
+                        idx,
+                        idx,
+                        idx,
+                        real,
+                        ptr,
+                        idx,
+                        ptr,
+                        idx,
+                        real,
+                        ptr,
+                        idx,
+                    ]
                     f.restype = None
                     axpys[dt].argtypes = [idx, real, ptr, idx, ptr, idx]
                     axpys[dt].restype = None
@@ -93,13 +115,26 @@ def _layout(a: np.ndarray) -> tuple[int, int] | None:
     return None
 
 
-def _call(fn: Any, alpha: float, a: np.ndarray, b: np.ndarray, beta: float,
-          c: np.ndarray) -> None:
+def _call(fn: Any, alpha: float, a: np.ndarray, b: np.ndarray, beta: float, c: np.ndarray) -> None:
     (m, k), n = a.shape, b.shape[1]
     ta, lda = _layout(a)  # type: ignore[misc]
     tb, ldb = _layout(b)  # type: ignore[misc]
-    fn(_ROW_MAJOR, ta, tb, m, n, k, float(alpha), a.ctypes.data, lda, b.ctypes.data, ldb, float(beta),
-       c.ctypes.data, max(1, n))
+    fn(
+        _ROW_MAJOR,
+        ta,
+        tb,
+        m,
+        n,
+        k,
+        float(alpha),
+        a.ctypes.data,
+        lda,
+        b.ctypes.data,
+        ldb,
+        float(beta),
+        c.ctypes.data,
+        max(1, n),
+    )
 
 
 def available() -> bool:
@@ -126,12 +161,24 @@ def gemm(alpha: float, a: Any, b: Any, beta: float, c: Any) -> bool:
     if lib is None or type(a) is not np.ndarray or type(b) is not np.ndarray:
         return False
     fn = lib["gemm"].get(c.dtype)
-    if fn is None or a.dtype != c.dtype or b.dtype != c.dtype or a.ndim != 2 or b.ndim != 2 \
-            or c.ndim != 2:
+    if (
+        fn is None
+        or a.dtype != c.dtype
+        or b.dtype != c.dtype
+        or a.ndim != 2
+        or b.ndim != 2
+        or c.ndim != 2
+    ):
         return False
     (m, k), (k2, n) = a.shape, b.shape
-    if k != k2 or c.shape != (m, n) or 0 in (m, n, k) or not c.flags.c_contiguous \
-            or not c.flags.writeable or not (a.flags.aligned and b.flags.aligned and c.flags.aligned):
+    if (
+        k != k2
+        or c.shape != (m, n)
+        or 0 in (m, n, k)
+        or not c.flags.c_contiguous
+        or not c.flags.writeable
+        or not (a.flags.aligned and b.flags.aligned and c.flags.aligned)
+    ):
         return False
     if _layout(a) is None or _layout(b) is None:
         return False
@@ -155,9 +202,20 @@ def axpy(alpha: float, x: Any, y: Any) -> bool:
     if lib is None or type(x) is not np.ndarray:
         return False
     fn = lib["axpy"].get(y.dtype)
-    if fn is None or x.dtype != y.dtype or x.shape != y.shape or y.size == 0 \
-            or not (x.flags.c_contiguous and y.flags.c_contiguous and y.flags.writeable
-                    and x.flags.aligned and y.flags.aligned) or np.may_share_memory(x, y):
+    if (
+        fn is None
+        or x.dtype != y.dtype
+        or x.shape != y.shape
+        or y.size == 0
+        or not (
+            x.flags.c_contiguous
+            and y.flags.c_contiguous
+            and y.flags.writeable
+            and x.flags.aligned
+            and y.flags.aligned
+        )
+        or np.may_share_memory(x, y)
+    ):
         return False
     fn(y.size, float(alpha), x.ctypes.data, 1, y.ctypes.data, 1)
     return True

@@ -5,11 +5,12 @@ convolution is one matrix product and a pooling is one reduction.  Both ops are
 linear and each is the other's VJP, so first and higher derivatives come from
 these two declarations alone.
 """
+
 from __future__ import annotations
 
-import numpy as np
-
 from typing import Any
+
+import numpy as np
 
 from .meta import Meta, same_dtype
 from .registry import defop
@@ -39,8 +40,8 @@ def _im2col(x, kh, kw, stride, pad, dilation=1):
         x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
     sn, sc, rh, rw = x.strides
     view = np.lib.stride_tricks.as_strided(
-        x, (n, oh, ow, c, kh, kw), (sn, rh * sh, rw * sw, sc, rh * dh, rw * dw),
-        writeable=False)
+        x, (n, oh, ow, c, kh, kw), (sn, rh * sh, rw * sw, sc, rh * dh, rw * dw), writeable=False
+    )
     return view.reshape(n * oh * ow, c * kh * kw)
 
 
@@ -52,9 +53,10 @@ def _col2im(cols, shape, kh, kw, stride, pad, dilation=1):
     for i in range(kh):  # kernel offsets: few, and each a strided block add
         for j in range(kw):
             r, q = i * dh, j * dw
-            out[:, :, r:r + sh * oh:sh, q:q + sw * ow:sw] += \
-                cols[:, :, :, :, i, j].transpose(0, 3, 1, 2)
-    return out[:, :, ph:ph + h, pw:pw + w] if ph or pw else out
+            out[:, :, r : r + sh * oh : sh, q : q + sw * ow : sw] += cols[
+                :, :, :, :, i, j
+            ].transpose(0, 3, 1, 2)
+    return out[:, :, ph : ph + h, pw : pw + w] if ph or pw else out
 
 
 def _im2col_shape(metas, kh, kw, stride, pad, dilation=1):
@@ -66,33 +68,58 @@ def _im2col_shape(metas, kh, kw, stride, pad, dilation=1):
     return (n * oh * ow, c * kh * kw)
 
 
-def _im2col_prepare(x: Any, kh: int, kw: int, stride: Any = 1, pad: Any = 0,
-                    dilation: Any = 1) -> tuple:
+def _im2col_prepare(
+    x: Any, kh: int, kw: int, stride: Any = 1, pad: Any = 0, dilation: Any = 1
+) -> tuple:
     """Rows of ``(C*kh*kw)`` patches of an ``(N, C, H, W)`` array (PyTorch's ``unfold``,
     transposed): a convolution is then one matrix product.  ``stride``, ``pad`` and
     ``dilation`` are ints or ``(h, w)`` pairs."""
-    return (x,), {"kh": int(kh), "kw": int(kw), "stride": stride, "pad": pad,
-                  "dilation": dilation}
+    return (x,), {"kh": int(kh), "kw": int(kw), "stride": stride, "pad": pad, "dilation": dilation}
 
 
-_PATCHES = dict(method=no("a function of images"), numpy=no("NumPy has no im2col"),
-                cli=no("a function of images"),
-                onnx=no("ONNX has no patch extraction op; export Conv layers' graphs "
-                        "from a framework with Conv"),
-                batch=no("the rule runs once per direction"))
+_PATCHES = dict(
+    method=no("a function of images"),
+    numpy=no("NumPy has no im2col"),
+    cli=no("a function of images"),
+    onnx=no(
+        "ONNX has no patch extraction op; export Conv layers' graphs from a framework with Conv"
+    ),
+    batch=no("the rule runs once per direction"),
+)
 
 IM2COL = defop(
-    "im2col", _im2col, linear=True, shape=_im2col_shape, dtype=same_dtype,
-    vjp=(lambda ns, g, out, x, kh, kw, stride, pad, dilation=1:
-         ns.col2im(g, shape=tuple(x.shape), kh=kh, kw=kw, stride=stride, pad=pad,
-                   dilation=dilation),),
-    saves=((),), meta=True, deriv=("1 at each patch position",),
-    doc=_im2col_prepare.__doc__, prepare=_im2col_prepare, **_PATCHES)
+    "im2col",
+    _im2col,
+    linear=True,
+    shape=_im2col_shape,
+    dtype=same_dtype,
+    vjp=(
+        lambda ns, g, out, x, kh, kw, stride, pad, dilation=1: ns.col2im(
+            g, shape=tuple(x.shape), kh=kh, kw=kw, stride=stride, pad=pad, dilation=dilation
+        ),
+    ),
+    saves=((),),
+    meta=True,
+    deriv=("1 at each patch position",),
+    doc=_im2col_prepare.__doc__,
+    prepare=_im2col_prepare,
+    **_PATCHES,
+)
 
 COL2IM = defop(
-    "col2im", _col2im, linear=True,
-    shape=lambda m, shape, **a: tuple(shape), dtype=same_dtype,
-    vjp=(lambda ns, g, out, cols, shape, kh, kw, stride, pad, dilation=1:
-         ns.im2col(g, kh=kh, kw=kw, stride=stride, pad=pad, dilation=dilation),),
-    saves=((),), deriv=("1",), doc="sum patches back into an (N, C, H, W) array",
-    names=no("internal: the gradient of im2col"), **_PATCHES)
+    "col2im",
+    _col2im,
+    linear=True,
+    shape=lambda m, shape, **a: tuple(shape),
+    dtype=same_dtype,
+    vjp=(
+        lambda ns, g, out, cols, shape, kh, kw, stride, pad, dilation=1: ns.im2col(
+            g, kh=kh, kw=kw, stride=stride, pad=pad, dilation=dilation
+        ),
+    ),
+    saves=((),),
+    deriv=("1",),
+    doc="sum patches back into an (N, C, H, W) array",
+    names=no("internal: the gradient of im2col"),
+    **_PATCHES,
+)

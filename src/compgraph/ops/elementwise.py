@@ -7,6 +7,7 @@ works on ndarrays, Tensors and symbolic nodes alike.  Every op here is
 ``elementwise``: its JVP rules are its VJP rules (a diagonal Jacobian), batched
 forward mode broadcasts them, and compiled code may write it into a dying operand.
 """
+
 from __future__ import annotations
 
 import math
@@ -18,7 +19,7 @@ import numpy as np
 from .args import is_symbolic, plain
 from .meta import boolean, broadcast, dtype_attr, floating, promote, same_dtype, same_shape
 from .registry import defop
-from .spec import Codegen, Facts, Method, Onnx, no, same_meta
+from .spec import Codegen, Facts, Onnx, no, same_meta
 
 _OPERATOR = "the {} operator"
 _NO_CLI_ATTRS = no("takes attributes; the command line calls one-argument functions")
@@ -31,55 +32,127 @@ def _no_cli(what: str) -> Any:
 # ---------------------------------------------------------------- arithmetic
 
 ADD = defop(
-    "add", operator.add, linear=True, elementwise=True, shape=broadcast, dtype=promote,
+    "add",
+    operator.add,
+    linear=True,
+    elementwise=True,
+    shape=broadcast,
+    dtype=promote,
     vjp=(lambda ns, g, out, x, y: g, lambda ns, g, out, x, y: g),
-    saves=((), ()), deriv=("1", "1"), doc="Elementwise ``x + y`` with broadcasting.",
-    symbol="+", method=no(_OPERATOR.format("+")), numpy=np.add, cli=True,
-    codegen=Codegen(out=np.add), onnx=Onnx("Add", promote=True),
-    facts=Facts(unit=(0, "both"), negated_rhs=("negative", "subtract")))
+    saves=((), ()),
+    deriv=("1", "1"),
+    doc="Elementwise ``x + y`` with broadcasting.",
+    symbol="+",
+    method=no(_OPERATOR.format("+")),
+    numpy=np.add,
+    cli=True,
+    codegen=Codegen(out=np.add),
+    onnx=Onnx("Add", promote=True),
+    facts=Facts(unit=(0, "both"), negated_rhs=("negative", "subtract")),
+)
 
 SUBTRACT = defop(
-    "subtract", operator.sub, linear=True, elementwise=True, shape=broadcast, dtype=promote,
+    "subtract",
+    operator.sub,
+    linear=True,
+    elementwise=True,
+    shape=broadcast,
+    dtype=promote,
     vjp=(lambda ns, g, out, x, y: g, lambda ns, g, out, x, y: -g),
-    saves=((), ()), deriv=("1", "-1"), doc="Elementwise ``x - y`` with broadcasting.",
-    symbol="-", method=no(_OPERATOR.format("-")), numpy=np.subtract, cli=True, short="sub",
-    codegen=Codegen(out=np.subtract), onnx=Onnx("Sub", promote=True),
-    facts=Facts(unit=(0, "right"), self_zero=True))
+    saves=((), ()),
+    deriv=("1", "-1"),
+    doc="Elementwise ``x - y`` with broadcasting.",
+    symbol="-",
+    method=no(_OPERATOR.format("-")),
+    numpy=np.subtract,
+    cli=True,
+    short="sub",
+    codegen=Codegen(out=np.subtract),
+    onnx=Onnx("Sub", promote=True),
+    facts=Facts(unit=(0, "right"), self_zero=True),
+)
 
 MULTIPLY = defop(
-    "multiply", operator.mul, elementwise=True, shape=broadcast, dtype=promote,
+    "multiply",
+    operator.mul,
+    elementwise=True,
+    shape=broadcast,
+    dtype=promote,
     vjp=(lambda ns, g, out, x, y: g * y, lambda ns, g, out, x, y: g * x),
-    saves=((1,), (0,)), deriv=("y", "x"), doc="Elementwise ``x * y`` with broadcasting.",
-    symbol="*", method=no(_OPERATOR.format("*")), numpy=np.multiply, cli=True, short="mul",
-    codegen=Codegen(out=np.multiply), onnx=Onnx("Mul", promote=True),
-    facts=Facts(unit=(1, "both")))
+    saves=((1,), (0,)),
+    deriv=("y", "x"),
+    doc="Elementwise ``x * y`` with broadcasting.",
+    symbol="*",
+    method=no(_OPERATOR.format("*")),
+    numpy=np.multiply,
+    cli=True,
+    short="mul",
+    codegen=Codegen(out=np.multiply),
+    onnx=Onnx("Mul", promote=True),
+    facts=Facts(unit=(1, "both")),
+)
 
 DIVIDE = defop(
-    "divide", operator.truediv, elementwise=True, shape=broadcast, dtype=floating,
-    vjp=(lambda ns, g, out, x, y: g / y,
-         lambda ns, g, out, x, y: -(g * x) / (y * y)),
-    saves=((1,), (0, 1)), deriv=("1/y", "-x/y**2"),
+    "divide",
+    operator.truediv,
+    elementwise=True,
+    shape=broadcast,
+    dtype=floating,
+    vjp=(lambda ns, g, out, x, y: g / y, lambda ns, g, out, x, y: -(g * x) / (y * y)),
+    saves=((1,), (0, 1)),
+    deriv=("1/y", "-x/y**2"),
     doc="Elementwise ``x / y`` with broadcasting (true division).",
-    symbol="/", method=no(_OPERATOR.format("/")), numpy=np.divide, cli=True, short="div",
+    symbol="/",
+    method=no(_OPERATOR.format("/")),
+    numpy=np.divide,
+    cli=True,
+    short="div",
     names=("divide", "true_divide"),
-    codegen=Codegen(out=np.divide), onnx=Onnx("Div", promote=True),
-    facts=Facts(unit=(1, "right")))
+    codegen=Codegen(out=np.divide),
+    onnx=Onnx("Div", promote=True),
+    facts=Facts(unit=(1, "right")),
+)
 
 IDENTITY = defop(
-    "identity", lambda x: x, linear=True, elementwise=True, shape=same_shape, dtype=same_dtype,
-    vjp=(lambda ns, g, out, x: g,), saves=((),), deriv=("1",),
+    "identity",
+    lambda x: x,
+    linear=True,
+    elementwise=True,
+    shape=same_shape,
+    dtype=same_dtype,
+    vjp=(lambda ns, g, out, x: g,),
+    saves=((),),
+    deriv=("1",),
     doc="the same value (gives a view of a leaf its own place in the graph)",
     names=no("internal: gives a value its own place in a graph"),
-    method=no("internal"), numpy=no("internal"), cli=no("internal"),
-    codegen=Codegen(expr="{0}", fresh=False), onnx=Onnx("Identity"),
-    facts=Facts(noop=same_meta))
+    method=no("internal"),
+    numpy=no("internal"),
+    cli=no("internal"),
+    codegen=Codegen(expr="{0}", fresh=False),
+    onnx=Onnx("Identity"),
+    facts=Facts(noop=same_meta),
+)
 
 NEGATIVE = defop(
-    "negative", operator.neg, linear=True, elementwise=True, shape=same_shape, dtype=same_dtype,
-    vjp=(lambda ns, g, out, x: -g,), saves=((),), deriv=("-1",), doc="Elementwise ``-x``.",
-    symbol="-", method=no("the unary - operator"), numpy=np.negative,
-    cli=no("unary minus is part of the command line's grammar"), short="neg",
-    codegen=Codegen(out=np.negative), onnx=Onnx("Neg"), facts=Facts(involution=True))
+    "negative",
+    operator.neg,
+    linear=True,
+    elementwise=True,
+    shape=same_shape,
+    dtype=same_dtype,
+    vjp=(lambda ns, g, out, x: -g,),
+    saves=((),),
+    deriv=("-1",),
+    doc="Elementwise ``-x``.",
+    symbol="-",
+    method=no("the unary - operator"),
+    numpy=np.negative,
+    cli=no("unary minus is part of the command line's grammar"),
+    short="neg",
+    codegen=Codegen(out=np.negative),
+    onnx=Onnx("Neg"),
+    facts=Facts(involution=True),
+)
 
 
 def _pow_dx(ns, g, out, x, y):
@@ -102,48 +175,135 @@ def _pow_dy(ns, g, out, x, y):
 
 
 POWER = defop(
-    "power", operator.pow, elementwise=True, shape=broadcast, dtype=promote,
-    vjp=(_pow_dx, _pow_dy), saves=((0, 1), (0,)), save_out=True,
+    "power",
+    operator.pow,
+    elementwise=True,
+    shape=broadcast,
+    dtype=promote,
+    vjp=(_pow_dx, _pow_dy),
+    saves=((0, 1), (0,)),
+    save_out=True,
     deriv=("y*x**(y-1)", "log(x)*x**y"),
     doc="Elementwise ``x ** y`` with broadcasting (differentiable in both).",
-    symbol="**", method=no(_OPERATOR.format("**")), numpy=np.power, cli=True, short="pow",
-    codegen=Codegen(out=np.power), onnx=Onnx("Pow", promote=True),
-    facts=Facts(unit=(1, "right")))
+    symbol="**",
+    method=no(_OPERATOR.format("**")),
+    numpy=np.power,
+    cli=True,
+    short="pow",
+    codegen=Codegen(out=np.power),
+    onnx=Onnx("Pow", promote=True),
+    facts=Facts(unit=(1, "right")),
+)
 
 
 # ---------------------------------------------------------------- unary math
-def _unary(name: str, forward: Any, rule: Any, deriv: str, doc: str, *, onnx: Any,
-           out: Any = None, saves_x: bool = True, facts: Facts | None = None,
-           numpy: Any = None, method: Any = None, cli: Any = True, dtype: Any = floating,
-           save_out: bool = False, names: Any = None) -> Any:
+def _unary(
+    name: str,
+    forward: Any,
+    rule: Any,
+    deriv: str,
+    doc: str,
+    *,
+    onnx: Any,
+    out: Any = None,
+    saves_x: bool = True,
+    facts: Facts | None = None,
+    numpy: Any = None,
+    method: Any = None,
+    cli: Any = True,
+    dtype: Any = floating,
+    save_out: bool = False,
+    names: Any = None,
+) -> Any:
     """An elementwise one-input op reached as ``cg.name``, ``t.name()``, ``np.name`` and
     from the command line."""
     return defop(
-        name, forward, elementwise=True, shape=same_shape, dtype=dtype,
-        vjp=(rule,), saves=((0,),) if saves_x else ((),), save_out=save_out,
-        deriv=(deriv,), doc=doc, method=method or name, names=names,
-        numpy=numpy if numpy is not None else getattr(np, name), cli=cli,
+        name,
+        forward,
+        elementwise=True,
+        shape=same_shape,
+        dtype=dtype,
+        vjp=(rule,),
+        saves=((0,),) if saves_x else ((),),
+        save_out=save_out,
+        deriv=(deriv,),
+        doc=doc,
+        method=method or name,
+        names=names,
+        numpy=numpy if numpy is not None else getattr(np, name),
+        cli=cli,
         codegen=Codegen(out=getattr(np, name, None) if out is None else out or None),
-        onnx=onnx, facts=facts)
+        onnx=onnx,
+        facts=facts,
+    )
 
 
-EXP = _unary("exp", np.exp, lambda ns, g, out, x: g * out, "exp(x)", "Elementwise ``e ** x``.",
-             onnx=Onnx("Exp"), saves_x=False, save_out=True,
-             facts=Facts(nonnegative=True, inverse_of="log"))
-LOG = _unary("log", np.log, lambda ns, g, out, x: g / x, "1/x",
-             "Elementwise natural logarithm.", onnx=Onnx("Log"))
-SQRT = _unary("sqrt", np.sqrt, lambda ns, g, out, x: g / (out * 2), "1/(2*sqrt(x))",
-              "Elementwise square root.", onnx=Onnx("Sqrt"), saves_x=False, save_out=True,
-              facts=Facts(nonnegative=True))
-SIN = _unary("sin", np.sin, lambda ns, g, out, x: g * ns.cos(x), "cos(x)", "Elementwise sine.",
-             onnx=Onnx("Sin"))
-COS = _unary("cos", np.cos, lambda ns, g, out, x: -(g * ns.sin(x)), "-sin(x)",
-             "Elementwise cosine.", onnx=Onnx("Cos"))
-TAN = _unary("tan", np.tan, lambda ns, g, out, x: g * (out * out + 1), "1 + tan(x)**2",
-             "Elementwise tangent.", onnx=Onnx("Tan"), saves_x=False, save_out=True)
-TANH = _unary("tanh", np.tanh, lambda ns, g, out, x: g * (1 - out * out), "1 - tanh(x)**2",
-              "Elementwise hyperbolic tangent.", onnx=Onnx("Tanh"), saves_x=False,
-              save_out=True)
+EXP = _unary(
+    "exp",
+    np.exp,
+    lambda ns, g, out, x: g * out,
+    "exp(x)",
+    "Elementwise ``e ** x``.",
+    onnx=Onnx("Exp"),
+    saves_x=False,
+    save_out=True,
+    facts=Facts(nonnegative=True, inverse_of="log"),
+)
+LOG = _unary(
+    "log",
+    np.log,
+    lambda ns, g, out, x: g / x,
+    "1/x",
+    "Elementwise natural logarithm.",
+    onnx=Onnx("Log"),
+)
+SQRT = _unary(
+    "sqrt",
+    np.sqrt,
+    lambda ns, g, out, x: g / (out * 2),
+    "1/(2*sqrt(x))",
+    "Elementwise square root.",
+    onnx=Onnx("Sqrt"),
+    saves_x=False,
+    save_out=True,
+    facts=Facts(nonnegative=True),
+)
+SIN = _unary(
+    "sin",
+    np.sin,
+    lambda ns, g, out, x: g * ns.cos(x),
+    "cos(x)",
+    "Elementwise sine.",
+    onnx=Onnx("Sin"),
+)
+COS = _unary(
+    "cos",
+    np.cos,
+    lambda ns, g, out, x: -(g * ns.sin(x)),
+    "-sin(x)",
+    "Elementwise cosine.",
+    onnx=Onnx("Cos"),
+)
+TAN = _unary(
+    "tan",
+    np.tan,
+    lambda ns, g, out, x: g * (out * out + 1),
+    "1 + tan(x)**2",
+    "Elementwise tangent.",
+    onnx=Onnx("Tan"),
+    saves_x=False,
+    save_out=True,
+)
+TANH = _unary(
+    "tanh",
+    np.tanh,
+    lambda ns, g, out, x: g * (1 - out * out),
+    "1 - tanh(x)**2",
+    "Elementwise hyperbolic tangent.",
+    onnx=Onnx("Tanh"),
+    saves_x=False,
+    save_out=True,
+)
 
 
 def _sigmoid(x):
@@ -156,12 +316,18 @@ def _sigmoid(x):
 
 
 SIGMOID = _unary(
-    "sigmoid", _sigmoid, lambda ns, g, out, x: g * (out * (1 - out)),
+    "sigmoid",
+    _sigmoid,
+    lambda ns, g, out, x: g * (out * (1 - out)),
     "sigmoid(x)*(1 - sigmoid(x))",
     "Elementwise logistic function ``1 / (1 + exp(-x))``, computed stably.",
-    onnx=Onnx("Sigmoid"), saves_x=False, save_out=True, out=False,
+    onnx=Onnx("Sigmoid"),
+    saves_x=False,
+    save_out=True,
+    out=False,
     numpy=no("NumPy has no logistic function (SciPy's is expit)"),
-    facts=Facts(nonnegative=True))
+    facts=Facts(nonnegative=True),
+)
 
 
 def _softplus(x):
@@ -171,10 +337,17 @@ def _softplus(x):
 
 
 SOFTPLUS = _unary(
-    "softplus", _softplus, lambda ns, g, out, x: g * ns.sigmoid(x), "sigmoid(x)",
+    "softplus",
+    _softplus,
+    lambda ns, g, out, x: g * ns.sigmoid(x),
+    "sigmoid(x)",
     "Elementwise ``log(1 + exp(x))``, computed stably; its derivative is ``sigmoid(x)`` "
-    "everywhere.", onnx=Onnx("Softplus", cast_input=True), out=False,
-    numpy=no("NumPy has no softplus"), facts=Facts(nonnegative=True))
+    "everywhere.",
+    onnx=Onnx("Softplus", cast_input=True),
+    out=False,
+    numpy=no("NumPy has no softplus"),
+    facts=Facts(nonnegative=True),
+)
 
 # NumPy has no erf; the C library's (through math.erf) is exact to the last bit.
 _ERF = np.frompyfunc(math.erf, 1, 1)
@@ -198,10 +371,15 @@ def _erf_onnx(b, n, ins, out):
 
 
 ERF = _unary(
-    "erf", _erf, lambda ns, g, out, x: g * (_TWO_OVER_SQRT_PI * ns.exp(-(x * x))),
+    "erf",
+    _erf,
+    lambda ns, g, out, x: g * (_TWO_OVER_SQRT_PI * ns.exp(-(x * x))),
     "2/sqrt(pi) * exp(-x**2)",
     "Elementwise error function (exact: the C library's ``erf``).",
-    onnx=Onnx(_erf_onnx, cast_input=True), out=False, numpy=no("NumPy has no erf"))
+    onnx=Onnx(_erf_onnx, cast_input=True),
+    out=False,
+    numpy=no("NumPy has no erf"),
+)
 
 
 def _masked(g, mask, out=None):
@@ -219,14 +397,23 @@ def _masked_onnx(b, n, ins, out):
 
 
 MASKED = defop(
-    "masked", _masked, elementwise=True, shape=broadcast,
+    "masked",
+    _masked,
+    elementwise=True,
+    shape=broadcast,
     dtype=lambda m, **a: same_dtype(m[:1]),
-    vjp=(lambda ns, g, out, x, mask: ns.masked(g, mask), None), saves=((1,), ()),
-    deriv=("1 where mask else 0", ""), args=("x", "mask"),
+    vjp=(lambda ns, g, out, x, mask: ns.masked(g, mask), None),
+    saves=((1,), ()),
+    deriv=("1 where mask else 0", ""),
+    args=("x", "mask"),
     doc="x where mask is true, else 0 (the gradient of relu, max, clip ...)",
     names=no("internal: the gradient of relu, max and clip; use cg.where"),
-    method=no("internal"), numpy=no("internal"), cli=no("internal"),
-    codegen=Codegen(out=_masked, out_operands=(0,)), onnx=Onnx(_masked_onnx))
+    method=no("internal"),
+    numpy=no("internal"),
+    cli=no("internal"),
+    codegen=Codegen(out=_masked, out_operands=(0,)),
+    onnx=Onnx(_masked_onnx),
+)
 
 # The rules read the output (out > 0 exactly where x > 0), as PyTorch does: the input
 # buffer, usually a layer's pre-activation, can then be freed right after the forward.
@@ -235,8 +422,8 @@ MASKED = defop(
 # read-only calloc'd buffer per dtype, so they cost address space, not memory: every
 # page of it maps the kernel's shared zero page.
 _ZEROS: dict = {}
-_ZEROS_MIN = 4096          # below this a scalar is as fast
-_ZEROS_MAX = 1 << 24       # above this, broadcast a zero row instead of growing further
+_ZEROS_MIN = 4096  # below this a scalar is as fast
+_ZEROS_MAX = 1 << 24  # above this, broadcast a zero row instead of growing further
 
 
 def _zeros_for(x: np.ndarray) -> Any:
@@ -262,17 +449,34 @@ def _relu(x, out=None):
 
 
 RELU = _unary(
-    "relu", _relu, lambda ns, g, out, x: ns.masked(g, out > 0), "1 if x > 0 else 0",
+    "relu",
+    _relu,
+    lambda ns, g, out, x: ns.masked(g, out > 0),
+    "1 if x > 0 else 0",
     "Elementwise ``max(x, 0)``; its derivative at 0 is 0, as in PyTorch.",
-    onnx=Onnx("Relu"), saves_x=False, save_out=True, out=_relu, dtype=same_dtype,
+    onnx=Onnx("Relu"),
+    saves_x=False,
+    save_out=True,
+    out=_relu,
+    dtype=same_dtype,
     numpy=no("NumPy has no relu (np.maximum(x, 0) reaches cg.maximum)"),
-    facts=Facts(nonnegative=True))
+    facts=Facts(nonnegative=True),
+)
 
 ABS = _unary(
-    "abs", np.abs, lambda ns, g, out, x: g * ns.sign(x), "sign(x)",
+    "abs",
+    np.abs,
+    lambda ns, g, out, x: g * ns.sign(x),
+    "sign(x)",
     "Elementwise absolute value; its derivative at 0 is 0.",
-    onnx=Onnx("Abs"), out=np.absolute, dtype=same_dtype, numpy=np.absolute,
-    method=("abs", "__abs__"), names=("abs", "absolute"), facts=Facts(nonnegative=True))
+    onnx=Onnx("Abs"),
+    out=np.absolute,
+    dtype=same_dtype,
+    numpy=np.absolute,
+    method=("abs", "__abs__"),
+    names=("abs", "absolute"),
+    facts=Facts(nonnegative=True),
+)
 
 
 def _max_dx(ns, g, out, x, y):
@@ -285,22 +489,39 @@ def _max_dy(ns, g, out, x, y):
 
 
 MAXIMUM = defop(
-    "maximum", np.maximum, elementwise=True, shape=broadcast, dtype=promote,
-    vjp=(_max_dx, _max_dy), deriv=("1 if x > y else 0", "1 if y > x else 0"),
+    "maximum",
+    np.maximum,
+    elementwise=True,
+    shape=broadcast,
+    dtype=promote,
+    vjp=(_max_dx, _max_dy),
+    deriv=("1 if x > y else 0", "1 if y > x else 0"),
     doc="Elementwise maximum; where ``x == y`` each side gets half the gradient.",
-    method=no("NumPy arrays have no maximum method; use cg.maximum"), numpy=np.maximum,
-    cli=_no_cli("maximum takes two"), codegen=Codegen(out=np.maximum),
-    onnx=Onnx("Max", promote=True))
+    method=no("NumPy arrays have no maximum method; use cg.maximum"),
+    numpy=np.maximum,
+    cli=_no_cli("maximum takes two"),
+    codegen=Codegen(out=np.maximum),
+    onnx=Onnx("Max", promote=True),
+)
 
 MINIMUM = defop(
-    "minimum", np.minimum, elementwise=True, shape=broadcast, dtype=promote,
-    vjp=(lambda ns, g, out, x, y: _max_dy(ns, g, out, x, y),
-         lambda ns, g, out, x, y: _max_dx(ns, g, out, x, y)),
+    "minimum",
+    np.minimum,
+    elementwise=True,
+    shape=broadcast,
+    dtype=promote,
+    vjp=(
+        lambda ns, g, out, x, y: _max_dy(ns, g, out, x, y),
+        lambda ns, g, out, x, y: _max_dx(ns, g, out, x, y),
+    ),
     deriv=("1 if x < y else 0", "1 if y < x else 0"),
     doc="Elementwise minimum; where ``x == y`` each side gets half the gradient.",
-    method=no("NumPy arrays have no minimum method; use cg.minimum"), numpy=np.minimum,
-    cli=_no_cli("minimum takes two"), codegen=Codegen(out=np.minimum),
-    onnx=Onnx("Min", promote=True))
+    method=no("NumPy arrays have no minimum method; use cg.minimum"),
+    numpy=np.minimum,
+    cli=_no_cli("minimum takes two"),
+    codegen=Codegen(out=np.minimum),
+    onnx=Onnx("Min", promote=True),
+)
 
 
 def _where_prepare(cond: Any, x: Any, y: Any) -> tuple:
@@ -311,16 +532,26 @@ def _where_prepare(cond: Any, x: Any, y: Any) -> tuple:
 
 
 WHERE = defop(
-    "where", np.where, elementwise=True, shape=broadcast,
+    "where",
+    np.where,
+    elementwise=True,
+    shape=broadcast,
     dtype=lambda m, **a: promote(m[1:]),
-    vjp=(None,
-         lambda ns, g, out, c, x, y: ns.where(c, g, 0),
-         lambda ns, g, out, c, x, y: ns.where(c, 0, g)),
-    saves=((), (0,), (0,)), deriv=("", "1 if cond else 0", "0 if cond else 1"),
-    args=("cond", "x", "y"), doc="choose x where cond is true, else y",
-    prepare=_where_prepare, method=no("NumPy arrays have no where method; use cg.where"),
-    numpy=np.where, cli=_no_cli("where takes three"),
-    onnx=Onnx("Where", promote=True, first=1))
+    vjp=(
+        None,
+        lambda ns, g, out, c, x, y: ns.where(c, g, 0),
+        lambda ns, g, out, c, x, y: ns.where(c, 0, g),
+    ),
+    saves=((), (0,), (0,)),
+    deriv=("", "1 if cond else 0", "0 if cond else 1"),
+    args=("cond", "x", "y"),
+    doc="choose x where cond is true, else y",
+    prepare=_where_prepare,
+    method=no("NumPy arrays have no where method; use cg.where"),
+    numpy=np.where,
+    cli=_no_cli("where takes three"),
+    onnx=Onnx("Where", promote=True, first=1),
+)
 
 
 def _clip_rule(ns, g, out, x, lo=None, hi=None):
@@ -348,11 +579,21 @@ def _clip_onnx(b, n, ins, out):
 
 
 CLIP = defop(
-    "clip", lambda x, lo=None, hi=None: np.clip(x, lo, hi), elementwise=True,
-    shape=same_shape, dtype=same_dtype, vjp=(_clip_rule,),
-    saves=((0,),), deriv=("1 if lo <= x <= hi else 0",), doc=_clip_prepare.__doc__,
-    prepare=_clip_prepare, method="clip", numpy=np.clip, cli=_NO_CLI_ATTRS,
-    onnx=Onnx(_clip_onnx, promote=True))
+    "clip",
+    lambda x, lo=None, hi=None: np.clip(x, lo, hi),
+    elementwise=True,
+    shape=same_shape,
+    dtype=same_dtype,
+    vjp=(_clip_rule,),
+    saves=((0,),),
+    deriv=("1 if lo <= x <= hi else 0",),
+    doc=_clip_prepare.__doc__,
+    prepare=_clip_prepare,
+    method="clip",
+    numpy=np.clip,
+    cli=_NO_CLI_ATTRS,
+    onnx=Onnx(_clip_onnx, promote=True),
+)
 
 
 def _cast_onnx(b, n, ins, out):
@@ -360,48 +601,99 @@ def _cast_onnx(b, n, ins, out):
 
 
 CAST = defop(
-    "astype", lambda x, dtype: x.astype(dtype), shape=same_shape, dtype=dtype_attr,
-    vjp=(lambda ns, g, out, x, dtype: g,), linear=True, elementwise=True, saves=((),),
-    deriv=("1",), doc="convert to another dtype (the engine casts the gradient back)",
+    "astype",
+    lambda x, dtype: x.astype(dtype),
+    shape=same_shape,
+    dtype=dtype_attr,
+    vjp=(lambda ns, g, out, x, dtype: g,),
+    linear=True,
+    elementwise=True,
+    saves=((),),
+    deriv=("1",),
+    doc="convert to another dtype (the engine casts the gradient back)",
     names=no("cg.astype is the composite that also cuts the gradient of integer casts"),
-    method=no("the composite cg.astype owns the method"), numpy=no("not a NumPy function"),
-    cli=_NO_CLI_ATTRS, codegen=Codegen(fresh=False), onnx=Onnx(_cast_onnx),
-    facts=Facts(noop=same_meta))
+    method=no("the composite cg.astype owns the method"),
+    numpy=no("not a NumPy function"),
+    cli=_NO_CLI_ATTRS,
+    codegen=Codegen(fresh=False),
+    onnx=Onnx(_cast_onnx),
+    facts=Facts(noop=same_meta),
+)
 
 # ----------------------------------------------- non-differentiable (never recorded)
 _NONDIFF = Codegen(fresh=True)
 
-SIGN = defop("sign", np.sign, elementwise=True, shape=same_shape, dtype=same_dtype,
-             doc="Elementwise sign (not differentiable: its gradient is zero).",
-             method="sign", numpy=np.sign, cli=no("not differentiable"),
-             codegen=Codegen(out=np.sign), onnx=Onnx("Sign"))
+SIGN = defop(
+    "sign",
+    np.sign,
+    elementwise=True,
+    shape=same_shape,
+    dtype=same_dtype,
+    doc="Elementwise sign (not differentiable: its gradient is zero).",
+    method="sign",
+    numpy=np.sign,
+    cli=no("not differentiable"),
+    codegen=Codegen(out=np.sign),
+    onnx=Onnx("Sign"),
+)
 STOP_GRADIENT = defop(
-    "stop_gradient", lambda x: x, shape=same_shape, dtype=same_dtype,
+    "stop_gradient",
+    lambda x: x,
+    shape=same_shape,
+    dtype=same_dtype,
     doc="The same values, with no gradient flowing back (TF's ``tf.stop_gradient``).",
-    method=no("Tensor.detach makes a new leaf instead"), numpy=no("not a NumPy function"),
-    cli=no("not differentiable"), codegen=Codegen(expr="{0}"), onnx=Onnx("Identity"))
+    method=no("Tensor.detach makes a new leaf instead"),
+    numpy=no("not a NumPy function"),
+    cli=no("not differentiable"),
+    codegen=Codegen(expr="{0}"),
+    onnx=Onnx("Identity"),
+)
 
 
 def _compare(name: str, forward: Any, symbol: str, onnx: Any, doc: str) -> Any:
-    return defop(name, forward, shape=broadcast, dtype=boolean, doc=doc, symbol=symbol,
-                 method=no(_OPERATOR.format(symbol)), numpy=getattr(np, name),
-                 cli=no("comparisons give booleans, which have no derivative"),
-                 codegen=_NONDIFF, onnx=Onnx(onnx, promote="operands"))
+    return defop(
+        name,
+        forward,
+        shape=broadcast,
+        dtype=boolean,
+        doc=doc,
+        symbol=symbol,
+        method=no(_OPERATOR.format(symbol)),
+        numpy=getattr(np, name),
+        cli=no("comparisons give booleans, which have no derivative"),
+        codegen=_NONDIFF,
+        onnx=Onnx(onnx, promote="operands"),
+    )
 
 
 def _not_equal_onnx(b, n, ins, out):
     b.add("Not", [b.add("Equal", ins)], out)
 
 
-EQUAL = _compare("equal", operator.eq, "==", "Equal",
-                 "Elementwise ``x == y`` (a bool tensor, never requires grad).")
+EQUAL = _compare(
+    "equal",
+    operator.eq,
+    "==",
+    "Equal",
+    "Elementwise ``x == y`` (a bool tensor, never requires grad).",
+)
 NOT_EQUAL = _compare("not_equal", operator.ne, "!=", _not_equal_onnx, "Elementwise ``x != y``.")
 LESS = _compare("less", operator.lt, "<", "Less", "Elementwise ``x < y``.")
 LESS_EQUAL = _compare("less_equal", operator.le, "<=", "LessOrEqual", "Elementwise ``x <= y``.")
 GREATER = _compare("greater", operator.gt, ">", "Greater", "Elementwise ``x > y``.")
-GREATER_EQUAL = _compare("greater_equal", operator.ge, ">=", "GreaterOrEqual",
-                         "Elementwise ``x >= y``.")
-FLOOR = defop("floor", np.floor, elementwise=True, shape=same_shape, dtype=same_dtype,
-              doc="Elementwise round down (its gradient is zero almost everywhere: none).",
-              method="floor", numpy=np.floor, cli=no("not differentiable"),
-              codegen=Codegen(out=np.floor), onnx=Onnx("Floor"))
+GREATER_EQUAL = _compare(
+    "greater_equal", operator.ge, ">=", "GreaterOrEqual", "Elementwise ``x >= y``."
+)
+FLOOR = defop(
+    "floor",
+    np.floor,
+    elementwise=True,
+    shape=same_shape,
+    dtype=same_dtype,
+    doc="Elementwise round down (its gradient is zero almost everywhere: none).",
+    method="floor",
+    numpy=np.floor,
+    cli=no("not differentiable"),
+    codegen=Codegen(out=np.floor),
+    onnx=Onnx("Floor"),
+)

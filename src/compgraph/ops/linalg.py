@@ -3,13 +3,13 @@
 Batch broadcasting needs no special care here: the engine sums each cotangent
 back to its operand's shape.
 """
+
 from __future__ import annotations
 
 import operator
+from typing import Any
 
 import numpy as np
-
-from typing import Any
 
 from . import blas
 from .blas import gemm
@@ -23,7 +23,9 @@ def _matmul_shape(metas):
     if a is None or b is None:
         return None
     if not a or not b:
-        raise ValueError(f"matmul: operands must have at least one dimension, got shapes {a} and {b}")
+        raise ValueError(
+            f"matmul: operands must have at least one dimension, got shapes {a} and {b}"
+        )
     a2 = a if len(a) > 1 else (1,) + a
     b2 = b if len(b) > 1 else b + (1,)
     if a2[-1] != b2[-2] and a2[-1] is not None and b2[-2] is not None:
@@ -53,8 +55,9 @@ def _matmul_db(ns, g, out, a, b):
             return g * a
         return ns.expand_dims(a, axis=-1) * ns.expand_dims(g, axis=-2)  # (k,1)*(...,1,m)
     if b.ndim == 1:
-        return ns.squeeze(ns.matmul(ns.swapaxes(a, axis1=-1, axis2=-2),
-                                    ns.expand_dims(g, axis=-1)), axis=-1)
+        return ns.squeeze(
+            ns.matmul(ns.swapaxes(a, axis1=-1, axis2=-2), ns.expand_dims(g, axis=-1)), axis=-1
+        )
     return ns.matmul(ns.swapaxes(a, axis1=-1, axis2=-2), g)
 
 
@@ -76,13 +79,23 @@ def _matmul_batch(op, prims, tins, out, attrs, k):
 
 
 MATMUL = defop(
-    "matmul", operator.matmul, shape=lambda m, **a: _matmul_shape(m), dtype=promote,
-    vjp=(_matmul_da, _matmul_db), multilinear=True,
-    saves=((0, 1), (0, 1)), deriv=("g @ y.T", "x.T @ g"),
+    "matmul",
+    operator.matmul,
+    shape=lambda m, **a: _matmul_shape(m),
+    dtype=promote,
+    vjp=(_matmul_da, _matmul_db),
+    multilinear=True,
+    saves=((0, 1), (0, 1)),
+    deriv=("g @ y.T", "x.T @ g"),
     doc="Matrix product with NumPy's rules for 1-D, 2-D and batched operands.",
-    symbol="@", method="matmul", numpy=np.matmul,
+    symbol="@",
+    method="matmul",
+    numpy=np.matmul,
     cli=no("a product of two arrays; the command line calls one-argument functions"),
-    codegen=Codegen(fresh=True), onnx=Onnx("MatMul", promote=True), batch=_matmul_batch)
+    codegen=Codegen(fresh=True),
+    onnx=Onnx("MatMul", promote=True),
+    batch=_matmul_batch,
+)
 
 
 # --------------------------------------------------------------------------- linear
@@ -102,11 +115,14 @@ def _linear_shape(metas, **attrs):
     if x is None or w is None or b is None:
         return None
     if not x or len(w) != 2 or len(b) > 1:
-        raise ValueError(f"linear: expected x of shape (..., in), weight (out, in) and bias "
-                         f"(out,), got shapes {x}, {w} and {b}")
+        raise ValueError(
+            f"linear: expected x of shape (..., in), weight (out, in) and bias "
+            f"(out,), got shapes {x}, {w} and {b}"
+        )
     if x[-1] is not None and w[1] is not None and x[-1] != w[1]:
-        raise ValueError(f"linear: x has {x[-1]} features but the weight of shape {w} "
-                         f"expects {w[1]}")
+        raise ValueError(
+            f"linear: x has {x[-1]} features but the weight of shape {w} expects {w[1]}"
+        )
     if b and b[0] is not None and w[0] is not None and b[0] not in (1, w[0]):
         raise ValueError(f"linear: bias of shape {b} does not match weight of shape {w}")
     return x[:-1] + (w[0],)
@@ -129,19 +145,29 @@ def _linear_onnx(b, n, ins, out):
 
 
 LINEAR = defop(
-    "linear", _linear, shape=_linear_shape, dtype=promote,
+    "linear",
+    _linear,
+    shape=_linear_shape,
+    dtype=promote,
     vjp=(_linear_dx, _linear_dw, lambda ns, g, out, x, w, b: g),
     # Affine, not multilinear (the bias): each input's part written out.
-    jvp=(lambda ns, t, out, x, w, b: ns.matmul(t, ns.transpose(w, axes=None)),
-         lambda ns, t, out, x, w, b: ns.matmul(x, ns.transpose(t, axes=None)),
-         lambda ns, t, out, x, w, b: t),
-    saves=((1,), (0,), ()), deriv=("w.T", "x", "1"), args=("x", "w", "b"),
+    jvp=(
+        lambda ns, t, out, x, w, b: ns.matmul(t, ns.transpose(w, axes=None)),
+        lambda ns, t, out, x, w, b: ns.matmul(x, ns.transpose(t, axes=None)),
+        lambda ns, t, out, x, w, b: t,
+    ),
+    saves=((1,), (0,), ()),
+    deriv=("w.T", "x", "1"),
+    args=("x", "w", "b"),
     doc="x @ w.T + b (a fully connected layer)",
     names=no("cg.linear (a composite) calls it when there is a bias"),
-    method=no("a function of a layer's weights"), numpy=no("NumPy has no linear"),
-    cli=no("a product of arrays"), codegen=Codegen(fresh=True),
+    method=no("a function of a layer's weights"),
+    numpy=no("NumPy has no linear"),
+    cli=no("a product of arrays"),
+    codegen=Codegen(fresh=True),
     onnx=Onnx(_linear_onnx, promote=True),
-    batch=no("a product with a transposed operand: the rule runs once per direction"))
+    batch=no("a product with a transposed operand: the rule runs once per direction"),
+)
 
 
 # --------------------------------------------------------------------------- addmm
@@ -149,8 +175,14 @@ LINEAR = defop(
 # optimiser fuses ``w - lr * (g.T @ h)`` into it: BLAS then reads and writes the weight
 # inside its multithreaded product instead of three single-threaded passes after it.
 def _addmm(c, a, b, alpha=1.0, beta=1.0, out=None):
-    if type(c) is np.ndarray and type(a) is np.ndarray and type(b) is np.ndarray \
-            and a.ndim == 2 and b.ndim == 2 and a.dtype == b.dtype == c.dtype:
+    if (
+        type(c) is np.ndarray
+        and type(a) is np.ndarray
+        and type(b) is np.ndarray
+        and a.ndim == 2
+        and b.ndim == 2
+        and a.dtype == b.dtype == c.dtype
+    ):
         shape = (a.shape[0], b.shape[1])
         if shape[0] * shape[1] >= blas.MIN_ELEMENTS:
             # ``out`` is c's own (dying) buffer when the compiled graph says so.
@@ -164,12 +196,13 @@ def _addmm(c, a, b, alpha=1.0, beta=1.0, out=None):
                 if gemm(alpha, a, b, beta, dst):
                     return dst
     elif np.ndim(a) != 2 or np.ndim(b) != 2:
-        raise ValueError(f"a and b must be matrices, got shapes {np.shape(a)} and "
-                         f"{np.shape(b)}")
+        raise ValueError(f"a and b must be matrices, got shapes {np.shape(a)} and {np.shape(b)}")
     r = np.matmul(a, b)
     if r.dtype.kind not in "fc" and (alpha != int(alpha) or beta != int(beta)):
-        raise TypeError(f"alpha={alpha} and beta={beta} must be integers for "
-                        f"{r.dtype} matrices (as torch.addmm)")
+        raise TypeError(
+            f"alpha={alpha} and beta={beta} must be integers for "
+            f"{r.dtype} matrices (as torch.addmm)"
+        )
     if alpha != 1:
         np.multiply(r, alpha, out=r, casting="unsafe")  # (integral for integer r)
     if beta == 0:  # c is ignored, its nan and inf too (as BLAS and torch.addmm)
@@ -221,20 +254,35 @@ def _addmm_onnx(b, n, ins, out):
 
 
 ADDMM = defop(
-    "addmm", _addmm, shape=_addmm_shape, dtype=promote,
-    vjp=(lambda ns, g, out, c, a, b, alpha=1.0, beta=1.0: _scaled(ns, g, beta),
-         lambda ns, g, out, c, a, b, alpha=1.0, beta=1.0:
-             _scaled(ns, ns.matmul(g, ns.swapaxes(b, axis1=-1, axis2=-2)), alpha),
-         lambda ns, g, out, c, a, b, alpha=1.0, beta=1.0:
-             _scaled(ns, ns.matmul(ns.swapaxes(a, axis1=-1, axis2=-2), g), alpha)),
+    "addmm",
+    _addmm,
+    shape=_addmm_shape,
+    dtype=promote,
+    vjp=(
+        lambda ns, g, out, c, a, b, alpha=1.0, beta=1.0: _scaled(ns, g, beta),
+        lambda ns, g, out, c, a, b, alpha=1.0, beta=1.0: _scaled(
+            ns, ns.matmul(g, ns.swapaxes(b, axis1=-1, axis2=-2)), alpha
+        ),
+        lambda ns, g, out, c, a, b, alpha=1.0, beta=1.0: _scaled(
+            ns, ns.matmul(ns.swapaxes(a, axis1=-1, axis2=-2), g), alpha
+        ),
+    ),
     # Affine, not multilinear (the scaled c): each input's part written out.
-    jvp=(lambda ns, t, out, c, a, b, alpha=1.0, beta=1.0: _scaled(ns, t, beta),
-         lambda ns, t, out, c, a, b, alpha=1.0, beta=1.0: _scaled(ns, ns.matmul(t, b), alpha),
-         lambda ns, t, out, c, a, b, alpha=1.0, beta=1.0: _scaled(ns, ns.matmul(a, t), alpha)),
-    saves=((), (2,), (1,)), deriv=("beta", "alpha * g @ b.T", "alpha * a.T @ g"),
-    args=("c", "a", "b"), doc=_addmm_prepare.__doc__, prepare=_addmm_prepare,
-    method=no("cg.addmm(c, a, b)"), numpy=no("NumPy has no addmm"),
+    jvp=(
+        lambda ns, t, out, c, a, b, alpha=1.0, beta=1.0: _scaled(ns, t, beta),
+        lambda ns, t, out, c, a, b, alpha=1.0, beta=1.0: _scaled(ns, ns.matmul(t, b), alpha),
+        lambda ns, t, out, c, a, b, alpha=1.0, beta=1.0: _scaled(ns, ns.matmul(a, t), alpha),
+    ),
+    saves=((), (2,), (1,)),
+    deriv=("beta", "alpha * g @ b.T", "alpha * a.T @ g"),
+    args=("c", "a", "b"),
+    doc=_addmm_prepare.__doc__,
+    prepare=_addmm_prepare,
+    method=no("cg.addmm(c, a, b)"),
+    numpy=no("NumPy has no addmm"),
     cli=no("a product of arrays"),
     # gemm updates c in place when c's buffer is the compiled graph's and dies here.
-    codegen=Codegen(fresh=True, out=_addmm, out_operands=(0,)), onnx=Onnx(_addmm_onnx),
-    batch=no("a product with a scaled operand: the rule runs once per direction"))
+    codegen=Codegen(fresh=True, out=_addmm, out_operands=(0,)),
+    onnx=Onnx(_addmm_onnx),
+    batch=no("a product with a scaled operand: the rule runs once per direction"),
+)

@@ -6,14 +6,28 @@ function).  Inputs reach a rule as *metas*: objects with ``.shape`` and ``.dtype
 (either may be None when unknown) or plain Python numbers, which stay "weak" for
 dtype promotion as in NumPy 2.  A rule returns None where the answer is unknown.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-__all__ = ["Meta", "meta_of", "infer", "broadcast", "same_shape", "reduced", "promote",
-           "floating", "boolean", "same_dtype", "shape_attr", "dtype_attr"]
+__all__ = [
+    "Meta",
+    "meta_of",
+    "infer",
+    "broadcast",
+    "same_shape",
+    "reduced",
+    "promote",
+    "floating",
+    "boolean",
+    "same_dtype",
+    "shape_attr",
+    "dtype_attr",
+]
 
 
 class Meta:
@@ -108,6 +122,7 @@ def shape_attr(metas, shape, **attrs):
 
 def by_example(forward: Callable) -> Callable:
     """Shape found by running ``forward`` on zero-stride dummies (no data is copied)."""
+
     def rule(metas, **attrs):
         dummies = []
         for m in metas:
@@ -119,6 +134,7 @@ def by_example(forward: Callable) -> Callable:
                 dummies.append(m)
         with np.errstate(all="ignore"):
             return tuple(np.shape(forward(*dummies, **attrs)))
+
     return rule
 
 

@@ -3,6 +3,7 @@
 ``axis`` attributes arrive normalised by the public functions: ``None`` or a
 sorted tuple of non-negative ints.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -19,8 +20,12 @@ _add_reduce = np.add.reduce
 _max_reduce = np.maximum.reduce
 _min_reduce = np.minimum.reduce
 
-_INTERNAL = dict(names=no("internal: gradients of broadcasting and of static graphs"),
-                 method=no("internal"), numpy=no("internal"), cli=no("internal"))
+_INTERNAL = dict(
+    names=no("internal: gradients of broadcasting and of static graphs"),
+    method=no("internal"),
+    numpy=no("internal"),
+    cli=no("internal"),
+)
 _NO_CLI = no("takes axes; the command line calls one-argument functions")
 
 
@@ -54,6 +59,7 @@ def _reduction_prepare(name: str):
         if name != "sum" and empty_axis(x, axes):
             raise ValueError(f"{name}: cannot reduce an empty axis of shape {shape_of(x)}")
         return (x,), {"axis": axes, "keepdims": bool(keepdims)}
+
     prepare.__name__ = name
     return prepare
 
@@ -63,6 +69,7 @@ def _reduce_onnx(kind: str):
         axes = n.attrs.get("axis")
         extra = [] if axes is None else [b.ints(axes)]
         b.add(kind, ins + extra, out, keepdims=int(bool(n.attrs.get("keepdims"))))
+
     return emit
 
 
@@ -72,16 +79,27 @@ def _sum_batch(op, prims, tins, out, attrs, k):
 
 SUM = defop(
     # The ufunc reductions are what np.sum / np.max call, without their Python wrappers.
-    "sum", lambda x, axis=None, keepdims=False: _add_reduce(x, axis=axis, keepdims=keepdims),
-    shape=reduced, dtype=_sum_dtype,
+    "sum",
+    lambda x, axis=None, keepdims=False: _add_reduce(x, axis=axis, keepdims=keepdims),
+    shape=reduced,
+    dtype=_sum_dtype,
     vjp=(lambda ns, g, out, x, axis=None, keepdims=False: _unreduce(ns, g, x, axis, keepdims),),
-    linear=True, saves=((),), meta=True, deriv=("1",),
+    linear=True,
+    saves=((),),
+    meta=True,
+    deriv=("1",),
     doc="Sum over ``axis`` (None: all; int or tuple, negative allowed).",
-    prepare=_reduction_prepare("sum"), method="sum", numpy=np.sum, cli=_NO_CLI,
+    prepare=_reduction_prepare("sum"),
+    method="sum",
+    numpy=np.sum,
+    cli=_NO_CLI,
     # np.sum's Python wrapper costs more than the reduction on small arrays.
-    codegen=Codegen("_add_reduce({0}, axis={axis}, keepdims={keepdims})",
-                    {"_add_reduce": _add_reduce}),
-    onnx=Onnx(_reduce_onnx("ReduceSum"), cast_input=True), batch=_sum_batch)
+    codegen=Codegen(
+        "_add_reduce({0}, axis={axis}, keepdims={keepdims})", {"_add_reduce": _add_reduce}
+    ),
+    onnx=Onnx(_reduce_onnx("ReduceSum"), cast_input=True),
+    batch=_sum_batch,
+)
 
 
 def _extreme_rule(ns, g, out, x, axis=None, keepdims=False):
@@ -107,22 +125,42 @@ def _extreme_jvp(ns, t, out, x, axis=None, keepdims=False):
 _LOOP = no("a tie mask per reduction: the rule runs once per direction")
 
 MAX = defop(
-    "max", lambda x, axis=None, keepdims=False: _max_reduce(x, axis=axis, keepdims=keepdims),
-    shape=reduced, dtype=same_dtype,
-    vjp=(_extreme_rule,), jvp=(_extreme_jvp,),
-    saves=((0,),), save_out=True, deriv=("1 where x is the maximum else 0",),
+    "max",
+    lambda x, axis=None, keepdims=False: _max_reduce(x, axis=axis, keepdims=keepdims),
+    shape=reduced,
+    dtype=same_dtype,
+    vjp=(_extreme_rule,),
+    jvp=(_extreme_jvp,),
+    saves=((0,),),
+    save_out=True,
+    deriv=("1 where x is the maximum else 0",),
     doc="Maximum over ``axis``; tied maxima share the gradient evenly.",
-    prepare=_reduction_prepare("max"), method="max", numpy=(np.max, np.amax), cli=_NO_CLI,
-    onnx=Onnx(_reduce_onnx("ReduceMax"), cast_input=True), batch=_LOOP)
+    prepare=_reduction_prepare("max"),
+    method="max",
+    numpy=(np.max, np.amax),
+    cli=_NO_CLI,
+    onnx=Onnx(_reduce_onnx("ReduceMax"), cast_input=True),
+    batch=_LOOP,
+)
 
 MIN = defop(
-    "min", lambda x, axis=None, keepdims=False: _min_reduce(x, axis=axis, keepdims=keepdims),
-    shape=reduced, dtype=same_dtype,
-    vjp=MAX.vjp, jvp=MAX.jvp, saves=((0,),), save_out=True,
+    "min",
+    lambda x, axis=None, keepdims=False: _min_reduce(x, axis=axis, keepdims=keepdims),
+    shape=reduced,
+    dtype=same_dtype,
+    vjp=MAX.vjp,
+    jvp=MAX.jvp,
+    saves=((0,),),
+    save_out=True,
     deriv=("1 where x is the minimum else 0",),
     doc="Minimum over ``axis``; tied minima share the gradient evenly.",
-    prepare=_reduction_prepare("min"), method="min", numpy=(np.min, np.amin), cli=_NO_CLI,
-    onnx=Onnx(_reduce_onnx("ReduceMin"), cast_input=True), batch=_LOOP)
+    prepare=_reduction_prepare("min"),
+    method="min",
+    numpy=(np.min, np.amin),
+    cli=_NO_CLI,
+    onnx=Onnx(_reduce_onnx("ReduceMin"), cast_input=True),
+    batch=_LOOP,
+)
 
 
 def sum_to_shape(x, shape):
@@ -136,8 +174,9 @@ def sum_to_shape(x, shape):
         return _add_reduce(x, axis=tuple(range(lead)))
     if lead < 0 or any(d != 1 and d != xs[i + lead] for i, d in enumerate(shape)):
         raise ValueError(f"cannot sum an array of shape {xs} down to shape {shape}")
-    axes = tuple(range(lead)) + tuple(i + lead for i, d in enumerate(shape)
-                                      if d == 1 and xs[i + lead] != 1)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, d in enumerate(shape) if d == 1 and xs[i + lead] != 1
+    )
     r = _add_reduce(x, axis=axes, keepdims=True) if axes else x
     return np.reshape(r, shape)
 
@@ -158,19 +197,30 @@ def _sum_to_onnx(b, n, ins, out):
     src = b.known_shape(n)
     target = tuple(n.attrs["shape"]) if "shape" in n.attrs else b.known_shape(n, 1)
     lead = len(src) - len(target)
-    axes = list(range(lead)) + [k + lead for k, d in enumerate(target)
-                                if d == 1 and src[k + lead] != 1]
+    axes = list(range(lead)) + [
+        k + lead for k, d in enumerate(target) if d == 1 and src[k + lead] != 1
+    ]
     r = b.add("ReduceSum", [ins[0], b.ints(axes)], keepdims=1) if axes else ins[0]
     b.add("Reshape", [r, b.ints(target)], out)
 
 
 SUM_TO = defop(
-    "sum_to", sum_to_shape, linear=True, shape=shape_attr, dtype=same_dtype,
+    "sum_to",
+    sum_to_shape,
+    linear=True,
+    shape=shape_attr,
+    dtype=same_dtype,
     vjp=(lambda ns, g, out, x, shape: ns.broadcast_to(g, shape=x.shape),),
-    saves=((),), meta=True, deriv=("1",), doc="sum a broadcast array back to a shape",
-    **_INTERNAL, codegen=Codegen(_sum_to_expr, {"_add_reduce": _add_reduce}),
-    onnx=Onnx(_sum_to_onnx), facts=Facts(noop=same_meta),
-    batch=no("the summed axes depend on the shapes: the rule runs once per direction"))
+    saves=((),),
+    meta=True,
+    deriv=("1",),
+    doc="sum a broadcast array back to a shape",
+    **_INTERNAL,
+    codegen=Codegen(_sum_to_expr, {"_add_reduce": _add_reduce}),
+    onnx=Onnx(_sum_to_onnx),
+    facts=Facts(noop=same_meta),
+    batch=no("the summed axes depend on the shapes: the rule runs once per direction"),
+)
 
 
 def _broadcast_prepare(x: Any, shape: Any) -> tuple:
@@ -185,14 +235,24 @@ def _broadcast_batch(op, prims, tins, out, attrs, k):
 
 
 BROADCAST_TO = defop(
-    "broadcast_to", lambda x, shape: np.broadcast_to(x, shape), linear=True,
-    shape=shape_attr, dtype=same_dtype,
+    "broadcast_to",
+    lambda x, shape: np.broadcast_to(x, shape),
+    linear=True,
+    shape=shape_attr,
+    dtype=same_dtype,
     vjp=(lambda ns, g, out, x, shape: ns.sum_to(g, shape=x.shape),),
-    saves=((),), meta=True, deriv=("1",), doc=_broadcast_prepare.__doc__,
-    prepare=_broadcast_prepare, method=no("NumPy arrays have no broadcast_to method"),
-    numpy=np.broadcast_to, cli=_NO_CLI,
+    saves=((),),
+    meta=True,
+    deriv=("1",),
+    doc=_broadcast_prepare.__doc__,
+    prepare=_broadcast_prepare,
+    method=no("NumPy arrays have no broadcast_to method"),
+    numpy=np.broadcast_to,
+    cli=_NO_CLI,
     onnx=Onnx(lambda b, n, ins, out: b.add("Expand", [ins[0], b.ints(n.attrs["shape"])], out)),
-    facts=Facts(noop=same_meta), batch=_broadcast_batch)
+    facts=Facts(noop=same_meta),
+    batch=_broadcast_batch,
+)
 
 
 def _like_shape(metas, **attrs):
@@ -203,44 +263,81 @@ def _like_shape(metas, **attrs):
 _UNKNOWN = no("static graphs of unknown shape only: the rule runs once per direction")
 
 SUM_TO_LIKE = defop(
-    "sum_to_like", lambda x, ref: sum_to_shape(x, np.shape(ref)), linear=True,
-    shape=_like_shape, dtype=same_dtype,
-    vjp=(lambda ns, g, out, x, ref: ns.broadcast_like(g, x), None), saves=((0,), ()),
-    deriv=("1", ""), args=("x", "ref"),
+    "sum_to_like",
+    lambda x, ref: sum_to_shape(x, np.shape(ref)),
+    linear=True,
+    shape=_like_shape,
+    dtype=same_dtype,
+    vjp=(lambda ns, g, out, x, ref: ns.broadcast_like(g, x), None),
+    saves=((0,), ()),
+    deriv=("1", ""),
+    args=("x", "ref"),
     doc="sum x down to ref's shape (static graphs whose shapes are unknown)",
-    **_INTERNAL, onnx=Onnx(_sum_to_onnx), facts=Facts(noop=same_meta), batch=_UNKNOWN)
+    **_INTERNAL,
+    onnx=Onnx(_sum_to_onnx),
+    facts=Facts(noop=same_meta),
+    batch=_UNKNOWN,
+)
 
 BROADCAST_LIKE = defop(
-    "broadcast_like", lambda x, ref: np.broadcast_to(x, np.shape(ref)), linear=True,
-    shape=_like_shape, dtype=same_dtype,
-    vjp=(lambda ns, g, out, x, ref: ns.sum_to_like(g, x), None), saves=((0,), ()),
-    deriv=("1", ""), args=("x", "ref"),
+    "broadcast_like",
+    lambda x, ref: np.broadcast_to(x, np.shape(ref)),
+    linear=True,
+    shape=_like_shape,
+    dtype=same_dtype,
+    vjp=(lambda ns, g, out, x, ref: ns.sum_to_like(g, x), None),
+    saves=((0,), ()),
+    deriv=("1", ""),
+    args=("x", "ref"),
     doc="broadcast x to ref's shape (static graphs whose shapes are unknown)",
     **_INTERNAL,
-    onnx=Onnx(lambda b, n, ins, out: b.add("Expand", [ins[0], b.ints(b.known_shape(n, 1))],
-                                           out)),
-    facts=Facts(noop=same_meta), batch=_UNKNOWN)
+    onnx=Onnx(lambda b, n, ins, out: b.add("Expand", [ins[0], b.ints(b.known_shape(n, 1))], out)),
+    facts=Facts(noop=same_meta),
+    batch=_UNKNOWN,
+)
 
 
 def _fill_onnx(value: int):
     def emit(b, n, ins, out):
-        b.add("ConstantOfShape", [b.add("Shape", ins)], out,
-              value=b.tensor(np.full(1, value, n.dtype)))
+        b.add(
+            "ConstantOfShape",
+            [b.add("Shape", ins)],
+            out,
+            value=b.tensor(np.full(1, value, n.dtype)),
+        )
+
     return emit
 
 
-_FILLED = dict(names=no("cg.zeros_like / cg.ones_like make new Tensors; this op is their "
-                        "static-graph form"), method=no("not a method"),
-               numpy=no("np.zeros_like(t) makes an ndarray"), cli=no("not differentiable"))
+_FILLED = dict(
+    names=no("cg.zeros_like / cg.ones_like make new Tensors; this op is their static-graph form"),
+    method=no("not a method"),
+    numpy=no("np.zeros_like(t) makes an ndarray"),
+    cli=no("not differentiable"),
+)
 
 ZEROS_LIKE = defop(
-    "zeros_like", lambda x: np.zeros_like(x), shape=lambda m, **a: getattr(m[0], "shape", ()),
-    dtype=same_dtype, doc="zeros of x's shape and dtype (no gradient)", **_FILLED,
-    codegen=Codegen(fresh=True), onnx=Onnx(_fill_onnx(0)), facts=Facts(fill=0))
+    "zeros_like",
+    lambda x: np.zeros_like(x),
+    shape=lambda m, **a: getattr(m[0], "shape", ()),
+    dtype=same_dtype,
+    doc="zeros of x's shape and dtype (no gradient)",
+    **_FILLED,
+    codegen=Codegen(fresh=True),
+    onnx=Onnx(_fill_onnx(0)),
+    facts=Facts(fill=0),
+)
 ONES_LIKE = defop(
-    "ones_like", lambda x: np.ones_like(x), shape=lambda m, **a: getattr(m[0], "shape", ()),
-    dtype=same_dtype, doc="ones of x's shape and dtype (no gradient)", **_FILLED,
-    codegen=Codegen(fresh=True), onnx=Onnx(_fill_onnx(1)), facts=Facts(fill=1))
+    "ones_like",
+    lambda x: np.ones_like(x),
+    shape=lambda m, **a: getattr(m[0], "shape", ()),
+    dtype=same_dtype,
+    doc="ones of x's shape and dtype (no gradient)",
+    **_FILLED,
+    codegen=Codegen(fresh=True),
+    onnx=Onnx(_fill_onnx(1)),
+    facts=Facts(fill=1),
+)
 
 
 def _count(x, axis=None):
@@ -258,12 +355,18 @@ def _count_onnx(b, n, ins, out):
     b.add("Cast", [size], out, to=b.elem(n.dtype))
 
 
-COUNT = defop("reduced_count", _count, shape=lambda m, **a: (),
-              dtype=lambda m, **a: None if getattr(m[0], "dtype", None) is None
-              else np.result_type(m[0].dtype, 1.0),
-              doc="number of elements a reduction over axis combines (no gradient); "
-                  "lets mean work on static-graph values of unknown shape",
-              **_INTERNAL, onnx=Onnx(_count_onnx))
+COUNT = defop(
+    "reduced_count",
+    _count,
+    shape=lambda m, **a: (),
+    dtype=lambda m, **a: (
+        None if getattr(m[0], "dtype", None) is None else np.result_type(m[0].dtype, 1.0)
+    ),
+    doc="number of elements a reduction over axis combines (no gradient); "
+    "lets mean work on static-graph values of unknown shape",
+    **_INTERNAL,
+    onnx=Onnx(_count_onnx),
+)
 
 
 # --------------------------------------------------------------------------- log_softmax
@@ -273,8 +376,12 @@ def _log_softmax(x, axis):
     x = np.asarray(x)
     if x.dtype.kind not in "fc":
         x = x.astype(np.float64)
-    if x.ndim == 2 and axis in ((1,), (-1,), 1, -1) and 1 < x.shape[1] <= 64 \
-            and x.shape[0] >= 4 * x.shape[1]:
+    if (
+        x.ndim == 2
+        and axis in ((1,), (-1,), 1, -1)
+        and 1 < x.shape[1] <= 64
+        and x.shape[0] >= 4 * x.shape[1]
+    ):
         # Classifier logits (batch, few classes): reductions along a short contiguous
         # axis are slow in NumPy; on the transposed copy they are long vector ops.
         xt = x.T.copy()
@@ -300,8 +407,7 @@ def _log_softmax_prepare(x: Any, axis: int = -1) -> tuple:
     """``x - logsumexp(x)`` along ``axis``, computed stably."""
     axes = normalize_axis(axis, ndim_of(x), "log_softmax", shape_of(x))
     if empty_axis(x, axes):
-        raise ValueError(f"log_softmax: cannot normalise over an empty axis of shape "
-                         f"{shape_of(x)}")
+        raise ValueError(f"log_softmax: cannot normalise over an empty axis of shape {shape_of(x)}")
     return (x,), {"axis": axes}
 
 
@@ -318,16 +424,25 @@ def _log_softmax_onnx(b, n, ins, out):
 
 
 LOG_SOFTMAX = defop(
-    "log_softmax", _log_softmax, shape=same_shape,
+    "log_softmax",
+    _log_softmax,
+    shape=same_shape,
     dtype=floating,
     vjp=(lambda ns, g, out, x, axis: g - ns.exp(out) * ns.sum(g, axis=axis, keepdims=True),),
     # Not derivable from the VJP: the Jacobian is symmetric, but the rule reads out.
     jvp=(lambda ns, t, out, x, axis: t - ns.sum(ns.exp(out) * t, axis=axis, keepdims=True),),
-    saves=((),), save_out=True, deriv=("1 - softmax(x) (diagonal), -softmax(x) (off it)",),
-    doc=_log_softmax_prepare.__doc__, prepare=_log_softmax_prepare, method="log_softmax",
-    numpy=no("NumPy has no log_softmax"), cli=_NO_CLI, codegen=Codegen(fresh=True),
+    saves=((),),
+    save_out=True,
+    deriv=("1 - softmax(x) (diagonal), -softmax(x) (off it)",),
+    doc=_log_softmax_prepare.__doc__,
+    prepare=_log_softmax_prepare,
+    method="log_softmax",
+    numpy=no("NumPy has no log_softmax"),
+    cli=_NO_CLI,
+    codegen=Codegen(fresh=True),
     onnx=Onnx(_log_softmax_onnx),
-    batch=no("normalises along axes of the primal: the rule runs once per direction"))
+    batch=no("normalises along axes of the primal: the rule runs once per direction"),
+)
 
 
 # --------------------------------------------------------------------------- argmax
@@ -370,6 +485,14 @@ def _argmax_onnx(b, n, ins, out):
 
 
 ARGMAX = defop(
-    "argmax", _argmax, shape=_argmax_shape, dtype=lambda m, **a: np.dtype(np.int64),
-    doc=_argmax_prepare.__doc__, prepare=_argmax_prepare, method="argmax", numpy=np.argmax,
-    cli=no("not differentiable"), onnx=Onnx(_argmax_onnx))
+    "argmax",
+    _argmax,
+    shape=_argmax_shape,
+    dtype=lambda m, **a: np.dtype(np.int64),
+    doc=_argmax_prepare.__doc__,
+    prepare=_argmax_prepare,
+    method="argmax",
+    numpy=np.argmax,
+    cli=no("not differentiable"),
+    onnx=Onnx(_argmax_onnx),
+)

@@ -20,26 +20,47 @@ with :func:`defpublic` and reach the same front ends through the same :class:`Fr
 record.  Front ends :func:`subscribe` to declarations, so an op declared later (by
 a user, or a test) reaches them too.
 """
+
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
 from .spec import Absent, Codegen, Facts, Method
 
-__all__ = ["Op", "Front", "defop", "defpublic", "undef", "OPS", "PUBLIC", "Namespace",
-           "NUMPY", "get_op", "front_for_numpy", "subscribe"]
+__all__ = [
+    "Op",
+    "Front",
+    "defop",
+    "defpublic",
+    "undef",
+    "OPS",
+    "PUBLIC",
+    "Namespace",
+    "NUMPY",
+    "get_op",
+    "front_for_numpy",
+    "subscribe",
+]
 
 # Python operators a symbol stands for: (symbol, arity) -> dunders (reflected last).
 # Keyed by Python's own operator symbols; which op an operator means is on the op.
 _DUNDERS = {
-    ("+", 2): ("__add__", "__radd__"), ("-", 2): ("__sub__", "__rsub__"),
-    ("*", 2): ("__mul__", "__rmul__"), ("/", 2): ("__truediv__", "__rtruediv__"),
-    ("**", 2): ("__pow__", "__rpow__"), ("@", 2): ("__matmul__", "__rmatmul__"),
-    ("<", 2): ("__lt__",), ("<=", 2): ("__le__",), (">", 2): ("__gt__",),
-    (">=", 2): ("__ge__",), ("==", 2): ("__eq__",), ("!=", 2): ("__ne__",),
+    ("+", 2): ("__add__", "__radd__"),
+    ("-", 2): ("__sub__", "__rsub__"),
+    ("*", 2): ("__mul__", "__rmul__"),
+    ("/", 2): ("__truediv__", "__rtruediv__"),
+    ("**", 2): ("__pow__", "__rpow__"),
+    ("@", 2): ("__matmul__", "__rmatmul__"),
+    ("<", 2): ("__lt__",),
+    ("<=", 2): ("__le__",),
+    (">", 2): ("__gt__",),
+    (">=", 2): ("__ge__",),
+    ("==", 2): ("__eq__",),
+    ("!=", 2): ("__ne__",),
     ("-", 1): ("__neg__",),
 }
 
@@ -59,13 +80,34 @@ class Front:
     ``absent``: front end -> the reason it does not reach this function.
     """
 
-    __slots__ = ("name", "names", "op", "prepare", "methods", "symbol", "numpy", "cli",
-                 "doc", "function", "absent")
+    __slots__ = (
+        "name",
+        "names",
+        "op",
+        "prepare",
+        "methods",
+        "symbol",
+        "numpy",
+        "cli",
+        "doc",
+        "function",
+        "absent",
+    )
 
-    def __init__(self, name: str, *, names: Any = None, op: "Op | None" = None,
-                 prepare: Callable | None = None, method: Any = None,
-                 symbol: str | None = None, numpy: Any = None, cli: Any = None,
-                 doc: str = "", function: Callable | None = None):
+    def __init__(
+        self,
+        name: str,
+        *,
+        names: Any = None,
+        op: Op | None = None,
+        prepare: Callable | None = None,
+        method: Any = None,
+        symbol: str | None = None,
+        numpy: Any = None,
+        cli: Any = None,
+        doc: str = "",
+        function: Callable | None = None,
+    ):
         self.name = name
         self.op = op
         self.prepare = prepare
@@ -76,8 +118,9 @@ class Front:
         if isinstance(names, Absent):
             self.absent["names"] = names.reason
             names = ()
-        self.names = (name,) if names is None else \
-            ((names,) if isinstance(names, str) else tuple(names))
+        self.names = (
+            (name,) if names is None else ((names,) if isinstance(names, str) else tuple(names))
+        )
         self.methods = self._methods(method)
         if isinstance(numpy, Absent):
             self.absent["numpy"] = numpy.reason
@@ -143,21 +186,67 @@ class Op:
         custom: the user-defined op's definition (None for built-in ops).
     """
 
-    __slots__ = ("name", "forward", "vjp", "jvp", "saves", "save_out", "linear",
-                 "elementwise", "multilinear", "deriv", "nargs", "variadic", "doc", "args",
-                 "shape_rule", "dtype_rule", "meta", "drop", "front", "codegen", "onnx",
-                 "batch", "facts", "short", "label", "custom", "residuals", "builtin",
-                 "_attr_names", "__weakref__")
+    __slots__ = (
+        "name",
+        "forward",
+        "vjp",
+        "jvp",
+        "saves",
+        "save_out",
+        "linear",
+        "elementwise",
+        "multilinear",
+        "deriv",
+        "nargs",
+        "variadic",
+        "doc",
+        "args",
+        "shape_rule",
+        "dtype_rule",
+        "meta",
+        "drop",
+        "front",
+        "codegen",
+        "onnx",
+        "batch",
+        "facts",
+        "short",
+        "label",
+        "custom",
+        "residuals",
+        "builtin",
+        "_attr_names",
+        "__weakref__",
+    )
 
-    def __init__(self, name: str, forward: Callable, *, vjp: Any = None, jvp: Any = None,
-                 saves: Sequence[Sequence[int]] | None = None, save_out: bool = False,
-                 linear: bool = False, elementwise: bool = False, multilinear: bool = False,
-                 deriv: Sequence[str] | None = None, nargs: int | None = None,
-                 args: Sequence[str] | None = None, doc: str = "",
-                 shape: Callable | None = None, dtype: Callable | None = None,
-                 meta: bool = False, codegen: Codegen | None = None, onnx: Any = None,
-                 batch: Any = None, facts: Facts | None = None, short: str | None = None,
-                 label: str | None = None, custom: Any = None, residuals: Any = None):
+    def __init__(
+        self,
+        name: str,
+        forward: Callable,
+        *,
+        vjp: Any = None,
+        jvp: Any = None,
+        saves: Sequence[Sequence[int]] | None = None,
+        save_out: bool = False,
+        linear: bool = False,
+        elementwise: bool = False,
+        multilinear: bool = False,
+        deriv: Sequence[str] | None = None,
+        nargs: int | None = None,
+        args: Sequence[str] | None = None,
+        doc: str = "",
+        shape: Callable | None = None,
+        dtype: Callable | None = None,
+        meta: bool = False,
+        codegen: Codegen | None = None,
+        onnx: Any = None,
+        batch: Any = None,
+        facts: Facts | None = None,
+        short: str | None = None,
+        label: str | None = None,
+        custom: Any = None,
+        residuals: Any = None,
+    ):
         self.name = name
         self.meta = meta
         self.shape_rule = shape
@@ -184,8 +273,11 @@ class Op:
         self.save_out = save_out
         self.deriv = tuple(deriv) if deriv is not None else None
         if args is None:
-            args = ("x", "y", "z")[:nargs] if nargs is not None and nargs <= 3 else \
-                tuple(f"x{i}" for i in range(nargs or 0))
+            args = (
+                ("x", "y", "z")[:nargs]
+                if nargs is not None and nargs <= 3
+                else tuple(f"x{i}" for i in range(nargs or 0))
+            )
         self.args = tuple(args)
         self.doc = doc
         self.codegen = codegen if codegen is not None else Codegen()
@@ -233,8 +325,9 @@ class Op:
                 return None
             if any(p.kind is p.VAR_KEYWORD for p in params):
                 return None
-            self._attr_names = {p.name for p in params
-                                if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
+            self._attr_names = {
+                p.name for p in params if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)
+            }
         return self._attr_names
 
     def __repr__(self) -> str:
@@ -249,13 +342,17 @@ def _positional_arity(forward: Callable) -> int | None:
         return 2  # builtins such as operator.add
     if any(p.kind is p.VAR_POSITIONAL for p in params):
         return None
-    return sum(1 for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-               and p.default is p.empty)
+    return sum(
+        1
+        for p in params
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
+    )
 
 
 def _replace_input(name: str, i: int) -> Callable:
     def rule(ns, t, out, *args, **attrs):
-        return getattr(ns, name)(*args[:i], t, *args[i + 1:], **attrs)
+        return getattr(ns, name)(*args[:i], t, *args[i + 1 :], **attrs)
+
     rule.__name__ = f"{name}_jvp{i}"
     return rule
 
@@ -290,6 +387,7 @@ class Namespace:
 
         def call(*inputs, **attrs):
             return apply(op, inputs, attrs)
+
         call.__name__ = op.name
         setattr(self, op.name, call)
 
@@ -310,12 +408,15 @@ def _claim(front: Front) -> None:
             raise ValueError(f"defop: the name {n!r} already belongs to {PUBLIC[n].name!r}")
     for m in front.methods:
         if m.name in _METHODS:
-            raise ValueError(f"defop: the method {m.name!r} already belongs to "
-                             f"{_METHODS[m.name].name!r}")
+            raise ValueError(
+                f"defop: the method {m.name!r} already belongs to {_METHODS[m.name].name!r}"
+            )
     for f in front.numpy:
         if id(f) in _BY_NUMPY:
-            raise ValueError(f"defop: {getattr(f, '__name__', f)!r} already dispatches to "
-                             f"{_BY_NUMPY[id(f)][1].name!r}")
+            raise ValueError(
+                f"defop: {getattr(f, '__name__', f)!r} already dispatches to "
+                f"{_BY_NUMPY[id(f)][1].name!r}"
+            )
 
 
 def _publish(front: Front) -> None:
@@ -330,9 +431,18 @@ def _publish(front: Front) -> None:
         fn(front, False)
 
 
-def defop(name: str, forward: Callable, *, names: Any = None, prepare: Callable | None = None,
-          method: Any = None, symbol: str | None = None, numpy: Any = None, cli: Any = None,
-          **kw: Any) -> Op:
+def defop(
+    name: str,
+    forward: Callable,
+    *,
+    names: Any = None,
+    prepare: Callable | None = None,
+    method: Any = None,
+    symbol: str | None = None,
+    numpy: Any = None,
+    cli: Any = None,
+    **kw: Any,
+) -> Op:
     """Declare a primitive op once; every namespace and front end picks it up.
 
     ``names`` (default: the op's name; ``no(reason)`` for none) are its public names in
@@ -347,8 +457,17 @@ def defop(name: str, forward: Callable, *, names: Any = None, prepare: Callable 
     if name in OPS:
         raise ValueError(f"op {name!r} is already declared")
     op = Op(name, forward, **kw)
-    front = Front(name, names=names, op=op, prepare=prepare, method=method, symbol=symbol,
-                  numpy=numpy, cli=cli, doc=op.doc)
+    front = Front(
+        name,
+        names=names,
+        op=op,
+        prepare=prepare,
+        method=method,
+        symbol=symbol,
+        numpy=numpy,
+        cli=cli,
+        doc=op.doc,
+    )
     op.front = front
     _claim(front)
     OPS[name] = op
@@ -358,16 +477,26 @@ def defop(name: str, forward: Callable, *, names: Any = None, prepare: Callable 
     return op
 
 
-def defpublic(fn: Callable | None = None, *, name: str | None = None, method: Any = None,
-              numpy: Any = None, cli: Any = None, names: Any = None) -> Any:
+def defpublic(
+    fn: Callable | None = None,
+    *,
+    name: str | None = None,
+    method: Any = None,
+    numpy: Any = None,
+    cli: Any = None,
+    names: Any = None,
+) -> Any:
     """Declare a composite public function (written with other functions, so its
     derivatives come from theirs) and how the front ends reach it.  A decorator."""
+
     def declare(f: Callable) -> Callable:
         nm = name or f.__name__
-        front = Front(nm, names=names, method=method, numpy=numpy, cli=cli,
-                      doc=f.__doc__ or "", function=f)
+        front = Front(
+            nm, names=names, method=method, numpy=numpy, cli=cli, doc=f.__doc__ or "", function=f
+        )
         _publish(front)
         return f
+
     return declare(fn) if fn is not None else declare
 
 

@@ -2,14 +2,16 @@
 
 All of them are linear, so their JVP is the op itself applied to the tangent.
 """
+
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
-from typing import Any, Sequence
-
 from .args import ndim_of, normalize_axis, normalize_index, one_axis, shape_of
-from .batch import aligned, shift_axes, shifted
+from .batch import shift_axes, shifted
 from .meta import Meta, by_example, same_dtype, shape_attr
 from .registry import defop
 from .spec import Codegen, Facts, Method, Onnx, no, same_meta
@@ -84,8 +86,12 @@ def _promote_all(metas, **attrs):
     return None if any(d is None for d in ds) else np.result_type(*ds)
 
 
-_INTERNAL = dict(names=no("internal: gradients of static graphs of unknown shape"),
-                 method=no("internal"), numpy=no("internal"), cli=no("internal"))
+_INTERNAL = dict(
+    names=no("internal: gradients of static graphs of unknown shape"),
+    method=no("internal"),
+    numpy=no("internal"),
+    cli=no("internal"),
+)
 _NO_CLI = no("takes a shape or axes; the command line calls one-argument functions")
 _LOOP = no("the rule runs once per direction")
 
@@ -96,10 +102,12 @@ def _no_axis(n: Any, same: bool) -> bool:
 
 def _method_expr(method: str, *attrs: str):
     """``x.method(attrs)`` in compiled code, when x's shape is known (so x is an array)."""
+
     def expr(n: Any) -> str | None:
         if not n.inputs[0].shape:
             return None
         return f"{{0}}.{method}({', '.join('{' + a + '}' for a in attrs)})"
+
     return expr
 
 
@@ -112,8 +120,7 @@ def _reshape_vjp(ns, g, out, x, shape):
 
 def _reshape_prepare(x: Any, shape: Any) -> tuple:
     """Same values in a new shape (one entry may be -1)."""
-    shape = (int(shape),) if isinstance(shape, (int, np.integer)) else \
-        tuple(int(s) for s in shape)
+    shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(s) for s in shape)
     return (x,), {"shape": shape}
 
 
@@ -123,17 +130,30 @@ def _reshape_method(self: Any, *shape: Any) -> tuple:
 
 
 RESHAPE = defop(
-    "reshape", lambda x, shape: np.reshape(x, shape), linear=True,
-    shape=shape_attr, dtype=same_dtype, vjp=(_reshape_vjp,),
-    saves=((),), meta=True, deriv=("1",), doc=_reshape_prepare.__doc__,
+    "reshape",
+    lambda x, shape: np.reshape(x, shape),
+    linear=True,
+    shape=shape_attr,
+    dtype=same_dtype,
+    vjp=(_reshape_vjp,),
+    saves=((),),
+    meta=True,
+    deriv=("1",),
+    doc=_reshape_prepare.__doc__,
     prepare=_reshape_prepare,
-    method=(Method("reshape", _reshape_method),
-            Method("flatten", lambda self: ((self, (-1,)), {}))),
-    numpy=np.reshape, cli=_NO_CLI, codegen=Codegen(_method_expr("reshape", "shape")),
+    method=(
+        Method("reshape", _reshape_method),
+        Method("flatten", lambda self: ((self, (-1,)), {})),
+    ),
+    numpy=np.reshape,
+    cli=_NO_CLI,
+    codegen=Codegen(_method_expr("reshape", "shape")),
     onnx=Onnx(lambda b, n, ins, out: b.add("Reshape", [ins[0], b.ints(n.attrs["shape"])], out)),
     facts=Facts(noop=same_meta),
-    batch=lambda op, prims, tins, out, attrs, k:
-        shifted(op, tins[0], attrs, shape=(k,) + tuple(attrs["shape"])))
+    batch=lambda op, prims, tins, out, attrs, k: shifted(
+        op, tins[0], attrs, shape=(k,) + tuple(attrs["shape"])
+    ),
+)
 
 
 # --------------------------------------------------------------------------- transpose
@@ -147,16 +167,22 @@ def _transpose_prepare(x: Any, axes: Any = None) -> tuple:
     if axes is None:
         perm = None if nd is None else tuple(range(nd - 1, -1, -1))
     elif nd is None:
-        raise ValueError(f"transpose: axes={tuple(axes)} needs the number of dimensions of the "
-                         f"input, which is unknown here; declare shapes with g.input(..., shape=)")
+        raise ValueError(
+            f"transpose: axes={tuple(axes)} needs the number of dimensions of the "
+            f"input, which is unknown here; declare shapes with g.input(..., shape=)"
+        )
     else:
         if any(not -nd <= int(a) < nd for a in axes):
-            raise ValueError(f"transpose: axes {tuple(axes)} are out of range for shape "
-                             f"{shape_of(x)} ({nd} dimensions)")
+            raise ValueError(
+                f"transpose: axes {tuple(axes)} are out of range for shape "
+                f"{shape_of(x)} ({nd} dimensions)"
+            )
         perm = tuple(int(a) % nd if nd else 0 for a in axes)
         if sorted(perm) != list(range(nd)):
-            raise ValueError(f"transpose: axes {tuple(axes)} are not a permutation of the "
-                             f"{nd} axes of shape {shape_of(x)}")
+            raise ValueError(
+                f"transpose: axes {tuple(axes)} are not a permutation of the "
+                f"{nd} axes of shape {shape_of(x)}"
+            )
     return (x,), {"axes": perm}
 
 
@@ -180,25 +206,42 @@ def _transpose_onnx(b, n, ins, out):
 
 
 TRANSPOSE = defop(
-    "transpose", lambda x, axes: np.transpose(x, axes), linear=True,
-    shape=_transpose_shape, dtype=same_dtype,
+    "transpose",
+    lambda x, axes: np.transpose(x, axes),
+    linear=True,
+    shape=_transpose_shape,
+    dtype=same_dtype,
     vjp=(lambda ns, g, out, x, axes: ns.transpose(g, axes=_inverse_perm(axes)),),
-    saves=((),), deriv=("1",), doc=_transpose_prepare.__doc__, prepare=_transpose_prepare,
-    method=(Method("transpose", _transpose_method),
-            Method("T", lambda self: ((self,), {}), prop=True)),
-    numpy=np.transpose, cli=_NO_CLI, codegen=Codegen(_method_expr("transpose", "axes")),
+    saves=((),),
+    deriv=("1",),
+    doc=_transpose_prepare.__doc__,
+    prepare=_transpose_prepare,
+    method=(
+        Method("transpose", _transpose_method),
+        Method("T", lambda self: ((self,), {}), prop=True),
+    ),
+    numpy=np.transpose,
+    cli=_NO_CLI,
+    codegen=Codegen(_method_expr("transpose", "axes")),
     onnx=Onnx(_transpose_onnx),
-    facts=Facts(noop=lambda n, same: n.attrs["axes"] is not None and
-                tuple(n.attrs["axes"]) == tuple(range(len(n.attrs["axes"])))),
-    batch=_transpose_batch)
+    facts=Facts(
+        noop=lambda n, same: (
+            n.attrs["axes"] is not None
+            and tuple(n.attrs["axes"]) == tuple(range(len(n.attrs["axes"])))
+        )
+    ),
+    batch=_transpose_batch,
+)
 
 
 # --------------------------------------------------------------------------- swapaxes
 def _swapaxes_prepare(x: Any, axis1: int, axis2: int) -> tuple:
     """Exchange two axes."""
     nd, shape = ndim_of(x), shape_of(x)
-    return (x,), {"axis1": one_axis(axis1, nd, "swapaxes", shape),
-                  "axis2": one_axis(axis2, nd, "swapaxes", shape)}
+    return (x,), {
+        "axis1": one_axis(axis1, nd, "swapaxes", shape),
+        "axis2": one_axis(axis2, nd, "swapaxes", shape),
+    }
 
 
 def _swapaxes_onnx(b, n, ins, out):
@@ -210,15 +253,29 @@ def _swapaxes_onnx(b, n, ins, out):
 
 
 SWAPAXES = defop(
-    "swapaxes", lambda x, axis1, axis2: np.swapaxes(x, axis1, axis2), linear=True,
-    shape=_swap_shape, dtype=same_dtype,
+    "swapaxes",
+    lambda x, axis1, axis2: np.swapaxes(x, axis1, axis2),
+    linear=True,
+    shape=_swap_shape,
+    dtype=same_dtype,
     vjp=(lambda ns, g, out, x, axis1, axis2: ns.swapaxes(g, axis1=axis1, axis2=axis2),),
-    saves=((),), deriv=("1",), doc=_swapaxes_prepare.__doc__, prepare=_swapaxes_prepare,
-    method="swapaxes", numpy=np.swapaxes, cli=_NO_CLI,
-    codegen=Codegen("{0}.swapaxes({axis1}, {axis2})"), onnx=Onnx(_swapaxes_onnx),
+    saves=((),),
+    deriv=("1",),
+    doc=_swapaxes_prepare.__doc__,
+    prepare=_swapaxes_prepare,
+    method="swapaxes",
+    numpy=np.swapaxes,
+    cli=_NO_CLI,
+    codegen=Codegen("{0}.swapaxes({axis1}, {axis2})"),
+    onnx=Onnx(_swapaxes_onnx),
     batch=lambda op, prims, tins, out, attrs, k: shifted(
-        op, tins[0], attrs, axis1=shift_axes(attrs["axis1"], np.ndim(prims[0])),
-        axis2=shift_axes(attrs["axis2"], np.ndim(prims[0]))))
+        op,
+        tins[0],
+        attrs,
+        axis1=shift_axes(attrs["axis1"], np.ndim(prims[0])),
+        axis2=shift_axes(attrs["axis2"], np.ndim(prims[0])),
+    ),
+)
 
 
 # --------------------------------------------------------------------------- axes of length 1
@@ -229,8 +286,10 @@ def _expand_prepare(x: Any, axis: Any) -> tuple:
     if nd is None:
         axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
         if any(a < 0 for a in axes):
-            raise ValueError(f"expand_dims: a negative axis {axis!r} needs the number of "
-                             f"dimensions of the input, which is unknown here")
+            raise ValueError(
+                f"expand_dims: a negative axis {axis!r} needs the number of "
+                f"dimensions of the input, which is unknown here"
+            )
         return (x,), {"axis": tuple(sorted(int(a) for a in axes))}
     return (x,), {"axis": normalize_axis(axis, nd + k, "expand_dims", shape_of(x))}
 
@@ -246,8 +305,9 @@ def _squeeze_prepare(x: Any, axis: Any = None) -> tuple:
         axes = normalize_axis(axis, len(shape), "squeeze", shape)
         bad = [a for a in axes if shape[a] != 1]
         if bad:
-            raise ValueError(f"squeeze: axis {bad[0]} of shape {shape} has length "
-                             f"{shape[bad[0]]}, not 1")
+            raise ValueError(
+                f"squeeze: axis {bad[0]} of shape {shape} has length {shape[bad[0]]}, not 1"
+            )
     return (x,), {"axis": axes}
 
 
@@ -258,32 +318,64 @@ def _axis_batch(op, prims, tins, out, attrs, k):
 
 
 EXPAND_DIMS = defop(
-    "expand_dims", lambda x, axis: np.expand_dims(x, axis), linear=True,
-    shape=_expand_shape, dtype=same_dtype,
+    "expand_dims",
+    lambda x, axis: np.expand_dims(x, axis),
+    linear=True,
+    shape=_expand_shape,
+    dtype=same_dtype,
     vjp=(lambda ns, g, out, x, axis: ns.squeeze(g, axis=axis),),
-    saves=((),), deriv=("1",), doc=_expand_prepare.__doc__, prepare=_expand_prepare,
-    method="expand_dims", numpy=np.expand_dims, cli=_NO_CLI,
+    saves=((),),
+    deriv=("1",),
+    doc=_expand_prepare.__doc__,
+    prepare=_expand_prepare,
+    method="expand_dims",
+    numpy=np.expand_dims,
+    cli=_NO_CLI,
     onnx=Onnx(lambda b, n, ins, out: b.add("Unsqueeze", [ins[0], b.ints(n.attrs["axis"])], out)),
-    facts=Facts(noop=_no_axis), batch=_axis_batch)
+    facts=Facts(noop=_no_axis),
+    batch=_axis_batch,
+)
 
 SQUEEZE = defop(
-    "squeeze", lambda x, axis: np.squeeze(x, axis), linear=True,
-    shape=_squeeze_shape, dtype=same_dtype,
-    vjp=(lambda ns, g, out, x, axis: ns.expand_dims(g, axis=axis) if axis is not None
-         else ns.reshape_like(g, x),),
-    saves=((),), meta=True, deriv=("1",), doc=_squeeze_prepare.__doc__,
-    prepare=_squeeze_prepare, method="squeeze", numpy=np.squeeze, cli=_NO_CLI,
+    "squeeze",
+    lambda x, axis: np.squeeze(x, axis),
+    linear=True,
+    shape=_squeeze_shape,
+    dtype=same_dtype,
+    vjp=(
+        lambda ns, g, out, x, axis: (
+            ns.expand_dims(g, axis=axis) if axis is not None else ns.reshape_like(g, x)
+        ),
+    ),
+    saves=((),),
+    meta=True,
+    deriv=("1",),
+    doc=_squeeze_prepare.__doc__,
+    prepare=_squeeze_prepare,
+    method="squeeze",
+    numpy=np.squeeze,
+    cli=_NO_CLI,
     onnx=Onnx(lambda b, n, ins, out: b.add("Squeeze", [ins[0], b.ints(n.attrs["axis"])], out)),
-    facts=Facts(noop=_no_axis), batch=_axis_batch)
+    facts=Facts(noop=_no_axis),
+    batch=_axis_batch,
+)
 
 RESHAPE_LIKE = defop(
-    "reshape_like", lambda x, ref: np.reshape(x, np.shape(ref)),
-    shape=lambda m, **a: getattr(m[1], "shape", ()), dtype=same_dtype, linear=True,
-    vjp=(lambda ns, g, out, x, ref: ns.reshape_like(g, x), None), saves=((0,), ()),
-    meta=True, deriv=("1", ""), args=("x", "ref"),
-    doc="x in ref's shape (static graphs of unknown shape)", **_INTERNAL,
+    "reshape_like",
+    lambda x, ref: np.reshape(x, np.shape(ref)),
+    shape=lambda m, **a: getattr(m[1], "shape", ()),
+    dtype=same_dtype,
+    linear=True,
+    vjp=(lambda ns, g, out, x, ref: ns.reshape_like(g, x), None),
+    saves=((0,), ()),
+    meta=True,
+    deriv=("1", ""),
+    args=("x", "ref"),
+    doc="x in ref's shape (static graphs of unknown shape)",
+    **_INTERNAL,
     onnx=Onnx(lambda b, n, ins, out: b.add("Reshape", [ins[0], b.add("Shape", [ins[1]])], out)),
-    batch=_LOOP)
+    batch=_LOOP,
+)
 
 
 # --------------------------------------------------------------------------- indexing
@@ -321,8 +413,10 @@ def _getitem_onnx(b, n, ins, out):
         b.add("Gather", [x, b.const(items[0].astype(np.int64))], out, axis=0)
         return
     if any(not isinstance(i, (int, slice)) for i in items):
-        raise ValueError(f"to_onnx: node {n.name!r}: only int, slice and a single integer-array "
-                         f"index are exported, got {index!r}")
+        raise ValueError(
+            f"to_onnx: node {n.name!r}: only int, slice and a single integer-array "
+            f"index are exported, got {index!r}"
+        )
     starts, ends, axes, steps, drop = [], [], [], [], []
     big = np.iinfo(np.int64).max
     for ax, i in enumerate(items):
@@ -340,8 +434,11 @@ def _getitem_onnx(b, n, ins, out):
             axes.append(ax)
     y = x
     if axes:
-        y = b.add("Slice", [x, b.ints(starts), b.ints(ends), b.ints(axes), b.ints(steps)],
-                  None if drop else out)
+        y = b.add(
+            "Slice",
+            [x, b.ints(starts), b.ints(ends), b.ints(axes), b.ints(steps)],
+            None if drop else out,
+        )
     if drop:
         b.add("Squeeze", [y, b.ints(drop)], out)
     elif not axes:
@@ -356,31 +453,63 @@ def _getitem_batch(op, prims, tins, out, attrs, k):
 
 
 GETITEM = defop(
-    "getitem", lambda x, index: x[index], shape=by_example(lambda x, index: x[index]),
-    dtype=same_dtype, linear=True, vjp=(_getitem_vjp,),
-    saves=((),), meta=True, deriv=("1 at the selected elements",),
-    doc=_getitem_prepare.__doc__, prepare=_getitem_prepare,
-    names=no("indexing is written x[index]"), method="__getitem__",
-    numpy=no("NumPy indexes with the [] operator"), cli=no("indexing is not in the grammar"),
-    codegen=Codegen("{0}[{index}]"), onnx=Onnx(_getitem_onnx), batch=_getitem_batch)
+    "getitem",
+    lambda x, index: x[index],
+    shape=by_example(lambda x, index: x[index]),
+    dtype=same_dtype,
+    linear=True,
+    vjp=(_getitem_vjp,),
+    saves=((),),
+    meta=True,
+    deriv=("1 at the selected elements",),
+    doc=_getitem_prepare.__doc__,
+    prepare=_getitem_prepare,
+    names=no("indexing is written x[index]"),
+    method="__getitem__",
+    numpy=no("NumPy indexes with the [] operator"),
+    cli=no("indexing is not in the grammar"),
+    codegen=Codegen("{0}[{index}]"),
+    onnx=Onnx(_getitem_onnx),
+    batch=_getitem_batch,
+)
 
 SCATTER_ADD = defop(
-    "scatter_add", _scatter_add, linear=True, shape=shape_attr, dtype=same_dtype,
+    "scatter_add",
+    _scatter_add,
+    linear=True,
+    shape=shape_attr,
+    dtype=same_dtype,
     vjp=(lambda ns, g, out, x, shape, index: ns.getitem(g, index=index),),
-    saves=((),), deriv=("1",), doc="zeros(shape) with x added at index (repeats accumulate)",
-    names=no("internal: the gradient of indexing"), method=no("internal"),
-    numpy=no("internal"), cli=no("internal"), codegen=Codegen(fresh=True),
-    onnx=no("ONNX ScatterND does not accumulate repeated indices before opset 16's "
-            "reduction='add' on every runtime; export the forward graph instead"),
-    batch=_LOOP)
+    saves=((),),
+    deriv=("1",),
+    doc="zeros(shape) with x added at index (repeats accumulate)",
+    names=no("internal: the gradient of indexing"),
+    method=no("internal"),
+    numpy=no("internal"),
+    cli=no("internal"),
+    codegen=Codegen(fresh=True),
+    onnx=no(
+        "ONNX ScatterND does not accumulate repeated indices before opset 16's "
+        "reduction='add' on every runtime; export the forward graph instead"
+    ),
+    batch=_LOOP,
+)
 
 SCATTER_ADD_LIKE = defop(
-    "scatter_add_like", lambda x, ref, index: _scatter_add(x, np.shape(ref), index),
-    shape=lambda m, **a: getattr(m[1], "shape", ()), dtype=same_dtype, linear=True,
+    "scatter_add_like",
+    lambda x, ref, index: _scatter_add(x, np.shape(ref), index),
+    shape=lambda m, **a: getattr(m[1], "shape", ()),
+    dtype=same_dtype,
+    linear=True,
     vjp=(lambda ns, g, out, x, ref, index: ns.getitem(g, index=index), None),
-    saves=((), ()), deriv=("1", ""), args=("x", "ref"),
+    saves=((), ()),
+    deriv=("1", ""),
+    args=("x", "ref"),
     doc="zeros shaped like ref with x added at index (static graphs of unknown shape)",
-    **_INTERNAL, onnx=no("see scatter_add"), batch=_LOOP)
+    **_INTERNAL,
+    onnx=no("see scatter_add"),
+    batch=_LOOP,
+)
 
 
 # --------------------------------------------------------------------------- joining
@@ -396,17 +525,27 @@ def _concat_part_vjp(ns, g, out, inputs, needs, index, axis):
 
 
 CONCAT_PART = defop(
-    "concat_part", _concat_part, shape=lambda m, index, axis: getattr(m[index + 1], "shape", None),
-    dtype=same_dtype, vjp=_concat_part_vjp, linear=True, deriv=("1",),
+    "concat_part",
+    _concat_part,
+    shape=lambda m, index, axis: getattr(m[index + 1], "shape", None),
+    dtype=same_dtype,
+    vjp=_concat_part_vjp,
+    linear=True,
+    deriv=("1",),
     doc="the slice of g that input `index` of a concatenation came from (unknown sizes)",
-    **_INTERNAL, onnx=no("static graphs of unknown shape only"), batch=_LOOP)
+    **_INTERNAL,
+    onnx=no("static graphs of unknown shape only"),
+    batch=_LOOP,
+)
 
 
 def _concat_vjp(ns, g, out, inputs, needs, axis):
     if any(x.shape is None or x.shape[axis] is None for x in inputs):
         # Static graphs of unknown size along the axis: offsets are found when it runs.
-        return [ns.concat_part(g, *inputs, index=i, axis=axis) if need else None
-                for i, need in enumerate(needs)]
+        return [
+            ns.concat_part(g, *inputs, index=i, axis=axis) if need else None
+            for i, need in enumerate(needs)
+        ]
     grads, start = [], 0
     for x, need in zip(inputs, needs):
         stop = start + x.shape[axis]
@@ -431,25 +570,40 @@ def _concat_prepare(tensors: Sequence[Any], axis: int = 0) -> tuple:
 
 
 def _join_batch(op, prims, tins, out, attrs, k):
-    ts = [t if t is not None else np.zeros((k,) + np.shape(p), np.result_type(p))
-          for p, t in zip(prims, tins)]
+    ts = [
+        t if t is not None else np.zeros((k,) + np.shape(p), np.result_type(p))
+        for p, t in zip(prims, tins)
+    ]
     return op.forward(*ts, **{**attrs, "axis": attrs["axis"] + 1})
 
 
 CONCATENATE = defop(
-    "concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis), linear=True,
-    shape=_concat_shape, dtype=_promote_all, vjp=_concat_vjp, deriv=("1",),
-    doc=_concat_prepare.__doc__, prepare=_concat_prepare, names=("concatenate", "concat"),
-    method=no("a function of several arrays"), numpy=np.concatenate,
-    cli=no("a function of several arrays"), codegen=Codegen(fresh=True),
-    onnx=Onnx(lambda b, n, ins, out: b.add("Concat", ins, out, axis=int(n.attrs["axis"])),
-              promote=True),
-    batch=_join_batch)
+    "concatenate",
+    lambda *xs, axis: np.concatenate(xs, axis=axis),
+    linear=True,
+    shape=_concat_shape,
+    dtype=_promote_all,
+    vjp=_concat_vjp,
+    deriv=("1",),
+    doc=_concat_prepare.__doc__,
+    prepare=_concat_prepare,
+    names=("concatenate", "concat"),
+    method=no("a function of several arrays"),
+    numpy=np.concatenate,
+    cli=no("a function of several arrays"),
+    codegen=Codegen(fresh=True),
+    onnx=Onnx(
+        lambda b, n, ins, out: b.add("Concat", ins, out, axis=int(n.attrs["axis"])), promote=True
+    ),
+    batch=_join_batch,
+)
 
 
 def _stack_vjp(ns, g, out, inputs, needs, axis):
-    return [ns.getitem(g, index=(slice(None),) * axis + (i,)) if need else None
-            for i, need in enumerate(needs)]
+    return [
+        ns.getitem(g, index=(slice(None),) * axis + (i,)) if need else None
+        for i, need in enumerate(needs)
+    ]
 
 
 def _stack_prepare(tensors: Sequence[Any], axis: int = 0) -> tuple:
@@ -460,8 +614,10 @@ def _stack_prepare(tensors: Sequence[Any], axis: int = 0) -> tuple:
     nd = ndim_of(tensors[0])
     if nd is None:
         if axis < 0:
-            raise ValueError(f"stack: a negative axis {axis} needs the number of dimensions of "
-                             f"the inputs, which is unknown here")
+            raise ValueError(
+                f"stack: a negative axis {axis} needs the number of dimensions of "
+                f"the inputs, which is unknown here"
+            )
         return tensors, {"axis": int(axis)}
     return tensors, {"axis": one_axis(axis, nd + 1, "stack")}
 
@@ -472,9 +628,19 @@ def _stack_onnx(b, n, ins, out):
 
 
 STACK = defop(
-    "stack", lambda *xs, axis: np.stack(xs, axis=axis), linear=True,
-    shape=_stack_shape, dtype=_promote_all, vjp=_stack_vjp, deriv=("1",),
-    doc=_stack_prepare.__doc__, prepare=_stack_prepare,
-    method=no("a function of several arrays"), numpy=np.stack,
-    cli=no("a function of several arrays"), codegen=Codegen(fresh=True),
-    onnx=Onnx(_stack_onnx, promote=True), batch=_join_batch)
+    "stack",
+    lambda *xs, axis: np.stack(xs, axis=axis),
+    linear=True,
+    shape=_stack_shape,
+    dtype=_promote_all,
+    vjp=_stack_vjp,
+    deriv=("1",),
+    doc=_stack_prepare.__doc__,
+    prepare=_stack_prepare,
+    method=no("a function of several arrays"),
+    numpy=np.stack,
+    cli=no("a function of several arrays"),
+    codegen=Codegen(fresh=True),
+    onnx=Onnx(_stack_onnx, promote=True),
+    batch=_join_batch,
+)

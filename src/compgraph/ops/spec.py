@@ -14,9 +14,11 @@ and every front end reads these fields; none keeps a table of op names.  A front
 that cannot reach an op says so on the op with :func:`no` and a reason, which the
 registry test reads.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["Absent", "no", "Method", "Codegen", "Onnx", "Facts", "is_absent", "same_meta"]
 
@@ -81,9 +83,14 @@ class Codegen:
 
     __slots__ = ("expr", "names", "fresh", "out", "out_operands")
 
-    def __init__(self, expr: str | Callable | None = None, names: dict | None = None,
-                 fresh: bool | None = None, out: Callable | None = None,
-                 out_operands: tuple | None = None):
+    def __init__(
+        self,
+        expr: str | Callable | None = None,
+        names: dict | None = None,
+        fresh: bool | None = None,
+        out: Callable | None = None,
+        out_operands: tuple | None = None,
+    ):
         self.expr = expr
         self.names = dict(names or {})
         self.fresh = fresh
@@ -104,8 +111,13 @@ class Onnx:
 
     __slots__ = ("op", "promote", "cast_input", "first")
 
-    def __init__(self, op: str | Callable, promote: bool | str = False,
-                 cast_input: bool = False, first: int = 0):
+    def __init__(
+        self,
+        op: str | Callable,
+        promote: bool | str = False,
+        cast_input: bool = False,
+        first: int = 0,
+    ):
         self.op = op
         self.promote = promote
         self.cast_input = cast_input
@@ -127,13 +139,28 @@ class Facts:
     folds to a constant once the shape is known).
     """
 
-    __slots__ = ("unit", "involution", "self_zero", "negated_rhs", "nonnegative",
-                 "inverse_of", "noop", "fill")
+    __slots__ = (
+        "unit",
+        "involution",
+        "self_zero",
+        "negated_rhs",
+        "nonnegative",
+        "inverse_of",
+        "noop",
+        "fill",
+    )
 
-    def __init__(self, unit: tuple | None = None, involution: bool = False,
-                 self_zero: bool = False, negated_rhs: tuple | None = None,
-                 nonnegative: bool = False, inverse_of: str | None = None,
-                 noop: Callable | None = None, fill: float | None = None):
+    def __init__(
+        self,
+        unit: tuple | None = None,
+        involution: bool = False,
+        self_zero: bool = False,
+        negated_rhs: tuple | None = None,
+        nonnegative: bool = False,
+        inverse_of: str | None = None,
+        noop: Callable | None = None,
+        fill: float | None = None,
+    ):
         self.unit = unit
         self.involution = involution
         self.self_zero = self_zero

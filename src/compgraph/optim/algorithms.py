@@ -1,14 +1,15 @@
 """The update rules: SGD, Adam, AdamW, RMSprop, Adagrad (``torch.optim``'s formulas)."""
+
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
 from ..ops.blas import axpy
 from ..tensor import Tensor
-
 from .optimizer import Optimizer, _hyper
 
 __all__ = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"]
@@ -24,12 +25,28 @@ class SGD(Optimizer):
     dampening = _hyper("dampening")
     nesterov = _hyper("nesterov")
 
-    def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float = 1e-3,
-                 momentum: float = 0.0, dampening: float = 0.0, weight_decay: float = 0.0,
-                 nesterov: bool = False, *, maximize: bool = False):
-        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
-                                      weight_decay=weight_decay, nesterov=nesterov,
-                                      maximize=maximize))
+    def __init__(
+        self,
+        params: Iterable[Tensor] | Iterable[dict],
+        lr: float = 1e-3,
+        momentum: float = 0.0,
+        dampening: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+        *,
+        maximize: bool = False,
+    ):
+        super().__init__(
+            params,
+            dict(
+                lr=lr,
+                momentum=momentum,
+                dampening=dampening,
+                weight_decay=weight_decay,
+                nesterov=nesterov,
+                maximize=maximize,
+            ),
+        )
 
     def _validate(self, group: dict[str, Any]) -> None:
         super()._validate(group)
@@ -68,14 +85,30 @@ class Adam(Optimizer):
     amsgrad = _hyper("amsgrad")
     decoupled_weight_decay = _hyper("decoupled_weight_decay")
 
-    def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float = 1e-3,
-                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0, amsgrad: bool = False, *, maximize: bool = False,
-                 decoupled_weight_decay: bool = False):
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
-                                      weight_decay=weight_decay, amsgrad=amsgrad,
-                                      maximize=maximize,
-                                      decoupled_weight_decay=decoupled_weight_decay))
+    def __init__(
+        self,
+        params: Iterable[Tensor] | Iterable[dict],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+        decoupled_weight_decay: bool = False,
+    ):
+        super().__init__(
+            params,
+            dict(
+                lr=lr,
+                betas=tuple(betas),
+                eps=eps,
+                weight_decay=weight_decay,
+                amsgrad=amsgrad,
+                maximize=maximize,
+                decoupled_weight_decay=decoupled_weight_decay,
+            ),
+        )
 
     def _validate(self, group: dict[str, Any]) -> None:
         super()._validate(group)
@@ -84,8 +117,9 @@ class Adam(Optimizer):
             raise ValueError(f"{name}: invalid eps {group['eps']}")
         for i, b in enumerate(group["betas"]):
             if not 0 <= b < 1:
-                raise ValueError(f"{name}: invalid beta parameter at index {i}: {b} "
-                                 f"(must be in [0, 1))")
+                raise ValueError(
+                    f"{name}: invalid beta parameter at index {i}: {b} (must be in [0, 1))"
+                )
 
     def _update(self, p: Tensor, g: np.ndarray, state: dict, group: dict) -> None:
         d = p.data
@@ -111,18 +145,34 @@ class Adam(Optimizer):
             vmax = state.setdefault("max_exp_avg_sq", np.zeros_like(d))
             np.maximum(vmax, v, out=vmax)
             v = vmax
-        denom = np.sqrt(v) / math.sqrt(1 - b2 ** t) + group["eps"]
-        d -= (lr / (1 - b1 ** t)) * (m / denom)
+        denom = np.sqrt(v) / math.sqrt(1 - b2**t) + group["eps"]
+        d -= (lr / (1 - b1**t)) * (m / denom)
 
 
 class AdamW(Adam):
     """Adam with decoupled weight decay: ``p *= 1 - lr * wd`` before the Adam step."""
 
-    def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float = 1e-3,
-                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.01, amsgrad: bool = False, *, maximize: bool = False):
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
-                         decoupled_weight_decay=True)
+    def __init__(
+        self,
+        params: Iterable[Tensor] | Iterable[dict],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.01,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+    ):
+        super().__init__(
+            params,
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            amsgrad,
+            maximize=maximize,
+            decoupled_weight_decay=True,
+        )
 
 
 class RMSprop(Optimizer):
@@ -146,12 +196,30 @@ class RMSprop(Optimizer):
     momentum = _hyper("momentum")
     centered = _hyper("centered")
 
-    def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float = 1e-2,
-                 alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0,
-                 momentum: float = 0.0, centered: bool = False, *, maximize: bool = False):
-        super().__init__(params, dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps,
-                                      centered=centered, weight_decay=weight_decay,
-                                      maximize=maximize))
+    def __init__(
+        self,
+        params: Iterable[Tensor] | Iterable[dict],
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        momentum: float = 0.0,
+        centered: bool = False,
+        *,
+        maximize: bool = False,
+    ):
+        super().__init__(
+            params,
+            dict(
+                lr=lr,
+                momentum=momentum,
+                alpha=alpha,
+                eps=eps,
+                centered=centered,
+                weight_decay=weight_decay,
+                maximize=maximize,
+            ),
+        )
 
     def _validate(self, group: dict[str, Any]) -> None:
         super()._validate(group)
@@ -227,14 +295,28 @@ class Adagrad(Optimizer):
     eps = _hyper("eps")
     initial_accumulator_value = _hyper("initial_accumulator_value")
 
-    def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float = 1e-2,
-                 lr_decay: float = 0.0, weight_decay: float = 0.0,
-                 initial_accumulator_value: float = 0.0, eps: float = 1e-10, *,
-                 maximize: bool = False):
-        super().__init__(params, dict(lr=lr, lr_decay=lr_decay, eps=eps,
-                                      weight_decay=weight_decay,
-                                      initial_accumulator_value=initial_accumulator_value,
-                                      maximize=maximize))
+    def __init__(
+        self,
+        params: Iterable[Tensor] | Iterable[dict],
+        lr: float = 1e-2,
+        lr_decay: float = 0.0,
+        weight_decay: float = 0.0,
+        initial_accumulator_value: float = 0.0,
+        eps: float = 1e-10,
+        *,
+        maximize: bool = False,
+    ):
+        super().__init__(
+            params,
+            dict(
+                lr=lr,
+                lr_decay=lr_decay,
+                eps=eps,
+                weight_decay=weight_decay,
+                initial_accumulator_value=initial_accumulator_value,
+                maximize=maximize,
+            ),
+        )
         for group in self.param_groups:
             for p in group["params"]:
                 self._init_state(p, self.state.setdefault(p, {}), group)

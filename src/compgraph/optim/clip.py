@@ -1,19 +1,23 @@
 """Gradient clipping by total norm (``torch.nn.utils.clip_grad_norm_``)."""
+
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 
 from ..tensor import Tensor
 
-
 __all__ = ["clip_grad_norm_"]
 
 
-def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
-                    norm_type: float = 2.0, error_if_nonfinite: bool = False) -> float:
+def clip_grad_norm_(
+    parameters: Tensor | Iterable[Tensor],
+    max_norm: float,
+    norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+) -> float:
     """Scale gradients in place so their total ``norm_type`` norm is at most ``max_norm``.
 
     As ``torch.nn.utils.clip_grad_norm_``: parameters without a gradient are skipped, the
@@ -39,9 +43,11 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
     norms = [np.linalg.norm(a, norm_type) for a in flat if a.size]
     total = float(np.linalg.norm(np.array(norms), norm_type)) if norms else 0.0
     if error_if_nonfinite and not math.isfinite(total):
-        raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} of the "
-                           f"gradients is non-finite ({total}), so it cannot be clipped; pass "
-                           f"error_if_nonfinite=False to scale them by it anyway")
+        raise RuntimeError(
+            f"clip_grad_norm_: the total norm of order {norm_type} of the "
+            f"gradients is non-finite ({total}), so it cannot be clipped; pass "
+            f"error_if_nonfinite=False to scale them by it anyway"
+        )
     coef = max_norm / (total + 1e-6)
     if coef > 1.0:  # written this way so a nan coefficient is kept, as torch.clamp does
         coef = 1.0

@@ -1,18 +1,27 @@
 """Learning-rate schedules (``torch.optim.lr_scheduler``): chainable where torch's are."""
+
 from __future__ import annotations
 
 import copy
 import math
 import types
 from collections import Counter
-from typing import Any, Callable, Iterable
-
-
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from .optimizer import Optimizer
 
-__all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
-           "LambdaLR", "LinearLR", "OneCycleLR", "ReduceLROnPlateau"]
+__all__ = [
+    "LRScheduler",
+    "StepLR",
+    "MultiStepLR",
+    "ExponentialLR",
+    "CosineAnnealingLR",
+    "LambdaLR",
+    "LinearLR",
+    "OneCycleLR",
+    "ReduceLROnPlateau",
+]
 
 
 class LRScheduler:
@@ -25,16 +34,19 @@ class LRScheduler:
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1):
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(self).__name__}: expected an Optimizer, got "
-                            f"{type(optimizer).__name__}")
+            raise TypeError(
+                f"{type(self).__name__}: expected an Optimizer, got {type(optimizer).__name__}"
+            )
         self.optimizer = optimizer
         for i, group in enumerate(optimizer.param_groups):
             if last_epoch == -1:
                 group.setdefault("initial_lr", group["lr"])
             elif "initial_lr" not in group:
-                raise KeyError(f"{type(self).__name__}: resuming at last_epoch={last_epoch} "
-                               f"needs 'initial_lr' in param_groups[{i}]; load the "
-                               f"optimizer's state_dict first")
+                raise KeyError(
+                    f"{type(self).__name__}: resuming at last_epoch={last_epoch} "
+                    f"needs 'initial_lr' in param_groups[{i}]; load the "
+                    f"optimizer's state_dict first"
+                )
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
         self._initial = True  # the constructor's step keeps chainable schedules' lrs
@@ -72,8 +84,9 @@ class LRScheduler:
 class StepLR(LRScheduler):
     """Multiply the learning rate by ``gamma`` every ``step_size`` epochs."""
 
-    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
-                 last_epoch: int = -1):
+    def __init__(
+        self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
+    ):
         self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer, last_epoch)
 
@@ -87,8 +100,13 @@ class StepLR(LRScheduler):
 class MultiStepLR(LRScheduler):
     """Multiply the learning rate by ``gamma`` at each epoch listed in ``milestones``."""
 
-    def __init__(self, optimizer: Optimizer, milestones: Iterable[int], gamma: float = 0.1,
-                 last_epoch: int = -1):
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        milestones: Iterable[int],
+        gamma: float = 0.1,
+        last_epoch: int = -1,
+    ):
         self.milestones = Counter(milestones)  # a milestone listed twice decays twice
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
@@ -121,8 +139,9 @@ class CosineAnnealingLR(LRScheduler):
     while the lr is left alone, and composes with other schedules and manual changes.
     """
 
-    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,
-                 last_epoch: int = -1):
+    def __init__(
+        self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
+    ):
         self.T_max, self.eta_min = T_max, eta_min
         super().__init__(optimizer, last_epoch)
 
@@ -133,8 +152,10 @@ class CosineAnnealingLR(LRScheduler):
             return self._lrs()
         if (t - 1 - T) % (2 * T) == 0:
             # Leaving the trough, where the ratio below would divide by zero.
-            return [lr + (base - lo) * (1 - math.cos(math.pi / T)) / 2
-                    for lr, base in zip(self._lrs(), self.base_lrs)]
+            return [
+                lr + (base - lo) * (1 - math.cos(math.pi / T)) / 2
+                for lr, base in zip(self._lrs(), self.base_lrs)
+            ]
         ratio = (1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T))
         return [ratio * (lr - lo) + lo for lr in self._lrs()]
 
@@ -146,17 +167,24 @@ class LambdaLR(LRScheduler):
     ``fn=`` is accepted as an older name for ``lr_lambda``.
     """
 
-    def __init__(self, optimizer: Optimizer,
-                 lr_lambda: Callable[[int], float] | list[Callable[[int], float]] | None = None,
-                 last_epoch: int = -1, *, fn: Callable[[int], float] | None = None):
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        lr_lambda: Callable[[int], float] | list[Callable[[int], float]] | None = None,
+        last_epoch: int = -1,
+        *,
+        fn: Callable[[int], float] | None = None,
+    ):
         if (lr_lambda is None) == (fn is None):
             raise TypeError("LambdaLR: pass exactly one of lr_lambda (or its old name fn)")
         f = lr_lambda if fn is None else fn
         n = len(optimizer.param_groups)
         self.lr_lambdas = list(f) if isinstance(f, (list, tuple)) else [f] * n
         if len(self.lr_lambdas) != n:
-            raise ValueError(f"LambdaLR: expected {n} lr_lambdas (one per parameter group), "
-                             f"got {len(self.lr_lambdas)}")
+            raise ValueError(
+                f"LambdaLR: expected {n} lr_lambdas (one per parameter group), "
+                f"got {len(self.lr_lambdas)}"
+            )
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -165,11 +193,17 @@ class LambdaLR(LRScheduler):
 
     def state_dict(self) -> dict[str, Any]:
         """As the base class, but functions are not saved (callable objects' attributes are)."""
-        out = {k: copy.deepcopy(v) for k, v in self.__dict__.items()
-               if k not in ("optimizer", "lr_lambdas")}
-        out["lr_lambdas"] = [None if isinstance(f, types.FunctionType)
-                             else copy.deepcopy(getattr(f, "__dict__", None))
-                             for f in self.lr_lambdas]
+        out = {
+            k: copy.deepcopy(v)
+            for k, v in self.__dict__.items()
+            if k not in ("optimizer", "lr_lambdas")
+        }
+        out["lr_lambdas"] = [
+            None
+            if isinstance(f, types.FunctionType)
+            else copy.deepcopy(getattr(f, "__dict__", None))
+            for f in self.lr_lambdas
+        ]
         return out
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
@@ -192,8 +226,14 @@ class LinearLR(LRScheduler):
     [0.15, 0.225, 0.3, 0.3]
     """
 
-    def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
-                 end_factor: float = 1.0, total_iters: int = 5, last_epoch: int = -1):
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        start_factor: float = 1.0 / 3,
+        end_factor: float = 1.0,
+        total_iters: int = 5,
+        last_epoch: int = -1,
+    ):
         if not 0 < start_factor <= 1:
             raise ValueError(f"LinearLR: start_factor must be in (0, 1], got {start_factor}")
         if not 0 <= end_factor <= 1:
@@ -218,8 +258,9 @@ def _per_group(name: str, optimizer: Optimizer, value: float | list[float]) -> l
     n = len(optimizer.param_groups)
     if isinstance(value, (list, tuple)):
         if len(value) != n:
-            raise ValueError(f"{name} must have one value per parameter group ({n}), got "
-                             f"{len(value)}")
+            raise ValueError(
+                f"{name} must have one value per parameter group ({n}), got {len(value)}"
+            )
         return list(value)
     return [value] * n
 
@@ -241,20 +282,30 @@ class OneCycleLR(LRScheduler):
     [0.04, 0.81175, 0.28306, 0.0]
     """
 
-    def __init__(self, optimizer: Optimizer, max_lr: float | list[float],
-                 total_steps: int | None = None, epochs: int | None = None,
-                 steps_per_epoch: int | None = None, pct_start: float = 0.3,
-                 anneal_strategy: str = "cos", cycle_momentum: bool = True,
-                 base_momentum: float | list[float] = 0.85,
-                 max_momentum: float | list[float] = 0.95, div_factor: float = 25.0,
-                 final_div_factor: float = 1e4, three_phase: bool = False,
-                 last_epoch: int = -1):
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        max_lr: float | list[float],
+        total_steps: int | None = None,
+        epochs: int | None = None,
+        steps_per_epoch: int | None = None,
+        pct_start: float = 0.3,
+        anneal_strategy: str = "cos",
+        cycle_momentum: bool = True,
+        base_momentum: float | list[float] = 0.85,
+        max_momentum: float | list[float] = 0.95,
+        div_factor: float = 25.0,
+        final_div_factor: float = 1e4,
+        three_phase: bool = False,
+        last_epoch: int = -1,
+    ):
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"OneCycleLR: expected an Optimizer, got {type(optimizer).__name__}")
         if total_steps is not None:
             if not isinstance(total_steps, int) or total_steps <= 0:
-                raise ValueError(f"OneCycleLR: total_steps must be a positive int, got "
-                                 f"{total_steps}")
+                raise ValueError(
+                    f"OneCycleLR: total_steps must be a positive int, got {total_steps}"
+                )
         elif epochs is not None and steps_per_epoch is not None:
             for key, v in (("epochs", epochs), ("steps_per_epoch", steps_per_epoch)):
                 if not isinstance(v, int) or v <= 0:
@@ -265,22 +316,30 @@ class OneCycleLR(LRScheduler):
         if not 0 <= pct_start <= 1:
             raise ValueError(f"OneCycleLR: pct_start must be in [0, 1], got {pct_start}")
         if anneal_strategy not in ("cos", "linear"):
-            raise ValueError(f"OneCycleLR: anneal_strategy must be 'cos' or 'linear', got "
-                             f"{anneal_strategy!r}")
+            raise ValueError(
+                f"OneCycleLR: anneal_strategy must be 'cos' or 'linear', got {anneal_strategy!r}"
+            )
         self.total_steps, self.anneal_strategy = total_steps, anneal_strategy
         # Phases: (last step, lr key from, lr key to, momentum key from, to); the keys name
         # entries of each parameter group, so per-group values and checkpoints come free.
         up = float(pct_start * total_steps) - 1
         if three_phase:
-            self._phases = [(up, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
-                            (float(2 * pct_start * total_steps) - 2, "max_lr", "initial_lr",
-                             "base_momentum", "max_momentum"),
-                            (total_steps - 1, "initial_lr", "min_lr", "max_momentum",
-                             "max_momentum")]
+            self._phases = [
+                (up, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                (
+                    float(2 * pct_start * total_steps) - 2,
+                    "max_lr",
+                    "initial_lr",
+                    "base_momentum",
+                    "max_momentum",
+                ),
+                (total_steps - 1, "initial_lr", "min_lr", "max_momentum", "max_momentum"),
+            ]
         else:
-            self._phases = [(up, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
-                            (total_steps - 1, "max_lr", "min_lr", "base_momentum",
-                             "max_momentum")]
+            self._phases = [
+                (up, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                (total_steps - 1, "max_lr", "min_lr", "base_momentum", "max_momentum"),
+            ]
         groups = optimizer.param_groups
         if last_epoch == -1:
             for group, top in zip(groups, _per_group("max_lr", optimizer, max_lr)):
@@ -290,14 +349,18 @@ class OneCycleLR(LRScheduler):
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
             if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError(f"OneCycleLR: cycle_momentum needs an optimizer with momentum "
-                                 f"or betas, not {type(optimizer).__name__}")
+                raise ValueError(
+                    f"OneCycleLR: cycle_momentum needs an optimizer with momentum "
+                    f"or betas, not {type(optimizer).__name__}"
+                )
             self.use_beta1 = "betas" in optimizer.defaults
             if last_epoch == -1:
                 # The first step (in super().__init__) sets the momentum itself.
-                for group, hi, lo in zip(groups,
-                                         _per_group("max_momentum", optimizer, max_momentum),
-                                         _per_group("base_momentum", optimizer, base_momentum)):
+                for group, hi, lo in zip(
+                    groups,
+                    _per_group("max_momentum", optimizer, max_momentum),
+                    _per_group("base_momentum", optimizer, base_momentum),
+                ):
                     group["max_momentum"], group["base_momentum"] = hi, lo
         super().__init__(optimizer, last_epoch)
 
@@ -310,8 +373,9 @@ class OneCycleLR(LRScheduler):
         """Each group's lr for step ``last_epoch``; also sets its momentum when cycling."""
         t = self.last_epoch
         if t > self.total_steps:
-            raise ValueError(f"OneCycleLR: stepped {t} times, but total_steps is "
-                             f"{self.total_steps}")
+            raise ValueError(
+                f"OneCycleLR: stepped {t} times, but total_steps is {self.total_steps}"
+            )
         start = 0.0
         for i, phase in enumerate(self._phases):
             if t <= phase[0] or i == len(self._phases) - 1:
@@ -348,20 +412,31 @@ class ReduceLROnPlateau(LRScheduler):
     [1.0, 1.0, 1.0, 0.5, 0.5]
     """
 
-    def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1,
-                 patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
-                 cooldown: int = 0, min_lr: float | list[float] = 0.0, eps: float = 1e-8):
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        mode: str = "min",
+        factor: float = 0.1,
+        patience: int = 10,
+        threshold: float = 1e-4,
+        threshold_mode: str = "rel",
+        cooldown: int = 0,
+        min_lr: float | list[float] = 0.0,
+        eps: float = 1e-8,
+    ):
         # No super().__init__: this schedule sets no initial_lr and takes no first step.
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"ReduceLROnPlateau: expected an Optimizer, got "
-                            f"{type(optimizer).__name__}")
+            raise TypeError(
+                f"ReduceLROnPlateau: expected an Optimizer, got {type(optimizer).__name__}"
+            )
         if factor >= 1.0:
             raise ValueError(f"ReduceLROnPlateau: factor must be < 1, got {factor}")
         if mode not in ("min", "max"):
             raise ValueError(f"ReduceLROnPlateau: mode must be 'min' or 'max', got {mode!r}")
         if threshold_mode not in ("rel", "abs"):
-            raise ValueError(f"ReduceLROnPlateau: threshold_mode must be 'rel' or 'abs', got "
-                             f"{threshold_mode!r}")
+            raise ValueError(
+                f"ReduceLROnPlateau: threshold_mode must be 'rel' or 'abs', got {threshold_mode!r}"
+            )
         self.optimizer = optimizer
         self.factor, self.patience, self.cooldown, self.eps = factor, patience, cooldown, eps
         self.default_min_lr = None if isinstance(min_lr, (list, tuple)) else min_lr
@@ -410,9 +485,11 @@ class ReduceLROnPlateau(LRScheduler):
         groups = self.optimizer.param_groups
         if len(groups) != len(self.min_lrs):
             if self.default_min_lr is None:
-                raise RuntimeError(f"ReduceLROnPlateau: the optimizer has {len(groups)} "
-                                   f"parameter groups but min_lrs has {len(self.min_lrs)} "
-                                   f"(a group was added?); set min_lrs to match")
+                raise RuntimeError(
+                    f"ReduceLROnPlateau: the optimizer has {len(groups)} "
+                    f"parameter groups but min_lrs has {len(self.min_lrs)} "
+                    f"(a group was added?); set min_lrs to match"
+                )
             self.min_lrs = [self.default_min_lr] * len(groups)
         for group, floor in zip(groups, self.min_lrs):
             old = float(group["lr"])

@@ -1,9 +1,11 @@
 """The optimiser base class: parameter groups, state, ``state_dict``, closures."""
+
 from __future__ import annotations
 
 import copy
 import warnings
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -11,23 +13,24 @@ from ..grad_mode import enable_grad
 from ..nn.module import Parameter
 from ..tensor import Tensor
 
-
 __all__ = ["Optimizer"]
 
 
 def _hyper(name: str) -> property:
     """``opt.<name>``: reads parameter group 0, writes every group (validated first)."""
-    def get(self: "Optimizer") -> Any:
+
+    def get(self: Optimizer) -> Any:
         return self.param_groups[0][name]
 
-    def put(self: "Optimizer", value: Any) -> None:
+    def put(self: Optimizer, value: Any) -> None:
         for group in self.param_groups:
             self._validate({**group, name: value})
         for group in self.param_groups:
             group[name] = value
 
-    return property(get, put, doc=f"The ``{name}`` of parameter group 0; setting it sets "
-                                  f"every group's.")
+    return property(
+        get, put, doc=f"The ``{name}`` of parameter group 0; setting it sets every group's."
+    )
 
 
 class Optimizer:
@@ -47,8 +50,10 @@ class Optimizer:
     def __init__(self, params: Iterable[Tensor] | Iterable[dict], defaults: dict[str, Any]):
         name = type(self).__name__
         if isinstance(params, (Tensor, set)):
-            raise TypeError(f"{name}: params must be an ordered iterable (a list) of Tensors or "
-                            f"of dicts, got {type(params).__name__}")
+            raise TypeError(
+                f"{name}: params must be an ordered iterable (a list) of Tensors or "
+                f"of dicts, got {type(params).__name__}"
+            )
         self._validate(defaults)  # as torch: bad defaults fail even if every group overrides them
         self.defaults = dict(defaults)
         self.state: dict[Tensor, dict] = {}
@@ -65,8 +70,9 @@ class Optimizer:
         """Add a group ``{"params": [...], hyperparameter: value, ...}``; the rest from defaults."""
         name = type(self).__name__
         if not isinstance(param_group, dict):
-            raise TypeError(f"{name}: a parameter group must be a dict, got "
-                            f"{type(param_group).__name__}")
+            raise TypeError(
+                f"{name}: a parameter group must be a dict, got {type(param_group).__name__}"
+            )
         if "params" not in param_group:
             raise ValueError(f"{name}: a parameter group needs a 'params' entry")
         params = param_group["params"]
@@ -79,8 +85,11 @@ class Optimizer:
         self._validate(group)
         ids = [id(p) for p in params]
         if len(set(ids)) != len(ids):
-            warnings.warn(f"{name}: a parameter group holds the same parameter twice; it will "
-                          f"be updated twice per step", stacklevel=2)
+            warnings.warn(
+                f"{name}: a parameter group holds the same parameter twice; it will "
+                f"be updated twice per step",
+                stacklevel=2,
+            )
         taken = {id(p) for g in self.param_groups for p in g["params"]}
         if taken.intersection(ids):
             raise ValueError(f"{name}: some parameters appear in more than one parameter group")
@@ -89,16 +98,22 @@ class Optimizer:
     def _check_param(self, p: Any) -> None:
         name = type(self).__name__
         if not isinstance(p, Tensor):
-            raise TypeError(f"{name}: can only optimize Tensors (e.g. cg.nn.Parameter), but one "
-                            f"of the params is a {type(p).__name__}")
+            raise TypeError(
+                f"{name}: can only optimize Tensors (e.g. cg.nn.Parameter), but one "
+                f"of the params is a {type(p).__name__}"
+            )
         if not p.is_leaf:
-            raise TypeError(f"{name}: can't optimize a non-leaf Tensor (the output of "
-                            f"{p.op}); pass the leaf parameters")
+            raise TypeError(
+                f"{name}: can't optimize a non-leaf Tensor (the output of "
+                f"{p.op}); pass the leaf parameters"
+            )
         # Frozen Parameters are fine (torch skips them: no grad); a plain tensor that never
         # required grad is almost always a forgotten requires_grad=True, so say so.
         if not p.requires_grad and not isinstance(p, Parameter):
-            raise TypeError(f"{name}: got a Tensor that does not require grad; pass "
-                            f"cg.nn.Parameter objects or tensors made with requires_grad=True")
+            raise TypeError(
+                f"{name}: got a Tensor that does not require grad; pass "
+                f"cg.nn.Parameter objects or tensors made with requires_grad=True"
+            )
 
     def _validate(self, group: dict[str, Any]) -> None:
         name = type(self).__name__
@@ -159,8 +174,9 @@ class Optimizer:
             packed = copy.deepcopy({k: v for k, v in group.items() if k != "params"})
             packed["params"] = [index[id(p)] for p in group["params"]]
             groups.append(packed)
-        state = {index[id(p)]: copy.deepcopy(s) for p, s in self.state.items()
-                 if s and id(p) in index}
+        state = {
+            index[id(p)]: copy.deepcopy(s) for p, s in self.state.items() if s and id(p) in index
+        }
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
@@ -168,14 +184,19 @@ class Optimizer:
         name = type(self).__name__
         saved = copy.deepcopy(state_dict["param_groups"])
         if len(saved) != len(self.param_groups):
-            raise ValueError(f"{name}: the state dict has {len(saved)} parameter groups, the "
-                             f"optimizer {len(self.param_groups)}")
+            raise ValueError(
+                f"{name}: the state dict has {len(saved)} parameter groups, the "
+                f"optimizer {len(self.param_groups)}"
+            )
         for g, s in zip(self.param_groups, saved):
             if len(g["params"]) != len(s["params"]):
-                raise ValueError(f"{name}: a saved parameter group has {len(s['params'])} "
-                                 f"parameters where the optimizer's has {len(g['params'])}")
-        by_index = {i: p for g, s in zip(self.param_groups, saved)
-                    for i, p in zip(s["params"], g["params"])}
+                raise ValueError(
+                    f"{name}: a saved parameter group has {len(s['params'])} "
+                    f"parameters where the optimizer's has {len(g['params'])}"
+                )
+        by_index = {
+            i: p for g, s in zip(self.param_groups, saved) for i, p in zip(s["params"], g["params"])
+        }
         state: dict[Tensor, dict] = {}
         for i, buffers in state_dict["state"].items():
             p = by_index[int(i)]
@@ -188,6 +209,8 @@ class Optimizer:
         if not isinstance(value, np.ndarray):
             return copy.deepcopy(value)
         if value.shape != p.shape:
-            raise ValueError(f"{type(self).__name__}.load_state_dict: state {key!r} has shape "
-                             f"{value.shape} but its parameter has shape {p.shape}")
+            raise ValueError(
+                f"{type(self).__name__}.load_state_dict: state {key!r} has shape "
+                f"{value.shape} but its parameter has shape {p.shape}"
+            )
         return np.array(value, dtype=p.dtype)  # a copy, in the parameter's dtype as torch casts

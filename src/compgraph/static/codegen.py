@@ -7,9 +7,11 @@ comments.  Every intermediate is deleted after its last use, and elementwise
 ops whose operand dies at that op write into the operand's buffer
 (``out=``), saving an allocation per op.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -18,6 +20,7 @@ from .ir import Symbol
 from .optimize import specialize
 
 __all__ = ["compile_graph", "CompiledGraph"]
+
 
 def _expression(n: Symbol, i: int, args: list, glb: dict) -> str | None:
     """The node as a Python expression, as its op's declaration spells it (None: call
@@ -49,6 +52,7 @@ def _converter(node: Symbol, graph: Any) -> Callable[[Any], Any]:
             if t is np.ndarray and v.dtype.kind in "biufc":
                 return v
             return full(node, v)
+
         return conv
 
     scalar_type = dtype.type if dtype is not None and dtype.kind == "f" else None
@@ -61,6 +65,7 @@ def _converter(node: Symbol, graph: Any) -> Callable[[Any], Any]:
         if t is np.ndarray and v.dtype == dtype and v.shape == shape:
             return v
         return full(node, v)
+
     return conv_checked
 
 
@@ -88,8 +93,14 @@ class CompiledGraph:
     specialisation), ``graph`` (the optimised graph it came from), ``input_names``.
     """
 
-    def __init__(self, graph: Any, outs: list[Symbol], single: bool, optimize: bool,
-                 donate: frozenset = frozenset()):
+    def __init__(
+        self,
+        graph: Any,
+        outs: list[Symbol],
+        single: bool,
+        optimize: bool,
+        donate: frozenset = frozenset(),
+    ):
         self._base = graph
         self._donate = donate
         self._outs = [o.name for o in outs]
@@ -98,8 +109,10 @@ class CompiledGraph:
         self.input_names = [n.name for n in graph.inputs]
         self._bind = _binder(self.input_names)
         needed = graph.needed(outs)
-        self._open = any(n.op == "input" and (n.shape is None or None in n.shape or
-                                              n.dtype is None) for n in needed)
+        self._open = any(
+            n.op == "input" and (n.shape is None or None in n.shape or n.dtype is None)
+            for n in needed
+        )
         self._cache: dict = {}
         self._fn, self.source, self.graph = _generate(graph, outs, single, optimize, donate)
 
@@ -129,8 +142,9 @@ class CompiledGraph:
             arr = self._base.feed_value(node, v)
             meta[node.name] = (np.shape(arr), np.result_type(arr))
         g = specialize(self._base, meta, keep=self._outs)
-        fn, self.source, self.graph = _generate(g, [g[o] for o in self._outs], self._single,
-                                                self._optimize, self._donate)
+        fn, self.source, self.graph = _generate(
+            g, [g[o] for o in self._outs], self._single, self._optimize, self._donate
+        )
         self._cache[key] = fn
         return fn
 
@@ -143,8 +157,10 @@ def _binder(names: list[str]) -> Callable:
 
     def bind(args: tuple, kwargs: dict) -> tuple:
         if len(args) > len(names):
-            raise TypeError(f"compiled graph: takes {len(names)} inputs {names}, got "
-                            f"{len(args)} positional values")
+            raise TypeError(
+                f"compiled graph: takes {len(names)} inputs {names}, got "
+                f"{len(args)} positional values"
+            )
         vals = list(args) + [_MISSING] * (len(names) - len(args))
         for k, v in kwargs.items():
             if k not in index:
@@ -156,6 +172,7 @@ def _binder(names: list[str]) -> Callable:
         if missing:
             raise TypeError(f"compiled graph: missing value for input(s) {missing}")
         return tuple(vals)
+
     return bind
 
 
@@ -189,8 +206,9 @@ def _donated(given: tuple, rest: tuple) -> list:
     return out
 
 
-def compile_graph(graph: Any, outputs: Any, optimize: bool = True,
-                  donate: Any = ()) -> CompiledGraph:
+def compile_graph(
+    graph: Any, outputs: Any, optimize: bool = True, donate: Any = ()
+) -> CompiledGraph:
     """Generate, compile and return the function computing ``outputs`` (see Any.compile)."""
     outs, single = graph._outputs(outputs, "Any.compile")
     if isinstance(donate, str):
@@ -198,13 +216,16 @@ def compile_graph(graph: Any, outputs: Any, optimize: bool = True,
     names = {n.name for n in graph.inputs}
     unknown = [d for d in donate if d not in names]
     if unknown:
-        raise ValueError(f"Any.compile: cannot donate {unknown}: not inputs of the graph "
-                         f"(inputs: {sorted(names)})")
+        raise ValueError(
+            f"Any.compile: cannot donate {unknown}: not inputs of the graph "
+            f"(inputs: {sorted(names)})"
+        )
     return CompiledGraph(graph, outs, single, optimize, frozenset(donate))
 
 
-def _generate(graph: Any, outs: list[Symbol], single: bool, optimize: bool,
-              donate: frozenset = frozenset()) -> tuple[Callable, str, Any]:
+def _generate(
+    graph: Any, outs: list[Symbol], single: bool, optimize: bool, donate: frozenset = frozenset()
+) -> tuple[Callable, str, Any]:
     g = graph
     if optimize:
         g = graph.optimize(keep=outs)
@@ -272,13 +293,22 @@ class _Buffers:
 
     def reusable(self, a: Symbol, i: int, n: Symbol) -> bool:
         """Whether node ``n`` (at position i) may write into operand ``a``'s buffer."""
-        return self.owner.get(id(a)) == id(a) and self.alias_last.get(id(a)) == i \
-            and a.shape == n.shape and a.dtype == n.dtype
+        return (
+            self.owner.get(id(a)) == id(a)
+            and self.alias_last.get(id(a)) == i
+            and a.shape == n.shape
+            and a.dtype == n.dtype
+        )
 
     def dead_after(self, n: Symbol, i: int) -> list:
         """Operands of n whose last use is n (to delete right after it)."""
-        return [a for a in dict.fromkeys(n.inputs) if self.last.get(id(a)) == i
-                and id(a) not in self.out_ids and a.op not in ("input", "constant")]
+        return [
+            a
+            for a in dict.fromkeys(n.inputs)
+            if self.last.get(id(a)) == i
+            and id(a) not in self.out_ids
+            and a.op not in ("input", "constant")
+        ]
 
 
 def _body(order: list, plan: _Buffers, var: dict, glb: dict) -> list[str]:
@@ -306,8 +336,7 @@ def _body(order: list, plan: _Buffers, var: dict, glb: dict) -> list[str]:
         spec = n.opdef.codegen
         if spec.out is not None and n.shape and n.dtype is not None and None not in n.shape:
             # Write into a dying operand's buffer when it is ours, the same shape and dtype.
-            allowed = spec.out_operands if spec.out_operands is not None else \
-                range(len(n.inputs))
+            allowed = spec.out_operands if spec.out_operands is not None else range(len(n.inputs))
             for j in allowed:
                 a = n.inputs[j]
                 if plan.reusable(a, i, n):
@@ -336,8 +365,10 @@ def _header(inputs: list, names: list, donate: frozenset, glb: dict) -> list[str
     if given:
         rest = [f"p{k}" for k, n in enumerate(inputs) if n.name not in donate]
         glb["_donated"] = _donated
-        header.append(f"    {', '.join(given)}, = _donated(({', '.join(given)},), "
-                      f"({', '.join(rest)}{',' if len(rest) == 1 else ''}))")
+        header.append(
+            f"    {', '.join(given)}, = _donated(({', '.join(given)},), "
+            f"({', '.join(rest)}{',' if len(rest) == 1 else ''}))"
+        )
     return header
 
 

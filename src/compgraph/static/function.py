@@ -6,19 +6,20 @@ None, ...) is static and keyed by value.  Each new signature is traced,
 optimised and compiled once; later calls run the compiled function and return
 Tensors.  A retrace logs one line saying which argument changed.
 """
+
 from __future__ import annotations
 
 import functools
 import inspect
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from ..autodiff.tree import flatten, unflatten
-from ..grad_mode import STATE
 from ..autodiff.recording import wrap
-from ..grad_mode import OPEN_TAPES
+from ..autodiff.tree import flatten, unflatten
+from ..grad_mode import OPEN_TAPES, STATE
 from ..tensor import Tensor
 from .graph import Graph
 from .ir import Symbol
@@ -44,9 +45,11 @@ def _leaf_key(v: Any) -> Any:
     try:
         hash(v)
     except TypeError:
-        raise TypeError(f"cg.function: static argument of type {type(v).__name__} is not "
-                        f"hashable; pass numbers, arrays or Tensors (graph inputs) or "
-                        f"hashable values (str, bool, None, tuples of them)") from None
+        raise TypeError(
+            f"cg.function: static argument of type {type(v).__name__} is not "
+            f"hashable; pass numbers, arrays or Tensors (graph inputs) or "
+            f"hashable values (str, bool, None, tuples of them)"
+        ) from None
     return ("S", type(v).__name__, v)
 
 
@@ -75,10 +78,12 @@ class Function:
         if isinstance(donate_argnums, (int, np.integer)):
             donate_argnums = (donate_argnums,)
         donate = tuple(donate_argnums)
-        if not all(isinstance(i, (int, np.integer)) and not isinstance(i, bool) and i >= 0
-                   for i in donate):
-            raise TypeError(f"cg.function: donate_argnums must be non-negative ints, got "
-                            f"{donate_argnums!r}")
+        if not all(
+            isinstance(i, (int, np.integer)) and not isinstance(i, bool) and i >= 0 for i in donate
+        ):
+            raise TypeError(
+                f"cg.function: donate_argnums must be non-negative ints, got {donate_argnums!r}"
+            )
         self._donate = frozenset(int(i) for i in donate)
         self._cache: dict = {}
         self._last: tuple | None = None
@@ -88,8 +93,11 @@ class Function:
     @staticmethod
     def _param_names(fn: Callable) -> list[str]:
         try:
-            return [p.name for p in inspect.signature(fn).parameters.values()
-                    if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+            return [
+                p.name
+                for p in inspect.signature(fn).parameters.values()
+                if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+            ]
         except (TypeError, ValueError):
             return []
 
@@ -122,8 +130,11 @@ class Function:
     def _key(self, args: tuple, kwargs: dict, spec: Any, leaves: list) -> tuple:
         # Positional leaves only (numbers, arrays, NumPy scalars...): the same key as
         # the fast path, so equal signatures never retrace.
-        if not kwargs and len(leaves) == len(args) and \
-                not any(isinstance(a, (list, tuple, dict)) for a in args):
+        if (
+            not kwargs
+            and len(leaves) == len(args)
+            and not any(isinstance(a, (list, tuple, dict)) for a in args)
+        ):
             return self._flat_key(args)
         return spec, tuple(_leaf_key(v) for v in leaves)  # specs are hashable tuples
 
@@ -177,16 +188,21 @@ class Function:
     def _trace(self, key: tuple, leaves: list, spec: Any, args: tuple, kwargs: dict) -> _Entry:
         names = self._leaf_names(args, kwargs)
         if self._cache and self._last is not None:
-            log.warning("compgraph.function: retracing %s: %s", getattr(self._fn, "__name__", "f"),
-                        _why_retrace(self._last, key, names))
+            log.warning(
+                "compgraph.function: retracing %s: %s",
+                getattr(self._fn, "__name__", "f"),
+                _why_retrace(self._last, key, names),
+            )
         g = Graph()
         sym_leaves = []
         used: set = set()
         donated: list[str] = []
         arg_of = [i for i, a in enumerate(args) for _ in range(len(flatten(a)[0]))]
         if self._donate and max(self._donate) >= len(args):
-            raise ValueError(f"cg.function: donate_argnums {sorted(self._donate)} names an "
-                             f"argument past the {len(args)} positional ones given")
+            raise ValueError(
+                f"cg.function: donate_argnums {sorted(self._donate)} names an "
+                f"argument past the {len(args)} positional ones given"
+            )
         for j, (v, k, name) in enumerate(zip(leaves, key[1], names)):
             if k[0] != "T":
                 sym_leaves.append(v)
@@ -206,8 +222,7 @@ class Function:
         for o in nodes:
             if o.graph is not g:
                 raise ValueError("cg.function: the function returned a value of another graph")
-        compiled = g.compile(nodes[0] if single else nodes, optimize=self._optimize,
-                             donate=donated)
+        compiled = g.compile(nodes[0] if single else nodes, optimize=self._optimize, donate=donated)
         entry = _Entry(g, compiled, None if single else out_spec)
         self._cache[key] = entry
         self._last = key
@@ -228,14 +243,13 @@ class Function:
 def _why_retrace(old: tuple, new: tuple, names: list[str]) -> str:
     if old[0] != new[0] or len(old[1]) != len(new[1]):
         return "the structure of the arguments changed"
-    for (a, b, name) in zip(old[1], new[1], names):
+    for a, b, name in zip(old[1], new[1], names):
         if a != b:
             return f"argument {name!r} changed from {_describe_key(a)} to {_describe_key(b)}"
     return "a new input signature"
 
 
-def function(fn: Callable | None = None, *, optimize: bool = True,
-             donate_argnums: Any = ()) -> Any:
+def function(fn: Callable | None = None, *, optimize: bool = True, donate_argnums: Any = ()) -> Any:
     """Trace ``fn`` into a static graph once per input signature; run it compiled after.
 
     Numeric arguments (numbers, arrays, Tensors, and lists / tuples / dicts of them)

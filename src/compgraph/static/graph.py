@@ -6,18 +6,20 @@ container and its methods; each method hands the graph to the pass or writer tha
 does the work (symbolic gradients, optimisation, code generation, files, ONNX,
 pictures), and none of those imports this module.
 """
+
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
+from ..ops.registry import OPS
 from ..tensor import Tensor
 from ..viz import view as _view
 from ..viz.dot import write_dot
 from ..viz.render import svg_of
 from . import codegen, onnx_export, optimize, serialize, symbolic_grad
-from ..ops.registry import OPS
 from .ir import Symbol, evaluate, is_scalar, short_name, user_line
 
 __all__ = ["Graph"]
@@ -46,7 +48,7 @@ class Graph:
         self._scopes: list[str] = []
 
     # ------------------------------------------------------------------ building
-    def name_scope(self, scope: str) -> "_NameScope":
+    def name_scope(self, scope: str) -> _NameScope:
         """Context manager: nodes made inside get names ``scope/...`` (grouped in pictures)."""
         return _NameScope(self, scope)
 
@@ -59,8 +61,17 @@ class Graph:
             if name not in self._by_name and name not in self._reserved:
                 return name
 
-    def _add(self, op: str, inputs: Sequence[Symbol], attrs: dict, shape: Any, dtype: Any,
-             name: str | None = None, value: Any = None, source: str | None = None) -> Symbol:
+    def _add(
+        self,
+        op: str,
+        inputs: Sequence[Symbol],
+        attrs: dict,
+        shape: Any,
+        dtype: Any,
+        name: str | None = None,
+        value: Any = None,
+        source: str | None = None,
+    ) -> Symbol:
         if name is None:
             name = self._unique(short_name(op))
         elif name in self._by_name:
@@ -72,8 +83,13 @@ class Graph:
         s.inputs = tuple(inputs)
         s.attrs = attrs
         s.shape = None if shape is None else (shape if type(shape) is tuple else tuple(shape))
-        s.dtype = None if dtype is None else (dtype if type(dtype) is np.dtype or
-                                              isinstance(dtype, np.dtype) else np.dtype(dtype))
+        s.dtype = (
+            None
+            if dtype is None
+            else (
+                dtype if type(dtype) is np.dtype or isinstance(dtype, np.dtype) else np.dtype(dtype)
+            )
+        )
         s.name = name
         s.value = value
         s.source = source if source is not None else user_line()
@@ -82,15 +98,17 @@ class Graph:
         self._by_name[name] = s
         return s
 
-    def input(self, name: str, shape: Sequence[int | None] | None = None,
-              dtype: Any = None) -> Symbol:
+    def input(
+        self, name: str, shape: Sequence[int | None] | None = None, dtype: Any = None
+    ) -> Symbol:
         """A named input; ``shape=None`` accepts any shape, ``None`` inside a shape any size."""
         if not isinstance(name, str) or not name:
             raise TypeError(f"Graph.input: the name must be a non-empty string, got {name!r}")
         if shape is not None:
             shape = tuple(None if d is None else int(d) for d in shape)
-        return self._add("input", (), {}, shape, None if dtype is None else np.dtype(dtype),
-                         name=name)
+        return self._add(
+            "input", (), {}, shape, None if dtype is None else np.dtype(dtype), name=name
+        )
 
     def constant(self, value: Any, name: str | None = None) -> Symbol:
         """A constant node (Python numbers stay Python numbers: weakly typed, as in NumPy)."""
@@ -119,8 +137,10 @@ class Graph:
             arr = np.asarray(v)
             if arr.dtype.kind in "biufc":
                 return self.constant(arr)
-        raise TypeError(f"{where}: unsupported operand of type {type(v).__name__}; expected a "
-                        f"Symbol, Tensor, ndarray or Python number")
+        raise TypeError(
+            f"{where}: unsupported operand of type {type(v).__name__}; expected a "
+            f"Symbol, Tensor, ndarray or Python number"
+        )
 
     # ------------------------------------------------------------------ looking up
     def __len__(self) -> int:
@@ -208,19 +228,26 @@ class Graph:
         if isinstance(value, Tensor):
             value = value.data
         try:
-            arr = np.asarray(value, dtype=node.dtype) if node.dtype is not None else np.asarray(value)
+            arr = (
+                np.asarray(value, dtype=node.dtype) if node.dtype is not None else np.asarray(value)
+            )
         except (TypeError, ValueError) as err:
-            raise TypeError(f"input {node.name!r}: cannot use a {type(value).__name__} "
-                            f"({err})") from None
+            raise TypeError(
+                f"input {node.name!r}: cannot use a {type(value).__name__} ({err})"
+            ) from None
         if arr.dtype.kind not in "biufc":
             raise TypeError(f"input {node.name!r}: expected numbers, got dtype {arr.dtype}")
         given = np.asarray(value).dtype if not is_scalar(value) else np.result_type(value)
         if node.dtype is not None and not np.can_cast(given, node.dtype, casting="same_kind"):
             raise TypeError(f"input {node.name!r}: expected dtype {node.dtype}, got {given}")
-        if node.shape is not None and (len(node.shape) != arr.ndim or any(
-                d is not None and d != a for d, a in zip(node.shape, arr.shape))):
-            raise ValueError(f"input {node.name!r}: expected shape {node.shape}, got "
-                             f"{arr.shape} (dtype {arr.dtype})")
+        if node.shape is not None and (
+            len(node.shape) != arr.ndim
+            or any(d is not None and d != a for d, a in zip(node.shape, arr.shape))
+        ):
+            raise ValueError(
+                f"input {node.name!r}: expected shape {node.shape}, got "
+                f"{arr.shape} (dtype {arr.dtype})"
+            )
         return arr[()] if arr.ndim == 0 else arr
 
     def _feeds(self, feeds: Any, needed_inputs: list[Symbol], where: str) -> dict:
@@ -236,13 +263,17 @@ class Graph:
             elif type(k) is Symbol and k.graph is self:
                 n = k
             if n is None or n.op != "input":
-                raise ValueError(f"{where}: {k!r} is not an input of this graph; inputs are "
-                                 f"{[i.name for i in self.inputs]}")
+                raise ValueError(
+                    f"{where}: {k!r} is not an input of this graph; inputs are "
+                    f"{[i.name for i in self.inputs]}"
+                )
             by_node[n] = self.feed_value(n, v)
         missing = [n.name for n in needed_inputs if n not in by_node]
         if missing:
-            raise ValueError(f"{where}: missing value for input(s) {missing}; pass them in "
-                             f"feeds, e.g. {{{missing[0]!r}: ...}}")
+            raise ValueError(
+                f"{where}: missing value for input(s) {missing}; pass them in "
+                f"feeds, e.g. {{{missing[0]!r}: ...}}"
+            )
         return by_node
 
     def run(self, outputs: Any, feeds: dict | None = None) -> Any:
@@ -277,11 +308,11 @@ class Graph:
         return symbolic_grad.gradients(self, ys, xs, grad_ys)
 
     # ------------------------------------------------------------------ passes, code, files
-    def optimize(self, keep: Sequence[Any] | None = None) -> "Graph":
+    def optimize(self, keep: Sequence[Any] | None = None) -> Graph:
         """A new, equivalent, no larger Graph (see :mod:`compgraph.static.optimize`)."""
         return optimize.optimize(self, keep)
 
-    def copy(self) -> "Graph":
+    def copy(self) -> Graph:
         """An independent copy with the same nodes, names and values."""
         return optimize.rebuild(self, [], None)
 
@@ -306,7 +337,7 @@ class Graph:
         serialize.save(self, path)
 
     @classmethod
-    def load(cls, path: str) -> "Graph":
+    def load(cls, path: str) -> Graph:
         """Read a graph written by :meth:`save`, validating every op and reference."""
         return serialize.load(path, cls)
 
@@ -327,5 +358,3 @@ class _NameScope:
 
     def __exit__(self, *exc: Any) -> None:
         self.graph._scopes.pop()
-
-

@@ -9,12 +9,14 @@ operator and ``cg.*`` function that Tensors take, because those functions dispat
 optimisation passes, code generation, pictures and export all read this one list;
 this module holds what they share, and none of them imports the Graph class.
 """
+
 from __future__ import annotations
 
 import os
 import sys
 import threading
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,8 +25,19 @@ from ..ops.args import SYMBOLIC_TYPES
 from ..ops.meta import Meta, infer
 from ..ops.registry import OPS, Namespace, Op
 
-__all__ = ["Symbol", "SYMBOLIC", "current_graph", "symbolic_apply", "is_scalar",
-           "user_line", "evaluate", "short_name"]
+if TYPE_CHECKING:  # (for annotations only: the Graph class is built on this module)
+    from .graph import Graph
+
+__all__ = [
+    "Symbol",
+    "SYMBOLIC",
+    "current_graph",
+    "symbolic_apply",
+    "is_scalar",
+    "user_line",
+    "evaluate",
+    "short_name",
+]
 
 _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -44,7 +57,7 @@ def is_scalar(v: Any) -> bool:
 
 
 class _Current(threading.local):
-    graph: "Graph | None" = None
+    graph: Graph | None = None
 
 
 _CURRENT = _Current()
@@ -53,10 +66,10 @@ _CURRENT = _Current()
 class current_graph:
     """Context manager: symbolic ops with no Symbol operand go into ``graph``."""
 
-    def __init__(self, graph: "Graph"):
+    def __init__(self, graph: Graph):
         self.graph = graph
 
-    def __enter__(self) -> "Graph":
+    def __enter__(self) -> Graph:
         self._prev = _CURRENT.graph
         _CURRENT.graph = self.graph
         return self.graph
@@ -84,11 +97,23 @@ class Symbol(ArrayMethods):
     ('add', ['mul_1', 'const_2'])
     """
 
-    __slots__ = ("graph", "op", "opdef", "inputs", "attrs", "shape", "dtype", "name", "value",
-                 "source", "index", "__weakref__")
+    __slots__ = (
+        "graph",
+        "op",
+        "opdef",
+        "inputs",
+        "attrs",
+        "shape",
+        "dtype",
+        "name",
+        "value",
+        "source",
+        "index",
+        "__weakref__",
+    )
 
     @classmethod
-    def __cg_apply__(cls, op: Op, args: tuple, attrs: dict) -> "Symbol":
+    def __cg_apply__(cls, op: Op, args: tuple, attrs: dict) -> Symbol:
         return symbolic_apply(op, args, attrs)
 
     @property
@@ -115,7 +140,8 @@ class Symbol(ArrayMethods):
             f"{what} of the symbolic value {self.name!r} (op {self.op!r}) at {where}: a static "
             f"graph is built before any value exists, so Python control flow (if, while, "
             f"bool(), float(), len()) cannot depend on it. Use cg.where / cg.maximum for "
-            f"data-dependent choices, or pass the value as a static (non-numeric) argument")
+            f"data-dependent choices, or pass the value as a static (non-numeric) argument"
+        )
 
     def __bool__(self) -> bool:
         raise self._concrete("bool()")
@@ -164,15 +190,19 @@ def symbolic_apply(op: Op, args: Sequence[Any], attrs: dict) -> Symbol:
             if graph is None:
                 graph = a.graph
             elif a.graph is not graph:
-                raise ValueError(f"{op.name}: operands belong to different graphs "
-                                 f"({a.name!r} is from another Graph)")
+                raise ValueError(
+                    f"{op.name}: operands belong to different graphs "
+                    f"({a.name!r} is from another Graph)"
+                )
     if graph is None:
         graph = _CURRENT.graph
         if graph is None:
             raise ValueError(f"{op.name}: no symbolic operand and no current graph")
     inputs = [graph._as_node(a, op.name) for a in args]
-    metas = [n.value if n.op == "constant" and is_scalar(n.value) else Meta(n.shape, n.dtype)
-             for n in inputs]
+    metas = [
+        n.value if n.op == "constant" and is_scalar(n.value) else Meta(n.shape, n.dtype)
+        for n in inputs
+    ]
     try:
         shape, dtype = infer(op, metas, attrs)
     except (ValueError, TypeError) as err:

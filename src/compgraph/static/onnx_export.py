@@ -6,6 +6,7 @@ Each op's declaration says how it maps to ONNX operators (``onnx=``, see
 mapping is rejected with an error listing every such op and the reason.  Python-number constants take the
 dtype of the values they combine with, as NumPy's weak scalars do.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -19,11 +20,14 @@ __all__ = ["to_onnx", "OPSET"]
 
 OPSET = 18
 
+
 def _needs_known_shape(n: Symbol, i: int = 0) -> tuple:
     s = n.inputs[i].shape
     if s is None or None in s:
-        raise ValueError(f"to_onnx: node {n.name!r} ({n.op}) needs the known shape of its "
-                         f"input; declare input shapes")
+        raise ValueError(
+            f"to_onnx: node {n.name!r} ({n.op}) needs the known shape of its "
+            f"input; declare input shapes"
+        )
     return s
 
 
@@ -76,10 +80,16 @@ class _Builder:
     def operand(self, n: Symbol, inp: Symbol) -> str:
         """The ONNX name of an input; Python numbers become constants of the right dtype."""
         if inp.op == "constant" and is_scalar(inp.value):
-            others = [i.dtype for i in n.inputs if not (i.op == "constant" and is_scalar(i.value))
-                      and i.dtype is not None]
-            dtype = np.result_type(*others, inp.value) if others else \
-                (n.dtype if n.dtype is not None and n.dtype.kind != "b" else None)
+            others = [
+                i.dtype
+                for i in n.inputs
+                if not (i.op == "constant" and is_scalar(i.value)) and i.dtype is not None
+            ]
+            dtype = (
+                np.result_type(*others, inp.value)
+                if others
+                else (n.dtype if n.dtype is not None and n.dtype.kind != "b" else None)
+            )
             return self.const(inp.value, dtype)
         return self.names[id(inp)]
 
@@ -91,25 +101,31 @@ def _elem_type(onnx: Any, dtype: Any, what: str) -> int:
 
 
 def _value_info(onnx: Any, n: Symbol, name: str) -> Any:
-    shape = None if n.shape is None else [d if d is not None else f"{name}_d{k}"
-                                          for k, d in enumerate(n.shape)]
+    shape = (
+        None
+        if n.shape is None
+        else [d if d is not None else f"{name}_d{k}" for k, d in enumerate(n.shape)]
+    )
     return onnx.helper.make_tensor_value_info(name, _elem_type(onnx, n.dtype, repr(n.name)), shape)
 
 
-def _cast_to(b: "_Builder", name: str, have: Any, want: Any) -> str:
+def _cast_to(b: _Builder, name: str, have: Any, want: Any) -> str:
     if have is None or want is None or np.dtype(have) == np.dtype(want):
         return name
     return b.add("Cast", [name], to=_elem_type(b.onnx, want, "cast"))
 
 
-def _promoted(b: "_Builder", n: Symbol, ins: list, spec: Onnx) -> list:
+def _promoted(b: _Builder, n: Symbol, ins: list, spec: Onnx) -> list:
     """ONNX does not promote: cast operands to the dtype NumPy would compute in."""
     first = spec.first
     scalar = [i for i in n.inputs if i.op == "constant" and is_scalar(i.value)]
     arrays = [i for i in n.inputs[first:] if not (i.op == "constant" and is_scalar(i.value))]
     if spec.promote == "operands":  # comparisons: the operands' common dtype, not bool
-        want = np.dtype(np.result_type(*[i.dtype for i in arrays], *[i.value for i in scalar])) \
-            if arrays and all(i.dtype is not None for i in arrays) else None
+        want = (
+            np.dtype(np.result_type(*[i.dtype for i in arrays], *[i.value for i in scalar]))
+            if arrays and all(i.dtype is not None for i in arrays)
+            else None
+        )
     else:
         want = n.dtype
     ins = list(ins)
@@ -122,7 +138,7 @@ def _promoted(b: "_Builder", n: Symbol, ins: list, spec: Onnx) -> list:
     return ins
 
 
-def _emit(b: "_Builder", n: Symbol, out: str) -> None:
+def _emit(b: _Builder, n: Symbol, out: str) -> None:
     """The node as ONNX operators, as its op's declaration says (``onnx=``)."""
     spec = n.opdef.onnx
     ins = [b.operand(n, i) for i in n.inputs]
@@ -160,8 +176,10 @@ def to_onnx(graph: Any, path: str, outputs: Any = None) -> Any:
     order = graph.needed(outs)
     missing = _unexportable(order)
     if missing:
-        raise ValueError("to_onnx: no ONNX mapping for op(s) " + "; ".join(
-            f"{op!r} ({why})" for op, why in sorted(missing.items())))
+        raise ValueError(
+            "to_onnx: no ONNX mapping for op(s) "
+            + "; ".join(f"{op!r} ({why})" for op, why in sorted(missing.items()))
+        )
     b = _Builder(onnx, graph)
     inputs = []
     for n in order:
@@ -187,8 +205,9 @@ def to_onnx(graph: Any, path: str, outputs: Any = None) -> Any:
         else:
             outputs_vi.append(_value_info(onnx, o, o.name))
     g = onnx.helper.make_graph(b.nodes, "compgraph", inputs, outputs_vi, initializer=b.inits)
-    model = onnx.helper.make_model(g, opset_imports=[onnx.helper.make_opsetid("", OPSET)],
-                                   producer_name="compgraph")
+    model = onnx.helper.make_model(
+        g, opset_imports=[onnx.helper.make_opsetid("", OPSET)], producer_name="compgraph"
+    )
     onnx.checker.check_model(model)
     onnx.save(model, path)
     return model

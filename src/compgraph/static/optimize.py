@@ -15,22 +15,30 @@
 Inputs, and the nodes named in ``keep`` (default: nodes no other node consumes),
 keep their names, so ``new[old.name]`` finds them.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
 from ..ops import blas
-from ..ops.meta import Meta, infer
 from ..ops.elementwise import ADD, IDENTITY, MULTIPLY, SUBTRACT
 from ..ops.linalg import ADDMM, MATMUL
+from ..ops.meta import Meta, infer
 from ..ops.reduce import ZEROS_LIKE
 from ..ops.shape import TRANSPOSE
 from .ir import Symbol, is_scalar
 
-__all__ = ["optimize", "dead_code_elimination", "common_subexpression_elimination",
-           "constant_folding", "algebraic_simplification", "specialize"]
+__all__ = [
+    "optimize",
+    "dead_code_elimination",
+    "common_subexpression_elimination",
+    "constant_folding",
+    "algebraic_simplification",
+    "specialize",
+]
 
 Rewrite = Callable[[Symbol, list, Any], "Symbol | None"]
 
@@ -45,12 +53,18 @@ def _keep_list(graph: Any, keep: Sequence[Any] | None) -> list[Symbol]:
 
 def _copy(n: Symbol, ins: list, new: Any) -> Symbol:
     name = n.name if n.name not in new._by_name else None
-    return new._add(n.op, ins, dict(n.attrs), n.shape, n.dtype, name=name, value=n.value,
-                    source=n.source)
+    return new._add(
+        n.op, ins, dict(n.attrs), n.shape, n.dtype, name=name, value=n.value, source=n.source
+    )
 
 
-def rebuild(graph: Any, keep: list[Symbol], rewrite: Rewrite | None,
-             only: set | None = None, input_meta: dict | None = None) -> Any:
+def rebuild(
+    graph: Any,
+    keep: list[Symbol],
+    rewrite: Rewrite | None,
+    only: set | None = None,
+    input_meta: dict | None = None,
+) -> Any:
     """Copy ``graph`` node by node, letting ``rewrite`` replace nodes; keep kept names."""
     new = type(graph)()
     new._reserved = {n.name for n in graph.nodes}
@@ -115,6 +129,7 @@ def _cse_rule() -> Rewrite:
         r = _copy(n, ins, new)
         seen[key] = r
         return r
+
     return rewrite
 
 
@@ -129,8 +144,7 @@ _FOLD_LIMIT = 1 << 16  # elements: folding must not write huge arrays into the g
 def _fold_rule(n: Symbol, ins: list, new: Any) -> Symbol | None:
     op = n.opdef
     fill = op.facts.fill if op is not None else None
-    if fill is not None and n.size is not None and n.size <= _FOLD_LIMIT \
-            and n.dtype is not None:
+    if fill is not None and n.size is not None and n.size <= _FOLD_LIMIT and n.dtype is not None:
         # The value depends only on the (known) shape and dtype.
         name = n.name if n.name not in new._by_name else None
         return new.constant(np.full(n.shape, fill, n.dtype), name=name)
@@ -167,8 +181,14 @@ def _is_const(n: Symbol, v: float) -> bool:
 
 def _same(a: Symbol, b: Symbol) -> bool:
     """Known, equal shapes and dtypes (so replacing b by a changes nothing)."""
-    return (a.shape is not None and b.shape is not None and a.shape == b.shape
-            and None not in a.shape and a.dtype is not None and a.dtype == b.dtype)
+    return (
+        a.shape is not None
+        and b.shape is not None
+        and a.shape == b.shape
+        and None not in a.shape
+        and a.dtype is not None
+        and a.dtype == b.dtype
+    )
 
 
 def _nonnegative(x: Symbol) -> bool:
@@ -185,18 +205,24 @@ def _simplify_rule(n: Symbol, ins: list, new: Any) -> Symbol | None:
     f = op.facts
     if f.unit is not None and len(ins) == 2:
         unit, side = f.unit
-        for x, other in ((ins[0], ins[1]), (ins[1], ins[0]))[:2 if side == "both" else 1]:
+        for x, other in ((ins[0], ins[1]), (ins[1], ins[0]))[: 2 if side == "both" else 1]:
             if _is_const(other, unit) and _same(x, n):
                 return x
     if f.self_zero and len(ins) == 2 and ins[0] is ins[1] and _same(ins[0], n):
         return new._add(ZEROS_LIKE.name, (ins[0],), {}, n.shape, n.dtype, source=n.source)
     if f.involution and ins[0].op == n.op:
         return ins[0].inputs[0]
-    if f.negated_rhs is not None and len(ins) == 2 and ins[1].op == f.negated_rhs[0] \
-            and _same(ins[0], n) and _same(ins[1], n):
+    if (
+        f.negated_rhs is not None
+        and len(ins) == 2
+        and ins[1].op == f.negated_rhs[0]
+        and _same(ins[0], n)
+        and _same(ins[1], n)
+    ):
         # x + (-y) is exactly x - y: one op instead of two.
-        return new._add(f.negated_rhs[1], (ins[0], ins[1].inputs[0]), {}, n.shape, n.dtype,
-                        source=n.source)
+        return new._add(
+            f.negated_rhs[1], (ins[0], ins[1].inputs[0]), {}, n.shape, n.dtype, source=n.source
+        )
     if f.inverse_of is not None and ins[0].op == f.inverse_of:
         x = ins[0].inputs[0]
         if _nonnegative(x) and _same(x, n):
@@ -211,30 +237,37 @@ def algebraic_simplification(graph: Any, keep: Sequence[Any] | None = None) -> A
     return rebuild(graph, _keep_list(graph, keep), _simplify_rule)
 
 
-def specialize(graph: Any, input_meta: dict[str, tuple], keep: Sequence[Any] | None = None
-               ) -> Any:
+def specialize(graph: Any, input_meta: dict[str, tuple], keep: Sequence[Any] | None = None) -> Any:
     """A copy with the given input shapes/dtypes and every other node's re-inferred."""
     kept = _keep_list(graph, keep)
 
     def rewrite(n: Symbol, ins: list, new: Any) -> Symbol | None:
         if n.op == "constant":
             return None
-        metas = [i.value if i.op == "constant" and is_scalar(i.value) else Meta(i.shape, i.dtype)
-                 for i in ins]
+        metas = [
+            i.value if i.op == "constant" and is_scalar(i.value) else Meta(i.shape, i.dtype)
+            for i in ins
+        ]
         shape, dtype = infer(n.opdef, metas, n.attrs)
         name = n.name if n.name not in new._by_name else None
         return new._add(n.op, ins, dict(n.attrs), shape, dtype, name=name, source=n.source)
+
     return rebuild(graph, kept, rewrite, input_meta=input_meta)
 
 
-PASSES = (algebraic_simplification, constant_folding, common_subexpression_elimination,
-          dead_code_elimination)
+PASSES = (
+    algebraic_simplification,
+    constant_folding,
+    common_subexpression_elimination,
+    dead_code_elimination,
+)
 
 
 def _layout_rule(uses: dict) -> Rewrite:
     """transpose(a @ b) -> b.T @ a.T for 2-D operands used once: the product then comes
     out contiguous (gradients of ``x @ W.T`` layers), which later elementwise work and
     in-place updates read faster.  Not bit-exact: BLAS may sum in another order."""
+
     def rewrite(n: Symbol, ins: list, new: Any) -> Symbol | None:
         if n.op != TRANSPOSE.name or uses.get(id(n.inputs[0]), 0) != 1:
             return None
@@ -244,11 +277,14 @@ def _layout_rule(uses: dict) -> Rewrite:
         a, b = m.inputs
         if a.ndim != 2 or b.ndim != 2 or tuple(n.attrs.get("axes") or (1, 0)) != (1, 0):
             return None
-        bt = new._add(TRANSPOSE.name, (b,), {"axes": (1, 0)}, b.shape[::-1], b.dtype,
-                      source=n.source)
-        at = new._add(TRANSPOSE.name, (a,), {"axes": (1, 0)}, a.shape[::-1], a.dtype,
-                      source=n.source)
+        bt = new._add(
+            TRANSPOSE.name, (b,), {"axes": (1, 0)}, b.shape[::-1], b.dtype, source=n.source
+        )
+        at = new._add(
+            TRANSPOSE.name, (a,), {"axes": (1, 0)}, a.shape[::-1], a.dtype, source=n.source
+        )
         return new._add(MATMUL.name, (bt, at), {}, n.shape, n.dtype, source=n.source)
+
     return rewrite
 
 
@@ -257,32 +293,51 @@ def _scale_rule(uses: dict) -> Rewrite:
     for a Python-number c and a product used only here: SGD's ``lr * (g.T @ h)`` then
     scales the batch-sized gradient instead of the weight-sized product.  Not
     bit-exact (the rounding of the scaling moves into the sums)."""
+
     def rewrite(n: Symbol, ins: list, new: Any) -> Symbol | None:
         if n.op != MULTIPLY.name or len(ins) != 2:
             return None
         for k in (0, 1):
             c, m = ins[k], ins[1 - k]
-            if c.op == "constant" and is_scalar(c.value) and not isinstance(c.value, bool) \
-                    and m.op == MATMUL.name and uses.get(id(n.inputs[1 - k]), 0) == 1:
+            if (
+                c.op == "constant"
+                and is_scalar(c.value)
+                and not isinstance(c.value, bool)
+                and m.op == MATMUL.name
+                and uses.get(id(n.inputs[1 - k]), 0) == 1
+            ):
                 break
         else:
             return None
         a, b = m.inputs
-        if m.shape is None or None in m.shape or a.shape is None or None in a.shape or \
-                b.shape is None or None in b.shape or m.dtype != n.dtype:
+        if (
+            m.shape is None
+            or None in m.shape
+            or a.shape is None
+            or None in a.shape
+            or b.shape is None
+            or None in b.shape
+            or m.dtype != n.dtype
+        ):
             return None
         size = int(np.prod(m.shape))
         small = 0 if np.prod(a.shape) <= np.prod(b.shape) else 1
         op = (a, b)[small]
         if np.prod(op.shape) >= size or op.dtype is None:
             return None
-        scaled = new._add(MULTIPLY.name, (c, op) if k == 0 else (op, c), {}, op.shape,
-                          infer(MULTIPLY, (c.value, Meta(op.shape, op.dtype)), {})[1],
-                          source=n.source)
+        scaled = new._add(
+            MULTIPLY.name,
+            (c, op) if k == 0 else (op, c),
+            {},
+            op.shape,
+            infer(MULTIPLY, (c.value, Meta(op.shape, op.dtype)), {})[1],
+            source=n.source,
+        )
         pair = (scaled, b) if small == 0 else (a, scaled)
         # The product takes the multiply's name: a kept output needs no alias node.
         name = n.name if n.name not in new._by_name else None
         return new._add(MATMUL.name, pair, {}, n.shape, n.dtype, name=name, source=n.source)
+
     return rewrite
 
 
@@ -296,6 +351,7 @@ def _addmm_rule(uses: dict) -> Rewrite:
     addmm(c, k * a, b) -> addmm(c, a, b, alpha=k * alpha) for a Python number k (on the
     next sweep).  SGD's ``w - lr * (g.T @ h)`` becomes one BLAS gemm that updates the
     weight inside the product.  Not bit-exact (gemm rounds alpha*ab + beta*c once)."""
+
     def product(new_m: Symbol, old_m: Symbol) -> tuple[Symbol, float] | None:
         """(the matmul, its scale) when new_m is a @ b or k * (a @ b), used only here."""
         if uses.get(id(old_m), 0) != 1:
@@ -305,10 +361,16 @@ def _addmm_rule(uses: dict) -> Rewrite:
         if new_m.op == MULTIPLY.name and old_m.op == MULTIPLY.name and len(new_m.inputs) == 2:
             for q in (0, 1):
                 k, mm = new_m.inputs[q], new_m.inputs[1 - q]
-                if k.op == "constant" and is_scalar(k.value) and not isinstance(k.value, bool) \
-                        and mm.op == MATMUL.name and old_m.inputs[1 - q].op == MATMUL.name \
-                        and uses.get(id(old_m.inputs[1 - q]), 0) == 1 \
-                        and mm.dtype == new_m.dtype and mm.shape == new_m.shape:
+                if (
+                    k.op == "constant"
+                    and is_scalar(k.value)
+                    and not isinstance(k.value, bool)
+                    and mm.op == MATMUL.name
+                    and old_m.inputs[1 - q].op == MATMUL.name
+                    and uses.get(id(old_m.inputs[1 - q]), 0) == 1
+                    and mm.dtype == new_m.dtype
+                    and mm.shape == new_m.shape
+                ):
                     return mm, float(k.value)
         return None
 
@@ -320,15 +382,35 @@ def _addmm_rule(uses: dict) -> Rewrite:
                 continue
             m, scale = found
             a, b = m.inputs
-            if a.ndim != 2 or b.ndim != 2 or not _known(m, c) or c.shape != m.shape \
-                    or c.dtype != m.dtype or n.dtype != m.dtype or m.dtype is None \
-                    or m.dtype.kind != "f" or m.shape[0] * m.shape[1] < blas.MIN_ELEMENTS:
+            if (
+                a.ndim != 2
+                or b.ndim != 2
+                or not _known(m, c)
+                or c.shape != m.shape
+                or c.dtype != m.dtype
+                or n.dtype != m.dtype
+                or m.dtype is None
+                or m.dtype.kind != "f"
+                or m.shape[0] * m.shape[1] < blas.MIN_ELEMENTS
+            ):
                 continue  # (small products: NumPy's matmul and add are cheaper than a gemm call)
-            alpha, beta = (-scale, 1.0) if n.op == SUBTRACT.name and k == 1 else \
-                (scale, -1.0) if n.op == SUBTRACT.name else (scale, 1.0)
+            alpha, beta = (
+                (-scale, 1.0)
+                if n.op == SUBTRACT.name and k == 1
+                else (scale, -1.0)
+                if n.op == SUBTRACT.name
+                else (scale, 1.0)
+            )
             name = n.name if n.name not in new._by_name else None
-            return new._add(ADDMM.name, (c, a, b), {"alpha": alpha, "beta": beta}, n.shape,
-                            n.dtype, name=name, source=n.source)
+            return new._add(
+                ADDMM.name,
+                (c, a, b),
+                {"alpha": alpha, "beta": beta},
+                n.shape,
+                n.dtype,
+                name=name,
+                source=n.source,
+            )
         return None
 
     def absorb(n: Symbol, ins: list, new: Any) -> Symbol | None:
@@ -338,15 +420,28 @@ def _addmm_rule(uses: dict) -> Rewrite:
                 continue
             for q in (0, 1):
                 k, x = s.inputs[q], s.inputs[1 - q]
-                if k.op == "constant" and is_scalar(k.value) and not isinstance(k.value, bool) \
-                        and x.shape == s.shape and x.dtype == s.dtype and _known(x):
+                if (
+                    k.op == "constant"
+                    and is_scalar(k.value)
+                    and not isinstance(k.value, bool)
+                    and x.shape == s.shape
+                    and x.dtype == s.dtype
+                    and _known(x)
+                ):
                     attrs = dict(n.attrs)
                     attrs["alpha"] = float(attrs.get("alpha", 1.0)) * float(k.value)
                     new_ins = list(ins)
                     new_ins[j] = x
                     name = n.name if n.name not in new._by_name else None
-                    return new._add(ADDMM.name, tuple(new_ins), attrs, n.shape, n.dtype,
-                                    name=name, source=n.source)
+                    return new._add(
+                        ADDMM.name,
+                        tuple(new_ins),
+                        attrs,
+                        n.shape,
+                        n.dtype,
+                        name=name,
+                        source=n.source,
+                    )
         return None
 
     def rewrite(n: Symbol, ins: list, new: Any) -> Symbol | None:
@@ -355,6 +450,7 @@ def _addmm_rule(uses: dict) -> Rewrite:
         if n.op == ADDMM.name:
             return absorb(n, ins, new)
         return None
+
     return rewrite
 
 
@@ -394,6 +490,7 @@ def optimize(graph: Any, keep: Sequence[Any] | None = None) -> Any:
             if r is None:
                 r = addmm(n, ins, new)
             return r if r is not None else cse(n, ins, new)
+
         g = rebuild(g, [g[nm] for nm in names], rule)
         return dead_code_elimination(g, [g[nm] for nm in names])
 

@@ -20,6 +20,7 @@ Loading checks every field: op names must be registered, inputs must refer to
 earlier nodes, attribute names must be parameters of the op, tags and dtypes
 must be known and numeric.  Anything else is rejected with a ValueError.
 """
+
 from __future__ import annotations
 
 import json
@@ -75,7 +76,9 @@ def save(graph: Any, path: str) -> None:
     nodes = []
     for n in graph.nodes:
         rec: dict[str, Any] = {
-            "name": n.name, "op": n.op, "inputs": [index[id(i)] for i in n.inputs],
+            "name": n.name,
+            "op": n.op,
+            "inputs": [index[id(i)] for i in n.inputs],
             "attrs": {k: w.enc(v) for k, v in n.attrs.items()},
             "shape": None if n.shape is None else list(n.shape),
             "dtype": None if n.dtype is None else n.dtype.name,
@@ -161,9 +164,11 @@ class _Reader:
 def _unknown_op(name: str, op: Any) -> ValueError:
     text = str(op)[:200]
     if isinstance(op, str) and ":" in op:
-        return _bad(f"node {name!r}: the user-defined op {text!r} is not defined in this "
-                    f"program; define it under that name (import the module that declares "
-                    f"it) before loading: loading never imports or runs code named in a file")
+        return _bad(
+            f"node {name!r}: the user-defined op {text!r} is not defined in this "
+            f"program; define it under that name (import the module that declares "
+            f"it) before loading: loading never imports or runs code named in a file"
+        )
     return _bad(f"node {name!r}: unknown op {text[:80]!r}")
 
 
@@ -186,8 +191,9 @@ def _read_document(path: str) -> tuple[dict, dict]:
     except ValueError:
         raise
     except Exception as err:  # a damaged archive: zip, CRC or .npy header errors
-        raise _bad(f"{path!r} is not a readable compgraph graph file "
-                   f"({type(err).__name__}: {err})") from None
+        raise _bad(
+            f"{path!r} is not a readable compgraph graph file ({type(err).__name__}: {err})"
+        ) from None
     if not isinstance(raw, np.ndarray) or raw.dtype != np.uint8 or raw.ndim != 1:
         raise _bad("graph.json must be stored as bytes")
     for k, v in arrays.items():
@@ -218,13 +224,18 @@ def _record(g: Any, r: _Reader, k: int, rec: Any) -> tuple:
     if not isinstance(op, str) or (op not in ("input", "constant") and op not in OPS):
         raise _unknown_op(name, op)
     ins = rec.get("inputs", [])
-    if not isinstance(ins, list) or any(not isinstance(i, int) or isinstance(i, bool)
-                                        or not 0 <= i < k for i in ins):
+    if not isinstance(ins, list) or any(
+        not isinstance(i, int) or isinstance(i, bool) or not 0 <= i < k for i in ins
+    ):
         raise _bad(f"node {name!r}: inputs must be indices of earlier nodes")
     shape = rec.get("shape")
-    if shape is not None and (not isinstance(shape, list) or any(
+    if shape is not None and (
+        not isinstance(shape, list)
+        or any(
             d is not None and (not isinstance(d, int) or isinstance(d, bool) or d < 0)
-            for d in shape)):
+            for d in shape
+        )
+    ):
         raise _bad(f"node {name!r}: bad shape {shape!r}")
     dtype = None if rec.get("dtype") is None else _dtype(rec.get("dtype"))
     attrs_raw = rec.get("attrs", {})
@@ -233,31 +244,44 @@ def _record(g: Any, r: _Reader, k: int, rec: Any) -> tuple:
     allowed = OPS[op].attr_names if op in OPS else set()
     attrs = {}
     for key, val in attrs_raw.items():
-        if not isinstance(key, str) or not key.isidentifier() or \
-                (allowed is not None and key not in allowed):
+        if (
+            not isinstance(key, str)
+            or not key.isidentifier()
+            or (allowed is not None and key not in allowed)
+        ):
             raise _bad(f"node {name!r}: op {op!r} has no attribute {key!r}")
         attrs[key] = r.dec(val)
     return name, op, ins, shape, dtype, attrs
 
 
-def _op_node(g: Any, name: str, op: str, operands: list, shape: Any, dtype: Any,
-             attrs: dict) -> Any:
+def _op_node(
+    g: Any, name: str, op: str, operands: list, shape: Any, dtype: Any, attrs: dict
+) -> Any:
     """An op node whose operand count, shape and dtype agree with the op's rules."""
     o = OPS[op]
     if not o.variadic and o.nargs is not None and len(operands) != o.nargs:
         raise _bad(f"node {name!r}: op {op!r} takes {o.nargs} input(s), got {len(operands)}")
-    metas = [n.value if n.op == "constant" and is_scalar(n.value)
-             else Meta(n.shape, n.dtype) for n in operands]
+    metas = [
+        n.value if n.op == "constant" and is_scalar(n.value) else Meta(n.shape, n.dtype)
+        for n in operands
+    ]
     try:
         ishape, idtype = infer(o, metas, attrs)
     except Exception as err:  # a file must not be able to crash us any other way
         raise _bad(f"node {name!r}: {op} cannot take these operands ({err})") from None
     if ishape is not None and shape is not None and tuple(shape) != tuple(ishape):
-        raise _bad(f"node {name!r}: recorded shape {tuple(shape)} but the operands "
-                   f"give {tuple(ishape)}")
-    return g._add(op, operands, attrs, ishape if ishape is not None else
-                  (None if shape is None else tuple(shape)),
-                  idtype if idtype is not None else dtype, name=name, source=None)
+        raise _bad(
+            f"node {name!r}: recorded shape {tuple(shape)} but the operands give {tuple(ishape)}"
+        )
+    return g._add(
+        op,
+        operands,
+        attrs,
+        ishape if ishape is not None else (None if shape is None else tuple(shape)),
+        idtype if idtype is not None else dtype,
+        name=name,
+        source=None,
+    )
 
 
 def load(path: str, cls: type) -> Any:
@@ -272,8 +296,7 @@ def load(path: str, cls: type) -> Any:
         if op == "input":
             if ins or attrs:
                 raise _bad(f"input {name!r} cannot have inputs or attributes")
-            built.append(g.input(name, shape=None if shape is None else tuple(shape),
-                                 dtype=dtype))
+            built.append(g.input(name, shape=None if shape is None else tuple(shape), dtype=dtype))
         elif op == "constant":
             if ins or attrs or "value" not in rec:
                 raise _bad(f"constant {name!r} needs a value and nothing else")

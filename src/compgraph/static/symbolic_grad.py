@@ -5,6 +5,7 @@ cotangents summed once before its VJP rule runs, broadcast reduction and dtype
 restoration done here once.  The rules are the ops' own, run in the symbolic
 namespace.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -25,13 +26,14 @@ def _fit(g: Any, x: Symbol, op_name: str, i: int) -> Symbol:
     """Bring a cotangent to x's shape and dtype."""
     if not isinstance(g, Symbol):
         g = x.graph.constant(g)
-    if g.shape is not None and x.shape is not None and None not in x.shape \
-            and None not in g.shape:
+    if g.shape is not None and x.shape is not None and None not in x.shape and None not in g.shape:
         if g.shape != x.shape:
             lead = len(g.shape) - len(x.shape)
             if lead < 0 or any(d != 1 and d != g.shape[k + lead] for k, d in enumerate(x.shape)):
-                raise ValueError(f"gradient of '{op_name}': the cotangent for input {i} has "
-                                 f"shape {g.shape}, which cannot be summed to {x.shape}")
+                raise ValueError(
+                    f"gradient of '{op_name}': the cotangent for input {i} has "
+                    f"shape {g.shape}, which cannot be summed to {x.shape}"
+                )
             g = SYMBOLIC.sum_to(g, shape=x.shape)
     elif g is not x:
         g = SYMBOLIC.sum_to_like(g, x)
@@ -52,8 +54,10 @@ def gradients(graph: Any, ys: Any, xs: Any, grad_ys: Any = None) -> Any:
             raise ValueError(f"Graph.gradients: {len(gys)} grad_ys for {len(ys_list)} ys")
     for x in xs_list:
         if x.dtype is not None and x.dtype.kind not in "fc":
-            raise TypeError(f"Graph.gradients: {x.name!r} has dtype {x.dtype}; only "
-                            f"floating-point nodes have gradients")
+            raise TypeError(
+                f"Graph.gradients: {x.name!r} has dtype {x.dtype}; only "
+                f"floating-point nodes have gradients"
+            )
     # Nodes that depend on some x (forward) and that some y depends on (backward).
     xset = set(map(id, xs_list))
     depends: set = set()
@@ -70,7 +74,7 @@ def gradients(graph: Any, ys: Any, xs: Any, grad_ys: Any = None) -> Any:
                 gy = graph._as_node(gy, "Graph.gradients")
             grads[id(y)] = grads[id(y)] + gy if id(y) in grads else gy
         last = max(y.index for y in ys_list)
-        for n in reversed(graph.nodes[:last + 1]):
+        for n in reversed(graph.nodes[: last + 1]):
             g = grads.get(id(n))
             if g is None or id(n) not in on_path or n.op in ("input", "constant"):
                 continue

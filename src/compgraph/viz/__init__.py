@@ -1,4 +1,5 @@
 """Pictures of graphs: graph inspection, the DOT writer, rendering with Graphviz."""
+
 from ..tensor import set_svg_renderer
 from .dot import to_dot
 from .render import draw, svg_of

@@ -7,6 +7,7 @@ at the top (``rankdir=BT``), as in the classic computational-graph pictures.  An
 edge into an op is labelled with the local derivative when it is a known scalar.
 Name scopes of static graphs (``g.name_scope``) become clusters.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -32,8 +33,12 @@ def dot_quote(text: str) -> str:
 
 def write_dot(view: View) -> str:
     """DOT text for a :class:`~compgraph.viz.view.View`."""
-    out = ["digraph compgraph {", "  rankdir=BT;", '  node [fontname="Helvetica"];',
-           '  edge [fontname="Helvetica", fontsize=10];']
+    out = [
+        "digraph compgraph {",
+        "  rankdir=BT;",
+        '  node [fontname="Helvetica"];',
+        '  edge [fontname="Helvetica", fontsize=10];',
+    ]
     scopes: dict[str, list[str]] = {}
     for b in view.boxes:
         line = f"{b.key} [label={dot_quote(chr(10).join(b.lines))}, {_STYLE[b.kind]}];"

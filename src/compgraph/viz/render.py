@@ -1,4 +1,5 @@
 """Rendering pictures with Graphviz (the ``graphviz`` package and the ``dot`` program)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,9 +10,11 @@ from .dot import to_dot
 __all__ = ["draw", "dot_of", "svg_of"]
 
 _FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
-_INSTALL = ("install Graphviz's `dot` program (Debian/Ubuntu: apt-get install graphviz; "
-            "macOS: brew install graphviz; conda: conda install graphviz) and the Python "
-            "package (pip install 'compgraph[viz]')")
+_INSTALL = (
+    "install Graphviz's `dot` program (Debian/Ubuntu: apt-get install graphviz; "
+    "macOS: brew install graphviz; conda: conda install graphviz) and the Python "
+    "package (pip install 'compgraph[viz]')"
+)
 
 
 def dot_of(obj: Any) -> str:
@@ -31,23 +34,29 @@ def draw(obj: Any, path: str | Path) -> Path:
     path = Path(path)
     fmt = _FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise ValueError(f"draw: unsupported file type {path.suffix!r} for {str(path)!r}; "
-                         f"use one of {sorted(_FORMATS)}")
+        raise ValueError(
+            f"draw: unsupported file type {path.suffix!r} for {str(path)!r}; "
+            f"use one of {sorted(_FORMATS)}"
+        )
     dot = dot_of(obj)
     try:
         import graphviz
     except ImportError:
         fallback = path.with_suffix(".dot")
         fallback.write_text(dot)
-        raise ImportError(f"draw: the graphviz package is not installed; {_INSTALL}. "
-                          f"The DOT text was written to {fallback}") from None
+        raise ImportError(
+            f"draw: the graphviz package is not installed; {_INSTALL}. "
+            f"The DOT text was written to {fallback}"
+        ) from None
     try:
         data = graphviz.Source(dot).pipe(format=fmt)
     except graphviz.ExecutableNotFound:
         fallback = path.with_suffix(".dot")
         fallback.write_text(dot)
-        raise RuntimeError(f"draw: Graphviz's `dot` program was not found; {_INSTALL}. "
-                           f"The DOT text was written to {fallback}") from None
+        raise RuntimeError(
+            f"draw: Graphviz's `dot` program was not found; {_INSTALL}. "
+            f"The DOT text was written to {fallback}"
+        ) from None
     path.write_bytes(data)
     return path
 
@@ -56,6 +65,7 @@ def svg_of(obj: Any) -> str | None:
     """SVG text for Jupyter, or None when Graphviz is not available."""
     try:
         import graphviz
+
         return graphviz.Source(dot_of(obj)).pipe(format="svg").decode("utf-8")
     except Exception:  # no picture: Jupyter falls back to the text repr
         return None

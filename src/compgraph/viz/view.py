@@ -8,6 +8,7 @@ DOT writer (:mod:`compgraph.viz.dot`) draws.  Static graphs are read through the
 public attributes only (``nodes``, and each node's ``op``, ``opdef``, ``inputs``,
 ``name``, ``shape``, ``dtype``, ``value``), so this module never imports them.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -19,8 +20,16 @@ from ..grad_mode import no_grad
 from ..ops.meta import Meta
 from ..ops.registry import NUMPY
 
-__all__ = ["View", "Box", "dynamic_view", "static_view", "collect", "node_values",
-           "local_derivative", "fmt"]
+__all__ = [
+    "View",
+    "Box",
+    "dynamic_view",
+    "static_view",
+    "collect",
+    "node_values",
+    "local_derivative",
+    "fmt",
+]
 
 
 def fmt(v: Any) -> str:
@@ -56,8 +65,9 @@ class View:
         self.edges.append((src, dst, label))
 
 
-def value_lines(name: str | None, shape: Any, dtype: Any, value: Any = None,
-                grad: Any = None) -> list[str]:
+def value_lines(
+    name: str | None, shape: Any, dtype: Any, value: Any = None, grad: Any = None
+) -> list[str]:
     """The text of a value box: name, shape and dtype, the value and gradient when known."""
     lines = [name] if name else []
     if shape is not None:
@@ -128,8 +138,11 @@ def local_derivative(n: Node, i: int) -> Any:
     try:
         with np.errstate(all="ignore"), no_grad():
             if n.op.variadic:  # one rule for all inputs (a user's op keeps its residuals)
-                saved = n.saved if n.op.residuals is not None else \
-                    [_raw(s) if not isinstance(s, Meta) else s for s in n.saved]
+                saved = (
+                    n.saved
+                    if n.op.residuals is not None
+                    else [_raw(s) if not isinstance(s, Meta) else s for s in n.saved]
+                )
                 needs = [j == i for j in range(len(n.parents))]
                 v = n.op.vjp(NUMPY, one, out, saved, needs, **n.attrs)[i]
             else:
@@ -155,15 +168,21 @@ def dynamic_view(t: TensorBase, max_nodes: int = 200) -> View:
     ids: dict[int, str] = {}
     for k, leaf in enumerate(leaves):
         g = leaf._grad._data if leaf._grad is not None else None
-        ids[id(leaf)] = view.box(f"v_leaf{k}", "leaf", value_lines(
-            leaf._name, np.shape(leaf._data), np.result_type(leaf._data), leaf._data, g))
+        ids[id(leaf)] = view.box(
+            f"v_leaf{k}",
+            "leaf",
+            value_lines(
+                leaf._name, np.shape(leaf._data), np.result_type(leaf._data), leaf._data, g
+            ),
+        )
     for k, n in enumerate(nodes):
         grad = None
         if n.retain is not None and n.retain() is not None and n.retain()._grad is not None:
             grad = n.retain()._grad._data
         name = n.label or (t._name if n is t._node else None)
-        ids[id(n)] = view.box(f"v{k}", "value",
-                              value_lines(name, n.shape, n.dtype, values.get(id(n)), grad))
+        ids[id(n)] = view.box(
+            f"v{k}", "value", value_lines(name, n.shape, n.dtype, values.get(id(n)), grad)
+        )
         view.box(f"op{k}", "op", [n.op.label])
         view.edge(f"op{k}", f"v{k}")
     for k, n in enumerate(nodes):
@@ -188,8 +207,9 @@ def static_view(graph: Any, max_nodes: int = 500) -> View:
         scope = n.name.rsplit("/", 1)[0] if "/" in n.name else None
         if n.op in ("input", "constant"):
             value = n.value if n.op == "constant" and np.size(n.value) == 1 else None
-            ids[id(n)] = view.box(f"n{k}", n.op, value_lines(n.name, n.shape, n.dtype, value),
-                                  scope)
+            ids[id(n)] = view.box(
+                f"n{k}", n.op, value_lines(n.name, n.shape, n.dtype, value), scope
+            )
             continue
         label = n.opdef.label if n.opdef is not None else n.op
         view.box(f"op{k}", "op", [label], scope)
