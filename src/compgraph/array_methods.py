@@ -13,7 +13,7 @@ operators with faster direct calls (see :mod:`compgraph.tensor`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,6 +28,10 @@ class ArrayMethods:
     """Mixin: NumPy-style operators and methods in terms of the declared functions."""
 
     __slots__ = ()
+
+    if TYPE_CHECKING:  # the declared methods are installed at import: any name may be one
+
+        def __getattr__(self, name: str) -> Any: ...
 
     def __pos__(self):
         return self

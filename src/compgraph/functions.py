@@ -110,6 +110,14 @@ def _publish(front: Front, removed: bool) -> None:
 subscribe(_publish)
 
 
+def __getattr__(name: str) -> Callable:
+    """A function declared after this module was imported (a user's ``defop``)."""
+    front = PUBLIC.get(name)
+    if front is None or front.function is None:
+        raise AttributeError(f"module 'compgraph.functions' has no attribute {name!r}")
+    return front.function
+
+
 class _Public:
     """``cg.<name>`` for the composites below: the declared public functions by name."""
 

@@ -127,11 +127,6 @@ class Tensor(TensorBase, ArrayMethods):
         return self._data.tolist()
 
     @property
-    def shape(self) -> tuple:
-        """The array's shape."""
-        return self._data.shape
-
-    @property
     def ndim(self) -> int:
         """Number of dimensions."""
         return self._data.ndim
@@ -140,11 +135,6 @@ class Tensor(TensorBase, ArrayMethods):
     def size(self) -> int:
         """Number of elements."""
         return self._data.size
-
-    @property
-    def dtype(self) -> np.dtype:
-        """The NumPy dtype."""
-        return self._data.dtype
 
     @property
     def name(self) -> str | None:

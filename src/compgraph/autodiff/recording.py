@@ -18,7 +18,7 @@ never imports the ones above it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -57,8 +57,30 @@ class TensorBase:
     """
 
     __slots__ = ("_data", "_rg", "_node", "_grad", "_name", "_hooks", "_why", "_tan", "__weakref__")
+    _data: Any
+    _rg: bool
+    _node: Node | None
+    _grad: Any
+    _name: str | None
+    _hooks: list | None
+    _why: str | None
+    _tan: dict | None
+    if TYPE_CHECKING:  # the Tensor subclass and the declared methods add the rest
+
+        def __getattr__(self, name: str) -> Any: ...
+
     # Subclasses whose buffer can change in place (Variable) are told when a graph keeps it.
     _capturable = False
+
+    @property
+    def shape(self) -> tuple:
+        """The array's shape."""
+        return self._data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The NumPy dtype."""
+        return self._data.dtype
 
 
 #: The class results are made of (compgraph.tensor.Tensor, once it is imported).
@@ -94,6 +116,17 @@ class Node:
         "label",
         "__weakref__",
     )
+    op: Op
+    attrs: dict
+    parents: tuple
+    saved: tuple | None
+    out: Any
+    shape: tuple
+    dtype: Any
+    hooks: list | None
+    retain: Any
+    seq: int
+    label: str | None
 
     def __repr__(self) -> str:
         return f"<Node {self.op.name} -> {self.shape} {self.dtype}>"

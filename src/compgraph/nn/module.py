@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -148,6 +148,16 @@ class Module:
     # but never assign attributes: calling them still works.
     _forward_hooks: dict = {}
     _forward_pre_hooks: dict = {}
+    # Set in __init__ (with object.__setattr__, past the registering __setattr__).
+    _params: dict[str, Any]
+    _modules: dict[str, Any]
+    _buffers: dict[str, Any]
+    _non_persistent: set
+    training: bool
+
+    if TYPE_CHECKING:  # registered parameters, buffers and submodules are attributes
+
+        def __getattr__(self, name: str) -> Any: ...
 
     def __init__(self) -> None:
         object.__setattr__(self, "_params", OrderedDict())

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -371,6 +371,10 @@ class Namespace:
     ``Namespace(apply)`` gives ``ns.<op>(*inputs, **attrs) == apply(op, inputs, attrs)``.
     The NumPy namespace instead calls each op's forward directly.
     """
+
+    if TYPE_CHECKING:  # one attribute per declared op, bound at run time
+
+        def __getattr__(self, name: str) -> Any: ...
 
     def __init__(self, name: str, apply: Callable[[Op, tuple, dict], Any] | None):
         self._name = name

@@ -111,6 +111,17 @@ class Symbol(ArrayMethods):
         "index",
         "__weakref__",
     )
+    graph: Graph
+    op: str
+    opdef: Op | None
+    inputs: tuple
+    attrs: dict
+    shape: tuple | None
+    dtype: Any
+    name: str
+    value: Any
+    source: str | None
+    index: int
 
     @classmethod
     def __cg_apply__(cls, op: Op, args: tuple, attrs: dict) -> Symbol:
