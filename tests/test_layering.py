@@ -127,3 +127,26 @@ def test_no_private_names_of_another_package():
                             not (tpkg == pkg or target.startswith(pkg + ".") or target == pkg):
                         bad.append(f"{mod} imports {target}.{a.name}")
     assert not bad, "\n".join(bad)
+
+
+def test_every_all_is_true():
+    """Each module's ``__all__`` names what it defines for others, and nothing it lacks."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    bad = []
+    for m in pkgutil.walk_packages(compgraph.__path__, "compgraph."):
+        if m.name.endswith("__main__"):
+            continue
+        mod = importlib.import_module(m.name)
+        names = getattr(mod, "__all__", None)
+        if names is None:
+            bad.append(f"{m.name}: no __all__")
+            continue
+        bad += [f"{m.name}: __all__ names {n}, which it lacks" for n in names if not hasattr(mod, n)]
+        for n, v in vars(mod).items():
+            if not n.startswith("_") and n not in names and \
+                    (inspect.isfunction(v) or inspect.isclass(v)) and v.__module__ == m.name:
+                bad.append(f"{m.name}: defines {n} but leaves it out of __all__")
+    assert not bad, "\n".join(bad)

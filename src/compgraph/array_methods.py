@@ -21,7 +21,7 @@ from .ops.args import is_symbolic
 from .ops.registry import Front, front_for_numpy, subscribe
 from .ops.spec import Method
 
-__all__ = ["ArrayMethods"]
+__all__ = ["ArrayMethods", "install"]
 
 
 class ArrayMethods:

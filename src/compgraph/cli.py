@@ -28,7 +28,7 @@ from .static import Graph, Symbol
 from .tensor import Tensor, tensor
 from .viz import draw
 
-__all__ = ["main", "parse_equations", "CliError", "seed_demo", "functions"]
+__all__ = ["main", "run", "parse_equations", "CliError", "seed_demo", "functions"]
 
 # Python's operator syntax -> the operator symbol; which function a symbol means is
 # declared on the function (``symbol=``), as is whether the command line may call it.

@@ -22,7 +22,16 @@ from .autodiff.recording import Node, TensorBase, apply, set_tensor_class, wrap
 from .ops.args import SYMBOLIC_TYPES
 from .ops.registry import Front, Op, subscribe
 
-__all__ = ["Tensor", "Node", "tensor", "constant", "as_array", "init_fields", "set_svg_renderer"]
+__all__ = [
+    "Tensor",
+    "Node",
+    "tensor",
+    "constant",
+    "as_array",
+    "init_fields",
+    "operand",
+    "set_svg_renderer",
+]
 
 _FLOAT_KINDS = "fc"
 

@@ -30,6 +30,14 @@ __all__ = [
     "Softmax",
     "LogSoftmax",
     "Identity",
+    "BatchNorm2d",
+    "AvgPool2d",
+    "AdaptiveAvgPool2d",
+    "LeakyReLU",
+    "ELU",
+    "SiLU",
+    "GELU",
+    "Softplus",
 ]
 
 

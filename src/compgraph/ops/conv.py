@@ -16,6 +16,8 @@ from .meta import Meta, same_dtype
 from .registry import defop
 from .spec import no
 
+__all__ = ["IM2COL", "COL2IM", "out_size", "pair"]
+
 
 def out_size(size: int, k: int, stride: int, pad: int, dilation: int = 1) -> int:
     """Output length of a window of ``k`` taps ``dilation`` apart sliding with ``stride``

@@ -21,6 +21,43 @@ from .meta import boolean, broadcast, dtype_attr, floating, promote, same_dtype,
 from .registry import defop
 from .spec import Codegen, Facts, Onnx, no, same_meta
 
+__all__ = [
+    "ADD",
+    "SUBTRACT",
+    "MULTIPLY",
+    "DIVIDE",
+    "IDENTITY",
+    "NEGATIVE",
+    "POWER",
+    "EXP",
+    "LOG",
+    "SQRT",
+    "SIN",
+    "COS",
+    "TAN",
+    "TANH",
+    "SIGMOID",
+    "SOFTPLUS",
+    "ERF",
+    "MASKED",
+    "RELU",
+    "ABS",
+    "MAXIMUM",
+    "MINIMUM",
+    "WHERE",
+    "CLIP",
+    "CAST",
+    "SIGN",
+    "STOP_GRADIENT",
+    "EQUAL",
+    "NOT_EQUAL",
+    "LESS",
+    "LESS_EQUAL",
+    "GREATER",
+    "GREATER_EQUAL",
+    "FLOOR",
+]
+
 _OPERATOR = "the {} operator"
 _NO_CLI_ATTRS = no("takes attributes; the command line calls one-argument functions")
 

@@ -17,6 +17,8 @@ from .meta import Meta, broadcast_partial, promote
 from .registry import NUMPY, defop
 from .spec import Codegen, Onnx, no
 
+__all__ = ["MATMUL", "LINEAR", "ADDMM"]
+
 
 def _matmul_shape(metas):
     a, b = (m.shape if isinstance(m, Meta) else () for m in metas)

@@ -27,6 +27,8 @@ __all__ = [
     "same_dtype",
     "shape_attr",
     "dtype_attr",
+    "broadcast_partial",
+    "by_example",
 ]
 
 

@@ -16,6 +16,22 @@ from .meta import floating, reduced, same_dtype, same_shape, shape_attr
 from .registry import defop
 from .spec import Codegen, Facts, Onnx, no, same_meta
 
+__all__ = [
+    "SUM",
+    "MAX",
+    "MIN",
+    "SUM_TO",
+    "BROADCAST_TO",
+    "SUM_TO_LIKE",
+    "BROADCAST_LIKE",
+    "ZEROS_LIKE",
+    "ONES_LIKE",
+    "COUNT",
+    "LOG_SOFTMAX",
+    "ARGMAX",
+    "sum_to_shape",
+]
+
 _add_reduce = np.add.reduce
 _max_reduce = np.maximum.reduce
 _min_reduce = np.minimum.reduce

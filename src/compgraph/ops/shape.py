@@ -16,6 +16,22 @@ from .meta import Meta, by_example, same_dtype, shape_attr
 from .registry import defop
 from .spec import Codegen, Facts, Method, Onnx, no, same_meta
 
+__all__ = [
+    "RESHAPE",
+    "TRANSPOSE",
+    "SWAPAXES",
+    "EXPAND_DIMS",
+    "SQUEEZE",
+    "RESHAPE_LIKE",
+    "GETITEM",
+    "SCATTER_ADD",
+    "SCATTER_ADD_LIKE",
+    "CONCAT_PART",
+    "CONCATENATE",
+    "STACK",
+    "is_basic_index",
+]
+
 
 def _known(metas):
     return [m.shape if isinstance(m, Meta) else () for m in metas]

@@ -38,6 +38,7 @@ __all__ = [
     "constant_folding",
     "algebraic_simplification",
     "specialize",
+    "rebuild",
 ]
 
 Rewrite = Callable[[Symbol, list, Any], "Symbol | None"]

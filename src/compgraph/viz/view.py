@@ -29,6 +29,7 @@ __all__ = [
     "node_values",
     "local_derivative",
     "fmt",
+    "value_lines",
 ]
 
 
