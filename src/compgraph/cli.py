@@ -36,8 +36,10 @@ _SYMBOLS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "*
 
 
 def functions() -> dict[str, Callable]:
-    """The functions the command line may call (declared with ``cli=True``), by name."""
-    return {name: f.function for name, f in sorted(PUBLIC.items()) if f.cli}
+    """The one-argument functions the command line may call (declared with ``cli=True``),
+    by name; operators (``+ - * / **``) are part of its grammar."""
+    return {name: f.function for name, f in sorted(PUBLIC.items())
+            if f.cli and f.symbol is None and (f.op is None or f.op.nargs == 1)}
 
 
 def _binary(op_type: type) -> Callable:
