@@ -42,12 +42,12 @@ class ArrayMethods:
         front = front_for_numpy(ufunc)
         if front is None or method != "__call__" or kwargs:
             return NotImplemented
-        return front.function(*inputs)
+        return _function(front)(*inputs)
 
     def __array_function__(self, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
         front = front_for_numpy(func)
         if front is not None:
-            return front.function(*args, **kwargs)
+            return _function(front)(*args, **kwargs)
         # A NumPy function compgraph does not declare: it sees plain arrays (a result
         # computed that way carries no graph).  Static-graph values have no arrays.
         if any(is_symbolic(a) for a in _leaves((args, kwargs))):
@@ -77,17 +77,25 @@ def _arrays(v: Any) -> Any:
     return v
 
 
-def _method(front: Front, m: Method) -> Callable:
+def _function(front: Front) -> Callable:
+    """The front's public function, looked up when called (a primitive's is built after
+    its methods are installed)."""
+    fn = front.function
+    assert fn is not None  # every published front has its function by the time it is called
+    return fn
+
+
+def _method(front: Front, m: Method) -> Callable | property:
     adapt = m.adapt
     if adapt is None:
 
         def method(self, *args, **kwargs):
-            return front.function(self, *args, **kwargs)
+            return _function(front)(self, *args, **kwargs)
     else:
 
         def method(self, *args, **kwargs):
             a, k = adapt(self, *args, **kwargs)
-            return front.function(*a, **k)
+            return _function(front)(*a, **k)
 
     method.__name__ = method.__qualname__ = m.name
     method.__doc__ = (
@@ -102,19 +110,19 @@ def _operator(front: Front, dunder: str, reflected: bool) -> Callable:
     if front.op is not None and front.op.nargs == 1:
 
         def unary(self):
-            return front.function(self)
+            return _function(front)(self)
 
-        fn = unary
+        fn: Callable = unary
     elif reflected:
 
         def rbinary(self, other):
-            return front.function(other, self)
+            return _function(front)(other, self)
 
         fn = rbinary
     else:
 
         def binary(self, other):
-            return front.function(self, other)
+            return _function(front)(self, other)
 
         fn = binary
     fn.__name__ = fn.__qualname__ = dunder
@@ -126,7 +134,8 @@ def install(cls: type, front: Front, removed: bool = False) -> None:
     dunders = front.operators
     for k, dunder in enumerate(dunders):
         if removed:
-            cls.__dict__.get(dunder) is not None and delattr(cls, dunder)
+            if cls.__dict__.get(dunder) is not None:
+                delattr(cls, dunder)
         else:
             setattr(cls, dunder, _operator(front, dunder, reflected=k == 1))
     for m in front.methods:

@@ -58,6 +58,7 @@ def _public(front: Front) -> Callable:
     """The public function of an op: ``prepare`` (or the inputs as they are), then
     :func:`dispatch`."""
     op = front.op
+    assert op is not None  # _publish builds public functions for primitives only
     prepare = front.prepare
     if prepare is not None:
 
@@ -123,9 +124,11 @@ class _Public:
 
     def __getattr__(self, name: str) -> Callable:
         try:
-            return PUBLIC[name].function
+            fn = PUBLIC[name].function
         except KeyError:
             raise AttributeError(f"compgraph has no function {name!r}") from None
+        assert fn is not None  # _publish gives every published front its function
+        return fn
 
 
 cg = _Public()
@@ -229,7 +232,7 @@ def linear(x: Any, weight: Any, bias: Any = None) -> Tensor:
 
 
 # ------------------------------------------------------------------ creation
-_CREATION = dict(
+_CREATION: dict[str, Any] = dict(
     method=no("creates a new tensor"),
     numpy=no("NumPy's creation functions take no tensor to dispatch on"),
     cli=no("creates a new tensor"),
@@ -289,7 +292,7 @@ def eye(n: int, m: int | None = None, dtype: Any = "float64") -> Tensor:
 # ------------------------------------------------------------------ activations
 # Compositions of primitives: their gradients come from the primitives' rules.  At the
 # kinks they follow PyTorch (leaky_relu and elu take the x <= 0 branch at 0).
-_ACTIVATION = dict(numpy=no("NumPy has no activation functions"))
+_ACTIVATION: dict[str, Any] = dict(numpy=no("NumPy has no activation functions"))
 
 
 @defpublic(method=no("PyTorch's F.leaky_relu is a function"), cli=_NOT_CLI, **_ACTIVATION)

@@ -425,7 +425,7 @@ def _fast_operators(front: Front, removed: bool) -> None:
         def unary(self):
             return apply(op, (self,))
 
-        fns = [unary]
+        fns: list[Callable] = [unary]
     else:
 
         def binary(self, other):

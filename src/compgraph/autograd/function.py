@@ -13,7 +13,7 @@ second derivatives flow through it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from ..autodiff.recording import TensorBase, wrap
 from ..custom import UserOp
@@ -77,7 +77,7 @@ def _is_output(t: Any, out: Any) -> bool:
 class _FunctionOp(UserOp):
     """The user op behind an ``autograd.Function`` subclass."""
 
-    def __init__(self, cls: type):
+    def __init__(self, cls: type[Function]):
         self.cls = cls
         super().__init__(
             cls,
@@ -117,7 +117,8 @@ class _FunctionMeta(type):
     def __init__(cls, name: str, bases: tuple, ns: dict):
         super().__init__(name, bases, ns)
         if bases and "forward" in ns:
-            cls._op = _FunctionOp(cls)
+            # a subclass of Function: only Function's class statement has no bases
+            cls._op = _FunctionOp(cast("type[Function]", cls))
 
 
 class Function(metaclass=_FunctionMeta):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import operator
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .module import Module
 
@@ -30,6 +30,10 @@ def _module_at(k: int, module: Any, where: str) -> Module:
 class _Container(Module):
     """What ModuleList and Sequential share: length, iteration, deletion (children
     renumbered, as torch) and pop."""
+
+    if TYPE_CHECKING:  # each container indexes its own way
+
+        def __getitem__(self, idx: int | slice) -> Module: ...
 
     def __delitem__(self, idx: int | slice) -> None:
         mods = list(self._modules.values())

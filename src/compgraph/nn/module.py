@@ -64,7 +64,8 @@ class IncompatibleKeys(NamedTuple):
             f"unexpected_keys={self.unexpected_keys!r})"
         )
 
-    __str__ = __repr__
+    def __str__(self) -> str:  # mypy reads `__str__ = __repr__` in a NamedTuple as a field
+        return repr(self)
 
 
 class StateDictError(RuntimeError, KeyError, ValueError):

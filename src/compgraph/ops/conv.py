@@ -79,7 +79,7 @@ def _im2col_prepare(
     return (x,), {"kh": int(kh), "kw": int(kw), "stride": stride, "pad": pad, "dilation": dilation}
 
 
-_PATCHES = dict(
+_PATCHES: dict[str, Any] = dict(
     method=no("a function of images"),
     numpy=no("NumPy has no im2col"),
     cli=no("a function of images"),

@@ -36,7 +36,7 @@ _add_reduce = np.add.reduce
 _max_reduce = np.maximum.reduce
 _min_reduce = np.minimum.reduce
 
-_INTERNAL = dict(
+_INTERNAL: dict[str, Any] = dict(
     names=no("internal: gradients of broadcasting and of static graphs"),
     method=no("internal"),
     numpy=no("internal"),
@@ -325,7 +325,7 @@ def _fill_onnx(value: int):
     return emit
 
 
-_FILLED = dict(
+_FILLED: dict[str, Any] = dict(
     names=no("cg.zeros_like / cg.ones_like make new Tensors; this op is their static-graph form"),
     method=no("not a method"),
     numpy=no("np.zeros_like(t) makes an ndarray"),

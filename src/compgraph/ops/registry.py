@@ -48,7 +48,7 @@ __all__ = [
 
 # Python operators a symbol stands for: (symbol, arity) -> dunders (reflected last).
 # Keyed by Python's own operator symbols; which op an operator means is on the op.
-_DUNDERS = {
+_DUNDERS: dict[tuple[str, int | None], tuple[str, ...]] = {
     ("+", 2): ("__add__", "__radd__"),
     ("-", 2): ("__sub__", "__rsub__"),
     ("*", 2): ("__mul__", "__rmul__"),
@@ -362,7 +362,7 @@ OPS: dict[str, Op] = {}
 PUBLIC: dict[str, Front] = {}
 _BY_NUMPY: dict[int, tuple[Any, Front]] = {}
 _METHODS: dict[str, Front] = {}
-_SUBSCRIBERS: list[Callable[[Front], None]] = []
+_SUBSCRIBERS: list[Callable[[Front, bool], None]] = []
 
 
 class Namespace:

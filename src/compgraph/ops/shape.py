@@ -102,7 +102,7 @@ def _promote_all(metas, **attrs):
     return None if any(d is None for d in ds) else np.result_type(*ds)
 
 
-_INTERNAL = dict(
+_INTERNAL: dict[str, Any] = dict(
     names=no("internal: gradients of static graphs of unknown shape"),
     method=no("internal"),
     numpy=no("internal"),
