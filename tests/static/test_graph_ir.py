@@ -394,6 +394,7 @@ UNKNOWN_RANK = [
     ("stack", "stack", lambda x: cg.stack([x, x])),
     ("expand_dims", "expand_dims", lambda x: cg.expand_dims(x, 0)),
     ("squeeze", "squeeze", lambda x: cg.squeeze(x)),
+    ("squeeze_axis", "squeeze", lambda x: cg.squeeze(x, 0)),
     ("softmax", "softmax", lambda x: cg.softmax(x)),
     ("concatenate", "concatenate", lambda x: cg.concatenate([x, x])),
     ("dot", "dot", lambda x: cg.dot(x, np.ones(3))),

@@ -78,7 +78,9 @@ def one_axis(axis: Any, ndim: int | None, where: str, shape: Any = None) -> int:
     """One axis as a non-negative int."""
     if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
         raise TypeError(f"{where}: axis must be an int, got {axis!r}")
-    return normalize_axis(int(axis), ndim, where, shape)[0]
+    axes = normalize_axis(int(axis), ndim, where, shape)
+    assert axes is not None  # an int axis: never None
+    return axes[0]
 
 
 def empty_axis(x: Any, axes: tuple | None) -> bool:

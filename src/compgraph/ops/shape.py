@@ -316,9 +316,12 @@ def _squeeze_prepare(x: Any, axis: Any = None) -> tuple:
     if axis is None and (shape is None or None in shape):
         axes = None  # which axes have length 1 is known only when it runs
     elif axis is None:
+        assert shape is not None  # the first branch took an unknown shape
         axes = tuple(i for i, d in enumerate(shape) if d == 1)
     else:
-        axes = normalize_axis(axis, len(shape), "squeeze", shape)
+        # An unknown shape: normalize_axis raises (the axes need the number of dimensions).
+        axes = normalize_axis(axis, None if shape is None else len(shape), "squeeze", shape)
+        assert axes is not None and shape is not None  # axis is not None; ndim was known
         bad = [a for a in axes if shape[a] != 1]
         if bad:
             raise ValueError(
