@@ -572,6 +572,19 @@ class TestRecordingScope:
             y = y0 * v
         assert float(tape.gradient(y, v)) == 4.0  # d(y0 * v)/dv with y0 constant
 
+    def test_variadic_op_mixing_a_leaf_and_a_value_from_before_the_tape(self):
+        # stack's rule is variadic; an input made before the tape is a constant
+        # (this raised TypeError: `p in targets` with no targets)
+        v = cg.Variable(3.0)
+        a = cg.tensor(1.0, requires_grad=True)
+        d, b = v * 2, a * 2  # outside any tape
+        with cg.GradientTape(persistent=True) as tape:
+            z = cg.stack([v, d, v * v]).sum()
+            w = cg.concatenate([cg.reshape(a, (1,)), cg.reshape(b, (1,))]).sum()
+        assert float(tape.gradient(z, v)) == 7.0  # 1 + 2v, d constant
+        assert float(tape.gradient(w, a)) == 1.0
+        assert [float(g) for g in tape.gradient(z, [v])] == [7.0]
+
     def test_target_computed_after_the_tape_closed_is_not_recorded(self):
         x = const(2.0)
         with cg.GradientTape() as tape:

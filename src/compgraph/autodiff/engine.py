@@ -322,8 +322,16 @@ def _propagate(
         vjp = op.vjp
         variadic = op.variadic
         if variadic:
+            # As the loop below: a Node is needed when useful, a leaf when it is a target
+            # (every leaf, without targets: a tape's walk restricted to its own ops).
             needs = [
-                p is not None and (useful is None or p in useful or p in targets) for p in n.parents
+                p is not None
+                and (
+                    useful is None
+                    or p in useful
+                    or (type(p) is not Node if targets is None else p in targets)
+                )
+                for p in n.parents
             ]
             many = vjp(ns, g, out, saved, needs, **attrs)
         i = -1
