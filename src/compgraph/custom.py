@@ -37,7 +37,7 @@ import functools
 import inspect
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -93,7 +93,7 @@ def _grads(result: Any, n: int, where: str) -> list:
 
 def _to_namespace(gs: list, first_order: bool) -> list:
     """Gradients as the engine's namespace wants them: arrays (first order) or Tensors."""
-    out = []
+    out: list[Any] = []
     for g in gs:
         if g is None:
             out.append(None)
@@ -171,7 +171,8 @@ class UserOp:
             t._rg, t._node = True, node
             for a in args:
                 if isinstance(a, TensorBase) and a._capturable and a._rg and a._node is None:
-                    a._captured = True  # a Variable: its next assign must not touch this buffer
+                    # a Variable (its slot): its next assign must not touch this buffer
+                    cast(Any, a)._captured = True
                     if VARIABLE_HOOK[0] is not None:
                         VARIABLE_HOOK[0](a)
             for hook in RECORD_HOOKS:
@@ -276,7 +277,7 @@ def _shape_rule(user: UserOp) -> Callable:
 
 def _dtype_rule(user: UserOp) -> Callable:
     def rule(metas: Sequence[Any], **attrs: Any) -> Any:
-        dummies = []
+        dummies: list[Any] = []
         for m in metas:
             if isinstance(m, (bool, int, float, complex)):
                 dummies.append(m)
@@ -324,6 +325,9 @@ def _vjp(
 def _transpose(user: UserOp, ns: Any, g: Any, prims: Sequence[Any], needs: Sequence[bool]) -> list:
     """The VJP of a custom_jvp function: its JVP rule is linear in the tangents, so the
     reverse derivative of ``t -> jvp(primals, t)`` at any t is the transposed Jacobian."""
+    # Reached without a bwd: a custom_jvp (a custom_vjp refuses to run before defvjp),
+    # and a custom_jvp refuses to run before defjvp.
+    assert user.jvp is not None
     if ns is SYMBOLIC:
         ts = [SYMBOLIC.zeros_like(p) if isinstance(p, Symbol) else None for p in prims]
         graph = next(p.graph for p in prims if isinstance(p, Symbol))
@@ -361,6 +365,7 @@ def _data(v: Any) -> Any:
 
 def _jvp(user: UserOp, ns: Any, tins: Sequence[Any], out: Any, prims: Sequence[Any]) -> Any:
     """Forward mode: the user's rule, with missing tangents as zeros."""
+    assert user.jvp is not None  # the op's jvp is this rule only once user.jvp is set
     first_order = ns is NUMPY
     primals = [_plain_tensor(p) for p in prims]
     tangents = []

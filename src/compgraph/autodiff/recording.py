@@ -18,7 +18,7 @@ never imports the ones above it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -84,10 +84,10 @@ class TensorBase:
 
 
 #: The class results are made of (compgraph.tensor.Tensor, once it is imported).
-_Result: type = TensorBase
+_Result: type[TensorBase] = TensorBase
 
 
-def set_tensor_class(cls: type) -> None:
+def set_tensor_class(cls: type[TensorBase]) -> None:
     """Make results of every op instances of ``cls`` (a TensorBase subclass)."""
     global _Result
     _Result = cls
@@ -220,7 +220,7 @@ def apply(op: Op, args: Sequence[Any], attrs: dict = _NOATTRS) -> Any:
         if tan:
             push_tangents(op, args, attrs, t)
         return t
-    parents = []
+    parents: list[Node | TensorBase | None] = []
     needs = 0
     bit = 1
     for a in args:
@@ -229,7 +229,8 @@ def apply(op: Op, args: Sequence[Any], attrs: dict = _NOATTRS) -> Any:
             if n is None:
                 parents.append(a)
                 if a._capturable:
-                    a._captured = True  # a Variable: its next assign must not touch this buffer
+                    # a Variable (its slot): its next assign must not touch this buffer
+                    cast(Any, a)._captured = True
                     if VARIABLE_HOOK[0] is not None:
                         VARIABLE_HOOK[0](a)
             else:
@@ -238,7 +239,6 @@ def apply(op: Op, args: Sequence[Any], attrs: dict = _NOATTRS) -> Any:
         else:
             parents.append(None)
         bit <<= 1
-    parents = tuple(parents)
     if tan:
         # Tangents must survive into backward (forward-over-reverse): keep the Tensors.
         arrays = list(args)
@@ -252,7 +252,7 @@ def apply(op: Op, args: Sequence[Any], attrs: dict = _NOATTRS) -> Any:
     node = _new(Node)
     node.op = op
     node.attrs = attrs
-    node.parents = parents
+    node.parents = tuple(parents)
     node.saved = tuple(arrays)
     node.out = (t if tan else out) if op.save_out else None
     node.shape = out.shape
@@ -279,7 +279,7 @@ def op_drop(op: Op, needs: int) -> tuple:
         if op.saves is None:  # variadic rules may read everything
             d = ()
         else:
-            keep = set()
+            keep: set[int] = set()
             for i, s in enumerate(op.saves):
                 if needs >> i & 1:
                     keep.update(s)
