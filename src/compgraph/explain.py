@@ -43,7 +43,7 @@ def _formula(template: str, names: list[str], out_name: str, op: Op) -> str:
 def _paths(top: Any, target: Any, parents_of: Any) -> tuple[list, bool]:
     """Paths from ``top`` down to ``target`` as lists of (node, input index); iterative."""
     found: list = []
-    stack = [(top, [])]
+    stack: list[tuple[Any, list]] = [(top, [])]
     cut = False
     while stack:
         n, path = stack.pop()
@@ -109,6 +109,7 @@ def _explain_dynamic(y: Tensor, x: Tensor) -> str:
             "explain: y was not computed from anything recorded (a leaf or a "
             "tensor built without requires_grad)"
         )
+    y_node = y._node
     target = x._node if x._node is not None else x
     nodes, _ = collect(y)
     if any(n.saved is None for n in nodes):
@@ -123,9 +124,10 @@ def _explain_dynamic(y: Tensor, x: Tensor) -> str:
     def name(v: Any) -> str:
         if id(v) in names:
             return names[id(v)]
+        nm: str | None
         if isinstance(v, Tensor):
             nm = v.name or "x"
-        elif v is y._node:
+        elif v is y_node:
             nm = v.label or y.name or "y"
         else:
             nm = v.label or _expression(v)
@@ -150,6 +152,7 @@ def _explain_dynamic(y: Tensor, x: Tensor) -> str:
         return text if len(text) <= 24 else None
 
     def operand_names(n: Node) -> list[str]:
+        assert n.saved is not None  # every node's saved values were checked above
         out = []
         for p, s in zip(n.parents, n.saved):
             if p is not None:

@@ -121,13 +121,14 @@ def _run_hooks(hooks: list, g: Any, create_graph: bool, what: str) -> Any:
 
 def _as_tensors(n: Node) -> tuple[Any, Any]:
     """Saved buffers as Tensors connected to the graph, for rules run with create_graph."""
+    assert n.saved is not None  # the caller raised for a node whose buffers were freed
     out = n.out
     if n.op.residuals is not None:
         # A user op keeps its own residuals, recorded (so connected) when they were made.
         if out is not None and not isinstance(out, TensorBase):
             out = wrap(out, n, True)
         return n.saved, out
-    saved = []
+    saved: list[Any] = []
     for a, p in zip(n.saved, n.parents):
         if a is None or p is None or isinstance(a, (TensorBase, Meta)):
             saved.append(a)  # Tensors were saved as such when they carried tangents
@@ -437,12 +438,11 @@ def backward(
         inputs = [inputs] if isinstance(inputs, TensorBase) else list(inputs)
         keys = {(t._node if t._node is not None else t): t for t in inputs if t._rg}
         found, retained = run_backward(roots, retain_graph, create_graph, set(keys))
-        updates = [(keys[k], g) for k, g in found.items()]
+        final = [(keys[k], g) for k, g in found.items()]
     else:
         found, retained = run_backward(roots, retain_graph, create_graph)
-        updates = found.items()
+        final = list(found.items())
     # Every rule and hook has run; the assignments below cannot fail half-way.
-    final = list(updates)
     for ref, g in retained:
         t = ref()
         if t is not None:
@@ -490,7 +490,7 @@ def grad(
     roots = _roots(outputs, list(grad_outputs), create_graph)
     keys = [(t._node if t._node is not None else t) if t._rg else None for t in inputs]
     found, _ = run_backward(roots, retain_graph, create_graph, {k for k in keys if k is not None})
-    result = []
+    result: list[Any] = []
     handed: set = set()
     for t, k in zip(inputs, keys):
         g = found.get(k) if k is not None else None

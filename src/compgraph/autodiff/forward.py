@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol, cast
 
 import numpy as np
 
@@ -75,7 +75,17 @@ def _key(t: TensorBase) -> Any:
     return t._node if t._node is not None else t
 
 
-def linearize(fn: Callable[..., Any], xs: Sequence[TensorBase]) -> tuple[Any, Callable]:
+class _Push(Protocol):
+    """``linearize``'s ``push(tangents, batch=None) -> tangent_of``, with its ``elements``."""
+
+    elements: int
+
+    def __call__(
+        self, tangents: Sequence[Any], batch: int | None = None
+    ) -> Callable[[Any], Any]: ...
+
+
+def linearize(fn: Callable[..., Any], xs: Sequence[TensorBase]) -> tuple[Any, _Push]:
     """Run ``fn(*xs)`` once, keeping its equations; return ``(y, push)``.
 
     ``xs`` must require grad (so every op depending on them is recorded).
@@ -137,5 +147,6 @@ def linearize(fn: Callable[..., Any], xs: Sequence[TensorBase]) -> tuple[Any, Ca
 
     # Elements of one direction's tangents over all equations: a batch of k directions
     # holds about k times this many at once (callers size their batches with it).
-    push.elements = sum(out._data.size for _, _, _, out in eqs)  # type: ignore[attr-defined]
-    return y, push
+    pushed = cast(_Push, push)
+    pushed.elements = sum(out._data.size for _, _, _, out in eqs)
+    return y, pushed

@@ -178,6 +178,7 @@ class LambdaLR(LRScheduler):
         if (lr_lambda is None) == (fn is None):
             raise TypeError("LambdaLR: pass exactly one of lr_lambda (or its old name fn)")
         f = lr_lambda if fn is None else fn
+        assert f is not None  # exactly one of them was given
         n = len(optimizer.param_groups)
         self.lr_lambdas = list(f) if isinstance(f, (list, tuple)) else [f] * n
         if len(self.lr_lambdas) != n:

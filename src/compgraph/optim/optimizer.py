@@ -58,7 +58,7 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.state: dict[Tensor, dict] = {}
         self.param_groups: list[dict] = []
-        groups = list(params)
+        groups: list[Any] = list(params)  # Tensors, or dicts (add_param_group checks)
         if not groups:
             raise ValueError(f"{name}: got an empty parameter list")
         if not isinstance(groups[0], dict):
