@@ -27,6 +27,7 @@ def _expression(n: Symbol, i: int, args: list, glb: dict) -> str | None:
     the op's forward).  An operator or a method call costs less than a call through
     the op's function."""
     op = n.opdef
+    assert op is not None  # an op node: inputs and constants are not expressions
     spec = op.codegen
     expr = spec.expr(n) if callable(spec.expr) else spec.expr
     if expr is None and op.front is not None and op.front.operators:
@@ -280,13 +281,15 @@ class _Buffers:
         if n.op in ("input", "constant"):
             owner[id(n)] = None
             return
-        if n.opdef.codegen.fresh:
+        op = n.opdef
+        assert op is not None  # an op node: inputs and constants were handled above
+        if op.codegen.fresh:
             owner[id(n)] = id(n)
         else:
-            roots = {owner[id(a)] for a in n.inputs if owner.get(id(a)) is not None}
+            roots = {o for o in (owner.get(id(a)) for a in n.inputs) if o is not None}
             owner[id(n)] = roots.pop() if len(roots) == 1 else None
-            for r in roots:  # more than one: keep them all alive for good
-                alias_last[r] = float("inf")
+            for root in roots:  # more than one: keep them all alive for good
+                alias_last[root] = float("inf")
         r = owner[id(n)]
         if r is not None:
             alias_last[r] = max(alias_last.get(r, -1), self._end(n))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -127,7 +127,7 @@ class Function:
     def _flat_key(args: tuple) -> tuple:
         return ("flat", len(args)), tuple([_leaf_key(v) for v in args])
 
-    def _key(self, args: tuple, kwargs: dict, spec: Any, leaves: list) -> tuple:
+    def _key(self, args: tuple, kwargs: dict, spec: Any, leaves: Sequence[Any]) -> tuple:
         # Positional leaves only (numbers, arrays, NumPy scalars...): the same key as
         # the fast path, so equal signatures never retrace.
         if (
@@ -160,7 +160,7 @@ class Function:
                     break
         if simple:
             # The common case: every argument is one numeric leaf.
-            leaves = args
+            leaves: Sequence[Any] = args
             if self._must_run_eagerly(leaves):
                 return self._fn(*args)
             key = self._flat_key(args)
@@ -185,7 +185,9 @@ class Function:
             out = (out,)
         return unflatten(entry.out_spec, [wrap(o) for o in out])
 
-    def _trace(self, key: tuple, leaves: list, spec: Any, args: tuple, kwargs: dict) -> _Entry:
+    def _trace(
+        self, key: tuple, leaves: Sequence[Any], spec: Any, args: tuple, kwargs: dict
+    ) -> _Entry:
         names = self._leaf_names(args, kwargs)
         if self._cache and self._last is not None:
             log.warning(

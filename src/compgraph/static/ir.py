@@ -16,6 +16,7 @@ import os
 import sys
 import threading
 from collections.abc import Sequence
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -44,7 +45,7 @@ _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def user_line() -> str | None:
     """``file:line`` of the first frame outside compgraph (where the user built the node)."""
-    f = sys._getframe(1)
+    f: FrameType | None = sys._getframe(1)
     while f is not None and f.f_code.co_filename.startswith(_PKG_DIR):
         f = f.f_back
     if f is None:
@@ -228,6 +229,7 @@ SYMBOLIC = Namespace("symbolic", symbolic_apply)
 
 def evaluate(n: Symbol, args: list) -> Any:
     op = n.opdef
+    assert op is not None  # an op node: Graph.run evaluates inputs and constants itself
     try:
         return op.forward(*args, **n.attrs)
     except (ValueError, TypeError, IndexError, ArithmeticError) as err:

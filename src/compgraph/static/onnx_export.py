@@ -140,6 +140,7 @@ def _promoted(b: _Builder, n: Symbol, ins: list, spec: Onnx) -> list:
 
 def _emit(b: _Builder, n: Symbol, out: str) -> None:
     """The node as ONNX operators, as its op's declaration says (``onnx=``)."""
+    assert n.opdef is not None  # an op node: the caller skips inputs and constants
     spec = n.opdef.onnx
     ins = [b.operand(n, i) for i in n.inputs]
     if spec.promote:

@@ -19,7 +19,7 @@ keep their names, so ``new[old.name]`` finds them.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -121,7 +121,7 @@ def _cse_rule() -> Rewrite:
 
     def rewrite(n: Symbol, ins: list, new: Any) -> Symbol | None:
         if n.op == "constant":
-            key = ("constant", _hashable(n.value))
+            key: tuple = ("constant", _hashable(n.value))
         else:
             key = (n.op, tuple(id(i) for i in ins), _hashable(n.attrs))
         hit = seen.get(key)
@@ -148,10 +148,13 @@ def _fold_rule(n: Symbol, ins: list, new: Any) -> Symbol | None:
     if fill is not None and n.size is not None and n.size <= _FOLD_LIMIT and n.dtype is not None:
         # The value depends only on the (known) shape and dtype.
         name = n.name if n.name not in new._by_name else None
-        return new.constant(np.full(n.shape, fill, n.dtype), name=name)
+        shape = cast(tuple, n.shape)  # known: n.size is not None
+        return new.constant(np.full(shape, fill, n.dtype), name=name)
     if not ins or any(i.op != "constant" for i in ins):
         return None
     if n.size is not None and n.size > _FOLD_LIMIT:
+        return None
+    if op is None:  # no declared op to run (inputs and constants have no operands)
         return None
     try:
         with np.errstate(all="ignore"):
@@ -392,7 +395,7 @@ def _addmm_rule(uses: dict) -> Rewrite:
                 or n.dtype != m.dtype
                 or m.dtype is None
                 or m.dtype.kind != "f"
-                or m.shape[0] * m.shape[1] < blas.MIN_ELEMENTS
+                or cast(tuple, m.shape)[0] * cast(tuple, m.shape)[1] < blas.MIN_ELEMENTS
             ):
                 continue  # (small products: NumPy's matmul and add are cheaper than a gemm call)
             alpha, beta = (

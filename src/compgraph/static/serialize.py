@@ -88,8 +88,10 @@ def save(graph: Any, path: str) -> None:
         nodes.append(rec)
     doc = {"format": FORMAT, "version": VERSION, "nodes": nodes}
     payload = np.frombuffer(json.dumps(doc).encode("utf-8"), dtype=np.uint8)
+    # One dict typed Any: with **ndarray dicts mypy fears a key named allow_pickle.
+    members: dict[str, Any] = {"graph.json": payload, **w.arrays}  # arrays are a0, a1, ...
     with open(path, "wb") as fh:
-        np.savez(fh, **{"graph.json": payload}, **w.arrays)
+        np.savez(fh, **members)
 
 
 def _bad(msg: str) -> ValueError:
