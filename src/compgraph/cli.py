@@ -16,7 +16,7 @@ import argparse
 import ast
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn, cast
 
 import numpy as np
 
@@ -38,15 +38,19 @@ _SYMBOLS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "*
 def functions() -> dict[str, Callable]:
     """The one-argument functions the command line may call (declared with ``cli=True``),
     by name; operators (``+ - * / **``) are part of its grammar."""
-    return {name: f.function for name, f in sorted(PUBLIC.items())
-            if f.cli and f.symbol is None and (f.op is None or f.op.nargs == 1)}
+    # (cast: every published front has its function, set when it was published)
+    return {
+        name: cast(Callable, f.function)
+        for name, f in sorted(PUBLIC.items())
+        if f.cli and f.symbol is None and (f.op is None or f.op.nargs == 1)
+    }
 
 
-def _binary(op_type: type) -> Callable:
+def _binary(op_type: type[ast.operator]) -> Callable:
     sym = _SYMBOLS[op_type]
     for f in PUBLIC.values():
         if f.symbol == sym and f.cli and f.op is not None and f.op.nargs == 2:
-            return f.function
+            return cast(Callable, f.function)  # published: it has its function
     raise CliError(f"the operator {sym} is not available")
 
 
@@ -116,7 +120,7 @@ def parse_equations(text: str) -> list[tuple[str, ast.AST, list[str], ast.AST]]:
         raise CliError(f"line {err.lineno}, column {err.offset}: syntax error: {err.msg}") from None
     except (ValueError, RecursionError, MemoryError) as err:
         raise CliError(f"cannot parse the equations: {type(err).__name__}") from None
-    eqs = []
+    eqs: list[tuple[str, ast.AST, list[str], ast.AST]] = []
     seen: set = set()
     for stmt in tree.body:
         if (
@@ -147,7 +151,8 @@ def _order(eqs: list, free: set) -> list:
                     f"{_where(stmt)}: {d!r} is not defined: give it a value with "
                     f"--at {d}=... or an equation"
                 )
-    order, state = [], {}
+    order: list[str] = []
+    state: dict[str, int] = {}
     for start in defined:
         if state.get(start) == 2:
             continue
@@ -182,7 +187,8 @@ def _build(expr: ast.AST, env: dict) -> Any:
     while stack:
         n, done = stack.pop()
         if isinstance(n, ast.Constant):
-            results.append(np.float64(n.value))  # NumPy arithmetic: overflow gives inf
+            # (a number: _check_expr allowed no other constant)
+            results.append(np.float64(cast(float, n.value)))  # NumPy arithmetic: overflow gives inf
         elif isinstance(n, ast.Name):
             results.append(env[n.id])
         elif not done:
@@ -262,7 +268,7 @@ def run(args: argparse.Namespace) -> list[str]:
     lines: list[str] = []
     if args.static:
         g = Graph()
-        env = {v: g.input(v, shape=(), dtype="float64") for v in at}
+        env: dict[str, Any] = {v: g.input(v, shape=(), dtype="float64") for v in at}
         for name, expr in ordered:
             node = _build(expr, env)
             if not isinstance(node, Symbol) or node.op in ("input", "constant") or node.name in at:
@@ -309,11 +315,11 @@ def run(args: argparse.Namespace) -> list[str]:
     for w in wrt:
         src = env[w]
         if not target.requires_grad or not src.requires_grad:
-            g = 0.0
+            dv: Any = 0.0
         else:
-            g = grad(target, [src], retain_graph=True, allow_unused=True)[0]
-            g = 0.0 if g is None else g.data
-        lines.append(f"d{of}/d{w} = {_fmt(g)}")
+            dv = grad(target, [src], retain_graph=True, allow_unused=True)[0]
+            dv = 0.0 if dv is None else dv.data
+        lines.append(f"d{of}/d{w} = {_fmt(dv)}")
     if args.draw:
         if draw_target.requires_grad:
             draw_target.backward(retain_graph=True)  # gradients on the picture
@@ -353,7 +359,7 @@ def seed_demo() -> str:
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, status 2, no usage dump
+    def error(self, message: str) -> NoReturn:  # one line, status 2, no usage dump
         sys.stderr.write(f"compgraph: error: {message}\n")
         raise SystemExit(2)
 
