@@ -333,3 +333,21 @@ def test_redefinition_replaces_and_locals_get_their_own_ops():
     f = cg.function(lambda x: s2(x) + s3(x))
     assert float(f(1.0)) == 5.0
     assert float(cg.grad(f)(1.0)) == 5.0
+
+
+def test_a_graph_keeps_the_op_it_was_built_with():
+    """Redefining a module-level user op (a re-run notebook cell) must not change a graph
+    built before: its nodes hold the op, and passes keep it."""
+    ns: dict = {"cg": cg, "__name__": "redefined_module"}
+    src = ("@cg.custom_vjp\ndef twice(x):\n    return x * {k}\n"
+           "twice.defvjp(lambda x: (x * {k}, None), lambda r, g: (g * {k},))\n")
+    exec(src.format(k=2.0), ns)
+    old = ns["twice"]
+    g = cg.Graph()
+    a = g.input("a", shape=(), dtype="float64")
+    y = old(a) + 0.0
+    exec(src.format(k=3.0), ns)  # the same module:qualname, a new definition
+    assert float(g.run(y, {"a": 1.0})) == 2.0
+    assert float(g.compile(y)(1.0)) == 2.0
+    assert float(g.run(g.gradients(y, a), {"a": 1.0})) == 2.0
+    assert float(ns["twice"](cg.tensor(1.0))) == 3.0

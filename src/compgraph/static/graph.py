@@ -71,7 +71,10 @@ class Graph:
         name: str | None = None,
         value: Any = None,
         source: str | None = None,
+        opdef: Any = None,
     ) -> Symbol:
+        # ``opdef``: the Op itself, when the caller has it (a user op redefined under the
+        # same name since must not change a node built with the old one).
         if name is None:
             name = self._unique(short_name(op))
         elif name in self._by_name:
@@ -79,7 +82,7 @@ class Graph:
         s = object.__new__(Symbol)
         s.graph = self
         s.op = op
-        s.opdef = OPS.get(op)
+        s.opdef = opdef if opdef is not None else OPS.get(op)
         s.inputs = tuple(inputs)
         s.attrs = attrs
         s.shape = None if shape is None else (shape if type(shape) is tuple else tuple(shape))

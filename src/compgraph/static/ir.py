@@ -220,7 +220,7 @@ def symbolic_apply(op: Op, args: Sequence[Any], attrs: dict) -> Symbol:
     except (ValueError, TypeError) as err:
         desc = ", ".join(_describe(n) for n in inputs)
         raise type(err)(f"{op.name}: {err} (operands: {desc})") from None
-    return graph._add(op.name, inputs, dict(attrs), shape, dtype)
+    return graph._add(op.name, inputs, dict(attrs), shape, dtype, opdef=op)
 
 
 #: The symbolic namespace: rules run here to build gradient graphs.

@@ -55,7 +55,15 @@ def _keep_list(graph: Any, keep: Sequence[Any] | None) -> list[Symbol]:
 def _copy(n: Symbol, ins: list, new: Any) -> Symbol:
     name = n.name if n.name not in new._by_name else None
     return new._add(
-        n.op, ins, dict(n.attrs), n.shape, n.dtype, name=name, value=n.value, source=n.source
+        n.op,
+        ins,
+        dict(n.attrs),
+        n.shape,
+        n.dtype,
+        name=name,
+        value=n.value,
+        source=n.source,
+        opdef=n.opdef,
     )
 
 
@@ -254,7 +262,9 @@ def specialize(graph: Any, input_meta: dict[str, tuple], keep: Sequence[Any] | N
         ]
         shape, dtype = infer(n.opdef, metas, n.attrs)
         name = n.name if n.name not in new._by_name else None
-        return new._add(n.op, ins, dict(n.attrs), shape, dtype, name=name, source=n.source)
+        return new._add(
+            n.op, ins, dict(n.attrs), shape, dtype, name=name, source=n.source, opdef=n.opdef
+        )
 
     return rebuild(graph, kept, rewrite, input_meta=input_meta)
 
