@@ -250,6 +250,15 @@ def run(args: argparse.Namespace) -> list[str]:
     wrt = _names(args.wrt)
     names = [e[0] for e in eqs]
     of = args.of or names[-1]
+    _check_names(eqs, names, at, wrt, of)
+    ordered = _order(eqs, set(at))
+    if args.static:
+        return _run_static(args, ordered, names, at, wrt, of)
+    return _run_dynamic(args, ordered, names, at, wrt, of)
+
+
+def _check_names(eqs: list, names: list[str], at: dict, wrt: list[str], of: str) -> None:
+    """``--of``, ``--at`` and ``--wrt`` name variables that exist, and free ones where needed."""
     if of not in names:
         raise CliError(f"--of {of!r}: no equation defines it (defined: {', '.join(names)})")
     for v in at:
@@ -257,7 +266,6 @@ def run(args: argparse.Namespace) -> list[str]:
             raise CliError(
                 f"--at {v}: {v!r} is defined by an equation; give values only to free variables"
             )
-    ordered = _order(eqs, set(at))
     free_used = {d for _, _, deps, _ in eqs for d in deps if d not in names}
     for w in wrt:
         if w not in at and w not in names:
@@ -265,37 +273,47 @@ def run(args: argparse.Namespace) -> list[str]:
                 f"--wrt {w}: unknown variable (variables: "
                 f"{', '.join(sorted(free_used | set(names)))})"
             )
+
+
+def _run_static(
+    args: argparse.Namespace, ordered: list, names: list[str], at: dict, wrt: list[str], of: str
+) -> list[str]:
+    """The equations as a static graph: built, differentiated, optimised and compiled."""
     lines: list[str] = []
-    if args.static:
-        g = Graph()
-        env: dict[str, Any] = {v: g.input(v, shape=(), dtype="float64") for v in at}
-        for name, expr in ordered:
-            node = _build(expr, env)
-            if not isinstance(node, Symbol) or node.op in ("input", "constant") or node.name in at:
-                node = (
-                    Symbol.__cg_apply__(IDENTITY, (node,), {})
-                    if isinstance(node, Symbol)
-                    else g.constant(node)
-                )
-            g.rename(node, name)
-            env[name] = node
-        results = [env[n] for n in names]
-        grads = [g.gradients(env[of], env[w]) for w in wrt]
-        fn = g.compile(results + grads)
-        vals = fn(**{k: float(v) for k, v in at.items()})
-        for n, v in zip(names, vals):
-            lines.append(f"{n} = {_fmt(v)}")
-        for w, v in zip(wrt, vals[len(names) :]):
-            lines.append(f"d{of}/d{w} = {_fmt(v)}")
-        lines.append(
-            f"static graph: {len(g)} nodes; compiled (optimised) graph: {len(fn.graph)} nodes"
-        )
-        if args.explain:
-            for w in wrt:
-                lines.append(explain(env[of], env[w], feeds=at))
-        if args.draw:
-            _draw(fn.graph, args.draw, lines)
-        return lines
+    g = Graph()
+    env: dict[str, Any] = {v: g.input(v, shape=(), dtype="float64") for v in at}
+    for name, expr in ordered:
+        node = _build(expr, env)
+        if not isinstance(node, Symbol) or node.op in ("input", "constant") or node.name in at:
+            node = (
+                Symbol.__cg_apply__(IDENTITY, (node,), {})
+                if isinstance(node, Symbol)
+                else g.constant(node)
+            )
+        g.rename(node, name)
+        env[name] = node
+    results = [env[n] for n in names]
+    grads = [g.gradients(env[of], env[w]) for w in wrt]
+    fn = g.compile(results + grads)
+    vals = fn(**{k: float(v) for k, v in at.items()})
+    for n, v in zip(names, vals):
+        lines.append(f"{n} = {_fmt(v)}")
+    for w, v in zip(wrt, vals[len(names) :]):
+        lines.append(f"d{of}/d{w} = {_fmt(v)}")
+    lines.append(f"static graph: {len(g)} nodes; compiled (optimised) graph: {len(fn.graph)} nodes")
+    if args.explain:
+        for w in wrt:
+            lines.append(explain(env[of], env[w], feeds=at))
+    if args.draw:
+        _draw(fn.graph, args.draw, lines)
+    return lines
+
+
+def _run_dynamic(
+    args: argparse.Namespace, ordered: list, names: list[str], at: dict, wrt: list[str], of: str
+) -> list[str]:
+    """The equations on Tensors: recorded while they run, then differentiated."""
+    lines: list[str] = []
     env = {v: tensor(x, requires_grad=True, name=v) for v, x in at.items()}
     for name, expr in ordered:
         t = _build(expr, env)
@@ -311,7 +329,6 @@ def run(args: argparse.Namespace) -> list[str]:
     if args.explain:
         for w in wrt:
             lines.append(explain(target, env[w]))
-    draw_target = target
     for w in wrt:
         src = env[w]
         if not target.requires_grad or not src.requires_grad:
@@ -321,9 +338,9 @@ def run(args: argparse.Namespace) -> list[str]:
             dv = 0.0 if dv is None else dv.data
         lines.append(f"d{of}/d{w} = {_fmt(dv)}")
     if args.draw:
-        if draw_target.requires_grad:
-            draw_target.backward(retain_graph=True)  # gradients on the picture
-        _draw(draw_target, args.draw, lines)
+        if target.requires_grad:
+            target.backward(retain_graph=True)  # gradients on the picture
+        _draw(target, args.draw, lines)
     return lines
 
 

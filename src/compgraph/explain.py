@@ -103,45 +103,37 @@ def _render(
     return "\n".join(lines)
 
 
-def _explain_dynamic(y: Tensor, x: Tensor) -> str:
-    if y._node is None:
-        raise ValueError(
-            "explain: y was not computed from anything recorded (a leaf or a "
-            "tensor built without requires_grad)"
-        )
-    y_node = y._node
-    target = x._node if x._node is not None else x
-    nodes, _ = collect(y)
-    if any(n.saved is None for n in nodes):
-        raise RuntimeError(
-            "explain: the graph's saved values were freed by backward(); call "
-            "explain before backward(), or backward(retain_graph=True)"
-        )
-    values = node_values(y, nodes)
-    names: dict[int, str] = {}
-    counter = [0]
+class _DynamicSteps:
+    """Names for the values of a dynamic graph, and the chain-rule step of each edge."""
 
-    def name(v: Any) -> str:
-        if id(v) in names:
-            return names[id(v)]
+    def __init__(self, y: Tensor, values: dict):
+        self.y = y
+        self.values = values
+        self.names: dict[int, str] = {}
+        self.counter = 0
+
+    def name(self, v: Any) -> str:
+        """The value's name: its label, a short expression like (3*x), or op + number."""
+        if id(v) in self.names:
+            return self.names[id(v)]
         nm: str | None
         if isinstance(v, Tensor):
             nm = v.name or "x"
-        elif v is y_node:
-            nm = v.label or y.name or "y"
+        elif v is self.y._node:
+            nm = self.y._node.label or self.y.name or "y"
         else:
-            nm = v.label or _expression(v)
-            if nm is None or nm in names.values():
-                counter[0] += 1
-                nm = f"{v.op.label}{counter[0]}"
-        names[id(v)] = nm
+            nm = v.label or self.expression(v)
+            if nm is None or nm in self.names.values():
+                self.counter += 1
+                nm = f"{v.op.label}{self.counter}"
+        self.names[id(v)] = nm
         return nm
 
-    def _expression(n: Node) -> str | None:
+    def expression(self, n: Node) -> str | None:
         """A short readable name for an anonymous node, like (3*x) or sin(u)."""
         if n.saved is None or len(n.parents) > 2:
             return None
-        ops = operand_names(n)
+        ops = self.operand_names(n)
         sym = n.op.front.symbol if n.op.front is not None else None
         if sym is not None and len(ops) == 2:
             text = f"({ops[0]}{sym}{ops[1]})"
@@ -151,41 +143,61 @@ def _explain_dynamic(y: Tensor, x: Tensor) -> str:
             return None
         return text if len(text) <= 24 else None
 
-    def operand_names(n: Node) -> list[str]:
-        assert n.saved is not None  # every node's saved values were checked above
+    def operand_names(self, n: Node) -> list[str]:
+        """Names of n's operands: values by name, one-element constants by value."""
+        assert n.saved is not None  # every node's saved values were checked before
         out = []
         for p, s in zip(n.parents, n.saved):
             if p is not None:
-                out.append(name(p))
+                out.append(self.name(p))
             elif s is not None and not isinstance(s, Meta) and np.size(s) == 1:
                 out.append(fmt(s._data if isinstance(s, Tensor) else s))
             else:
                 out.append("c")
         return out
 
-    def step(n: Node, i: int) -> tuple[str, str, Any]:
-        top, below = name(n), name(n.parents[i])
+    def step(self, n: Node, i: int) -> tuple[str, str, Any]:
+        """(name of n, the text d n / d input i = formula = value, the value or None)."""
+        top, below = self.name(n), self.name(n.parents[i])
         tmpl = n.op.deriv[i] if n.op.deriv and i < len(n.op.deriv) else "?"
-        formula = _formula(tmpl, operand_names(n), top, n.op)
+        formula = _formula(tmpl, self.operand_names(n), top, n.op)
         val = local_derivative(n, i)
         if val is None:
             return top, f"d{top}/d{below} = {formula}   (shape {tuple(n.shape)})", None
         text = f"d{top}/d{below} = {formula}"
         if formula.strip() != fmt(val):
             text += f" = {fmt(val)}"
+        values = self.values
         if np.size(values.get(id(n), 0)) == 1 and id(n) in values:
             text += f"   ({top} = {fmt(values[id(n)])})"
         return top, text, val
 
-    name(x if x._node is None else x._node)
+
+def _explain_dynamic(y: Tensor, x: Tensor) -> str:
+    if y._node is None:
+        raise ValueError(
+            "explain: y was not computed from anything recorded (a leaf or a "
+            "tensor built without requires_grad)"
+        )
+    target = x._node if x._node is not None else x
+    nodes, _ = collect(y)
+    if any(n.saved is None for n in nodes):
+        raise RuntimeError(
+            "explain: the graph's saved values were freed by backward(); call "
+            "explain before backward(), or backward(retain_graph=True)"
+        )
+    steps = _DynamicSteps(y, node_values(y, nodes))
+    steps.name(x if x._node is None else x._node)
     if x._node is None:
-        names[id(x)] = x.name or "x"
+        steps.names[id(x)] = x.name or "x"
     paths, cut = _paths(y._node, target, lambda v: v.parents if type(v) is Node else None)
     engine = None
     if x._rg:
         g = grad(y, [x], retain_graph=True, allow_unused=True)[0] if y.size == 1 else None
         engine = None if g is None else g._data
-    return _render(name(y._node), names.get(id(target), "x"), paths, cut, step, engine)
+    return _render(
+        steps.name(y._node), steps.names.get(id(target), "x"), paths, cut, steps.step, engine
+    )
 
 
 def _explain_static(y: Any, x: Any, feeds: dict | None) -> str:

@@ -280,27 +280,8 @@ class GradientTape:
                 f"GradientTape.gradient: unconnected_gradients must be 'none' "
                 f"or 'zero', got {unconnected_gradients!r}"
             )
-        targets = [target] if isinstance(target, Tensor) else flatten(target)[0]
-        for t in targets:
-            if not isinstance(t, Tensor):
-                raise TypeError(
-                    f"GradientTape.gradient: targets must be Tensors, got {type(t).__name__}"
-                )
-        seeds = [None] * len(targets) if output_gradients is None else flatten(output_gradients)[0]
-        if len(seeds) != len(targets):
-            raise ValueError(
-                f"GradientTape.gradient: {len(seeds)} output_gradients for {len(targets)} targets"
-            )
-        if isinstance(sources, Tensor):
-            srcs, spec = [sources], None
-        else:
-            srcs, spec = flatten(sources)
-        for s in srcs:
-            if not isinstance(s, Tensor):
-                raise TypeError(
-                    f"GradientTape.gradient: sources must be Tensors or Variables, "
-                    f"got {type(s).__name__}"
-                )
+        targets, seeds = _targets_and_seeds(target, output_gradients)
+        srcs, spec = _sources(sources)
         keys = [_key(s) if self._is_source(s) else None for s in srcs]
         create = self._creates_graph(targets)
         retain = self._persistent or create
@@ -416,6 +397,37 @@ class GradientTape:
             r = [g if g is not None else wrap(np.zeros(s.shape, s.dtype)) for g in r]
             out.append(cg.reshape(cg.stack(r), target.shape + s.shape))
         return unflatten(spec, out)
+
+
+def _targets_and_seeds(target: Any, output_gradients: Any) -> tuple[list, list]:
+    """The targets (Tensors) and their seed gradients (None: ones), checked."""
+    targets = [target] if isinstance(target, Tensor) else flatten(target)[0]
+    for t in targets:
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                f"GradientTape.gradient: targets must be Tensors, got {type(t).__name__}"
+            )
+    seeds = [None] * len(targets) if output_gradients is None else flatten(output_gradients)[0]
+    if len(seeds) != len(targets):
+        raise ValueError(
+            f"GradientTape.gradient: {len(seeds)} output_gradients for {len(targets)} targets"
+        )
+    return targets, seeds
+
+
+def _sources(sources: Any) -> tuple[list, Any]:
+    """The sources (Tensors or Variables) and their structure (None: a single one)."""
+    if isinstance(sources, Tensor):
+        srcs, spec = [sources], None
+    else:
+        srcs, spec = flatten(sources)
+    for s in srcs:
+        if not isinstance(s, Tensor):
+            raise TypeError(
+                f"GradientTape.gradient: sources must be Tensors or Variables, "
+                f"got {type(s).__name__}"
+            )
+    return srcs, spec
 
 
 def _reaches(start: Node, key: Any) -> bool:

@@ -366,106 +366,97 @@ def _addmm_rule(uses: dict) -> Rewrite:
     next sweep).  SGD's ``w - lr * (g.T @ h)`` becomes one BLAS gemm that updates the
     weight inside the product.  Not bit-exact (gemm rounds alpha*ab + beta*c once)."""
 
-    def product(new_m: Symbol, old_m: Symbol) -> tuple[Symbol, float] | None:
-        """(the matmul, its scale) when new_m is a @ b or k * (a @ b), used only here."""
-        if uses.get(id(old_m), 0) != 1:
-            return None
-        if new_m.op == MATMUL.name:
-            return new_m, 1.0
-        if new_m.op == MULTIPLY.name and old_m.op == MULTIPLY.name and len(new_m.inputs) == 2:
-            for q in (0, 1):
-                k, mm = new_m.inputs[q], new_m.inputs[1 - q]
-                if (
-                    k.op == "constant"
-                    and is_scalar(k.value)
-                    and not isinstance(k.value, bool)
-                    and mm.op == MATMUL.name
-                    and old_m.inputs[1 - q].op == MATMUL.name
-                    and uses.get(id(old_m.inputs[1 - q]), 0) == 1
-                    and mm.dtype == new_m.dtype
-                    and mm.shape == new_m.shape
-                ):
-                    return mm, float(k.value)
-        return None
-
-    def fuse(n: Symbol, ins: list, new: Any) -> Symbol | None:
-        for k in (1, 0):
-            c = ins[1 - k]
-            found = product(ins[k], n.inputs[k])
-            if found is None:
-                continue
-            m, scale = found
-            a, b = m.inputs
-            if (
-                a.ndim != 2
-                or b.ndim != 2
-                or not _known(m, c)
-                or c.shape != m.shape
-                or c.dtype != m.dtype
-                or n.dtype != m.dtype
-                or m.dtype is None
-                or m.dtype.kind != "f"
-                or cast(tuple, m.shape)[0] * cast(tuple, m.shape)[1] < blas.MIN_ELEMENTS
-            ):
-                continue  # (small products: NumPy's matmul and add are cheaper than a gemm call)
-            alpha, beta = (
-                (-scale, 1.0)
-                if n.op == SUBTRACT.name and k == 1
-                else (scale, -1.0)
-                if n.op == SUBTRACT.name
-                else (scale, 1.0)
-            )
-            name = n.name if n.name not in new._by_name else None
-            return new._add(
-                ADDMM.name,
-                (c, a, b),
-                {"alpha": alpha, "beta": beta},
-                n.shape,
-                n.dtype,
-                name=name,
-                source=n.source,
-            )
-        return None
-
-    def absorb(n: Symbol, ins: list, new: Any) -> Symbol | None:
-        for j in (1, 2):
-            s = ins[j]
-            if s.op != MULTIPLY.name or uses.get(id(n.inputs[j]), 0) != 1:
-                continue
-            for q in (0, 1):
-                k, x = s.inputs[q], s.inputs[1 - q]
-                if (
-                    k.op == "constant"
-                    and is_scalar(k.value)
-                    and not isinstance(k.value, bool)
-                    and x.shape == s.shape
-                    and x.dtype == s.dtype
-                    and _known(x)
-                ):
-                    attrs = dict(n.attrs)
-                    attrs["alpha"] = float(attrs.get("alpha", 1.0)) * float(k.value)
-                    new_ins = list(ins)
-                    new_ins[j] = x
-                    name = n.name if n.name not in new._by_name else None
-                    return new._add(
-                        ADDMM.name,
-                        tuple(new_ins),
-                        attrs,
-                        n.shape,
-                        n.dtype,
-                        name=name,
-                        source=n.source,
-                    )
-        return None
-
     def rewrite(n: Symbol, ins: list, new: Any) -> Symbol | None:
         if n.op in (ADD.name, SUBTRACT.name) and len(ins) == 2:
-            return fuse(n, ins, new)
+            return _fuse_addmm(n, ins, new, uses)
         if n.op == ADDMM.name:
-            return absorb(n, ins, new)
+            return _absorb_scale(n, ins, new, uses)
         return None
 
     return rewrite
+
+
+def _is_number(k: Symbol) -> bool:
+    return k.op == "constant" and is_scalar(k.value) and not isinstance(k.value, bool)
+
+
+def _product(new_m: Symbol, old_m: Symbol, uses: dict) -> tuple[Symbol, float] | None:
+    """(the matmul, its scale) when new_m is a @ b or k * (a @ b), used only here."""
+    if uses.get(id(old_m), 0) != 1:
+        return None
+    if new_m.op == MATMUL.name:
+        return new_m, 1.0
+    if new_m.op == MULTIPLY.name and old_m.op == MULTIPLY.name and len(new_m.inputs) == 2:
+        for q in (0, 1):
+            k, mm = new_m.inputs[q], new_m.inputs[1 - q]
+            if (
+                _is_number(k)
+                and mm.op == MATMUL.name
+                and old_m.inputs[1 - q].op == MATMUL.name
+                and uses.get(id(old_m.inputs[1 - q]), 0) == 1
+                and mm.dtype == new_m.dtype
+                and mm.shape == new_m.shape
+            ):
+                return mm, float(k.value)
+    return None
+
+
+def _fuse_addmm(n: Symbol, ins: list, new: Any, uses: dict) -> Symbol | None:
+    """``c ± (a @ b)`` (or ``(a @ b) - c``, or a scaled product) as one addmm."""
+    for k in (1, 0):
+        c = ins[1 - k]
+        found = _product(ins[k], n.inputs[k], uses)
+        if found is None:
+            continue
+        m, scale = found
+        a, b = m.inputs
+        if (
+            a.ndim != 2
+            or b.ndim != 2
+            or not _known(m, c)
+            or c.shape != m.shape
+            or c.dtype != m.dtype
+            or n.dtype != m.dtype
+            or m.dtype is None
+            or m.dtype.kind != "f"
+            or cast(tuple, m.shape)[0] * cast(tuple, m.shape)[1] < blas.MIN_ELEMENTS
+        ):
+            continue  # (small products: NumPy's matmul and add are cheaper than a gemm call)
+        if n.op == SUBTRACT.name:
+            alpha, beta = (-scale, 1.0) if k == 1 else (scale, -1.0)
+        else:
+            alpha, beta = scale, 1.0
+        name = n.name if n.name not in new._by_name else None
+        return new._add(
+            ADDMM.name,
+            (c, a, b),
+            {"alpha": alpha, "beta": beta},
+            n.shape,
+            n.dtype,
+            name=name,
+            source=n.source,
+        )
+    return None
+
+
+def _absorb_scale(n: Symbol, ins: list, new: Any, uses: dict) -> Symbol | None:
+    """``addmm(c, k * a, b)`` -> ``addmm(c, a, b, alpha=k * alpha)`` for a number k."""
+    for j in (1, 2):
+        s = ins[j]
+        if s.op != MULTIPLY.name or uses.get(id(n.inputs[j]), 0) != 1:
+            continue
+        for q in (0, 1):
+            k, x = s.inputs[q], s.inputs[1 - q]
+            if _is_number(k) and x.shape == s.shape and x.dtype == s.dtype and _known(x):
+                attrs = dict(n.attrs)
+                attrs["alpha"] = float(attrs.get("alpha", 1.0)) * float(k.value)
+                new_ins = list(ins)
+                new_ins[j] = x
+                name = n.name if n.name not in new._by_name else None
+                return new._add(
+                    ADDMM.name, tuple(new_ins), attrs, n.shape, n.dtype, name=name, source=n.source
+                )
+    return None
 
 
 def _structure(g: Any) -> tuple:

@@ -58,50 +58,18 @@ def gradients(graph: Any, ys: Any, xs: Any, grad_ys: Any = None) -> Any:
                 f"Graph.gradients: {x.name!r} has dtype {x.dtype}; only "
                 f"floating-point nodes have gradients"
             )
-    # Nodes that depend on some x (forward) and that some y depends on (backward).
-    xset = set(map(id, xs_list))
-    depends: set = set()
-    for n in graph.nodes:
-        if id(n) in xset or any(id(i) in depends for i in n.inputs):
-            depends.add(id(n))
-    on_path = {id(n) for n in graph.needed(ys_list)} & depends
+    on_path = _on_path(graph, xs_list, ys_list)
     grads: dict = {}
     with current_graph(graph):
         for y, gy in zip(ys_list, gys):
-            if gy is None:
-                gy = SYMBOLIC.ones_like(y)
-            else:
-                gy = graph._as_node(gy, "Graph.gradients")
+            gy = SYMBOLIC.ones_like(y) if gy is None else graph._as_node(gy, "Graph.gradients")
             grads[id(y)] = grads[id(y)] + gy if id(y) in grads else gy
         last = max(y.index for y in ys_list)
         for n in reversed(graph.nodes[: last + 1]):
             g = grads.get(id(n))
             if g is None or id(n) not in on_path or n.op in ("input", "constant"):
                 continue
-            op = n.opdef
-            if op.vjp is None:
-                continue
-            args = [_rule_value(i) for i in n.inputs]
-            needs = [id(i) in on_path for i in n.inputs]
-            if op.variadic:
-                saved = op.residuals(args) if op.residuals is not None else args
-                many = op.vjp(SYMBOLIC, g, n, saved, needs, **n.attrs)
-            for i, inp in enumerate(n.inputs):
-                if not needs[i]:
-                    continue
-                if op.variadic:
-                    gi = many[i]
-                else:
-                    rule = op.vjp[i]
-                    if rule is None:
-                        continue
-                    try:
-                        gi = rule(SYMBOLIC, g, n, *args, **n.attrs)
-                    except TypeError as err:
-                        raise TypeError(
-                            f"Graph.gradients: the rule of '{n.op}' (node {n.name!r}) needs "
-                            f"known shapes ({err}); declare them with g.input(name, shape=...)"
-                        ) from None
+            for inp, i, gi in _cotangents(n, g, on_path):
                 gi = _fit(gi, inp, n.op, i)
                 grads[id(inp)] = grads[id(inp)] + gi if id(inp) in grads else gi
         result = []
@@ -109,3 +77,43 @@ def gradients(graph: Any, ys: Any, xs: Any, grad_ys: Any = None) -> Any:
             g = grads.get(id(x))
             result.append(g if g is not None else SYMBOLIC.zeros_like(x))
     return result[0] if single_x else result
+
+
+def _on_path(graph: Any, xs: list, ys: list) -> set:
+    """Ids of the nodes that depend on some x and that some y depends on."""
+    xset = set(map(id, xs))
+    depends: set = set()
+    for n in graph.nodes:
+        if id(n) in xset or any(id(i) in depends for i in n.inputs):
+            depends.add(id(n))
+    return {id(n) for n in graph.needed(ys)} & depends
+
+
+def _cotangents(n: Symbol, g: Symbol, on_path: set) -> list:
+    """(input, index, cotangent) for each input of n on the path, from the op's rules."""
+    op = n.opdef
+    assert op is not None  # an op node (inputs and constants were skipped)
+    if op.vjp is None:
+        return []
+    args = [_rule_value(i) for i in n.inputs]
+    needs = [id(i) in on_path for i in n.inputs]
+    if op.variadic:
+        # A user's op keeps residuals: its forward rule, re-run on the graph's values.
+        saved = op.residuals(args) if op.residuals is not None else args
+        many = op.vjp(SYMBOLIC, g, n, saved, needs, **n.attrs)
+        return [
+            (inp, i, many[i]) for i, inp in enumerate(n.inputs) if needs[i] and many[i] is not None
+        ]
+    out = []
+    for i, inp in enumerate(n.inputs):
+        rule = op.vjp[i]
+        if not needs[i] or rule is None:
+            continue
+        try:
+            out.append((inp, i, rule(SYMBOLIC, g, n, *args, **n.attrs)))
+        except TypeError as err:
+            raise TypeError(
+                f"Graph.gradients: the rule of '{n.op}' (node {n.name!r}) needs "
+                f"known shapes ({err}); declare them with g.input(name, shape=...)"
+            ) from None
+    return out
