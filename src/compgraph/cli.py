@@ -250,15 +250,16 @@ def run(args: argparse.Namespace) -> list[str]:
     wrt = _names(args.wrt)
     names = [e[0] for e in eqs]
     of = args.of or names[-1]
-    _check_names(eqs, names, at, wrt, of)
+    _check_names(names, at, of)
     ordered = _order(eqs, set(at))
+    _check_wrt(eqs, names, at, wrt)
     if args.static:
         return _run_static(args, ordered, names, at, wrt, of)
     return _run_dynamic(args, ordered, names, at, wrt, of)
 
 
-def _check_names(eqs: list, names: list[str], at: dict, wrt: list[str], of: str) -> None:
-    """``--of``, ``--at`` and ``--wrt`` name variables that exist, and free ones where needed."""
+def _check_names(names: list[str], at: dict, of: str) -> None:
+    """``--of`` names an equation and ``--at`` only free variables."""
     if of not in names:
         raise CliError(f"--of {of!r}: no equation defines it (defined: {', '.join(names)})")
     for v in at:
@@ -266,6 +267,10 @@ def _check_names(eqs: list, names: list[str], at: dict, wrt: list[str], of: str)
             raise CliError(
                 f"--at {v}: {v!r} is defined by an equation; give values only to free variables"
             )
+
+
+def _check_wrt(eqs: list, names: list[str], at: dict, wrt: list[str]) -> None:
+    """``--wrt`` names variables that exist."""
     free_used = {d for _, _, deps, _ in eqs for d in deps if d not in names}
     for w in wrt:
         if w not in at and w not in names:
