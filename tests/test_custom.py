@@ -351,3 +351,37 @@ def test_a_graph_keeps_the_op_it_was_built_with():
     assert float(g.compile(y)(1.0)) == 2.0
     assert float(g.run(g.gradients(y, a), {"a": 1.0})) == 2.0
     assert float(ns["twice"](cg.tensor(1.0))) == 3.0
+
+
+def test_nondiff_argnums_as_jax():
+    from functools import partial
+
+    @partial(cg.custom_vjp, nondiff_argnums=(0,))
+    def app(f, x):
+        return f(x)
+
+    def app_fwd(f, x):
+        return app(f, x), x
+
+    def app_bwd(f, x, g):
+        return (g * 10.0,)  # a deliberately different rule: proves it is the one used
+
+    app.defvjp(app_fwd, app_bwd)
+    assert float(app(cg.sin, cg.tensor(0.0))) == 0.0
+    assert float(cg.grad(lambda x: app(cg.sin, x))(0.3)) == 10.0
+    traced = cg.function(lambda x: app(cg.exp, x) * 2)
+    assert float(traced(0.0)) == 2.0
+    assert float(cg.grad(traced)(0.0)) == 20.0
+
+    @partial(cg.custom_jvp, nondiff_argnums=(1,))
+    def power(x, k):
+        return x ** k
+
+    @power.defjvp
+    def _power_jvp(k, primals, tangents):
+        (x,), (t,) = primals, tangents
+        return power(x, k), k * x ** (k - 1) * t
+
+    assert float(cg.jvp(lambda x: power(x, 3), (2.0,), (1.0,))[1]) == 12.0
+    assert float(cg.grad(lambda x: power(x, 3))(2.0)) == 12.0
+    assert float(cg.grad(cg.grad(lambda x: power(x, 3)))(2.0)) == 12.0

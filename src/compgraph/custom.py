@@ -108,9 +108,11 @@ def _to_namespace(gs: list, first_order: bool) -> list:
 class UserOp:
     """A user-defined op: the registry's op and the user's rules behind it.
 
-    ``primal(*values) -> out``: the function's value.  ``fwd(*values) -> (out, res)``:
-    value and residuals (recorded when inputs require grad).  ``bwd(res, g, first_order)
-    -> cotangents``.  ``jvp(primals, tangents) -> tangent`` when forward mode is defined.
+    ``primal(*args) -> out``: the function's value.  ``fwd(*args) -> (out, res)``: value
+    and residuals (recorded when inputs require grad).  ``bwd(res, g, out, needs,
+    first_order, nondiff) -> cotangents``.  ``jvp`` is the user's forward-mode rule.
+    ``nondiff``: positions of arguments that are not arrays (JAX's ``nondiff_argnums``):
+    they reach the rules as they are and become a static attribute of the op's node.
     """
 
     def __init__(
@@ -121,6 +123,7 @@ class UserOp:
         bwd: Callable | None,
         jvp: Callable | None,
         kind: str,
+        nondiff: Sequence[int] = (),
     ):
         self.fn, self.primal, self.fwd, self.bwd, self.jvp, self.kind = (
             fn,
@@ -130,32 +133,54 @@ class UserOp:
             jvp,
             kind,
         )
+        self.nondiff = tuple(int(i) for i in nondiff)
         self._inside = _Inside()
         self.op = user_op(fn, self)
 
+    def split(self, args: Sequence[Any]) -> tuple[list, dict]:
+        """The array arguments (the op's inputs) and the static ones (an attribute)."""
+        if not self.nondiff:
+            return list(args), {}
+        if any(i >= len(args) for i in self.nondiff):
+            raise TypeError(
+                f"{self.op.label}: nondiff_argnums {self.nondiff} name arguments "
+                f"past the {len(args)} given"
+            )
+        static = tuple(args[i] for i in self.nondiff)
+        return [a for i, a in enumerate(args) if i not in self.nondiff], {"nondiff": static}
+
+    def merge(self, values: Sequence[Any], nondiff: tuple = ()) -> list:
+        """All arguments in their order again, from the inputs and the static ones."""
+        if not self.nondiff:
+            return list(values)
+        it, fixed = iter(values), dict(zip(self.nondiff, nondiff))
+        return [fixed[i] if i in fixed else next(it) for i in range(len(values) + len(fixed))]
+
     # -- dynamic graphs
     def __call__(self, *args: Any) -> Any:
-        if any(type(a) in SYMBOLIC_TYPES for a in args):
-            return type(next(a for a in args if type(a) in SYMBOLIC_TYPES)).__cg_apply__(
-                self.op, tuple(args), {}
+        dyn, attrs = self.split(args)
+        if any(type(a) in SYMBOLIC_TYPES for a in dyn):
+            return type(next(a for a in dyn if type(a) in SYMBOLIC_TYPES)).__cg_apply__(
+                self.op, tuple(dyn), attrs
             )
-        vals = [_plain_tensor(a) for a in args]
+        vals = [_plain_tensor(a) for a in dyn]
+        full = self.merge(vals, attrs.get("nondiff", ()))
         if self._inside.depth:
             # The forward rule calling the function itself (JAX's ``f_fwd`` returns
             # ``f(x), res``): that call gives the value; this op records it.
             with no_grad():
-                return wrap(_as_array(self.primal(*vals), self.op.label))
-        rg = STATE.enabled and any(isinstance(a, TensorBase) and a._rg for a in args)
-        tan = any(isinstance(a, TensorBase) and a._tan is not None for a in args)
+                return wrap(_as_array(self.primal(*full), self.op.label))
+        rg = STATE.enabled and any(isinstance(a, TensorBase) and a._rg for a in dyn)
+        tan = any(isinstance(a, TensorBase) and a._tan is not None for a in dyn)
         if rg and self.fwd is not None:
             self._inside.depth += 1
             try:
-                out, res = self.fwd(*vals)
+                out, res = self.fwd(*full)
             finally:
                 self._inside.depth -= 1
         else:
             with no_grad():
-                out = self.primal(*vals)
+                out = self.primal(*full)
             res = None
         data = _as_array(out, self.op.label)
         t = wrap(data)
@@ -164,21 +189,23 @@ class UserOp:
                 (a._node if a._node is not None else a)
                 if isinstance(a, TensorBase) and a._rg
                 else None
-                for a in args
+                for a in dyn
             )
             saved = (res,) if self.fwd is not None else tuple(vals)
-            node = new_node(self.op, {}, parents, saved, data, np.shape(data), np.result_type(data))
+            node = new_node(
+                self.op, attrs, parents, saved, data, np.shape(data), np.result_type(data)
+            )
             t._rg, t._node = True, node
-            for a in args:
+            for a in dyn:
                 if isinstance(a, TensorBase) and a._capturable and a._rg and a._node is None:
                     # a Variable (its slot): its next assign must not touch this buffer
                     cast(Any, a)._captured = True
                     if VARIABLE_HOOK[0] is not None:
                         VARIABLE_HOOK[0](a)
             for hook in RECORD_HOOKS:
-                hook(self.op, tuple(args), {}, t)
+                hook(self.op, tuple(dyn), attrs, t)
         if tan:
-            push_tangents(self.op, args, {}, t)
+            push_tangents(self.op, dyn, attrs, t)
         return t
 
     def __repr__(self) -> str:
@@ -256,19 +283,19 @@ def _argnames(fn: Callable, n: int | None) -> tuple:
     return tuple(names)
 
 
-def _forward(user: UserOp, *arrays: Any) -> Any:
+def _forward(user: UserOp, *arrays: Any, nondiff: tuple = ()) -> Any:
     """The op's forward on arrays (static graphs, compiled code)."""
     with no_grad():
-        out = user.primal(*[_plain_tensor(a) for a in arrays])
+        out = user.primal(*user.merge([_plain_tensor(a) for a in arrays], nondiff))
     return _as_array(out, user.op.label)
 
 
 def _shape_rule(user: UserOp) -> Callable:
-    example = by_example(lambda *a: _forward(user, *a))
+    example = by_example(lambda *a, **k: _forward(user, *a, **k))
 
     def rule(metas: Sequence[Any], **attrs: Any) -> Any:
         try:
-            return example(metas)
+            return example(metas, **attrs)
         except Exception:  # the user's function cannot run on dummies: unknown
             return None
 
@@ -287,27 +314,33 @@ def _dtype_rule(user: UserOp) -> Callable:
                 dummies.append(np.ones((), m.dtype))
         try:
             with np.errstate(all="ignore"):
-                return np.result_type(_forward(user, *dummies))
+                return np.result_type(_forward(user, *dummies, **attrs))
         except Exception:  # the user's function cannot run on dummies: unknown
             return None
 
     return rule
 
 
-def _residuals(user: UserOp, inputs: Sequence[Any]) -> tuple:
+def _residuals(user: UserOp, inputs: Sequence[Any], nondiff: tuple = ()) -> tuple:
     """Residuals of a static-graph node: the user's forward rule re-run on its values."""
     if user.fwd is None:
         return tuple(inputs)
     user._inside.depth += 1
     try:
-        _, res = user.fwd(*inputs)
+        _, res = user.fwd(*user.merge(inputs, nondiff))
     finally:
         user._inside.depth -= 1
     return (res,)
 
 
 def _vjp(
-    user: UserOp, ns: Any, g: Any, out: Any, saved: Sequence[Any], needs: Sequence[bool]
+    user: UserOp,
+    ns: Any,
+    g: Any,
+    out: Any,
+    saved: Sequence[Any],
+    needs: Sequence[bool],
+    nondiff: tuple = (),
 ) -> list:
     first_order = ns is NUMPY
     where = f"{user.op.label} (backward)"
@@ -315,14 +348,16 @@ def _vjp(
         gt = wrap(g) if first_order else g
         prev = STATE.enabled
         try:
-            result = user.bwd(saved[0], gt, out, needs, first_order)
+            result = user.bwd(saved[0], gt, out, needs, first_order, nondiff)
         finally:
             STATE.enabled = prev
         return _to_namespace(_grads(result, len(needs), where), first_order)
-    return _transpose(user, ns, g, saved, needs)
+    return _transpose(user, ns, g, saved, needs, nondiff)
 
 
-def _transpose(user: UserOp, ns: Any, g: Any, prims: Sequence[Any], needs: Sequence[bool]) -> list:
+def _transpose(
+    user: UserOp, ns: Any, g: Any, prims: Sequence[Any], needs: Sequence[bool], nondiff: tuple
+) -> list:
     """The VJP of a custom_jvp function: its JVP rule is linear in the tangents, so the
     reverse derivative of ``t -> jvp(primals, t)`` at any t is the transposed Jacobian."""
     # Reached without a bwd: a custom_jvp (a custom_vjp refuses to run before defvjp),
@@ -332,7 +367,7 @@ def _transpose(user: UserOp, ns: Any, g: Any, prims: Sequence[Any], needs: Seque
         ts = [SYMBOLIC.zeros_like(p) if isinstance(p, Symbol) else None for p in prims]
         graph = next(p.graph for p in prims if isinstance(p, Symbol))
         tangents = [t if t is not None else 0.0 for t in ts]
-        _, tout = user.jvp(list(prims), tangents)
+        _, tout = user.jvp(*nondiff, list(prims), tangents)
         wanted = [t for t, need in zip(ts, needs) if t is not None and need]
         gs = iter(graph.gradients(tout, wanted, grad_ys=g) if wanted else [])
         return [next(gs) if t is not None and need else None for t, need in zip(ts, needs)]
@@ -349,7 +384,7 @@ def _transpose(user: UserOp, ns: Any, g: Any, prims: Sequence[Any], needs: Seque
                 wrap(np.zeros(np.shape(_data(p)), np.result_type(_data(p))), None, True)
                 for p in prims
             ]
-            _, tout = user.jvp(primals, ts)
+            _, tout = user.jvp(*nondiff, primals, ts)
             if not isinstance(tout, TensorBase) or not tout._rg:
                 return [None] * len(prims)
             seed = g._data if isinstance(g, TensorBase) and first_order else g
@@ -363,7 +398,14 @@ def _data(v: Any) -> Any:
     return v._data if isinstance(v, TensorBase) else v
 
 
-def _jvp(user: UserOp, ns: Any, tins: Sequence[Any], out: Any, prims: Sequence[Any]) -> Any:
+def _jvp(
+    user: UserOp,
+    ns: Any,
+    tins: Sequence[Any],
+    out: Any,
+    prims: Sequence[Any],
+    nondiff: tuple = (),
+) -> Any:
     """Forward mode: the user's rule, with missing tangents as zeros."""
     assert user.jvp is not None  # the op's jvp is this rule only once user.jvp is set
     first_order = ns is NUMPY
@@ -374,9 +416,9 @@ def _jvp(user: UserOp, ns: Any, tins: Sequence[Any], out: Any, prims: Sequence[A
             t = np.zeros(np.shape(_data(p)), np.result_type(_data(p)))
         tangents.append(wrap(t) if not isinstance(t, TensorBase) else t)
     if ns is TENSOR or ns is NUMPY:
-        _, tout = user.jvp(primals, tangents)
+        _, tout = user.jvp(*nondiff, primals, tangents)
     else:
-        _, tout = user.jvp(list(prims), list(tins))
+        _, tout = user.jvp(*nondiff, list(prims), list(tins))
     return _data(tout) if first_order else tout
 
 
@@ -395,20 +437,25 @@ class custom_vjp(UserOp):
 
     ``fwd(*args) -> (out, residuals)``; ``bwd(residuals, g) -> one cotangent per input``
     (None for none).  Forward mode (``cg.jvp``) through it raises ``TypeError``.
+    ``nondiff_argnums`` (as JAX, also with ``functools.partial``): arguments that are not
+    arrays (functions, options); ``bwd`` receives them first, ``bwd(*those, res, g)``, and
+    returns cotangents for the other arguments only.
     """
 
-    def __init__(self, fn: Callable):
+    def __init__(self, fn: Callable, nondiff_argnums: Sequence[int] = ()):
         functools.update_wrapper(self, fn)
         self._fwd: Callable | None = None
         self._bwd: Callable | None = None
-        super().__init__(fn, primal=fn, fwd=None, bwd=None, jvp=None, kind="custom_vjp")
+        super().__init__(
+            fn, primal=fn, fwd=None, bwd=None, jvp=None, kind="custom_vjp", nondiff=nondiff_argnums
+        )
 
     def defvjp(self, fwd: Callable, bwd: Callable) -> None:
         """Set the forward rule ``fwd(*args) -> (out, residuals)`` and the backward rule
         ``bwd(residuals, g) -> tuple of cotangents``."""
         self._fwd, self._bwd = fwd, bwd
         self.fwd = fwd
-        self.bwd = lambda res, g, out, needs, first: bwd(res, g)
+        self.bwd = lambda res, g, out, needs, first, nondiff: bwd(*nondiff, res, g)
 
     def __call__(self, *args: Any) -> Any:
         if self._fwd is None:
@@ -434,12 +481,15 @@ class custom_jvp(UserOp):
     Tensor(1.)
     """
 
-    def __init__(self, fn: Callable):
+    def __init__(self, fn: Callable, nondiff_argnums: Sequence[int] = ()):
         functools.update_wrapper(self, fn)
-        super().__init__(fn, primal=fn, fwd=None, bwd=None, jvp=None, kind="custom_jvp")
+        super().__init__(
+            fn, primal=fn, fwd=None, bwd=None, jvp=None, kind="custom_jvp", nondiff=nondiff_argnums
+        )
 
     def defjvp(self, jvp: Callable) -> Callable:
-        """Set the rule ``jvp(primals, tangents) -> (out, tangent_out)`` (a decorator too)."""
+        """Set the rule ``jvp(primals, tangents) -> (out, tangent_out)`` (a decorator too);
+        with ``nondiff_argnums`` it is ``jvp(*those, primals, tangents)``, as in JAX."""
         self.jvp = jvp
         self.op.jvp = functools.partial(_jvp, self)
         return jvp
@@ -500,5 +550,7 @@ class custom_gradient(UserOp):
         return out, grad_fn
 
     @staticmethod
-    def _bwd(grad_fn: Callable, g: Any, out: Any, needs: Sequence[bool], first: bool) -> Any:
+    def _bwd(
+        grad_fn: Callable, g: Any, out: Any, needs: Sequence[bool], first: bool, nondiff: tuple
+    ) -> Any:
         return grad_fn(g)

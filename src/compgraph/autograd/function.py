@@ -104,7 +104,13 @@ class _FunctionOp(UserOp):
         return out, ctx
 
     def _bwd(
-        self, ctx: FunctionCtx, g: Any, out: Any, needs: Sequence[bool], first_order: bool
+        self,
+        ctx: FunctionCtx,
+        g: Any,
+        out: Any,
+        needs: Sequence[bool],
+        first_order: bool,
+        nondiff: tuple = (),
     ) -> Any:
         ctx._connected = not first_order
         if not first_order and isinstance(out, (TensorBase, Symbol)):

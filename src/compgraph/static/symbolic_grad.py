@@ -99,7 +99,7 @@ def _cotangents(n: Symbol, g: Symbol, on_path: set) -> list:
     needs = [id(i) in on_path for i in n.inputs]
     if op.variadic:
         # A user's op keeps residuals: its forward rule, re-run on the graph's values.
-        saved = op.residuals(args) if op.residuals is not None else args
+        saved = op.residuals(args, **n.attrs) if op.residuals is not None else args
         many = op.vjp(SYMBOLIC, g, n, saved, needs, **n.attrs)
         return [
             (inp, i, many[i]) for i, inp in enumerate(n.inputs) if needs[i] and many[i] is not None
