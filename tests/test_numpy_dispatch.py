@@ -76,10 +76,24 @@ def test_static_values_refuse_undeclared_numpy_functions():
         np.linalg.norm(a)
 
 
-def test_ufunc_methods_and_out_are_not_taken_over():
+def test_ufunc_methods_are_not_taken_over():
     t = cg.tensor([1.0, 2.0])
-    # ufunc.reduce and out= are not the op: NumPy says it cannot handle them
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError):  # ufunc.reduce is not the op
         np.add.reduce(t)
-    with pytest.raises(TypeError):
-        np.exp(t, out=np.empty(2))
+
+
+def test_writing_into_an_ndarray():
+    """``ndarray += tensor`` (and ``out=``) computes on the arrays, unless the tensor
+    requires grad: then it says why instead of silently stopping the gradient."""
+    a = np.zeros(2)
+    a += cg.tensor([1.0, 2.0])
+    np.testing.assert_array_equal(a, [1.0, 2.0])
+    out = np.empty(2)
+    np.exp(cg.tensor([0.0, 1.0]), out=out)
+    np.testing.assert_allclose(out, [1.0, np.e])
+    with pytest.raises(TypeError, match="requires grad"):
+        a += cg.tensor([1.0, 2.0], requires_grad=True)
+    np.testing.assert_array_equal(a, [1.0, 2.0])  # unchanged
+    with cg.no_grad():
+        a += cg.tensor([1.0, 2.0], requires_grad=True)
+    np.testing.assert_array_equal(a, [2.0, 4.0])

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .grad_mode import is_grad_enabled
 from .ops.args import is_symbolic
 from .ops.registry import Front, front_for_numpy, subscribe
 from .ops.spec import Method
@@ -60,6 +61,8 @@ class ArrayMethods:
     __hash__ = object.__hash__
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        if method == "__call__" and "out" in kwargs:
+            return _into_arrays(ufunc, inputs, kwargs)
         front = front_for_numpy(ufunc)
         if front is None or method != "__call__" or kwargs:
             return NotImplemented
@@ -77,6 +80,26 @@ class ArrayMethods:
                 f"version for static-graph values; use the cg.* functions"
             )
         return func(*_arrays(args), **_arrays(kwargs))
+
+
+def _into_arrays(ufunc: Any, inputs: tuple, kwargs: dict) -> Any:
+    """``ndarray += tensor`` (a ufunc writing into plain arrays): computed on the arrays,
+    unless a gradient would silently stop there."""
+    outs = kwargs["out"] if isinstance(kwargs["out"], tuple) else (kwargs["out"],)
+    if any(isinstance(o, ArrayMethods) for o in outs):
+        return NotImplemented  # writing into a Tensor: use the in-place operators
+    for v in inputs:
+        if is_symbolic(v):
+            raise TypeError(
+                f"numpy.{ufunc.__name__}: a static-graph value cannot be written into an ndarray"
+            )
+        if getattr(v, "_rg", False) and is_grad_enabled():
+            raise TypeError(
+                f"numpy.{ufunc.__name__} into an ndarray (e.g. ndarray += tensor): the tensor "
+                f"requires grad, and an ndarray cannot carry it, so the gradient would stop "
+                f"here silently; compute a Tensor instead (t = arr + t), or use .detach()"
+            )
+    return ufunc(*_arrays(inputs), **_arrays(kwargs))
 
 
 def _leaves(v: Any) -> list:

@@ -23,18 +23,27 @@ from .autodiff.recording import apply
 from .ops.args import SYMBOLIC_TYPES, ndim_of, normalize_axis, shape_of
 from .ops.registry import PUBLIC, Front, Op, defpublic, get_op, subscribe
 from .ops.spec import no
-from .tensor import Tensor, operand
+from .tensor import Tensor, operand, stack_values
 
 __all__: list[str] = ["dispatch", "defpublic"]
 
 
 def dispatch(op: Op, args: Sequence[Any], attrs: dict | None = None) -> Any:
-    """Run ``op`` on ``args``: recorded on Tensors, a new node on static-graph values."""
+    """Run ``op`` on ``args``: recorded on Tensors, a new node on static-graph values.
+
+    A list or tuple holding tensors is stacked first, so the graph reaches each element
+    (``cg.sum([x, 2 * x])``), as JAX and NumPy treat such a list as an array."""
     conv = []
     for a in args:
         if type(a) is not Tensor:
             if type(a) in SYMBOLIC_TYPES:
                 return type(a).__cg_apply__(op, tuple(args), attrs or {})
+            if isinstance(a, (list, tuple)):
+                return dispatch(
+                    op,
+                    [stack_values(x) if isinstance(x, (list, tuple)) else x for x in args],
+                    attrs,
+                )
             a = operand(a, op)
         conv.append(a)
     return apply(op, conv, attrs) if attrs else apply(op, conv)

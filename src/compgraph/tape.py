@@ -10,6 +10,7 @@ it is open, and asks the engine for gradients with respect to them.
 from __future__ import annotations
 
 import warnings
+import weakref
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,15 @@ __all__ = ["GradientTape"]
 
 
 _OPEN = OPEN_TAPES
+
+# Tapes that have recorded and may still compute a gradient.  A non-persistent tape frees
+# the graph's saved values after its gradient, unless another of these might need them
+# (two tapes open at once record the same ops): then the values stay until the tensors go.
+_LIVE: weakref.WeakSet = weakref.WeakSet()
+
+
+def _shared(tape: GradientTape) -> bool:
+    return any(t is not tape for t in _LIVE)
 
 
 def _note_variable(v: Variable) -> None:
@@ -117,6 +127,7 @@ class GradientTape:
         if self._recording:
             raise RuntimeError("this GradientTape is already open")
         self._recording = True
+        _LIVE.add(self)
         self._spans.append([next_seq(), None])
         grad = _GRAD
         prev = self._prev_grad = grad.enabled
@@ -284,9 +295,21 @@ class GradientTape:
         srcs, spec = _sources(sources)
         keys = [_key(s) if self._is_source(s) else None for s in srcs]
         create = self._creates_graph(targets)
-        retain = self._persistent or create
+        retain = self._persistent or create or _shared(self)
         found = self._run(targets, seeds, keys, retain, create)
         self._used = True
+        if not self._persistent:
+            _LIVE.discard(self)
+        for j, s in enumerate(srcs):
+            # A target that is a source no operation read (a Variable, r = v) still has
+            # gradient 1 with respect to it: TensorFlow's rule.
+            if keys[j] is None:
+                for t, seed in zip(targets, seeds):
+                    if t is s:
+                        one = self._identity(s, seed, first=False)
+                        if one is not None:
+                            keys[j] = ("identity", j)
+                            found[keys[j]] = one._data
         handed: set = set()
         out = []
         for s, k in zip(srcs, keys):
@@ -309,6 +332,8 @@ class GradientTape:
         """gradient() for one Tensor target and one source: the common case, lean."""
         if self._used and not self._persistent:
             self._check_usable("gradient")
+        if target is source:
+            return self._identity(source, None)
         key = _key(source) if self._is_source(source) else None
         if (
             self._recording
@@ -320,6 +345,9 @@ class GradientTape:
             self._used = True
             return found.get(key) if key is not None else None
         self._used = True
+        retain = self._persistent or _shared(self)
+        if not self._persistent:
+            _LIVE.discard(self)
         if key is None or not (target._rg or id(target) in self._watched):
             return None
         d = target._data
@@ -328,13 +356,33 @@ class GradientTape:
         tk = target._node
         found, _ = run_backward(
             ((target if tk is None else tk, seed),),
-            self._persistent,
+            retain,
             False,
             {key} if type(key) is Node else None,
             self._allowed(),
         )
         g = found.get(key)
         return None if g is None else wrap(engine.owned(g, set()))
+
+    def _identity(self, source: Tensor, seed: Any, first: bool = True) -> Tensor | None:
+        """d source / d source: ones (or the seed), for a source this tape would watch
+        (``first``: this is the gradient() call itself, which uses the tape up)."""
+        if first:
+            self._check_usable("gradient")
+            self._used = True
+            if not self._persistent:
+                _LIVE.discard(self)
+        watchable = (
+            id(source) in self._watched
+            or source._rg
+            or (isinstance(source, Variable) and source.trainable and self._watch_accessed)
+        )
+        if not watchable or source.dtype.kind not in "fc":
+            return None
+        d = source._data
+        if seed is None:
+            return wrap(np.ones(np.shape(d), np.result_type(d)))
+        return wrap(np.array(seed._data if isinstance(seed, Tensor) else seed, dtype=d.dtype))
 
     def why_none(self, target: Any, source: Any) -> str | None:
         """Why ``gradient(target, source)`` is None, in words (None when it is not)."""
@@ -348,10 +396,15 @@ class GradientTape:
         if not self._is_source(source):
             if isinstance(source, Variable) and not source.trainable:
                 return "the source is a Variable with trainable=False; tape.watch() it"
-            if isinstance(source, Variable):
+            if isinstance(source, Variable) and not self._watch_accessed:
                 return (
                     "the tape was created with watch_accessed_variables=False and the "
                     "Variable was never watched; call tape.watch(v) inside the tape"
+                )
+            if isinstance(source, Variable):
+                return (
+                    "no operation inside the tape read the Variable (the target does not "
+                    "depend on it); compute the target from it inside the tape"
                 )
             return (
                 "the source was never watched: call tape.watch(x) inside the tape before "

@@ -10,6 +10,7 @@ faster form that calls the recording layer directly.
 
 from __future__ import annotations
 
+import warnings
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -18,9 +19,20 @@ import numpy as np
 
 from .array_methods import ArrayMethods
 from .autodiff import engine
-from .autodiff.recording import Node, TensorBase, apply, set_tensor_class, wrap
-from .ops.args import SYMBOLIC_TYPES
+from .autodiff.recording import (
+    Node,
+    TensorBase,
+    apply,
+    mark_mutated,
+    set_tensor_class,
+    wrap,
+)
+from .grad_mode import STATE
+from .ops.args import SYMBOLIC_TYPES, normalize_index
+from .ops.elementwise import CAST
 from .ops.registry import Front, Op, subscribe
+from .ops.shape import STACK
+from .ops.update import INDEX_UPDATE
 
 __all__ = [
     "Tensor",
@@ -30,6 +42,7 @@ __all__ = [
     "as_array",
     "init_fields",
     "operand",
+    "stack_values",
     "set_svg_renderer",
 ]
 
@@ -49,10 +62,18 @@ def init_fields(t: TensorBase, data: Any, node: Any = None, rg: bool = False) ->
 
 
 def as_array(data: Any, dtype: Any, where: str) -> Any:
+    """``data`` as the array (or NumPy scalar) a new Tensor holds."""
     if dtype is None and type(data) is float:
         return np.float64(data)
     if isinstance(data, Tensor):
         data = data._data
+    elif isinstance(data, (list, tuple)) and _recorded_in(data):
+        warnings.warn(
+            f"{where}: the list holds tensors that require grad (or carry tangents); a new "
+            f"tensor is a new leaf, so gradients will not flow back to them. Use cg.stack "
+            f"(or pass the list to a cg function) to keep the graph",
+            stacklevel=3,
+        )
     try:
         arr = np.array(data, dtype=dtype)
     except (ValueError, TypeError) as err:
@@ -111,6 +132,10 @@ class Tensor(TensorBase, ArrayMethods):
 
     @data.setter
     def data(self, value: Any) -> None:
+        if value is self._data and type(value) is np.ndarray:
+            # ``t.data += x``: the getter's array was changed in place, then set back.
+            mark_mutated(value)
+            return
         arr = value._data if isinstance(value, Tensor) else np.asarray(value)
         if self._rg and arr.dtype.kind not in _FLOAT_KINDS:
             raise TypeError(
@@ -164,8 +189,21 @@ class Tensor(TensorBase, ArrayMethods):
     @grad.setter
     def grad(self, value: Any) -> None:
         if value is not None:
+            want = np.result_type(self._data)
             if not isinstance(value, Tensor):
-                value = Tensor(value)
+                arr = np.asarray(value)
+                if arr.dtype != want and not np.can_cast(arr.dtype, want, "same_kind"):
+                    raise TypeError(
+                        f"grad: assigned gradient has dtype {arr.dtype}, which cannot be "
+                        f"cast to the tensor's dtype {want}"
+                    )
+                value = Tensor(arr.astype(want, copy=False))
+            elif value.dtype != want:
+                raise TypeError(
+                    f"grad: assigned gradient has dtype {value.dtype} but the tensor has "
+                    f"dtype {want} (as PyTorch, a gradient keeps its tensor's dtype); "
+                    f"convert it with .astype({str(want)!r})"
+                )
             if value.shape != self._data.shape:
                 raise ValueError(
                     f"grad: assigned gradient has shape {value.shape} (dtype "
@@ -334,14 +372,20 @@ class Tensor(TensorBase, ArrayMethods):
     __hash__ = object.__hash__
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        if self._rg:
-            raise RuntimeError(
-                "in-place assignment into a tensor that requires grad would "
-                "corrupt its gradient; build a new tensor (cg.where, "
-                "cg.concatenate) or modify .data under cg.no_grad()"
+        """``t[index] = value``, as PyTorch: in place; recorded (the tensor then stands for
+        its new value) when gradients or tangents must see it."""
+        if type(value) in SYMBOLIC_TYPES:
+            raise TypeError(
+                "Tensor.__setitem__: cannot assign a static-graph value into a "
+                "Tensor; build the graph with cg.where or cg.concatenate"
             )
-        v = value._data if isinstance(value, TensorBase) else value
-        self.data[index] = v
+        if _must_record(self, value):
+            r = apply(INDEX_UPDATE, (self, value), {"index": normalize_index(index)})
+            _rebind(self, r, INDEX_UPDATE)
+            return
+        d = self.data
+        d[index] = value._data if isinstance(value, TensorBase) else value
+        mark_mutated(d)
 
     # Methods and operators of the ops are installed from their declarations below.
 
@@ -400,13 +444,116 @@ def operand(v: Any, op: Op) -> Any:
     if type(v) in SYMBOLIC_TYPES:
         return NotImplemented
     if isinstance(v, (list, tuple)):
-        arr = np.asarray(v)
-        if arr.dtype.kind in "biufc":
+        arr = stack_values(v)  # tensors in a list keep their graph
+        if not isinstance(arr, np.ndarray) or arr.dtype.kind in "biufc":
             return arr
     raise TypeError(
         f"{op.name}: unsupported operand of type {type(v).__name__}; expected a "
         f"Tensor, an ndarray, a Python number or a list of numbers"
     )
+
+
+def _recorded_in(items: Any) -> bool:
+    """Whether a (nested) list holds tensors that record or carry tangents."""
+    for e in items:
+        if isinstance(e, TensorBase) and (e._rg or e._tan is not None):
+            return True
+        if isinstance(e, (list, tuple)) and _recorded_in(e):
+            return True
+    return False
+
+
+def _holds_values(items: Any) -> bool:
+    """Whether a (nested) list holds tensors or static-graph values."""
+    for e in items:
+        if isinstance(e, TensorBase) or type(e) in SYMBOLIC_TYPES:
+            return True
+        if isinstance(e, (list, tuple)) and _holds_values(e):
+            return True
+    return False
+
+
+def stack_values(items: Any) -> Any:
+    """A (nested) list or tuple holding tensors, stacked so the graph reaches each element
+    (``cg.sum([x, 2 * x])``); a list of plain numbers is an array.  Lists nest one level of
+    the user's writing per level, never the size of a graph."""
+    if not _holds_values(items):
+        return np.asarray(items)
+    parts = [stack_values(e) if isinstance(e, (list, tuple)) else e for e in items]
+    sym = next((e for e in parts if type(e) in SYMBOLIC_TYPES), None)
+    if sym is not None:
+        return type(sym).__cg_apply__(STACK, tuple(parts), {"axis": 0})
+    return apply(STACK, parts, {"axis": 0})
+
+
+# ------------------------------------------------------------------ in-place operators
+_LEAF_IN_PLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+
+
+def _must_record(t: Tensor, other: Any) -> bool:
+    """Whether an in-place change of ``t`` by ``other`` is to be recorded (it takes part in
+    gradients or tangents), refusing it on a leaf that requires grad, as PyTorch does."""
+    o = other if isinstance(other, TensorBase) else None
+    recording = STATE.enabled and (t._rg or (o is not None and o._rg))
+    if recording and t._rg and t._node is None:
+        raise RuntimeError(
+            f"{_LEAF_IN_PLACE} Change it under cg.no_grad() (an optimiser step), or make "
+            f"a new tensor (y = x + 1)"
+        )
+    return recording or t._tan is not None or (o is not None and o._tan is not None)
+
+
+def _rebind(t: Tensor, r: Any, op: Op) -> None:
+    """Make ``t`` stand for ``r`` (a recorded in-place change): its value, its place in the
+    graph and its tangents.  The old buffer is left alone (the graph may still read it)."""
+    if r.shape != t.shape:
+        raise ValueError(
+            f"{op.name}: an in-place result of shape {r.shape} does not fit the tensor's "
+            f"shape {t.shape}"
+        )
+    want = np.result_type(t._data)
+    if r.dtype != want:
+        if not np.can_cast(r.dtype, want, "same_kind"):
+            raise TypeError(
+                f"{op.name}: result type {r.dtype} can't be cast to the tensor's dtype "
+                f"{want} in place (as PyTorch)"
+            )
+        r = apply(CAST, (r,), {"dtype": want})
+    t._data, t._node, t._rg, t._tan, t._why = r._data, r._node, r._rg, r._tan, r._why
+
+
+def _inplace(op: Op, t: Tensor, other: Any) -> Any:
+    """``t op= other`` in place, as PyTorch's ``add_``/``sub_``/``mul_``/``div_``/``pow_``."""
+    if type(other) in SYMBOLIC_TYPES:
+        return NotImplemented
+    if not isinstance(other, (TensorBase, int, float, np.ndarray, np.generic)):
+        other = operand(other, op)
+    if _must_record(t, other):
+        _rebind(t, apply(op, (t, other)), op)
+        return t
+    d = t._data
+    res = op.forward(d, other._data if isinstance(other, TensorBase) else other)
+    if np.shape(res) != np.shape(d):
+        raise ValueError(
+            f"{op.name}: an in-place result of shape {np.shape(res)} does not fit the "
+            f"tensor's shape {np.shape(d)}"
+        )
+    have, want = np.result_type(res), np.result_type(d)
+    if have != want and not np.can_cast(have, want, "same_kind"):
+        raise TypeError(
+            f"{op.name}: result type {have} can't be cast to the tensor's dtype {want} in "
+            f"place (as PyTorch)"
+        )
+    if type(d) is np.ndarray and d.flags.writeable:
+        np.copyto(d, res, casting="same_kind")
+        mark_mutated(d)
+    else:  # a NumPy scalar (immutable) or a read-only view: a new value
+        t._data = (
+            np.asarray(res).astype(want)[()]
+            if type(d) is not np.ndarray
+            else np.array(res, dtype=want)
+        )
+    return t
 
 
 def _fast_operators(front: Front, removed: bool) -> None:
@@ -416,8 +563,8 @@ def _fast_operators(front: Front, removed: bool) -> None:
     if op is None or not dunders or front.prepare is not None:
         return
     if removed:
-        for d in dunders:
-            if d in Tensor.__dict__:
+        for d in (*dunders, front.inplace_operator):
+            if d is not None and d in Tensor.__dict__:
                 delattr(Tensor, d)
         return
     if op.nargs == 1:
@@ -438,6 +585,14 @@ def _fast_operators(front: Front, removed: bool) -> None:
     for d, fn in zip(dunders, fns):
         fn.__name__ = fn.__qualname__ = d
         setattr(Tensor, d, fn)
+    name = front.inplace_operator
+    if name is not None:
+
+        def inplace(self, other):
+            return _inplace(op, self, other)
+
+        inplace.__name__ = inplace.__qualname__ = name
+        setattr(Tensor, name, inplace)
 
 
 set_tensor_class(Tensor)

@@ -112,9 +112,27 @@ def _zeros_like(x: Tensor) -> Tensor:
     return wrap(np.zeros(x.shape, x.dtype))
 
 
-def _scalar_output(y: Any, where: str) -> Tensor:
+def _real_output(dtype: Any, where: str, holomorphic: bool) -> None:
+    """JAX's rule: grad needs a floating output (complex ones only with holomorphic=True)."""
+    kind = np.dtype(dtype).kind if dtype is not None else "f"
+    if kind == "f" or (kind == "c" and holomorphic):
+        return
+    if kind == "c":
+        raise TypeError(
+            f"{where}: the function returns a complex value ({dtype}); grad needs a real output, "
+            f"or holomorphic=True for a complex-differentiable function (as JAX)"
+        )
+    raise TypeError(
+        f"{where}: the function returns {dtype} values; grad needs a floating-point output "
+        f"(a comparison or an integer has no derivative), as JAX and HIPS autograd"
+    )
+
+
+def _scalar_output(y: Any, where: str, holomorphic: bool = False) -> Tensor:
+    if isinstance(y, bool) or (isinstance(y, np.ndarray) and y.dtype.kind in "biu"):
+        _real_output(np.result_type(y), where, holomorphic)
     if not isinstance(y, Tensor):
-        y = Tensor(y) if isinstance(y, (int, float, np.ndarray, np.generic)) else y
+        y = Tensor(y) if isinstance(y, (int, float, complex, np.ndarray, np.generic)) else y
     if not isinstance(y, Tensor):
         raise TypeError(
             f"{where}: the function must return a Tensor (or a number), got "
@@ -125,6 +143,7 @@ def _scalar_output(y: Any, where: str) -> Tensor:
             f"{where}: only defined for functions with a one-element output, "
             f"got shape {y.shape}; use jacobian() or vjp() for vector outputs"
         )
+    _real_output(y.dtype, where, holomorphic)
     return y
 
 
@@ -157,9 +176,15 @@ def _finish(value: Any, nested: bool) -> Any:
 
 
 def value_and_grad(
-    f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False
+    f: Callable,
+    argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
 ) -> Callable:
     """``f``'s value and its gradient with respect to ``args[argnums]`` (JAX's value_and_grad).
+
+    The output must be floating (a bool, an integer, or a complex value without
+    ``holomorphic=True`` is a TypeError, as in JAX).
 
     >>> import compgraph as cg
     >>> cg.value_and_grad(lambda x: (3 * x + 2) ** 4)(3.0)
@@ -170,7 +195,7 @@ def value_and_grad(
     def wrapped(*args: Any, **kwargs: Any):
         nums, single = _argnums(argnums, len(args), "value_and_grad")
         if any(type(x) in SYMBOLIC_TYPES for i in nums for x in flatten(args[i])[0]):
-            return _symbolic_value_and_grad(f, args, kwargs, nums, single, has_aux)
+            return _symbolic_value_and_grad(f, args, kwargs, nums, single, has_aux, holomorphic)
         new_args, parts, outer = _prepare(args, nums, "grad")
         with _Scope(outer) as scope:
             out = f(*new_args, **kwargs)
@@ -181,7 +206,7 @@ def value_and_grad(
                         "grad with has_aux=True: the function must return a pair (value, aux)"
                     )
                 out, aux = out
-            y = _scalar_output(out, "grad")
+            y = _scalar_output(out, "grad", holomorphic)
             grads = _input_grads([y], [None], parts, scope.nested, retain=scope.nested)
         g = grads[0] if single else tuple(grads)
         value = _finish(y, scope.nested)
@@ -193,7 +218,13 @@ def value_and_grad(
 
 
 def _symbolic_value_and_grad(
-    f: Callable, args: Sequence[Any], kwargs: dict, nums: tuple, single: bool, has_aux: bool
+    f: Callable,
+    args: Sequence[Any],
+    kwargs: dict,
+    nums: tuple,
+    single: bool,
+    has_aux: bool,
+    holomorphic: bool = False,
 ) -> Any:
     """Inside a static graph (cg.function): the gradient as new graph nodes."""
     out = f(*args, **kwargs)
@@ -206,6 +237,7 @@ def _symbolic_value_and_grad(
         raise TypeError(
             f"grad: only defined for functions with a one-element output, got shape {out.shape}"
         )
+    _real_output(out.dtype, "grad", holomorphic)
     grads = []
     for i in nums:
         leaves, spec = flatten(args[i])
@@ -218,7 +250,12 @@ def _symbolic_value_and_grad(
     return ((out, aux), g) if has_aux else (out, g)
 
 
-def grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
+def grad(
+    f: Callable,
+    argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+) -> Callable:
     """The gradient of a one-element-output ``f`` with respect to ``args[argnums]``.
 
     ``argnums`` is an int (the gradient has that argument's structure) or a tuple
@@ -228,7 +265,7 @@ def grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -
     >>> float(cg.grad(cg.grad(lambda x: x ** 3))(2.0))
     12.0
     """
-    vg = value_and_grad(f, argnums, has_aux)
+    vg = value_and_grad(f, argnums, has_aux, holomorphic)
 
     @functools.wraps(f)
     def wrapped(*args: Any, **kwargs: Any):

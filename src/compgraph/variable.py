@@ -89,6 +89,13 @@ class Variable(Tensor):
         """Subtract ``delta`` in place; returns the variable."""
         return self._update(delta, "assign_sub")
 
+    # ``v += 1`` makes a new tensor, as TensorFlow (use assign_add to change v): returning
+    # NotImplemented makes Python fall back to ``v = v + 1``.
+    def __iadd__(self, other: Any) -> Any:
+        return NotImplemented
+
+    __isub__ = __imul__ = __itruediv__ = __ipow__ = __iadd__
+
     def read_value(self) -> Tensor:
         """A constant Tensor holding a copy of the current value."""
         return Tensor(self._data)

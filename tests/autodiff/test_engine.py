@@ -1189,10 +1189,22 @@ class TestMoreGradFunction:
 class TestMoreErrors:
     def test_non_differentiable_op_is_named(self):
         x = cg.tensor(2.0, requires_grad=True)
-        y = cg.sign(x)
+        y = cg.stop_gradient(x)
         assert not y.requires_grad
-        with pytest.raises(RuntimeError, match="sign"):
+        with pytest.raises(RuntimeError, match="stop_gradient"):
             y.backward()
+
+    def test_piecewise_constant_ops_have_zero_gradients_as_torch(self):
+        torch = pytest.importorskip("torch")
+        data = np.array([-1.5, 0.0, 2.5])
+        for name in ("sign", "floor"):
+            x = cg.tensor(data, requires_grad=True)
+            y = getattr(cg, name)(x)
+            assert y.requires_grad
+            y.sum().backward()
+            t = torch.tensor(data, requires_grad=True)
+            getattr(torch, name)(t).sum().backward()
+            np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())
 
     def test_non_leaf_hook_bad_shape_changes_nothing(self):
         a = leaf([1.0, 2.0])

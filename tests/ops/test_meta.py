@@ -54,6 +54,8 @@ CASES = [
     ("scatter_add", (B,), {"shape": (6,), "index": np.array([0, 1, 1, 2])}),
     ("scatter_add_like", (B, np.zeros(6)), {"index": np.array([0, 1, 1, 2])}),
     ("concatenate", (A32, A32), {"axis": 1}), ("stack", (A32, A32, A32), {"axis": 1}),
+    ("index_update", (C, B), {"index": (0, slice(1, 3))}),
+    ("index_update", (A32, 2.0), {"index": np.array([0, 2])}),
 ]
 
 

@@ -149,6 +149,8 @@ CASES = [
      (("any", (4,)), ("any", (6,)))),
     ("concatenate", lambda a, b: cg.concatenate([a, b], axis=1), (("any", (3, 2)), ("any", (3, 4)))),
     ("stack", lambda a, b: cg.stack([a, b], axis=-1), (("any", (3, 2)), ("any", (3, 2)))),
+    ("index_update", lambda a, v: cg.index_update(a, (slice(None), 1), v),
+     (("any", (3, 4)), ("any", (3,)))),
     # a small composite
     ("mlp", lambda x, w, b: cg.tanh(x @ w + b).sum(axis=1),
      (("any", (5, 4)), ("any", (4, 3)), ("any", (3,)))),

@@ -20,7 +20,7 @@ import numpy as np
 from ..grad_mode import STATE
 from ..ops.meta import Meta
 from ..ops.registry import NUMPY
-from .recording import TENSOR, Node, TensorBase, wrap
+from .recording import MUTATED, TENSOR, Node, TensorBase, check_unchanged, wrap
 
 __all__ = ["backward", "grad", "run_backward", "seed", "owned"]
 
@@ -314,6 +314,8 @@ def _propagate(
         saved = n.saved
         if saved is None:
             raise _freed_error(n)
+        if MUTATED:
+            check_unchanged(n)
         op = n.op
         if create_graph:
             saved, out = _as_tensors(n)

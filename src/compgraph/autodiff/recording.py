@@ -17,6 +17,7 @@ never imports the ones above it.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
@@ -27,6 +28,10 @@ from ..ops.meta import Meta
 from ..ops.registry import OPS, Namespace, Op
 
 __all__ = [
+    "MUTATED",
+    "mark_mutated",
+    "check_unchanged",
+    "buffer_root",
     "TensorBase",
     "Node",
     "apply",
@@ -45,6 +50,7 @@ __all__ = [
 
 _new = object.__new__
 _NOATTRS: dict = {}
+_PY_NUMBERS = frozenset((bool, int, float, complex))
 
 
 class TensorBase:
@@ -214,6 +220,10 @@ def apply(op: Op, args: Sequence[Any], attrs: dict = _NOATTRS) -> Any:
     t._hooks = None
     t._tan = None
     if not rg or not STATE.enabled or op.vjp is None:
+        if out.__class__ in _PY_NUMBERS:
+            # Only Python numbers went in (Python's operators gave one back): a NumPy
+            # scalar, as NumPy infers (a Python float is float64).
+            t._data = np.asarray(out)[()]
         t._rg = False
         t._node = None
         t._why = why if not rg else ("no_grad" if op.vjp is not None else "nondiff:" + op.name)
@@ -286,6 +296,58 @@ def op_drop(op: Op, needs: int) -> tuple:
             d = tuple(j for j in range(len(op.saves)) if j not in keep)
         op.drop[needs] = d
     return d
+
+
+# ------------------------------------------------------------------ in-place changes
+# PyTorch's version counters, kept per buffer: every in-place change made through
+# compgraph (in-place operators, ``t[i] = v``, ``p.data += ...``, optimiser steps) notes
+# the buffer's root and the time (a node sequence number).  Backward then refuses a
+# node whose saved values were changed after it was recorded, instead of computing a
+# silently wrong gradient.  Nothing is kept per node, so recording costs nothing more.
+MUTATED: dict[int, tuple[Any, int]] = {}
+_MUTATED_PRUNE = 4096
+
+
+def buffer_root(a: Any) -> Any:
+    """The array that owns the memory of ``a`` (views share their base's changes)."""
+    while isinstance(getattr(a, "base", None), np.ndarray):
+        a = a.base
+    return a
+
+
+def mark_mutated(a: Any) -> None:
+    """Note that the buffer of ``a`` (an ndarray or a tensor) was changed in place now."""
+    if isinstance(a, TensorBase):
+        a = a._data
+    if type(a) is not np.ndarray:
+        return  # NumPy scalars are immutable: a change rebinds them
+    root = buffer_root(a)
+    if len(MUTATED) >= _MUTATED_PRUNE:
+        for k in [k for k, (ref, _) in MUTATED.items() if ref() is None]:
+            del MUTATED[k]
+    MUTATED[id(root)] = (weakref.ref(root), next_seq())
+
+
+def check_unchanged(n: Node) -> None:
+    """Raise if a value node ``n``'s backward reads was changed in place after ``n`` was
+    recorded (only called while some change was noted)."""
+    values = list(n.saved or ()) + [n.out]
+    for i, a in enumerate(values):
+        if isinstance(a, TensorBase):
+            a = a._data
+        if type(a) is not np.ndarray:
+            continue
+        root = buffer_root(a)
+        hit = MUTATED.get(id(root))
+        if hit is not None and hit[0]() is root and hit[1] > n.seq:
+            what = "its output" if i == len(values) - 1 else f"its input {i}"
+            raise RuntimeError(
+                f"one of the values needed to compute gradients was modified by an in-place "
+                f"operation: {what} of '{n.op.label}' (an array of shape {a.shape}, "
+                f"{a.dtype}) was changed after '{n.op.label}' used it, so the gradient "
+                f"would be wrong. Change a copy instead (y = x + 1, not x += 1), or do the "
+                f"in-place update after backward()"
+            )
 
 
 def wrap(data: Any, node: Node | None = None, rg: bool = False) -> Any:

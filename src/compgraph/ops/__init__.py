@@ -4,7 +4,7 @@ Each op is declared once (:func:`defop`, with the records of :mod:`.spec`): forw
 derivative rules, shape and dtype rules, and how every front end treats it.
 """
 
-from . import conv, elementwise, linalg, reduce, shape  # noqa: F401  (registration side effects)
+from . import conv, elementwise, linalg, reduce, shape, update  # noqa: F401  (registration side effects)
 from .registry import (
     NUMPY,
     OPS,

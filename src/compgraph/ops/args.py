@@ -36,15 +36,26 @@ def is_symbolic(v: Any) -> bool:
 
 def ndim_of(x: Any) -> int | None:
     """Number of dimensions (None: a static-graph value of unknown shape)."""
+    if isinstance(x, (list, tuple)):
+        s = shape_of(x)
+        return None if s is None else len(s)
     nd = getattr(x, "ndim", None)
     return nd if nd is not None or hasattr(x, "ndim") else np.ndim(x)
 
 
 def shape_of(x: Any) -> tuple | None:
-    """The shape, None when unknown (a static-graph value of unknown shape)."""
+    """The shape, None when unknown (a static-graph value of unknown shape).  A list of
+    values (which the functions stack) has the shape of its stack."""
     if hasattr(x, "shape"):
         s = x.shape
         return None if s is None else tuple(s)
+    if (
+        isinstance(x, (list, tuple))
+        and x
+        and any(hasattr(e, "shape") or isinstance(e, (list, tuple)) for e in x)
+    ):
+        inner = shape_of(x[0])
+        return None if inner is None else (len(x), *inner)
     return np.shape(x)
 
 

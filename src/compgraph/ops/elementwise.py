@@ -205,20 +205,41 @@ def _pow_dx(ns, g, out, x, y):
     return g * (ns.power(x, ns.where(y == 0, 1, y - 1)) * y)
 
 
+def _log0(ns, x):
+    """log(x) with log(0) = -inf and no divide-by-zero warning."""
+    zero = x == 0
+    return ns.log(ns.where(zero, 1, x)) + ns.where(zero, -math.inf, 0)
+
+
 def _pow_dy(ns, g, out, x, y):
-    # d/dy x**y = log(x) * x**y; at x == 0 the limit used by PyTorch is 0.
-    safe = ns.where(x == 0, 1, x)
-    return g * (out * ns.log(safe))
+    # d/dy x**y = log(x) * x**y, as PyTorch: 0 where x == 0 and y >= 0 (the limit), and
+    # the product (e.g. -inf) where x == 0 and y < 0.
+    t = out * _log0(ns, x)
+    return g * ns.where(x == 0, ns.where(y >= 0, 0, t), t)
+
+
+def _pow(x, y):
+    # Two Python ints follow NumPy (int64), as arrays do: Python's exact big-int power
+    # could take hours and all memory for 2 ** 10**12.
+    if type(x) is int and type(y) is int:
+        return np.power(np.int64(x), np.int64(y))
+    return x**y
+
+
+def _pow_expr(n):
+    if all(i.op == "constant" and type(i.value) is int for i in n.inputs):
+        return None  # two Python ints: the forward's NumPy power, not Python's
+    return "{0} ** {1}"
 
 
 POWER = defop(
     "power",
-    operator.pow,
+    _pow,
     elementwise=True,
     shape=broadcast,
     dtype=promote,
     vjp=(_pow_dx, _pow_dy),
-    saves=((0, 1), (0,)),
+    saves=((0, 1), (0, 1)),
     save_out=True,
     deriv=("y*x**(y-1)", "log(x)*x**y"),
     doc="Elementwise ``x ** y`` with broadcasting (differentiable in both).",
@@ -227,7 +248,7 @@ POWER = defop(
     numpy=np.power,
     cli=True,
     short="pow",
-    codegen=Codegen(out=np.power),
+    codegen=Codegen(_pow_expr, out=np.power),
     onnx=Onnx("Pow", promote=True),
     facts=Facts(unit=(1, "right")),
 )
@@ -657,22 +678,27 @@ CAST = defop(
     facts=Facts(noop=same_meta),
 )
 
-# ----------------------------------------------- non-differentiable (never recorded)
-_NONDIFF = Codegen(fresh=True)
-
+# ----------------------------------------------- piecewise constant: zero gradients
 SIGN = defop(
     "sign",
     np.sign,
     elementwise=True,
     shape=same_shape,
     dtype=same_dtype,
-    doc="Elementwise sign (not differentiable: its gradient is zero).",
+    vjp=(lambda ns, g, out, x: ns.zeros_like(g),),
+    saves=((),),
+    deriv=("0",),
+    doc="Elementwise sign; its gradient is zero (as in PyTorch and JAX).",
     method="sign",
     numpy=np.sign,
-    cli=no("not differentiable"),
+    cli=no("its derivative is zero everywhere it exists"),
     codegen=Codegen(out=np.sign),
     onnx=Onnx("Sign"),
 )
+
+# ----------------------------------------------- non-differentiable (never recorded)
+_NONDIFF = Codegen(fresh=True)
+
 STOP_GRADIENT = defop(
     "stop_gradient",
     lambda x: x,
@@ -727,10 +753,13 @@ FLOOR = defop(
     elementwise=True,
     shape=same_shape,
     dtype=same_dtype,
-    doc="Elementwise round down (its gradient is zero almost everywhere: none).",
+    vjp=(lambda ns, g, out, x: ns.zeros_like(g),),
+    saves=((),),
+    deriv=("0",),
+    doc="Elementwise round down; its gradient is zero (as in PyTorch and JAX).",
     method="floor",
     numpy=np.floor,
-    cli=no("not differentiable"),
+    cli=no("its derivative is zero everywhere it exists"),
     codegen=Codegen(out=np.floor),
     onnx=Onnx("Floor"),
 )

@@ -65,6 +65,16 @@ _DUNDERS: dict[tuple[str, int | None], tuple[str, ...]] = {
 }
 
 
+# The augmented assignment of a binary operator symbol (Python's own operators again).
+_INPLACE: dict[str, str] = {
+    "+": "__iadd__",
+    "-": "__isub__",
+    "*": "__imul__",
+    "/": "__itruediv__",
+    "**": "__ipow__",
+}
+
+
 def dunders(symbol: str | None, arity: int | None) -> tuple:
     """The dunder methods a Python operator symbol gives (empty for none)."""
     return _DUNDERS.get((symbol, arity), ()) if symbol else ()
@@ -140,6 +150,13 @@ class Front:
             return ()
         items = method if isinstance(method, (tuple, list)) else (method,)
         return tuple(m if isinstance(m, Method) else Method(m) for m in items)
+
+    @property
+    def inplace_operator(self) -> str | None:
+        """The augmented-assignment dunder of the binary operator this function is."""
+        if self.symbol is None or self.op is None or self.op.nargs != 2:
+            return None
+        return _INPLACE.get(self.symbol)
 
     @property
     def operators(self) -> tuple:

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..autodiff.recording import mark_mutated
 from ..ops.blas import axpy
 from ..tensor import Tensor
 from .optimizer import Optimizer, _hyper
@@ -57,6 +58,7 @@ class SGD(Optimizer):
 
     def _update(self, p: Tensor, g: np.ndarray, state: dict, group: dict) -> None:
         d = p.data
+        mark_mutated(d)  # graphs recorded before this step may not use the old value
         lr, wd, momentum = group["lr"], group["weight_decay"], group["momentum"]
         if group["maximize"]:
             g = -g
@@ -123,6 +125,7 @@ class Adam(Optimizer):
 
     def _update(self, p: Tensor, g: np.ndarray, state: dict, group: dict) -> None:
         d = p.data
+        mark_mutated(d)  # graphs recorded before this step may not use the old value
         lr, wd, (b1, b2) = group["lr"], group["weight_decay"], group["betas"]
         if group["maximize"]:
             g = -g
@@ -229,6 +232,7 @@ class RMSprop(Optimizer):
 
     def _update(self, p: Tensor, g: np.ndarray, state: dict, group: dict) -> None:
         d = p.data
+        mark_mutated(d)  # graphs recorded before this step may not use the old value
         lr, alpha, momentum = group["lr"], group["alpha"], group["momentum"]
         if group["maximize"]:
             g = -g
@@ -334,6 +338,7 @@ class Adagrad(Optimizer):
 
     def _update(self, p: Tensor, g: np.ndarray, state: dict, group: dict) -> None:
         d = p.data
+        mark_mutated(d)  # graphs recorded before this step may not use the old value
         if not state:  # a group added after construction, or a checkpoint without it
             self._init_state(p, state, group)
         state["step"] += 1

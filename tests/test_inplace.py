@@ -1,0 +1,115 @@
+"""In-place operators and assignment on Tensors work in place, as in PyTorch (API 10):
+a leaf changes under no_grad (an optimiser step), a non-leaf change is recorded, a leaf
+that requires grad is refused while recording; forward mode sees assignments."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import compgraph as cg
+
+torch = pytest.importorskip("torch")
+
+
+def test_sgd_step_by_hand_changes_the_parameter_itself():
+    model = cg.nn.Linear(3, 2, seed=0)
+    w = model.weight
+    before = w.numpy().copy()
+    x = cg.tensor(np.ones((4, 3)))
+    model(x).sum().backward()
+    with cg.no_grad():
+        for p in model.parameters():
+            p -= 0.1 * p.grad
+    assert model.weight is w  # the same object, changed in place
+    np.testing.assert_allclose(w.numpy(), before - 0.1 * w.grad.numpy())
+    assert w.requires_grad and w.is_leaf
+
+
+def test_leaf_that_requires_grad_is_refused_while_recording():
+    w = cg.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        w += 1
+    np.testing.assert_array_equal(w.numpy(), [1.0, 2.0])  # nothing changed
+    tw = torch.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        tw += 1
+
+
+@pytest.mark.parametrize("op", ["+=", "-=", "*=", "/=", "**="])
+def test_recorded_in_place_ops_give_torchs_gradients(op):
+    data, other = np.array([1.5, -0.5, 2.0]), np.array([0.5, 2.0, 3.0])
+    x = cg.tensor(data, requires_grad=True)
+    b = cg.tensor(other, requires_grad=True)
+    y = x * 2
+    ns = {"y": y, "b": b}
+    exec(f"y {op} b", ns)  # noqa: S102  (the test's own operator, not user text)
+    (ns["y"] * ns["y"]).sum().backward()
+    tx = torch.tensor(data, requires_grad=True)
+    tb = torch.tensor(other, requires_grad=True)
+    ty = tx * 2
+    tns = {"y": ty, "b": tb}
+    exec(f"y {op} b", tns)  # noqa: S102
+    (tns["y"] * tns["y"]).sum().backward()
+    np.testing.assert_allclose(ns["y"].numpy(), tns["y"].detach().numpy())
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy())
+    np.testing.assert_allclose(b.grad.numpy(), tb.grad.numpy())
+
+
+def test_in_place_on_a_constant_and_dtype_rules():
+    t = cg.tensor([1.0, 2.0])
+    buf = t.numpy()
+    t += 1
+    t *= cg.tensor([2.0, 3.0])
+    assert t.numpy() is buf
+    np.testing.assert_array_equal(buf, [4.0, 9.0])
+    i = cg.tensor([1, 2])
+    with pytest.raises(TypeError, match="can't be cast"):
+        i /= 2  # as torch: an int tensor cannot hold a float result in place
+    s = cg.tensor(2.0)
+    s += 1  # a one-element tensor (a NumPy scalar inside) too
+    assert float(s) == 3.0
+
+
+def test_data_iadd_changes_the_buffer():
+    p = cg.tensor([1.0, 2.0], requires_grad=True)
+    p.data += 1
+    np.testing.assert_array_equal(p.numpy(), [2.0, 3.0])
+
+
+def test_setitem_is_recorded_as_torch():
+    data = np.array([1.0, 2.0, 3.0])
+    x = cg.tensor(data, requires_grad=True)
+    y = x * 2
+    y[0] = x[1] * 5
+    y[2] = 7.0
+    (y * y).sum().backward()
+    tx = torch.tensor(data, requires_grad=True)
+    ty = tx * 2
+    ty[0] = tx[1] * 5
+    ty[2] = 7.0
+    (ty * ty).sum().backward()
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy())
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy())
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        x[0] = 1.0
+
+
+def test_forward_mode_sees_assignment():
+    def f(a):
+        a = a * 1
+        a[1] = 3.0
+        return a * a
+
+    y, t = cg.jvp(f, (np.array([1.0, 2.0, 4.0]),), (np.ones(3),))
+    np.testing.assert_allclose(y.numpy(), [1.0, 9.0, 16.0])
+    np.testing.assert_allclose(t.numpy(), [2.0, 0.0, 8.0])  # the assigned entry is constant
+    j = cg.jacfwd(f)(np.array([1.0, 2.0, 4.0]))
+    np.testing.assert_allclose(j.numpy(), np.diag([2.0, 0.0, 8.0]))
+
+
+def test_variable_plus_equals_makes_a_new_tensor_as_tensorflow():
+    v = cg.Variable([1.0, 2.0])
+    w = v
+    w += 1
+    assert type(w) is cg.Tensor and type(v) is cg.Variable
+    np.testing.assert_array_equal(v.numpy(), [1.0, 2.0])
