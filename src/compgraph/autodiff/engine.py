@@ -12,7 +12,8 @@ as soon as their node has run.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,28 @@ from ..ops.meta import Meta
 from ..ops.registry import NUMPY
 from .recording import MUTATED, TENSOR, Node, TensorBase, check_unchanged, wrap
 
-__all__ = ["backward", "grad", "run_backward", "seed", "owned"]
+__all__ = ["backward", "grad", "run_backward", "seed", "owned", "queue_callback"]
+
+
+class _Callbacks(threading.local):
+    def __init__(self) -> None:
+        self.queue: list = []
+
+
+_CALLBACKS = _Callbacks()
+
+
+def queue_callback(fn: Callable[[], None]) -> None:
+    """Run ``fn()`` once the current backward pass has finished and ``.grad`` holds its
+    results (PyTorch's ``queue_callback``; a data-parallel wrapper averages gradients
+    there).  Outside a backward pass it runs at the end of the next one."""
+    _CALLBACKS.queue.append(fn)
+
+
+def _run_callbacks() -> None:
+    queue = _CALLBACKS.queue
+    while queue:
+        queue.pop(0)()
 
 
 def _no_grad_reason(t: TensorBase) -> str:
@@ -192,7 +214,8 @@ def run_backward(
         window = allowed
         allowed = None
     grads, leaf, deps, root_nodes = _seed_roots(roots, targets, allowed, window)
-    restricted, stray_leaf = _count_consumers(root_nodes, deps, targets, allowed, window)
+    hooked: dict = {}  # leaf with hooks -> consumers still to send it a gradient
+    restricted, stray_leaf = _count_consumers(root_nodes, deps, targets, allowed, window, hooked)
     useful = None
     # Every node has a leaf below it; when all those leaves are targets (and the
     # targets are all leaves) every node is useful and pruning can be skipped.
@@ -205,9 +228,11 @@ def run_backward(
     STATE.enabled = create_graph
     try:
         retained = _propagate(
-            root_nodes, grads, leaf, deps, useful, targets, retain_graph, create_graph
+            root_nodes, grads, leaf, deps, useful, targets, retain_graph, create_graph, hooked
         )
-        for t in [k for k in leaf if type(k) is not Node and k._hooks]:
+        # Hooks of leaves whose gradient was not complete during the walk (only seeded,
+        # or reached through pruned nodes) run now.
+        for t in [k for k in leaf if type(k) is not Node and k._hooks and hooked.get(k) != -1]:
             leaf[t] = _run_hooks(t._hooks, leaf[t], create_graph, "leaf tensor")
     finally:
         STATE.enabled = prev_mode
@@ -246,9 +271,15 @@ def _seed_roots(
 
 
 def _count_consumers(
-    root_nodes: list, deps: dict, targets: set | None, allowed: Any, window: tuple | None
+    root_nodes: list,
+    deps: dict,
+    targets: set | None,
+    allowed: Any,
+    window: tuple | None,
+    hooked: dict,
 ) -> tuple[bool, bool]:
-    """Step 2: for each node, how many reachable consumers will send it a cotangent.
+    """Step 2: for each node, how many reachable consumers will send it a cotangent (and
+    in ``hooked``, the same for each leaf with hooks, so they run once it is complete).
     Returns (whether some node was left out, whether a non-target leaf was met)."""
     restricted = stray_leaf = False
     check = allowed is not None or window is not None
@@ -266,8 +297,11 @@ def _count_consumers(
                     stack.append(p)
                 else:
                     deps[p] = c + 1
-            elif targets is not None and p is not None and p not in targets:
-                stray_leaf = True
+            elif p is not None:
+                if targets is not None and p not in targets:
+                    stray_leaf = True
+                elif p._hooks:
+                    hooked[p] = hooked.get(p, 0) + 1
     return restricted, stray_leaf
 
 
@@ -297,8 +331,11 @@ def _propagate(
     targets: set | None,
     retain_graph: bool,
     create_graph: bool,
+    hooked: dict,
 ) -> list:
-    """Step 4: run each node's rules once all its consumers have sent their cotangents."""
+    """Step 4: run each node's rules once all its consumers have sent their cotangents.
+    A leaf's hooks run as soon as its gradient is complete (PyTorch's order: a data-parallel
+    wrapper can start sending a gradient while the rest of backward runs)."""
     ns = TENSOR if create_graph else NUMPY
     retained: list = []
     ready = [r for r in root_nodes if deps[r] == 0]
@@ -379,6 +416,12 @@ def _propagate(
                     gi = _reduce(ns, gi, d.shape, d.dtype, n, i)
                 prev = leaf.get(p)
                 leaf[p] = gi if prev is None else prev + gi
+                if hooked and p in hooked:
+                    left = hooked[p] - 1
+                    hooked[p] = left
+                    if left == 0:
+                        leaf[p] = _run_hooks(p._hooks, leaf[p], create_graph, "leaf tensor")
+                        hooked[p] = -1  # (ran)
         if not retain_graph:
             n.saved = None
             n.out = None
@@ -458,6 +501,7 @@ def backward(
             t._grad = wrap(owned(g, handed))
         else:
             t._grad = wrap(old._data + g)
+    _run_callbacks()
 
 
 def grad(
