@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 
 import numpy as np
 import pytest
@@ -274,3 +275,127 @@ def test_many_paths_are_marked_when_cut():
     # whatever is shown, the final value is the engine's
     y.backward()
     assert math.isclose(final_value(text, "y", "x"), x.grad.item(), rel_tol=1e-5)
+
+
+# --------------------------------------- exponentially many paths: counted, not listed
+
+def doublings(n, x):
+    """x1 = x0 + x0, ..., xn = x(n-1) + x(n-1): 2**n paths from x0 to xn."""
+    v = x
+    for k in range(1, n + 1):
+        v = v + v
+        if isinstance(v, cg.Tensor):
+            v.name = f"x{k}"
+        else:
+            v.graph.rename(v, f"x{k}")
+    return v
+
+
+def shown_paths(text):
+    return len(re.findall(r"^path \d+: ", text, re.M))
+
+
+def check_many_paths(text, final):
+    head = text.splitlines()[0]
+    assert head.startswith("dx30/dx0 by the chain rule: 1073741824 path(s) from x0 to x30")
+    assert "showing 32 of 1073741824 paths" in head
+    assert shown_paths(text) == 32
+    assert "(1073741792 more path(s) not shown" in text
+    assert "sum over paths" not in text  # a sum of 32 of them is not the derivative
+    assert text.splitlines()[-1] == final
+
+
+def test_exponentially_many_paths_dynamic():
+    x0 = cg.tensor(1.0, requires_grad=True, name="x0")
+    x30 = doublings(30, x0)
+    start = time.perf_counter()
+    text = cg.explain(x30, x0)
+    assert time.perf_counter() - start < 1.0
+    check_many_paths(text, "dx30/dx0 = 1.07374e+09 (reverse mode gives the same)")
+    x30.backward()
+    assert x0.grad.item() == 2.0**30
+
+
+@pytest.mark.parametrize("feeds", [{"x0": 1.0}, None])
+def test_exponentially_many_paths_static(feeds):
+    g = cg.Graph()
+    x0 = g.input("x0", shape=(), dtype="float64")
+    x30 = doublings(30, x0)
+    start = time.perf_counter()
+    text = cg.explain(x30, x0, feeds=feeds)
+    assert time.perf_counter() - start < 1.0
+    if feeds:
+        check_many_paths(text, "dx30/dx0 = 1.07374e+09 (reverse mode gives the same)")
+    else:
+        check_many_paths(text, "(1073741792 more path(s) not shown)")
+
+
+@pytest.mark.parametrize("static", [False, True])
+def test_search_skips_parts_that_miss_the_variable(static):
+    # one path from z; the 2**22 paths through x22 never reach z and are not walked
+    if static:
+        g = cg.Graph()
+        x0, z = g.input("x0", shape=(), dtype="float64"), g.input("z", shape=(), dtype="float64")
+    else:
+        x0 = cg.tensor(1.0, requires_grad=True, name="x0")
+        z = cg.tensor(2.0, requires_grad=True, name="z")
+    y = z + doublings(22, x0)
+    if static:
+        g.rename(y, "y")
+    else:
+        y.name = "y"
+    start = time.perf_counter()
+    text = cg.explain(y, z, feeds={"x0": 1.0, "z": 2.0} if static else None)
+    assert time.perf_counter() - start < 1.0
+    assert text.splitlines()[0] == "dy/dz by the chain rule: 1 path(s) from z to y"
+    assert text.splitlines()[-1] == "dy/dz = 1 (reverse mode gives the same)"
+
+
+def test_huge_path_counts_saturate_and_long_paths_are_capped():
+    x0 = cg.tensor(1.0, requires_grad=True, name="x0")
+    y = doublings(400, x0)  # 2**400 paths of 400 steps
+    start = time.perf_counter()
+    text = cg.explain(y, x0)
+    assert time.perf_counter() - start < 2.0
+    head = text.splitlines()[0]
+    assert "at least 10**100 path(s)" in head
+    # 2000 steps at most: 5 paths of 400 steps
+    assert "showing 5 of at least 10**100 paths" in head and shown_paths(text) == 5
+    assert "(at least 10**100 - 5 more path(s) not shown" in text
+    assert text.splitlines()[-1] == "dx400/dx0 = 2.58225e+120 (reverse mode gives the same)"
+
+
+def test_path_count_is_exact_on_a_shared_dag():
+    # a chain of diamonds with a skip edge: counts add up where paths share nodes
+    x = cg.tensor(0.5, requires_grad=True, name="x")
+    a = cg.sin(x) + cg.cos(x)           # 2 paths to a
+    b = a * x + a                       # 2*2 + 1 = 5 paths to b
+    y = b * b + a                       # 5 + 5 + 2 = 12 paths to y
+    y.name = "y"
+    text = cg.explain(y, x)
+    assert path_sum(text)[0] == 12 and shown_paths(text) == 12
+    n, s = path_sum(text)
+    y.backward()
+    assert math.isclose(s, x.grad.item(), rel_tol=1e-5)  # (printed to 6 digits)
+
+
+def test_deep_operand_chain_does_not_recurse():
+    # the name of y's second operand is built from a 5000-deep chain of unnamed values
+    x = cg.tensor(0.5, requires_grad=True, name="x")
+    w = cg.tensor(0.5, requires_grad=True, name="w")
+    for _ in range(5000):
+        w = cg.sin(w)
+    y = x * w
+    y.name = "y"
+    text = cg.explain(y, x)
+    assert text.splitlines()[0] == "dy/dx by the chain rule: 1 path(s) from x to y"
+    y.backward()
+    assert math.isclose(final_value(text, "y", "x"), x.grad.item(), rel_tol=1e-5)
+
+
+def test_value_explained_by_itself_is_one():
+    g, x, y, *_ = static_seed()
+    u = g["u"]
+    assert cg.explain(u, u).splitlines()[-1] == "du/du = 1 (u is u itself)"
+    assert cg.explain(u, u, feeds={"x": 3.0}).splitlines()[-1] == (
+        "du/du = 1 (reverse mode gives the same)")

@@ -7,14 +7,20 @@ names, ``+ - * / **``, unary minus, parentheses and the functions whose declarat
 says the command line may call them, ``cli=True``); the tree is then walked by
 compgraph itself, never evaluated as Python.  Any other
 input, an unknown name, a missing ``--at`` value or a cycle exits with status 2
-and a one-line message naming the line and column.
+and a one-line message naming the line and column.  Input repeated in a message is
+escaped as ``repr`` escapes it, so it can neither split that line nor send the
+terminal control codes.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import io
+import os
 import sys
+import tokenize
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, cast
 
@@ -60,6 +66,21 @@ _MAX_NODES = 20_000
 
 class CliError(Exception):
     """A problem with the user's input: reported in one line, exit status 2."""
+
+
+def _printable(text: str) -> str:
+    """``text`` with each character that is not printable (newline, carriage return, the
+    escape that starts a terminal's colour codes, other controls, lone surrogates)
+    written as ``repr`` writes it: input echoed in a message can neither split the one
+    line nor style the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _fail(message: str) -> None:
+    """Write the one-line error message (escaped) to stderr."""
+    sys.stderr.write(f"compgraph: error: {_printable(message)}\n")
 
 
 def _where(node: Any) -> str:
@@ -114,11 +135,16 @@ def parse_equations(text: str) -> list[tuple[str, ast.AST, list[str], ast.AST]]:
     """``name = expression`` statements (separated by ``;`` or newlines), validated."""
     if len(text) > _MAX_TEXT:
         raise CliError("the equations are too long")
+    _check_glued(text)
     try:
-        tree = ast.parse(text, mode="exec")
+        # Python warns and goes on where input is dubious (an invalid escape, a number
+        # run into a keyword): as errors, those never print and never pass.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            tree = ast.parse(text, mode="exec")
     except SyntaxError as err:
         raise CliError(f"line {err.lineno}, column {err.offset}: syntax error: {err.msg}") from None
-    except (ValueError, RecursionError, MemoryError) as err:
+    except (ValueError, RecursionError, MemoryError, Warning) as err:
         raise CliError(f"cannot parse the equations: {type(err).__name__}") from None
     eqs: list[tuple[str, ast.AST, list[str], ast.AST]] = []
     seen: set = set()
@@ -139,6 +165,32 @@ def parse_equations(text: str) -> list[tuple[str, ast.AST, list[str], ast.AST]]:
     if not eqs:
         raise CliError("no equations given")
     return eqs
+
+
+def _check_glued(text: str) -> None:
+    """Reject a number run into a name or keyword (``1if``, ``0x1for``): Python's tokenizer
+    splits ``1if`` into ``1`` and ``if`` with only a warning, so ``1if x else 2`` or
+    ``1or x`` would parse as something the user did not write."""
+    tokens = tokenize.generate_tokens(io.StringIO(text).readline)
+    prev = None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # (newer tokenizers warn here themselves)
+            for tok in tokens:
+                if (
+                    prev is not None
+                    and prev.type == tokenize.NUMBER
+                    and tok.type == tokenize.NAME
+                    and prev.end == tok.start
+                ):
+                    line, col = prev.start
+                    raise CliError(
+                        f"line {line}, column {col + 1}: syntax error: the number "
+                        f"{prev.string!r} runs into {tok.string!r} (put a space between them)"
+                    )
+                prev = tok
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return  # text that does not tokenize: ast.parse reports it with its position
 
 
 def _order(eqs: list, free: set) -> list:
@@ -275,7 +327,7 @@ def _check_wrt(eqs: list, names: list[str], at: dict, wrt: list[str]) -> None:
     for w in wrt:
         if w not in at and w not in names:
             raise CliError(
-                f"--wrt {w}: unknown variable (variables: "
+                f"--wrt {w!r}: unknown variable (variables: "
                 f"{', '.join(sorted(free_used | set(names)))})"
             )
 
@@ -350,13 +402,31 @@ def _run_dynamic(
 
 
 def _draw(obj: Any, path: str, lines: list[str]) -> None:
+    """Draw ``obj`` to ``path`` last: when that fails the computed lines are printed
+    first, then the error is raised."""
     try:
         draw(obj, path)
     except (RuntimeError, ImportError) as err:
-        print("\n".join(lines))
-        lines.clear()
+        _flush(lines)
         raise RuntimeError(str(err)) from None
-    lines.append(f"picture written to {path}")
+    except OSError as err:
+        _flush(lines)
+        raise CliError(_write_error(path, err)) from None
+    lines.append(f"picture written to {_printable(path)}")
+
+
+def _flush(lines: list[str]) -> None:
+    """Print the lines computed so far (the numbers stand even if the picture fails)."""
+    print("\n".join(lines))
+    lines.clear()
+
+
+def _write_error(path: str, err: OSError) -> str:
+    """The one-line message for a picture that could not be written."""
+    folder = os.path.dirname(path)
+    if isinstance(err, FileNotFoundError) and folder and not os.path.isdir(folder):
+        return f"--draw {path!r}: the folder {folder!r} does not exist"
+    return f"--draw {path!r}: cannot write the picture: {err.strerror or type(err).__name__}"
 
 
 def seed_demo() -> str:
@@ -381,8 +451,10 @@ def seed_demo() -> str:
 
 
 class _Parser(argparse.ArgumentParser):
+    """argparse with its errors as one escaped line (they repeat the arguments given)."""
+
     def error(self, message: str) -> NoReturn:  # one line, status 2, no usage dump
-        sys.stderr.write(f"compgraph: error: {message}\n")
+        _fail(message)
         raise SystemExit(2)
 
 
@@ -426,16 +498,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         with np.errstate(all="ignore"):  # inf and nan are answers here, not warnings
             lines = run(args)
     except CliError as err:
-        sys.stderr.write(f"compgraph: error: {err}\n")
+        _fail(str(err))
         return 2
     except (ValueError, TypeError, ArithmeticError) as err:  # the input cannot be computed
-        sys.stderr.write(f"compgraph: error: {str(err).splitlines()[0] if str(err) else err!r}\n")
+        _fail(str(err).splitlines()[0] if str(err) else repr(err))
         return 2
     except Exception as err:  # a failure of ours or of the system: still one line
-        sys.stderr.write(
-            f"compgraph: error: {type(err).__name__}: "
-            f"{str(err).splitlines()[0] if str(err) else ''}\n"
-        )
+        _fail(f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}")
         return 1
     try:
         print("\n".join(lines))

@@ -3,7 +3,9 @@
 Every path from x up to y is listed with each local derivative as a formula
 (from the op's declaration in the registry) and, for one-element values, its
 number; then the product along each path, the sum over paths and the final
-value, which is checked against the reverse-mode engine.  Works on dynamic
+value, which is checked against the reverse-mode engine.  Paths are counted
+without being listed, and only the first ones are written out: a graph of n
+doublings has 2**n paths, and its explanation still takes moments.  Works on dynamic
 graphs (while their buffers are held) and on static graphs (with ``feeds`` for
 numbers).
 """
@@ -25,7 +27,12 @@ from .viz.view import collect, fmt, local_derivative, node_values
 
 __all__ = ["explain"]
 
-_MAX_PATHS = 32
+_MAX_PATHS = 32  # paths written out; the others are counted, not listed
+# Steps written out over all paths: past this, no further path is written (the first
+# one always is), so a deep graph's many long paths do not fill the screen.
+_MAX_STEPS = 2_000
+_COUNT_CAP = 10**100  # path counts saturate here (see _count_paths)
+_COUNT_CAP_TEXT = "10**100"
 
 
 def _formula(template: str, names: list[str], out_name: str, op: Op) -> str:
@@ -40,67 +47,166 @@ def _formula(template: str, names: list[str], out_name: str, op: Op) -> str:
     return re.sub(r"\*\*1\b(?!\.)", "", text)
 
 
-def _paths(top: Any, target: Any, parents_of: Any) -> tuple[list, bool]:
-    """Paths from ``top`` down to ``target`` as lists of (node, input index); iterative."""
-    found: list = []
-    stack: list[tuple[Any, list]] = [(top, [])]
-    cut = False
+def _paths(top: Any, target: Any, parents_of: Any) -> tuple[list, int]:
+    """The first paths from ``top`` down to ``target`` and how many there are in all."""
+    counts = _count_paths(top, target, parents_of)
+    return _first_paths(top, target, parents_of, counts), counts.get(id(top), 0)
+
+
+def _parents(v: Any, parents_of: Any) -> Any:
+    """``parents_of(v)``, with a leaf (None) read as no parents."""
+    return parents_of(v) or ()
+
+
+def _count_paths(top: Any, target: Any, parents_of: Any) -> dict[int, int]:
+    """For every node below ``top`` that is not ``target`` (by id): how many paths lead from
+    it down to ``target``, counted without listing them: each node adds up its inputs'
+    counts (``target`` counts 1), in one iterative post-order pass over the graph.
+
+    Counts saturate at ``_COUNT_CAP``: a graph of a million doublings has a path count
+    with a million bits, and exact sums of those would make the pass quadratic."""
+    counts: dict[int, int] = {}
+    entered: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(top, False)]
     while stack:
-        n, path = stack.pop()
-        for i, p in enumerate(parents_of(n)):
-            if p is None:
-                continue
+        v, inputs_done = stack.pop()
+        if inputs_done:
+            total = sum(
+                1 if p is target else counts.get(id(p), 0)
+                for p in _parents(v, parents_of)
+                if p is not None
+            )
+            counts[id(v)] = min(total, _COUNT_CAP)
+            continue
+        if id(v) in entered:
+            continue
+        entered.add(id(v))
+        stack.append((v, True))
+        for p in _parents(v, parents_of):
+            # (an input still being entered would be a cycle, impossible in a graph)
+            if p is not None and p is not target and id(p) not in entered:
+                if parents_of(p) is not None:
+                    stack.append((p, False))
+    return counts
+
+
+def _first_paths(top: Any, target: Any, parents_of: Any, counts: dict[int, int]) -> list:
+    """The first ``_MAX_PATHS`` paths from ``top`` down to ``target`` (fewer once they
+    hold ``_MAX_STEPS`` steps), each a list of (node, input index), top first; depth
+    first and iterative.
+
+    Only inputs that reach ``target`` (a count above 0) are entered, so every partial
+    path explored ends in a path found: the search stops after ``_MAX_PATHS`` paths
+    having done work proportional to their length, however many paths the graph has."""
+    found: list = []
+    steps = 0
+    # A partial path is a linked list (node, input index, rest), shared by its
+    # extensions: copying lists would cost the depth at every step.
+    stack: list[tuple[Any, Any]] = [(top, None)]
+    while stack:
+        n, trail = stack.pop()
+        for i, p in enumerate(_parents(n, parents_of)):
             if p is target:
-                found.append(path + [(n, i)])
-                if len(found) > _MAX_PATHS:
-                    return found[:_MAX_PATHS], True
-            elif parents_of(p) is not None:
-                stack.append((p, path + [(n, i)]))
-    return found, cut
+                found.append(_unwind((n, i, trail)))
+                steps += len(found[-1])
+                if len(found) == _MAX_PATHS or steps >= _MAX_STEPS:
+                    return found
+            elif p is not None and counts.get(id(p), 0) > 0:
+                stack.append((p, (n, i, trail)))
+    return found
+
+
+def _unwind(trail: Any) -> list:
+    """A linked partial path as a list of (node, input index), top first."""
+    path = []
+    while trail is not None:
+        n, i, trail = trail
+        path.append((n, i))
+    path.reverse()
+    return path
+
+
+def _count_text(count: int) -> str:
+    """A path count as digits, or ``at least 10**100`` once it saturated."""
+    return str(count) if count < _COUNT_CAP else f"at least {_COUNT_CAP_TEXT}"
 
 
 def _render(
     y_name: str,
     x_name: str,
     paths: list,
-    cut: bool,
+    total: int,
     step_text: Any,
     engine_value: Any,
     no_values: bool = False,
+    itself: bool = False,
 ) -> str:
-    lines = [
-        f"d{y_name}/d{x_name} by the chain rule: {len(paths)} path(s) from {x_name} to "
-        f"{y_name}" + (" (first ones only)" if cut else "")
-    ]
+    """The explanation: a header, the paths shown with their steps and products, the sum
+    over paths (when all are shown) and the final value."""
+    lines = [_header(y_name, x_name, len(paths), total)]
     terms = []
     for k, path in enumerate(paths, 1):
-        steps = [step_text(n, i) for n, i in reversed(path)]
-        route = " -> ".join([x_name] + [s[0] for s in steps])
-        lines.append(f"path {k}: {route}")
-        vals = []
-        for _, text, val in steps:
-            lines.append(f"  {text}")
-            vals.append(val)
-        if all(v is not None for v in vals):
-            prod = float(np.prod([float(v) for v in vals]))
-            lines.append(f"  product: {' * '.join(fmt(v) for v in vals)} = {prod:.6g}")
-            terms.append(prod)
-        elif no_values:
-            lines.append("  (no numbers: pass feeds={...} to see values)")
-        else:
-            lines.append("  product of the local Jacobians above (values are not scalars)")
-    if terms and len(terms) == len(paths):
-        if len(paths) > 1:
-            lines.append(
-                f"sum over paths: {' + '.join(f'{t:.6g}' for t in terms)} = {sum(terms):.6g}"
-            )
-    if not paths and engine_value is None:
-        lines.append(f"d{y_name}/d{x_name} = 0 ({y_name} does not depend on {x_name})")
+        term = _path_lines(k, path, x_name, step_text, no_values, lines)
+        if term is not None:
+            terms.append(term)
+    omitted = total - len(paths)
+    if omitted > 0:
+        # A sum of the shown paths only would read as the derivative: none is printed.
+        more = (
+            _count_text(omitted)
+            if total < _COUNT_CAP
+            else f"at least {_COUNT_CAP_TEXT} - {len(paths)}"
+        )
+        lines.append(
+            f"({more} more path(s) not shown"
+            + ("; the value below sums them all)" if engine_value is not None else ")")
+        )
+    elif len(terms) == len(paths) > 1:
+        lines.append(f"sum over paths: {' + '.join(f'{t:.6g}' for t in terms)} = {sum(terms):.6g}")
+    if total == 0 and engine_value is None:
+        # (y is x itself: no path, yet the derivative is 1, not 0)
+        lines.append(
+            f"d{y_name}/d{x_name} = 1 ({y_name} is {x_name} itself)"
+            if itself
+            else f"d{y_name}/d{x_name} = 0 ({y_name} does not depend on {x_name})"
+        )
     if engine_value is not None:
         ev = np.asarray(engine_value)
         shown = fmt(ev) if ev.size == 1 else f"array of shape {ev.shape}"
         lines.append(f"d{y_name}/d{x_name} = {shown} (reverse mode gives the same)")
     return "\n".join(lines)
+
+
+def _header(y_name: str, x_name: str, shown: int, total: int) -> str:
+    """The first line: how many paths there are, and how many are shown."""
+    count = _count_text(total)
+    text = f"d{y_name}/d{x_name} by the chain rule: {count} path(s) from {x_name} to {y_name}"
+    if shown < total:
+        text += f" (first ones only: showing {shown} of {count} paths)"
+    return text
+
+
+def _path_lines(
+    k: int, path: list, x_name: str, step_text: Any, no_values: bool, lines: list[str]
+) -> float | None:
+    """Append path ``k``: its route, each step and their product; return the product when
+    every step has a number."""
+    steps = [step_text(n, i) for n, i in reversed(path)]
+    route = " -> ".join([x_name] + [s[0] for s in steps])
+    lines.append(f"path {k}: {route}")
+    vals = []
+    for _, text, val in steps:
+        lines.append(f"  {text}")
+        vals.append(val)
+    if all(v is not None for v in vals):
+        prod = float(np.prod([float(v) for v in vals]))
+        lines.append(f"  product: {' * '.join(fmt(v) for v in vals)} = {prod:.6g}")
+        return prod
+    if no_values:
+        lines.append("  (no numbers: pass feeds={...} to see values)")
+    else:
+        lines.append("  product of the local Jacobians above (values are not scalars)")
+    return None
 
 
 class _DynamicSteps:
@@ -110,12 +216,47 @@ class _DynamicSteps:
         self.y = y
         self.values = values
         self.names: dict[int, str] = {}
+        self.taken: set[str] = set()  # the names given: a set, as graphs can be large
         self.counter = 0
 
     def name(self, v: Any) -> str:
         """The value's name: its label, a short expression like (3*x), or op + number."""
-        if id(v) in self.names:
-            return self.names[id(v)]
+        if id(v) not in self.names:
+            # An expression names its operands first. Naming them deepest first, in the
+            # order a recursive walk would, gives the same names with no recursion
+            # (a long chain of anonymous values would overflow the stack).
+            for u in self.unnamed_below(v):
+                self.name_one(u)
+        return self.names[id(v)]
+
+    def unnamed_below(self, v: Any) -> list:
+        """``v`` and the values its name is built from that have no name yet, operands
+        before the values they feed (an iterative post-order)."""
+        order = []
+        seen = {id(v)}
+        stack = [(v, iter(self.named_from(v)))]
+        while stack:
+            u, operands = stack[-1]
+            nxt = next((p for p in operands if id(p) not in self.names and id(p) not in seen), None)
+            if nxt is None:
+                stack.pop()
+                order.append(u)
+            else:
+                seen.add(id(nxt))
+                stack.append((nxt, iter(self.named_from(nxt))))
+        return order
+
+    def named_from(self, v: Any) -> list:
+        """The operands whose names ``name_one(v)`` reads (those of an anonymous node
+        that ``expression`` may describe)."""
+        if isinstance(v, Tensor) or v is self.y._node or v.label:
+            return []
+        if v.saved is None or len(v.parents) > 2:
+            return []
+        return [p for p in v.parents if p is not None]
+
+    def name_one(self, v: Any) -> str:
+        """Name ``v`` (its operands are named already)."""
         nm: str | None
         if isinstance(v, Tensor):
             nm = v.name or "x"
@@ -123,10 +264,11 @@ class _DynamicSteps:
             nm = self.y._node.label or self.y.name or "y"
         else:
             nm = v.label or self.expression(v)
-            if nm is None or nm in self.names.values():
+            if nm is None or nm in self.taken:
                 self.counter += 1
                 nm = f"{v.op.label}{self.counter}"
         self.names[id(v)] = nm
+        self.taken.add(nm)
         return nm
 
     def expression(self, n: Node) -> str | None:
@@ -187,17 +329,14 @@ def _explain_dynamic(y: Tensor, x: Tensor) -> str:
             "explain before backward(), or backward(retain_graph=True)"
         )
     steps = _DynamicSteps(y, node_values(y, nodes))
-    steps.name(x if x._node is None else x._node)
-    if x._node is None:
-        steps.names[id(x)] = x.name or "x"
-    paths, cut = _paths(y._node, target, lambda v: v.parents if type(v) is Node else None)
+    steps.name(target)  # x's name first: it keeps its own name if another value shares it
+    paths, total = _paths(y._node, target, lambda v: v.parents if type(v) is Node else None)
     engine = None
     if x._rg:
         g = grad(y, [x], retain_graph=True, allow_unused=True)[0] if y.size == 1 else None
         engine = None if g is None else g._data
-    return _render(
-        steps.name(y._node), steps.names.get(id(target), "x"), paths, cut, steps.step, engine
-    )
+    y_name, x_name = steps.name(y._node), steps.name(target)
+    return _render(y_name, x_name, paths, total, steps.step, engine, itself=y._node is target)
 
 
 def _explain_static(y: Any, x: Any, feeds: dict | None) -> str:
@@ -241,13 +380,15 @@ def _explain_static(y: Any, x: Any, feeds: dict | None) -> str:
             text += f" = {fmt(val)}"
         return n.name, text, val
 
-    paths, cut = _paths(y, x, parents_of)
+    paths, total = _paths(y, x, parents_of)
     engine = None
     if feeds is not None:
         # Differentiate a copy: explaining must not add nodes to the user's graph.
         copy = graph.copy()
         engine = copy.run(copy.gradients(copy[y.name], copy[x.name]), feeds)
-    return _render(y.name, x.name, paths, cut, step, engine, no_values=feeds is None)
+    return _render(
+        y.name, x.name, paths, total, step, engine, no_values=feeds is None, itself=y is x
+    )
 
 
 def explain(y: Any, x: Any, feeds: dict | None = None) -> str:
