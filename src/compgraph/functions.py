@@ -164,14 +164,30 @@ def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     return cg.divide(cg.sum(x, axes, keepdims), count)
 
 
+def _finite_shift(m: Any) -> Any:
+    """The shift ``m`` (a max) with infinite entries made finite, so that ``x - m`` has
+    no ``inf - inf``: a slice of -inf then sums to 0 (log: -inf) and one holding +inf
+    to inf, as torch.logsumexp (which sets those maxima to 0)."""
+    dtype = getattr(m, "dtype", None)
+    if dtype is not None and dtype.kind != "f":
+        return m  # integers have no infinities (complex maxima are left as they are)
+    if dtype is not None:
+        # One cheap op: finite maxima pass unchanged, +-inf become the largest finite.
+        big = float(np.finfo(dtype).max)
+        return cg.clip(m, -big, big)
+    # Unknown dtype (a static-graph value): replace the infinities by 0, as torch.
+    return cg.where(cg.less(cg.abs(m), np.inf), m, 0.0)
+
+
 @defpublic(
     method="logsumexp", numpy=no("NumPy has no logsumexp (SciPy's is in cg.special)"), cli=_NOT_CLI
 )
 def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
-    """``log(sum(exp(x)))`` over ``axis``, computed without overflow."""
+    """``log(sum(exp(x)))`` over ``axis``, computed without overflow; a slice of -inf
+    gives -inf and one holding +inf gives +inf (values and gradients as torch's)."""
     shape = shape_of(x)
     axes = normalize_axis(axis, None if shape is None else len(shape), "logsumexp", shape)
-    m = cg.stop_gradient(cg.max(x, axes, keepdims=True))
+    m = _finite_shift(cg.stop_gradient(cg.max(x, axes, keepdims=True)))
     r = cg.log(cg.sum(cg.exp(x - m), axes, keepdims=True)) + m
     if keepdims:
         return r
@@ -180,7 +196,8 @@ def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
 
 @defpublic(method="softmax", numpy=no("NumPy has no softmax"), cli=_NOT_CLI)
 def softmax(x: Any, axis: int = -1) -> Tensor:
-    """``exp(x) / sum(exp(x))`` along ``axis``, computed stably."""
+    """``exp(x) / sum(exp(x))`` along ``axis``, computed stably; a slice whose maximum
+    is not finite (all -inf, or holding +inf) gives NaN, as torch.softmax."""
     axes = normalize_axis(axis, ndim_of(x), "softmax", shape_of(x))
     e = cg.exp(cg.subtract(x, cg.stop_gradient(cg.max(x, axes, keepdims=True))))
     return e / cg.sum(e, axes, keepdims=True)

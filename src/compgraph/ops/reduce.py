@@ -1,7 +1,9 @@
 """Reductions and their inverses: sum, max, min, sum_to and broadcast_to.
 
 ``axis`` attributes arrive normalised by the public functions: ``None`` or a
-sorted tuple of non-negative ints.
+sorted tuple of non-negative ints; on a static-graph value of unknown rank, the axes
+as the user gave them (possibly negative), which NumPy's reductions take as they are
+and the rules resolve (:func:`~compgraph.ops.args.resolve_axis`) once the rank is known.
 """
 
 from __future__ import annotations
@@ -10,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from .args import empty_axis, ndim_of, normalize_axis, shape_of
+from .args import empty_axis, ndim_of, normalize_axis, resolve_axis, shape_of
 from .batch import aligned, shift_axes, shifted
-from .meta import floating, reduced, same_dtype, same_shape, shape_attr
+from .meta import Meta, floating, reduced, same_dtype, same_shape, shape_attr
 from .registry import defop
 from .spec import Codegen, Facts, Onnx, no, same_meta
 
@@ -48,7 +50,24 @@ _NO_CLI = no("takes axes; the command line calls one-argument functions")
 def _keepdims_shape(shape, axis):
     if axis is None:
         return (1,) * len(shape)
+    if axis and min(axis) < 0:  # kept as given (unknown rank when the node was built)
+        axis = resolve_axis(axis, len(shape), "reduction")
     return tuple(1 if i in axis else d for i, d in enumerate(shape))
+
+
+def _reduced_shape(name: str):
+    """The ``reduced`` shape rule, with axes kept as given (unknown rank when the node
+    was built) resolved against the rank known now."""
+
+    def rule(metas, axis=None, keepdims=False, **attrs):
+        m = metas[0]
+        shape = m.shape if isinstance(m, Meta) else ()
+        if shape is not None:
+            axis = resolve_axis(axis, len(shape), name)
+        return reduced(metas, axis=axis, keepdims=keepdims)
+
+    rule.__name__ = f"{name}_shape"
+    return rule
 
 
 def _unreduce(ns, g, x, axis, keepdims):
@@ -97,7 +116,7 @@ SUM = defop(
     # The ufunc reductions are what np.sum / np.max call, without their Python wrappers.
     "sum",
     lambda x, axis=None, keepdims=False: _add_reduce(x, axis=axis, keepdims=keepdims),
-    shape=reduced,
+    shape=_reduced_shape("sum"),
     dtype=_sum_dtype,
     vjp=(lambda ns, g, out, x, axis=None, keepdims=False: _unreduce(ns, g, x, axis, keepdims),),
     linear=True,
@@ -118,12 +137,20 @@ SUM = defop(
 )
 
 
+def _keep_reduced(ns, v, x, axis):
+    """A reduced value with its reduced axes back, as length 1 (keepdims=True)."""
+    if axis is None:
+        return v  # a scalar: it broadcasts against x as it is
+    if x.shape is None or None in x.shape:  # static graphs: NumPy places the axes
+        return ns.expand_dims(v, axis=axis)
+    return ns.reshape(v, shape=_keepdims_shape(x.shape, axis))
+
+
 def _extreme_rule(ns, g, out, x, axis=None, keepdims=False):
     # Ties share the gradient evenly (PyTorch's amax/amin convention).
     if not keepdims:
-        shape = _keepdims_shape(x.shape, axis)
-        g = ns.reshape(g, shape=shape)
-        out = ns.reshape(out, shape=shape)
+        g = _keep_reduced(ns, g, x, axis)
+        out = _keep_reduced(ns, out, x, axis)
     mask = x == out
     count = ns.astype(ns.sum(mask, axis=axis, keepdims=True), dtype=g.dtype)
     return ns.masked(g / count, mask)
@@ -132,7 +159,7 @@ def _extreme_rule(ns, g, out, x, axis=None, keepdims=False):
 def _extreme_jvp(ns, t, out, x, axis=None, keepdims=False):
     # Not derivable from the VJP (the op is neither elementwise nor linear).
     if not keepdims:
-        out = ns.reshape(out, shape=_keepdims_shape(x.shape, axis))
+        out = _keep_reduced(ns, out, x, axis)
     mask = x == out
     count = ns.astype(ns.sum(mask, axis=axis, keepdims=True), dtype=t.dtype)
     return ns.sum(ns.where(mask, t, 0) / count, axis=axis, keepdims=keepdims)
@@ -143,7 +170,7 @@ _LOOP = no("a tie mask per reduction: the rule runs once per direction")
 MAX = defop(
     "max",
     lambda x, axis=None, keepdims=False: _max_reduce(x, axis=axis, keepdims=keepdims),
-    shape=reduced,
+    shape=_reduced_shape("max"),
     dtype=same_dtype,
     vjp=(_extreme_rule,),
     jvp=(_extreme_jvp,),
@@ -162,7 +189,7 @@ MAX = defop(
 MIN = defop(
     "min",
     lambda x, axis=None, keepdims=False: _min_reduce(x, axis=axis, keepdims=keepdims),
-    shape=reduced,
+    shape=_reduced_shape("min"),
     dtype=same_dtype,
     vjp=MAX.vjp,
     jvp=MAX.jvp,
@@ -358,6 +385,7 @@ ONES_LIKE = defop(
 
 def _count(x, axis=None):
     shape = np.shape(x)
+    axis = resolve_axis(axis, len(shape), "mean")  # kept as given for unknown rank
     n = int(np.prod([shape[a] for a in (axis if axis is not None else range(len(shape)))]))
     return np.asarray(n, dtype=np.result_type(x, 1.0)).astype(np.result_type(x, 1.0))[()]
 
@@ -412,15 +440,17 @@ def _log_softmax(x, axis):
         # The largest entry adds exp(0) = 1, so the sum is >= 1: no log(0) here.
         s -= np.log(_add_reduce(np.exp(s), axis=axis, keepdims=True))
         return s
-    m = np.where(np.isfinite(m), m, 0)  # rows of -inf (or inf) must not give inf - inf
-    s = x - m
-    with np.errstate(divide="ignore", invalid="ignore"):  # all -inf rows give nan, as torch
+    # A slice whose maximum is not finite (all -inf, or holding +inf) is NaN throughout,
+    # as torch.log_softmax gives (inf - inf); the other slices are computed as above.
+    with np.errstate(invalid="ignore"):
+        s = x - m
         s -= np.log(_add_reduce(np.exp(s), axis=axis, keepdims=True))
     return s
 
 
 def _log_softmax_prepare(x: Any, axis: int = -1) -> tuple:
-    """``x - logsumexp(x)`` along ``axis``, computed stably."""
+    """``x - logsumexp(x)`` along ``axis``, computed stably; a slice whose maximum is not
+    finite (all -inf, or holding +inf) gives NaN, as torch.log_softmax."""
     axes = normalize_axis(axis, ndim_of(x), "log_softmax", shape_of(x))
     if empty_axis(x, axes):
         raise ValueError(f"log_softmax: cannot normalise over an empty axis of shape {shape_of(x)}")
@@ -471,7 +501,10 @@ def _argmax(x, axis=None, keepdims=False):
 def _argmax_shape(metas, axis=None, keepdims=False):
     if axis is not None and len(axis) != 1:
         raise ValueError(f"argmax: takes one axis or None, got {axis}")
-    return reduced(metas, axis=axis, keepdims=keepdims)
+    return _ARGMAX_REDUCED(metas, axis=axis, keepdims=keepdims)
+
+
+_ARGMAX_REDUCED = _reduced_shape("argmax")
 
 
 def _argmax_prepare(x: Any, axis: Any = None, keepdims: bool = False) -> tuple:

@@ -10,7 +10,16 @@ from typing import Any
 
 import numpy as np
 
-from .args import ndim_of, normalize_axis, normalize_index, one_axis, shape_of
+from .args import (
+    is_mask,
+    masks_as_integers,
+    ndim_of,
+    normalize_axis,
+    normalize_index,
+    one_axis,
+    resolve_axis,
+    shape_of,
+)
 from .batch import shift_axes, shifted
 from .meta import Meta, by_example, same_dtype, shape_attr
 from .registry import defop
@@ -94,6 +103,7 @@ def _stack_shape(metas, axis):
     s = _known(metas)[0]
     if s is None:
         return None
+    axis = resolve_axis(axis, len(s) + 1, "stack")
     return tuple(s[:axis]) + (len(metas),) + tuple(s[axis:])
 
 
@@ -298,15 +308,9 @@ SWAPAXES = defop(
 def _expand_prepare(x: Any, axis: Any) -> tuple:
     """Insert length-1 axes at the positions ``axis`` of the result."""
     nd = ndim_of(x)
+    if nd is None:  # unknown rank: the axes as given, NumPy places them when it runs
+        return (x,), {"axis": normalize_axis(axis, None, "expand_dims")}
     k = 1 if isinstance(axis, (int, np.integer)) else len(axis)
-    if nd is None:
-        axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-        if any(a < 0 for a in axes):
-            raise ValueError(
-                f"expand_dims: a negative axis {axis!r} needs the number of "
-                f"dimensions of the input, which is unknown here"
-            )
-        return (x,), {"axis": tuple(sorted(int(a) for a in axes))}
     return (x,), {"axis": normalize_axis(axis, nd + k, "expand_dims", shape_of(x))}
 
 
@@ -319,13 +323,14 @@ def _squeeze_prepare(x: Any, axis: Any = None) -> tuple:
         assert shape is not None  # the first branch took an unknown shape
         axes = tuple(i for i, d in enumerate(shape) if d == 1)
     else:
-        # An unknown shape: normalize_axis raises (the axes need the number of dimensions).
+        # An unknown rank keeps the axes as given; NumPy checks them when it runs.
         axes = normalize_axis(axis, None if shape is None else len(shape), "squeeze", shape)
-        assert axes is not None and shape is not None  # axis is not None; ndim was known
-        bad = [a for a in axes if shape[a] != 1]
+        assert axes is not None  # axis is not None
+        # Dimensions of unknown size (None) are checked when it runs, too.
+        bad = [] if shape is None else [(a, shape[a]) for a in axes if shape[a] not in (1, None)]
         if bad:
             raise ValueError(
-                f"squeeze: axis {bad[0]} of shape {shape} has length {shape[bad[0]]}, not 1"
+                f"squeeze: axis {bad[0][0]} of shape {shape} has length {bad[0][1]}, not 1"
             )
     return (x,), {"axis": axes}
 
@@ -404,9 +409,19 @@ def is_basic_index(index) -> bool:
     return not any(isinstance(i, (np.ndarray, list)) for i in items)
 
 
+def _no_repeats(index) -> bool:
+    """True when ``index`` selects no element twice: no integer arrays (basic items and
+    boolean masks only)."""
+    items = index if isinstance(index, tuple) else (index,)
+    return not any(
+        isinstance(i, list) or (isinstance(i, np.ndarray) and i.dtype != np.bool_) for i in items
+    )
+
+
 def _scatter_add(g, shape, index):
     z = np.zeros(shape, dtype=np.result_type(g))
-    if is_basic_index(index):
+    # Both check the index against the shape as NumPy's indexing does (IndexError).
+    if _no_repeats(index):
         z[index] = g
     else:
         # add.at accumulates where an index repeats; plain assignment would not.
@@ -421,12 +436,15 @@ def _getitem_vjp(ns, g, out, x, index):
 
 
 def _getitem_prepare(x: Any, index: Any) -> tuple:
-    """``x[index]``: basic and integer-array indexing, differentiable."""
-    return (x,), {"index": normalize_index(index)}
+    """``x[index]``: NumPy's basic and advanced indexing (integer arrays, boolean
+    masks), differentiable."""
+    return (x,), {"index": normalize_index(index, keep_masks=True)}
 
 
 def _getitem_onnx(b, n, ins, out):
     x, index = ins[0], n.attrs["index"]
+    if any(is_mask(i) for i in (index if isinstance(index, tuple) else (index,))):
+        index = masks_as_integers(index, b.known_shape(n))  # Gather takes integers
     items = index if isinstance(index, tuple) else (index,)
     if len(items) == 1 and isinstance(items[0], np.ndarray) and items[0].dtype.kind in "iu":
         b.add("Gather", [x, b.const(items[0].astype(np.int64))], out, axis=0)
@@ -436,6 +454,9 @@ def _getitem_onnx(b, n, ins, out):
             f"to_onnx: node {n.name!r}: only int, slice and a single integer-array "
             f"index are exported, got {index!r}"
         )
+    if any(isinstance(i, bool) for i in items):
+        # A bool is a mask in NumPy (a new axis), not the integer the Slice below takes.
+        raise ValueError(f"to_onnx: node {n.name!r}: a bool index is not exported, got {index!r}")
     starts, ends, axes, steps, drop = [], [], [], [], []
     big = np.iinfo(np.int64).max
     for ax, i in enumerate(items):
@@ -464,11 +485,30 @@ def _getitem_onnx(b, n, ins, out):
         b.add("Identity", [x], out)
 
 
+def _advanced_block(items: tuple) -> tuple[bool, int] | None:
+    """For an index with integer arrays: whether NumPy moves their broadcast dimensions
+    to the front (the arrays, with the ints among them, are not adjacent) and how many
+    those are; None for indices the batched rule leaves to the per-direction loop."""
+    if any(isinstance(i, bool) for i in items):
+        return None  # a bool among arrays is a 0-d mask: NumPy's rules get subtle there
+    where = [p for p, i in enumerate(items) if isinstance(i, (int, np.ndarray))]
+    arrays = [items[p] for p in where]
+    split = where[-1] - where[0] + 1 != len(where)
+    return split, len(np.broadcast_shapes(*[np.shape(a) for a in arrays]))
+
+
 def _getitem_batch(op, prims, tins, out, attrs, k):
-    items = attrs["index"] if isinstance(attrs["index"], tuple) else (attrs["index"],)
-    if any(isinstance(i, np.ndarray) for i in items):
-        return None  # advanced indices may move axes: once per direction instead
-    return shifted(op, tins[0], attrs, index=(slice(None),) + items)
+    index = masks_as_integers(attrs["index"], np.shape(prims[0]))  # their dims are known here
+    items = index if isinstance(index, tuple) else (index,)
+    if not any(isinstance(i, np.ndarray) for i in items):
+        return shifted(op, tins[0], attrs, index=(slice(None),) + items)
+    block = _advanced_block(items)
+    if block is None:
+        return None  # once per direction instead
+    r = shifted(op, tins[0], attrs, index=(slice(None),) + items)
+    split, nb = block
+    # Split arrays put their dimensions first, before the batch axis: move it back.
+    return np.moveaxis(r, nb, 0) if split else r
 
 
 GETITEM = defop(
@@ -533,6 +573,7 @@ SCATTER_ADD_LIKE = defop(
 
 # --------------------------------------------------------------------------- joining
 def _concat_part(g, *xs, index, axis):
+    axis = resolve_axis(axis, np.ndim(g), "concatenate")  # kept as given for unknown rank
     start = sum(x.shape[axis] for x in xs[:index])
     return g[(slice(None),) * axis + (slice(start, start + xs[index].shape[axis]),)]
 
@@ -565,6 +606,7 @@ def _concat_vjp(ns, g, out, inputs, needs, axis):
             ns.concat_part(g, *inputs, index=i, axis=axis) if need else None
             for i, need in enumerate(needs)
         ]
+    axis = resolve_axis(axis, len(inputs[0].shape), "concatenate")
     grads, start = [], 0
     for x, need in zip(inputs, needs):
         stop = start + x.shape[axis]
@@ -593,7 +635,7 @@ def _join_batch(op, prims, tins, out, attrs, k):
         t if t is not None else np.zeros((k,) + np.shape(p), np.result_type(p))
         for p, t in zip(prims, tins)
     ]
-    return op.forward(*ts, **{**attrs, "axis": attrs["axis"] + 1})
+    return op.forward(*ts, **{**attrs, "axis": shift_axes(attrs["axis"], np.ndim(prims[0]))})
 
 
 CONCATENATE = defop(
@@ -619,10 +661,13 @@ CONCATENATE = defop(
 
 
 def _stack_vjp(ns, g, out, inputs, needs, axis):
-    return [
-        ns.getitem(g, index=(slice(None),) * axis + (i,)) if need else None
-        for i, need in enumerate(needs)
-    ]
+    # A negative axis (kept as given for unknown rank) counts from the end: index there.
+    def at(i):
+        if axis < 0:
+            return (Ellipsis, i) + (slice(None),) * (-axis - 1)
+        return (slice(None),) * axis + (i,)
+
+    return [ns.getitem(g, index=at(i)) if need else None for i, need in enumerate(needs)]
 
 
 def _stack_prepare(tensors: Sequence[Any], axis: int = 0) -> tuple:
@@ -631,14 +676,8 @@ def _stack_prepare(tensors: Sequence[Any], axis: int = 0) -> tuple:
     if not tensors:
         raise ValueError("stack: need at least one tensor")
     nd = ndim_of(tensors[0])
-    if nd is None:
-        if axis < 0:
-            raise ValueError(
-                f"stack: a negative axis {axis} needs the number of dimensions of "
-                f"the inputs, which is unknown here"
-            )
-        return tensors, {"axis": int(axis)}
-    return tensors, {"axis": one_axis(axis, nd + 1, "stack")}
+    # An unknown rank keeps the axis as given (one_axis); NumPy places it when it runs.
+    return tensors, {"axis": one_axis(axis, None if nd is None else nd + 1, "stack")}
 
 
 def _stack_onnx(b, n, ins, out):
