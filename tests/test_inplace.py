@@ -113,3 +113,12 @@ def test_variable_plus_equals_makes_a_new_tensor_as_tensorflow():
     w += 1
     assert type(w) is cg.Tensor and type(v) is cg.Variable
     np.testing.assert_array_equal(v.numpy(), [1.0, 2.0])
+
+
+def test_setitem_mask_of_the_wrong_length_is_refused():
+    x = cg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 2
+    with pytest.raises(IndexError, match="boolean index"):
+        y[np.array([True, False])] = 5.0
+    y[np.array([True, False, True])] = 5.0
+    np.testing.assert_array_equal(y.numpy(), [5.0, 4.0, 5.0])

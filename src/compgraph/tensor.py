@@ -380,7 +380,7 @@ class Tensor(TensorBase, ArrayMethods):
                 "Tensor; build the graph with cg.where or cg.concatenate"
             )
         if _must_record(self, value):
-            r = apply(INDEX_UPDATE, (self, value), {"index": normalize_index(index)})
+            r = apply(INDEX_UPDATE, (self, value), {"index": normalize_index(index, self)})
             _rebind(self, r, INDEX_UPDATE)
             return
         d = self.data

@@ -414,8 +414,12 @@ def test_unknown_rank_works_or_raises_a_clear_error(name, op, fn):
     except (ValueError, TypeError) as err:
         assert op in str(err), f"{type(err).__name__}: {err}"
         return
-    xv = np.linspace(-1, 1, 6).reshape(2, 3)
+    xv = np.linspace(-1, 1, 6).reshape(1, 2, 3) if name == "squeeze_axis" else \
+        np.linspace(-1, 1, 6).reshape(2, 3)
     assert_exact(g.run(y, {"x": xv}), fn(cg.tensor(xv)).data, name)
+    if name == "squeeze_axis":  # an axis that is not of length 1 is refused when it runs
+        with pytest.raises(ValueError, match="squeeze"):
+            g.run(y, {"x": np.ones((2, 3))})
 
 
 def test_nodes_record_the_user_source_line():

@@ -27,7 +27,7 @@ def _index_update(x: Any, v: Any, index: Any) -> Any:
 
 def _prepare(x: Any, index: Any, v: Any) -> tuple:
     """``x`` with ``x[index]`` replaced by ``v`` (a new array; JAX's ``x.at[index].set(v)``)."""
-    return (x, v), {"index": normalize_index(index)}
+    return (x, v), {"index": normalize_index(index, x)}
 
 
 def _onnx(b: Any, n: Any, ins: list, out: str) -> None:
