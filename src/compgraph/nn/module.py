@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from ..ops.fileio import NpzArchive, atomic_write, write_npz
 from ..tensor import Tensor
 
 __all__ = ["Parameter", "Module", "IncompatibleKeys", "StateDictError", "RemovableHandle"]
@@ -20,6 +21,23 @@ __all__ = ["Parameter", "Module", "IncompatibleKeys", "StateDictError", "Removab
 # Array kinds a state may hold: bool, integers, floats, complex; never objects, which
 # could not be saved without pickle.
 _NUMERIC_KINDS = "biufc"
+
+
+def _stored(archive: NpzArchive, key: str, target: np.ndarray | None) -> np.ndarray:
+    """The entry ``key`` if the module holds it with the header's shape, else a stand-in
+    of the stored shape and dtype that takes no memory (a zero-strided view).
+
+    The stand-in is never copied: an unexpected key is not loaded, and a shape
+    mismatch always makes ``load_state_dict`` refuse (with its usual message), so the
+    data of such entries is never decompressed.
+    """
+    head = archive.header(key)
+    if target is None or head.shape != target.shape:
+        try:
+            return np.broadcast_to(np.zeros((), head.dtype), head.shape)
+        except ValueError:  # more elements than an array can index
+            raise archive.error(f"entry {key[:80]!r} declares an impossible shape") from None
+    return archive.read(key, head.shape, head.dtype)
 
 
 class Parameter(Tensor):
@@ -516,9 +534,12 @@ class Module:
         (torch may have loaded part of the state by then).
         """
         if not isinstance(state_dict, Mapping):
+            hint = (
+                " (to read a file, call Module.load(path))" if isinstance(state_dict, str) else ""
+            )
             raise TypeError(
                 f"load_state_dict: expected a mapping of names to arrays, got "
-                f"{type(state_dict).__name__}"
+                f"{type(state_dict).__name__}{hint}"
             )
         targets = {
             key: m._params[name].data if is_param else m._buffers[name]
@@ -573,14 +594,29 @@ class Module:
         return IncompatibleKeys(missing, unexpected)
 
     def save(self, path: str) -> None:
-        """Write the state to an ``.npz`` file (no pickle)."""
-        with open(path, "wb") as fh:
-            np.savez(fh, **self.state_dict())
+        """Write the state to an ``.npz`` file (no pickle), one entry per state key
+        (any key, even ``file`` or ``allow_pickle``), atomically: if the save fails the
+        previous file stays as it was."""
+        state = self.state_dict()
+        atomic_write(path, lambda fh: write_npz(fh, state.items()))
 
     def load(self, path: str, strict: bool = True) -> IncompatibleKeys:
-        """Read a state written by :meth:`save` (``allow_pickle=False``)."""
-        with np.load(path, allow_pickle=False) as data:
-            return self.load_state_dict({k: data[k] for k in data.files}, strict=strict)
+        """Read a state written by :meth:`save` (or ``np.savez``) into this module.
+
+        Each entry's shape and dtype come from its ``.npy`` header before any data is
+        read: only entries this module holds, with its shapes, are decompressed, so the
+        file can never make it take more memory than the module itself (a zip bomb is
+        refused unread).  A missing, empty, truncated or non-``.npz`` file, or one
+        holding anything but numbers, is a ValueError naming the file; key and shape
+        problems raise as :meth:`load_state_dict` does, and nothing is loaded then.
+        """
+        targets = {
+            key: m._params[name].data if is_param else m._buffers[name]
+            for key, m, name, is_param in self._state_entries()
+        }
+        with NpzArchive(path, "Module.load") as archive:
+            state = {key: _stored(archive, key, targets.get(key)) for key in archive.names}
+        return self.load_state_dict(state, strict=strict)
 
     def __repr__(self) -> str:
         inner = "".join(

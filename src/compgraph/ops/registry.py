@@ -330,20 +330,36 @@ class Op:
 
     @property
     def attr_names(self) -> set | None:
-        """Names the op's attributes may have (its forward's keyword parameters), or
-        None when the forward takes any."""
+        """Names the op's attributes may have, or None when the forward takes any.
+
+        They are the forward's keyword parameters, less its inputs (the first ``nargs``
+        positional parameters, or all before ``*args``) and NumPy's call keywords
+        (``out``, ``where``, ``casting``, ``order``, ``subok``, ``signature``): a forward
+        may take ``out=`` for compiled code, but no node, file or caller may set it.
+        """
         if self._attr_names is None:
             if isinstance(self.forward, np.ufunc):
                 self._attr_names = set()  # a bare ufunc takes no attributes
                 return self._attr_names
             try:
-                params = inspect.signature(self.forward).parameters.values()
+                params = list(inspect.signature(self.forward).parameters.values())
             except (TypeError, ValueError):
                 return None
             if any(p.kind is p.VAR_KEYWORD for p in params):
                 return None
+            positional = [
+                p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+            ]
+            variadic = any(p.kind is p.VAR_POSITIONAL for p in params)
+            inputs = {p.name for p in (positional if variadic else positional[: self.nargs or 0])}
+            # These steer where and how NumPy writes a result, never what is computed.
+            steering = {"out", "where", "casting", "order", "subok", "signature", "extobj"}
             self._attr_names = {
-                p.name for p in params if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)
+                p.name
+                for p in params
+                if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)
+                and p.name not in inputs
+                and p.name not in steering
             }
         return self._attr_names
 

@@ -6,7 +6,7 @@ import copy
 import math
 import types
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .optimizer import Optimizer
@@ -77,8 +77,31 @@ class LRScheduler:
         return {k: copy.deepcopy(v) for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore what :meth:`state_dict` saved."""
-        self.__dict__.update(copy.deepcopy(state_dict))
+        """Restore what :meth:`state_dict` saved.
+
+        A key this schedule does not save is refused before anything changes: loading
+        sets attributes, and must not add any (nor shadow a method, nor replace the
+        optimizer).
+        """
+        self._check_keys(state_dict)
+        self.__dict__.update(copy.deepcopy(dict(state_dict)))
+
+    def _check_keys(self, state_dict: Any) -> None:
+        """Refuse a state dict that is no mapping, or holds a key we do not save."""
+        name = type(self).__name__
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(
+                f"{name}.load_state_dict: expected the dict state_dict() gives, got "
+                f"{type(state_dict).__name__}"
+            )
+        known = set(self.state_dict())
+        unknown = [k for k in state_dict if k not in known]
+        if unknown:
+            raise ValueError(
+                f"{name}.load_state_dict: unknown key(s) "
+                f"{', '.join(repr(k)[:40] for k in unknown[:10])}; a {name} saves "
+                f"{', '.join(sorted(known))}"
+            )
 
 
 class StepLR(LRScheduler):
@@ -208,12 +231,27 @@ class LambdaLR(LRScheduler):
         return out
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore what :meth:`state_dict` saved, keeping this schedule's functions."""
-        state = {k: v for k, v in state_dict.items() if k != "lr_lambdas"}
-        super().load_state_dict(state)
-        for f, saved in zip(self.lr_lambdas, state_dict.get("lr_lambdas", ())):
-            if saved is not None:
-                f.__dict__.update(copy.deepcopy(saved))
+        """Restore what :meth:`state_dict` saved, keeping this schedule's functions
+        (everything is checked first: a bad state changes nothing)."""
+        self._check_keys(state_dict)
+        saved = state_dict.get("lr_lambdas", [])
+        if not isinstance(saved, (list, tuple)) or len(saved) > len(self.lr_lambdas):
+            raise ValueError("LambdaLR.load_state_dict: lr_lambdas must be a list, one per group")
+        for f, attrs in zip(self.lr_lambdas, saved):
+            ok = attrs is None or (
+                isinstance(attrs, dict)
+                and all(isinstance(k, str) for k in attrs)
+                and hasattr(f, "__dict__")
+            )
+            if not ok:
+                raise ValueError(
+                    f"LambdaLR.load_state_dict: bad saved attributes of a lr_lambda: "
+                    f"{str(attrs)[:80]}"
+                )
+        super().load_state_dict({k: v for k, v in state_dict.items() if k != "lr_lambdas"})
+        for f, attrs in zip(self.lr_lambdas, saved):
+            if attrs is not None:
+                f.__dict__.update(copy.deepcopy(attrs))
 
 
 class LinearLR(LRScheduler):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -180,37 +180,164 @@ class Optimizer:
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore hyperparameters and buffers saved by :meth:`state_dict` (copies them)."""
-        name = type(self).__name__
-        saved = copy.deepcopy(state_dict["param_groups"])
-        if len(saved) != len(self.param_groups):
-            raise ValueError(
-                f"{name}: the state dict has {len(saved)} parameter groups, the "
-                f"optimizer {len(self.param_groups)}"
-            )
+        """Restore hyperparameters and buffers saved by :meth:`state_dict` (copies them).
+
+        Everything is checked before anything changes: the groups and their parameter
+        counts, every hyperparameter (of the kind this optimizer's defaults have, then
+        the constructor's own validation: a negative ``lr``, bad ``betas`` ...), and every
+        buffer (None, a number, or a numeric array of its parameter's shape).  A bad
+        state dict raises ValueError (TypeError if it is not a mapping) and leaves the
+        optimizer as it was.
+        """
+        groups, buffers = self._checked_layout(state_dict)
+        saved = [self._checked_group(k, s) for k, s in enumerate(groups)]
+        by_index: dict[int, Tensor] = {}
         for g, s in zip(self.param_groups, saved):
-            if len(g["params"]) != len(s["params"]):
-                raise ValueError(
-                    f"{name}: a saved parameter group has {len(s['params'])} "
-                    f"parameters where the optimizer's has {len(g['params'])}"
-                )
-        by_index = {
-            i: p for g, s in zip(self.param_groups, saved) for i, p in zip(s["params"], g["params"])
-        }
+            for i, p in zip(s["params"], g["params"]):
+                if by_index.get(i, p) is not p:  # (one parameter listed twice keeps one index)
+                    raise self._bad(f"parameter index {i} names two parameters")
+                by_index[i] = p
         state: dict[Tensor, dict] = {}
-        for i, buffers in state_dict["state"].items():
-            p = by_index[int(i)]
-            state[p] = {k: self._restore(p, k, v) for k, v in buffers.items()}
+        for i, entry in buffers.items():
+            idx = _index_of(i)
+            p = by_index.get(idx) if idx is not None else None
+            if p is None or not isinstance(entry, dict):
+                raise self._bad(f"state {str(i)[:40]!r} is not the buffers of a parameter")
+            state[p] = {self._key(k): self._restore(p, k, v) for k, v in entry.items()}
         for g, s in zip(self.param_groups, saved):
             s["params"] = g["params"]
         self.param_groups, self.state = saved, state
 
-    def _restore(self, p: Tensor, key: str, value: Any) -> Any:
-        if not isinstance(value, np.ndarray):
-            return copy.deepcopy(value)
-        if value.shape != p.shape:
-            raise ValueError(
-                f"{type(self).__name__}.load_state_dict: state {key!r} has shape "
-                f"{value.shape} but its parameter has shape {p.shape}"
+    def _bad(self, msg: str) -> ValueError:
+        return ValueError(f"{type(self).__name__}.load_state_dict: {msg}")
+
+    def _key(self, k: Any) -> str:
+        if not isinstance(k, str):
+            raise self._bad(f"a buffer name must be a string, not {str(k)[:40]!r}")
+        return k
+
+    def _checked_layout(self, state_dict: Any) -> tuple[list, dict]:
+        """The saved groups and buffers, with as many groups and parameters as ours."""
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(
+                f"{type(self).__name__}.load_state_dict: expected the dict state_dict() "
+                f"gives, got {type(state_dict).__name__}"
             )
+        groups, buffers = state_dict.get("param_groups"), state_dict.get("state")
+        if not isinstance(groups, (list, tuple)) or not isinstance(buffers, Mapping):
+            raise self._bad("needs a 'param_groups' list and a 'state' dict")
+        if len(groups) != len(self.param_groups):
+            raise ValueError(
+                f"{type(self).__name__}: the state dict has {len(groups)} parameter groups, "
+                f"the optimizer {len(self.param_groups)}"
+            )
+        for g, s in zip(self.param_groups, groups):
+            ids = s.get("params") if isinstance(s, Mapping) else None
+            if not isinstance(ids, (list, tuple)) or not all(_is_index(i) for i in ids):
+                raise self._bad("each parameter group needs a 'params' list of indices")
+            if len(g["params"]) != len(ids):
+                raise ValueError(
+                    f"{type(self).__name__}: a saved parameter group has {len(ids)} "
+                    f"parameters where the optimizer's has {len(g['params'])}"
+                )
+        return list(groups), dict(buffers)
+
+    def _checked_group(self, k: int, group: Mapping) -> dict:
+        """A copy of saved group ``k``, its hyperparameters checked as the constructor's."""
+        out: dict[str, Any] = {}
+        for key, value in group.items():
+            if key == "params":
+                out[key] = [_index_of(i) for i in value]
+                continue
+            if not isinstance(key, str) or not _plain(value):
+                raise self._bad(f"param_groups[{k}][{str(key)[:40]!r}] is not plain data")
+            out[key] = copy.deepcopy(value)
+        for key, default in self.defaults.items():
+            if key not in out:  # a checkpoint from before this hyperparameter existed
+                out[key] = copy.deepcopy(default)
+            elif not _same_kind(out[key], default):
+                raise self._bad(
+                    f"param_groups[{k}][{key!r}] is {str(out[key])[:40]!r}, not a "
+                    f"{_kind_name(default)} like the default {default!r}"
+                )
+            elif isinstance(default, tuple):
+                out[key] = tuple(out[key])  # (a list after a JSON round trip)
+        try:
+            self._validate(out)
+        except (TypeError, KeyError, ValueError) as err:  # a value the checks cannot compare
+            raise self._bad(f"param_groups[{k}]: {err}") from None
+        return out
+
+    def _restore(self, p: Tensor, key: str, value: Any) -> Any:
+        """A copy of one buffer: None, a number, or a numeric array of ``p``'s shape (in
+        ``p``'s dtype, as torch casts); anything else is refused."""
+        if value is None or _is_real(value):
+            return copy.deepcopy(value)
+        if isinstance(value, Tensor):
+            value = value.data
+        if not isinstance(value, np.ndarray) or value.dtype.kind not in "biufc":
+            raise self._bad(
+                f"state {key!r} holds {type(value).__name__}"
+                f"{'' if not isinstance(value, np.ndarray) else ' of ' + str(value.dtype)}, "
+                f"not numbers"
+            )
+        if value.shape != p.shape and value.ndim == 0:
+            return value[()]  # a counter such as 'step' (torch keeps it as a 0-d tensor)
+        if value.shape != p.shape:
+            raise self._bad(
+                f"state {key!r} has shape {value.shape} but its parameter has shape {p.shape}"
+            )
+        if not np.can_cast(value.dtype, p.dtype, "same_kind"):
+            raise self._bad(f"state {key!r} holds {value.dtype}, which {p.dtype} cannot hold")
         return np.array(value, dtype=p.dtype)  # a copy, in the parameter's dtype as torch casts
+
+
+def _is_index(i: Any) -> bool:
+    return _index_of(i) is not None
+
+
+def _index_of(i: Any) -> int | None:
+    """A parameter index: an int, or its decimal text (a JSON round trip's keys)."""
+    if isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_)):
+        return int(i)
+    if isinstance(i, str) and i.isdigit() and len(i) < 20:
+        return int(i)
+    return None
+
+
+def _is_real(v: Any) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(
+        v, (bool, np.bool_)
+    )
+
+
+def _plain(v: Any, depth: int = 0) -> bool:
+    """Numbers, bools, strings, None, and lists or tuples of them: what a group holds."""
+    if v is None or isinstance(v, (bool, np.bool_, str)) or _is_real(v):
+        return True
+    if isinstance(v, (list, tuple)) and depth < 4 and len(v) <= 1 << 16:
+        return all(_plain(x, depth + 1) for x in v)
+    return False
+
+
+def _same_kind(value: Any, default: Any) -> bool:
+    """``value`` can stand where the constructor put ``default``."""
+    if isinstance(default, (bool, np.bool_)):
+        return isinstance(value, (bool, np.bool_))
+    if _is_real(default):
+        return _is_real(value)
+    if isinstance(default, tuple):
+        return (
+            isinstance(value, (list, tuple))
+            and len(value) == len(default)
+            and all(_same_kind(v, d) for v, d in zip(value, default))
+        )
+    return True  # None or other defaults: the validation decides
+
+
+def _kind_name(default: Any) -> str:
+    if isinstance(default, (bool, np.bool_)):
+        return "bool"
+    if isinstance(default, tuple):
+        return f"tuple of {len(default)}"
+    return "number" if _is_real(default) else type(default).__name__

@@ -4,12 +4,18 @@
 - :func:`common_subexpression_elimination` merges nodes with the same op, inputs,
   attributes (and equal constants).  Exact.
 - :func:`constant_folding` evaluates nodes whose inputs are all constants.  Exact:
-  the same NumPy call, made once.
-- :func:`algebraic_simplification` rewrites ``x*1``, ``x/1``, ``x+0``, ``x-0``,
-  ``--x``, ``x**1``, no-op reshapes/transposes/casts/sums (exact), ``x-x`` to zeros
-  (exact for finite x) and ``exp(log(x))`` to ``x`` where ``x`` is provably positive
-  (equal up to rounding).  Every rewrite keeps the result's shape and dtype: it
-  applies only when they are known and unchanged.
+  the same NumPy call, made once; and cheap: Python-int arithmetic (exact, unbounded)
+  is folded only while it fits in 64 bits (``2 ** 10**12`` is left to run time).
+- :func:`algebraic_simplification` rewrites ``x*1``, ``x/1``, ``x+(-0.0)``, ``x-0``,
+  ``--x``, ``x**1``, no-op reshapes/transposes/casts/sums, ``x+(-y)`` to ``x-y`` and
+  ``x-x`` to zeros for integers, and ``exp(log(x))`` to ``x`` where ``x`` is provably
+  positive (equal up to rounding).  Every identity an op declares is used only where it is exact for
+  IEEE arithmetic: the op is first run on the values where algebra and floating point
+  part (``inf``, ``-inf``, ``nan``, ``-0.0``, ``0.0`` ...) in the node's dtype, and must
+  give what the unoptimised graph gives, bit for bit (so ``x + 0`` stays: it turns
+  ``-0.0`` into ``0.0``; ``x - x`` of floats stays: it is ``nan`` for ``inf``).  Every
+  rewrite keeps the result's shape and dtype: it applies only when they are known and
+  unchanged.
 - :func:`specialize` re-infers every shape and dtype for given input shapes/dtypes.
 
 Inputs, and the nodes named in ``keep`` (default: nodes no other node consumes),
@@ -24,10 +30,11 @@ from typing import Any, cast
 import numpy as np
 
 from ..ops import blas
-from ..ops.elementwise import ADD, IDENTITY, MULTIPLY, SUBTRACT
+from ..ops.elementwise import ADD, IDENTITY, MULTIPLY, POWER, SUBTRACT
 from ..ops.linalg import ADDMM, MATMUL
 from ..ops.meta import Meta, infer
 from ..ops.reduce import ZEROS_LIKE
+from ..ops.registry import OPS, Op
 from ..ops.shape import TRANSPOSE
 from .ir import Symbol, is_scalar
 
@@ -148,6 +155,32 @@ def common_subexpression_elimination(graph: Any, keep: Sequence[Any] | None = No
 
 
 _FOLD_LIMIT = 1 << 16  # elements: folding must not write huge arrays into the graph
+# Python ints are exact and unbounded: 2 ** 10**12 would take hours and all memory.
+# Folding runs Python-int arithmetic only while operands and result fit in 64 bits.
+_INT_BITS = 63
+
+
+def _int_bits(op: str, values: list) -> int:
+    """An upper bound on the bits of ``op``'s result on these Python ints (0: no
+    Python-int arithmetic happens)."""
+    ints = [v for v in values if type(v) is int]
+    if not ints:
+        return 0
+    bits = max(abs(v).bit_length() for v in ints)
+    if len(ints) == len(values) == 2:
+        a, b = ints
+        if op == POWER.name and b > 0 and abs(a) > 1:
+            return abs(a).bit_length() * b  # (b itself is at most 63 bits here)
+        if op == MULTIPLY.name:
+            return abs(a).bit_length() + abs(b).bit_length()
+    return bits
+
+
+def _cheap(n: Symbol, values: list) -> bool:
+    """Whether running ``n`` on these constant values is cheap enough to do now."""
+    if any(type(v) is int and abs(v).bit_length() > _INT_BITS for v in values):
+        return False  # (a bound checked first, so _int_bits multiplies small numbers)
+    return _int_bits(n.op, values) <= _INT_BITS
 
 
 def _fold_rule(n: Symbol, ins: list, new: Any) -> Symbol | None:
@@ -164,6 +197,8 @@ def _fold_rule(n: Symbol, ins: list, new: Any) -> Symbol | None:
         return None
     if op is None:  # no declared op to run (inputs and constants have no operands)
         return None
+    if not _cheap(n, [i.value for i in ins]):
+        return None  # left to run time, where it computes (or fails) as unoptimised
     try:
         with np.errstate(all="ignore"):
             value = op.forward(*[i.value for i in ins], **n.attrs)
@@ -209,35 +244,147 @@ def _nonnegative(x: Symbol) -> bool:
     return x.opdef is not None and x.opdef.facts.nonnegative
 
 
+def _probes(dtype: Any) -> np.ndarray | None:
+    """Values of ``dtype`` where floating point and algebra part ways (None: unknown)."""
+    if dtype is None:
+        return None
+    dt = np.dtype(dtype)
+    special = [np.inf, -np.inf, np.nan, -0.0, 0.0, 1.5, -2.5]
+    if dt.kind == "f":
+        return np.array(special, dt)
+    if dt.kind == "c":
+        return np.array([complex(a, b) for a in special for b in special], dt)
+    if dt.kind in "iu":
+        info = np.iinfo(dt)
+        return np.array(sorted({0, 1, 2, int(info.max), int(info.min), max(int(info.min), -1)}), dt)
+    if dt.kind == "b":
+        return np.array([False, True])
+    return None
+
+
+def _identical(a: Any, b: Any) -> bool:
+    """Same dtype, shape and values, bit for bit but for a nan's payload: -0.0 is not
+    0.0, and a nan's sign counts (``x + -y`` and ``x - y`` differ there)."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.dtype != b.dtype or a.shape != b.shape:
+        return False
+    if a.dtype.kind == "c":
+        return _identical(a.real, b.real) and _identical(a.imag, b.imag)
+    if a.dtype.kind != "f":
+        return bool(np.array_equal(a, b))
+    return bool(
+        np.array_equal(a, b, equal_nan=True) and np.array_equal(np.signbit(a), np.signbit(b))
+    )
+
+
+def _holds(check: Callable[[], tuple]) -> bool:
+    """Whether ``check() -> (rewritten, unoptimised)`` gives identical values (an
+    error, as for a dtype the op refuses, means the identity is not used)."""
+    try:
+        with np.errstate(all="ignore"):
+            got, want = check()
+        return _identical(got, want)
+    except Exception:
+        return False
+
+
+def _uniform(value: Any) -> Any:
+    """The one value every element of a constant has (bit for bit), or None."""
+    if is_scalar(value):
+        return value
+    first = value.flat[0]
+    return first if _identical(value, np.full_like(value, first)) else None
+
+
+def _unit_holds(op: Op, k: int, value: Any, dtype: Any) -> bool:
+    """``op(x, u) == x`` (``u`` on the other side of ``x``'s position ``k``) for every
+    hard value ``x`` of ``dtype``."""
+    p, u = _probes(dtype), _uniform(value)
+    if p is None or u is None:
+        return False
+    return _holds(lambda: (op.forward(*((p, u) if k == 0 else (u, p))), p))
+
+
+def _self_zero_holds(op: Op, dtype: Any) -> bool:
+    """``op(x, x) == 0`` for every hard value of ``dtype`` (integers; not inf or nan)."""
+    p = _probes(dtype)
+    return p is not None and _holds(lambda: (np.zeros_like(p), op.forward(p, p)))
+
+
+def _negated_rhs_holds(op: Op, neg: Op, other: Op, dtype: Any) -> bool:
+    """``op(x, neg(y)) == other(x, y)`` for every pair of hard values of ``dtype``."""
+    p = _probes(dtype)
+    if p is None:
+        return False
+    x, y = np.repeat(p, len(p)), np.tile(p, len(p))
+    return _holds(lambda: (other.forward(x, y), op.forward(x, neg.forward(y))))
+
+
+def _inverse_holds(op: Op, inner: Op, x: Symbol) -> bool:
+    """``op(inner(v)) == v`` wherever a value ``v`` that ``x`` can take is infinite, nan
+    or zero (elsewhere the two differ by rounding, as documented)."""
+    if x.op == "constant":
+        v = np.asarray(x.value)
+    elif x.opdef is not None and len(x.inputs) == 1:
+        p = _probes(x.inputs[0].dtype)
+        if p is None:
+            return False
+        with np.errstate(all="ignore"):
+            v = np.asarray(x.opdef.forward(p, **x.attrs))
+    else:
+        return False
+    edge = ~np.isfinite(v) | (v == 0)
+    return _holds(lambda: (v[edge], np.asarray(op.forward(inner.forward(v)))[edge]))
+
+
+def _unit_rule(op: Op, fact: tuple, n: Symbol, ins: list) -> Symbol | None:
+    """``x op unit`` -> ``x`` where that is exact (x * 1, x - 0, x + -0.0 ...)."""
+    unit, side = fact
+    for k in (0, 1) if side == "both" else (0,):
+        x, other = ins[k], ins[1 - k]
+        if _is_const(other, unit) and _same(x, n) and _unit_holds(op, k, other.value, x.dtype):
+            return x
+    return None
+
+
 def _simplify_rule(n: Symbol, ins: list, new: Any) -> Symbol | None:
-    """The algebraic facts each op declares (see :class:`compgraph.ops.spec.Facts`)."""
+    """The algebraic facts each op declares (see :class:`compgraph.ops.spec.Facts`),
+    each used only where it is exact (see the module docstring)."""
     op = n.opdef
     if op is None:
         return None
     f = op.facts
     if f.unit is not None and len(ins) == 2:
-        unit, side = f.unit
-        for x, other in ((ins[0], ins[1]), (ins[1], ins[0]))[: 2 if side == "both" else 1]:
-            if _is_const(other, unit) and _same(x, n):
-                return x
-    if f.self_zero and len(ins) == 2 and ins[0] is ins[1] and _same(ins[0], n):
+        r = _unit_rule(op, f.unit, n, ins)
+        if r is not None:
+            return r
+    if (
+        f.self_zero
+        and len(ins) == 2
+        and ins[0] is ins[1]
+        and _same(ins[0], n)
+        and _self_zero_holds(op, n.dtype)
+    ):
         return new._add(ZEROS_LIKE.name, (ins[0],), {}, n.shape, n.dtype, source=n.source)
     if f.involution and ins[0].op == n.op:
-        return ins[0].inputs[0]
+        return ins[0].inputs[0]  # -(-x) flips the sign bit twice: exact, nan and -0.0 too
     if (
         f.negated_rhs is not None
         and len(ins) == 2
         and ins[1].op == f.negated_rhs[0]
         and _same(ins[0], n)
         and _same(ins[1], n)
+        and ins[1].opdef is not None
+        and f.negated_rhs[1] in OPS
+        and _negated_rhs_holds(op, ins[1].opdef, OPS[f.negated_rhs[1]], n.dtype)
     ):
         # x + (-y) is exactly x - y: one op instead of two.
         return new._add(
             f.negated_rhs[1], (ins[0], ins[1].inputs[0]), {}, n.shape, n.dtype, source=n.source
         )
-    if f.inverse_of is not None and ins[0].op == f.inverse_of:
+    if f.inverse_of is not None and ins[0].op == f.inverse_of and ins[0].opdef is not None:
         x = ins[0].inputs[0]
-        if _nonnegative(x) and _same(x, n):
+        if _nonnegative(x) and _same(x, n) and _inverse_holds(op, ins[0].opdef, x):
             return x
     if f.noop is not None and ins and f.noop(n, _same(ins[0], n)):
         return ins[0]
