@@ -83,3 +83,13 @@ def test_versions_match_torch_on_exp_plus_equals():
     ty += 1
     with pytest.raises(RuntimeError, match="inplace"):
         ty.sum().backward()
+
+
+def test_zero_grad_in_place_counts_as_a_change():
+    x = cg.tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()
+    second = (x * x.grad).sum()  # a graph that keeps the gradient's array
+    opt = cg.optim.SGD([x], lr=0.1)
+    opt.zero_grad(set_to_none=False)
+    with pytest.raises(RuntimeError, match="in-place"):
+        second.backward()

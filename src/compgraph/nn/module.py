@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from ..autodiff.recording import mark_mutated
 from ..ops.fileio import NpzArchive, atomic_write, write_npz
 from ..tensor import Tensor
 
@@ -488,6 +489,7 @@ class Module:
                 p.grad = Tensor(np.zeros_like(g.data))
             elif g.data.flags.writeable:
                 g.data[...] = 0
+                mark_mutated(g)  # a graph built on this gradient must not use it
             else:
                 g.data = np.zeros_like(g.data)
 

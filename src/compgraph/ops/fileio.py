@@ -39,7 +39,7 @@ _SUFFIX = ".npy"
 _DAMAGE = (Exception,)
 
 
-def atomic_write(path: Any, write: Callable[[IO[bytes]], None]) -> None:
+def atomic_write(path: Any, write: Callable[[IO[bytes]], object]) -> None:
     """Call ``write(fh)`` on a new temporary file in ``path``'s folder, then rename it
     over ``path``; if anything fails the temporary file goes and ``path`` is untouched."""
     target = os.fspath(path)

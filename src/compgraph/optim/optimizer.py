@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ..autodiff.recording import mark_mutated
 from ..grad_mode import enable_grad
 from ..nn.module import Parameter
 from ..tensor import Tensor
@@ -137,6 +138,7 @@ class Optimizer:
                     p.grad = np.zeros_like(g.data)
                 else:
                     g.data.fill(0)
+                    mark_mutated(g)  # a graph built on this gradient must not use it
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient.

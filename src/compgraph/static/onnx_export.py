@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..ops.fileio import atomic_write
 from ..ops.spec import Absent, Onnx
 from .ir import Symbol, is_scalar
 
@@ -210,5 +211,5 @@ def to_onnx(graph: Any, path: str, outputs: Any = None) -> Any:
         g, opset_imports=[onnx.helper.make_opsetid("", OPSET)], producer_name="compgraph"
     )
     onnx.checker.check_model(model)
-    onnx.save(model, path)
+    atomic_write(path, lambda fh: fh.write(model.SerializeToString()))
     return model

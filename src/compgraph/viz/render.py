@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..ops.fileio import atomic_write
 from .dot import to_dot
 
 __all__ = ["draw", "dot_of", "svg_of"]
@@ -57,7 +58,7 @@ def draw(obj: Any, path: str | Path) -> Path:
             f"draw: Graphviz's `dot` program was not found; {_INSTALL}. "
             f"The DOT text was written to {fallback}"
         ) from None
-    path.write_bytes(data)
+    atomic_write(path, lambda fh: fh.write(data))
     return path
 
 
