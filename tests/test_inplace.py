@@ -122,3 +122,33 @@ def test_setitem_mask_of_the_wrong_length_is_refused():
         y[np.array([True, False])] = 5.0
     y[np.array([True, False, True])] = 5.0
     np.testing.assert_array_equal(y.numpy(), [5.0, 4.0, 5.0])
+
+
+def test_forward_mode_sees_assignment_into_the_input_itself():
+    def f(a):
+        a[1] = 3.0
+        return a * 2
+
+    y, t = cg.jvp(f, (np.array([1.0, 2.0]),), (np.array([1.0, 1.0]),))
+    np.testing.assert_array_equal(y.numpy(), [2.0, 6.0])
+    np.testing.assert_array_equal(t.numpy(), [2.0, 0.0])
+    jax = pytest.importorskip("jax")
+
+    def fj(a):
+        return a.at[1].set(3.0) * 2
+
+    _, tj = jax.jvp(fj, (jax.numpy.array([1.0, 2.0]),), (jax.numpy.array([1.0, 1.0]),))
+    np.testing.assert_array_equal(t.numpy(), np.asarray(tj))
+
+
+def test_assigning_grad_keeps_the_tensors_dtype():
+    x = cg.tensor([1.0, 2.0], dtype="float32", requires_grad=True)
+    x.grad = np.array([0.5, 0.25])  # float64 data becomes the tensor's float32
+    assert x.grad.dtype == np.float32
+    with pytest.raises(TypeError, match="dtype"):
+        x.grad = cg.tensor([1.0, 2.0])  # a float64 Tensor: refused, as torch
+    with pytest.raises(TypeError, match="cannot be cast"):
+        x.grad = np.array([1 + 2j, 0j])
+    tx = torch.zeros(2, dtype=torch.float32, requires_grad=True)
+    with pytest.raises(RuntimeError):
+        tx.grad = torch.zeros(2, dtype=torch.float64)

@@ -440,17 +440,19 @@ def _log_softmax(x, axis):
         # The largest entry adds exp(0) = 1, so the sum is >= 1: no log(0) here.
         s -= np.log(_add_reduce(np.exp(s), axis=axis, keepdims=True))
         return s
-    # A slice whose maximum is not finite (all -inf, or holding +inf) is NaN throughout,
-    # as torch.log_softmax gives (inf - inf); the other slices are computed as above.
-    with np.errstate(invalid="ignore"):
+    # A slice holding +inf is NaN throughout, as torch.log_softmax gives (inf - inf).  A
+    # slice of all -inf is -inf throughout (every entry has probability 0), where torch
+    # gives NaN: log_softmax is logsumexp's companion, and logsumexp of it is -inf.
+    with np.errstate(invalid="ignore", divide="ignore"):
         s = x - m
         s -= np.log(_add_reduce(np.exp(s), axis=axis, keepdims=True))
-    return s
+    return np.where(m == -np.inf, -np.inf, s).astype(s.dtype, copy=False)
 
 
 def _log_softmax_prepare(x: Any, axis: int = -1) -> tuple:
-    """``x - logsumexp(x)`` along ``axis``, computed stably; a slice whose maximum is not
-    finite (all -inf, or holding +inf) gives NaN, as torch.log_softmax."""
+    """``x - logsumexp(x)`` along ``axis``, computed stably.  A slice holding +inf gives NaN
+    (as torch.log_softmax); a slice of all -inf gives -inf (torch gives NaN there: a
+    deliberate difference, so that it agrees with logsumexp, which is -inf)."""
     axes = normalize_axis(axis, ndim_of(x), "log_softmax", shape_of(x))
     if empty_axis(x, axes):
         raise ValueError(f"log_softmax: cannot normalise over an empty axis of shape {shape_of(x)}")
