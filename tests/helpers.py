@@ -160,3 +160,50 @@ def tleaf(data):
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
                                reason="Graphviz `dot` is not installed")
+
+
+# ------------------------------------------------------------------ op samples
+class Sample:
+    """One public call of an op family, for the registry-wide test (see tests/op_samples)."""
+
+    def __init__(self, id, fn, ref, inputs, *, grad=True, order2=False,  # noqa: A002
+                 dtypes=(np.float64, np.float32), static=True, complex=False,  # noqa: A002
+                 rtol=1e-6):
+        self.id, self.fn, self.ref, self.inputs = id, fn, ref, tuple(inputs)
+        self.grad, self.order2, self.dtypes = grad, order2, tuple(dtypes)
+        self.static, self.complex, self.rtol = static, complex, rtol
+
+    def __repr__(self):
+        return f"Sample({self.id!r})"
+
+
+def all_samples() -> list:
+    """Every ``Sample`` declared under tests/op_samples/."""
+    import importlib.util
+    import pathlib
+
+    out = []
+    for path in sorted((pathlib.Path(__file__).parent / "op_samples").glob("*.py")):
+        spec = importlib.util.spec_from_file_location(f"op_samples_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        out += list(getattr(module, "SAMPLES", []))
+    ids = [s.id for s in out]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    assert not dupes, f"duplicate sample ids: {dupes}"
+    return out
+
+
+def sample_ops(samples=None) -> set:
+    """The registry ops the samples build (traced as a static graph)."""
+    ops = set()
+    for s in samples if samples is not None else all_samples():
+        g = cg.Graph()
+        arrays = case_inputs(s.id, s.inputs, np.float64)
+        syms = [g.input(f"x{i}", shape=a.shape, dtype=a.dtype) for i, a in enumerate(arrays)]
+        try:
+            s.fn(*syms)
+        except Exception:  # a sample that cannot be traced covers nothing here
+            continue
+        ops |= {n.op for n in g.nodes}
+    return ops - {"input", "constant"}

@@ -5,6 +5,7 @@ import pytest
 import compgraph as cg  # noqa: F401  (registers the ops)
 from compgraph.ops import OPS
 from compgraph.ops.meta import Meta, infer
+from helpers import sample_ops
 
 BUILTIN = {n: o for n, o in OPS.items() if o.builtin}  # (not the user ops of other tests)
 
@@ -65,7 +66,9 @@ def test_every_op_has_rules():
 
 
 def test_every_op_is_exercised_here():
-    assert {c[0] for c in CASES} == set(BUILTIN)
+    # (or by a sample in tests/op_samples, whose static check compares the inferred
+    # shape and dtype with the computed ones)
+    assert set(BUILTIN) - {c[0] for c in CASES} - sample_ops() == set()
 
 
 @pytest.mark.parametrize("name,args,attrs", CASES, ids=[c[0] for c in CASES])
