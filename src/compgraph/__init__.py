@@ -12,9 +12,13 @@ from . import (
     autodiff,
     autograd,
     data,
+    fft,
+    linalg,
     nn,
     ops,  # registers every primitive
     optim,
+    special,
+    stats,
 )
 from .autodiff.recording import Node
 from .custom import custom_gradient, custom_jvp, custom_vjp
@@ -69,6 +73,10 @@ __all__ = [
     "nn",
     "optim",
     "data",
+    "linalg",
+    "fft",
+    "special",
+    "stats",
     *[n for n in _functions_all if n not in ("dispatch", "defpublic")],
 ]
 

@@ -4,7 +4,22 @@ Each op is declared once (:func:`defop`, with the records of :mod:`.spec`): forw
 derivative rules, shape and dtype rules, and how every front end treats it.
 """
 
-from . import conv, elementwise, linalg, reduce, shape, update  # noqa: F401  (registration side effects)
+# (registration side effects: importing a module declares its ops)
+from . import (  # noqa: F401
+    conv,
+    decomp,
+    elementwise,
+    fft,
+    linalg,
+    manip,
+    math,
+    products,
+    reduce,
+    scan,
+    shape,
+    special,
+    update,
+)
 from .registry import (
     NUMPY,
     OPS,
