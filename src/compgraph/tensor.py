@@ -439,7 +439,7 @@ def _rbinary(op: Op, a: Tensor, b: Any) -> Any:
 
 def operand(v: Any, op: Op) -> Any:
     """Accept Tensors, numbers and arrays; defer to symbolic values; reject the rest."""
-    if isinstance(v, (TensorBase, int, float, np.ndarray, np.generic)):
+    if isinstance(v, (TensorBase, int, float, complex, np.ndarray, np.generic)):
         return v
     if type(v) in SYMBOLIC_TYPES:
         return NotImplemented

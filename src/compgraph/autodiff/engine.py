@@ -122,7 +122,10 @@ def _reduce(ns, gi: Any, shape: tuple, dtype: Any, n: Node, i: int) -> Any:
             )
         gi = ns.sum_to(gi, shape=shape)
     if gi.dtype != dtype:
-        gi = ns.astype(gi, dtype=dtype)
+        if gi.dtype.kind == "c" and np.dtype(dtype).kind != "c":
+            gi = ns.real(gi)  # a real input's cotangent is the real part (JAX's convention)
+        if gi.dtype != dtype:
+            gi = ns.astype(gi, dtype=dtype)
     return gi
 
 

@@ -6,6 +6,7 @@ derivative rules, shape and dtype rules, and how every front end treats it.
 
 # (registration side effects: importing a module declares its ops)
 from . import (  # noqa: F401
+    complex,
     conv,
     decomp,
     elementwise,

@@ -56,6 +56,7 @@ __all__ = [
     "GREATER",
     "GREATER_EQUAL",
     "FLOOR",
+    "real_dtype",
 ]
 
 _OPERATOR = "the {} operator"
@@ -64,6 +65,12 @@ _NO_CLI_ATTRS = no("takes attributes; the command line calls one-argument functi
 
 def _no_cli(what: str) -> Any:
     return no(f"the command line calls one-argument functions; {what}")
+
+
+def real_dtype(metas, **attrs):
+    """The first input's dtype, its real counterpart for a complex one (abs, real, imag)."""
+    d = same_dtype(metas)
+    return d if d is None or d.kind != "c" else np.finfo(d).dtype
 
 
 # ---------------------------------------------------------------- arithmetic
@@ -272,6 +279,7 @@ def _unary(
     dtype: Any = floating,
     save_out: bool = False,
     names: Any = None,
+    jvp: Any = None,
 ) -> Any:
     """An elementwise one-input op reached as ``cg.name``, ``t.name()``, ``np.name`` and
     from the command line."""
@@ -282,6 +290,7 @@ def _unary(
         shape=same_shape,
         dtype=dtype,
         vjp=(rule,),
+        jvp=jvp,
         saves=((0,),) if saves_x else ((),),
         save_out=save_out,
         deriv=(deriv,),
@@ -521,15 +530,34 @@ RELU = _unary(
     facts=Facts(nonnegative=True),
 )
 
+
+def _abs_rule(ns, g, out, x):
+    if _is_complex(x):
+        # d|z| = Re(conj(z)/|z| dz): the cotangent g * conj(z)/|z| (JAX's), 0 at 0
+        a = ns.abs(x)
+        return g * (ns.conj(x) / ns.where(a == 0, 1, a))
+    return g * ns.sign(x)
+
+
+def _is_complex(x):
+    return x.dtype is not None and x.dtype.kind == "c"
+
+
+def _abs_jvp(ns, t, out, x):
+    # a complex z's tangent is Re(conj(z)/|z| t)
+    return ns.real(_abs_rule(ns, t, out, x)) if _is_complex(x) else t * ns.sign(x)
+
+
 ABS = _unary(
     "abs",
     np.abs,
-    lambda ns, g, out, x: g * ns.sign(x),
+    _abs_rule,
     "sign(x)",
-    "Elementwise absolute value; its derivative at 0 is 0.",
+    "Elementwise absolute value (the modulus of complex numbers); its derivative at 0 is 0.",
     onnx=Onnx("Abs"),
     out=np.absolute,
-    dtype=same_dtype,
+    dtype=real_dtype,
+    jvp=(_abs_jvp,),
     numpy=np.absolute,
     method=("abs", "__abs__"),
     names=("abs", "absolute"),
