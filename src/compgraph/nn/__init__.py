@@ -1,6 +1,6 @@
 """Neural-network layers, losses and initialisation on compgraph Tensors."""
 
-from . import init
+from . import init, parallel
 from .containers import ModuleList, Sequential
 from .layers import (
     ELU,
@@ -84,4 +84,5 @@ __all__ = [
     "HuberLoss",
     "BCEWithLogitsLoss",
     "init",
+    "parallel",
 ]
