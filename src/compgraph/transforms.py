@@ -128,6 +128,37 @@ def _real_output(dtype: Any, where: str, holomorphic: bool) -> None:
     )
 
 
+def _complex_inputs(parts: list, where: str, holomorphic: bool, real_only: bool = False) -> None:
+    """JAX's rule: holomorphic=True needs complex inputs; ``real_only`` (jacfwd) refuses
+    complex inputs without it (their derivative is not one complex number)."""
+    for _, xs in parts:
+        for x in xs:
+            kind = x.dtype.kind
+            if holomorphic and kind != "c":
+                raise TypeError(
+                    f"{where} with holomorphic=True needs complex inputs, got {x.dtype}"
+                )
+            if real_only and not holomorphic and kind == "c":
+                raise TypeError(
+                    f"{where} needs real inputs, got {x.dtype}; pass holomorphic=True for a "
+                    f"complex-differentiable function, or use jvp (as JAX)"
+                )
+
+
+def _complex_outputs(ys: list, where: str, holomorphic: bool, real_only: bool = False) -> None:
+    """JAX's rule: holomorphic=True needs complex outputs; ``real_only`` (jacrev) refuses
+    complex outputs without it."""
+    for y in ys:
+        kind = y.dtype.kind
+        if holomorphic and kind != "c":
+            raise TypeError(f"{where} with holomorphic=True needs complex outputs, got {y.dtype}")
+        if real_only and not holomorphic and kind == "c":
+            raise TypeError(
+                f"{where} needs real outputs, got {y.dtype}; pass holomorphic=True for a "
+                f"complex-differentiable function, or use vjp (as JAX)"
+            )
+
+
 def _scalar_output(y: Any, where: str, holomorphic: bool = False) -> Tensor:
     if isinstance(y, bool) or (isinstance(y, np.ndarray) and y.dtype.kind in "biu"):
         _real_output(np.result_type(y), where, holomorphic)
@@ -197,6 +228,7 @@ def value_and_grad(
         if any(type(x) in SYMBOLIC_TYPES for i in nums for x in flatten(args[i])[0]):
             return _symbolic_value_and_grad(f, args, kwargs, nums, single, has_aux, holomorphic)
         new_args, parts, outer = _prepare(args, nums, "grad")
+        _complex_inputs(parts, "grad", holomorphic)
         with _Scope(outer) as scope:
             out = f(*new_args, **kwargs)
             aux = None
@@ -393,19 +425,22 @@ def _assemble(flat_jacs: list, parts: list, single: bool, nested: bool) -> Any:
     return out[0] if single else tuple(out)
 
 
-def jacrev(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+def jacrev(f: Callable, argnums: int | Sequence[int] = 0, holomorphic: bool = False) -> Callable:
     """Jacobian by reverse mode: one backward pass per output element.
 
     Each block has shape ``output.shape + input.shape``; outputs and inputs may be
     nested structures (the result nests outputs outside, inputs inside, as in JAX).
+    Complex outputs need ``holomorphic=True`` (as JAX).
     """
 
     @functools.wraps(f)
     def wrapped(*args: Any, **kwargs: Any):
         nums, single = _argnums(argnums, len(args), "jacrev")
         new_args, parts, outer = _prepare(args, nums, "jacrev")
+        _complex_inputs(parts, "jacrev", holomorphic)
         with _Scope(outer) as scope:
             ys, ospec = _out_leaves(f(*new_args, **kwargs))
+            _complex_outputs(ys, "jacrev", holomorphic, real_only=True)
             return unflatten(
                 ospec,
                 [
@@ -417,8 +452,9 @@ def jacrev(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     return wrapped
 
 
-def jacfwd(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
-    """Jacobian by forward mode: one JVP sweep per input element (cost independent of outputs)."""
+def jacfwd(f: Callable, argnums: int | Sequence[int] = 0, holomorphic: bool = False) -> Callable:
+    """Jacobian by forward mode: one JVP sweep per input element (cost independent of outputs).
+    Complex inputs need ``holomorphic=True`` (as JAX)."""
 
     @functools.wraps(f)
     def wrapped(*args: Any, **kwargs: Any):
@@ -430,6 +466,7 @@ def jacfwd(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
             specs.append(spec)
         nested = STATE.transform_depth > 0 or any(_is_outer(t) for ts in flat_in for t in ts)
         parts = list(zip(specs, flat_in))
+        _complex_inputs(parts, "jacfwd", holomorphic, real_only=True)
         if nested:
             blocks, ospec = _jacfwd_tangents(f, args, kwargs, nums, parts)
         else:
@@ -515,8 +552,9 @@ def _jacfwd_tangents(
     return blocks, ospec
 
 
-def jacobian(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
-    """The Jacobian, by reverse mode when outputs are fewer than inputs, else forward mode.
+def jacobian(f: Callable, argnums: int | Sequence[int] = 0, holomorphic: bool = False) -> Callable:
+    """The Jacobian, by reverse mode when outputs are fewer than inputs (or the inputs are
+    complex), else forward mode.  Complex outputs need ``holomorphic=True`` (as JAX).
 
     >>> import compgraph as cg
     >>> cg.jacobian(lambda x: x * x)(cg.tensor([1.0, 2.0]))
@@ -528,10 +566,13 @@ def jacobian(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     def wrapped(*args: Any, **kwargs: Any):
         nums, single = _argnums(argnums, len(args), "jacobian")
         new_args, parts, outer = _prepare(args, nums, "jacobian")
+        _complex_inputs(parts, "jacobian", holomorphic)
         with _Scope(outer) as scope:
             ys, ospec = _out_leaves(f(*new_args, **kwargs))
+            _complex_outputs(ys, "jacobian", holomorphic, real_only=True)
             n_in = sum(x.size for _, xs in parts for x in xs)
-            if sum(y.size for y in ys) <= n_in:
+            cplx = any(x.dtype.kind == "c" for _, xs in parts for x in xs)
+            if sum(y.size for y in ys) <= n_in or (cplx and not holomorphic):
                 return unflatten(
                     ospec,
                     [
@@ -539,12 +580,12 @@ def jacobian(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
                         for y in ys
                     ],
                 )
-        return jacfwd(f, argnums)(*args, **kwargs)
+        return jacfwd(f, argnums, holomorphic)(*args, **kwargs)
 
     return wrapped
 
 
-def hessian(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+def hessian(f: Callable, argnums: int | Sequence[int] = 0, holomorphic: bool = False) -> Callable:
     """Second derivatives, forward-over-reverse: ``jacfwd(jacrev(f))``.
 
     >>> import compgraph as cg
@@ -552,4 +593,4 @@ def hessian(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     Tensor([[ 6.,  0.],
             [ 0., 12.]])
     """
-    return jacfwd(jacrev(f, argnums), argnums)
+    return jacfwd(jacrev(f, argnums, holomorphic), argnums, holomorphic)

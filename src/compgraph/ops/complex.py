@@ -9,6 +9,8 @@ The engine takes the real part of a cotangent that reaches a real input.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .elementwise import real_dtype
@@ -18,7 +20,7 @@ from .spec import Codegen, Method, no
 
 __all__ = ["REAL", "IMAG", "CONJ", "ANGLE"]
 
-_NO = dict(
+_NO: dict[str, Any] = dict(
     cli=no("the command line computes with real numbers"),
     onnx=no("ONNX has no complex tensors"),
     elementwise=True,

@@ -45,6 +45,8 @@ __all__ = [
     "matrix_norm",
     "norm",
     "matmul",
+    "run",
+    "dims",
 ]
 
 SlogdetResult = namedtuple("SlogdetResult", "sign logabsdet")
@@ -52,11 +54,11 @@ EighResult = namedtuple("EighResult", "eigenvalues eigenvectors")
 SVDResult = namedtuple("SVDResult", "U S Vh")
 QRResult = namedtuple("QRResult", "Q R")
 
-_NOT = dict(
+_NOT: dict[str, Any] = dict(
     method=no("numpy.linalg's functions are not ndarray methods"),
     cli=no("a matrix function; the command line computes with scalars"),
 )
-_COMMON = dict(
+_COMMON: dict[str, Any] = dict(
     onnx=no("ONNX has no such matrix operator"),
     batch=no("the rule runs once per direction"),
     dtype=floating,
@@ -73,6 +75,21 @@ class _Public:
 
 
 _cg = _Public()
+
+
+def run(op: Any, *args: Any, **attrs: Any) -> Any:
+    """An op's public function (checks and dispatch) called from a composite."""
+    front = op.front
+    assert front is not None and front.function is not None
+    return front.function(*args, **attrs)
+
+
+def dims(x: Any, where: str) -> tuple:
+    """The shape, which the composite needs to know (a static value of unknown shape: error)."""
+    s = shape_of(x)
+    if s is None or None in s:
+        raise ValueError(f"{where}: needs the input's shape (declare it on static inputs)")
+    return tuple(s)
 
 
 # ---------------------------------------------------------------- helpers for the rules
@@ -196,6 +213,11 @@ def _solve_vec(ns, a, b, vector):
     return ns.linalg_solve(a, b[..., None])[..., 0] if vector else ns.linalg_solve(a, b)
 
 
+def _mv(ns, m, v, vector):
+    """m @ v, v a stack of vectors when ``vector`` (NumPy 2's rule for solve's b)."""
+    return ns.matmul(m, v[..., None])[..., 0] if vector else ns.matmul(m, v)
+
+
 def _solve_db(ns, g, out, a, b):
     return _solve_vec(ns, _mT(ns, a), g, b.ndim == 1)
 
@@ -225,7 +247,7 @@ SOLVE = defop(
     shape=_solve_shape,
     vjp=(_solve_da, _solve_db),
     jvp=(
-        lambda ns, t, out, a, b: -_solve_vec(ns, a, ns.matmul(t, out), b.ndim == 1),
+        lambda ns, t, out, a, b: -_solve_vec(ns, a, _mv(ns, t, out, b.ndim == 1), b.ndim == 1),
         lambda ns, t, out, a, b: ns.linalg_solve(a, t),
     ),
     saves=((0,), (0,)),
@@ -296,7 +318,7 @@ SLOGDET = defop(
 def slogdet(a: Any, /) -> SlogdetResult:
     """``(sign, logabsdet)`` of each square matrix: ``det == sign * exp(logabsdet)``, computed
     without overflow; the gradient flows through both (``sign`` is constant for real ``a``)."""
-    p = SLOGDET.front.function(*_square("slogdet")(a)[0])
+    p = run(SLOGDET, *_square("slogdet")(a)[0])
     logabs = p[..., 1]
     return SlogdetResult(p[..., 0], _cg.real(logabs) if _c(p) else logabs)
 
@@ -428,7 +450,7 @@ def eigh(a: Any, /, UPLO: str = "L") -> EighResult:
     reads the ``UPLO`` triangle.  The gradient is Hermitian; it is inf/nan at repeated
     eigenvalues when the eigenvectors are used (as PyTorch and JAX)."""
     inputs, attrs = _uplo("eigh")(a, UPLO)
-    p = EIGH.front.function(*inputs, **attrs)
+    p = run(EIGH, *inputs, **attrs)
     w = p[..., 0, :]
     return EighResult(_cg.real(w) if _c(p) else w, p[..., 1:, :])
 
@@ -561,8 +583,8 @@ SVD = defop(
 
 
 def _matrices(name, a):
-    s = shape_of(a)
-    if s is not None and len(s) < 2:
+    s = dims(a, name)
+    if len(s) < 2:
         raise ValueError(f"{name}: expected matrices (..., m, n), got shape {s}")
     return s
 
@@ -576,8 +598,8 @@ def svd(
     are used, none for the extra vectors of ``full_matrices=True``."""
     s = _matrices("svd", a)
     if not compute_uv:
-        return SVDVALS.front.function(a)
-    p = SVD.front.function(a, full_matrices=bool(full_matrices), hermitian=bool(hermitian))
+        return run(SVDVALS, a)
+    p = run(SVD, a, full_matrices=bool(full_matrices), hermitian=bool(hermitian))
     m, n = s[-2:]
     u, sv, vh = _split(p, _svd_cores(m, n, full_matrices), _cg.reshape)
     return SVDResult(u, _cg.real(sv) if _c(p) else sv, vh)
@@ -691,7 +713,9 @@ QR = defop(
     "linalg_qr",
     _qr,
     shape=_shape(
-        lambda s, mode="reduced": s[:-2] + (sum(math.prod(c) for c in _qr_cores(*s[-2:], mode)),)
+        lambda s, mode="reduced": (
+            s[:-2] + (sum(math.prod(c) for c in _qr_cores(s[-2], s[-1], mode)),)
+        )
     ),
     vjp=(_qr_vjp,),
     jvp=(_qr_jvp,),
@@ -729,12 +753,12 @@ def qr(a: Any, mode: str = "reduced") -> Any:
     s = _matrices("qr", a)
     m, n = s[-2:]
     if mode == "raw":
-        p = QR_RAW.front.function(a)
+        p = run(QR_RAW, a)
         h, tau = _split(p, ((n, m), (min(m, n),)), _cg.reshape)
         return h, tau
     if mode not in ("reduced", "complete", "r"):
         raise ValueError(f"qr: unrecognized mode {mode!r}")
-    p = QR.front.function(a, mode="complete" if mode == "complete" else "reduced")
+    p = run(QR, a, mode="complete" if mode == "complete" else "reduced")
     q, r = _split(p, _qr_cores(m, n, mode), _cg.reshape)
     return r if mode == "r" else QRResult(q, r)
 
@@ -815,9 +839,9 @@ def matrix_power(a: Any, n: int) -> Any:
         raise TypeError("matrix_power: exponent must be an integer")
     s = _square("matrix_power")(a)[0][0]
     if n == 0:
-        return _cg.zeros_like(s) + np.eye(shape_of(a)[-1], dtype=a.dtype)
+        return _cg.zeros_like(s) + np.eye(dims(a, "matrix_power")[-1], dtype=a.dtype)
     if n < 0:
-        s, n = INV.front.function(s), -n
+        s, n = run(INV, s), -n
     z = result = None
     while n > 0:
         z = s if z is None else _cg.matmul(z, z)
@@ -866,7 +890,7 @@ def _vn_factor(ns, x, out, axis=None, keepdims=False, ord=2):
 
 def _vn_vjp(ns, g, out, x, axis=None, keepdims=False, ord=2):
     f = _vn_factor(ns, x, out, axis, keepdims, ord)
-    return None if f is None else _keep(ns, g, x, axis, keepdims) * f
+    return ns.zeros_like(x) if f is None else _keep(ns, g, x, axis, keepdims) * f
 
 
 def _vn_jvp(ns, t, out, x, axis=None, keepdims=False, ord=2):
@@ -906,16 +930,16 @@ VECTOR_NORM = defop(
 
 
 def _vnorm(x, axis, keepdims, ord):
-    return VECTOR_NORM.front.function(x, axis=axis, keepdims=keepdims, ord=ord)
+    return run(VECTOR_NORM, x, axis=axis, keepdims=keepdims, ord=ord)
 
 
 def _matrix_norm(x, ord, keepdims):
     """The matrix ``ord``-norm over the last two axes (``keepdims``: both kept as 1s)."""
-    nd = ndim_of(x)
+    nd = len(dims(x, "matrix_norm"))
     if ord in ("fro", "f", None):
         return _vnorm(x, (nd - 2, nd - 1), keepdims, 2)
     if ord == "nuc" or ord in (2, -2):
-        s = SVDVALS.front.function(x)
+        s = run(SVDVALS, x)
         r = (
             _cg.sum(s, axis=-1)
             if ord == "nuc"
@@ -926,7 +950,7 @@ def _matrix_norm(x, ord, keepdims):
         r = _vnorm(_vnorm(x, inner, False, 1), nd - 2, False, math.copysign(np.inf, ord))
     else:
         raise ValueError("Invalid norm order for matrices.")
-    return _cg.reshape(r, tuple(shape_of(r)) + (1, 1)) if keepdims else r
+    return _cg.reshape(r, dims(r, "matrix_norm") + (1, 1)) if keepdims else r
 
 
 @defpublic(names=("linalg.matrix_norm",), numpy=np.linalg.matrix_norm, **_NOT)
@@ -940,7 +964,7 @@ def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Any:
 def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Any:
     """NumPy's ``linalg.norm``: a vector norm over one axis, a matrix norm over two, the
     2-norm of everything without ``ord`` and ``axis``; gradients as ``torch.linalg.norm``."""
-    nd = ndim_of(x)
+    nd = len(dims(x, "norm"))
     if axis is None:
         if ord is None or ord in ("f", "fro") and nd == 2 or ord == 2 and nd == 1:
             return _vnorm(x, None, keepdims, 2)
@@ -959,7 +983,7 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> A
     moved = x if axes == [nd - 2, nd - 1] else _cg.transpose(x, tuple(rest + axes))
     r = _matrix_norm(moved, ord, False)
     if keepdims:
-        shape = list(shape_of(x))
+        shape = list(dims(x, "norm"))
         shape[axes[0]] = shape[axes[1]] = 1
         r = _cg.reshape(r, tuple(shape))
     return r

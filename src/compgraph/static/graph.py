@@ -136,6 +136,8 @@ class Graph:
             return self.constant(v.data)
         if isinstance(v, (bool, int, float, np.ndarray, np.generic)):
             return self.constant(v)
+        if isinstance(v, complex):  # a 0-d complex128 array (saved as one)
+            return self.constant(np.array(v))
         if isinstance(v, (list, tuple)):
             arr = np.asarray(v)
             if arr.dtype.kind in "biufc":

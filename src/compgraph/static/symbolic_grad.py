@@ -38,7 +38,10 @@ def _fit(g: Any, x: Symbol, op_name: str, i: int) -> Symbol:
     elif g is not x:
         g = SYMBOLIC.sum_to_like(g, x)
     if g.dtype is not None and x.dtype is not None and g.dtype != x.dtype:
-        g = SYMBOLIC.astype(g, dtype=x.dtype)
+        if g.dtype.kind == "c" and x.dtype.kind != "c":
+            g = SYMBOLIC.real(g)  # a real input's cotangent is the real part (JAX's convention)
+        if g.dtype != x.dtype:
+            g = SYMBOLIC.astype(g, dtype=x.dtype)
     return g
 
 
