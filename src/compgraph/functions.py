@@ -19,8 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from .autodiff.recording import apply
+from .autodiff.recording import apply, wrap
 from .ops.args import SYMBOLIC_TYPES, ndim_of, normalize_axis, shape_of
+from .ops.manip import known_shape
 from .ops.registry import PUBLIC, Front, Op, defpublic, get_op, subscribe
 from .ops.spec import no
 from .tensor import Tensor, operand, stack_values
@@ -258,6 +259,7 @@ def linear(x: Any, weight: Any, bias: Any = None) -> Tensor:
 
 
 # ------------------------------------------------------------------ creation
+# NumPy's signatures (``device`` of the array API: the CPU), plus ``requires_grad``.
 _CREATION: dict[str, Any] = dict(
     method=no("creates a new tensor"),
     numpy=no("NumPy's creation functions take no tensor to dispatch on"),
@@ -265,54 +267,299 @@ _CREATION: dict[str, Any] = dict(
 )
 
 
+def _new(data: Any, requires_grad: bool, device: Any = None) -> Tensor:
+    if device not in (None, "cpu"):
+        raise ValueError(f"device {device!r}: compgraph computes on the CPU ('cpu' or None)")
+    return Tensor(data, requires_grad=requires_grad)
+
+
+def _in_graph(*values: Any) -> bool:
+    """Whether any value is a Tensor or static-graph value (the result then keeps the graph)."""
+    # (no any(): this module's globals are the cg functions, cg.any among them)
+    return True in (isinstance(v, Tensor) or type(v) in SYMBOLIC_TYPES for v in values)
+
+
 @defpublic(**_CREATION)
-def zeros(shape: Any, dtype: Any = "float64", requires_grad: bool = False) -> Tensor:
+def zeros(
+    shape: Any,
+    dtype: Any = "float64",
+    order: str = "C",
+    *,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A tensor of zeros."""
-    return Tensor(np.zeros(shape, dtype), requires_grad=requires_grad)
+    return _new(np.zeros(shape, dtype), requires_grad, device)
 
 
 @defpublic(**_CREATION)
-def ones(shape: Any, dtype: Any = "float64", requires_grad: bool = False) -> Tensor:
+def ones(
+    shape: Any,
+    dtype: Any = "float64",
+    order: str = "C",
+    *,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A tensor of ones."""
-    return Tensor(np.ones(shape, dtype), requires_grad=requires_grad)
+    return _new(np.ones(shape, dtype), requires_grad, device)
 
 
 @defpublic(**_CREATION)
-def full(shape: Any, value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """A tensor filled with ``value``."""
-    return Tensor(np.full(shape, value, dtype), requires_grad=requires_grad)
+def empty(
+    shape: Any,
+    dtype: Any = "float64",
+    order: str = "C",
+    *,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """A new tensor (of zeros: compgraph never hands out uninitialised memory)."""
+    return _new(np.zeros(shape, dtype), requires_grad, device)
 
 
-def _like(name: str, x: Any, dtype: Any, requires_grad: bool) -> Any:
-    if type(x) in SYMBOLIC_TYPES:  # a static-graph value: a node of its graph
-        r = dispatch(get_op(name), (x,))
+@defpublic(**_CREATION)
+def full(
+    shape: Any,
+    fill_value: Any,
+    dtype: Any = None,
+    order: str = "C",
+    *,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """A tensor filled with ``fill_value``; a Tensor value keeps its graph (broadcast)."""
+    if _in_graph(fill_value):
+        v = fill_value if dtype is None else astype(fill_value, dtype)
+        return cg.broadcast_to(v, (shape,) if np.ndim(shape) == 0 else tuple(shape))
+    return _new(np.full(shape, fill_value, dtype), requires_grad, device)
+
+
+def _like(
+    name: str, x: Any, dtype: Any, requires_grad: bool, shape: Any = None, fill: Any = None
+) -> Any:
+    if type(x) in SYMBOLIC_TYPES and shape is None:  # a static-graph value: a node of its graph
+        r = dispatch(get_op("zeros_like" if name == "full_like" else name), (x,))
+        if name == "full_like":
+            r = cg.add(r, fill)
+            dtype = x.dtype if dtype is None else dtype
         return r if dtype is None else astype(r, dtype)
-    fill = np.zeros_like if name == "zeros_like" else np.ones_like
-    return Tensor(fill(np.asarray(x), dtype=dtype), requires_grad=requires_grad)
+    like = np.empty((), x.dtype) if type(x) in SYMBOLIC_TYPES else np.asarray(x)
+    if name == "full_like" and _in_graph(fill):
+        dtype = np.result_type(like) if dtype is None else dtype
+        return full(np.shape(like) if shape is None else shape, fill, dtype)
+    if name == "full_like":
+        return Tensor(np.full_like(like, fill, dtype, shape=shape), requires_grad=requires_grad)
+    fn = np.ones_like if name == "ones_like" else np.zeros_like
+    return Tensor(fn(like, dtype=dtype, shape=shape), requires_grad=requires_grad)
 
 
 @defpublic(method=no("creates a new tensor"), numpy=np.zeros_like, cli=_CREATION["cli"])
-def zeros_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros_like(
+    x: Any,
+    dtype: Any = None,
+    order: str = "K",
+    subok: bool = True,
+    shape: Any = None,
+    *,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Zeros with ``x``'s shape (and dtype unless given)."""
-    return _like("zeros_like", x, dtype, requires_grad)
+    return _like("zeros_like", x, dtype, requires_grad, shape)
 
 
 @defpublic(method=no("creates a new tensor"), numpy=np.ones_like, cli=_CREATION["cli"])
-def ones_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones_like(
+    x: Any,
+    dtype: Any = None,
+    order: str = "K",
+    subok: bool = True,
+    shape: Any = None,
+    *,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Ones with ``x``'s shape (and dtype unless given)."""
-    return _like("ones_like", x, dtype, requires_grad)
+    return _like("ones_like", x, dtype, requires_grad, shape)
+
+
+@defpublic(method=no("creates a new tensor"), numpy=np.empty_like, cli=_CREATION["cli"])
+def empty_like(
+    prototype: Any,
+    dtype: Any = None,
+    order: str = "K",
+    subok: bool = True,
+    shape: Any = None,
+    *,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """A new tensor with ``prototype``'s shape and dtype (of zeros)."""
+    return _like("zeros_like", prototype, dtype, requires_grad, shape)
+
+
+@defpublic(method=no("creates a new tensor"), numpy=np.full_like, cli=_CREATION["cli"])
+def full_like(
+    a: Any,
+    fill_value: Any,
+    dtype: Any = None,
+    order: str = "K",
+    subok: bool = True,
+    shape: Any = None,
+    *,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``fill_value`` with ``a``'s shape and dtype (unless given); a Tensor value keeps
+    its graph."""
+    return _like("full_like", a, dtype, requires_grad, shape, fill_value)
 
 
 @defpublic(**_CREATION)
-def arange(*args: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def arange(
+    *args: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """Like ``np.arange``."""
-    return Tensor(np.arange(*args, dtype=dtype), requires_grad=requires_grad)
+    return _new(np.arange(*args, dtype=dtype), requires_grad, device)
 
 
 @defpublic(**_CREATION)
-def eye(n: int, m: int | None = None, dtype: Any = "float64") -> Tensor:
-    """Identity matrix."""
-    return Tensor(np.eye(n, m, dtype=dtype))
+def eye(
+    N: int,
+    M: int | None = None,
+    k: int = 0,
+    dtype: Any = "float64",
+    order: str = "C",
+    *,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Ones on the diagonal ``k`` of an N x M matrix."""
+    return _new(np.eye(N, M, k, dtype=dtype), requires_grad, device)
+
+
+@defpublic(**_CREATION)
+def identity(n: int, dtype: Any = None, *, requires_grad: bool = False) -> Tensor:
+    """The n x n identity matrix."""
+    return _new(np.identity(n, dtype), requires_grad)
+
+
+@defpublic(**_CREATION)
+def linspace(
+    start: Any,
+    stop: Any,
+    num: int = 50,
+    endpoint: bool = True,
+    retstep: bool = False,
+    dtype: Any = None,
+    axis: int = 0,
+    *,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Any:
+    """``num`` evenly spaced values from start to stop; Tensor ends keep the graph (the
+    values are differentiable in start and stop, as JAX's)."""
+    if not _in_graph(start, stop):
+        r: Any = np.linspace(start, stop, num, endpoint, retstep, dtype, axis)  # type: ignore[call-overload]
+        y = _new(r[0] if retstep else r, requires_grad, device)
+        return (y, r[1]) if retstep else y
+    num = int(num)
+    if num < 0:
+        raise ValueError(f"Number of samples, {num}, must be non-negative.")
+    div = num - 1 if endpoint else num
+    start, stop = cg.asarray(start), cg.asarray(stop)
+    nd = len(np.broadcast_shapes(known_shape(start, "linspace"), known_shape(stop, "linspace")))
+    delta = cg.subtract(stop, start)
+    step = cg.divide(delta, div) if div > 0 else cg.multiply(delta, np.nan)
+    dt = np.result_type(*(v.dtype or np.float64 for v in (start, stop)), 1.0)
+    t = np.arange(num, dtype=dt).reshape((-1,) + (1,) * nd)
+    y = cg.add(cg.multiply(t, step if div > 0 else delta), start)
+    if endpoint and num > 1:
+        y = cg.where((np.arange(num) == num - 1).reshape(t.shape), stop, y)
+    if axis != 0:
+        y = cg.moveaxis(y, 0, axis)
+    if dtype is not None:
+        y = astype(cg.floor(y) if np.dtype(dtype).kind in "iu" else y, dtype)
+    return (y, step) if retstep else y
+
+
+@defpublic(**_CREATION)
+def logspace(
+    start: Any,
+    stop: Any,
+    num: int = 50,
+    endpoint: bool = True,
+    base: Any = 10.0,
+    dtype: Any = None,
+    axis: int = 0,
+    *,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``base ** linspace(start, stop)``; Tensor arguments keep the graph."""
+    if not _in_graph(start, stop, base):
+        return _new(np.logspace(start, stop, num, endpoint, base, dtype, axis), requires_grad)
+    y = cg.power(base, linspace(start, stop, num, endpoint, axis=axis))
+    return y if dtype is None else astype(y, dtype)
+
+
+def _asarray(a: Any, dtype: Any, copy: Any, where: str) -> Any:
+    if isinstance(a, (list, tuple)):
+        a = stack_values(a)  # tensors in the list keep their graph (in a new tensor)
+        copy = None if copy else copy
+    if isinstance(a, Tensor) or type(a) in SYMBOLIC_TYPES:
+        same = dtype is None or (a.dtype is not None and np.dtype(dtype) == a.dtype)
+        if same and not copy:
+            return a
+        if copy is False:
+            raise ValueError(f"{where}: unable to avoid a copy converting to {dtype}")
+        return astype(a, a.dtype if dtype is None else dtype)
+    arr = np.array(a, dtype, copy=copy)
+    if arr.dtype.kind not in "biufc":
+        raise TypeError(f"{where}: expected numbers, got dtype {arr.dtype} from {type(a).__name__}")
+    return wrap(arr[()] if arr.ndim == 0 else arr)
+
+
+@defpublic(**_CREATION)
+def array(
+    object: Any,
+    dtype: Any = None,
+    *,
+    copy: bool = True,
+    order: str = "K",
+    subok: bool = False,
+    ndmin: int = 0,
+    requires_grad: bool = False,
+) -> Any:
+    """A new tensor, as ``np.array``; a (nested) list holding Tensors is stacked, keeping
+    their graph (``cg.array([x, 2 * x])``), and a Tensor is copied within the graph."""
+    r = _asarray(object, dtype, True if copy else None, "array")
+    nd = ndim_of(r) or 0
+    if ndmin > nd:
+        r = cg.reshape(r, (1,) * (ndmin - nd) + tuple(r.shape))
+    if requires_grad:
+        r.requires_grad = True
+    return r
+
+
+@defpublic(**_CREATION)
+def asarray(
+    a: Any,
+    dtype: Any = None,
+    order: Any = None,
+    *,
+    device: Any = None,
+    copy: Any = None,
+    requires_grad: bool = False,
+) -> Any:
+    """``a`` as a Tensor, not copied when it is one already (or an ndarray, whose memory
+    it shares); a list holding Tensors is stacked, keeping their graph."""
+    if device not in (None, "cpu"):
+        raise ValueError(f"device {device!r}: compgraph computes on the CPU ('cpu' or None)")
+    r = _asarray(a, dtype, copy, "asarray")
+    if requires_grad:
+        r.requires_grad = True
+    return r
 
 
 # ------------------------------------------------------------------ activations
@@ -366,11 +613,19 @@ for _f in (
     linear,
     zeros,
     ones,
+    empty,
     full,
     zeros_like,
     ones_like,
+    empty_like,
+    full_like,
     arange,
     eye,
+    identity,
+    linspace,
+    logspace,
+    array,
+    asarray,
     leaky_relu,
     elu,
     silu,

@@ -208,12 +208,19 @@ def _bitwise(op: str) -> Onnx:
 
 
 # ---------------------------------------------------------------- rules
+# sinc'(x) = pi * (t cos t - sin t) / t**2 at t = pi x, whose Taylor series (coefficients
+# of t, t**3 ...) replaces the cancelling difference for |t| < 0.5
+_SINC = (-1 / 3, 1 / 30, -1 / 840, 1 / 45360, -1 / 3991680, 1 / 518918400)
+
+
 def _sinc_dx(ns, g, out, x):
-    # (cos(pi x) - sinc(x)) / x, and at 0 its limit written as -pi**2/3 * x so that the
-    # second derivative there is right too (-pi**2/3)
-    zero = x == 0
-    d = (ns.cos(x * math.pi) - out) / ns.where(zero, 1, x)
-    return g * ns.where(zero, x * (-(math.pi**2) / 3), d)
+    t = x * math.pi
+    small = abs(t) < 0.5
+    p: Any = _SINC[-1]
+    for c in _SINC[-2::-1]:
+        p = p * (t * t) + c
+    far = (ns.cos(t) - out) / ns.where(small, 1, x)
+    return g * ns.where(small, p * t * math.pi, far)
 
 
 def _norm2(ns, x, y):
@@ -304,14 +311,13 @@ _def("arctan2", np.arctan2, (lambda ns, g, out, x, y: g * y / _norm2(ns, x, y),
 _def("hypot", np.hypot, (lambda ns, g, out, x, y: g * x / out, lambda ns, g, out, x, y:
      g * y / out), ("x/out", "y/out"), "Elementwise ``sqrt(x1**2 + x2**2)`` without overflow; "
      "gradients nan at (0, 0), as PyTorch's.", _no("hypot"), reads=_X_Y, out=True)
-_def("logaddexp", np.logaddexp, (lambda ns, g, out, x, y: g * ns.exp(x - out),
-     lambda ns, g, out, x, y: g * ns.exp(y - out)), ("exp(x - out)", "exp(y - out)"),
-     "Elementwise ``log(exp(x1) + exp(x2))`` without overflow.", _no("logaddexp"), reads=_X_Y,
-     out=True)
-_def("logaddexp2", np.logaddexp2, (lambda ns, g, out, x, y: g * ns.exp2(x - out),
-     lambda ns, g, out, x, y: g * ns.exp2(y - out)), ("2**(x - out)", "2**(y - out)"),
-     "Elementwise ``log2(2**x1 + 2**x2)`` without overflow.", _no("logaddexp2"), reads=_X_Y,
-     out=True)
+_def("logaddexp", np.logaddexp, (lambda ns, g, out, x, y: g * ns.sigmoid(x - y),
+     lambda ns, g, out, x, y: g * ns.sigmoid(y - x)), ("sigmoid(x - y)", "sigmoid(y - x)"),
+     "Elementwise ``log(exp(x1) + exp(x2))`` without overflow.", _no("logaddexp"), reads=_XY)
+_def("logaddexp2", np.logaddexp2, (lambda ns, g, out, x, y: g * ns.sigmoid((x - y) * _LN2),
+     lambda ns, g, out, x, y: g * ns.sigmoid((y - x) * _LN2)), ("sigmoid((x - y)*log(2))",
+     "sigmoid((y - x)*log(2))"), "Elementwise ``log2(2**x1 + 2**x2)`` without overflow.",
+     _no("logaddexp2"), reads=_XY)
 _def("copysign", np.copysign, (lambda ns, g, out, x, y: g * (ns.sign(x) * ns.sign(out)),
      _zero), ("sign(x)*sign(out)", "0"), "Elementwise ``|x1|`` with the sign of ``x2``; "
      "gradients +-1 (0 at x1 == 0, as PyTorch's) and 0.", _no("copysign"), reads=((0,), ()),
@@ -319,8 +325,9 @@ _def("copysign", np.copysign, (lambda ns, g, out, x, y: g * (ns.sign(x) * ns.sig
 _def("heaviside", np.heaviside, (_zero, lambda ns, g, out, x, y: ns.where(x == 0, g, 0)),
      ("0", "1 if x == 0 else 0"), "Elementwise step: 0 below 0, ``x2`` at 0, 1 above; the "
      "gradient reaches x2 where x1 == 0 (JAX's).", _no("heaviside"), reads=((), (0,)))
-_def("float_power", np.float_power, (_pow_dx, _pow_dy), ("y*x**(y-1)", "log(x)*x**y"),
-     "Elementwise ``x1 ** x2`` in float64 (or complex128); gradients as ``power``'s.",
+_def("float_power", np.float_power, (lambda ns, g, out, x, y: ns.where(y == 0, 0, _pow_dx(
+     ns, g, out, x, y)), _pow_dy), ("y*x**(y-1)", "log(x)*x**y"),
+     "Elementwise ``x1 ** x2`` in float64 (or complex128); gradients as PyTorch's.",
      Onnx("Pow", promote=True), reads=_XY, out=True)
 _def("remainder", np.remainder, (lambda ns, g, out, x, y: g, lambda ns, g, out, x, y:
      -(g * ns.floor_divide(x, y))), ("1", "-floor(x/y)"), "Elementwise ``x1 % x2`` (with the "
@@ -332,9 +339,9 @@ _def("fmod", np.fmod, (lambda ns, g, out, x, y: g, lambda ns, g, out, x, y:
      "dividend's sign); gradients 1 and ``-trunc(x1 / x2)``, as PyTorch's.",
      Onnx(lambda b, n, ins, out: b.add("Mod", ins, out, fmod=1), promote=True),
      reads=((), (0, 1)))
-_def("nextafter", np.nextafter, (lambda ns, g, out, x, y: g, _zero), ("1", "0"),
-     "Elementwise next float after x1 towards x2; gradients 1 and 0, as PyTorch's.",
-     _no("nextafter"), reads=((), ()))
+_def("nextafter", np.nextafter, (lambda ns, g, out, x, y: ns.where(x == y, 0, g), _zero),
+     ("1 if x != y else 0", "0"), "Elementwise next float after x1 towards x2; gradients as "
+     "PyTorch's: 1 (0 where x1 == x2) and 0.", _no("nextafter"), reads=(_XY[0], ()))
 _def("floor_divide", np.floor_divide, (_zero, _zero), ("0", "0"), "Elementwise ``x1 // x2``; "
      "its gradients are zero (JAX's).", no("ONNX's Div truncates integers, and floor of the "
      "quotient is not NumPy's floor_divide of floats in every case"), reads=((), ()),
