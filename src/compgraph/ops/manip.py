@@ -23,6 +23,7 @@ from .spec import Codegen, Method, Onnx, no
 
 __all__ = [
     "ROLL",
+    "REPEAT",
     "PAD",
     "DIAGONAL",
     "DIAG_EMBED",
@@ -38,7 +39,6 @@ __all__ = [
     "flipud",
     "rot90",
     "tile",
-    "repeat",
     "split",
     "array_split",
     "hsplit",
@@ -161,6 +161,8 @@ _PAD_MODES = ("constant", "edge", "reflect", "symmetric", "wrap")
 
 
 def _pairs(v: Any, nd: int, where: str, integer: bool = True) -> tuple:
+    if type(v) is int and v >= 0:
+        return ((v, v),) * nd
     a = np.asarray(plain(v))
     if integer:
         if a.dtype.kind not in "iub":
@@ -304,8 +306,9 @@ def _diag_embed(x, offset, axis1, axis2, dims):
     n = _diag_len(n1, n2, offset)
     if np.shape(x)[-1] != n:
         raise ValueError(f"diag_embed: {np.shape(x)[-1]} values for a diagonal of {n}")
-    i = np.arange(n) + max(-offset, 0)
-    z[..., i, i + offset] = x
+    flat = z.reshape(z.shape[:-2] + (n1 * n2,))  # the diagonal is a strided slice of it
+    start = offset if offset >= 0 else -offset * n2
+    flat[..., start : start + n * (n2 + 1) : n2 + 1] = x
     return np.moveaxis(z, (-2, -1), (axis1, axis2))
 
 
@@ -381,10 +384,67 @@ DIAG_EMBED = defop(
 )
 
 
+# --------------------------------------------------------------------------- repeat
+def _repeat_prepare(a: Any, repeats: Any, axis: Any = None) -> tuple:
+    """Each element repeated ``repeats`` times (an int, or one count per element) along
+    ``axis`` (of the flattened array when None)."""
+    if axis is None:
+        a, axis = ravel(a), 0
+    r = np.asarray(plain(repeats))
+    if r.dtype.kind not in "iub" or r.ndim > 1 or (r < 0).any():
+        raise ValueError(f"repeat: repeats must be non-negative integers, got {repeats!r}")
+    ax = one_axis(axis, ndim_of(a), "repeat", shape_of(a))
+    return (a,), {"repeats": int(r.ravel()[0]) if r.size == 1 else tuple(r.tolist()), "axis": ax}
+
+
+def _repeat_vjp(ns, g, out, x, repeats, axis):
+    s = x.shape
+    if s is None or None in s:
+        raise ValueError("repeat: its gradient needs the input's shape")
+    ax = axis % len(s)
+    if isinstance(repeats, int):  # sum each group of `repeats` copies
+        return ns.sum(ns.reshape(g, shape=s[:ax] + (s[ax], repeats) + s[ax + 1 :]), axis=(ax + 1,))
+    return ns.scatter_add(g, shape=s, index=_index(ax, np.repeat(np.arange(s[ax]), repeats)))
+
+
+def _repeat_shape(metas, repeats, axis):
+    s = metas[0].shape if isinstance(metas[0], Meta) else ()
+    if s is None:
+        return None
+    ax = axis % len(s)
+    d = sum(repeats) if isinstance(repeats, tuple) else None if s[ax] is None else s[ax] * repeats
+    return s[:ax] + (d,) + s[ax + 1 :]
+
+
+REPEAT = defop(
+    "repeat",
+    lambda x, repeats, axis: np.repeat(x, repeats, axis),
+    linear=True,
+    shape=_repeat_shape,
+    dtype=same_dtype,
+    vjp=(_repeat_vjp,),
+    saves=((),),
+    meta=True,
+    deriv=("1 (copies add up)",),
+    doc=_repeat_prepare.__doc__,
+    prepare=_repeat_prepare,
+    method="repeat",
+    numpy=np.repeat,
+    cli=_CLI,
+    codegen=Codegen(fresh=True),
+    onnx=no("ONNX has no repeat (Tile repeats whole arrays)"),
+    batch=lambda op, prims, tins, out, attrs, k: np.repeat(
+        tins[0], attrs["repeats"], shift_axes(attrs["axis"], np.ndim(prims[0]))
+    ),
+)
+
+
 # --------------------------------------------------------------------------- composites
 @defpublic(method="ravel", numpy=np.ravel, cli=_CLI)
 def ravel(a: Any, order: str = "C") -> Any:
     """The elements as a 1-D array (``order="F"``: column by column)."""
+    if ndim_of(a) == 1:
+        return _val(a)
     return cg.reshape(cg.transpose(a) if order == "F" else a, (-1,))
 
 
@@ -484,24 +544,6 @@ def tile(A: Any, reps: Any) -> Any:
     x = cg.reshape(A, _spread(shape, (1,) * d))
     x = cg.broadcast_to(x, _spread(shape, reps))
     return cg.reshape(x, tuple(s * r for s, r in zip(shape, reps)))
-
-
-@defpublic(method="repeat", numpy=np.repeat, cli=_CLI)
-def repeat(a: Any, repeats: Any, axis: Any = None) -> Any:
-    """Each element repeated ``repeats`` times (an int, or one count per element) along
-    ``axis`` (of the flattened array when None)."""
-    x = ravel(a) if axis is None else _val(a)
-    shape = known_shape(x, "repeat")
-    ax = 0 if axis is None else one_axis(axis, len(shape), "repeat", shape)
-    r = np.asarray(plain(repeats))
-    if r.dtype.kind not in "iub" or (r < 0).any():
-        raise ValueError(f"repeat: repeats must be non-negative integers, got {repeats!r}")
-    if r.size == 1:
-        n = int(r.ravel()[0])
-        x = cg.reshape(x, shape[: ax + 1] + (1,) + shape[ax + 1 :])
-        x = cg.broadcast_to(x, shape[: ax + 1] + (n,) + shape[ax + 1 :])
-        return cg.reshape(x, shape[:ax] + (shape[ax] * n,) + shape[ax + 1 :])
-    return x[_index(ax, np.repeat(np.arange(shape[ax]), r))]
 
 
 def _split(name: str, ary: Any, ios: Any, axis: int, even: bool) -> list:
