@@ -445,7 +445,10 @@ def identity(n: int, dtype: Any = None, *, requires_grad: bool = False) -> Tenso
     return _new(np.identity(n, dtype), requires_grad)
 
 
-@defpublic(**_CREATION)
+_ENDS = dict(method=no("creates a new tensor"), cli=_CREATION["cli"])
+
+
+@defpublic(numpy=np.linspace, **_ENDS)
 def linspace(
     start: Any,
     stop: Any,
@@ -484,7 +487,7 @@ def linspace(
     return (y, step) if retstep else y
 
 
-@defpublic(**_CREATION)
+@defpublic(numpy=np.logspace, **_ENDS)
 def logspace(
     start: Any,
     stop: Any,

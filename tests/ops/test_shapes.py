@@ -254,3 +254,32 @@ def test_tensor_methods_follow_ndarray():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert cg.tril(cg.tensor(np.ones((2, 2), bool))).dtype == np.bool_
+
+
+def test_onnx_export_matches_onnxruntime(tmp_path):
+    onnx = pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    g = cg.Graph()
+    x = g.input("x", shape=(3, 4), dtype="float32")
+    outs = [cg.pad(x, ((1, 2), (0, 3)), constant_values=1.5), cg.pad(x, 2, "edge"),
+            cg.pad(x, ((2, 1), (3, 2)), "reflect"), cg.einsum("ij,kj->ik", x, x),
+            cg.einsum("ii->i", x[:, :3]), cg.tile(x, (2, 1)), cg.flip(x), cg.tril(x, 1),
+            cg.moveaxis(cg.expand_dims(x, 0), 0, 2), cg.tensordot(x, x, ([1], [1])), cg.kron(x, x[:2, :2]),
+            cg.vstack([x, x[0]]), cg.outer(x[0], x[1])]
+    path = str(tmp_path / "m.onnx")
+    g.to_onnx(path, outputs=outs)
+    sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    feeds = {"x": np.random.default_rng(2).standard_normal((3, 4)).astype(np.float32)}
+    got = sess.run([o.name for o in onnx.load(path).graph.output], feeds)
+    for r, e in zip(got, g.run(outs, feeds)):
+        assert r.dtype == e.dtype and r.shape == e.shape
+        np.testing.assert_allclose(r, e, rtol=1e-5, atol=1e-5)
+
+
+def test_numpy_linspace_of_tensors_keeps_the_graph():
+    a = cg.tensor(1.0, requires_grad=True)
+    y = np.linspace(a, 3.0, 5)
+    assert isinstance(y, cg.Tensor) and y.requires_grad
+    np.testing.assert_allclose(y.numpy(), np.linspace(1.0, 3.0, 5))
+    assert np.logspace(a, 2.0, 3).requires_grad
+    assert isinstance(np.full_like(a, 2.0), cg.Tensor)
