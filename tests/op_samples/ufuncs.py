@@ -1,5 +1,7 @@
 """Samples of NumPy's math ufuncs and elementwise functions (src/compgraph/ops/math.py);
-special points, PyTorch/JAX comparisons and errors are in tests/ops/test_math.py."""
+special points, PyTorch/JAX comparisons and errors are in tests/ops/test_math.py.  (Not
+named math.py: pytest's doctest collection would import it as the standard library's math.)
+"""
 import numpy as np
 from helpers import Sample
 
