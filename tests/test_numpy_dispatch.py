@@ -61,8 +61,8 @@ def test_joining_lists_of_tensors():
 def test_other_numpy_functions_see_arrays():
     t = cg.tensor([3.0, 4.0])
     assert np.allclose(t, [3.0, 4.0])
-    n = np.linalg.norm(t)
-    assert isinstance(n, (float, np.floating)) and n == 5.0
+    n = np.trapezoid(t)
+    assert isinstance(n, (float, np.floating)) and n == 3.5
     np.testing.assert_array_equal(t, np.array([3.0, 4.0]))
     assert np.shape(t) == (2,) and np.ndim(t) == 1
     assert np.result_type(t) == np.float64
@@ -73,7 +73,7 @@ def test_static_values_refuse_undeclared_numpy_functions():
     a = g.input("a", shape=(2,), dtype="float64")
     assert isinstance(np.exp(a), cg.Symbol) and isinstance(np.sum(a), cg.Symbol)
     with pytest.raises(TypeError, match="static-graph"):
-        np.linalg.norm(a)
+        np.trapezoid(a)
 
 
 def test_ufunc_methods_are_not_taken_over():

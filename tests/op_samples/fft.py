@@ -37,6 +37,8 @@ SAMPLES = [
            V),
     Sample("fft.rfftfreq", lambda a: a[:, :5] * F.rfftfreq(8),
            lambda a: a[:, :5] * np.fft.rfftfreq(8), V),
+    Sample("fft.angle", lambda a: cg.angle(F.fft(a)[:, 1:3]) + cg.angle(a[:, :2]),
+           lambda a: np.angle(np.fft.fft(a)[:, 1:3]) + np.angle(a[:, :2]), (("nz", (3, 5)),)),
     s("fftshift", "fftshift", inputs=(("any", (3, 5)),)),
     s("ifftshift", "ifftshift", (1,), inputs=(("any", (3, 5)),)),
 ]

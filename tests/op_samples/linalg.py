@@ -55,6 +55,8 @@ SAMPLES = [
     s("qr_wide", lambda a: cg.concatenate(list(L.qr(a)), axis=-1),
       lambda a: np.concatenate(np.linalg.qr(a), axis=-1), (("any", (2, 2, 4)),)),
     s("qr_r", lambda a: L.qr(a, "r"), lambda a: np.linalg.qr(a, "r"), TALL),
+    s("qr_raw", lambda a: L.qr(a, "raw")[0], lambda a: np.linalg.qr(a, "raw")[0], TALL,
+      grad=False),
     s("qr_complete", lambda a: L.qr(a, "complete").R, lambda a: np.linalg.qr(a, "complete")[1],
       TALL),
     s("pinv", L.pinv, np.linalg.pinv, TALL, order2=True, complex=True),

@@ -71,6 +71,8 @@ class _Public:
     front-end layer, above this one)."""
 
     def __getattr__(self, name: str) -> Any:
+        if name not in PUBLIC:
+            raise AttributeError(name)
         return PUBLIC[name].function
 
 

@@ -376,6 +376,8 @@ TANH = _unary(
 def _sigmoid(x):
     # Two branches so that neither exp overflows and tiny results keep their precision.
     x = np.asarray(x)
+    if x.dtype.kind == "c":  # (the two branches are for real x)
+        return 1 / (1 + np.exp(-x))
     e = np.exp(-np.abs(x))
     r = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
     dtype = x.dtype if x.dtype.kind in "fc" else np.dtype(np.float64)

@@ -228,21 +228,17 @@ def _apply(x, axes, lengths, op, **attrs):
     return run(op, x, axes=tuple(axes), **attrs)
 
 
-def _nd(x, s, axes, where, invreal=False):
+def _nd(x, s, axes, where):
     """NumPy's ``_cook_nd_args``: the lengths and (non-negative) axes."""
     shape = dims(x, where)
     if axes is None:
         axes = list(range(-len(s), 0)) if s is not None else list(range(len(shape)))
     axes = _axes(x, list(axes), where)
-    s = (
-        [shape[a] for a in axes]
-        if s is None
-        else [shape[a] if v == -1 else v for v, a in zip(s, axes)]
-    )
-    if len(s) != len(axes):
+    if s is None:
+        s = [shape[a] for a in axes]
+    elif len(s) != len(axes):
         raise ValueError("Shape and axes have different lengths.")
-    for v in s:
-        _lengths(v)
+    s = [shape[a] if v == -1 else _lengths(v) for v, a in zip(s, axes)]
     return s, axes
 
 
@@ -325,11 +321,10 @@ def rfftn(a: Any, s: Any = None, axes: Any = None, norm: str | None = None) -> A
 @defpublic(**_public("irfftn"))
 def irfftn(a: Any, s: Any = None, axes: Any = None, norm: str | None = None) -> Any:
     """The inverse of ``rfftn`` (``s[-1]`` default: ``2 * (m - 1)``)."""
-    given = s
-    s, axes = _nd(a, s if s is not None else None, axes, "irfftn")
-    if given is None:
-        s[-1] = None
-    return _irfft(a, s, axes, norm, "irfftn")
+    lengths, axes = _nd(a, s, axes, "irfftn")
+    if s is None:
+        lengths[-1] = None  # 2 * (m - 1)
+    return _irfft(a, lengths, axes, norm, "irfftn")
 
 
 @defpublic(**_public("fft2"))
