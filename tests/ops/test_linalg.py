@@ -95,6 +95,11 @@ for o in ("fro", "nuc", 1, -1, 2, -2, INF, -INF):
     CASES[f"matrix_norm_{o}"] = (lambda a, o=o: L.matrix_norm(a, ord=o),
                                  lambda a, o=o: torch.linalg.matrix_norm(a, o),
                                  lambda c: [_rand((2, 3, 4), c)])
+CASES["lstsq"] = (lambda a, b: L.lstsq(a, b)[0], lambda a, b: torch.linalg.lstsq(a, b)[0],
+                  lambda c: [_rand((5, 3), c), _rand((5, 2), c, 1)])
+for p in (None, 2, -2):  # (torch 2.13's gradient of the other cond norms fails)
+    CASES[f"cond_{p}"] = (lambda a, p=p: L.cond(a, p), lambda a, p=p: torch.linalg.cond(a, p),
+                          lambda c: [_rand((2, 3, 3), c)])
 CASES["vector_norm"] = (lambda a: L.vector_norm(a, axis=(0, 2), ord=3),
                         lambda a: torch.linalg.vector_norm(a, 3, (0, 2)),
                         lambda c: [_rand((2, 3, 4), c)])

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .args import ndim_of, normalize_axis, shape_of
+from .args import is_symbolic, ndim_of, normalize_axis, shape_of
 from .elementwise import real_dtype
 from .meta import Meta, floating, reduced
 from .registry import PUBLIC, defop, defpublic
@@ -45,6 +45,12 @@ __all__ = [
     "matrix_norm",
     "norm",
     "matmul",
+    "multi_dot",
+    "cond",
+    "tensorinv",
+    "tensorsolve",
+    "lstsq",
+    "LstsqResult",
     "run",
     "dims",
 ]
@@ -995,3 +1001,78 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> A
 def matmul(x1: Any, x2: Any, /) -> Any:
     """The matrix product (``cg.matmul``, the array API's ``linalg.matmul``)."""
     return _cg.matmul(x1, x2)
+
+
+@defpublic(names=("linalg.multi_dot",), numpy=np.linalg.multi_dot, **_NOT)
+def multi_dot(arrays: Any, *, out: Any = None) -> Any:
+    """``arrays[0] @ arrays[1] @ ...`` (the first and last may be vectors)."""
+    if out is not None:
+        raise TypeError("multi_dot: out= is not supported (tensors are not written in place)")
+    if len(arrays) < 2:
+        raise ValueError("Expecting at least two arrays.")
+    r = arrays[0]
+    for a in arrays[1:]:
+        r = _cg.matmul(r, a)
+    return r
+
+
+@defpublic(names=("linalg.cond",), numpy=np.linalg.cond, **_NOT)
+def cond(x: Any, p: Any = None) -> Any:
+    """The condition number in the norm ``p`` (None, 2, -2: a ratio of singular values;
+    'fro', 'nuc', 1, -1, inf, -inf: ``norm(x) * norm(inv(x))``)."""
+    if p is None or p in (2, -2):
+        s = run(SVDVALS, x)
+        return s[..., -1] / s[..., 0] if p == -2 else s[..., 0] / s[..., -1]
+    return norm(x, p, (-2, -1)) * norm(run(INV, x), p, (-2, -1))
+
+
+@defpublic(names=("linalg.tensorinv",), numpy=np.linalg.tensorinv, **_NOT)
+def tensorinv(a: Any, ind: int = 2) -> Any:
+    """The inverse of ``a`` as a map from its first ``ind`` axes to the others."""
+    s = dims(a, "tensorinv")
+    if ind <= 0:
+        raise ValueError("Invalid ind argument.")
+    r = run(INV, _cg.reshape(a, (math.prod(s[ind:]), -1)))
+    return _cg.reshape(r, s[ind:] + s[:ind])
+
+
+@defpublic(names=("linalg.tensorsolve",), numpy=np.linalg.tensorsolve, **_NOT)
+def tensorsolve(a: Any, b: Any, axes: Any = None) -> Any:
+    """``x`` with ``tensordot(a, x, x.ndim) == b`` (``axes``: a's axes moved to the end)."""
+    an = len(dims(a, "tensorsolve"))
+    if axes is not None:
+        order = [k for k in range(an) if k not in [ax % an for ax in axes]]
+        a = _cg.transpose(a, tuple(order + [ax % an for ax in axes]))
+    s = dims(a, "tensorsolve")
+    old = s[len(s) - (an - len(dims(b, "tensorsolve"))) :]
+    n = math.prod(old)
+    if math.prod(s) != n * n:
+        raise ValueError(
+            "Input arrays must satisfy prod(a.shape[b.ndim:]) == prod(a.shape[:b.ndim])"
+        )
+    return _cg.reshape(run(SOLVE, _cg.reshape(a, (n, n)), _cg.reshape(b, (n,))), old)
+
+
+LstsqResult = namedtuple("LstsqResult", "x residuals rank s")
+
+
+@defpublic(names=("linalg.lstsq",), numpy=np.linalg.lstsq, **_NOT)
+def lstsq(a: Any, b: Any, rcond: Any = None) -> Any:
+    """The least-squares solution ``x = pinv(a) @ b`` (singular values at most ``rcond`` times
+    the largest count as 0), with ``residuals`` (the squared norms of ``b - a @ x`` when the
+    rank is full and ``a`` is tall), ``rank`` and the singular values ``s``; gradients
+    through ``x`` as pinv's (PyTorch); static graphs give the residuals of a full rank."""
+    (m, n), bs = dims(a, "lstsq"), dims(b, "lstsq")
+    if len(bs) not in (1, 2) or bs[0] != m:
+        raise ValueError(f"lstsq: incompatible shapes {(m, n)} and {bs}")
+    if rcond is None:
+        rcond = np.finfo(np.result_type(a.dtype, b.dtype, np.float32)).eps * max(m, n)
+    x = _cg.matmul(run(PINV, a, rtol=rcond), b)
+    rank = _cg.astype(run(MATRIX_RANK, a, rtol=rcond), np.int32)  # (LAPACK's, as NumPy)
+    s = run(SVDVALS, a)
+    # (a static graph cannot see the rank: its residuals are those of a full rank)
+    if m > n and (is_symbolic(rank) or int(rank) == n):
+        r = _cg.sum(_cg.abs(_cg.subtract(b, _cg.matmul(a, x))) ** 2, axis=0, keepdims=len(bs) == 1)
+    else:
+        r = _cg.zeros((0,), dtype=s.dtype)
+    return LstsqResult(x, r, rank, s)
