@@ -224,3 +224,20 @@ def test_holomorphic_and_complex_checks():
         cg.jacrev(lambda z: cg.abs(z), holomorphic=True)(Z)
     # jacobian of a real function of complex inputs: reverse mode, JAX's convention
     close(cg.jacobian(lambda z: cg.abs(z) ** 2)(Z), np.diag(2 * np.conj(Z)))
+
+
+def test_iscomplex_isreal_and_real_if_close_as_numpy():
+    a = np.array([1 + 1e-15j, 2, 3j])
+    t = cg.tensor(a)
+    for f in (np.iscomplex, np.isreal):
+        r = f(t)
+        assert isinstance(r, cg.Tensor) and r.dtype == bool
+        np.testing.assert_array_equal(r.numpy(), f(a))
+        np.testing.assert_array_equal(f(cg.tensor([1.0, 2.0])).numpy(), f(np.array([1.0, 2.0])))
+    assert cg.iscomplexobj(t) and not cg.isrealobj(t) and np.isrealobj(cg.tensor([1.0]))
+    close(cg.real_if_close(t), np.real_if_close(a))
+    r = cg.real_if_close(cg.tensor(a[:2]))
+    assert r.dtype == np.float64
+    close(r, np.real_if_close(a[:2]))
+    g = cg.grad(lambda z: cg.sum(cg.real_if_close(z) ** 2))(a[:2])
+    close(g, 2 * a[:2].real)

@@ -13,12 +13,24 @@ from typing import Any
 
 import numpy as np
 
+from .args import is_symbolic
+from .decomp import _cg
 from .elementwise import real_dtype
 from .meta import floating, same_dtype, same_shape
-from .registry import defop
+from .registry import defop, defpublic
 from .spec import Codegen, Method, no
 
-__all__ = ["REAL", "IMAG", "CONJ", "ANGLE"]
+__all__ = [
+    "REAL",
+    "IMAG",
+    "CONJ",
+    "ANGLE",
+    "iscomplex",
+    "isreal",
+    "iscomplexobj",
+    "isrealobj",
+    "real_if_close",
+]
 
 _NO: dict[str, Any] = dict(
     cli=no("the command line computes with real numbers"),
@@ -110,3 +122,44 @@ ANGLE = defop(
     numpy=np.angle,
     **_NO,
 )
+
+
+# ---------------------------------------------------------------- tests of complexness
+_NONE: dict[str, Any] = dict(method=no("NumPy arrays have no such method"), cli=_NO["cli"])
+
+
+@defpublic(numpy=np.iscomplex, **_NONE)
+def iscomplex(x: Any) -> Any:
+    """Where the imaginary part is not zero (a bool tensor)."""
+    return _cg.not_equal(_cg.imag(x), 0)
+
+
+@defpublic(numpy=np.isreal, **_NONE)
+def isreal(x: Any) -> Any:
+    """Where the imaginary part is zero (a bool tensor)."""
+    return _cg.equal(_cg.imag(x), 0)
+
+
+@defpublic(numpy=np.iscomplexobj, **_NONE)
+def iscomplexobj(x: Any) -> bool:
+    """Whether the dtype is complex."""
+    return np.dtype(x.dtype).kind == "c"
+
+
+@defpublic(numpy=np.isrealobj, **_NONE)
+def isrealobj(x: Any) -> bool:
+    """Whether the dtype is not complex."""
+    return np.dtype(x.dtype).kind != "c"
+
+
+@defpublic(numpy=np.real_if_close, **_NONE)
+def real_if_close(a: Any, tol: float = 100) -> Any:
+    """The real part when every imaginary part is within ``tol`` machine epsilons of 0 (``tol``
+    above 1), else ``a``: the dtype depends on the values, so not in static graphs."""
+    if np.dtype(a.dtype).kind != "c":
+        return a
+    if is_symbolic(a):
+        raise TypeError("real_if_close: the result's dtype depends on the values (no static graph)")
+    eps = np.finfo(a.dtype).eps
+    bound = tol * eps if tol > 1 else tol
+    return _cg.real(a) if bool(np.all(np.abs(np.imag(_cg.stop_gradient(a).numpy())) < bound)) else a
