@@ -148,10 +148,32 @@ _NOT_CLI = no("takes arguments beyond one value; the command line calls one-argu
 
 # ------------------------------------------------------------------ reductions
 @defpublic(method="mean", numpy=np.mean, cli=_NOT_CLI)
-def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
-    """Mean over ``axis``; a composite of ``sum`` and ``divide``."""
+def mean(
+    x: Any,
+    axis: Any = None,
+    dtype: Any = None,
+    out: Any = None,
+    keepdims: bool = False,
+    *,
+    where: Any = True,
+) -> Tensor:
+    """Mean over ``axis``, accumulated in ``dtype`` (float64 for integers); a composite of
+    ``sum`` and ``divide``."""
+    if isinstance(dtype, bool):  # (x, axis, keepdims): compgraph's older order
+        dtype, keepdims = None, dtype
+    if out is not None:
+        raise TypeError("mean: out= is not supported (results are new tensors)")
     shape = shape_of(x)
     axes = normalize_axis(axis, None if shape is None else len(shape), "mean", shape)
+    dt = getattr(x, "dtype", None)  # (lists are stacked by sum: integers sum as int64)
+    acc = np.float64 if dtype is None and dt is not None and dt.kind in "biu" else dtype
+    if where is not True:
+        if shape is None:
+            raise ValueError("mean: where= needs the input's shape; declare it")
+        mask = np.broadcast_to(np.asarray(where, bool), shape)
+        s = cg.sum(x, axes, acc, keepdims=keepdims, where=mask)
+        count = np.sum(mask, axis=axes, keepdims=keepdims).astype(s.dtype or np.float64)
+        return cg.divide(s, count)
     dims = (
         None
         if shape is None
@@ -162,7 +184,10 @@ def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
         count = dispatch(get_op("reduced_count"), (x,), {"axis": axes})
     else:
         count = math.prod(dims)
-    return cg.divide(cg.sum(x, axes, keepdims), count)
+    r = cg.divide(cg.sum(x, axes, acc, keepdims=keepdims), count)
+    if dtype is not None and np.dtype(dtype).kind not in "fc":
+        r = astype(r, dtype)  # NumPy's mean in an integer dtype truncates
+    return r
 
 
 def _finite_shift(m: Any) -> Any:

@@ -1,4 +1,5 @@
-"""Reductions and their inverses: sum, max, min, sum_to and broadcast_to.
+"""Reductions and their inverses: sum, max, min, any, all, argmax, argmin, sum_to and
+broadcast_to.
 
 ``axis`` attributes arrive normalised by the public functions: ``None`` or a
 sorted tuple of non-negative ints; on a static-graph value of unknown rank, the axes
@@ -15,7 +16,7 @@ import numpy as np
 from .args import empty_axis, ndim_of, normalize_axis, resolve_axis, shape_of
 from .batch import aligned, shift_axes, shifted
 from .meta import Meta, floating, reduced, same_dtype, same_shape, shape_attr
-from .registry import defop
+from .registry import PUBLIC, defop
 from .spec import Codegen, Facts, Onnx, no, same_meta
 
 __all__ = [
@@ -31,7 +32,14 @@ __all__ = [
     "COUNT",
     "LOG_SOFTMAX",
     "ARGMAX",
+    "ARGMIN",
     "sum_to_shape",
+    "sum_prepare",
+    "reduced_shape",
+    "keep_reduced",
+    "reduce_onnx",
+    "sum_dtype",
+    "no_out",
 ]
 
 _add_reduce = np.add.reduce
@@ -55,7 +63,7 @@ def _keepdims_shape(shape, axis):
     return tuple(1 if i in axis else d for i, d in enumerate(shape))
 
 
-def _reduced_shape(name: str):
+def reduced_shape(name: str) -> Any:
     """The ``reduced`` shape rule, with axes kept as given (unknown rank when the node
     was built) resolved against the rank known now."""
 
@@ -83,23 +91,80 @@ def _unreduce(ns, g, x, axis, keepdims):
     return ns.broadcast_to(g, shape=shape)
 
 
-def _sum_dtype(metas, **attrs):
+def sum_dtype(metas: Any, acc: Any = None, **attrs: Any) -> Any:
+    """The dtype of sum, prod and the scans: ``acc`` (their ``dtype=``), else NumPy's."""
+    if acc is not None:  # the dtype= of the public functions: the accumulator's
+        return np.dtype(acc)
     d = same_dtype(metas)
     return None if d is None else np.sum(np.zeros(1, d)).dtype  # bools and small ints widen
 
 
-def _reduction_prepare(name: str):
-    def prepare(x: Any, axis: Any = None, keepdims: bool = False) -> tuple:
-        axes = normalize_axis(axis, ndim_of(x), name, shape_of(x))
-        if name != "sum" and empty_axis(x, axes):
-            raise ValueError(f"{name}: cannot reduce an empty axis of shape {shape_of(x)}")
-        return (x,), {"axis": axes, "keepdims": bool(keepdims)}
+def _call(name: str, *args: Any) -> Any:
+    fn: Any = PUBLIC[name].function  # (the public functions are built on these ops)
+    return fn(*args)
+
+
+def no_out(name: str, out: Any) -> None:
+    """NumPy's ``out=`` is refused: results are new tensors."""
+    if out is not None:
+        raise TypeError(f"{name}: out= is not supported (results are new tensors)")
+
+
+def _axes(name: str, x: Any, axis: Any, keepdims: Any, empty: bool = True) -> dict:
+    axes = normalize_axis(axis, ndim_of(x), name, shape_of(x))
+    if not empty and empty_axis(x, axes):
+        raise ValueError(f"{name}: cannot reduce an empty axis of shape {shape_of(x)}")
+    return {"axis": axes, "keepdims": bool(keepdims)}
+
+
+def sum_prepare(name: str, neutral: int) -> Any:
+    """``prepare`` of sum and prod: NumPy's signature; ``where=`` masks with the neutral
+    element; a bool in ``dtype``'s place is ``keepdims`` (``t.sum(-1, True)``, torch's
+    order, which compgraph took before)."""
+
+    def prepare(
+        a: Any,
+        axis: Any = None,
+        dtype: Any = None,
+        out: Any = None,
+        keepdims: Any = False,
+        *,
+        where: Any = True,
+    ) -> tuple:
+        if isinstance(dtype, bool):
+            dtype, keepdims = None, dtype
+        no_out(name, out)
+        if where is not True:
+            a = _call("where", where, a, neutral)
+        attrs = _axes(name, a, axis, keepdims)
+        if dtype is not None:
+            attrs["acc"] = dtype = np.dtype(dtype)
+            if dtype.kind not in "fc":  # an integer result: no gradient, as astype's
+                a = _call("stop_gradient", a)
+        return (a,), attrs
 
     prepare.__name__ = name
     return prepare
 
 
-def _reduce_onnx(kind: str):
+def _extreme_prepare(name: str):
+    def prepare(
+        a: Any, axis: Any = None, out: Any = None, keepdims: Any = False, **kw: Any
+    ) -> tuple:
+        if isinstance(out, bool):  # (a, axis, keepdims): compgraph's older order
+            out, keepdims = None, out
+        no_out(name, out)
+        if kw:
+            raise TypeError(f"{name}: initial= and where= are not supported")
+        return (a,), _axes(name, a, axis, keepdims, empty=False)
+
+    prepare.__name__ = name
+    return prepare
+
+
+def reduce_onnx(kind: str) -> Any:
+    """ONNX's Reduce<kind> of a reduction node (axes, keepdims)."""
+
     def emit(b, n, ins, out):
         axes = n.attrs.get("axis")
         extra = [] if axes is None else [b.ints(axes)]
@@ -115,29 +180,39 @@ def _sum_batch(op, prims, tins, out, attrs, k):
 SUM = defop(
     # The ufunc reductions are what np.sum / np.max call, without their Python wrappers.
     "sum",
-    lambda x, axis=None, keepdims=False: _add_reduce(x, axis=axis, keepdims=keepdims),
-    shape=_reduced_shape("sum"),
-    dtype=_sum_dtype,
-    vjp=(lambda ns, g, out, x, axis=None, keepdims=False: _unreduce(ns, g, x, axis, keepdims),),
+    lambda x, axis=None, keepdims=False, acc=None: _add_reduce(
+        x, axis=axis, keepdims=keepdims, dtype=acc
+    ),
+    shape=reduced_shape("sum"),
+    dtype=sum_dtype,
+    vjp=(
+        lambda ns, g, out, x, axis=None, keepdims=False, acc=None: _unreduce(
+            ns, g, x, axis, keepdims
+        ),
+    ),
     linear=True,
     saves=((),),
     meta=True,
     deriv=("1",),
-    doc="Sum over ``axis`` (None: all; int or tuple, negative allowed).",
-    prepare=_reduction_prepare("sum"),
+    doc="Sum over ``axis`` (None: all; int or tuple, negative allowed), accumulated in ``dtype``.",
+    prepare=sum_prepare("sum", 0),
     method="sum",
     numpy=np.sum,
     cli=_NO_CLI,
     # np.sum's Python wrapper costs more than the reduction on small arrays.
     codegen=Codegen(
-        "_add_reduce({0}, axis={axis}, keepdims={keepdims})", {"_add_reduce": _add_reduce}
+        lambda n: (
+            "_add_reduce({0}, axis={axis}, keepdims={keepdims}"
+            + (", dtype={acc})" if "acc" in n.attrs else ")")
+        ),
+        {"_add_reduce": _add_reduce},
     ),
-    onnx=Onnx(_reduce_onnx("ReduceSum"), cast_input=True),
+    onnx=Onnx(reduce_onnx("ReduceSum"), cast_input=True),
     batch=_sum_batch,
 )
 
 
-def _keep_reduced(ns, v, x, axis):
+def keep_reduced(ns: Any, v: Any, x: Any, axis: Any) -> Any:
     """A reduced value with its reduced axes back, as length 1 (keepdims=True)."""
     if axis is None:
         return v  # a scalar: it broadcasts against x as it is
@@ -149,8 +224,8 @@ def _keep_reduced(ns, v, x, axis):
 def _extreme_rule(ns, g, out, x, axis=None, keepdims=False):
     # Ties share the gradient evenly (PyTorch's amax/amin convention).
     if not keepdims:
-        g = _keep_reduced(ns, g, x, axis)
-        out = _keep_reduced(ns, out, x, axis)
+        g = keep_reduced(ns, g, x, axis)
+        out = keep_reduced(ns, out, x, axis)
     mask = x == out
     count = ns.astype(ns.sum(mask, axis=axis, keepdims=True), dtype=g.dtype)
     return ns.masked(g / count, mask)
@@ -159,7 +234,7 @@ def _extreme_rule(ns, g, out, x, axis=None, keepdims=False):
 def _extreme_jvp(ns, t, out, x, axis=None, keepdims=False):
     # Not derivable from the VJP (the op is neither elementwise nor linear).
     if not keepdims:
-        out = _keep_reduced(ns, out, x, axis)
+        out = keep_reduced(ns, out, x, axis)
     mask = x == out
     count = ns.astype(ns.sum(mask, axis=axis, keepdims=True), dtype=t.dtype)
     return ns.sum(ns.where(mask, t, 0) / count, axis=axis, keepdims=keepdims)
@@ -170,7 +245,7 @@ _LOOP = no("a tie mask per reduction: the rule runs once per direction")
 MAX = defop(
     "max",
     lambda x, axis=None, keepdims=False: _max_reduce(x, axis=axis, keepdims=keepdims),
-    shape=_reduced_shape("max"),
+    shape=reduced_shape("max"),
     dtype=same_dtype,
     vjp=(_extreme_rule,),
     jvp=(_extreme_jvp,),
@@ -178,18 +253,18 @@ MAX = defop(
     save_out=True,
     deriv=("1 where x is the maximum else 0",),
     doc="Maximum over ``axis``; tied maxima share the gradient evenly.",
-    prepare=_reduction_prepare("max"),
+    prepare=_extreme_prepare("max"),
     method="max",
     numpy=(np.max, np.amax),
     cli=_NO_CLI,
-    onnx=Onnx(_reduce_onnx("ReduceMax"), cast_input=True),
+    onnx=Onnx(reduce_onnx("ReduceMax"), cast_input=True),
     batch=_LOOP,
 )
 
 MIN = defop(
     "min",
     lambda x, axis=None, keepdims=False: _min_reduce(x, axis=axis, keepdims=keepdims),
-    shape=_reduced_shape("min"),
+    shape=reduced_shape("min"),
     dtype=same_dtype,
     vjp=MAX.vjp,
     jvp=MAX.jvp,
@@ -197,11 +272,11 @@ MIN = defop(
     save_out=True,
     deriv=("1 where x is the minimum else 0",),
     doc="Minimum over ``axis``; tied minima share the gradient evenly.",
-    prepare=_reduction_prepare("min"),
+    prepare=_extreme_prepare("min"),
     method="min",
     numpy=(np.min, np.amin),
     cli=_NO_CLI,
-    onnx=Onnx(_reduce_onnx("ReduceMin"), cast_input=True),
+    onnx=Onnx(reduce_onnx("ReduceMin"), cast_input=True),
     batch=_LOOP,
 )
 
@@ -494,56 +569,107 @@ LOG_SOFTMAX = defop(
 
 
 # --------------------------------------------------------------------------- argmax
-def _argmax(x, axis=None, keepdims=False):
-    # NaN counts as the largest value (the first one wins), as in NumPy and torch.
-    r = np.argmax(x, axis=None if axis is None else axis[0], keepdims=keepdims)
-    return r if isinstance(r, np.ndarray) else np.int64(r)
+def _arg_forward(f: Any) -> Any:
+    def forward(x, axis=None, keepdims=False):
+        r = f(x, axis=None if axis is None else axis[0], keepdims=keepdims)
+        return r if isinstance(r, np.ndarray) else np.int64(r)
+
+    return forward
 
 
-def _argmax_shape(metas, axis=None, keepdims=False):
-    if axis is not None and len(axis) != 1:
-        raise ValueError(f"argmax: takes one axis or None, got {axis}")
-    return _ARGMAX_REDUCED(metas, axis=axis, keepdims=keepdims)
+def _arg_shape(name: str) -> Any:
+    reduced_rule = reduced_shape(name)
+
+    def rule(metas, axis=None, keepdims=False):
+        if axis is not None and len(axis) != 1:
+            raise ValueError(f"{name}: takes one axis or None, got {axis}")
+        return reduced_rule(metas, axis=axis, keepdims=keepdims)
+
+    return rule
 
 
-_ARGMAX_REDUCED = _reduced_shape("argmax")
+def _arg_prepare(name: str) -> Any:
+    def prepare(a: Any, axis: Any = None, out: Any = None, *, keepdims: Any = False) -> tuple:
+        if isinstance(out, bool):  # (a, axis, keepdims): compgraph's older order
+            out, keepdims = None, out
+        no_out(name, out)
+        if axis is not None and (not isinstance(axis, (int, np.integer)) or isinstance(axis, bool)):
+            raise TypeError(f"{name}: axis must be an int or None, got {axis!r}")
+        shape = shape_of(a)
+        axes = None if axis is None else normalize_axis(axis, ndim_of(a), name, shape)
+        if shape is not None and (0 in shape if axes is None else shape[axes[0]] == 0):
+            raise ValueError(f"{name}: cannot take the {name} of an empty axis of shape {shape}")
+        return (a,), {"axis": axes, "keepdims": bool(keepdims)}
+
+    prepare.__name__ = name
+    return prepare
 
 
-def _argmax_prepare(x: Any, axis: Any = None, keepdims: bool = False) -> tuple:
-    """Index of the largest value along ``axis`` (of the flattened array when None);
-    the first one among ties, NaN counting as largest (NumPy's and torch's rule).
-    Integer results, no gradient."""
-    if axis is not None and (not isinstance(axis, (int, np.integer)) or isinstance(axis, bool)):
-        raise TypeError(f"argmax: axis must be an int or None, got {axis!r}")
-    shape = shape_of(x)
-    axes = None if axis is None else normalize_axis(axis, ndim_of(x), "argmax", shape)
-    if shape is not None and (0 in shape if axes is None else shape[axes[0]] == 0):
-        raise ValueError(f"argmax: cannot take the argmax of an empty axis of shape {shape}")
-    return (x,), {"axis": axes, "keepdims": bool(keepdims)}
+def _arg_onnx(kind: str) -> Any:
+    def emit(b, n, ins, out):
+        axes, keep = n.attrs.get("axis"), int(bool(n.attrs.get("keepdims")))
+        if axes is not None:
+            b.add(kind, ins, out, axis=int(axes[0]), keepdims=keep)
+            return
+        flat = b.add("Reshape", [ins[0], b.ints([-1])])  # of the flattened array
+        r = b.add(kind, [flat], axis=0, keepdims=0)
+        if keep:
+            b.add("Reshape", [r, b.ints([1] * len(n.inputs[0].shape))], out)
+        else:
+            b.add("Identity", [r], out)
+
+    return Onnx(emit)
 
 
-def _argmax_onnx(b, n, ins, out):
-    axes, keep = n.attrs.get("axis"), int(bool(n.attrs.get("keepdims")))
-    if axes is not None:
-        b.add("ArgMax", ins, out, axis=int(axes[0]), keepdims=keep)
-        return
-    flat = b.add("Reshape", [ins[0], b.ints([-1])])  # of the flattened array
-    r = b.add("ArgMax", [flat], axis=0, keepdims=0)
-    if keep:
-        b.add("Reshape", [r, b.ints([1] * len(n.inputs[0].shape))], out)
-    else:
-        b.add("Identity", [r], out)
+def _arg(name: str, f: Any, which: str) -> Any:
+    return defop(
+        name,
+        _arg_forward(f),
+        shape=_arg_shape(name),
+        dtype=lambda m, **a: np.dtype(np.int64),
+        doc=f"Index of the {which} value along ``axis`` (of the flattened array when None); "
+        f"the first one among ties, NaN counting as {which} (NumPy's and torch's rule). "
+        "Integer results, no gradient.",
+        prepare=_arg_prepare(name),
+        method=name,
+        numpy=f,
+        cli=no("not differentiable"),
+        onnx=_arg_onnx("ArgMax" if name == "argmax" else "ArgMin"),
+    )
 
 
-ARGMAX = defop(
-    "argmax",
-    _argmax,
-    shape=_argmax_shape,
-    dtype=lambda m, **a: np.dtype(np.int64),
-    doc=_argmax_prepare.__doc__,
-    prepare=_argmax_prepare,
-    method="argmax",
-    numpy=np.argmax,
-    cli=no("not differentiable"),
-    onnx=Onnx(_argmax_onnx),
-)
+ARGMAX = _arg("argmax", np.argmax, "largest")
+ARGMIN = _arg("argmin", np.argmin, "smallest")
+
+
+# --------------------------------------------------------------------------- any, all
+def _logical_prepare(name: str) -> Any:
+    def prepare(
+        a: Any, axis: Any = None, out: Any = None, keepdims: Any = False, *, where: Any = True
+    ) -> tuple:
+        no_out(name, out)
+        if where is not True:  # masked out: the neutral element (False for any)
+            a = _call("where", where, a, name == "all")
+        return (a,), _axes(name, a, axis, keepdims)
+
+    prepare.__name__ = name
+    return prepare
+
+
+def _reducer(reduce: Any) -> Any:
+    return lambda x, axis=None, keepdims=False: reduce(x, axis=axis, keepdims=keepdims)
+
+
+for _name, _ufunc, _what in (("any", np.logical_or, "any"), ("all", np.logical_and, "every")):
+    defop(
+        _name,
+        _reducer(_ufunc.reduce),
+        shape=reduced_shape(_name),
+        dtype=lambda m, **a: np.dtype(bool),
+        doc=f"Whether {_what} element along ``axis`` is true (nonzero, NaN included); no gradient.",
+        prepare=_logical_prepare(_name),
+        method=_name,
+        numpy=getattr(np, _name),
+        cli=no("not differentiable"),
+        onnx=no("ONNX's ReduceMin/ReduceMax take no booleans before opset 20"),
+    )
