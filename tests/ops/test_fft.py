@@ -123,3 +123,18 @@ def test_numpy_dispatch_and_errors():
         F.fftn(t, (2, 3), (0,))
     with pytest.raises(ValueError, match="out of range"):
         F.fft(t, axis=2)
+
+
+def test_static_graphs_save_and_load_the_string_attributes(tmp_path):
+    g = cg.Graph()
+    x = g.input("x", shape=(3, 4), dtype=np.float64)
+    sym = cg.matmul(x, cg.transpose(x))
+    y = (cg.sum(cg.abs(F.rfft(x, 6, norm="ortho"))) + cg.sum(cg.linalg.qr(cg.transpose(x))[1])
+         + cg.sum(cg.linalg.eigh(sym, "U")[0]) + cg.sum(cg.linalg.norm(x, np.inf, axis=1)))
+    (dx,) = g.gradients(y, [x])
+    a = np.random.default_rng(0).standard_normal((3, 4))
+    want = g.run([y, dx], {x: a})
+    g.save(tmp_path / "g.npz")
+    h = cg.Graph.load(tmp_path / "g.npz")
+    for got, w in zip(h.run([h[y.name], h[dx.name]], {"x": a}), want):
+        np.testing.assert_allclose(got, w, rtol=1e-12)

@@ -12,7 +12,7 @@ The file is a NumPy ``.npz`` archive (read with ``allow_pickle=False``) holding:
   ``inputs`` are indices of earlier nodes.  Attribute values and constants are
   tagged: ``{"t": "int", "v": 3}``, ``{"t": "float", "v": "0.5"}`` (repr, so inf
   and nan survive), ``{"t": "bool"}``, ``{"t": "none"}``, ``{"t": "tuple", "v": [...]}``,
-  ``{"t": "slice", "v": [start, stop, step]}``, ``{"t": "ellipsis"}``,
+  ``{"t": "slice", "v": [start, stop, step]}``, ``{"t": "ellipsis"}``, ``{"t": "str"}``,
   ``{"t": "dtype", "v": "float32"}``, ``{"t": "array", "v": "a3", "shape": [2, 3],
   "dtype": "<f8"}`` (an array in the archive; files written before shape and dtype
   were recorded lack them).
@@ -75,6 +75,8 @@ class _Writer:
             return {"t": "int", "v": int(v)}
         if isinstance(v, float) and not isinstance(v, np.generic):
             return {"t": "float", "v": repr(v)}
+        if isinstance(v, str):  # (fft's norm, qr's mode, einsum's subscripts ...)
+            return {"t": "str", "v": v}
         if isinstance(v, (np.ndarray, np.generic)):
             return self._array(v)
         if isinstance(v, tuple):
@@ -188,7 +190,7 @@ class _Reader:
         if depth > 32 or not isinstance(v, dict) or "t" not in v:
             raise _bad(f"malformed value {str(v)[:80]!r}")
         t = v["t"]
-        if t in ("none", "bool", "int", "float", "ellipsis", "dtype"):
+        if t in ("none", "bool", "int", "float", "ellipsis", "dtype", "str"):
             return self._scalar(t, v)
         if t in ("tuple", "list"):
             items = v.get("v")
@@ -227,6 +229,10 @@ class _Reader:
                 raise _bad(f"not a float: {s!r}") from None
         if t == "ellipsis":
             return Ellipsis
+        if t == "str":
+            if not isinstance(v.get("v"), str) or len(v["v"]) > 256:
+                raise _bad("a string of at most 256 characters expected")
+            return v["v"]
         return _dtype(v.get("v"))
 
     def _array(self, v: dict) -> Any:
