@@ -108,6 +108,8 @@ RESIZE = defop(
 
 
 def _c2c(x, axes, norm="backward", inverse=False):
+    if len(axes) == 1:  # (fftn's Python wrapper costs more than a small transform)
+        return (np.fft.ifft if inverse else np.fft.fft)(x, axis=axes[0], norm=norm)
     return (np.fft.ifftn if inverse else np.fft.fftn)(x, axes=axes, norm=norm)
 
 
@@ -130,6 +132,8 @@ C2C = defop(
 
 
 def _r2c(x, axes, norm="backward"):
+    if len(axes) == 1:
+        return np.fft.rfft(x, axis=axes[0], norm=norm)
     return np.fft.rfftn(x, axes=axes, norm=norm)
 
 
@@ -159,6 +163,8 @@ R2C = defop(
 
 
 def _c2r(x, axes, n, norm="backward"):
+    if len(axes) == 1:
+        return np.fft.irfft(x, n, axes[0], norm)
     s = [x.shape[a] for a in axes[:-1]] + [n]
     return np.fft.irfftn(x, s=s, axes=axes, norm=norm)
 
