@@ -529,7 +529,7 @@ def _quantile(name: str, a: Any, q: Any, axis: Any, out: Any, method: str, keepd
         raise TypeError(f"{name}: a must be an array of real numbers")
     if name == "percentile":  # NumPy divides in a's dtype
         q = np.true_divide(plain(q), dt.type(100) if dt.kind == "f" else 100)
-    weak = isinstance(q, (int, float)) and dt.kind == "f"  # a Python number: a's dtype
+    weak = type(q) in (int, float) and dt.kind == "f"  # a Python number: a's dtype
     qa = np.asarray(q, dt) if weak else np.asarray(plain(q))
     if qa.dtype.kind not in "biuf" or not ((qa >= 0) & (qa <= 1)).all():
         raise ValueError(
@@ -551,11 +551,11 @@ def _quantile(name: str, a: Any, q: Any, axis: Any, out: Any, method: str, keepd
         x = cg.reshape(x, tuple(shape[i] for i in keep) + (n,))
     v = qa.ravel() * (n - 1)  # NumPy's virtual indices
     take: Any = {"lower": np.floor, "higher": np.ceil, "nearest": np.around}.get(method)
-    if take is not None or v.dtype.kind in "iu":  # an element: no interpolation
+    if take is not None or v.dtype.kind in "iu" and method == "linear":  # an element
         s = cg.sort(x, axis=-1)
         r = s[..., (v if take is None else take(v)).astype(np.intp)]
     else:  # between two: NumPy's lerp, in the dtype of a and q together
-        rdt = np.result_type(dt, v.dtype)
+        rdt = np.result_type(dt, v.dtype if v.dtype.kind == "f" else np.float64)
         x = x if rdt == dt else cg.astype(x, rdt)
         s = cg.sort(x, axis=-1)
         lo = np.floor(v).astype(np.intp)
