@@ -216,7 +216,7 @@ _SINC = (-1 / 3, 1 / 30, -1 / 840, 1 / 45360, -1 / 3991680, 1 / 518918400)
 def _sinc_dx(ns, g, out, x):
     t = x * math.pi
     small = abs(t) < 0.5
-    p: Any = _SINC[-1]
+    p = _SINC[-1]
     for c in _SINC[-2::-1]:
         p = p * (t * t) + c
     far = (ns.cos(t) - out) / ns.where(small, 1, x)
