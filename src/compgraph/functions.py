@@ -22,6 +22,7 @@ import numpy as np
 from .autodiff.recording import apply, wrap
 from .ops.args import SYMBOLIC_TYPES, ndim_of, normalize_axis, shape_of
 from .ops.manip import known_shape
+from .ops.namespace import cg
 from .ops.registry import PUBLIC, Front, Op, defpublic, get_op, subscribe
 from .ops.spec import no
 from .tensor import Tensor, operand, stack_values
@@ -107,6 +108,8 @@ def _publish(front: Front, removed: bool) -> None:
     if front.op is not None and front.function is None:
         front.function = _public(front)
     for name in front.names:
+        if "." in name:  # cg.linalg.norm and the like live in their sub-namespace
+            continue
         if removed:
             if globals().get(name) is front.function:
                 del globals()[name]
@@ -128,20 +131,6 @@ def __getattr__(name: str) -> Callable:
         raise AttributeError(f"module 'compgraph.functions' has no attribute {name!r}")
     return front.function
 
-
-class _Public:
-    """``cg.<name>`` for the composites below: the declared public functions by name."""
-
-    def __getattr__(self, name: str) -> Callable:
-        try:
-            fn = PUBLIC[name].function
-        except KeyError:
-            raise AttributeError(f"compgraph has no function {name!r}") from None
-        assert fn is not None  # _publish gives every published front its function
-        return fn
-
-
-cg = _Public()
 
 _NOT_CLI = no("takes arguments beyond one value; the command line calls one-argument functions")
 

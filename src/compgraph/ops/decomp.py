@@ -29,7 +29,8 @@ import numpy as np
 from .args import is_symbolic, ndim_of, normalize_axis, shape_of
 from .elementwise import real_dtype
 from .meta import Meta, floating, reduced
-from .registry import PUBLIC, defop, defpublic
+from .namespace import cg as _cg
+from .registry import defop, defpublic
 from .spec import Onnx, no
 
 __all__ = [
@@ -70,19 +71,6 @@ _COMMON: dict[str, Any] = dict(
     dtype=floating,
     **_NOT,
 )
-
-
-class _Public:
-    """``_cg.<name>``: the public functions, looked up when called (they are built by the
-    front-end layer, above this one)."""
-
-    def __getattr__(self, name: str) -> Any:
-        if name not in PUBLIC:
-            raise AttributeError(name)
-        return PUBLIC[name].function
-
-
-_cg = _Public()
 
 
 def run(op: Any, *args: Any, **attrs: Any) -> Any:

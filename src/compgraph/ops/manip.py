@@ -18,7 +18,8 @@ import numpy as np
 from .args import ndim_of, normalize_axis, one_axis, plain, shape_of
 from .batch import shift_axes
 from .meta import Meta, same_dtype, same_shape
-from .registry import PUBLIC, defop, defpublic
+from .namespace import cg
+from .registry import defop, defpublic
 from .spec import Codegen, Method, Onnx, no
 
 __all__ = [
@@ -65,15 +66,6 @@ __all__ = [
 ]
 
 
-class _Public:
-    """``cg.<name>``: the public functions, looked up when called (ops may not import the
-    functions module, which is built on them)."""
-
-    def __getattr__(self, name: str) -> Any:
-        return PUBLIC[name].function
-
-
-cg: Any = _Public()
 _CLI = no("takes shapes or axes; the command line calls one-argument functions of numbers")
 _SEVERAL = no("a function of several arrays")
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from .registry import PUBLIC
 
-__all__ = ["fill", "lookup"]
+__all__ = ["cg", "fill", "lookup"]
 
 
 def fill(prefix: str, namespace: dict) -> list[str]:
@@ -32,3 +32,17 @@ def lookup(prefix: str, name: str) -> Callable[..., Any]:
     if front is None or front.function is None:
         raise AttributeError(f"module 'compgraph.{prefix}' has no attribute {name!r}")
     return front.function
+
+
+class _Functions:
+    """``cg.<name>``: the declared public functions, looked up when called (ops and
+    composites are declared before the front-end layer that builds ``compgraph``)."""
+
+    def __getattr__(self, name: str) -> Any:
+        front = PUBLIC.get(name)
+        if front is None or front.function is None:
+            raise AttributeError(f"compgraph has no function {name!r}")
+        return front.function
+
+
+cg: Any = _Functions()
