@@ -12,6 +12,7 @@ from . import (
     autodiff,
     autograd,
     data,
+    distributed,  # MPI is loaded only by init() or a collective
     fft,
     linalg,
     nn,
