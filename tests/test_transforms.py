@@ -815,3 +815,23 @@ def test_jvp_matches_reverse_on_matrix_input(dtype, rng):
     np.testing.assert_allclose(val(t), np.tensordot(val(J), V.astype(np.float64), axes=2),
                                **TOL[dtype])
     np.testing.assert_allclose(val(cg.jacfwd(f)(X)), val(J), **TOL[dtype])
+
+
+def test_nested_jacfwd_matches_reverse_mode_to_third_order():
+    # Regression: jacfwd(jacfwd(f)) returned zeros because the inner transform's input
+    # view was recorded without telling the outer linearize.
+    f = lambda x: cg.sum(cg.sin(x) * x**2)  # noqa: E731
+    g = lambda x: cg.sin(x) * cg.exp(x[::-1])  # noqa: E731
+    x = np.array([0.3, 0.7, -1.1])
+    np.testing.assert_allclose(
+        cg.jacfwd(cg.jacfwd(f))(x).numpy(), cg.jacrev(cg.jacrev(f))(x).numpy(), rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        cg.jacfwd(cg.jacfwd(g))(x).numpy(), cg.jacrev(cg.jacrev(g))(x).numpy(), rtol=1e-12
+    )
+    h3 = cg.jacfwd(cg.jacfwd(cg.jacfwd(f)))(x).numpy()
+    np.testing.assert_allclose(h3, cg.jacrev(cg.jacfwd(cg.jacrev(f)))(x).numpy(), rtol=1e-12)
+    d3 = np.zeros((3, 3, 3))
+    for i, v in enumerate(x):  # d3/dx3 of sin(x) x^2 on the diagonal
+        d3[i, i, i] = -np.cos(v) * v**2 - 6 * np.sin(v) * v + 6 * np.cos(v)
+    np.testing.assert_allclose(h3, d3, rtol=1e-12, atol=1e-14)

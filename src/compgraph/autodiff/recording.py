@@ -384,7 +384,10 @@ def view(a: Any) -> Any:
     if a._rg and a._node is None:
         # A new leaf would steal the gradient; an identity node routes it to `a`.
         node = new_node(_IDENTITY, {}, (a,), (None,), None, a._data.shape, a._data.dtype)
-        return wrap(a._data, node, True)
+        v = wrap(a._data, node, True)
+        for hook in RECORD_HOOKS:  # linearize must see the step from `a` to its view
+            hook(_IDENTITY, (a,), {}, v)
+        return v
     return wrap(a._data, a._node, a._rg)
 
 
