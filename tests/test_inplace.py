@@ -152,3 +152,32 @@ def test_assigning_grad_keeps_the_tensors_dtype():
     tx = torch.zeros(2, dtype=torch.float32, requires_grad=True)
     with pytest.raises(RuntimeError):
         tx.grad = torch.zeros(2, dtype=torch.float64)
+
+
+@pytest.mark.parametrize(
+    "op, np_op",
+    [
+        ("__iand__", np.bitwise_and),
+        ("__ior__", np.bitwise_or),
+        ("__ixor__", np.bitwise_xor),
+        ("__ilshift__", np.left_shift),
+        ("__irshift__", np.right_shift),
+        ("__ifloordiv__", np.floor_divide),
+        ("__imod__", np.remainder),
+    ],
+)
+def test_integer_in_place_operators_change_the_tensor_itself(op, np_op):
+    a = cg.tensor(np.array([5, 6, 7]))
+    same = a
+    buf = a._data
+    r = getattr(a, op)(cg.tensor(np.array([1, 2, 3])))
+    assert r is same
+    np.testing.assert_array_equal(a.numpy(), np_op(np.array([5, 6, 7]), np.array([1, 2, 3])))
+    assert a._data is buf
+
+
+def test_bitwise_in_place_on_floats_is_numpys_type_error():
+    f = cg.tensor([1.0, 2.0])
+    with pytest.raises(TypeError, match="bitwise_and"):
+        f &= 1
+    np.testing.assert_array_equal(f.numpy(), [1.0, 2.0])

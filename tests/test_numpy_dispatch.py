@@ -97,3 +97,19 @@ def test_writing_into_an_ndarray():
     with cg.no_grad():
         a += cg.tensor([1.0, 2.0], requires_grad=True)
     np.testing.assert_array_equal(a, [2.0, 4.0])
+
+
+def test_ufunc_keywords_the_function_takes_keep_the_graph():
+    a = cg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    r = np.vecdot(a, a, axis=0)
+    np.testing.assert_allclose(r.numpy(), [10.0, 20.0])
+    r.sum().backward()
+    np.testing.assert_allclose(a.grad.numpy(), 2 * a.numpy())
+    s = np.add(a, 1, dtype=np.float32)
+    assert isinstance(s, cg.Tensor) and s.dtype == np.float32 and s.requires_grad
+
+
+def test_ufunc_keywords_compgraph_does_not_take_are_numpys_type_error():
+    a = cg.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError):
+        np.add(a, 1, where=np.array([True, False]))

@@ -835,3 +835,8 @@ def test_nested_jacfwd_matches_reverse_mode_to_third_order():
     for i, v in enumerate(x):  # d3/dx3 of sin(x) x^2 on the diagonal
         d3[i, i, i] = -np.cos(v) * v**2 - 6 * np.sin(v) * v + 6 * np.cos(v)
     np.testing.assert_allclose(h3, d3, rtol=1e-12, atol=1e-14)
+
+
+def test_linalg_errors_keep_their_type():
+    with pytest.raises(np.linalg.LinAlgError, match="linalg_inv"):
+        cg.linalg.inv(cg.tensor(np.zeros((2, 2))))

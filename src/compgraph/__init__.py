@@ -74,6 +74,7 @@ __all__ = [
     "nn",
     "optim",
     "data",
+    "distributed",
     "linalg",
     "fft",
     "special",

@@ -12,6 +12,7 @@ operators with faster direct calls (see :mod:`compgraph.tensor`).
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -64,9 +65,11 @@ class ArrayMethods:
         if method == "__call__" and "out" in kwargs:
             return _into_arrays(ufunc, inputs, kwargs)
         front = front_for_numpy(ufunc)
-        if front is None or method != "__call__" or kwargs:
+        if front is None or method != "__call__":
             return NotImplemented
-        return _function(front)(*inputs)
+        if not kwargs:
+            return _function(front)(*inputs)
+        return _ufunc_with_keywords(front, ufunc, inputs, kwargs)
 
     def __array_function__(self, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
         front = front_for_numpy(func)
@@ -80,6 +83,28 @@ class ArrayMethods:
                 f"version for static-graph values; use the cg.* functions"
             )
         return func(*_arrays(args), **_arrays(kwargs))
+
+
+def _ufunc_with_keywords(front: Front, ufunc: Any, inputs: tuple, kwargs: dict) -> Any:
+    """A ufunc call with keywords: those the public function takes are passed on
+    (``np.vecdot(a, b, axis=0)``); ``dtype=`` casts the inputs first, as NumPy computes in
+    that dtype; any other keyword (``where=``, ``casting=`` ...) is NumPy's own and
+    compgraph does not answer (NumPy then raises its TypeError)."""
+    fn = _function(front)
+    kwargs = dict(kwargs)
+    dtype = kwargs.pop("dtype", None)
+    if dtype is not None:
+        inputs = tuple(
+            v.astype(dtype) if isinstance(v, ArrayMethods) else np.asarray(v, dtype=dtype)
+            for v in inputs
+        )
+    if not kwargs:
+        return fn(*inputs)
+    try:
+        inspect.signature(fn).bind(*inputs, **kwargs)
+    except (TypeError, ValueError):
+        return NotImplemented
+    return fn(*inputs, **kwargs)
 
 
 def _into_arrays(ufunc: Any, inputs: tuple, kwargs: dict) -> Any:

@@ -560,12 +560,30 @@ def _fast_operators(front: Front, removed: bool) -> None:
     """Tensor's operators call the recording layer directly (no public-function hop)."""
     op = front.op
     dunders = front.operators
-    if op is None or not dunders or front.prepare is not None:
+    if op is None or not dunders:
         return
     if removed:
         for d in (*dunders, front.inplace_operator):
             if d is not None and d in Tensor.__dict__:
                 delattr(Tensor, d)
+        return
+    prepare = front.prepare
+    if prepare is not None:
+        # The operators go through the public function (array_methods); the in-place one
+        # checks its operands the same way first (``&=`` of floats is NumPy's TypeError).
+        name = front.inplace_operator
+        if name is not None and op.nargs == 2:
+
+            def checked_inplace(self, other):
+                if type(other) in SYMBOLIC_TYPES:
+                    return NotImplemented
+                _, attrs = prepare(self, other)
+                if attrs:
+                    return NotImplemented
+                return _inplace(op, self, other)
+
+            checked_inplace.__name__ = checked_inplace.__qualname__ = name
+            setattr(Tensor, name, checked_inplace)
         return
     if op.nargs == 1:
 

@@ -104,12 +104,12 @@ HOLOMORPHIC = {
 }
 REAL_VALUED = {  # C -> R: not holomorphic
     "abs2": (lambda z: cg.abs(z) ** 2, lambda z: jnp.abs(z) ** 2),
-    "abs": (cg.abs, jnp.abs),
+    "abs": (cg.abs, "abs"),
     "real": (lambda z: cg.real(z * z), lambda z: jnp.real(z * z)),
     "imag": (lambda z: cg.imag(cg.exp(z)), lambda z: jnp.imag(jnp.exp(z))),
-    "angle": (cg.angle, jnp.angle),
+    "angle": (cg.angle, "angle"),
     "conj": (lambda z: cg.real(cg.conj(z) * z * z), lambda z: jnp.real(jnp.conj(z) * z * z)),
-    "norm": (lambda z: cg.linalg.norm(z), jnp.linalg.norm),
+    "norm": (lambda z: cg.linalg.norm(z), lambda z: jnp.linalg.norm(z)),
     "logsumexp": (lambda z: cg.real(cg.logsumexp(z)), lambda z: jnp.real(
         jax.scipy.special.logsumexp(z))),
 }
@@ -158,7 +158,7 @@ def test_holomorphic_functions_equal_jax(name):
 @needs_jax
 @pytest.mark.parametrize("name", sorted(REAL_VALUED))
 def test_real_functions_of_complex_inputs_equal_jax(name):
-    f, jf = REAL_VALUED[name]
+    f, jf = REAL_VALUED[name][0], _jf(REAL_VALUED[name][1])
     _check(f, _refs(jf, False), False)
 
 

@@ -59,3 +59,22 @@ def test_power_gradients_equal_torch(a, b):
 def test_power_of_python_ints_is_bounded():
     assert cg.power(2, 10).item() == 1024
     cg.power(2, 10 ** 12)  # NumPy's int64 power: instant, not Python's big integers
+
+
+def test_power_gradient_at_infinite_base_and_zero_exponent_is_zero_as_torch():
+    x = cg.tensor([np.inf, -np.inf, 2.0], requires_grad=True)
+    y = cg.tensor([0.0, 0.0, 0.0], requires_grad=True)
+    with np.errstate(all="ignore"):
+        (x**y).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 0.0, 0.0])
+
+
+def test_clip_takes_numpys_min_and_max_keywords():
+    x = cg.tensor([1.0, 5.0, 9.0], requires_grad=True)
+    r = cg.clip(x, min=2.0, max=6.0)
+    np.testing.assert_array_equal(r.numpy(), np.clip([1.0, 5.0, 9.0], min=2.0, max=6.0))
+    r.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 1.0, 0.0])
+    with pytest.raises(TypeError, match="clip"):
+        cg.clip(x, 1.0, min=2.0)
+    assert cg.pow is cg.power

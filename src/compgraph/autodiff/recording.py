@@ -180,6 +180,12 @@ def _forward_error(op: Op, args: tuple, attrs: dict, err: Exception) -> Exceptio
     operands = ", ".join(_describe(a) for a in args)
     extra = "".join(f", {k}={v!r}" for k, v in attrs.items())
     msg = f"{op.name}: {err} (operands: {operands}{extra})"
+    try:  # keep the error's own type (numpy.linalg.LinAlgError, ZeroDivisionError ...)
+        new = type(err)(msg)
+        if isinstance(new, type(err)) and str(new) == msg:
+            return new
+    except Exception:  # an exception class that wants other arguments
+        pass
     if isinstance(err, IndexError):
         return IndexError(msg)
     if isinstance(err, TypeError):

@@ -208,8 +208,9 @@ def _pow_dx(ns, g, out, x, y):
         if y == 2:
             return g * (x * 2)
         return g * (ns.power(x, y - 1) * y)
-    # Where y == 0 the derivative is 0 (PyTorch), not 0 * x**-1 (nan at x == 0).
-    return g * (ns.power(x, ns.where(y == 0, 1, y - 1)) * y)
+    # Where y == 0 the derivative is 0 (PyTorch), not 0 * x**-1 (nan at x == 0 or inf).
+    zero = y == 0
+    return g * ns.where(zero, 0, ns.power(x, ns.where(zero, 1, y - 1)) * y)
 
 
 def _log0(ns, x):
@@ -255,6 +256,7 @@ POWER = defop(
     numpy=np.power,
     cli=True,
     short="pow",
+    names=("power", "pow"),
     codegen=Codegen(_pow_expr, out=np.power),
     onnx=Onnx("Pow", promote=True),
     facts=Facts(unit=(1, "right")),
@@ -651,14 +653,32 @@ def _clip_rule(ns, g, out, x, lo=None, hi=None):
     return g
 
 
-def _clip_prepare(x: Any, a_min: Any = None, a_max: Any = None) -> tuple:
-    """Limit values to ``[a_min, a_max]`` (neither: ``x``, as the array API's); the gradient
-    passes only inside the interval."""
+def _clip_prepare(
+    x: Any,
+    a_min: Any = None,
+    a_max: Any = None,
+    *,
+    min: Any = None,  # noqa: A002  (NumPy 2's, the array API's and torch.clamp's names)
+    max: Any = None,  # noqa: A002
+) -> tuple:
+    """Limit values to ``[a_min, a_max]`` (also spelt ``min=``/``max=``; neither: ``x``, as
+    the array API's); the gradient passes only inside the interval."""
+    if min is not None:
+        if a_min is not None:
+            raise TypeError("clip: give the lower bound as a_min or min, not both")
+        a_min = min
+    if max is not None:
+        if a_max is not None:
+            raise TypeError("clip: give the upper bound as a_max or max, not both")
+        a_max = max
     return (x,), {"lo": plain(a_min), "hi": plain(a_max)}
 
 
 def _clip_onnx(b, n, ins, out):
     a = n.attrs
+    if a.get("lo") is None and a.get("hi") is None:
+        b.add("Identity", [ins[0]], out)
+        return
     lo = "" if a.get("lo") is None else b.const(a["lo"], n.dtype)
     hi = "" if a.get("hi") is None else b.const(a["hi"], n.dtype)
     b.add("Clip", [ins[0], lo, hi], out)
