@@ -282,6 +282,107 @@ def _symbolic_value_and_grad(
     return ((out, aux), g) if has_aux else (out, g)
 
 
+def _is_symbolic(tree: Any) -> bool:
+    return any(type(x) in SYMBOLIC_TYPES for x in flatten(tree)[0])
+
+
+def _graph_of(leaves: Sequence[Any]) -> Any:
+    return next(x.graph for x in leaves if type(x) in SYMBOLIC_TYPES)
+
+
+def _sym_grads(graph: Any, ys: list, seeds: list, leaves: list) -> list:
+    """Symbolic gradients of ``ys`` (seeded) for each leaf; zeros for non-graph leaves."""
+    syms = [x for x in leaves if type(x) in SYMBOLIC_TYPES]
+    gs = iter(graph.gradients(ys, syms, grad_ys=seeds) if syms else [])
+    return [next(gs) if type(x) in SYMBOLIC_TYPES else cg.zeros_like(x) for x in leaves]
+
+
+def _known_shape(y: Any, where: str) -> tuple:
+    if y.shape is None or None in y.shape:
+        raise TypeError(
+            f"{where}: inside a static graph the output's shape must be known, got {y.shape}; "
+            f"declare input shapes (cg.function does)"
+        )
+    return tuple(y.shape)
+
+
+def _symbolic_jac(f: Callable, args: Sequence[Any], kwargs: dict, nums: tuple, single: bool):
+    """Inside a static graph (cg.function): the Jacobian as graph nodes, one VJP per
+    output element (jacfwd and jacrev give the same numbers)."""
+    parts = [flatten(args[i]) for i in nums]
+    flat = [x for leaves, _ in parts for x in leaves]
+    graph = _graph_of(flat)
+    ys, ospec = flatten(f(*args, **kwargs))
+    blocks = []
+    for y in ys:
+        y = graph._as_node(y, "jacobian")
+        shape = _known_shape(y, "jacobian")
+        rows: list = [[] for _ in flat]
+        for i in range(int(np.prod(shape))):
+            e = np.zeros(int(np.prod(shape)), y.dtype)
+            e[i] = 1
+            for r, g in zip(rows, _sym_grads(graph, [y], [e.reshape(shape)], flat)):
+                r.append(g)
+        jac = [
+            cg.reshape(
+                cg.stack(r),
+                shape + tuple(np.shape(x) if type(x) not in SYMBOLIC_TYPES else x.shape),
+            )
+            for r, x in zip(rows, flat)
+        ]
+        out, k = [], 0
+        for leaves, spec in parts:
+            out.append(unflatten(spec, jac[k : k + len(leaves)]))
+            k += len(leaves)
+        blocks.append(out[0] if single else tuple(out))
+    return unflatten(ospec, blocks)
+
+
+def _symbolic_vjp(f: Callable, primals: Sequence[Any], has_aux: bool) -> tuple:
+    flat = flatten(list(primals))[0]
+    graph = _graph_of(flat)
+    out = f(*primals)
+    aux = None
+    if has_aux:
+        out, aux = out
+    ys, ospec = flatten(out)
+    ys = [graph._as_node(y, "vjp") for y in ys]
+
+    def vjp_fn(cotangent: Any) -> tuple:
+        cl = flatten(cotangent)[0]
+        if len(cl) != len(ys):
+            raise ValueError(f"vjp: the cotangent has {len(cl)} parts, the output has {len(ys)}")
+        res = []
+        for p in primals:
+            leaves, spec = flatten(p)
+            res.append(unflatten(spec, _sym_grads(graph, ys, cl, leaves)))
+        return tuple(res)
+
+    value = unflatten(ospec, ys)
+    return (value, vjp_fn, aux) if has_aux else (value, vjp_fn)
+
+
+def _symbolic_jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple:
+    """Forward mode inside a static graph, by transposing the VJP: the VJP is linear in
+    its cotangent ``u``, so its VJP with respect to ``u`` seeded by the tangents is J @ t."""
+    flat = flatten(list(primals))[0]
+    tflat = flatten(list(tangents))[0]
+    graph = _graph_of(flat)
+    ys, ospec = flatten(f(*primals))
+    ys = [graph._as_node(y, "jvp") for y in ys]
+    us = [cg.zeros_like(y) for y in ys]
+    pairs = [
+        (g, t)
+        for g, x, t in zip(_sym_grads(graph, ys, us, flat), flat, tflat)
+        if type(x) in SYMBOLIC_TYPES
+    ]
+    if pairs:
+        outs = graph.gradients([g for g, _ in pairs], us, grad_ys=[t for _, t in pairs])
+    else:
+        outs = [cg.zeros_like(y) for y in ys]
+    return unflatten(ospec, ys), unflatten(ospec, list(outs))
+
+
 def grad(
     f: Callable,
     argnums: int | Sequence[int] = 0,
@@ -322,6 +423,8 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[A
         )
     if len(primals) != len(tangents):
         raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
+    if _is_symbolic(primals):
+        return _symbolic_jvp(f, primals, tangents)
     level = new_level()
     args = []
     outer = False
@@ -359,6 +462,8 @@ def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
     >>> pullback(cg.tensor([1.0, 10.0]))
     (Tensor([ 2., 20.]),)
     """
+    if _is_symbolic(primals):
+        return _symbolic_vjp(f, primals, has_aux)
     new_args, parts, outer = _prepare(primals, tuple(range(len(primals))), "vjp")
     with _Scope(outer) as scope:
         out = f(*new_args)
@@ -436,6 +541,8 @@ def jacrev(f: Callable, argnums: int | Sequence[int] = 0, holomorphic: bool = Fa
     @functools.wraps(f)
     def wrapped(*args: Any, **kwargs: Any):
         nums, single = _argnums(argnums, len(args), "jacrev")
+        if any(_is_symbolic(args[i]) for i in nums):
+            return _symbolic_jac(f, args, kwargs, nums, single)
         new_args, parts, outer = _prepare(args, nums, "jacrev")
         _complex_inputs(parts, "jacrev", holomorphic)
         with _Scope(outer) as scope:
@@ -459,6 +566,8 @@ def jacfwd(f: Callable, argnums: int | Sequence[int] = 0, holomorphic: bool = Fa
     @functools.wraps(f)
     def wrapped(*args: Any, **kwargs: Any):
         nums, single = _argnums(argnums, len(args), "jacfwd")
+        if any(_is_symbolic(args[i]) for i in nums):
+            return _symbolic_jac(f, args, kwargs, nums, single)
         flat_in, specs = [], []
         for i in nums:
             leaves, spec = flatten(args[i])
@@ -565,6 +674,8 @@ def jacobian(f: Callable, argnums: int | Sequence[int] = 0, holomorphic: bool = 
     @functools.wraps(f)
     def wrapped(*args: Any, **kwargs: Any):
         nums, single = _argnums(argnums, len(args), "jacobian")
+        if any(_is_symbolic(args[i]) for i in nums):
+            return _symbolic_jac(f, args, kwargs, nums, single)
         new_args, parts, outer = _prepare(args, nums, "jacobian")
         _complex_inputs(parts, "jacobian", holomorphic)
         with _Scope(outer) as scope:

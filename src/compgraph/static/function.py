@@ -59,6 +59,38 @@ def _describe_key(k: Any) -> str:
     return f"{k[1]} {k[2]!r}"
 
 
+class _Static:
+    """An argument named in ``static_argnums``/``static_argnames``: keyed by value, passed
+    to the function as it is (JAX's static arguments)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+    def __eq__(self, other: Any) -> bool:
+        return type(other) is _Static and bool(self.value == other.value)
+
+    def __hash__(self) -> int:
+        try:
+            return hash(self.value)
+        except TypeError:
+            raise ValueError(
+                f"cg.function: static argument of type {type(self.value).__name__} is not "
+                f"hashable (as jax.jit, static arguments must be hashable)"
+            ) from None
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
+def _unwrap(args: Any, kwargs: dict) -> tuple[list, dict]:
+    def un(v: Any) -> Any:
+        return v.value if type(v) is _Static else v
+
+    return [un(a) for a in args], {k: un(v) for k, v in kwargs.items()}
+
+
 class _Entry:
     __slots__ = ("graph", "compiled", "out_spec")
 
@@ -71,7 +103,14 @@ class _Entry:
 class Function:
     """A function traced into a static graph per input signature (see :func:`function`)."""
 
-    def __init__(self, fn: Callable, optimize: bool = True, donate_argnums: Any = ()):
+    def __init__(
+        self,
+        fn: Callable,
+        optimize: bool = True,
+        donate_argnums: Any = (),
+        static_argnums: Any = (),
+        static_argnames: Any = (),
+    ):
         functools.update_wrapper(self, fn)
         self._fn = fn
         self._optimize = optimize
@@ -88,6 +127,15 @@ class Function:
         self._cache: dict = {}
         self._last: tuple | None = None
         self._names = self._param_names(fn)
+        if isinstance(static_argnums, (int, np.integer)):
+            static_argnums = (static_argnums,)
+        if isinstance(static_argnames, str):
+            static_argnames = (static_argnames,)
+        self._static_nums = frozenset(int(i) for i in static_argnums)
+        self._static_names = frozenset(static_argnames) | {
+            self._names[i] for i in self._static_nums if 0 <= i < len(self._names)
+        }
+        self._static_nums |= {i for i, n in enumerate(self._names) if n in self._static_names}
         self.traces = 0
 
     @staticmethod
@@ -150,7 +198,21 @@ class Function:
                 return True
         return bool(OPEN_TAPES.stack)
 
+    def _mark_static(self, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+        n = len(args)
+        return (
+            tuple(
+                _Static(a) if i in self._static_nums or i - n in self._static_nums else a
+                for i, a in enumerate(args)
+            ),
+            {k: _Static(v) if k in self._static_names else v for k, v in kwargs.items()},
+        )
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._static_nums or self._static_names:
+            if self._must_run_eagerly(flatten((list(args), dict(kwargs)))[0]):
+                return self._fn(*args, **kwargs)
+            args, kwargs = self._mark_static(args, kwargs)
         simple = not kwargs
         if simple:
             for a in args:
@@ -172,7 +234,7 @@ class Function:
         else:
             leaves, spec = self._split(args, kwargs)
             if self._must_run_eagerly(leaves):
-                return self._fn(*args, **kwargs)
+                return self._fn(*_unwrap(args, kwargs)[0], **_unwrap(args, kwargs)[1])
             key = self._key(args, kwargs, spec, leaves)
             entry = self._cache.get(key)
             if entry is None:
@@ -216,7 +278,7 @@ class Function:
             sym_leaves.append(g.input(nm, shape=k[1], dtype=np.dtype(k[2])))
             if j < len(arg_of) and arg_of[j] in self._donate:
                 donated.append(nm)
-        sargs, skwargs = unflatten(spec, sym_leaves)
+        sargs, skwargs = _unwrap(*unflatten(spec, sym_leaves))
         out = self._fn(*sargs, **skwargs)
         out_leaves, out_spec = flatten(out)
         single = isinstance(out, Symbol) or not isinstance(out, (list, tuple, dict))
@@ -233,6 +295,7 @@ class Function:
 
     def get_graph(self, *args: Any, **kwargs: Any) -> Graph:
         """The Graph traced for these arguments (traced now if it was not yet)."""
+        args, kwargs = self._mark_static(args, kwargs)
         leaves, spec = self._split(args, kwargs)
         key = self._key(args, kwargs, spec, leaves)
         entry = self._cache.get(key) or self._trace(key, leaves, spec, args, kwargs)
@@ -251,7 +314,14 @@ def _why_retrace(old: tuple, new: tuple, names: list[str]) -> str:
     return "a new input signature"
 
 
-def function(fn: Callable | None = None, *, optimize: bool = True, donate_argnums: Any = ()) -> Any:
+def function(
+    fn: Callable | None = None,
+    *,
+    optimize: bool = True,
+    donate_argnums: Any = (),
+    static_argnums: Any = (),
+    static_argnames: Any = (),
+) -> Any:
     """Trace ``fn`` into a static graph once per input signature; run it compiled after.
 
     Numeric arguments (numbers, arrays, Tensors, and lists / tuples / dicts of them)
@@ -267,6 +337,10 @@ def function(fn: Callable | None = None, *, optimize: bool = True, donate_argnum
     (it may now hold a result); one that is read-only or shares memory with another
     argument is copied first, so donation never changes a result.
 
+    ``static_argnums`` / ``static_argnames`` (as in ``jax.jit``): arguments passed to
+    ``fn`` as they are and keyed by value (a new value retraces), e.g. a Python int
+    used in ``range`` or a shape.  ``cg.jit`` is this function.
+
     >>> import compgraph as cg
     >>> @cg.function
     ... def f(x):
@@ -276,6 +350,12 @@ def function(fn: Callable | None = None, *, optimize: bool = True, donate_argnum
     >>> len(f.get_graph(3.0)) > 0
     True
     """
+    opts = dict(
+        optimize=optimize,
+        donate_argnums=donate_argnums,
+        static_argnums=static_argnums,
+        static_argnames=static_argnames,
+    )
     if fn is None:
-        return lambda f: Function(f, optimize=optimize, donate_argnums=donate_argnums)
-    return Function(fn, optimize=optimize, donate_argnums=donate_argnums)
+        return lambda f: Function(f, **opts)
+    return Function(fn, **opts)
