@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from .autodiff.recording import apply, wrap
+from .autodiff.recording import apply, mark_mutated, wrap
+from .grad_mode import is_grad_enabled
 from .ops.args import SYMBOLIC_TYPES, ndim_of, normalize_axis, shape_of
 from .ops.manip import known_shape
 from .ops.namespace import cg
@@ -281,10 +282,56 @@ _CREATION: dict[str, Any] = dict(
 )
 
 
-def _new(data: Any, requires_grad: bool, device: Any = None) -> Tensor:
-    if device not in (None, "cpu"):
-        raise ValueError(f"device {device!r}: compgraph computes on the CPU ('cpu' or None)")
-    return Tensor(data, requires_grad=requires_grad)
+def check_device(device: Any, where: str) -> None:
+    """Accept the CPU (None, "cpu", "cpu:0", ``cg.device("cpu")``); refuse other devices."""
+    if device is None or str(getattr(device, "type", device)).split(":")[0] == "cpu":
+        return
+    raise ValueError(
+        f"{where}: device {device!r} is not available; compgraph computes on the CPU "
+        f"(device='cpu' or None)"
+    )
+
+
+def _new(
+    data: Any, requires_grad: bool, device: Any = None, out: Any = None, where: str = "tensor"
+) -> Tensor:
+    check_device(device, where)
+    if out is None:
+        return Tensor(data, requires_grad=requires_grad)
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{where}: out= must be a Tensor, got {type(out).__name__}")
+    if out._rg and is_grad_enabled():
+        raise RuntimeError(
+            f"{where}: out= is a tensor that requires grad; write into it under cg.no_grad()"
+        )
+    arr = np.asarray(data)
+    if out.shape != arr.shape:  # PyTorch resizes out=; a new buffer here, as it would
+        out.data = arr.astype(out.dtype)
+    else:
+        out.data[...] = arr
+        mark_mutated(out.data)
+    return out
+
+
+def _sizes(where: str, shape: Any, more: tuple, dtype: Any, order: str) -> tuple:
+    """PyTorch's varargs sizes (``zeros(2, 3)``) or NumPy's ``(shape, dtype, order)``."""
+    if shape is None:
+        return (), dtype, order
+    if more and isinstance(more[0], (int, np.integer)) and not isinstance(more[0], bool):
+        sizes = (shape, *more)
+        bad = [n for n in sizes if not isinstance(n, (int, np.integer))]
+        if bad:  # (no all(): this module's globals are the cg functions)
+            raise TypeError(f"{where}: sizes must be integers, got {sizes}")
+        return tuple(int(n) for n in sizes), dtype, order
+    if len(more) > 2 or (more and dtype is not None):
+        raise TypeError(
+            f"{where}: expected (shape, dtype, order) as NumPy or integer sizes as PyTorch "
+            f"(zeros(2, 3)), got {(shape, *more)} with dtype={dtype!r}"
+        )
+    if more:
+        dtype = more[0]
+        order = more[1] if len(more) > 1 else order
+    return shape, dtype, order
 
 
 def _in_graph(*values: Any) -> bool:
@@ -295,41 +342,71 @@ def _in_graph(*values: Any) -> bool:
 
 @defpublic(**_CREATION)
 def zeros(
-    shape: Any,
-    dtype: Any = "float64",
+    shape: Any = None,
+    *more: Any,
+    dtype: Any = None,
     order: str = "C",
-    *,
+    size: Any = None,
     device: Any = None,
     requires_grad: bool = False,
+    out: Any = None,
 ) -> Tensor:
-    """A tensor of zeros."""
-    return _new(np.zeros(shape, dtype), requires_grad, device)
+    """A tensor of zeros: NumPy's ``zeros(shape, dtype, order)`` or PyTorch's ``zeros(*size, dtype=...)``
+    (the default dtype is NumPy's float64, not PyTorch's float32)."""
+    shape, dtype, order = _sizes("zeros", size if shape is None else shape, more, dtype, order)
+    return _new(
+        np.zeros(shape, "float64" if dtype is None else dtype, order),
+        requires_grad,
+        device,
+        out,
+        "zeros",
+    )
 
 
 @defpublic(**_CREATION)
 def ones(
-    shape: Any,
-    dtype: Any = "float64",
+    shape: Any = None,
+    *more: Any,
+    dtype: Any = None,
     order: str = "C",
-    *,
+    size: Any = None,
     device: Any = None,
     requires_grad: bool = False,
+    out: Any = None,
 ) -> Tensor:
-    """A tensor of ones."""
-    return _new(np.ones(shape, dtype), requires_grad, device)
+    """A tensor of ones: NumPy's ``ones(shape, dtype, order)`` or PyTorch's ``ones(*size, dtype=...)``
+    (the default dtype is NumPy's float64, not PyTorch's float32)."""
+    shape, dtype, order = _sizes("ones", size if shape is None else shape, more, dtype, order)
+    return _new(
+        np.ones(shape, "float64" if dtype is None else dtype, order),
+        requires_grad,
+        device,
+        out,
+        "ones",
+    )
 
 
 @defpublic(**_CREATION)
 def empty(
-    shape: Any,
-    dtype: Any = "float64",
+    shape: Any = None,
+    *more: Any,
+    dtype: Any = None,
     order: str = "C",
-    *,
+    size: Any = None,
     device: Any = None,
     requires_grad: bool = False,
+    out: Any = None,
 ) -> Tensor:
-    """A new tensor (of zeros: compgraph never hands out uninitialised memory)."""
-    return _new(np.zeros(shape, dtype), requires_grad, device)
+    """A new tensor (of zeros: compgraph never hands out uninitialised memory): NumPy's ``empty(shape, dtype, order)`` or PyTorch's ``empty(*size, dtype=...)``
+    (the default dtype is NumPy's float64, not PyTorch's float32)."""
+    shape, dtype, order = _sizes("empty", size if shape is None else shape, more, dtype, order)
+    return _new(
+        np.zeros(shape, "float64" if dtype is None else dtype, order),
+        requires_grad,
+        device,
+        out,
+        "empty",
+    )
 
 
 @defpublic(**_CREATION)
@@ -341,17 +418,25 @@ def full(
     *,
     device: Any = None,
     requires_grad: bool = False,
+    out: Any = None,
 ) -> Tensor:
     """A tensor filled with ``fill_value``; a Tensor value keeps its graph (broadcast)."""
     if _in_graph(fill_value):
         v = fill_value if dtype is None else astype(fill_value, dtype)
         return cg.broadcast_to(v, (shape,) if np.ndim(shape) == 0 else tuple(shape))
-    return _new(np.full(shape, fill_value, dtype), requires_grad, device)
+    return _new(np.full(shape, fill_value, dtype), requires_grad, device, out, "full")
 
 
 def _like(
-    name: str, x: Any, dtype: Any, requires_grad: bool, shape: Any = None, fill: Any = None
+    name: str,
+    x: Any,
+    dtype: Any,
+    requires_grad: bool,
+    shape: Any = None,
+    fill: Any = None,
+    device: Any = None,
 ) -> Any:
+    check_device(device, name)
     if type(x) in SYMBOLIC_TYPES and shape is None:  # a static-graph value: a node of its graph
         r = dispatch(get_op("zeros_like" if name == "full_like" else name), (x,))
         if name == "full_like":
@@ -380,7 +465,7 @@ def zeros_like(
     requires_grad: bool = False,
 ) -> Tensor:
     """Zeros with ``x``'s shape (and dtype unless given)."""
-    return _like("zeros_like", x, dtype, requires_grad, shape)
+    return _like("zeros_like", x, dtype, requires_grad, shape, device=device)
 
 
 @defpublic(method=no("creates a new tensor"), numpy=np.ones_like, cli=_CREATION["cli"])
@@ -395,7 +480,7 @@ def ones_like(
     requires_grad: bool = False,
 ) -> Tensor:
     """Ones with ``x``'s shape (and dtype unless given)."""
-    return _like("ones_like", x, dtype, requires_grad, shape)
+    return _like("ones_like", x, dtype, requires_grad, shape, device=device)
 
 
 @defpublic(method=no("creates a new tensor"), numpy=np.empty_like, cli=_CREATION["cli"])
@@ -410,7 +495,7 @@ def empty_like(
     requires_grad: bool = False,
 ) -> Tensor:
     """A new tensor with ``prototype``'s shape and dtype (of zeros)."""
-    return _like("zeros_like", prototype, dtype, requires_grad, shape)
+    return _like("zeros_like", prototype, dtype, requires_grad, shape, device=device)
 
 
 @defpublic(method=no("creates a new tensor"), numpy=np.full_like, cli=_CREATION["cli"])
@@ -427,15 +512,24 @@ def full_like(
 ) -> Tensor:
     """``fill_value`` with ``a``'s shape and dtype (unless given); a Tensor value keeps
     its graph."""
-    return _like("full_like", a, dtype, requires_grad, shape, fill_value)
+    return _like("full_like", a, dtype, requires_grad, shape, fill_value, device)
 
 
 @defpublic(**_CREATION)
 def arange(
-    *args: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+    *args: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    out: Any = None,
+    **ends: Any,
 ) -> Tensor:
-    """Like ``np.arange``."""
-    return _new(np.arange(*args, dtype=dtype), requires_grad, device)
+    """Like ``np.arange`` (also PyTorch's keywords ``start=``, ``end=``, ``step=``)."""
+    if ends:
+        args = tuple(args) + tuple(ends.pop(k) for k in ("start", "end", "step") if k in ends)
+        if ends:
+            raise TypeError(f"arange() got unexpected keyword arguments {sorted(ends)}")
+    return _new(np.arange(*args, dtype=dtype), requires_grad, device, out, "arange")
 
 
 @defpublic(**_CREATION)
@@ -448,9 +542,10 @@ def eye(
     *,
     device: Any = None,
     requires_grad: bool = False,
+    out: Any = None,
 ) -> Tensor:
     """Ones on the diagonal ``k`` of an N x M matrix."""
-    return _new(np.eye(N, M, k, dtype=dtype), requires_grad, device)
+    return _new(np.eye(N, M, k, dtype=dtype), requires_grad, device, out, "eye")
 
 
 @defpublic(**_CREATION)
@@ -465,7 +560,7 @@ _ENDS = dict(method=no("creates a new tensor"), cli=_CREATION["cli"])
 @defpublic(numpy=np.linspace, **_ENDS)
 def linspace(
     start: Any,
-    stop: Any,
+    stop: Any = None,
     num: int = 50,
     endpoint: bool = True,
     retstep: bool = False,
@@ -474,9 +569,16 @@ def linspace(
     *,
     device: Any = None,
     requires_grad: bool = False,
+    end: Any = None,
+    steps: int | None = None,
 ) -> Any:
     """``num`` evenly spaced values from start to stop; Tensor ends keep the graph (the
-    values are differentiable in start and stop, as JAX's)."""
+    values are differentiable in start and stop, as JAX's).  PyTorch's ``end=`` and
+    ``steps=`` name ``stop`` and ``num``."""
+    stop = end if stop is None else stop
+    num = num if steps is None else steps
+    if stop is None:
+        raise TypeError("linspace() missing the end value (stop, or end= as PyTorch)")
     if not _in_graph(start, stop):
         r: Any = np.linspace(start, stop, num, endpoint, retstep, dtype, axis)  # type: ignore[call-overload]
         y = _new(r[0] if retstep else r, requires_grad, device)
@@ -559,7 +661,7 @@ def array(
     return r
 
 
-@defpublic(**_CREATION)
+@defpublic(names=("asarray", "as_tensor"), **_CREATION)
 def asarray(
     a: Any,
     dtype: Any = None,
@@ -571,8 +673,7 @@ def asarray(
 ) -> Any:
     """``a`` as a Tensor, not copied when it is one already (or an ndarray, whose memory
     it shares); a list holding Tensors is stacked, keeping their graph."""
-    if device not in (None, "cpu"):
-        raise ValueError(f"device {device!r}: compgraph computes on the CPU ('cpu' or None)")
+    check_device(device, "asarray")
     r = _asarray(a, dtype, copy, "asarray")
     if requires_grad:
         r.requires_grad = True

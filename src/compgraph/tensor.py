@@ -115,6 +115,8 @@ class Tensor(TensorBase, ArrayMethods):
     def __init__(
         self, data: Any, dtype: Any = None, requires_grad: bool = False, name: str | None = None
     ):
+        if requires_grad and dtype is None and type(data) is int:
+            data = float(data)  # micrograd's Value(2): the default float, as it must record
         d = as_array(data, dtype, "Tensor")
         if requires_grad:
             _check_can_require_grad(d.dtype, "tensor")
@@ -403,14 +405,22 @@ class _HookHandle:
 
 
 def tensor(
-    data: Any, dtype: Any = None, requires_grad: bool = False, name: str | None = None
+    data: Any,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    name: str | None = None,
+    *,
+    device: Any = None,
 ) -> Tensor:
-    """Make a Tensor (a copy of ``data``); ``requires_grad=True`` makes it a recording leaf.
+    """Make a Tensor (a copy of ``data``); ``requires_grad=True`` makes it a recording leaf
+    (a Python int then becomes the default float, as micrograd's ``Value(2)``).
 
     >>> import compgraph as cg
     >>> cg.tensor([1.0, 2.0], dtype="float32")
     Tensor([1., 2.], dtype=float32)
     """
+    if device is not None and str(getattr(device, "type", device)).split(":")[0] != "cpu":
+        raise ValueError(f"tensor: device {device!r} is not available; compgraph uses the CPU")
     return Tensor(data, dtype=dtype, requires_grad=requires_grad, name=name)
 
 
