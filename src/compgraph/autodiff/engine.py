@@ -21,7 +21,7 @@ import numpy as np
 from ..grad_mode import STATE
 from ..ops.meta import Meta
 from ..ops.registry import NUMPY
-from .recording import MUTATED, TENSOR, Node, TensorBase, check_unchanged, wrap
+from .recording import MUTATED, TENSOR, Node, TensorBase, check_unchanged, unpark_graph, wrap
 
 __all__ = ["backward", "grad", "run_backward", "seed", "owned", "queue_callback"]
 
@@ -239,6 +239,8 @@ def run_backward(
             leaf[t] = _run_hooks(t._hooks, leaf[t], create_graph, "leaf tensor")
     finally:
         STATE.enabled = prev_mode
+    if not retain_graph:
+        unpark_graph()
     return leaf, retained
 
 

@@ -207,7 +207,7 @@ def _pow_dx(ns, g, out, x, y):
             return g
         if y == 2:
             return g * (x * 2)
-        return g * (ns.power(x, y - 1) * y)
+        return g * (x ** (y - 1) * y)  # (the operator: NumPy scalars skip the ufunc call)
     # Where y == 0 the derivative is 0 (PyTorch), not 0 * x**-1 (nan at x == 0 or inf).
     zero = y == 0
     return g * ns.where(zero, 0, ns.power(x, ns.where(zero, 1, y - 1)) * y)
