@@ -41,6 +41,7 @@ from .losses import (
     smooth_l1_loss,
 )
 from .module import IncompatibleKeys, Module, Parameter, StateDictError
+from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
 __all__ = [
     "Module",
@@ -83,6 +84,12 @@ __all__ = [
     "SmoothL1Loss",
     "HuberLoss",
     "BCEWithLogitsLoss",
+    "RNN",
+    "LSTM",
+    "GRU",
+    "RNNCell",
+    "LSTMCell",
+    "GRUCell",
     "init",
     "parallel",
 ]
