@@ -164,3 +164,30 @@ def test_recurrent_errors():
         nn.GRU(3, 4)(cg.ones((5, 2, 3)), cg.ones((2, 2, 4)))
     with pytest.raises(ValueError, match="nonlinearity"):
         nn.RNN(3, 4, nonlinearity="sigmoid")
+
+
+# --------------------------------------------------------------------------- containers
+def test_module_dict_and_parameter_list_like_torch():
+    torch.manual_seed(0)
+    td = torch.nn.ModuleDict({"a": torch.nn.Linear(2, 3), "b": torch.nn.Linear(3, 1)})
+    cd = nn.ModuleDict({"a": nn.Linear(2, 3), "b": nn.Linear(3, 1)})
+    assert list(cd.state_dict()) == list(td.state_dict())
+    cd.load_state_dict({k: v.numpy() for k, v in td.state_dict().items()})
+    cd["c"] = nn.ReLU()
+    assert cd.keys() == ["a", "b", "c"] and "c" in cd and len(cd) == 3
+    assert isinstance(cd.pop("c"), nn.ReLU) and len(cd) == 2
+    x = np.ones((1, 2))
+    np.testing.assert_allclose(
+        cd["b"](cd["a"](cg.tensor(x))).numpy(), td["b"](td["a"](torch.tensor(x).float())).detach()
+    )
+    with pytest.raises(TypeError, match="ModuleDict"):
+        cd.update([("x", 3)])
+    tl = torch.nn.ParameterList(
+        [torch.nn.Parameter(torch.zeros(2)), torch.nn.Parameter(torch.ones(3))]
+    )
+    cl = nn.ParameterList([np.zeros(2), cg.nn.Parameter(np.ones(3))])
+    cl.append(np.ones(4))
+    tl.append(torch.nn.Parameter(torch.ones(4)))
+    assert list(cl.state_dict()) == list(tl.state_dict()) == ["0", "1", "2"]
+    assert [p.shape for p in cl] == [(2,), (3,), (4,)] and len(cl[1:]) == 2
+    assert len(cl.parameters()) == 3

@@ -1,7 +1,7 @@
 """Neural-network layers, losses and initialisation on compgraph Tensors."""
 
 from . import init, parallel
-from .containers import ModuleList, Sequential
+from .containers import ModuleDict, ModuleList, ParameterList, Sequential
 from .layers import (
     ELU,
     GELU,
@@ -48,6 +48,8 @@ __all__ = [
     "Parameter",
     "Sequential",
     "ModuleList",
+    "ModuleDict",
+    "ParameterList",
     "IncompatibleKeys",
     "StateDictError",
     "Linear",

@@ -1,5 +1,6 @@
-"""Containers: ``Sequential`` and ``ModuleList``, with torch's indexing, slicing,
-insertion and deletion (children renumbered), and ``state_dict`` names."""
+"""Containers: ``Sequential``, ``ModuleList``, ``ModuleDict`` and ``ParameterList``, with
+torch's indexing, slicing, insertion and deletion (children renumbered), and
+``state_dict`` names."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from .module import Module
+import numpy as np
 
-__all__ = ["Sequential", "ModuleList"]
+from ..tensor import Tensor
+from .module import Module, Parameter
+
+__all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList"]
 
 
 def _index(size: int, idx: Any) -> int:
@@ -174,3 +178,128 @@ class Sequential(_Container):
         mods.insert(index + n if index < 0 else index, _module_at(index, module, "Sequential"))
         self._set_children((str(k), m) for k, m in enumerate(mods))
         return self
+
+
+class ModuleDict(Module):
+    """An ordered dict of submodules whose parameters the owner finds (keys as names).
+
+    >>> import compgraph as cg
+    >>> d = cg.nn.ModuleDict({"enc": cg.nn.Linear(2, 3, seed=0), "act": cg.nn.ReLU()})
+    >>> list(d), list(d.state_dict()), "enc" in d
+    (['enc', 'act'], ['enc.weight', 'enc.bias'], True)
+    """
+
+    def __init__(self, modules: Any = None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key: str) -> Module:
+        return self._modules[key]
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        self.add_module(key, _module_at(key, module, "ModuleDict"))  # type: ignore[arg-type]
+
+    def __delitem__(self, key: str) -> None:
+        del self._modules[key]
+        self.__dict__.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._modules))
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._modules
+
+    def clear(self) -> None:
+        """Remove every module."""
+        for key in list(self._modules):
+            del self[key]
+
+    def pop(self, key: str) -> Module:
+        """Remove the module under ``key`` and return it."""
+        module = self[key]
+        del self[key]
+        return module
+
+    def keys(self) -> list[str]:
+        """The names, in insertion order."""
+        return list(self._modules)
+
+    def items(self) -> list[tuple[str, Module]]:
+        """(name, module) pairs, in insertion order."""
+        return list(self._modules.items())
+
+    def values(self) -> list[Module]:
+        """The modules, in insertion order."""
+        return list(self._modules.values())
+
+    def update(self, modules: Any) -> None:
+        """Add (or replace) modules from a mapping or an iterable of (name, module) pairs."""
+        pairs = modules.items() if hasattr(modules, "items") else modules
+        for k, pair in enumerate(pairs):
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise TypeError(f"ModuleDict.update: item {k} is not a (name, module) pair")
+            self[pair[0]] = pair[1]
+
+
+class ParameterList(Module):
+    """A list of Parameters registered as ``"0"``, ``"1"``, ... (torch's state_dict keys).
+
+    >>> import compgraph as cg, numpy as np
+    >>> ps = cg.nn.ParameterList([cg.nn.Parameter(np.zeros(2)), cg.nn.Parameter(np.ones(3))])
+    >>> len(ps), list(ps.state_dict()), ps[1].shape
+    (2, ['0', '1'], (3,))
+    """
+
+    def __init__(self, values: Iterable[Any] | None = None):
+        super().__init__()
+        if values is not None:
+            self.extend(values)
+
+    def __getitem__(self, idx: int | slice) -> Any:
+        if isinstance(idx, slice):
+            return ParameterList(list(self)[idx])
+        return self._params[str(_index(len(self), idx))]
+
+    def __setitem__(self, idx: int, param: Any) -> None:
+        self.register_parameter(str(_index(len(self), idx)), _as_parameter(param))
+
+    def __len__(self) -> int:
+        return len(self._params)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(list(self._params.values()))
+
+    def __iadd__(self, values: Iterable[Any]) -> ParameterList:
+        return self.extend(values)
+
+    def append(self, value: Any) -> ParameterList:
+        """Add a Parameter (an array or Tensor becomes one) at the end; returns self."""
+        self.register_parameter(str(len(self)), _as_parameter(value))
+        return self
+
+    def extend(self, values: Iterable[Any]) -> ParameterList:
+        """Append every value of ``values``; returns self."""
+        if not isinstance(values, Iterable):
+            raise TypeError(
+                f"ParameterList.extend takes an iterable, got a {type(values).__name__}"
+            )
+        for v in list(values):
+            self.append(v)
+        return self
+
+    def extra_repr(self) -> str:
+        return "\n".join(
+            f"({k}): Parameter of shape {tuple(p.shape)} ({p.dtype})"
+            for k, p in self._params.items()
+        )
+
+
+def _as_parameter(value: Any) -> Parameter | None:
+    """``value`` itself when a Parameter (shared, as torch), else a new Parameter of it."""
+    if isinstance(value, Parameter) or value is None:
+        return value
+    return Parameter(value.data if isinstance(value, Tensor) else np.asarray(value))
