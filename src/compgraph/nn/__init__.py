@@ -1,6 +1,6 @@
 """Neural-network layers, losses and initialisation on compgraph Tensors."""
 
-from . import init, parallel
+from . import functional, init, parallel
 from .containers import ModuleDict, ModuleList, ParameterList, Sequential
 from .layers import (
     ELU,
@@ -94,4 +94,5 @@ __all__ = [
     "GRUCell",
     "init",
     "parallel",
+    "functional",
 ]
