@@ -125,6 +125,7 @@ class Function:
             )
         self._donate = frozenset(int(i) for i in donate)
         self._cache: dict = {}
+        self._floats: dict = {}  # number of float arguments -> compiled code (fast path)
         self._last: tuple | None = None
         self._names = self._param_names(fn)
         if isinstance(static_argnums, (int, np.integer)):
@@ -209,6 +210,14 @@ class Function:
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        fast = self._floats.get(len(args)) if not kwargs else None
+        if fast is not None and not STATE.transform_depth and not OPEN_TAPES.stack:
+            # Only Python floats (a scalar function's usual call): straight to the code.
+            for a in args:
+                if a.__class__ is not float:
+                    break
+            else:
+                return wrap(fast(*args))
         if self._static_nums or self._static_names:
             if self._must_run_eagerly(flatten((list(args), dict(kwargs)))[0]):
                 return self._fn(*args, **kwargs)
@@ -231,6 +240,14 @@ class Function:
                 _, spec = self._split(args, {})
                 entry = self._trace(key, list(args), spec, args, {})
             out = entry.compiled(*args)
+            if (
+                entry.out_spec is None
+                and not self._static_nums
+                and not self._static_names
+                and all(a.__class__ is float for a in args)
+                and not getattr(entry.compiled, "_open", True)
+            ):
+                self._floats[len(args)] = entry.compiled._fn
         else:
             leaves, spec = self._split(args, kwargs)
             if self._must_run_eagerly(leaves):

@@ -1,0 +1,48 @@
+"""cg.function called with Python floats goes straight to the compiled code after the
+first call; it must give what the general path gives, and step aside inside transforms
+and open tapes, for other argument types, and for structured outputs."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import compgraph as cg
+
+
+def seed(x):
+    return (3 * x + 2) ** 4
+
+
+def test_float_calls_use_the_compiled_code_and_agree():
+    cf = cg.function(cg.grad(seed))
+    first = cf(3.0)
+    assert cf._floats  # the fast path is armed
+    again = cf(3.0)
+    assert isinstance(again, cg.Tensor) and float(again) == float(first) == 15972.0
+    assert float(cf(-1.5)) == pytest.approx(4 * (3 * -1.5 + 2) ** 3 * 3)
+    assert len(cf._cache) == 1  # no retrace
+
+
+def test_other_argument_kinds_still_take_the_general_path():
+    cf = cg.function(seed)
+    cf(1.0)
+    np.testing.assert_allclose(cf(np.array([1.0, 2.0])).numpy(), [625.0, 4096.0])
+    assert cf(np.float32(1.0)).dtype == np.float32
+    assert float(cf(2)) == 4096.0
+
+
+def test_transforms_and_tapes_see_through_the_fast_path():
+    cf = cg.function(seed)
+    cf(3.0)
+    assert float(cg.grad(cf)(3.0)) == 15972.0  # runs eagerly under the transform
+    x = cg.Variable(3.0)
+    with cg.GradientTape() as tape:
+        y = cf(x) + cf(1.0)
+    assert float(tape.gradient(y, x)) == 15972.0
+
+
+def test_structured_outputs_are_not_short_cut():
+    cf = cg.function(lambda x: (x * 2, x + 1))
+    a, b = cf(1.0)
+    a, b = cf(2.0)
+    assert not cf._floats and float(a) == 4.0 and float(b) == 3.0
