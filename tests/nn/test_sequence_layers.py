@@ -191,3 +191,77 @@ def test_module_dict_and_parameter_list_like_torch():
     assert list(cl.state_dict()) == list(tl.state_dict()) == ["0", "1", "2"]
     assert [p.shape for p in cl] == [(2,), (3,), (4,)] and len(cl[1:]) == 2
     assert len(cl.parameters()) == 3
+
+
+# --------------------------------------------------------------------------- embedding, norms, convs
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_embedding_matches_torch(dtype):
+    torch.manual_seed(0)
+    tm, cm = torch.nn.Embedding(7, 3, padding_idx=2), nn.Embedding(7, 3, padding_idx=2, dtype=dtype)
+    assert not cm.weight.numpy()[2].any() and cm.weight.shape == (7, 3)
+    idx = np.array([[0, 2, 6], [2, 1, 1]])
+    compare(tm, cm, [idx], dtype)  # no gradient for the padding row, 2 for a repeat
+    cm.zero_grad()
+    cm(cg.tensor(idx)).sum().backward()
+    assert not cm.weight.grad[2].any() and np.allclose(cm.weight.grad[1], 2)
+    pre = nn.Embedding.from_pretrained(np.eye(3, dtype=dtype))
+    assert not pre.weight.requires_grad and pre(cg.tensor([1])).numpy().tolist() == [[0, 1, 0]]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(
+    "kind, args, kw, shape",
+    [
+        ("LayerNorm", (5,), {}, (2, 3, 5)),
+        ("LayerNorm", ((3, 5),), dict(bias=False), (2, 3, 5)),
+        ("LayerNorm", (5,), dict(elementwise_affine=False), (4, 5)),
+        ("RMSNorm", (5,), {}, (2, 3, 5)),
+        ("RMSNorm", ((3, 5),), dict(eps=1e-3), (2, 3, 5)),
+        ("GroupNorm", (2, 4), {}, (3, 4, 5)),
+        ("GroupNorm", (4, 4), dict(affine=False), (3, 4, 2, 2)),
+    ],
+)
+def test_norms_match_torch(kind, args, kw, shape, dtype):
+    tm, cm = getattr(torch.nn, kind)(*args, **kw), getattr(nn, kind)(*args, **kw, dtype=dtype)
+    with torch.no_grad():  # not the default ones/zeros, so a swapped weight shows
+        for p in tm.parameters():
+            p.uniform_(0.5, 1.5)
+    x = np.random.default_rng(5).standard_normal(shape).astype(dtype) * 3 + 1
+    compare(tm, cm, [x], dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(
+    "kind, args, kw, shape",
+    [
+        ("Conv1d", (4, 6, 3), {}, (2, 4, 9)),
+        ("Conv1d", (4, 6, 3), dict(stride=2, padding=2, dilation=2, groups=2), (2, 4, 11)),
+        ("Conv1d", (4, 6, 3), dict(padding="same", bias=False), (4, 7)),
+        ("ConvTranspose2d", (4, 2, 3), {}, (2, 4, 5, 5)),
+        (
+            "ConvTranspose2d",
+            (4, 6, (3, 2)),
+            dict(stride=2, padding=1, output_padding=1, groups=2),
+            (2, 4, 4, 3),
+        ),
+        ("ConvTranspose2d", (4, 2, 2), dict(stride=2, dilation=2, bias=False), (4, 3, 3)),
+    ],
+)
+def test_convs_match_torch(kind, args, kw, shape, dtype):
+    torch.manual_seed(0)
+    tm, cm = getattr(torch.nn, kind)(*args, **kw), getattr(nn, kind)(*args, **kw, dtype=dtype)
+    assert [(k, v.shape) for k, v in cm.state_dict().items()] == [
+        (k, tuple(v.shape)) for k, v in tm.state_dict().items()
+    ]
+    # default init: the same bound as torch's kaiming_uniform(a=sqrt(5))
+    bound = 1 / np.sqrt(np.prod(tm.weight.shape[1:]))
+    assert 0.5 * bound < np.abs(cm.weight.numpy()).max() <= bound
+    x = np.random.default_rng(6).standard_normal(shape).astype(dtype)
+    compare(tm, cm, [x], dtype)
+
+
+def test_conv_transpose_output_size():
+    torch.manual_seed(0)
+    tm, cm = torch.nn.ConvTranspose2d(2, 3, 3, stride=2), nn.ConvTranspose2d(2, 3, 3, stride=2)
+    x = np.random.default_rng(7).standard_normal((1, 2, 4, 4))
+    compare(tm, cm, [x], call=lambda m, x: m(x, output_size=(10, 10)))

@@ -477,6 +477,32 @@ def backward(
     inputs: Iterable[TensorBase] | None = None,
 ) -> None:
     """Accumulate gradients of ``tensors`` into ``.grad`` of the leaves (or of ``inputs``)."""
+    if len(tensors) == 1 and inputs is None and not create_graph:
+        t = tensors[0]
+        if (
+            isinstance(t, TensorBase)
+            and t._node is not None
+            and t._tan is None
+            and (grad_tensors is None or grad_tensors[0] is None)
+        ):
+            # ``loss.backward()``: the same steps as run_backward's, without its options.
+            root = t._node
+            grads = {root: seed(t, None, False)}
+            leaf: dict = {}
+            deps = {root: 0}
+            hooked: dict = {}
+            _count_consumers([root], deps, None, None, None, hooked)
+            retain = bool(retain_graph)
+            prev_mode = STATE.enabled
+            STATE.enabled = False
+            try:
+                retained = _propagate([root], grads, leaf, deps, None, None, retain, False, hooked)
+            finally:
+                STATE.enabled = prev_mode
+            if not retain:
+                unpark_graph()
+            _assign(list(leaf.items()), retained, False)
+            return
     if any(t._tan for t in tensors):
         create_graph = True  # tangents ride on Tensors: backward must run on Tensors
     if retain_graph is None:
@@ -492,7 +518,11 @@ def backward(
     else:
         found, retained = run_backward(roots, retain_graph, create_graph)
         final = list(found.items())
-    # Every rule and hook has run; the assignments below cannot fail half-way.
+    _assign(final, retained, create_graph)
+
+
+def _assign(final: list, retained: list, create_graph: bool) -> None:
+    """Accumulate into ``.grad``: every rule and hook has run, so this cannot fail half-way."""
     for ref, g in retained:
         t = ref()
         if t is not None:

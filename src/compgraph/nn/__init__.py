@@ -2,6 +2,7 @@
 
 from . import functional, init, parallel
 from .containers import ModuleDict, ModuleList, ParameterList, Sequential
+from .conv import Conv1d, ConvTranspose2d, Embedding
 from .layers import (
     ELU,
     GELU,
@@ -41,6 +42,7 @@ from .losses import (
     smooth_l1_loss,
 )
 from .module import IncompatibleKeys, Module, Parameter, StateDictError
+from .normalization import GroupNorm, LayerNorm, RMSNorm
 from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
 __all__ = [
@@ -86,6 +88,12 @@ __all__ = [
     "SmoothL1Loss",
     "HuberLoss",
     "BCEWithLogitsLoss",
+    "Embedding",
+    "Conv1d",
+    "ConvTranspose2d",
+    "LayerNorm",
+    "GroupNorm",
+    "RMSNorm",
     "RNN",
     "LSTM",
     "GRU",

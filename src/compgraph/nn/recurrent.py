@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import functions as cg
 from ..tensor import Tensor
+from . import functional as F
 from . import init
 from .module import Module, Parameter
 
@@ -31,7 +32,7 @@ def _cell(mode: str, x: Any, h: Any, c: Any, w: tuple) -> tuple:
     """One step of ``mode`` from input ``x`` and state (h, c); ``w`` is
     (weight_ih, weight_hh, bias_ih, bias_hh), biases possibly None.  Returns (h', c')."""
     w_ih, w_hh, b_ih, b_hh = w
-    gi, gh = cg.linear(x, w_ih, b_ih), cg.linear(h, w_hh, b_hh)
+    gi, gh = F.linear(x, w_ih, b_ih), F.linear(h, w_hh, b_hh)
     if mode == "GRU":
         n_h = h.shape[-1]
         rz = cg.sigmoid(gi[..., : 2 * n_h] + gh[..., : 2 * n_h])
@@ -47,11 +48,6 @@ def _cell(mode: str, x: Any, h: Any, c: Any, w: tuple) -> tuple:
     s = cg.sigmoid(g)  # i, f and o in one call (the g block's sigmoid is unused)
     c = s[..., n_h : 2 * n_h] * c + s[..., :n_h] * cg.tanh(g[..., 2 * n_h : 3 * n_h])
     return s[..., 3 * n_h :] * cg.tanh(c), c
-
-
-def _dropout(x: Any, p: float, rng: np.random.Generator) -> Any:
-    keep = (rng.random(x.shape) >= p).astype(x.dtype) / (1.0 - p) if p < 1 else 0.0
-    return x * keep
 
 
 def _new_params(
@@ -157,7 +153,7 @@ class RNNBase(Module):
         outs: list = []
         for layer in range(self.num_layers):
             if layer and self.dropout and self.training:
-                seq = [_dropout(s, self.dropout, self._rng) for s in seq]
+                seq = [F.dropout(s, self.dropout, generator=self._rng) for s in seq]
             outs = []
             for d in range(ndir):
                 k = layer * ndir + d
