@@ -80,7 +80,8 @@ class Embedding(Module):
         if w.ndim != 2:
             raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D, got {w.shape}")
         return cls(
-            *w.shape,
+            w.shape[0],
+            w.shape[1],
             padding_idx,
             max_norm,
             norm_type,
