@@ -221,7 +221,7 @@ def apply(op: Op, args: Sequence[Any], attrs: dict = _NOATTRS) -> Any:
         else:
             arrays.append(a)
     try:
-        out = op.forward(*arrays, **attrs)
+        out = op.forward(*arrays, **attrs) if attrs else op.forward(*arrays)
     except (ValueError, TypeError, IndexError, ArithmeticError) as err:
         raise _forward_error(op, tuple(args), attrs, err) from None
     t = _new(_Result)
