@@ -1,6 +1,7 @@
 """Neural-network layers, losses and initialisation on compgraph Tensors."""
 
 from . import functional, init, parallel
+from .attention import MultiheadAttention, TransformerEncoder, TransformerEncoderLayer
 from .containers import ModuleDict, ModuleList, ParameterList, Sequential
 from .conv import Conv1d, ConvTranspose2d, Embedding
 from .layers import (
@@ -44,6 +45,8 @@ from .losses import (
 from .module import IncompatibleKeys, Module, Parameter, StateDictError
 from .normalization import GroupNorm, LayerNorm, RMSNorm
 from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from .tf_ops import *  # noqa: F403  (TensorFlow's tf.nn functions)
+from .tf_ops import __all__ as _tf_all
 
 __all__ = [
     "Module",
@@ -94,6 +97,9 @@ __all__ = [
     "LayerNorm",
     "GroupNorm",
     "RMSNorm",
+    "MultiheadAttention",
+    "TransformerEncoderLayer",
+    "TransformerEncoder",
     "RNN",
     "LSTM",
     "GRU",
@@ -102,5 +108,6 @@ __all__ = [
     "GRUCell",
     "init",
     "parallel",
+    *_tf_all,
     "functional",
 ]
