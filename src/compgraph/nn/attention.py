@@ -66,6 +66,15 @@ class MultiheadAttention(Module):
     ((3, 5, 8), (3, 5, 5), ['in_proj_weight', 'in_proj_bias'])
     """
 
+    # Parameters or None, by configuration (as torch)
+    in_proj_weight: Any
+    in_proj_bias: Any
+    q_proj_weight: Any
+    k_proj_weight: Any
+    v_proj_weight: Any
+    bias_k: Any
+    bias_v: Any
+
     def __init__(
         self,
         embed_dim: int,
@@ -111,7 +120,7 @@ class MultiheadAttention(Module):
             self.in_proj_weight = None
         self.in_proj_bias = Parameter(np.zeros(3 * e, dtype)) if bias else None
         self.out_proj = Linear(e, e, bias=bias, dtype=dtype, seed=rng)
-        if bias:
+        if self.out_proj.bias is not None:
             self.out_proj.bias.data[...] = 0
         self.bias_k = self.bias_v = None
         if add_bias_kv:
