@@ -12,11 +12,13 @@ Shape errors are ``ValueError`` (PyTorch raises ``RuntimeError``), type errors
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
 
 from .. import functions as cg
+from .. import linalg, special
 from ..functions import dispatch
 from ..grad_mode import no_grad
 from ..ops.conv import out_size
@@ -31,13 +33,74 @@ __all__ = [
     "dropout2d",
     "embedding",
     "layer_norm",
-    "group_norm",
     "rms_norm",
+    "group_norm",
     "scaled_dot_product_attention",
-    "conv1d",
     "conv2d",
-    "conv_transpose1d",
+    "conv1d",
     "conv_transpose2d",
+    "conv_transpose1d",
+    "sigmoid",
+    "tanh",
+    "gelu",
+    "relu",
+    "hardtanh",
+    "relu6",
+    "leaky_relu",
+    "elu",
+    "selu",
+    "celu",
+    "silu",
+    "softplus",
+    "mish",
+    "softsign",
+    "hardsigmoid",
+    "hardswish",
+    "logsigmoid",
+    "tanhshrink",
+    "threshold",
+    "hardshrink",
+    "softshrink",
+    "softmax",
+    "softmin",
+    "log_softmax",
+    "glu",
+    "max_pool2d",
+    "max_pool1d",
+    "avg_pool2d",
+    "avg_pool1d",
+    "adaptive_avg_pool2d",
+    "adaptive_avg_pool1d",
+    "adaptive_max_pool2d",
+    "adaptive_max_pool1d",
+    "pad",
+    "interpolate",
+    "pixel_shuffle",
+    "pixel_unshuffle",
+    "unfold",
+    "fold",
+    "one_hot",
+    "batch_norm",
+    "instance_norm",
+    "normalize",
+    "cosine_similarity",
+    "pairwise_distance",
+    "cross_entropy",
+    "nll_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "mse_loss",
+    "l1_loss",
+    "smooth_l1_loss",
+    "huber_loss",
+    "kl_div",
+    "margin_ranking_loss",
+    "hinge_embedding_loss",
+    "soft_margin_loss",
+    "cosine_embedding_loss",
+    "triplet_margin_loss",
+    "poisson_nll_loss",
+    "gaussian_nll_loss",
 ]
 
 _RNG = np.random.default_rng()
@@ -587,3 +650,1312 @@ def conv_transpose1d(
     )
     y = cg.squeeze(y, 2)
     return cg.squeeze(y, 0) if unb else y
+
+
+# ------------------------------------------------------------------ activations
+# PyTorch's signatures (``inplace`` is accepted and ignored: results are new tensors).
+sigmoid = cg.sigmoid
+tanh = cg.tanh
+gelu = cg.gelu
+
+
+def relu(input: Any, inplace: bool = False) -> Tensor:  # noqa: A002 (PyTorch's name)
+    """``max(x, 0)`` (gradient 0 at 0, as torch)."""
+    return cg.relu(input)
+
+
+def hardtanh(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    min_val: float = -1.0,
+    max_val: float = 1.0,
+    inplace: bool = False,
+) -> Tensor:
+    """``clip(x, min_val, max_val)``."""
+    return cg.clip(input, min_val, max_val)
+
+
+def relu6(input: Any, inplace: bool = False) -> Tensor:  # noqa: A002 (PyTorch's name)
+    """``clip(x, 0, 6)``."""
+    return cg.clip(input, 0.0, 6.0)
+
+
+def leaky_relu(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    negative_slope: float = 0.01,
+    inplace: bool = False,
+) -> Tensor:
+    """``x`` where ``x > 0``, else ``negative_slope * x``."""
+    return cg.leaky_relu(input, negative_slope)
+
+
+def elu(input: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
+    """``x`` where ``x > 0``, else ``alpha * (exp(x) - 1)``."""
+    return cg.elu(input, alpha)
+
+
+_SELU_ALPHA, _SELU_SCALE = 1.6732632423543772, 1.0507009873554805
+
+
+def selu(input: Any, inplace: bool = False) -> Tensor:  # noqa: A002 (PyTorch's name)
+    """``scale * elu(x, alpha)`` with the self-normalising constants."""
+    return cg.multiply(cg.elu(input, _SELU_ALPHA), _SELU_SCALE)
+
+
+def celu(input: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
+    """``x`` where ``x > 0``, else ``alpha * (exp(x / alpha) - 1)``."""
+    return cg.multiply(cg.elu(cg.multiply(input, 1.0 / alpha)), alpha)
+
+
+def silu(input: Any, inplace: bool = False) -> Tensor:  # noqa: A002 (PyTorch's name)
+    """``x * sigmoid(x)``."""
+    return cg.silu(input)
+
+
+def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: A002
+    """``log(1 + exp(beta * x)) / beta``, and ``x`` itself where ``beta * x > threshold``."""
+    bx = cg.multiply(input, beta) if beta != 1.0 else input
+    soft = cg.softplus(bx) if beta == 1.0 else cg.multiply(cg.softplus(bx), 1.0 / beta)
+    return cg.where(cg.greater(bx, threshold), input, soft)
+
+
+def mish(input: Any, inplace: bool = False) -> Tensor:  # noqa: A002 (PyTorch's name)
+    """``x * tanh(softplus(x))``."""
+    return cg.multiply(input, cg.tanh(cg.softplus(input)))
+
+
+def softsign(input: Any) -> Tensor:  # noqa: A002 (PyTorch's name)
+    """``x / (1 + |x|)``."""
+    return cg.divide(input, cg.add(cg.abs(input), 1.0))
+
+
+def hardsigmoid(input: Any, inplace: bool = False) -> Tensor:  # noqa: A002
+    """``clip(x / 6 + 1/2, 0, 1)``."""
+    return cg.multiply(cg.clip(cg.add(input, 3.0), 0.0, 6.0), 1.0 / 6.0)
+
+
+def hardswish(input: Any, inplace: bool = False) -> Tensor:  # noqa: A002 (PyTorch's name)
+    """``x * hardsigmoid(x)``."""
+    return cg.multiply(input, hardsigmoid(input))
+
+
+def logsigmoid(input: Any) -> Tensor:  # noqa: A002 (PyTorch's name)
+    """``log(sigmoid(x)) = -softplus(-x)``, stable."""
+    return cg.negative(cg.softplus(cg.negative(input)))
+
+
+def tanhshrink(input: Any) -> Tensor:  # noqa: A002 (PyTorch's name)
+    """``x - tanh(x)``."""
+    return cg.subtract(input, cg.tanh(input))
+
+
+def threshold(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    threshold: float,
+    value: float,
+    inplace: bool = False,
+) -> Tensor:
+    """``x`` where ``x > threshold``, else ``value``."""
+    return cg.where(cg.greater(input, threshold), input, value)
+
+
+def hardshrink(input: Any, lambd: float = 0.5) -> Tensor:  # noqa: A002 (PyTorch's name)
+    """``x`` where ``|x| > lambd``, else 0."""
+    return cg.where(cg.greater(cg.abs(input), lambd), input, 0.0)
+
+
+def softshrink(input: Any, lambd: float = 0.5) -> Tensor:  # noqa: A002 (PyTorch's name)
+    """``x - lambd`` above ``lambd``, ``x + lambd`` below ``-lambd``, else 0."""
+    return cg.where(
+        cg.greater(input, lambd),
+        cg.subtract(input, lambd),
+        cg.where(cg.less(input, -lambd), cg.add(input, lambd), 0.0),
+    )
+
+
+def _softmax_dim(x: Any, dim: Any, dtype: Any, where: str) -> tuple:
+    if dtype is not None:
+        x = cg.astype(x, _np_dtype(dtype))
+    if dim is None:  # torch's legacy implicit choice (it warns)
+        dim = 0 if len(_shape(x)) in (0, 1, 3) else 1
+    return x, int(dim)
+
+
+def _np_dtype(dtype: Any) -> np.dtype:
+    """A dtype given as NumPy's, compgraph's, a string or a torch dtype (its name)."""
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        return np.dtype(str(dtype).replace("torch.", ""))
+
+
+def softmax(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    dim: int | None = None,
+    _stacklevel: int = 3,
+    dtype: Any = None,
+) -> Tensor:
+    """``exp(x) / sum(exp(x))`` along ``dim``, in ``dtype`` if given (cast first)."""
+    x, d = _softmax_dim(input, dim, dtype, "softmax")
+    return cg.softmax(x, d)
+
+
+def softmin(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    dim: int | None = None,
+    _stacklevel: int = 3,
+    dtype: Any = None,
+) -> Tensor:
+    """``softmax(-x)`` along ``dim``."""
+    x, d = _softmax_dim(input, dim, dtype, "softmin")
+    return cg.softmax(cg.negative(x), d)
+
+
+def log_softmax(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    dim: int | None = None,
+    _stacklevel: int = 3,
+    dtype: Any = None,
+) -> Tensor:
+    """``x - logsumexp(x)`` along ``dim`` (one primitive), in ``dtype`` if given."""
+    x, d = _softmax_dim(input, dim, dtype, "log_softmax")
+    return cg.log_softmax(x, d)
+
+
+def glu(input: Any, dim: int = -1) -> Tensor:  # noqa: A002 (PyTorch's name)
+    """``a * sigmoid(b)`` for the two halves ``a, b`` of ``input`` along ``dim``."""
+    shape = _shape(input)
+    n = shape[dim]
+    if n % 2:
+        raise ValueError(f"glu: halving dimension {dim} of shape {shape} needs an even size")
+    a, b = cg.split(input, 2, axis=dim)
+    return cg.multiply(a, cg.sigmoid(b))
+
+
+# ------------------------------------------------------------------ pooling
+def _first_max(x: Any, axis: int) -> Tensor:
+    """Max along ``axis`` whose gradient goes to the first maximal entry only, as
+    PyTorch's max pooling (a plain max splits it among ties)."""
+    nd = len(_shape(x))
+    size = _shape(x)[axis]
+    idx = cg.argmax(x, axis=axis, keepdims=True)
+    slots = np.arange(size).reshape((size,) + (1,) * (nd - 1 - axis % nd))
+    return cg.sum(cg.where(cg.equal(idx, slots), x, 0), axis=axis)
+
+
+def _pool_geometry(where, size, k, s, p, d, ceil_mode) -> tuple:
+    """(output length, extra padding after the end) of one pooled dimension, PyTorch's
+    rule: with ``ceil_mode`` the last window may overhang, but must start inside."""
+    if p > k // 2:
+        raise ValueError(f"{where}: padding {p} must be at most half the kernel size {k}")
+    span = size + 2 * p - d * (k - 1) - 1
+    out = (-(-span // s) if ceil_mode else span // s) + 1
+    if ceil_mode and (out - 1) * s >= size + p:
+        out -= 1
+    if out < 1:
+        raise ValueError(f"{where}: output size is too small for input size {size}, kernel {k}")
+    return out, max(0, (out - 1) * s + d * (k - 1) + 1 - (size + 2 * p))
+
+
+def _pool2d(
+    where: str,
+    x: Any,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    ceil_mode: bool,
+    fill: float,
+) -> tuple:
+    """Patches of an (N, C, H, W) input padded with ``fill``: ``(cols (N*C*oh*ow, kh*kw),
+    (n, c, oh, ow), geometry)``, or a reshaped view when windows tile the input."""
+    n, c, h, w = _shape(x)
+    k = _ints(kernel_size, 2, f"{where} kernel_size", 1)
+    s = (
+        k
+        if stride is None or stride == [] or stride == ()
+        else _ints(stride, 2, f"{where} stride", 1)
+    )
+    p = _ints(padding, 2, f"{where} padding")
+    d = _ints(dilation, 2, f"{where} dilation", 1)
+    (oh, eh), (ow, ew) = (
+        _pool_geometry(where, size, *a, ceil_mode) for size, a in zip((h, w), zip(k, s, p, d))
+    )
+    geo = (k, s, p, d, (eh, ew))
+    if s == k and d == (1, 1) and p == (0, 0) and h == oh * k[0] and w == ow * k[1]:
+        # Windows tile the input: a reshape and a transpose, no patch copy.
+        y = cg.reshape(x, (n, c, oh, k[0], ow, k[1]))
+        cols = cg.reshape(cg.transpose(y, (0, 1, 2, 4, 3, 5)), (-1, k[0] * k[1]))
+        return cols, (n, c, oh, ow), geo
+    planes = cg.reshape(x, (n * c, 1, h, w))
+    if p != (0, 0) or eh or ew:
+        pads = ((0, 0), (0, 0), (p[0], p[0] + eh), (p[1], p[1] + ew))
+        planes = cg.pad(planes, pads, constant_values=fill)
+    cols = cg.im2col(planes, kh=k[0], kw=k[1], stride=s, pad=0, dilation=d)
+    return cols, (n, c, oh, ow), geo
+
+
+def _unbatched(where: str, x: Any, spatial: int, fn: Any) -> Any:
+    shape = _shape(x)
+    if len(shape) == spatial + 1:
+        y = fn(cg.expand_dims(x, 0))
+        return tuple(cg.squeeze(v, 0) for v in y) if isinstance(y, tuple) else cg.squeeze(y, 0)
+    if len(shape) != spatial + 2:
+        raise ValueError(
+            f"{where}: expected a {spatial + 1}-D (unbatched) or {spatial + 2}-D (batched) "
+            f"input, got shape {shape}"
+        )
+    return fn(x)
+
+
+def _as2d(x: Any) -> Any:
+    return cg.expand_dims(x, 2)
+
+
+def _max_pool(x, k, s, p, d, ceil_mode, return_indices, where) -> Any:
+    cols, (n, c, oh, ow), (k2, s2, p2, d2, _) = _pool2d(where, x, k, s, p, d, ceil_mode, -np.inf)
+    y = cg.reshape(_first_max(cols, 1), (n, c, oh, ow))
+    if not return_indices:
+        return y
+    # flat index into H*W of each window's first maximum, as torch's
+    a = np.argmax(_value(cols), axis=1).reshape(n, c, oh, ow)
+    w = _shape(x)[3]
+    rows = np.arange(oh)[:, None] * s2[0] - p2[0] + (a // k2[1]) * d2[0]
+    colz = np.arange(ow)[None, :] * s2[1] - p2[1] + (a % k2[1]) * d2[1]
+    return y, cg.asarray((rows * w + colz).astype(np.int64))
+
+
+def max_pool2d(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """Max over windows of (N, C, H, W) or (C, H, W), as ``F.max_pool2d``: ``stride``
+    defaults to the window, ``padding`` (-inf, at most half the window), ``dilation``,
+    ``ceil_mode``; the gradient goes to each window's first maximum; with
+    ``return_indices`` also the flat H*W index of each maximum."""
+    return _unbatched(
+        "max_pool2d",
+        input,
+        2,
+        lambda x: _max_pool(
+            x, kernel_size, stride, padding, dilation, ceil_mode, return_indices, "max_pool2d"
+        ),
+    )
+
+
+def max_pool1d(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """Max over windows of (N, C, L) or (C, L), as ``F.max_pool1d``."""
+    one = lambda v, low=0: (1,) + _ints(v, 1, "max_pool1d", low)  # noqa: E731
+
+    def fn(x: Any) -> Any:
+        y = _max_pool(
+            _as2d(x),
+            one(kernel_size, 1),
+            None if stride is None else one(stride, 1),
+            (0,) + _ints(padding, 1, "max_pool1d padding"),
+            one(dilation, 1),
+            ceil_mode,
+            return_indices,
+            "max_pool1d",
+        )
+        return tuple(cg.squeeze(v, 2) for v in y) if return_indices else cg.squeeze(y, 2)
+
+    return _unbatched("max_pool1d", input, 1, fn)
+
+
+def _avg_pool(x, k, s, p, ceil_mode, count_include_pad, divisor_override, where) -> Tensor:
+    cols, (n, c, oh, ow), (k2, s2, p2, _, (eh, ew)) = _pool2d(where, x, k, s, p, 1, ceil_mode, 0.0)
+    total = cg.reshape(cg.sum(cols, axis=1), (n, c, oh, ow))
+    if divisor_override:
+        return cg.multiply(total, 1.0 / divisor_override)
+    h, w = _shape(x)[2:]
+    if not (eh or ew) and (count_include_pad or p2 == (0, 0)):
+        return cg.multiply(total, 1.0 / (k2[0] * k2[1]))
+    # Per-window divisor: padding counts (or not), the ceil_mode overhang never does.
+    inner = np.ones((1, 1, h, w))
+    inner = np.pad(
+        inner,
+        ((0, 0), (0, 0), (p2[0],) * 2, (p2[1],) * 2),
+        constant_values=float(count_include_pad),
+    )
+    inner = np.pad(inner, ((0, 0), (0, 0), (0, eh), (0, ew)))
+    counts = get_op("im2col").forward(inner, k2[0], k2[1], s2, 0).sum(axis=1).reshape(oh, ow)
+    return cg.divide(total, counts.astype(_dtype(total)))
+
+
+def avg_pool2d(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
+    """Mean over windows of (N, C, H, W) or (C, H, W), as ``F.avg_pool2d``: zero
+    ``padding`` counted in the mean unless ``count_include_pad=False``, ``ceil_mode``
+    windows divided by their size inside the padded input, or ``divisor_override``."""
+    return _unbatched(
+        "avg_pool2d",
+        input,
+        2,
+        lambda x: _avg_pool(
+            x,
+            kernel_size,
+            stride,
+            padding,
+            ceil_mode,
+            count_include_pad,
+            divisor_override,
+            "avg_pool2d",
+        ),
+    )
+
+
+def avg_pool1d(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
+    """Mean over windows of (N, C, L) or (C, L), as ``F.avg_pool1d``."""
+    one = lambda v, low=0: (1,) + _ints(v, 1, "avg_pool1d", low)  # noqa: E731
+    return _unbatched(
+        "avg_pool1d",
+        input,
+        1,
+        lambda x: cg.squeeze(
+            _avg_pool(
+                _as2d(x),
+                one(kernel_size, 1),
+                None if stride is None else one(stride, 1),
+                (0,) + _ints(padding, 1, "avg_pool1d padding"),
+                ceil_mode,
+                count_include_pad,
+                None,
+                "avg_pool1d",
+            ),
+            2,
+        ),
+    )
+
+
+def _adaptive(x: Any, size: Any, spatial: int, reduce: Any, where: str) -> Tensor:
+    """Pool (N, C, *spatial) into ``size`` cells; cell i of a length-L axis spans
+    ``floor(i*L/o)`` to ``ceil((i+1)*L/o)`` (PyTorch's windows)."""
+    shape = _shape(x)
+    sizes = tuple(size) if isinstance(size, (tuple, list)) else (size,) * spatial
+    outs = tuple(shape[2 + i] if o is None else int(o) for i, o in enumerate(sizes))
+    if len(outs) != spatial or min(outs) < 1:
+        raise ValueError(f"{where}: output_size must be {spatial} positive ints, got {size}")
+    if all(L % o == 0 for L, o in zip(shape[2:], outs)):  # equal windows: one reshape
+        split = shape[:2] + tuple(v for o, L in zip(outs, shape[2:]) for v in (o, L // o))
+        y = cg.reshape(x, split)
+        axes = tuple(range(3, 3 + 2 * spatial, 2))
+        order = tuple(i for i in range(len(split)) if i not in axes) + axes
+        y = cg.reshape(cg.transpose(y, order), shape[:2] + outs + (-1,))
+        return reduce(y, -1)
+    # unequal windows: one slice per cell, stacked (few cells in practice)
+    grids = np.indices(outs).reshape(spatial, -1).T
+    vals = []
+    for cell in grids:
+        index = (slice(None), slice(None)) + tuple(
+            slice((i * L) // o, -((-(i + 1) * L) // o)) for i, L, o in zip(cell, shape[2:], outs)
+        )
+        win = cg.reshape(x[index], shape[:2] + (-1,))
+        vals.append(reduce(win, -1))
+    return cg.reshape(cg.stack(vals, axis=-1), shape[:2] + outs)
+
+
+def _mean_last(v: Any, axis: int) -> Any:
+    return cg.mean(v, axis=axis)
+
+
+def adaptive_avg_pool2d(input: Any, output_size: Any) -> Tensor:  # noqa: A002
+    """Mean over the windows cutting (N, C, H, W) or (C, H, W) into ``output_size``
+    cells (``None`` keeps a size), as ``F.adaptive_avg_pool2d``."""
+    return _unbatched(
+        "adaptive_avg_pool2d",
+        input,
+        2,
+        lambda x: _adaptive(x, output_size, 2, _mean_last, "adaptive_avg_pool2d"),
+    )
+
+
+def adaptive_avg_pool1d(input: Any, output_size: Any) -> Tensor:  # noqa: A002
+    """Mean over the windows cutting (N, C, L) or (C, L) into ``output_size`` cells."""
+    return _unbatched(
+        "adaptive_avg_pool1d",
+        input,
+        1,
+        lambda x: _adaptive(x, output_size, 1, _mean_last, "adaptive_avg_pool1d"),
+    )
+
+
+def adaptive_max_pool2d(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    output_size: Any,
+    return_indices: bool = False,
+) -> Tensor:
+    """Max over the windows cutting (N, C, H, W) into ``output_size`` cells (the
+    gradient to each window's first maximum); ``return_indices`` is not supported."""
+    if return_indices:
+        raise NotImplementedError("adaptive_max_pool2d: return_indices=True is not supported")
+    return _unbatched(
+        "adaptive_max_pool2d",
+        input,
+        2,
+        lambda x: _adaptive(x, output_size, 2, _first_max, "adaptive_max_pool2d"),
+    )
+
+
+def adaptive_max_pool1d(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    output_size: Any,
+    return_indices: bool = False,
+) -> Tensor:
+    """Max over the windows cutting (N, C, L) into ``output_size`` cells."""
+    if return_indices:
+        raise NotImplementedError("adaptive_max_pool1d: return_indices=True is not supported")
+    return _unbatched(
+        "adaptive_max_pool1d",
+        input,
+        1,
+        lambda x: _adaptive(x, output_size, 1, _first_max, "adaptive_max_pool1d"),
+    )
+
+
+# ------------------------------------------------------------------ padding, resizing
+_PAD_MODES = {"constant": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+def pad(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    pad: Any,
+    mode: str = "constant",
+    value: float | None = None,
+) -> Tensor:
+    """Pad (or, with negative amounts, crop) the last dimensions, as ``F.pad``: ``pad`` is
+    ``(left, right)`` of the last dimension, then of the one before, ...; ``mode``
+    ``'constant'`` (with ``value``, default 0), ``'reflect'``, ``'replicate'`` or
+    ``'circular'``."""
+    if mode not in _PAD_MODES:
+        raise NotImplementedError(f"pad: mode must be one of {', '.join(_PAD_MODES)}, got {mode!r}")
+    if value is not None and mode != "constant" and value != 0:
+        raise ValueError(f"pad: padding mode {mode!r} doesn't take in value argument")
+    shape = _shape(input)
+    amounts = [int(a) for a in pad]
+    if len(amounts) % 2 or len(amounts) // 2 > len(shape):
+        raise ValueError(
+            f"pad: the padding {tuple(pad)} must have an even length of at most twice the "
+            f"number of dimensions ({len(shape)})"
+        )
+    pairs = [(0, 0)] * len(shape)
+    for i in range(len(amounts) // 2):
+        pairs[len(shape) - 1 - i] = (amounts[2 * i], amounts[2 * i + 1])
+    x = input
+    if any(b < 0 or a < 0 for b, a in pairs):  # negative amounts crop
+        x = x[tuple(slice(max(0, -b), n - max(0, -a)) for (b, a), n in zip(pairs, shape))]
+        shape = _shape(x)
+        pairs = [(max(0, b), max(0, a)) for b, a in pairs]
+    for (b, a), n in zip(pairs, shape):
+        if (mode == "reflect" and max(b, a) >= n) or (mode == "circular" and max(b, a) > n):
+            raise ValueError(
+                f"pad: {mode} padding {(b, a)} must be smaller than the dimension size {n}"
+            )
+    if not any(b or a for b, a in pairs):
+        return x if isinstance(x, Tensor) else cg.asarray(x)
+    if mode == "constant":
+        return cg.pad(x, pairs, constant_values=0.0 if value is None else value)
+    return cg.pad(x, pairs, mode=_PAD_MODES[mode])
+
+
+def _resize_matrix(
+    n_in: int, n_out: int, scale: float | None, mode: str, align: bool
+) -> np.ndarray:
+    """The (n_out, n_in) matrix resampling one axis, PyTorch's source coordinates."""
+    a = np.zeros((n_out, n_in))
+    dst = np.arange(n_out, dtype=np.float64)
+    rows = np.arange(n_out)
+    sc = n_in / n_out if scale is None else scale
+    if mode.startswith("nearest"):
+        src = np.floor((dst + 0.5) * sc if mode == "nearest-exact" else dst * sc)
+        a[rows, np.minimum(src.astype(np.int64), n_in - 1)] = 1.0
+        return a
+    if align:
+        src = dst * ((n_in - 1) / (n_out - 1)) if n_out > 1 else np.zeros(n_out)
+    else:
+        src = np.maximum(sc * (dst + 0.5) - 0.5, 0.0)
+    i0 = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
+    i1 = np.minimum(i0 + 1, n_in - 1)
+    lam = src - i0
+    np.add.at(a, (rows, i0), 1.0 - lam)
+    np.add.at(a, (rows, i1), lam)
+    return a
+
+
+_INTERP_DIMS = {"linear": 1, "bilinear": 2, "trilinear": 3}
+
+
+def interpolate(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    size: Any = None,
+    scale_factor: Any = None,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+    recompute_scale_factor: bool | None = None,
+    antialias: bool = False,
+) -> Tensor:
+    """Resize the spatial dimensions of (N, C, ...) to ``size`` or by ``scale_factor``,
+    as ``F.interpolate``: ``mode`` ``'nearest'``, ``'nearest-exact'``, ``'linear'``
+    (3-D input), ``'bilinear'`` (4-D) or ``'trilinear'`` (5-D), with ``align_corners``;
+    each dimension is one matrix product (so gradients are exact)."""
+    shape = _shape(input)
+    spatial = len(shape) - 2
+    if mode not in ("nearest", "nearest-exact") and mode not in _INTERP_DIMS:
+        raise NotImplementedError(f"interpolate: mode {mode!r} is not supported")
+    if mode in _INTERP_DIMS and _INTERP_DIMS[mode] != spatial:
+        raise NotImplementedError(
+            f"interpolate: got {len(shape)}D input, but {mode} mode needs "
+            f"{_INTERP_DIMS[mode] + 2}D input"
+        )
+    if align_corners is not None and mode.startswith("nearest"):
+        raise ValueError(
+            "interpolate: align_corners option can only be set with the interpolating modes: "
+            "linear | bilinear | bicubic | trilinear"
+        )
+    if antialias:
+        raise NotImplementedError("interpolate: antialias=True is not supported")
+    if (size is None) == (scale_factor is None):
+        raise ValueError("interpolate: either size or scale_factor should be defined, not both")
+    if spatial < 1:
+        raise ValueError(f"interpolate: expected an (N, C, ...) input, got shape {shape}")
+    if size is not None:
+        outs = tuple(size) if isinstance(size, (tuple, list)) else (size,) * spatial
+        outs = tuple(int(o) for o in outs)
+        scales: tuple = (None,) * spatial
+    else:
+        sfs = (
+            tuple(scale_factor)
+            if isinstance(scale_factor, (tuple, list))
+            else (scale_factor,) * spatial
+        )
+        outs = tuple(int(math.floor(n * float(f))) for n, f in zip(shape[2:], sfs))
+        scales = (None,) * spatial if recompute_scale_factor else tuple(1.0 / f for f in sfs)
+    if len(outs) != spatial or min(outs) < 1:
+        raise ValueError(f"interpolate: output size {outs} does not fit input shape {shape}")
+    x = input
+    dtype = _dtype(input)
+    for ax in range(spatial):
+        n_in, n_out = shape[2 + ax], outs[ax]
+        if n_in == n_out and scales[ax] in (None, 1.0):
+            continue
+        a = _resize_matrix(n_in, n_out, scales[ax], mode, bool(align_corners)).astype(dtype)
+        axis = 2 + ax
+        if axis == len(shape) - 1:
+            x = cg.matmul(x, a.T)
+        else:
+            x = cg.moveaxis(cg.matmul(cg.moveaxis(x, axis, -1), a.T), -1, axis)
+    return x if isinstance(x, Tensor) else cg.asarray(x)
+
+
+def pixel_shuffle(input: Any, upscale_factor: int) -> Tensor:  # noqa: A002
+    """(N, C*r*r, H, W) -> (N, C, H*r, W*r), as ``F.pixel_shuffle``."""
+    *lead, c, h, w = _shape(input)
+    r = int(upscale_factor)
+    if c % (r * r):
+        raise ValueError(f"pixel_shuffle: channels {c} must be divisible by {r}**2")
+    y = cg.reshape(input, (-1, c // (r * r), r, r, h, w))
+    y = cg.transpose(y, (0, 1, 4, 2, 5, 3))
+    return cg.reshape(y, (*lead, c // (r * r), h * r, w * r))
+
+
+def pixel_unshuffle(input: Any, downscale_factor: int) -> Tensor:  # noqa: A002
+    """(N, C, H*r, W*r) -> (N, C*r*r, H, W), as ``F.pixel_unshuffle``."""
+    *lead, c, h, w = _shape(input)
+    r = int(downscale_factor)
+    if h % r or w % r:
+        raise ValueError(f"pixel_unshuffle: height {h} and width {w} must be divisible by {r}")
+    y = cg.reshape(input, (-1, c, h // r, r, w // r, r))
+    y = cg.transpose(y, (0, 1, 3, 5, 2, 4))
+    return cg.reshape(y, (*lead, c * r * r, h // r, w // r))
+
+
+def unfold(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    kernel_size: Any,
+    dilation: Any = 1,
+    padding: Any = 0,
+    stride: Any = 1,
+) -> Tensor:
+    """Sliding patches of (N, C, H, W) as (N, C*kh*kw, L), as ``F.unfold``."""
+    n, c = _shape(input)[:2]
+    k = _ints(kernel_size, 2, "unfold kernel_size", 1)
+    cols = cg.im2col(
+        input,
+        kh=k[0],
+        kw=k[1],
+        stride=_ints(stride, 2, "unfold stride", 1),
+        pad=_ints(padding, 2, "unfold padding"),
+        dilation=_ints(dilation, 2, "unfold dilation", 1),
+    )
+    return cg.transpose(cg.reshape(cols, (n, -1, c * k[0] * k[1])), (0, 2, 1))
+
+
+def fold(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    output_size: Any,
+    kernel_size: Any,
+    dilation: Any = 1,
+    padding: Any = 0,
+    stride: Any = 1,
+) -> Tensor:
+    """Sum (N, C*kh*kw, L) patches back into (N, C, H, W), as ``F.fold`` (``unfold``'s
+    adjoint)."""
+    n, ck, L = _shape(input)
+    k = _ints(kernel_size, 2, "fold kernel_size", 1)
+    h, w = _ints(output_size, 2, "fold output_size", 1)
+    st, p = _ints(stride, 2, "fold stride", 1), _ints(padding, 2, "fold padding")
+    d = _ints(dilation, 2, "fold dilation", 1)
+    if ck % (k[0] * k[1]) or L != out_size(h, k[0], st[0], p[0], d[0]) * out_size(
+        w, k[1], st[1], p[1], d[1]
+    ):
+        raise ValueError(
+            f"fold: input of shape {(n, ck, L)} does not match output_size {(h, w)}, "
+            f"kernel_size {k}, stride {st}, padding {p}, dilation {d}"
+        )
+    cols = cg.reshape(cg.transpose(input, (0, 2, 1)), (n * L, ck))
+    return dispatch(
+        get_op("col2im"),
+        (cols,),
+        {
+            "shape": (n, ck // (k[0] * k[1]), h, w),
+            "kh": k[0],
+            "kw": k[1],
+            "stride": st,
+            "pad": p,
+            "dilation": d,
+        },
+    )
+
+
+def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
+    """Integer class indices as int64 one-hot vectors along a new last dimension
+    (``num_classes=-1``: the largest index + 1), as ``F.one_hot``."""
+    idx = _value(tensor)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: expected integer class indices, got dtype {idx.dtype}")
+    if num_classes == -1:
+        if not idx.size:
+            raise ValueError("one_hot: can not infer total number of classes from empty tensor")
+        num_classes = int(idx.max()) + 1
+    if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
+        raise ValueError(f"one_hot: class values must be in [0, {num_classes})")
+    return cg.asarray((idx[..., None] == np.arange(num_classes)).astype(np.int64))
+
+
+# ------------------------------------------------------------------ batch statistics
+def _update_running(
+    rm: Any, rv: Any, mean: np.ndarray, var: np.ndarray, count: int, momentum: float
+) -> None:
+    """Running statistics (not part of the graph), in place; the variance kept is unbiased."""
+    unbiased = var * (count / max(count - 1, 1))
+    for buf, stat in ((rm, mean), (rv, unbiased)):
+        if buf is not None:
+            data = _value(buf)
+            data[...] = (1 - momentum) * data + momentum * stat.astype(data.dtype)
+
+
+def batch_norm(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    running_mean: Any,
+    running_var: Any,
+    weight: Any = None,
+    bias: Any = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise (N, C, ...) per channel C, as ``F.batch_norm``: in ``training`` with the
+    batch's statistics (updating ``running_mean``/``running_var`` in place, the variance
+    unbiased, by ``momentum``), else with the running ones."""
+    shape = _shape(input)
+    if len(shape) < 2:
+        raise ValueError(f"batch_norm: expected an (N, C, ...) input, got shape {shape}")
+    c = shape[1]
+    view = (c,) + (1,) * (len(shape) - 2)
+    axes = (0,) + tuple(range(2, len(shape)))
+    if training:
+        count = int(np.prod([shape[a] for a in axes]))
+        if count < 2:
+            raise ValueError(
+                f"batch_norm: expected more than 1 value per channel when training, got "
+                f"input of shape {shape}"
+            )
+        mean = cg.mean(input, axis=axes, keepdims=True)
+        d = cg.subtract(input, mean)
+        var = cg.mean(d * d, axis=axes, keepdims=True)
+        _update_running(
+            running_mean,
+            running_var,
+            _value(mean).reshape(-1),
+            _value(var).reshape(-1),
+            count,
+            momentum,
+        )
+        y = d * (1.0 / cg.sqrt(var + eps))
+    else:
+        if running_mean is None or running_var is None:
+            raise ValueError(
+                "batch_norm: running_mean and running_var are needed when not training"
+            )
+        rm, rv = cg.reshape(running_mean, view), cg.reshape(running_var, view)
+        y = cg.subtract(input, rm) * (1.0 / cg.sqrt(rv + eps))
+    if weight is not None:
+        y = y * cg.reshape(weight, view)
+    if bias is not None:
+        y = y + cg.reshape(bias, view)
+    return y
+
+
+def instance_norm(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    running_mean: Any = None,
+    running_var: Any = None,
+    weight: Any = None,
+    bias: Any = None,
+    use_input_stats: bool = True,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise each (sample, channel) of (N, C, ...) over its positions, as
+    ``F.instance_norm`` (running statistics, if given, updated with their batch mean)."""
+    shape = _shape(input)
+    if len(shape) < 3:
+        raise ValueError(f"instance_norm: expected an (N, C, L, ...) input, got shape {shape}")
+    c = shape[1]
+    view = (c,) + (1,) * (len(shape) - 2)
+    axes = tuple(range(2, len(shape)))
+    if use_input_stats:
+        mean = cg.mean(input, axis=axes, keepdims=True)
+        d = cg.subtract(input, mean)
+        var = cg.mean(d * d, axis=axes, keepdims=True)
+        count = int(np.prod(shape[2:]))
+        if running_mean is not None or running_var is not None:
+            _update_running(
+                running_mean,
+                running_var,
+                _value(mean).reshape(shape[:2]).mean(0),
+                _value(var).reshape(shape[:2]).mean(0),
+                count,
+                momentum,
+            )
+        y = d * (1.0 / cg.sqrt(var + eps))
+    else:
+        y = batch_norm(input, running_mean, running_var, None, None, False, momentum, eps)
+    if weight is not None:
+        y = y * cg.reshape(weight, view)
+    if bias is not None:
+        y = y + cg.reshape(bias, view)
+    return y
+
+
+# ------------------------------------------------------------------ distances
+def _pnorm(x: Any, p: float, dim: int, keepdim: bool) -> Tensor:
+    return linalg.vector_norm(x, ord=p, axis=dim, keepdims=keepdim)
+
+
+def normalize(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    p: float = 2.0,
+    dim: int = 1,
+    eps: float = 1e-12,
+    out: Any = None,
+) -> Tensor:
+    """``x / max(||x||_p, eps)`` along ``dim``, as ``F.normalize``."""
+    if out is not None:
+        raise TypeError("normalize: out= is not supported")
+    return cg.divide(input, cg.maximum(_pnorm(input, p, dim, True), eps))
+
+
+def cosine_similarity(x1: Any, x2: Any, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """``x1 . x2 / (max(||x1||, eps) * max(||x2||, eps))`` along ``dim``, broadcast, as
+    ``F.cosine_similarity``."""
+    n1 = cg.maximum(cg.sqrt(cg.sum(cg.multiply(x1, x1), axis=dim, keepdims=True)), eps)
+    n2 = cg.maximum(cg.sqrt(cg.sum(cg.multiply(x2, x2), axis=dim, keepdims=True)), eps)
+    return cg.sum(cg.multiply(cg.divide(x1, n1), cg.divide(x2, n2)), axis=dim)
+
+
+def pairwise_distance(
+    x1: Any, x2: Any, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False
+) -> Tensor:
+    """``||x1 - x2 + eps||_p`` along the last dimension, as ``F.pairwise_distance``."""
+    return _pnorm(cg.add(cg.subtract(x1, x2), eps), p, -1, keepdim)
+
+
+# ------------------------------------------------------------------ losses
+def _reduction(size_average: Any, reduce: Any, reduction: str, where: str) -> str:
+    """PyTorch's legacy ``size_average``/``reduce`` flags, else ``reduction`` checked."""
+    if size_average is not None or reduce is not None:
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        return "mean" if size_average and reduce else "sum" if reduce else "none"
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{where}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    return reduction
+
+
+def _reduce(loss: Any, reduction: str) -> Any:
+    if reduction == "mean":
+        return cg.mean(loss)
+    return cg.sum(loss) if reduction == "sum" else loss
+
+
+def _same_shape(a: Any, b: Any, where: str) -> None:
+    if _shape(a) != _shape(b):
+        raise ValueError(
+            f"{where}: Using a target size ({_shape(b)}) that is different to the input "
+            f"size ({_shape(a)}) is not supported"
+        )
+
+
+def _classes_last(x: Any, shape: tuple) -> Any:
+    """(N, C, d1, ...) -> (N*d1*..., C); (C,) -> (1, C)."""
+    if len(shape) == 1:
+        return cg.reshape(x, (1, -1))
+    if len(shape) > 2:
+        x = cg.moveaxis(x, 1, -1)
+    return cg.reshape(x, (-1, shape[1]))
+
+
+def _nll(
+    x: Any,
+    target: Any,
+    weight: Any,
+    ignore_index: int,
+    reduction: str,
+    label_smoothing: float,
+    where: str,
+    from_logits: bool,
+) -> Tensor:
+    """Cross entropy / NLL of (N, C, d1, ...) scores against class indices
+    (N, d1, ...): the picked entries come from a one-hot mask (faster than scattering
+    into the gradient); a weighted mean divides by the weights of the counted targets."""
+    shape = _shape(x)
+    if len(shape) < 1:
+        raise ValueError(f"{where}: input must have a class dimension, got shape {shape}")
+    c = shape[0] if len(shape) == 1 else shape[1]
+    labels = _value(target)
+    want = () if len(shape) == 1 else (shape[0],) + shape[2:]
+    if labels.shape != want or labels.dtype.kind not in "iu":
+        raise ValueError(
+            f"{where}: target must be integer class indices of shape {want} for input of "
+            f"shape {shape} (or class probabilities of the input's shape), got shape "
+            f"{labels.shape} dtype {labels.dtype}"
+        )
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{where}: label_smoothing must be in [0, 1], got {label_smoothing}")
+    labels = labels.reshape(-1)
+    keep = labels != ignore_index
+    kept = labels[keep]
+    if kept.size and (kept.min() < 0 or kept.max() >= c):
+        raise IndexError(
+            f"{where}: target {kept.min() if kept.min() < 0 else kept.max()} is out of "
+            f"bounds for {c} classes (ignore_index={ignore_index})"
+        )
+    dtype = _dtype(x)
+    w = None
+    if weight is not None:
+        w = _value(weight).astype(dtype)
+        if w.shape != (c,):
+            raise ValueError(f"{where}: weight must have shape ({c},), got {w.shape}")
+    flat = _classes_last(x, shape)
+    n = labels.size
+    logp = cg.log_softmax(flat, -1) if from_logits else flat
+    onehot = np.zeros((n, c), dtype)
+    onehot[np.arange(n)[keep], kept] = 1 if w is None else w[kept]
+    if w is None and keep.all() and not label_smoothing and reduction != "none" and n:
+        # One sum and one scale instead of a per-example sum, a negation and a mean.
+        return cg.multiply(cg.sum(logp * onehot), -1.0 / n if reduction == "mean" else -1.0)
+    denom = float(kept.size if w is None else w[kept].sum())
+    loss = cg.negative(cg.sum(logp * onehot, axis=1))
+    if label_smoothing:
+        cls = np.broadcast_to(keep[:, None], (n, c)).astype(dtype)
+        if w is not None:
+            cls = cls * w
+        smooth = cg.negative(cg.sum(logp * cls, axis=1))
+        loss = loss * (1.0 - label_smoothing) + smooth * (label_smoothing / c)
+    if reduction == "none":
+        return cg.reshape(loss, want)
+    total = cg.sum(loss)
+    if reduction == "sum":
+        return total
+    if not denom:  # nothing counted: NaN, with zero gradients, as torch
+        return cg.add(cg.multiply(total, 0.0), np.nan)
+    return total / denom
+
+
+def cross_entropy(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    target: Any,
+    weight: Any = None,
+    size_average: Any = None,
+    ignore_index: int = -100,
+    reduce: Any = None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Softmax cross entropy of (N, C, d1, ...) or (C,) logits against class indices
+    (N, d1, ...) or class probabilities (the input's shape), as ``F.cross_entropy``:
+    ``weight`` per class, ``ignore_index``, ``label_smoothing``."""
+    red = _reduction(size_average, reduce, reduction, "cross_entropy")
+    tdt = _dtype(target)
+    if tdt.kind not in "f":
+        return _nll(
+            input, target, weight, ignore_index, red, label_smoothing, "cross_entropy", True
+        )
+    # class probabilities
+    shape = _shape(input)
+    _same_shape(input, target, "cross_entropy")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    cdim = 0 if len(shape) == 1 else 1
+    c = shape[cdim]
+    p = target
+    if label_smoothing:
+        p = cg.add(cg.multiply(p, 1.0 - label_smoothing), label_smoothing / c)
+    logp = cg.log_softmax(input, cdim)
+    terms = cg.multiply(logp, p)
+    if weight is not None:
+        terms = cg.multiply(terms, cg.reshape(weight, (c,) + (1,) * (len(shape) - cdim - 1)))
+    loss = cg.negative(cg.sum(terms, axis=cdim))
+    if red == "mean":
+        return cg.sum(loss) / float(max(1, int(np.prod(_shape(loss)))))
+    return _reduce(loss, red)
+
+
+def nll_loss(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    target: Any,
+    weight: Any = None,
+    size_average: Any = None,
+    ignore_index: int = -100,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log likelihood of (N, C, d1, ...) log-probabilities against class
+    indices (N, d1, ...), as ``F.nll_loss``: ``weight`` per class, ``ignore_index``."""
+    red = _reduction(size_average, reduce, reduction, "nll_loss")
+    return _nll(input, target, weight, ignore_index, red, 0.0, "nll_loss", False)
+
+
+def binary_cross_entropy(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    target: Any,
+    weight: Any = None,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``-(t log x + (1 - t) log(1 - x))`` of probabilities ``x``, each log clamped at
+    -100 as torch, times ``weight``."""
+    red = _reduction(size_average, reduce, reduction, "binary_cross_entropy")
+    _same_shape(input, target, "binary_cross_entropy")
+    lx = cg.maximum(cg.log(input), -100.0)
+    l1x = cg.maximum(cg.log1p(cg.negative(input)), -100.0)
+    loss = cg.negative(cg.add(cg.multiply(target, lx), cg.multiply(cg.subtract(1.0, target), l1x)))
+    if weight is not None:
+        loss = cg.multiply(loss, weight)
+    return _reduce(loss, red)
+
+
+def binary_cross_entropy_with_logits(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    target: Any,
+    weight: Any = None,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+    pos_weight: Any = None,
+) -> Tensor:
+    """Sigmoid + binary cross entropy in one stable formula, PyTorch's
+    ``(1 - t) x + (1 + (pos_weight - 1) t) softplus(-x)``, times ``weight``.
+
+    ``softplus`` is one primitive whose derivative is ``sigmoid``, so the gradient is
+    ``sigmoid(x) - t`` everywhere, at ``x = 0`` too."""
+    red = _reduction(size_average, reduce, reduction, "binary_cross_entropy_with_logits")
+    _same_shape(input, target, "binary_cross_entropy_with_logits")
+    x, t = input, target
+    if pos_weight is None:
+        loss = cg.subtract(cg.softplus(x), cg.multiply(x, t))
+    else:
+        coef = cg.add(cg.multiply(cg.subtract(pos_weight, 1.0), t), 1.0)
+        loss = cg.add(cg.multiply(cg.subtract(1.0, t), x), coef * cg.softplus(cg.negative(x)))
+    if weight is not None:
+        loss = cg.multiply(loss, weight)
+    return _reduce(loss, red)
+
+
+def _pointwise(
+    where: str, input: Any, target: Any, size_average: Any, reduce: Any, reduction: str, weight: Any
+) -> tuple:
+    red = _reduction(size_average, reduce, reduction, where)
+    if _shape(input) != _shape(target):
+        warnings.warn(
+            f"{where}: using a target size ({_shape(target)}) that is different to the input "
+            f"size ({_shape(input)}); this will likely lead to incorrect results due to "
+            "broadcasting",
+            UserWarning,
+            stacklevel=3,
+        )
+    return cg.subtract(input, target), red
+
+
+def _weighted(loss: Any, weight: Any, red: str, by_weight: bool = True) -> Any:
+    """The loss times ``weight`` (of the input's shape), reduced; torch's weighted mean
+    divides by the summed weights for mse and l1 (``by_weight``), by the count for huber."""
+    if weight is None:
+        return _reduce(loss, red)
+    if _shape(weight) != _shape(loss):
+        raise ValueError("Weights and input must have the same size.")
+    loss = cg.multiply(loss, weight)
+    if red == "mean" and by_weight:
+        return cg.divide(cg.sum(loss), cg.sum(weight))
+    return _reduce(loss, red)
+
+
+def mse_loss(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    target: Any,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+    weight: Any = None,
+) -> Tensor:
+    """Mean (or summed) squared error, as ``F.mse_loss``."""
+    d, red = _pointwise("mse_loss", input, target, size_average, reduce, reduction, weight)
+    return _weighted(d * d, weight, red)
+
+
+def l1_loss(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    target: Any,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+    weight: Any = None,
+) -> Tensor:
+    """Mean (or summed) absolute error (gradient 0 where input equals target)."""
+    d, red = _pointwise("l1_loss", input, target, size_average, reduce, reduction, weight)
+    return _weighted(cg.abs(d), weight, red)
+
+
+def smooth_l1_loss(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    target: Any,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+    beta: float = 1.0,
+) -> Tensor:
+    """``0.5 d**2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta``."""
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta}")
+    d, red = _pointwise("smooth_l1_loss", input, target, size_average, reduce, reduction, None)
+    ad = cg.abs(d)
+    if beta == 0:
+        return _reduce(ad, red)
+    return _reduce(cg.where(cg.less(ad, beta), d * d * (0.5 / beta), ad - 0.5 * beta), red)
+
+
+def huber_loss(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    target: Any,
+    reduction: str = "mean",
+    delta: float = 1.0,
+    weight: Any = None,
+) -> Tensor:
+    """``0.5 d**2`` where ``|d| < delta``, else ``delta * (|d| - 0.5 delta)``."""
+    if delta <= 0:
+        raise ValueError(f"huber_loss: delta must be > 0, got {delta}")
+    d, red = _pointwise("huber_loss", input, target, None, None, reduction, weight)
+    ad = cg.abs(d)
+    loss = cg.where(cg.less(ad, delta), d * d * 0.5, (ad - 0.5 * delta) * delta)
+    return _weighted(loss, weight, red, by_weight=False)
+
+
+def kl_div(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    target: Any,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+    log_target: bool = False,
+) -> Tensor:
+    """``target * (log(target) - input)`` of log-probabilities ``input`` (``target`` as
+    log-probabilities with ``log_target``); ``reduction='batchmean'`` divides the sum
+    by the batch size (the KL divergence), ``'mean'`` by the element count."""
+    batchmean = reduction == "batchmean"
+    red = _reduction(size_average, reduce, "sum" if batchmean else reduction, "kl_div")
+    if log_target:
+        loss = cg.multiply(cg.exp(target), cg.subtract(target, input))
+    else:
+        loss = cg.subtract(special.xlogy(target, target), cg.multiply(target, input))
+    if batchmean and red == "sum":
+        shape = _shape(loss)
+        return cg.sum(loss) / float(shape[0] if shape else 1)
+    return _reduce(loss, red)
+
+
+def margin_ranking_loss(
+    input1: Any,
+    input2: Any,
+    target: Any,
+    margin: float = 0,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``max(0, -target * (input1 - input2) + margin)``."""
+    red = _reduction(size_average, reduce, reduction, "margin_ranking_loss")
+    d = cg.multiply(cg.negative(target), cg.subtract(input1, input2))
+    return _reduce(cg.relu(cg.add(d, margin)), red)
+
+
+def hinge_embedding_loss(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    target: Any,
+    margin: float = 1.0,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``x`` where target is 1, ``max(0, margin - x)`` where it is -1."""
+    red = _reduction(size_average, reduce, reduction, "hinge_embedding_loss")
+    t = _value(target)
+    loss = cg.add(
+        cg.where(t != 1, cg.relu(cg.subtract(margin, input)), 0.0), cg.where(t != -1, input, 0.0)
+    )
+    return _reduce(loss, red)
+
+
+def soft_margin_loss(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    target: Any,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``log(1 + exp(-target * input))``."""
+    red = _reduction(size_average, reduce, reduction, "soft_margin_loss")
+    return _reduce(cg.softplus(cg.negative(cg.multiply(target, input))), red)
+
+
+def cosine_embedding_loss(
+    input1: Any,
+    input2: Any,
+    target: Any,
+    margin: float = 0,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``1 - cos(x1, x2)`` where target is 1, ``max(0, cos(x1, x2) - margin)`` where -1."""
+    red = _reduction(size_average, reduce, reduction, "cosine_embedding_loss")
+    eps = 1e-12  # torch's EPSILON
+    dim = len(_shape(input1)) - 1
+    prod = cg.sum(cg.multiply(input1, input2), axis=dim)
+    m1 = cg.add(cg.sum(cg.multiply(input1, input1), axis=dim), eps)
+    m2 = cg.add(cg.sum(cg.multiply(input2, input2), axis=dim), eps)
+    cos = cg.divide(prod, cg.sqrt(cg.multiply(m1, m2)))
+    t = _value(target)
+    loss = cg.add(
+        cg.where(t == 1, cg.subtract(1.0, cos), 0.0),
+        cg.where(t == -1, cg.relu(cg.subtract(cos, margin)), 0.0),
+    )
+    return _reduce(loss, red)
+
+
+def triplet_margin_loss(
+    anchor: Any,
+    positive: Any,
+    negative: Any,
+    margin: float = 1.0,
+    p: float = 2,
+    eps: float = 1e-6,
+    swap: bool = False,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``max(d(a, p) - d(a, n) + margin, 0)`` with ``pairwise_distance``; ``swap`` uses
+    the smaller of d(a, n) and d(p, n)."""
+    red = _reduction(size_average, reduce, reduction, "triplet_margin_loss")
+    dp = pairwise_distance(anchor, positive, p, eps)
+    dn = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        dn = cg.minimum(dn, pairwise_distance(positive, negative, p, eps))
+    return _reduce(cg.relu(cg.add(cg.subtract(dp, dn), margin)), red)
+
+
+def poisson_nll_loss(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    target: Any,
+    log_input: bool = True,
+    full: bool = False,
+    size_average: Any = None,
+    eps: float = 1e-8,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Poisson negative log likelihood: ``exp(x) - t x`` (``log_input``) or
+    ``x - t log(x + eps)``; ``full`` adds Stirling's term where t > 1."""
+    red = _reduction(size_average, reduce, reduction, "poisson_nll_loss")
+    if log_input:
+        loss = cg.subtract(cg.exp(input), cg.multiply(target, input))
+    else:
+        loss = cg.subtract(input, cg.multiply(target, cg.log(cg.add(input, eps))))
+    if full:
+        t = _value(target).astype(_dtype(loss))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            st = t * np.log(t) - t + 0.5 * np.log(2 * np.pi * t)
+        loss = cg.add(loss, np.where(t > 1, st, 0.0).astype(t.dtype))
+    return _reduce(loss, red)
+
+
+def gaussian_nll_loss(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    target: Any,
+    var: Any,
+    full: bool = False,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+) -> Tensor:
+    """``0.5 (log(var) + (input - target)**2 / var)`` (+ ``0.5 log(2 pi)`` if ``full``),
+    ``var`` clamped below at ``eps`` (its gradient passing through, as torch)."""
+    red = _reduction(None, None, reduction, "gaussian_nll_loss")
+    ishape, vshape = _shape(input), _shape(var)
+    if isinstance(var, (int, float)):
+        var = np.full((), float(var), _dtype(input))
+    elif vshape != ishape and ishape[:-1] == vshape:
+        var = cg.expand_dims(var, -1)
+    v = cg.add(var, cg.stop_gradient(cg.subtract(cg.maximum(var, eps), var)))
+    d = cg.subtract(input, target)
+    loss = cg.multiply(cg.add(cg.log(v), cg.divide(d * d, v)), 0.5)
+    if full:
+        loss = cg.add(loss, 0.5 * math.log(2 * math.pi))
+    return _reduce(loss, red)
