@@ -122,8 +122,10 @@ class RNNBase(Module):
 
     def _weights(self, layer: int, d: int) -> tuple:
         s = f"_l{layer}" + ("_reverse" if d else "")
-        p = self._params
-        return (p["weight_ih" + s], p["weight_hh" + s], p.get("bias_ih" + s), p.get("bias_hh" + s))
+        # Attribute reads (not the registry), so values swapped in for a traced call count.
+        return tuple(
+            getattr(self, k + s, None) for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+        )
 
     def forward(self, input: Any, hx: Any = None) -> tuple:
         """Run the sequence; returns (output, h_n), for LSTM (output, (h_n, c_n))."""
@@ -363,8 +365,7 @@ class RNNCellBase(Module):
         h = zeros if h is None else (h if batched else cg.expand_dims(h, 0))
         if lstm and not batched:
             c = cg.expand_dims(c, 0)
-        p = self._params
-        w = (p["weight_ih"], p["weight_hh"], p.get("bias_ih"), p.get("bias_hh"))
+        w = tuple(getattr(self, k, None) for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
         h, c = _cell(self.mode, x, h, c, w)
         if not batched:
             h, c = h[0], (c[0] if lstm else None)
