@@ -22,6 +22,7 @@ from . import (
     stats,
 )
 from .autodiff.recording import Node
+from .batched import vmap
 from .custom import custom_gradient, custom_jvp, custom_vjp
 from .explain import explain
 from .functions import *  # noqa: F403  (every declared public function)
@@ -30,13 +31,48 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
 from .ops.registry import PUBLIC as _PUBLIC
 from .static import Graph, Symbol, function
-from .tape import GradientTape
+from .tape import GradientTape, UnconnectedGradients
 from .tensor import Tensor, constant, tensor
+from .tf_module import Module
+from .tfmath import (
+    add_n,
+    boolean_mask,
+    cast,
+    clip_by_global_norm,
+    clip_by_norm,
+    clip_by_value,
+    convert_to_tensor,
+    fill,
+    gather,
+    norm,
+    one_hot,
+    rank,
+    reduce_all,
+    reduce_any,
+    reduce_euclidean_norm,
+    reduce_logsumexp,
+    reduce_max,
+    reduce_mean,
+    reduce_min,
+    reduce_prod,
+    reduce_std,
+    reduce_sum,
+    reduce_variance,
+)
+
+# TensorFlow's tf.math and tf.range, and NumPy's shape/size: attributes, not in __all__
+# (a star import must not shadow the standard library's math or the builtin range).
+from .tfmath import math as math  # noqa: A004
+from .tfmath import range as range  # noqa: A004
+from .tfmath import shape as shape
+from .tfmath import size as size
 from .transforms import grad, hessian, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
 from .variable import Variable
 from .viz import draw, to_dot
 
 __version__ = "0.1.0"
+
+jit = function  # JAX's name: the same object (static_argnums / static_argnames as jax.jit)
 
 __all__ = [
     "Tensor",
@@ -60,7 +96,34 @@ __all__ = [
     "hessian",
     "jvp",
     "vjp",
+    "vmap",
+    "jit",
     "Variable",
+    "UnconnectedGradients",
+    "Module",
+    "reduce_sum",
+    "reduce_mean",
+    "reduce_max",
+    "reduce_min",
+    "reduce_prod",
+    "reduce_all",
+    "reduce_any",
+    "reduce_logsumexp",
+    "reduce_std",
+    "reduce_variance",
+    "reduce_euclidean_norm",
+    "cast",
+    "norm",
+    "clip_by_value",
+    "clip_by_norm",
+    "clip_by_global_norm",
+    "add_n",
+    "gather",
+    "boolean_mask",
+    "one_hot",
+    "fill",
+    "convert_to_tensor",
+    "rank",
     "GradientTape",
     "Graph",
     "Symbol",

@@ -9,6 +9,7 @@ it is open, and asks the engine for gradients with respect to them.
 
 from __future__ import annotations
 
+import enum
 import warnings
 import weakref
 from typing import Any
@@ -25,7 +26,23 @@ from .grad_mode import STATE as _GRAD
 from .tensor import Tensor
 from .variable import Variable
 
-__all__ = ["GradientTape"]
+__all__ = ["GradientTape", "UnconnectedGradients"]
+
+
+class UnconnectedGradients(str, enum.Enum):
+    """What ``GradientTape.gradient`` gives for a source the target does not depend on
+    (TensorFlow's ``tf.UnconnectedGradients``); equal to the strings ``"none"``/``"zero"``.
+
+    >>> import compgraph as cg
+    >>> x, y = cg.Variable(1.0), cg.Variable(2.0)
+    >>> with cg.GradientTape() as tape:
+    ...     z = x * 3
+    >>> tape.gradient(z, y, unconnected_gradients=cg.UnconnectedGradients.ZERO)
+    Tensor(0.)
+    """
+
+    NONE = "none"
+    ZERO = "zero"
 
 
 _OPEN = OPEN_TAPES
@@ -268,7 +285,7 @@ class GradientTape:
         target: Any,
         sources: Any,
         output_gradients: Any = None,
-        unconnected_gradients: str = "none",
+        unconnected_gradients: str | UnconnectedGradients = "none",
         warn: bool = False,
     ) -> Any:
         """d(sum of targets)/d(source) for every source, in the structure of ``sources``.
@@ -422,7 +439,12 @@ class GradientTape:
             "tape, before watch(), or only through stop_gradient / comparisons)"
         )
 
-    def jacobian(self, target: Tensor, sources: Any, unconnected_gradients: str = "none") -> Any:
+    def jacobian(
+        self,
+        target: Tensor,
+        sources: Any,
+        unconnected_gradients: str | UnconnectedGradients = "none",
+    ) -> Any:
         """d target / d source with shape ``target.shape + source.shape``, per source."""
         self._check_usable("jacobian")
         srcs, spec = flatten(sources)

@@ -45,6 +45,8 @@ from .losses import (
 from .module import IncompatibleKeys, Module, Parameter, StateDictError
 from .normalization import GroupNorm, LayerNorm, RMSNorm
 from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from .tf_ops import *  # noqa: F403  (TensorFlow's tf.nn functions)
+from .tf_ops import __all__ as _tf_all
 
 __all__ = [
     "Module",
@@ -106,5 +108,6 @@ __all__ = [
     "GRUCell",
     "init",
     "parallel",
+    *_tf_all,
     "functional",
 ]
