@@ -15,7 +15,12 @@ Three workloads, all float64:
    (un-jitted and jitted) vs nested ``tf.GradientTape``s with ``tape.jacobian`` (eager
    and under ``tf.function``), milliseconds per call, checked against the closed form
    ``A.T @ diag(-2 tanh(z) (1 - tanh(z)**2)) @ A``, ``z = A @ x``.
-3. **jvp** -- of a 1000-op chain, 500 steps of ``x -> sin(x) * 1.0001`` on a vector of
+3. **vmap** -- of an elementwise function ``tanh(x) * 2 + x * x`` and of a matmul
+   function ``tanh(x @ W)`` (``W`` 256x256) over a batch of 1000 vectors of 256:
+   ``cg.vmap`` vs the same computation batched by hand in NumPy (the target: within
+   1.5x) vs ``torch.vmap`` vs ``jax.vmap`` (un-jitted and jitted), milliseconds per call,
+   checked against the NumPy result.
+4. **jvp** -- of a 1000-op chain, 500 steps of ``x -> sin(x) * 1.0001`` on a vector of
    16: ``cg.jvp`` vs ``torch.func.jvp`` vs ``torch.autograd.functional.jvp`` vs
    ``jax.jvp`` (un-jitted and jitted) vs ``tf.autodiff.ForwardAccumulator`` (eager and
    under ``tf.function``), milliseconds per call, checked against the same recurrence
@@ -56,13 +61,16 @@ SEED_GRAD = 4 * (3 * SEED_X + 2) ** 3 * 3  # 15972.0
 HESS_N = 100
 JVP_STEPS = 500  # 2 recorded ops per step: 1000 ops
 JVP_SIZE = 16
-TOL = {"seed": 1e-12, "hessian": 1e-12, "jvp": 1e-12}  # rel / abs error allowed
-TARGETS = {"seed_tape_over_backward": 1.2, "hessian_over_torch_functional": 1.0}
+TOL = {"seed": 1e-12, "hessian": 1e-12, "jvp": 1e-12, "vmap-elem": 1e-12, "vmap-matmul": 1e-10}  # rel / abs error allowed
+TARGETS = {"seed_tape_over_backward": 1.2, "hessian_over_torch_functional": 1.0,
+           "vmap_over_numpy": 1.5}
+VMAP_BATCH, VMAP_N = 1000, 256
 
 # (column key, library, table header)
 COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("compgraph", "compgraph", "compgraph"),
     ("compgraph-backward", "compgraph", "compgraph .backward()"),
+    ("numpy", "numpy", "NumPy by hand"),
     ("torch-backward", "torch", "torch .backward()"),
     ("torch-autograd", "torch", "torch.autograd"),
     ("torch-func", "torch", "torch.func"),
@@ -72,7 +80,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("tf-forward", "tensorflow", "tf ForwardAccumulator"),
     ("tf-function", "tensorflow", "tf.function"),
 )
-LIBS: tuple[str, ...] = ("compgraph", "torch", "jax", "tensorflow")
+LIBS: tuple[str, ...] = ("compgraph", "numpy", "torch", "jax", "tensorflow")
 OPTIONAL = frozenset({"jax", "tensorflow"})
 # What to pip-install for an optional library (TensorFlow's CPU-only wheel is enough here).
 PIP_NAMES = {"jax": "jax jaxlib", "tensorflow": "tensorflow-cpu"}
@@ -83,7 +91,11 @@ WORKLOADS: dict[str, tuple[str, ...]] = {
                 "tf-function"),
     "jvp": ("compgraph", "torch-autograd", "torch-func", "jax", "jax-jit", "tf-forward",
             "tf-function"),
+    "vmap-elem": ("compgraph", "numpy", "torch-func", "jax", "jax-jit"),
+    "vmap-matmul": ("compgraph", "numpy", "torch-func", "jax", "jax-jit"),
 }
+_VMAP_WHAT = {"compgraph": "cg.vmap(f)", "numpy": "the batched expression in NumPy",
+              "torch-func": "torch.vmap(f)", "jax": "jax.vmap(f)", "jax-jit": "jax.jit(jax.vmap(f))"}
 # What each cell calls, for the table's legend.
 WHAT: dict[str, dict[str, str]] = {
     "seed": {"compgraph": "GradientTape.gradient", "compgraph-backward": "y.backward()",
@@ -100,8 +112,11 @@ WHAT: dict[str, dict[str, str]] = {
             "torch-func": "torch.func.jvp", "jax": "jax.jvp", "jax-jit": "jax.jit(jax.jvp)",
             "tf-forward": "tf.autodiff.ForwardAccumulator",
             "tf-function": "tf.function of the ForwardAccumulator"},
+    "vmap-elem": _VMAP_WHAT,
+    "vmap-matmul": _VMAP_WHAT,
 }
-UNIT = {"seed": ("µs", 1e6), "hessian": ("ms", 1e3), "jvp": ("ms", 1e3)}
+UNIT = {"seed": ("µs", 1e6), "hessian": ("ms", 1e3), "jvp": ("ms", 1e3),
+        "vmap-elem": ("ms", 1e3), "vmap-matmul": ("ms", 1e3)}
 
 Call = Callable[[], Any]
 
@@ -130,6 +145,54 @@ def _jvp_data() -> tuple[Any, Any, Any, Any]:
     return x, v, y, t
 
 
+def _vmap_call(impl: str, workload: str) -> tuple[Call, Callable[[Any], dict[str, float]]]:
+    """The vmap workloads: ``f`` per example, vectorised by each library (NumPy: by hand)."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    xs = rng.standard_normal((VMAP_BATCH, VMAP_N))
+    w = rng.standard_normal((VMAP_N, VMAP_N)) / np.sqrt(VMAP_N)
+    elem = workload == "vmap-elem"
+    ref = np.tanh(xs) * 2.0 + xs * xs if elem else np.tanh(xs @ w)
+
+    def check(out: Any) -> dict[str, float]:
+        out = np.asarray(out, dtype=np.float64)
+        if out.shape != ref.shape:
+            raise ValueError(f"vmap result has shape {out.shape}, expected {ref.shape}")
+        err = float(np.abs(out - ref).max())
+        return {"max_abs_err": err, "max_rel_err": err / float(np.abs(ref).max())}
+
+    if impl == "numpy":
+        if elem:
+            return (lambda: np.tanh(xs) * 2.0 + xs * xs), check
+        return (lambda: np.tanh(xs @ w)), check
+    if impl == "compgraph":
+        cg = _load_compgraph()
+        f = cg.vmap((lambda x: cg.tanh(x) * 2.0 + x * x) if elem else (lambda x: cg.tanh(x @ w)))
+        return (lambda: f(xs).numpy()), check
+    if impl == "torch-func":
+        import torch
+
+        torch.set_num_threads(TORCH_THREADS)
+        xt, wt = torch.tensor(xs), torch.tensor(w)
+        tf_ = torch.vmap((lambda x: torch.tanh(x) * 2.0 + x * x) if elem
+                         else (lambda x: torch.tanh(x @ wt)))
+        return (lambda: tf_(xt).numpy()), check
+    if impl in ("jax", "jax-jit"):
+        os.environ.setdefault("JAX_PLATFORMS", "cpu")
+        import jax
+        import jax.numpy as jnp
+
+        jax.config.update("jax_enable_x64", True)
+        xj, wj = jnp.asarray(xs), jnp.asarray(w)
+        jf = jax.vmap((lambda x: jnp.tanh(x) * 2.0 + x * x) if elem
+                      else (lambda x: jnp.tanh(x @ wj)))
+        if impl == "jax-jit":
+            jf = jax.jit(jf)
+        return (lambda: np.asarray(jf(xj).block_until_ready())), check
+    raise ValueError(f"{impl} does not run {workload}")
+
+
 def _make_call(impl: str, workload: str) -> tuple[Call, Callable[[Any], dict[str, float]]]:
     """A no-argument call running ``workload`` with ``impl``, and a check of its result.
 
@@ -137,6 +200,9 @@ def _make_call(impl: str, workload: str) -> tuple[Call, Callable[[Any], dict[str
     means something, ``max_rel_err``) for the record.
     """
     import numpy as np
+
+    if workload.startswith("vmap"):
+        return _vmap_call(impl, workload)
 
     lib = next(lib for key, lib, _ in COLUMNS if key == impl)
     if workload == "seed":
@@ -432,6 +498,7 @@ def _check(workload: str, row: dict[str, dict[str, Any]]) -> str:
         err = max(r["max_rel_err"] for r in done.values())
         bad = [k for k, r in done.items() if r["max_rel_err"] > TOL[workload]]
         ref = (f"dy/dx={SEED_GRAD:g}" if workload == "seed"
+               else "vs the NumPy expression" if workload.startswith("vmap")
                else "output and tangent vs NumPy recurrence")
         text = f"{ref}, max rel diff {err:.1e}"
     return f"ok ({text})" if not bad else f"MISMATCH: {', '.join(bad)} ({text})"
@@ -445,7 +512,9 @@ def build_report(columns: list[str], results: dict[str, dict[str, dict[str, Any]
     rows: list[list[str]] = []
     labels = {"seed": "seed grad (µs/call)",
               "hessian": f"hessian, n={HESS_N} (ms/call)",
-              "jvp": f"jvp, {2 * JVP_STEPS}-op chain (ms/call)"}
+              "jvp": f"jvp, {2 * JVP_STEPS}-op chain (ms/call)",
+              "vmap-elem": f"vmap elementwise, {VMAP_BATCH}x{VMAP_N} (ms/call)",
+              "vmap-matmul": f"vmap matmul, {VMAP_BATCH}x{VMAP_N} @ {VMAP_N}x{VMAP_N} (ms/call)"}
     for workload, row in results.items():
         unit, scale = UNIT[workload]
 
@@ -458,7 +527,7 @@ def build_report(columns: list[str], results: dict[str, dict[str, dict[str, Any]
         rows.append([labels[workload],
                      *(cell(c, "seconds_per_call", lambda s: _sig(s * scale)) for c in columns),
                      _check(workload, row)])
-        if workload != "seed":
+        if workload in ("hessian", "jvp"):
             rows.append([f"{workload}: first call (ms)",
                          *(cell(c, "first_call_seconds", lambda s: _sig(s * 1e3))
                            for c in columns), "tracing / jit compile included"])
@@ -483,6 +552,9 @@ def build_report(columns: list[str], results: dict[str, dict[str, dict[str, Any]
         "jvp_over_torch_func": _ratio(jvp.get("compgraph"), jvp.get("torch-func")),
         "jvp_over_torch_functional": _ratio(jvp.get("compgraph"), jvp.get("torch-autograd")),
         "jvp_over_jax": _ratio(jvp.get("compgraph"), jvp.get("jax")),
+        **{f"{w.replace('-', '_')}_over_numpy": _ratio(results.get(w, {}).get("compgraph"),
+                                                        results.get(w, {}).get("numpy"))
+           for w in ("vmap-elem", "vmap-matmul")},
     }
     ratio_line = (
         f"target ratios: seed tape/backward (compgraph) "
@@ -498,7 +570,11 @@ def build_report(columns: list[str], results: dict[str, dict[str, dict[str, Any]
         f"{_verdict(ratios['hessian_over_jax_jit'])}; jvp compgraph/torch.func "
         f"{_verdict(ratios['jvp_over_torch_func'])}, compgraph/torch.autograd.functional "
         f"{_verdict(ratios['jvp_over_torch_functional'])}, compgraph/jax (un-jitted) "
-        f"{_verdict(ratios['jvp_over_jax'])}")
+        f"{_verdict(ratios['jvp_over_jax'])}\n"
+        f"vmap compgraph/NumPy by hand: elementwise "
+        f"{_verdict(ratios['vmap_elem_over_numpy'], TARGETS['vmap_over_numpy'])}, matmul "
+        f"{_verdict(ratios['vmap_matmul_over_numpy'], TARGETS['vmap_over_numpy'])} "
+        f"[target <= {TARGETS['vmap_over_numpy']}]")
     ratios["targets"] = TARGETS
     return "\n".join(table) + "\n\n" + ratio_line, ratios
 
@@ -561,7 +637,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="1 round, 3 repeats, loops of >= 0.05 s (about a minute)")
     p.add_argument("--libs", nargs="+", choices=LIBS, help="libraries to run (default: all)")
     p.add_argument("--workloads", nargs="+", choices=list(WORKLOADS),
-                   help="workloads to run (default: seed hessian jvp)")
+                   help="workloads to run (default: all)")
     p.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
     p.add_argument("--rounds", type=int, default=3,
                    help="fresh worker processes per cell, best kept (default 3)")
