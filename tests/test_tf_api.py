@@ -373,3 +373,53 @@ def test_dropout_scales_as_tensorflow():
     assert set(np.unique(y)) <= {0.0, 1 / 0.75} and 0.65 < kept.mean() < 0.85
     with pytest.raises(ValueError, match="rate"):
         cg.nn.dropout(x, rate=1.0)
+
+
+def _np_conv_same(x, f, stride):
+    """TensorFlow's SAME cross-correlation of an NHWC batch, written out in NumPy."""
+    n, h, w, _ = x.shape
+    kh, kw, _, co = f.shape
+    oh, ow = -(-h // stride), -(-w // stride)
+    ph = max((oh - 1) * stride + kh - h, 0)
+    pw = max((ow - 1) * stride + kw - w, 0)
+    xp = np.pad(x, ((0, 0), (ph // 2, ph - ph // 2), (pw // 2, pw - pw // 2), (0, 0)))
+    out = np.zeros((n, oh, ow, co))
+    for i in range(oh):
+        for j in range(ow):
+            patch = xp[:, i * stride : i * stride + kh, j * stride : j * stride + kw, :]
+            out[:, i, j] = np.einsum("nhwc,hwco->no", patch, f)
+    return out, xp, (ph, pw)
+
+
+def test_nn_conv2d_and_pools_nhwc_same_padding():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(2, 5, 6, 3))
+    f = rng.normal(size=(3, 2, 3, 4))
+    want, _, _ = _np_conv_same(x, f, 2)
+    _close(cg.nn.conv2d(x, f, strides=2, padding="SAME"), want, 1e-10)
+    _close(cg.nn.conv2d(x, f, strides=[1, 1, 1, 1], padding="VALID"),
+           _np_conv_same(x, f, 1)[0][:, 1:4, 0:5], 1e-10)
+    got = cg.nn.max_pool2d(x, ksize=2, strides=2, padding="SAME")
+    assert got.shape == (2, 3, 3, 3)
+    _close(got[:, 2, 2], x[:, 4, 4:6].max(axis=1))  # the last window holds 1x2 real entries
+    avg = cg.nn.avg_pool2d(x, ksize=2, strides=2, padding="SAME")
+    _close(avg[:, 2, 2], x[:, 4, 4:6].mean(axis=1), 1e-12)  # padding not counted
+    _close(cg.nn.avg_pool2d(x, 2, 2, "VALID")[:, 0, 0], x[:, :2, :2].mean(axis=(1, 2)), 1e-12)
+    w = cg.Variable(f)
+    with cg.GradientTape() as tape:
+        loss = cg.reduce_sum(cg.nn.conv2d(x, w, 2, "SAME") ** 2)
+    g = tape.gradient(loss, w)
+    eps = 1e-6
+    f2 = f.copy()
+    f2[1, 1, 2, 3] += eps
+    num = (np.sum(_np_conv_same(x, f2, 2)[0] ** 2) - np.sum(want**2)) / eps
+    assert abs(float(g[1, 1, 2, 3]) - num) < 1e-3 * max(1.0, abs(num))
+
+
+def test_more_tf_names():
+    _close(cg.math.log_sigmoid([0.0, -100.0]), [np.log(0.5), -100.0])
+    _close(cg.math.polyval([2.0, 0.0, 1.0], 3.0), 19.0)
+    _close(cg.nn.embedding_lookup(np.arange(6.0).reshape(3, 2), [2, 0]), [[4, 5], [0, 1]])
+    z, x, q = np.array([0.0, 1.0]), np.array([0.5, -2.0]), 3.0
+    want = -(q * z * np.log(1 / (1 + np.exp(-x))) + (1 - z) * np.log(1 - 1 / (1 + np.exp(-x))))
+    _close(cg.nn.weighted_cross_entropy_with_logits(z, x, q), want, 1e-12)

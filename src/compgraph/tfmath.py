@@ -112,6 +112,25 @@ def xdivy(x: Any, y: Any, name: Any = None) -> Any:
     return cg.where(x == 0, 0.0, cg.divide(x, y))
 
 
+def log_sigmoid(x: Any, name: Any = None) -> Any:
+    """``log(sigmoid(x)) = -softplus(-x)``, stable for large ``|x|``."""
+    return -cg.softplus(-cg.asarray(x))
+
+
+def softsign(features: Any, name: Any = None) -> Any:
+    """``x / (1 + |x|)``."""
+    features = cg.asarray(features)
+    return features / (1 + cg.abs(features))
+
+
+def polyval(coeffs: Sequence[Any], x: Any, name: Any = None) -> Any:
+    """``coeffs[0] * x**(n-1) + ... + coeffs[-1]`` by Horner's rule (TensorFlow's order)."""
+    out: Any = cg.zeros_like(cg.asarray(x, dtype=float)) if not coeffs else coeffs[0]
+    for c in coeffs[1:]:
+        out = out * x + c
+    return cg.asarray(out)
+
+
 def l2_normalize(x: Any, axis: Any = None, epsilon: float = 1e-12, name: Any = None) -> Any:
     """TensorFlow's ``l2_normalize``: ``x / sqrt(max(sum(x**2, axis), epsilon))``."""
     x = cg.asarray(x)
@@ -348,6 +367,9 @@ __all__ = [  # TensorFlow's functions defined here, not compgraph ops
     "divide_no_nan",
     "xdivy",
     "l2_normalize",
+    "log_sigmoid",
+    "softsign",
+    "polyval",
     "argmax",
     "argmin",
     "cumsum",

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from .. import functions as F
-from ..tfmath import l2_normalize, moments
+from ..tfmath import gather, l2_normalize, log_sigmoid, moments, softsign
+from . import functional as torch_f
 
 # The export list of TensorFlow's tf.nn names (a few are cg's own functions, the same
 # objects): what `cg.nn` re-exports, not a table about ops.
@@ -38,7 +39,13 @@ __all__ = [  # tf.nn's function names, not compgraph ops' table
     "sparse_softmax_cross_entropy_with_logits",
     "l2_loss",
     "l2_normalize",
+    "log_sigmoid",
     "moments",
+    "weighted_cross_entropy_with_logits",
+    "embedding_lookup",
+    "conv2d",
+    "max_pool2d",
+    "avg_pool2d",
     "dropout",
     "bias_add",
 ]
@@ -50,12 +57,6 @@ relu = F.relu
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
-
-
-def softsign(features: Any, name: Any = None) -> Any:
-    """``x / (1 + |x|)``."""
-    features = F.asarray(features)
-    return features / (1 + F.abs(features))
 
 
 def relu6(features: Any, name: Any = None) -> Any:
@@ -140,6 +141,106 @@ def sparse_softmax_cross_entropy_with_logits(labels: Any = None, logits: Any = N
         )
     logp = F.log_softmax(logits, axis=-1)
     return -F.squeeze(F.take_along_axis(logp, idx[..., None], axis=-1), axis=-1)
+
+
+def weighted_cross_entropy_with_logits(labels: Any, logits: Any, pos_weight: Any, name=None):
+    """``sigmoid_cross_entropy_with_logits`` with the positive term weighted by ``pos_weight``:
+    ``(1 - z) * x + (1 + (q - 1) * z) * log(1 + exp(-x))`` for logits x, labels z."""
+    logits = F.asarray(logits)
+    log_weight = 1 + (pos_weight - 1) * labels
+    return (1 - labels) * logits + log_weight * (
+        F.log1p(F.exp(-F.abs(logits))) + F.maximum(-logits, 0)
+    )
+
+
+def embedding_lookup(params: Any, ids: Any, max_norm: Any = None, name: Any = None) -> Any:
+    """Rows of ``params`` (one tensor) at ``ids``; ``max_norm`` clips each row's norm."""
+    rows = gather(params, ids)
+    if max_norm is not None:
+        norms = F.sqrt(F.sum(F.square(rows), axis=-1, keepdims=True))
+        rows = rows * F.minimum(1.0, max_norm / F.maximum(norms, 1e-30))
+    return rows
+
+
+def _pair(v: Any, what: str) -> tuple[int, int]:
+    """TensorFlow's 1, 2 or 4 numbers (NHWC: the middle two) as (h, w)."""
+    v = [v] if isinstance(v, (int, np.integer)) else list(v)
+    if len(v) == 4:
+        v = v[1:3]
+    if len(v) == 1:
+        v = v * 2
+    if len(v) != 2:
+        raise ValueError(f"{what}: expected 1, 2 or 4 values, got {v}")
+    return int(v[0]), int(v[1])
+
+
+def _same_pad(size: tuple, k: tuple, s: tuple, d: tuple = (1, 1)) -> tuple:
+    """TensorFlow's SAME padding (extra on the bottom/right), as (left, right, top, bottom)."""
+    out = []
+    for n, kk, ss, dd in zip(size, k, s, d):
+        total = max((-(-n // ss) - 1) * ss + (kk - 1) * dd + 1 - n, 0)
+        out.append((total // 2, total - total // 2))
+    (t, b), (lft, r) = out
+    return lft, r, t, b
+
+
+def _nchw(x: Any, data_format: str) -> Any:
+    return F.transpose(x, (0, 3, 1, 2)) if data_format == "NHWC" else x
+
+
+def _back(y: Any, data_format: str) -> Any:
+    return F.transpose(y, (0, 2, 3, 1)) if data_format == "NHWC" else y
+
+
+def _padded(x: Any, pads: Any, k: tuple, s: tuple, d: tuple, value: float) -> Any:
+    """NCHW ``x`` padded for TensorFlow's ``padding`` ('VALID', 'SAME' or explicit pairs)."""
+    if pads == "VALID":
+        return x
+    if pads == "SAME":
+        p = _same_pad(tuple(x.shape[2:]), k, s, d)
+    else:  # explicit [[0, 0], [top, bottom], [left, right], [0, 0]] (NHWC order)
+        (t, b), (lft, r) = [tuple(q) for q in list(pads)[1:3]]
+        p = (lft, r, t, b)
+    return torch_f.pad(x, p, value=value) if any(p) else x
+
+
+def conv2d(
+    input: Any,
+    filters: Any,
+    strides: Any,
+    padding: Any,
+    data_format: str = "NHWC",
+    dilations: Any = None,
+    name: Any = None,
+) -> Any:
+    """TensorFlow's ``nn.conv2d``: NHWC input, filters ``(h, w, in, out)``, ``'SAME'`` /
+    ``'VALID'`` / explicit padding (a cross-correlation, as TensorFlow's)."""
+    s = _pair(strides, "conv2d strides")
+    d = _pair(1 if dilations is None else dilations, "conv2d dilations")
+    f = F.asarray(filters)
+    x = _padded(_nchw(F.asarray(input), data_format), padding, tuple(f.shape[:2]), s, d, 0.0)
+    w = F.transpose(f, (3, 2, 0, 1))
+    return _back(torch_f.conv2d(x, w, stride=s, dilation=d), data_format)
+
+
+def max_pool2d(input: Any, ksize: Any, strides: Any, padding: Any, data_format="NHWC", name=None):
+    """TensorFlow's ``nn.max_pool2d`` (SAME padding never wins the max)."""
+    k, s = _pair(ksize, "max_pool2d ksize"), _pair(strides, "max_pool2d strides")
+    x = _padded(_nchw(F.asarray(input), data_format), padding, k, s, (1, 1), -np.inf)
+    return _back(torch_f.max_pool2d(x, k, stride=s), data_format)
+
+
+def avg_pool2d(input: Any, ksize: Any, strides: Any, padding: Any, data_format="NHWC", name=None):
+    """TensorFlow's ``nn.avg_pool2d``: with SAME padding, each window averages only its
+    real entries (the padding is not counted)."""
+    k, s = _pair(ksize, "avg_pool2d ksize"), _pair(strides, "avg_pool2d strides")
+    x = _nchw(F.asarray(input), data_format)
+    total = torch_f.avg_pool2d(_padded(x, padding, k, s, (1, 1), 0.0), k, stride=s)
+    if padding == "VALID":
+        return _back(total, data_format)
+    ones = np.ones((1, 1) + tuple(x.shape[2:]), dtype=x.dtype)
+    frac = torch_f.avg_pool2d(_padded(F.asarray(ones), padding, k, s, (1, 1), 0.0), k, stride=s)
+    return _back(total / frac, data_format)
 
 
 def l2_loss(t: Any, name: Any = None) -> Any:
