@@ -265,14 +265,17 @@ def _plain_value_and_grad(f: Callable, args: Sequence[Any], kwargs: dict, i: int
     without the pytree bookkeeping: the same result as the general path, at a third of
     its overhead on a scalar function."""
     x = args[i]
-    xt = wrap((x if type(x) is Tensor else Tensor(x))._data, None, True)
+    data = np.float64(x) if type(x) is float else (x if type(x) is Tensor else Tensor(x))._data
+    xt = wrap(data, None, True)
     new_args = list(args)
     new_args[i] = xt
     STATE.transform_depth += 1
     prev = STATE.enabled
     STATE.enabled = True
     try:
-        y = _scalar_output(f(*new_args, **kwargs), "grad")
+        y = f(*new_args, **kwargs)
+        if type(y) is not Tensor or y._data.__class__ is not np.float64:
+            y = _scalar_output(y, "grad")  # (a float64 scalar Tensor needs no check)
         g = engine.grad([y], [xt])[0] if y._rg else None
     finally:
         STATE.enabled = prev

@@ -560,6 +560,33 @@ def grad(
     [Tensor(15972.), Tensor(5324.)]
     """
     outputs = [outputs] if isinstance(outputs, TensorBase) else list(outputs)
+    if (
+        len(outputs) == 1
+        and grad_outputs is None
+        and not create_graph
+        and isinstance(inputs, list)
+        and len(inputs) == 1
+    ):
+        y, x = outputs[0], inputs[0]
+        if (
+            isinstance(y, TensorBase)
+            and y._node is not None
+            and y._tan is None
+            and isinstance(x, TensorBase)
+            and x._node is None
+            and x._rg
+        ):
+            # cg.grad's usual call (one output, one leaf): run_backward without the rest.
+            found, _ = run_backward(
+                [(y._node, seed(y, None, False))], bool(retain_graph), False, {x}
+            )
+            g = found.get(x)
+            if g is None and not allow_unused:
+                raise RuntimeError(
+                    f"grad: an input of shape {tuple(x.shape)} is not connected "
+                    f"to the outputs; pass allow_unused=True to get None"
+                )
+            return [None if g is None else wrap(owned(g, set()))]
     if any(t._tan for t in outputs):
         create_graph = True  # tangents ride on Tensors: backward must run on Tensors
     if retain_graph is None:
