@@ -82,10 +82,14 @@ def _public(front: Front) -> Callable:
     elif op.nargs == 1 and not op.attr_names:
 
         def fn(x: Any) -> Any:  # type: ignore[misc]
+            if x.__class__ is Tensor:  # (what dispatch would do, without its loop)
+                return apply(op, (x,))
             return dispatch(op, (x,))
     elif op.nargs == 2 and not op.attr_names:
 
         def fn(x: Any, y: Any) -> Any:  # type: ignore[misc]
+            if x.__class__ is Tensor and y.__class__ is Tensor:
+                return apply(op, (x, y))
             return dispatch(op, (x, y))
     else:
         n = op.nargs
