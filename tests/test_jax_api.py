@@ -208,3 +208,14 @@ def test_vmap_gradients_reach_parameters_without_a_tape():
     cg.vmap(lambda x: cg.sum(cg.tanh(x @ w)))(X).sum().backward()
     t = np.tanh(X @ W)
     np.testing.assert_allclose(w.grad, X.T @ (1 - t**2), rtol=1e-12)
+
+
+def test_vmap_of_a_model_under_no_grad_is_batched(monkeypatch):
+    def no_loop(*a, **k):
+        raise AssertionError("vmap fell back to a per-example loop")
+
+    w = cg.Variable(W)
+    monkeypatch.setattr(BATCHED, "_loop", no_loop)
+    with cg.no_grad():
+        got = cg.vmap(lambda x: cg.tanh(x @ w))(X)
+    np.testing.assert_allclose(got, np.tanh(X @ W), rtol=1e-12)

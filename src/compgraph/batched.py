@@ -87,18 +87,18 @@ def _eager_ok(leaves: Sequence[Any]) -> bool:
     for v in leaves:
         if type(v) in SYMBOLIC_TYPES:
             return False
-        if isinstance(v, TensorBase) and (v._rg or v._tan is not None):
+        if isinstance(v, TensorBase) and ((v._rg and STATE.enabled) or v._tan is not None):
             return False
     return True
 
 
 class _Trace(Graph):
     """The graph ``vmap`` traces into: a Tensor that carries gradients or tangents into
-    it (a parameter that requires grad) cannot become a constant, since the graph's
-    results would not lead back to it."""
+    it (a parameter that requires grad, outside ``no_grad``) cannot become a constant,
+    since the graph's results would not lead back to it."""
 
     def _as_node(self, v: Any, where: str) -> Symbol:
-        if isinstance(v, TensorBase) and (v._rg or v._tan is not None):
+        if isinstance(v, TensorBase) and ((v._rg and STATE.enabled) or v._tan is not None):
             raise _Fallback(f"{where}: an operand outside the batch carries gradients")
         return super()._as_node(v, where)
 
