@@ -18,8 +18,10 @@ from . import (
     nn,
     ops,  # registers every primitive
     optim,
+    random,
     special,
     stats,
+    torch_methods,
 )
 from .autodiff.recording import Node
 from .batched import vmap
@@ -30,6 +32,24 @@ from .functions import __all__ as _functions_all
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
 from .ops.registry import PUBLIC as _PUBLIC
+from .random import (
+    Generator,
+    bernoulli,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    multinomial,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    seed,
+    set_rng_state,
+)
+from .random import torch_normal as normal
 from .static import Graph, Symbol, function
 from .tape import GradientTape, UnconnectedGradients
 from .tensor import Tensor, constant, tensor
@@ -66,6 +86,7 @@ from .tfmath import math as math  # noqa: A004
 from .tfmath import range as range  # noqa: A004
 from .tfmath import shape as shape
 from .tfmath import size as size
+from .torch_methods import from_numpy, is_tensor, numel
 from .transforms import grad, hessian, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
 from .variable import Variable
 from .viz import draw, to_dot
@@ -143,6 +164,27 @@ __all__ = [
     "special",
     "stats",
     *[n for n in _functions_all if n not in ("dispatch", "defpublic")],
+    "random",
+    "torch_methods",
+    "Generator",
+    "bernoulli",
+    "get_rng_state",
+    "initial_seed",
+    "manual_seed",
+    "multinomial",
+    "normal",
+    "rand",
+    "rand_like",
+    "randint",
+    "randint_like",
+    "randn",
+    "randn_like",
+    "randperm",
+    "seed",
+    "set_rng_state",
+    "from_numpy",
+    "is_tensor",
+    "numel",
 ]
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .array_api import Device
 from .autodiff.recording import apply, mark_mutated, wrap
 from .grad_mode import is_grad_enabled
 from .ops.args import SYMBOLIC_TYPES, ndim_of, normalize_axis, shape_of
@@ -227,13 +228,19 @@ def softmax(x: Any, axis: int = -1) -> Tensor:
 @defpublic(
     method="astype", numpy=no("ndarray.astype is a method, not a NumPy function"), cli=_NOT_CLI
 )
-def astype(x: Any, dtype: Any) -> Tensor:
+def astype(x: Any, dtype: Any, /, *, copy: bool = True, device: Any = None) -> Tensor:
     """Convert to ``dtype``; gradients come back in the input's dtype.
 
     Converting to an integer or bool dtype cuts the gradient (such tensors cannot
-    require grad), as in PyTorch.
+    require grad), as in PyTorch.  ``copy`` and ``device`` are the array API's: the
+    result is always a new Tensor (no data is copied when the dtype is already right
+    and ``copy=False``), on the CPU.
     """
+    if device is not None:
+        Device(device)  # raises for a device other than the CPU
     dtype = np.dtype(dtype)
+    if not copy and isinstance(x, Tensor) and x.dtype == dtype:
+        return x
     if dtype.kind not in "fc":
         x = cg.stop_gradient(x)
     return dispatch(get_op("astype"), (x,), {"dtype": dtype})
@@ -286,7 +293,7 @@ _CREATION: dict[str, Any] = dict(
 )
 
 
-def check_device(device: Any, where: str) -> None:
+def _check_device(device: Any, where: str) -> None:
     """Accept the CPU (None, "cpu", "cpu:0", ``cg.device("cpu")``); refuse other devices."""
     if device is None or str(getattr(device, "type", device)).split(":")[0] == "cpu":
         return
@@ -299,7 +306,7 @@ def check_device(device: Any, where: str) -> None:
 def _new(
     data: Any, requires_grad: bool, device: Any = None, out: Any = None, where: str = "tensor"
 ) -> Tensor:
-    check_device(device, where)
+    _check_device(device, where)
     if out is None:
         return Tensor(data, requires_grad=requires_grad)
     if not isinstance(out, Tensor):
@@ -317,7 +324,7 @@ def _new(
     return out
 
 
-def _sizes(where: str, shape: Any, more: tuple, dtype: Any, order: str) -> tuple:
+def _sizes(where: str, shape: Any, more: tuple, dtype: Any, order: Any) -> tuple[Any, Any, Any]:
     """PyTorch's varargs sizes (``zeros(2, 3)``) or NumPy's ``(shape, dtype, order)``."""
     if shape is None:
         return (), dtype, order
@@ -349,7 +356,7 @@ def zeros(
     shape: Any = None,
     *more: Any,
     dtype: Any = None,
-    order: str = "C",
+    order: Any = "C",
     size: Any = None,
     device: Any = None,
     requires_grad: bool = False,
@@ -372,7 +379,7 @@ def ones(
     shape: Any = None,
     *more: Any,
     dtype: Any = None,
-    order: str = "C",
+    order: Any = "C",
     size: Any = None,
     device: Any = None,
     requires_grad: bool = False,
@@ -395,7 +402,7 @@ def empty(
     shape: Any = None,
     *more: Any,
     dtype: Any = None,
-    order: str = "C",
+    order: Any = "C",
     size: Any = None,
     device: Any = None,
     requires_grad: bool = False,
@@ -440,7 +447,7 @@ def _like(
     fill: Any = None,
     device: Any = None,
 ) -> Any:
-    check_device(device, name)
+    _check_device(device, name)
     if type(x) in SYMBOLIC_TYPES and shape is None:  # a static-graph value: a node of its graph
         r = dispatch(get_op("zeros_like" if name == "full_like" else name), (x,))
         if name == "full_like":
@@ -677,7 +684,7 @@ def asarray(
 ) -> Any:
     """``a`` as a Tensor, not copied when it is one already (or an ndarray, whose memory
     it shares); a list holding Tensors is stacked, keeping their graph."""
-    check_device(device, "asarray")
+    _check_device(device, "asarray")
     r = _asarray(a, dtype, copy, "asarray")
     if requires_grad:
         r.requires_grad = True

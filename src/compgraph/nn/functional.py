@@ -25,7 +25,7 @@ from ..ops.conv import out_size
 from ..ops.registry import get_op
 from ..tensor import Tensor
 
-__all__ = [
+__all__ = [  # torch.nn.functional's names (some also name ops): not compgraph ops
     "linear",
     "bilinear",
     "dropout",
@@ -391,21 +391,47 @@ def scaled_dot_product_attention(
         key = cg.repeat(key, hq // hk, axis=-3)
         value = cg.repeat(value, hq // hk, axis=-3)
     s = 1.0 / math.sqrt(qs[-1]) if scale is None else float(scale)
-    scores = cg.matmul(cg.multiply(query, s), cg.swapaxes(key, -1, -2))
+    # Stacks of matrices as (B, n, k) for the fast batched product (broadcast first).
+    lead = np.broadcast_shapes(qs[:-2], _shape(key)[:-2], _shape(value)[:-2])
+    q3 = _stack3(cg.multiply(query, s), lead)
+    k3, v3 = _stack3(key, lead), _stack3(value, lead)
+    scores = _bmm(q3, cg.swapaxes(k3, -1, -2))
     if is_causal:
         attn_mask = np.tril(np.ones((L, S), bool))
     if attn_mask is not None:
+        mshape = np.broadcast_shapes(lead + (L, S), _shape(attn_mask))
+        if mshape != lead + (L, S):
+            raise ValueError(
+                f"scaled_dot_product_attention: attn_mask of shape {_shape(attn_mask)} does "
+                f"not broadcast to {lead + (L, S)}"
+            )
         if _dtype(attn_mask) == np.bool_:
-            m = _value(attn_mask)
+            m = np.broadcast_to(_value(attn_mask), lead + (L, S)).reshape(-1, L, S)
             scores = cg.where(m, scores, -np.inf)
         else:
-            scores = scores + attn_mask
-    attn = cg.softmax(scores, axis=-1)
+            scores = scores + _stack3(cg.broadcast_to(attn_mask, lead + (L, S)), lead)
+    attn = _softmax_op(scores, -1)
     if dropout_p:
-        attn = _dropout(
-            attn, _check_p(dropout_p, "scaled_dot_product_attention"), True, _shape(attn), generator
-        )
-    return cg.matmul(attn, value)
+        p = _check_p(dropout_p, "scaled_dot_product_attention")
+        attn = _dropout(attn, p, True, _shape(attn), generator)
+    out = _bmm(attn, v3)
+    return cg.reshape(out, lead + (L, vs[-1]))
+
+
+def _stack3(x: Any, lead: tuple) -> Any:
+    """``x`` (..., n, k) broadcast to ``lead`` batch dimensions, as (B, n, k)."""
+    shape = _shape(x)
+    if shape[:-2] != lead:
+        x = cg.broadcast_to(x, lead + shape[-2:])
+    return cg.reshape(x, (-1,) + shape[-2:])
+
+
+def _bmm(a: Any, b: Any) -> Tensor:
+    return dispatch(get_op("batched_matmul"), (a, b))
+
+
+def _softmax_op(x: Any, dim: int) -> Tensor:
+    return dispatch(get_op("softmax_fused"), (x,), {"axis": (int(dim) % len(_shape(x)),)})
 
 
 # ------------------------------------------------------------------ convolution
@@ -796,7 +822,7 @@ def softmax(
 ) -> Tensor:
     """``exp(x) / sum(exp(x))`` along ``dim``, in ``dtype`` if given (cast first)."""
     x, d = _softmax_dim(input, dim, dtype, "softmax")
-    return cg.softmax(x, d)
+    return _softmax_op(x, d)
 
 
 def softmin(
@@ -807,7 +833,7 @@ def softmin(
 ) -> Tensor:
     """``softmax(-x)`` along ``dim``."""
     x, d = _softmax_dim(input, dim, dtype, "softmin")
-    return cg.softmax(cg.negative(x), d)
+    return _softmax_op(cg.negative(x), d)
 
 
 def log_softmax(

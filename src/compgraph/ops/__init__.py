@@ -14,6 +14,7 @@ from . import (  # noqa: F401
     linalg,
     manip,
     math,
+    nnops,
     products,
     reduce,
     scan,

@@ -1,0 +1,25 @@
+"""Samples of cg.nn.functional's primitives (ops/nnops.py): the fused softmax and the
+stack-of-matrices product, reached through F.softmax and F.scaled_dot_product_attention."""
+import math
+
+import numpy as np
+from helpers import Sample
+
+import compgraph.nn.functional as F
+
+
+def _softmax(a, axis=-1):
+    e = np.exp(a - a.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _sdpa(q, k, v):
+    return _softmax(q @ np.swapaxes(k, -1, -2) / math.sqrt(q.shape[-1])) @ v
+
+
+SAMPLES = [
+    Sample("softmax_fused", lambda a: F.softmax(a, dim=1), lambda a: _softmax(a, 1),
+           (("any", (3, 4)),), order2=True),
+    Sample("batched_matmul", lambda q, k, v: F.scaled_dot_product_attention(q, k, v), _sdpa,
+           (("any", (5, 3, 2)), ("any", (5, 4, 2)), ("any", (5, 4, 3))), order2=True),
+]
