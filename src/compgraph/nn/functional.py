@@ -1568,6 +1568,11 @@ def _classes_last(x: Any, shape: tuple) -> Any:
     return cg.reshape(x, (-1, shape[1]))
 
 
+class _OutOfBounds(IndexError, ValueError):
+    """A class index out of range: IndexError as torch's, ValueError as compgraph's
+    other argument errors."""
+
+
 def _nll(
     x: Any,
     target: Any,
@@ -1599,7 +1604,7 @@ def _nll(
     keep = labels != ignore_index
     kept = labels[keep]
     if kept.size and (kept.min() < 0 or kept.max() >= c):
-        raise IndexError(
+        raise _OutOfBounds(
             f"{where}: target {kept.min() if kept.min() < 0 else kept.max()} is out of "
             f"bounds for {c} classes (ignore_index={ignore_index})"
         )

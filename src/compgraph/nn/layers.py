@@ -1,6 +1,7 @@
-"""Layers: Linear, Dropout, BatchNorm1d, Flatten and activation modules.
+"""Layers: Linear, Conv2d, pooling, Dropout, BatchNorm, Flatten and activation modules.
 
-Every layer is written with the ``cg.*`` functions, so its gradients come from
+Each layer holds PyTorch's parameters and options and calls the function of
+:mod:`compgraph.nn.functional` that PyTorch's layer calls, so its gradients come from
 the ops' rules (and gradcheck / torch tests verify them).
 """
 
@@ -11,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import functions as F
-from ..ops.conv import IM2COL, out_size
+from .. import functions as cg
 from ..tensor import Tensor
+from . import functional as F
 from . import init
 from .module import Module, Parameter
 
@@ -72,8 +73,8 @@ class Linear(Module):
         if getattr(x, "ndim", None) == 2:
             # (W @ x.T).T: the same product, but the weight's gradient comes out as
             # g.T @ x, C-contiguous, so optimisers update it at full speed.
-            return F.transpose(F.matmul(self.weight, F.transpose(x)))
-        return F.matmul(x, self.weight.T)
+            return cg.transpose(cg.matmul(self.weight, cg.transpose(x)))
+        return F.linear(x, self.weight)
 
     def extra_repr(self) -> str:
         return f"{self.in_features}, {self.out_features}, bias={self.bias is not None}"
@@ -127,20 +128,16 @@ class Conv2d(Module):
         self.kernel_size = _pair(kernel_size, "Conv2d kernel_size")
         self.stride = _pair(stride, "Conv2d stride")
         self.dilation = _pair(dilation, "Conv2d dilation")
-        if padding == "valid":
-            self._pad = (0, 0)
-        elif padding == "same":  # torch: stride 1; symmetric padding needs odd extents
-            extents = [d * (k - 1) for k, d in zip(self.kernel_size, self.dilation)]
-            if self.stride != (1, 1) or any(e % 2 for e in extents):
+        if isinstance(padding, str):
+            if padding not in ("valid", "same"):
                 raise ValueError(
-                    f"Conv2d: padding='same' needs stride 1 and odd kernel "
-                    f"extents here, got stride {self.stride}, kernel "
-                    f"{self.kernel_size}, dilation {self.dilation}"
+                    f"Conv2d: padding must be 'valid', 'same' or ints, got {padding!r}"
                 )
-            self._pad = (extents[0] // 2, extents[1] // 2)
+            if padding == "same" and self.stride != (1, 1):
+                raise ValueError("Conv2d: padding='same' is not supported for strided convolutions")
+            self.padding: Any = padding
         else:
-            self._pad = _pair(padding, "Conv2d padding", low=0)
-        self.padding = padding if isinstance(padding, str) else self._pad  # (as torch)
+            self.padding = _pair(padding, "Conv2d padding", low=0)
         rng = init.rng_of(seed)
         kh, kw = self.kernel_size
         fan_in = self.in_channels // self.groups * kh * kw
@@ -155,43 +152,15 @@ class Conv2d(Module):
             init.uniform_(self.bias, -bound, bound, rng)
 
     def forward(self, x: Any) -> Tensor:
-        shape = x.shape
-        if len(shape) == 3 and shape[0] == self.in_channels:  # unbatched (C, H, W), as torch
-            return F.squeeze(self.forward(F.expand_dims(x, 0)), 0)
-        if len(shape) != 4 or shape[1] != self.in_channels:
+        shape = tuple(x.shape)
+        if len(shape) not in (3, 4) or shape[-3] != self.in_channels:
             raise ValueError(
                 f"Conv2d: expected input of shape (N, {self.in_channels}, H, W) "
-                f"or ({self.in_channels}, H, W), got {tuple(shape)}"
+                f"or ({self.in_channels}, H, W), got {shape}"
             )
-        n, _, h, w = shape
-        (kh, kw), s, p, d = self.kernel_size, self.stride, self._pad, self.dilation
-        oh, ow = out_size(h, kh, s[0], p[0], d[0]), out_size(w, kw, s[1], p[1], d[1])
-        if oh < 1 or ow < 1:
-            raise ValueError(
-                f"Conv2d: kernel {self.kernel_size} (dilation {d}) does not fit "
-                f"input {tuple(shape)} with padding {p}"
-            )
-        attrs = {"kh": kh, "kw": kw, "stride": s, "pad": p, "dilation": d}
-        g, cin, cout = (
-            self.groups,
-            self.in_channels // self.groups,
-            self.out_channels // self.groups,
+        return F.conv2d(
+            x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
         )
-        wmat = F.reshape(self.weight, (self.out_channels, -1))
-        if g == 1:
-            y = F.matmul(F.im2col(x, **attrs), wmat.T)
-        else:
-            parts = [
-                F.matmul(
-                    F.im2col(x[:, k * cin : (k + 1) * cin], **attrs),
-                    wmat[k * cout : (k + 1) * cout].T,
-                )
-                for k in range(g)
-            ]
-            y = F.concatenate(parts, axis=1)
-        if self.bias is not None:
-            y = y + self.bias
-        return F.transpose(F.reshape(y, (n, oh, ow, self.out_channels)), (0, 3, 1, 2))
 
     def extra_repr(self) -> str:
         extra = "".join(
@@ -207,54 +176,50 @@ class Conv2d(Module):
 
 
 class MaxPool2d(Module):
-    """Max over kh x kw windows of (N, C, H, W) or (C, H, W) inputs (stride defaults to
-    the window); ints or (h, w) pairs.
+    """Max over windows of (N, C, H, W) or (C, H, W) inputs, as PyTorch's: ``stride``
+    defaults to the window; ``padding`` (-inf, at most half the window), ``dilation``,
+    ``ceil_mode`` and ``return_indices`` as there (:func:`functional.max_pool2d`)."""
 
-    ``padding`` pads each side with -inf, as PyTorch does (at most half the window).
-    The gradient goes to the first maximum of each window, as in torch.
-    """
-
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0):
+    def __init__(
+        self,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        dilation: Any = 1,
+        return_indices: bool = False,
+        ceil_mode: bool = False,
+    ):
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
-        self.padding = padding
-        self._k = _pair(kernel_size, "MaxPool2d kernel_size")
-        self._s = _pair(self.stride, "MaxPool2d stride")
-        self._p = _pair(padding, "MaxPool2d padding", low=0)
-        if any(not 0 <= p <= k // 2 for p, k in zip(self._p, self._k)):
+        self.padding, self.dilation = padding, dilation
+        self.return_indices, self.ceil_mode = bool(return_indices), bool(ceil_mode)
+        k = _pair(kernel_size, "MaxPool2d kernel_size")
+        _pair(self.stride, "MaxPool2d stride")
+        _pair(dilation, "MaxPool2d dilation")
+        p = _pair(padding, "MaxPool2d padding", low=0)
+        if any(not 0 <= q <= kk // 2 for q, kk in zip(p, k)):
             raise ValueError(
                 f"MaxPool2d: padding must be between 0 and half the window "
-                f"({self._k[0] // 2}, {self._k[1] // 2}), got {padding}"
+                f"({k[0] // 2}, {k[1] // 2}), got {padding}"
             )
 
-    def forward(self, x: Any) -> Tensor:
-        shape = x.shape
-        if len(shape) == 3:  # unbatched (C, H, W), as torch
-            return F.squeeze(self.forward(F.expand_dims(x, 0)), 0)
-        if len(shape) != 4:
-            raise ValueError(f"MaxPool2d: expected (N, C, H, W) or (C, H, W), got {tuple(shape)}")
-        (kh, kw), (sh, sw), (ph, pw) = self._k, self._s, self._p
-        if ph or pw:
-            x = _pad_with(x, ph, pw, -np.inf)
-            shape = x.shape
-        n, c, h, w = shape
-        oh, ow = out_size(h, kh, sh, 0), out_size(w, kw, sw, 0)
-        if oh < 1 or ow < 1:
-            raise ValueError(
-                f"MaxPool2d: window {self.kernel_size} does not fit input {tuple(shape)}"
-            )
-        if (sh, sw) == (kh, kw) and h % kh == 0 and w % kw == 0:
-            # Non-overlapping windows: a reshape and a transpose, no patch copy.
-            y = F.reshape(x, (n, c, h // kh, kh, w // kw, kw))
-            y = F.reshape(F.transpose(y, (0, 1, 2, 4, 3, 5)), (n, c, h // kh, w // kw, kh * kw))
-            return _first_max(y, 4)
-        planes = F.reshape(x, (n * c, 1, h, w))
-        cols = F.im2col(planes, **{"kh": kh, "kw": kw, "stride": (sh, sw), "pad": 0})
-        return F.reshape(_first_max(cols, 1), (n, c, oh, ow))
+    def forward(self, x: Any) -> Any:
+        return F.max_pool2d(
+            x,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.ceil_mode,
+            self.return_indices,
+        )
 
     def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+        return (
+            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
+        )
 
 
 class AvgPool2d(Module):
@@ -272,8 +237,7 @@ class AvgPool2d(Module):
         divisor_override: int | None = None,
     ):
         super().__init__()
-        if ceil_mode:
-            raise ValueError("AvgPool2d: ceil_mode=True is not supported")
+        self.ceil_mode = bool(ceil_mode)
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding = padding
@@ -290,28 +254,15 @@ class AvgPool2d(Module):
             raise ValueError(f"AvgPool2d: divisor_override must be > 0, got {divisor_override}")
 
     def forward(self, x: Any) -> Tensor:
-        shape = x.shape
-        if len(shape) == 3:  # unbatched (C, H, W), as torch
-            return F.squeeze(self.forward(F.expand_dims(x, 0)), 0)
-        if len(shape) != 4:
-            raise ValueError(f"AvgPool2d: expected (N, C, H, W) or (C, H, W), got {tuple(shape)}")
-        n, c, h, w = shape
-        (kh, kw), s, p = self._k, self._s, self._p
-        oh, ow = out_size(h, kh, s[0], p[0]), out_size(w, kw, s[1], p[1])
-        if oh < 1 or ow < 1:
-            raise ValueError(
-                f"AvgPool2d: window {self.kernel_size} does not fit input {tuple(shape)}"
-            )
-        attrs = {"kh": kh, "kw": kw, "stride": s, "pad": p}
-        cols = F.im2col(F.reshape(x, (n * c, 1, h, w)), **attrs)
-        total = F.reshape(F.sum(cols, axis=1), (n, c, oh, ow))
-        if self.divisor_override is not None:
-            return total * (1.0 / self.divisor_override)
-        if self.count_include_pad or p == (0, 0):
-            return total * (1.0 / (kh * kw))
-        ones = np.ones((1, 1, h, w))
-        counts = IM2COL.forward(ones, **attrs).sum(axis=1).reshape(oh, ow)
-        return total / counts.astype(total.dtype)
+        return F.avg_pool2d(
+            x,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+            self.divisor_override,
+        )
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -327,55 +278,10 @@ class AdaptiveAvgPool2d(Module):
         self.output_size = output_size
 
     def forward(self, x: Any) -> Tensor:
-        shape = x.shape
-        if len(shape) == 3:
-            return F.squeeze(self.forward(F.expand_dims(x, 0)), 0)
-        if len(shape) != 4:
-            raise ValueError(
-                f"AdaptiveAvgPool2d: expected (N, C, H, W) or (C, H, W), got {tuple(shape)}"
-            )
-        n, c, h, w = shape
-        size = self.output_size
-        oh, ow = size if isinstance(size, (tuple, list)) else (size, size)
-        oh, ow = h if oh is None else int(oh), w if ow is None else int(ow)
-        if oh < 1 or ow < 1:
-            raise ValueError(f"AdaptiveAvgPool2d: output_size must be positive, got {size}")
-        if h % oh == 0 and w % ow == 0:  # equal windows: one reshape and one mean
-            return F.mean(F.reshape(x, (n, c, oh, h // oh, ow, w // ow)), axis=(3, 5))
-        rows = []
-        for i in range(oh):
-            r0, r1 = (i * h) // oh, -((-(i + 1) * h) // oh)
-            cells = [
-                F.mean(x[:, :, r0:r1, (j * w) // ow : -((-(j + 1) * w) // ow)], axis=(2, 3))
-                for j in range(ow)
-            ]
-            rows.append(F.stack(cells, axis=-1))
-        return F.stack(rows, axis=2)
+        return F.adaptive_avg_pool2d(x, self.output_size)
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
-
-
-def _first_max(x: Any, axis: int) -> Tensor:
-    """Max along ``axis`` whose gradient goes to the first maximal entry only, as
-    PyTorch's max pooling (a plain max splits it among ties); NaN wins, as there."""
-    size = x.shape[axis]
-    idx = F.argmax(x, axis=axis, keepdims=True)
-    slots = np.arange(size).reshape((size,) + (1,) * (len(x.shape) - 1 - axis % len(x.shape)))
-    return F.sum(F.where(F.equal(idx, slots), x, 0), axis=axis)
-
-
-def _pad_with(x: Any, ph: int, pw: int, value: float) -> Tensor:
-    """``x`` (N, C, H, W) with ``ph`` rows and ``pw`` columns of ``value`` on each side."""
-    n, c, h, w = x.shape
-    dtype = x.dtype if isinstance(x, Tensor) else np.result_type(x, np.float64)
-    if pw:
-        side = np.full((n, c, h, pw), value, dtype)
-        x = F.concatenate([side, x, side], axis=3)
-    if ph:
-        band = np.full((n, c, ph, w + 2 * pw), value, dtype)
-        x = F.concatenate([band, x, band], axis=2)
-    return x
 
 
 class Dropout(Module):
@@ -389,14 +295,7 @@ class Dropout(Module):
         self._rng = init.rng_of(seed)
 
     def forward(self, x: Any) -> Any:
-        if not self.training or self.p == 0.0:
-            return x
-        shape = np.shape(x.data) if isinstance(x, Tensor) else np.shape(x)
-        dtype = x.dtype if isinstance(x, Tensor) else np.float64
-        if self.p == 1.0:  # everything dropped: zeros, as torch (no 1/0 scale)
-            return x * np.zeros(shape, dtype)
-        keep = (self._rng.random(shape) >= self.p).astype(dtype) / (1.0 - self.p)
-        return x * keep
+        return F.dropout(x, self.p, self.training, generator=self._rng)
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
@@ -440,37 +339,31 @@ class BatchNorm1d(Module):
                 f"BatchNorm1d: expected input of shape (N, {self.num_features}) or "
                 f"(N, {self.num_features}, L), got {shape}"
             )
-        axes = (0,) if len(shape) == 2 else (0, 2)
-        # Per-channel vectors broadcast against (N, C) or (N, C, L).
-        view = (lambda v: v) if len(shape) == 2 else (lambda v: F.reshape(v, (-1, 1)))
-        if self.training or not self.track_running_stats:
-            count = int(np.prod([shape[a] for a in axes]))
-            if self.training and count < 2:
-                raise ValueError(
-                    f"BatchNorm1d: training needs more than one value per "
-                    f"channel, got input of shape {shape}"
-                )
-            mean = F.mean(x, axis=axes, keepdims=True)
-            centred = x - mean
-            var = F.mean(centred * centred, axis=axes, keepdims=True)
-            if self.training and self.track_running_stats:
-                self._update_running(mean.data.reshape(-1), var.data.reshape(-1), count)
-            y = centred / F.sqrt(var + self.eps)
-        else:
-            y = (x - view(self.running_mean)) / view(np.sqrt(self.running_var + self.eps))
-        if self.weight is not None:
-            y = y * view(self.weight) + view(self.bias)
-        return y
+        return self._normalize(x, shape)
 
-    def _update_running(self, mean: np.ndarray, var: np.ndarray, count: int) -> None:
-        """Running statistics (not part of the graph); the variance kept is unbiased."""
-        self.num_batches_tracked[...] += 1
-        m = self.momentum
-        if m is None:
-            m = 1.0 / float(self.num_batches_tracked)
-        unbiased = var * (count / (count - 1))
-        self.running_mean[...] = (1 - m) * self.running_mean + m * mean
-        self.running_var[...] = (1 - m) * self.running_var + m * unbiased
+    def _normalize(self, x: Any, shape: tuple) -> Tensor:
+        batch_stats = self.training or not self.track_running_stats
+        if self.training and int(np.prod(shape)) // shape[1] < 2:
+            raise ValueError(
+                f"{type(self).__name__}: training needs more than one value per "
+                f"channel, got input of shape {shape}"
+            )
+        factor = 0.0
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked[...] += 1
+            # momentum None: the plain average over every batch seen so far
+            m = self.momentum
+            factor = 1.0 / float(self.num_batches_tracked) if m is None else m
+        return F.batch_norm(
+            x,
+            self.running_mean if self.track_running_stats else None,
+            self.running_var if self.track_running_stats else None,
+            self.weight,
+            self.bias,
+            batch_stats,
+            factor,
+            self.eps,
+        )
 
     def extra_repr(self) -> str:
         return (
@@ -489,13 +382,7 @@ class BatchNorm2d(BatchNorm1d):
             raise ValueError(
                 f"BatchNorm2d: expected input of shape (N, {self.num_features}, H, W), got {shape}"
             )
-        n, c, h, w = shape
-        if self.training and n * h * w < 2:
-            raise ValueError(
-                f"BatchNorm2d: training needs more than one value per channel, "
-                f"got input of shape {shape}"
-            )
-        return F.reshape(super().forward(F.reshape(x, (n, c, h * w))), shape)
+        return self._normalize(x, shape)
 
 
 class Flatten(Module):
@@ -515,8 +402,8 @@ class Flatten(Module):
                 f"{self.end_dim} for a shape of {nd} axes"
             )
         if nd == 0:
-            return F.reshape(x, (1,))
-        return F.reshape(x, shape[:lo] + (-1,) + shape[hi + 1 :])
+            return cg.reshape(x, (1,))
+        return cg.reshape(x, shape[:lo] + (-1,) + shape[hi + 1 :])
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
@@ -648,9 +535,7 @@ class Softplus(Module):
         self.beta, self.threshold = float(beta), float(threshold)
 
     def forward(self, x: Any) -> Tensor:
-        bx = x * self.beta if self.beta != 1.0 else x
-        soft = F.softplus(bx) if self.beta == 1.0 else F.softplus(bx) * (1.0 / self.beta)
-        return F.where(F.greater(bx, self.threshold), x, soft)
+        return F.softplus(x, self.beta, self.threshold)
 
     def extra_repr(self) -> str:
         return f"beta={self.beta}, threshold={self.threshold}"
