@@ -23,6 +23,14 @@ from . import (
     stats,
     torch_methods,
 )
+from .array_api import *  # noqa: F403  (dtypes, devices, __array_namespace_info__ ...)
+from .array_api import INTERNAL as _ARRAY_API_INTERNAL
+from .array_api import __all__ as _array_api_all
+
+# PyTorch's dtype names float/int and the standard's bool: attributes, not in __all__.
+from .array_api import bool as bool  # noqa: A004
+from .array_api import float as float  # noqa: A004
+from .array_api import int as int  # noqa: A004
 from .autodiff.recording import Node
 from .batched import vmap
 from .custom import custom_gradient, custom_jvp, custom_vjp
@@ -164,6 +172,7 @@ __all__ = [
     "special",
     "stats",
     *[n for n in _functions_all if n not in ("dispatch", "defpublic")],
+    *[n for n in _array_api_all if n not in _ARRAY_API_INTERNAL],
     "random",
     "torch_methods",
     "Generator",

@@ -13,11 +13,13 @@ operators with faster direct calls (see :mod:`compgraph.tensor`).
 from __future__ import annotations
 
 import inspect
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .array_api import CPU, Device, check_device
 from .grad_mode import is_grad_enabled
 from .ops.args import is_symbolic
 from .ops.registry import Front, front_for_numpy, subscribe
@@ -58,6 +60,47 @@ class ArrayMethods:
 
     def __pos__(self):
         return self
+
+    # The array API standard's array object (the operators come from the declarations).
+    def __array_namespace__(self, /, *, api_version: str | None = None) -> Any:
+        """The ``compgraph`` module: the array API namespace of these values."""
+        if api_version not in (None, "2021.12", "2022.12", "2023.12", "2024.12", "2025.12"):
+            raise ValueError(f"__array_namespace__: unsupported api_version {api_version!r}")
+        return sys.modules[__name__.partition(".")[0]]
+
+    @property
+    def device(self) -> Device:
+        """The device holding the values: always ``cg.device("cpu")`` (== ``"cpu"``)."""
+        return CPU
+
+    def to_device(self, device: Any, /, *, stream: Any = None) -> Any:
+        """The value itself, on the one device there is (``"cpu"``)."""
+        check_device(device, "to_device")
+        return self
+
+    def __complex__(self) -> complex:
+        arr = np.asarray(self)
+        if arr.size != 1:
+            raise TypeError(f"complex(): only one-element arrays convert, got shape {arr.shape}")
+        return complex(arr.item())
+
+    def __dlpack__(
+        self,
+        /,
+        *,
+        stream: Any = None,
+        max_version: Any = None,
+        dl_device: Any = None,
+        copy: Any = None,
+    ) -> Any:
+        """DLPack export of the values (through NumPy; no graph travels)."""
+        return np.asarray(self).__dlpack__(
+            stream=stream, max_version=max_version, dl_device=dl_device, copy=copy
+        )
+
+    def __dlpack_device__(self) -> tuple:
+        """DLPack's (device type, id): the CPU."""
+        return (1, 0)
 
     __hash__ = object.__hash__
 

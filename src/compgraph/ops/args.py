@@ -83,7 +83,8 @@ def normalize_axis(axis: Any, ndim: int | None, where: str, shape: Any = None) -
         elif -ndim <= a < ndim:
             out.append(int(a) % ndim if ndim else 0)
         else:
-            raise ValueError(
+            # AxisError is both a ValueError and an IndexError (NumPy's; the array API's)
+            raise np.exceptions.AxisError(
                 f"{where}: axis {a} is out of range for an input of shape "
                 f"{shape if shape is not None else ndim} ({ndim} dimensions)"
             )

@@ -289,8 +289,18 @@ def vdot(a: Any, b: Any, /) -> Any:
     cli=_SEVERAL,
 )
 def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
-    """Dot products along ``axis`` (the first input conjugated), broadcasting the rest."""
-    return cg.sum(cg.multiply(_conj(x1), x2), axis)
+    """Dot products along ``axis`` (the first input conjugated), broadcasting the rest;
+    the result keeps the inputs' promoted dtype (``uint8`` stays ``uint8``, as NumPy)."""
+    s1, s2 = shape_of(x1), shape_of(x2)
+    if s1 is not None and s2 is not None:
+        n = min(len(s1), len(s2))
+        # A non-negative axis is ambiguous when the ranks differ (the standard: negative).
+        if not -n <= axis < (n if len(s1) == len(s2) else 0):
+            raise ValueError(f"vecdot: axis {axis} must be an axis of both {s1} and {s2}")
+        if s1[axis] != s2[axis]:
+            raise ValueError(f"vecdot: sizes along axis {axis} differ: {s1} and {s2}")
+    p = cg.multiply(_conj(x1), x2)
+    return cg.sum(p, axis, dtype=p.dtype)
 
 
 @defpublic(method=_SEVERAL, numpy=np.kron, cli=_SEVERAL)

@@ -22,6 +22,7 @@ from .args import (
 )
 from .batch import shift_axes, shifted
 from .meta import Meta, by_example, same_dtype, shape_attr
+from .namespace import cg
 from .registry import defop
 from .spec import Codegen, Facts, Method, Onnx, no, same_meta
 
@@ -144,8 +145,9 @@ def _reshape_vjp(ns, g, out, x, shape):
     return ns.reshape(g, shape=x.shape)
 
 
-def _reshape_prepare(x: Any, shape: Any) -> tuple:
-    """Same values in a new shape (one entry may be -1)."""
+def _reshape_prepare(x: Any, shape: Any, *, copy: bool | None = None) -> tuple:
+    """Same values in a new shape (one entry may be -1); ``copy`` is accepted (the
+    array API's) and ignored: the result shares memory where NumPy's reshape does."""
     shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(s) for s in shape)
     return (x,), {"shape": shape}
 
@@ -619,11 +621,13 @@ def _concat_vjp(ns, g, out, inputs, needs, axis):
     return grads
 
 
-def _concat_prepare(tensors: Sequence[Any], axis: int = 0) -> tuple:
-    """Join tensors along an existing axis."""
+def _concat_prepare(tensors: Sequence[Any], axis: int | None = 0) -> tuple:
+    """Join tensors along an existing axis (``axis=None``: flattened first, as NumPy)."""
     tensors = tuple(tensors)
     if not tensors:
         raise ValueError("concatenate: need at least one tensor")
+    if axis is None:
+        tensors, axis = tuple(cg.reshape(t, (-1,)) for t in tensors), 0
     nd = ndim_of(tensors[0])
     if nd == 0:
         raise ValueError("concatenate: zero-dimensional tensors cannot be concatenated")
