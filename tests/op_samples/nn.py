@@ -1,5 +1,6 @@
-"""Samples of cg.nn.functional's primitives (ops/nnops.py): the fused softmax and the
-stack-of-matrices product, reached through F.softmax and F.scaled_dot_product_attention."""
+"""Samples of cg.nn.functional's primitives (ops/nnops.py): the fused softmax, the
+stack-of-matrices product and the first-maximum, reached through F.softmax,
+F.scaled_dot_product_attention and F.max_pool2d."""
 import math
 
 import numpy as np
@@ -22,4 +23,6 @@ SAMPLES = [
            (("any", (3, 4)),), order2=True),
     Sample("batched_matmul", lambda q, k, v: F.scaled_dot_product_attention(q, k, v), _sdpa,
            (("any", (5, 3, 2)), ("any", (5, 4, 2)), ("any", (5, 4, 3))), order2=True),
+    Sample("max_first", lambda a: F.max_pool2d(a, 2),
+           lambda a: a.reshape(1, 2, 2, 2, 3, 2).max(axis=(3, 5)), (("distinct", (1, 2, 4, 6)),)),
 ]

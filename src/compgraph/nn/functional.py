@@ -476,7 +476,9 @@ def _conv2d(
             f"{(n, c, h, w)} with padding {(pt, pl)}"
         )
     cols = cg.im2col(x, kh=kh, kw=kw, stride=st, pad=(pt, pl), dilation=dl)
-    if groups == 1:
+    if groups == 1 and bias is not None:  # one primitive, the bias added in place
+        y, bias = cg.linear(cols, cg.reshape(weight, (o, -1)), bias), None
+    elif groups == 1:
         y = cg.matmul(cols, cg.transpose(cg.reshape(weight, (o, -1))))
     else:
         m, k = n * oh * ow, cg_ * kh * kw
@@ -861,11 +863,7 @@ def glu(input: Any, dim: int = -1) -> Tensor:  # noqa: A002 (PyTorch's name)
 def _first_max(x: Any, axis: int) -> Tensor:
     """Max along ``axis`` whose gradient goes to the first maximal entry only, as
     PyTorch's max pooling (a plain max splits it among ties)."""
-    nd = len(_shape(x))
-    size = _shape(x)[axis]
-    idx = cg.argmax(x, axis=axis, keepdims=True)
-    slots = np.arange(size).reshape((size,) + (1,) * (nd - 1 - axis % nd))
-    return cg.sum(cg.where(cg.equal(idx, slots), x, 0), axis=axis)
+    return dispatch(get_op("max_first"), (x,), {"axis": int(axis) % len(_shape(x))})
 
 
 def _pool_geometry(where, size, k, s, p, d, ceil_mode) -> tuple:

@@ -51,14 +51,15 @@ def _col2im(cols, shape, kh, kw, stride, pad, dilation=1):
     n, c, h, w = shape
     (sh, sw), (ph, pw), (dh, dw), oh, ow = _geometry(h, w, kh, kw, stride, pad, dilation)
     cols = np.reshape(cols, (n, oh, ow, c, kh, kw))
-    out = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
+    # Summed channels-last, the layout of the patches (each add then walks both arrays
+    # in the same order); one transposed copy at the end.
+    acc = np.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=cols.dtype)
     for i in range(kh):  # kernel offsets: few, and each a strided block add
         for j in range(kw):
             r, q = i * dh, j * dw
-            out[:, :, r : r + sh * oh : sh, q : q + sw * ow : sw] += cols[
-                :, :, :, :, i, j
-            ].transpose(0, 3, 1, 2)
-    return out[:, :, ph : ph + h, pw : pw + w] if ph or pw else out
+            acc[:, r : r + sh * oh : sh, q : q + sw * ow : sw] += cols[:, :, :, :, i, j]
+    out = acc[:, ph : ph + h, pw : pw + w] if ph or pw else acc
+    return np.ascontiguousarray(out.transpose(0, 3, 1, 2))
 
 
 def _im2col_shape(metas, kh, kw, stride, pad, dilation=1):

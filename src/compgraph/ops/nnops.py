@@ -4,6 +4,8 @@
   exp, sum, divide) records five nodes and its backward makes about ten passes over the
   array; this rule, ``out * (g - sum(g * out))``, makes three.  Softmax's Jacobian
   ``diag(s) - s s^T`` is symmetric, so the JVP is the same formula.
+* ``max_first``: a maximum along one axis whose gradient goes to the first maximal
+  entry (max pooling, as torch), computed as a plain max going forward.
 * ``batched_matmul``: the product of two stacks of matrices (B, n, k) @ (B, k, m).
   ``np.matmul`` on stacks does not reach BLAS's speed; a loop of 2-D products, each one
   BLAS call written into its slice of the result, is several times faster for the
@@ -21,7 +23,7 @@ from .meta import Meta, floating, promote, same_shape
 from .registry import defop
 from .spec import Codegen, no
 
-__all__ = ["SOFTMAX_FUSED", "BATCHED_MATMUL", "batched_matmul_forward"]
+__all__ = ["SOFTMAX_FUSED", "BATCHED_MATMUL", "MAX_FIRST", "batched_matmul_forward"]
 
 _INTERNAL: dict[str, Any] = dict(
     method=no("internal: reached through cg.nn.functional"),
@@ -114,6 +116,48 @@ BATCHED_MATMUL = defop(
     names=no("internal: F.scaled_dot_product_attention's products; cg.matmul is public"),
     codegen=Codegen(fresh=True),
     onnx=no("exported as its MatMul through cg.matmul"),
+    batch=no("the rule runs once per direction"),
+    **_INTERNAL,
+)
+
+
+# --------------------------------------------------------------------------- max pooling
+def _first_max_onehot(ns, x, axis):
+    """True at the first maximum along ``axis`` (NaN counts as the maximum, as torch)."""
+    n = x.shape[axis]
+    slots = np.arange(n).reshape((n,) + (1,) * (x.ndim - 1 - axis % x.ndim))
+    return ns.equal(ns.argmax(x, axis=(axis,), keepdims=True), slots)
+
+
+def _max_first_vjp(ns, g, out, x, axis):
+    return ns.where(_first_max_onehot(ns, x, axis), ns.expand_dims(g, axis=axis), 0)
+
+
+def _max_first_jvp(ns, t, out, x, axis):
+    return ns.sum(ns.where(_first_max_onehot(ns, x, axis), t, 0), axis=(axis,))
+
+
+def _max_first_shape(metas, axis):
+    s = metas[0].shape if isinstance(metas[0], Meta) else None
+    if s is None:
+        return None
+    return s[: axis % len(s)] + s[axis % len(s) + 1 :]
+
+
+MAX_FIRST = defop(
+    "max_first",
+    lambda x, axis: np.max(x, axis=axis),
+    shape=_max_first_shape,
+    dtype=lambda m, **a: m[0].dtype if isinstance(m[0], Meta) else None,
+    vjp=(_max_first_vjp,),
+    jvp=(_max_first_jvp,),
+    saves=((0,),),
+    deriv=("1 at the first maximum along axis, 0 elsewhere",),
+    doc="the maximum along one axis, its gradient going to the first maximal entry "
+    "(max pooling's rule, as torch; a plain max splits it among ties)",
+    names=no("internal: F.max_pool*'s window maximum"),
+    codegen=Codegen(fresh=True),
+    onnx=no("exported through MaxPool by frameworks; here a window reduction"),
     batch=no("the rule runs once per direction"),
     **_INTERNAL,
 )
