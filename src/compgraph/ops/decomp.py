@@ -218,9 +218,16 @@ def _solve_db(ns, g, out, a, b):
     return _solve_vec(ns, _mT(ns, a), g, b.ndim == 1)
 
 
-def _solve_da(ns, g, out, a, b):
-    gb = _solve_db(ns, g, out, a, b)
+def _solve_da(ns, g, out, a, b, gb=None):
+    gb = _solve_db(ns, g, out, a, b) if gb is None else gb
     return -(gb[..., :, None] * out[..., None, :]) if b.ndim == 1 else -ns.matmul(gb, _mT(ns, out))
+
+
+def _solve_vjp(ns, g, out, inputs, needs):
+    # One solve with a.T serves both cotangents (two per-input rules would solve twice).
+    a, b = inputs
+    gb = _solve_db(ns, g, out, a, b)
+    return [_solve_da(ns, g, out, a, b, gb) if needs[0] else None, gb if needs[1] else None]
 
 
 def _solve_shape(metas, **attrs):
@@ -241,7 +248,7 @@ SOLVE = defop(
     "linalg_solve",
     np.linalg.solve,
     shape=_solve_shape,
-    vjp=(_solve_da, _solve_db),
+    vjp=_solve_vjp,
     jvp=(
         lambda ns, t, out, a, b: -_solve_vec(ns, a, _mv(ns, t, out, b.ndim == 1), b.ndim == 1),
         lambda ns, t, out, a, b: ns.linalg_solve(a, t),
