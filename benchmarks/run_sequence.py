@@ -144,7 +144,7 @@ def make_steps(work: str, impls: list[str]) -> dict[str, Callable[[], float]]:
             p.grad = None
         loss = (call(tmod, xt, tmask) ** 2).sum()
         loss.backward()
-        return float(loss)
+        return float(loss.detach())
 
     steps["torch"] = torch_step
     if work == "lstm":
