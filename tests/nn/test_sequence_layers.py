@@ -136,16 +136,17 @@ def test_lstm_200_steps_flat_cost():
     x = np.random.default_rng(3).standard_normal((200, 2, 4))
     compare(tm, lstm, [x])
 
-    def step_time(steps):
+    def run(steps):
         xs = cg.tensor(x[:steps], requires_grad=True)
-        best = np.inf
-        for _ in range(5):
-            t = time.perf_counter()
-            lstm(xs)[0].sum().backward()
-            best = min(best, time.perf_counter() - t)
-        return best / steps
+        t = time.perf_counter()
+        lstm(xs)[0].sum().backward()
+        return (time.perf_counter() - t) / steps
 
-    assert step_time(200) < 2.5 * step_time(50)
+    best = {50: np.inf, 200: np.inf}
+    for _ in range(5):  # interleaved, so a burst of load hits both lengths
+        for steps in best:
+            best[steps] = min(best[steps], run(steps))
+    assert best[200] < 2.5 * best[50]
 
 
 def test_recurrent_variable_lengths_by_prefix():
