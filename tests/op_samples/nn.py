@@ -7,6 +7,8 @@ import numpy as np
 from helpers import Sample
 
 import compgraph.nn.functional as F
+from compgraph.functions import dispatch
+from compgraph.ops import get_op
 
 
 def _softmax(a, axis=-1):
@@ -25,4 +27,7 @@ SAMPLES = [
            (("any", (5, 3, 2)), ("any", (5, 4, 2)), ("any", (5, 4, 3))), order2=True),
     Sample("max_first", lambda a: F.max_pool2d(a, 2),
            lambda a: a.reshape(1, 2, 2, 2, 3, 2).max(axis=(3, 5)), (("distinct", (1, 2, 4, 6)),)),
+    Sample("max_first_mask", lambda a: dispatch(get_op("max_first_mask"), (a,), {"axis": 1}),
+           lambda a: np.arange(3)[None, :, None] == a.argmax(1)[:, None], (("distinct", (2, 3, 4)),),
+           grad=False),
 ]

@@ -23,7 +23,13 @@ from .meta import Meta, floating, promote, same_shape
 from .registry import defop
 from .spec import Codegen, no
 
-__all__ = ["SOFTMAX_FUSED", "BATCHED_MATMUL", "MAX_FIRST", "batched_matmul_forward"]
+__all__ = [
+    "SOFTMAX_FUSED",
+    "BATCHED_MATMUL",
+    "MAX_FIRST",
+    "MAX_FIRST_MASK",
+    "batched_matmul_forward",
+]
 
 _INTERNAL: dict[str, Any] = dict(
     method=no("internal: reached through cg.nn.functional"),
@@ -122,19 +128,41 @@ BATCHED_MATMUL = defop(
 
 
 # --------------------------------------------------------------------------- max pooling
-def _first_max_onehot(ns, x, axis):
-    """True at the first maximum along ``axis`` (NaN counts as the maximum, as torch)."""
+# Pooling windows are short axes (4, 9 entries); NumPy reduces along a short axis slowly,
+# so both ops walk the window's entries, one long vector operation each.
+def _max_first(x, axis=-1):
+    x = np.asarray(x)
     n = x.shape[axis]
-    slots = np.arange(n).reshape((n,) + (1,) * (x.ndim - 1 - axis % x.ndim))
-    return ns.equal(ns.argmax(x, axis=(axis,), keepdims=True), slots)
+    if not 1 < n <= 64:
+        return np.max(x, axis=axis)
+    xs = np.moveaxis(x, axis, 0)
+    out = xs[0].copy()
+    for i in range(1, n):
+        np.maximum(out, xs[i], out=out)  # (NaN propagates, as torch's pooling)
+    return out
+
+
+def _max_first_mask(x, axis=-1):
+    x = np.asarray(x)
+    xs = np.moveaxis(x, axis, 0)
+    top = _max_first(x, axis)
+    mask = np.empty(xs.shape, bool)
+    seen = np.zeros(top.shape, bool)
+    for i in range(xs.shape[0]):
+        hit = xs[i] == top
+        if x.dtype.kind in "fc":
+            hit |= xs[i] != xs[i]  # a NaN is the maximum (the first one takes the gradient)
+        np.logical_and(hit, ~seen, out=mask[i])
+        seen |= hit
+    return np.moveaxis(mask, 0, axis)
 
 
 def _max_first_vjp(ns, g, out, x, axis):
-    return ns.where(_first_max_onehot(ns, x, axis), ns.expand_dims(g, axis=axis), 0)
+    return ns.where(ns.max_first_mask(x, axis=axis), ns.expand_dims(g, axis=axis), 0)
 
 
 def _max_first_jvp(ns, t, out, x, axis):
-    return ns.sum(ns.where(_first_max_onehot(ns, x, axis), t, 0), axis=(axis,))
+    return ns.sum(ns.where(ns.max_first_mask(x, axis=axis), t, 0), axis=(axis,))
 
 
 def _max_first_shape(metas, axis):
@@ -144,9 +172,16 @@ def _max_first_shape(metas, axis):
     return s[: axis % len(s)] + s[axis % len(s) + 1 :]
 
 
+_POOL: dict[str, Any] = dict(
+    codegen=Codegen(fresh=True),
+    onnx=no("exported through MaxPool by frameworks; here a window reduction"),
+    batch=no("the rule runs once per direction"),
+    **_INTERNAL,
+)
+
 MAX_FIRST = defop(
     "max_first",
-    lambda x, axis: np.max(x, axis=axis),
+    _max_first,
     shape=_max_first_shape,
     dtype=lambda m, **a: m[0].dtype if isinstance(m[0], Meta) else None,
     vjp=(_max_first_vjp,),
@@ -156,8 +191,15 @@ MAX_FIRST = defop(
     doc="the maximum along one axis, its gradient going to the first maximal entry "
     "(max pooling's rule, as torch; a plain max splits it among ties)",
     names=no("internal: F.max_pool*'s window maximum"),
-    codegen=Codegen(fresh=True),
-    onnx=no("exported through MaxPool by frameworks; here a window reduction"),
-    batch=no("the rule runs once per direction"),
-    **_INTERNAL,
+    **_POOL,
+)
+
+MAX_FIRST_MASK = defop(
+    "max_first_mask",
+    _max_first_mask,
+    shape=same_shape,
+    dtype=lambda m, **a: np.dtype(bool),
+    doc="True at the first maximum along one axis (max_first's gradient mask)",
+    names=no("internal: the mask of max_first's rules"),
+    **_POOL,
 )
