@@ -220,7 +220,7 @@ class MultiheadAttention(Module):
         weights = None
         if need_weights:
             scores = cg.matmul(q * (1.0 / math.sqrt(d)), cg.swapaxes(k, -1, -2))
-            attn = cg.softmax(scores if mask is None else scores + mask, axis=-1)
+            attn = F.softmax(scores if mask is None else scores + mask, dim=-1)
             weights = cg.mean(attn, axis=1) if average_attn_weights else attn
             if p:
                 attn = F.dropout(attn, p, generator=self._rng)
