@@ -423,3 +423,12 @@ def test_more_tf_names():
     z, x, q = np.array([0.0, 1.0]), np.array([0.5, -2.0]), 3.0
     want = -(q * z * np.log(1 / (1 + np.exp(-x))) + (1 - z) * np.log(1 - 1 / (1 + np.exp(-x))))
     _close(cg.nn.weighted_cross_entropy_with_logits(z, x, q), want, 1e-12)
+
+
+def test_dropout_follows_the_global_seed():
+    x = cg.ones((50,))
+    cg.random.set_seed(7)
+    a = np.asarray(cg.nn.dropout(x, rate=0.5))
+    cg.random.set_seed(7)
+    assert (np.asarray(cg.nn.dropout(x, rate=0.5)) == a).all()
+    assert (np.asarray(cg.nn.dropout(x, 0.5, seed=3)) == np.asarray(cg.nn.dropout(x, 0.5, seed=3))).all()

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import functions as F
+from ..random import default_generator
 from ..tfmath import gather, l2_normalize, log_sigmoid, moments, softsign
 from . import functional as torch_f
 
@@ -252,13 +253,20 @@ def dropout(
     x: Any, rate: float, noise_shape: Any = None, seed: Any = None, name: Any = None
 ) -> Any:
     """Zero each entry with probability ``rate`` and scale the rest by ``1 / (1 - rate)``
-    (always on, as ``tf.nn.dropout``); ``seed`` seeds this call's mask."""
+    (always on, as ``tf.nn.dropout``), drawing from ``cg.random``'s generator; with
+    ``seed``, the mask depends only on it and the global seed."""
     if not 0 <= rate < 1:
         raise ValueError(f"dropout: rate must be a scalar in [0, 1), got {rate}")
     x = F.asarray(x)
     if rate == 0:
         return x
-    rng = np.random.default_rng(seed)
+    # the process's generator (cg.random.set_seed / cg.manual_seed make it repeatable);
+    # an op-level seed starts from (global seed, seed), as TensorFlow's pair of seeds
+    rng = (
+        default_generator.rng
+        if seed is None
+        else np.random.default_rng([default_generator.initial_seed(), seed])
+    )
     shape = tuple(x.shape) if noise_shape is None else tuple(noise_shape)
     keep = rng.random(shape) >= rate
     return x * (keep / (1 - rate)).astype(x.dtype)
