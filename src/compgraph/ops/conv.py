@@ -40,11 +40,17 @@ def _im2col(x, kh, kw, stride, pad, dilation=1):
     (sh, sw), (ph, pw), (dh, dw), oh, ow = _geometry(h, w, kh, kw, stride, pad, dilation)
     if ph or pw:
         x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-    sn, sc, rh, rw = x.strides
-    view = np.lib.stride_tricks.as_strided(
-        x, (n, oh, ow, c, kh, kw), (sn, rh * sh, rw * sw, sc, rh * dh, rw * dw), writeable=False
-    )
-    return view.reshape(n * oh * ow, c * kh * kw)
+    # Filled patch-major, (C, kh, kw) x (N, oh, ow): each kernel offset copies whole
+    # image rows (long contiguous runs), where the row-per-patch order would copy runs
+    # of kw.  The result is this buffer's transpose: (N*oh*ow, C*kh*kw), F-ordered,
+    # which BLAS multiplies as fast.
+    buf = np.empty((c, kh, kw, n, oh, ow), x.dtype)
+    planes = x.transpose(1, 0, 2, 3)
+    for i in range(kh):
+        for j in range(kw):
+            r, q = i * dh, j * dw
+            buf[:, i, j] = planes[:, :, r : r + sh * oh : sh, q : q + sw * ow : sw]
+    return buf.reshape(c * kh * kw, n * oh * ow).T
 
 
 def _col2im(cols, shape, kh, kw, stride, pad, dilation=1):
