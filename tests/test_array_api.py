@@ -152,6 +152,9 @@ def test_unique_and_nonzero_and_diff():
     assert cg.concat([cg.ones((2, 2)), cg.zeros(3)], axis=None).shape == (7,)
     with pytest.raises(IndexError):
         cg.expand_dims(cg.ones((2, 2)), axis=3)
+    ties = cg.zeros(40, dtype=cg.uint8)  # the standard's argsort is stable by default
+    assert cg.argsort(ties).tolist() == list(range(40))
+    assert cg.argsort(ties, descending=True).tolist() == list(range(40))
     with pytest.raises(TypeError, match="eigh"):
         cg.linalg.eigvals(cg.eye(2, requires_grad=True))
 

@@ -291,11 +291,14 @@ def _argsort_prepare(
     descending: bool = False,
     stable: Any = None,
 ) -> tuple:
-    """Indices that sort along ``axis`` (NumPy's and the array API's signatures): NumPy's
-    order unless ``stable`` (or kind "stable"), which keeps ties in order; ``descending``
+    """Indices that sort along ``axis`` (NumPy's and the array API's signatures); ties
+    keep their order (the array API's default ``stable=True``) unless ``stable=False`` or
+    an unstable ``kind`` (NumPy's default quicksort, ties in no set order); ``descending``
     is stable, NaN first.  No gradient."""
     a, axis = _sort_args("argsort", a, axis, kind, order, stable)
-    stable = bool(stable) or kind in ("stable", "mergesort")
+    if stable is None:
+        stable = kind in (None, "stable", "mergesort")
+    stable = bool(stable)
     return (a,), {"axis": axis, "descending": bool(descending), "stable": stable}
 
 
