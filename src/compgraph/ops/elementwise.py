@@ -655,23 +655,23 @@ def _clip_rule(ns, g, out, x, lo=None, hi=None):
 
 def _clip_prepare(
     x: Any,
-    a_min: Any = None,
-    a_max: Any = None,
-    *,
     min: Any = None,  # noqa: A002  (NumPy 2's, the array API's and torch.clamp's names)
     max: Any = None,  # noqa: A002
+    *,
+    a_min: Any = None,
+    a_max: Any = None,
 ) -> tuple:
-    """Limit values to ``[a_min, a_max]`` (also spelt ``min=``/``max=``; neither: ``x``, as
-    the array API's); the gradient passes only inside the interval."""
-    if min is not None:
-        if a_min is not None:
+    """Limit values to ``[min, max]`` (also spelt ``a_min=``/``a_max=``, NumPy's older
+    names; neither bound: ``x``, as the array API's); the gradient passes only inside."""
+    if a_min is not None:
+        if min is not None:
             raise TypeError("clip: give the lower bound as a_min or min, not both")
-        a_min = min
-    if max is not None:
-        if a_max is not None:
+        min = a_min
+    if a_max is not None:
+        if max is not None:
             raise TypeError("clip: give the upper bound as a_max or max, not both")
-        a_max = max
-    return (x,), {"lo": plain(a_min), "hi": plain(a_max)}
+        max = a_max
+    return (x,), {"lo": plain(min), "hi": plain(max)}
 
 
 def _clip_onnx(b, n, ins, out):
