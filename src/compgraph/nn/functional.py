@@ -936,6 +936,20 @@ def _as2d(x: Any) -> Any:
 
 
 def _max_pool(x, k, s, p, d, ceil_mode, return_indices, where) -> Any:
+    n, c, h, w = _shape(x)
+    kk = _ints(k, 2, f"{where} kernel_size", 1)
+    if (
+        not return_indices
+        and (s is None or _ints(s, 2, f"{where} stride", 1) == kk)
+        and _ints(p, 2, f"{where} padding") == (0, 0)
+        and _ints(d, 2, f"{where} dilation", 1) == (1, 1)
+        and h % kk[0] == 0
+        and w % kk[1] == 0
+    ):
+        # Windows tile the input: a view (n, c, oh, kh, ow, kw), the first maximum along
+        # kw then along kh (the first in row-major order, as torch), and no copy.
+        y = cg.reshape(x, (n, c, h // kk[0], kk[0], w // kk[1], kk[1]))
+        return _first_max(_first_max(y, 5), 3)
     cols, (n, c, oh, ow), (k2, s2, p2, d2, _) = _pool2d(where, x, k, s, p, d, ceil_mode, -np.inf)
     y = cg.reshape(_first_max(cols, 1), (n, c, oh, ow))
     if not return_indices:
