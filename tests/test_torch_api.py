@@ -42,8 +42,8 @@ def test_creation_varargs_and_numpy_signatures():
     assert cg.ones(2, dtype=np.float32, device="cpu").dtype == np.float32
     assert cg.full((2, 2), 7.0).tolist() == [[7.0, 7.0], [7.0, 7.0]]
     assert cg.arange(end=5).tolist() == torch.arange(end=5).tolist()
-    _same(cg.linspace(0, 1, steps=5, dtype=np.float32), torch.linspace(0, 1, steps=5))
-    _same(cg.eye(3, dtype=np.float32), torch.eye(3))
+    _same(cg.linspace(0, 1, steps=5, dtype=np.float32), torch.linspace(0, 1, steps=5, dtype=torch.float32))
+    _same(cg.eye(3, dtype=np.float32), torch.eye(3, dtype=torch.float32))
     z = cg.zeros_like(x, requires_grad=True)
     assert z.requires_grad and z.shape == (2, 2)
     assert cg.randn_like(x).dtype == x.dtype and cg.rand_like(x, dtype=np.float32).dtype == np.float32
@@ -80,7 +80,7 @@ def test_seeded_random_is_reproducible_with_torchs_dtypes_and_shapes():
     b = [cg.randn(2, 3), cg.rand(4), cg.randint(0, 10, (5,)), cg.randperm(6)]
     for x, y in zip(a, b):
         assert x.tolist() == y.tolist()
-    t = [torch.randn(2, 3), torch.rand(4), torch.randint(0, 10, (5,)), torch.randperm(6)]
+    t = [torch.randn(2, 3, dtype=torch.float32), torch.rand(4, dtype=torch.float32), torch.randint(0, 10, (5,)), torch.randperm(6)]
     for x, y in zip(a, t):
         assert x.shape == tuple(y.shape) and str(x.dtype) == str(y.dtype).split(".")[1]
     assert sorted(a[3].tolist()) == list(range(6))
@@ -421,3 +421,47 @@ def test_polynomial_fit_with_manual_gradients_matches_torch():
     _same(lc, lt, tol=1e-3)
     for u, v in zip(pc, pt):
         _same(u, v, tol=1e-4)
+
+
+# ------------------------------------------------------------------ autograd.functional
+
+FUNCTIONAL = [
+    ("jacobian", lambda F, L, x, y: F.jacobian(lambda a: a.sin() * 2, x)),
+    ("jacobian-2in", lambda F, L, x, y: F.jacobian(lambda a, b: (a * b).sum(), (x, y))),
+    ("jacobian-2out", lambda F, L, x, y: F.jacobian(lambda a: (a.exp(), a * 3), x)),
+    ("jacobian-22", lambda F, L, x, y: F.jacobian(lambda a, b: (a * b, a + b), (x, y))),
+    ("hessian", lambda F, L, x, y: F.hessian(lambda a: (a**3).sum(), x)),
+    ("hessian-2in", lambda F, L, x, y: F.hessian(lambda a, b: (a**2 * b).sum(), (x, y))),
+    ("vjp", lambda F, L, x, y: F.vjp(lambda a: a**2, x, y)),
+    ("vjp-scalar", lambda F, L, x, y: F.vjp(lambda a: (a**2).sum(), x)),
+    ("jvp", lambda F, L, x, y: F.jvp(lambda a: a**2, x, y)),
+    ("jvp-2in", lambda F, L, x, y: F.jvp(lambda a, b: a * b, (x, y), (y, x))),
+    ("hvp", lambda F, L, x, y: F.hvp(lambda a: (a**3).sum(), x, y)),
+    ("vhp", lambda F, L, x, y: F.vhp(lambda a: (a**3).sum(), x, y)),
+    ("hvp-2in", lambda F, L, x, y: F.hvp(lambda a, b: (a**2 * b).sum(), (x, y), (y, x))),
+]
+
+
+@pytest.mark.parametrize("name,f", FUNCTIONAL, ids=[c[0] for c in FUNCTIONAL])
+def test_autograd_functional_like_torch(name, f):
+    import torch.autograd.functional as TF
+
+    import compgraph.autograd.functional as CF
+
+    x0, y0 = np.array([0.5, 1.2, -0.3]), np.array([2.0, -1.0, 0.7])
+    rc = f(CF, cg, cg.tensor(x0), cg.tensor(y0))
+    rt = f(TF, torch, torch.tensor(x0), torch.tensor(y0))
+    _same(rc, rt)
+
+
+def test_module_to_like_torch():
+    m = cg.nn.Linear(3, 2)
+    w = m.weight
+    assert m.to("cpu") is m and m.cpu() is m
+    assert m.to(np.float32).weight.dtype == np.float32 and m.weight is w
+    assert m.to("cpu", np.float64).weight.dtype == np.float64
+    assert m.to(dtype=np.float32).bias.dtype == np.float32
+    assert m.double().weight.dtype == np.float64 and m.float().weight.dtype == np.float32
+    assert m.to(cg.ones(1)).weight.dtype == np.float64
+    with pytest.raises(ValueError):
+        m.to("cuda")

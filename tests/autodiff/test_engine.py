@@ -1071,7 +1071,8 @@ class TestDtypes:
         assert b.grad.dtype == np.float64
         np.testing.assert_array_equal(val(a.grad), [3.0, 4.0])
 
-    @pytest.mark.parametrize("data", [3, [1, 2, 3], np.arange(4), np.array([1, 0], dtype=np.int32)])
+    # (a Python int alone becomes the default float: micrograd's Value(2), API.md section 10)
+    @pytest.mark.parametrize("data", [[1, 2, 3], np.arange(4), np.array([1, 0], dtype=np.int32)])
     def test_integer_tensors_cannot_require_grad(self, data):
         with pytest.raises(TypeError):
             cg.tensor(data, requires_grad=True)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from ..array_api import Device
 from ..autodiff.recording import mark_mutated
 from ..ops.fileio import NpzArchive, atomic_write, write_npz
 from ..tensor import Tensor
@@ -22,6 +23,8 @@ __all__ = ["Parameter", "Module", "IncompatibleKeys", "StateDictError", "Removab
 # Array kinds a state may hold: bool, integers, floats, complex; never objects, which
 # could not be saved without pickle.
 _NUMERIC_KINDS = "biufc"
+# Device names Module.to recognises (anything else is a dtype); only "cpu" is accepted.
+_DEVICES = ("cpu", "cuda", "mps", "meta", "xpu")
 
 
 def _stored(archive: NpzArchive, key: str, target: np.ndarray | None) -> np.ndarray:
@@ -441,11 +444,26 @@ class Module:
         """Evaluation mode; returns self."""
         return self.train(False)
 
-    def to(self, dtype: Any) -> Module:
-        """Cast every floating parameter and buffer to ``dtype`` in place (the same
-        Parameter objects, so optimisers keep them); gradients are dropped, as their
-        dtype no longer matches.  Returns self.  Devices are not modelled: only a dtype
-        is accepted (``"float32"``, ``np.float64`` ...)."""
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """PyTorch's ``to(dtype)``, ``to("cpu")``, ``to(device, dtype)``, ``to(tensor)`` or
+        ``dtype=``/``device=``: casts every floating parameter and buffer to ``dtype`` in
+        place (the same Parameter objects, so optimisers keep them; gradients are dropped,
+        as their dtype no longer matches).  The one device is the CPU.  Returns self."""
+        dtype, device = kwargs.pop("dtype", None), kwargs.pop("device", None)
+        kwargs.pop("non_blocking", None)
+        if kwargs:
+            raise TypeError(f"Module.to: unexpected keyword arguments {sorted(kwargs)}")
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, (str, Device)) and str(a).partition(":")[0] in _DEVICES:
+                device = a
+            else:
+                dtype = a
+        if device is not None and Device(device) != "cpu":
+            raise ValueError(f"Module.to: compgraph runs on 'cpu' only, got device={device!r}")
+        if dtype is None:
+            return self
         dt = np.dtype(dtype)
         if dt.kind != "f":
             raise TypeError(f"Module.to: expected a floating dtype, got {dt}")
@@ -467,6 +485,18 @@ class Module:
     def double(self) -> Module:
         """``to(float64)``."""
         return self.to(np.float64)
+
+    def half(self) -> Module:
+        """``to(float16)``."""
+        return self.to(np.float16)
+
+    def cpu(self) -> Module:
+        """Self: compgraph computes on the CPU."""
+        return self
+
+    def cuda(self, device: Any = None) -> Module:
+        """Refused: compgraph computes on the CPU."""
+        raise ValueError("Module.cuda: compgraph runs on 'cpu' only")
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Freeze (False) or unfreeze every parameter; they stay in ``parameters()``."""
