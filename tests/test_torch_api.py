@@ -465,3 +465,17 @@ def test_module_to_like_torch():
     assert m.to(cg.ones(1)).weight.dtype == np.float64
     with pytest.raises(ValueError):
         m.to("cuda")
+
+
+def test_torch_functions_with_the_tensor_first():
+    c, t = cg.tensor(X), torch.tensor(X)
+    _same(cg.cat([c, c], dim=1), torch.cat([t, t], dim=1))
+    _same(cg.unsqueeze(c, 0), torch.unsqueeze(t, 0))
+    _same(cg.permute(c, (2, 0, 1)), torch.permute(t, (2, 0, 1)))
+    _same(cg.clamp(c, min=0), torch.clamp(t, min=0))
+    _same(cg.bmm(c, c.transpose(1, 2)), torch.bmm(t, t.transpose(1, 2)))
+    _same(cg.chunk(c, 2, 2), torch.chunk(t, 2, 2))
+    _same(tuple(cg.topk(c, 2, dim=1)), tuple(torch.topk(t, 2, dim=1)))
+    _same(cg.t(c[0]), torch.t(t[0]))
+    _same(cg.clone(c), torch.clone(t))
+    assert cg.cat.__name__ == "cat" and "unsqueeze" in cg.__all__

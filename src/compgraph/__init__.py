@@ -94,6 +94,7 @@ from .tfmath import math as math  # noqa: A004
 from .tfmath import range as range  # noqa: A004
 from .tfmath import shape as shape
 from .tfmath import size as size
+from .torch_methods import FUNCTIONS as _TORCH_FUNCTIONS
 from .torch_methods import from_numpy, is_tensor, numel
 from .transforms import grad, hessian, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
 from .variable import Variable
@@ -194,7 +195,11 @@ __all__ = [
     "from_numpy",
     "is_tensor",
     "numel",
+    *_TORCH_FUNCTIONS,
 ]
+
+# PyTorch functions that are its Tensor methods with the tensor first (cg.unsqueeze(x, 0))
+globals().update(_TORCH_FUNCTIONS)
 
 
 def __getattr__(name: str):

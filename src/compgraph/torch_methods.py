@@ -42,11 +42,21 @@ from .functions import _check_device as check_device
 from .functions import _new as new_tensor
 from .grad_mode import no_grad
 from .ops.namespace import cg, lookup
-from .ops.registry import Front, subscribe
+from .ops.registry import PUBLIC, Front, subscribe
 from .random import default_generator
 from .tensor import Tensor, _must_record, _rebind
 
-__all__ = ["OpName", "AccumulateGrad", "SizeInt", "from_numpy", "numel", "is_tensor"]
+__all__ = [
+    "OpName",
+    "AccumulateGrad",
+    "SizeInt",
+    "from_numpy",
+    "numel",
+    "is_tensor",
+    "cat",
+    "FUNCTIONS",
+    "ValuesIndices",
+]
 
 #: The methods written here, by PyTorch's name (collected by :func:`_method`).
 _METHODS: dict[str, Callable] = {}
@@ -797,6 +807,39 @@ def numel(input: Any) -> int:
 def is_tensor(obj: Any) -> bool:
     """Whether ``obj`` is a compgraph Tensor (PyTorch's ``torch.is_tensor``)."""
     return isinstance(obj, Tensor)
+
+
+def cat(tensors: Any, dim: int = 0, *, axis: int | None = None, out: Any = None) -> Any:
+    """PyTorch's ``torch.cat``: ``concatenate`` along ``dim``."""
+    r = cg.concatenate(tuple(tensors), axis=dim if axis is None else axis)
+    if out is not None:
+        return _copy_(out, r)
+    return r
+
+
+def _function_of(name: str) -> Callable:
+    method = _METHODS[name]
+
+    def fn(input: Any, *args: Any, **kw: Any) -> Any:
+        return method(input if isinstance(input, Tensor) else cg.asarray(input), *args, **kw)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__module__ = "compgraph"
+    fn.__doc__ = f"PyTorch's ``torch.{name}(input, ...)``: ``input.{name}(...)``."
+    return fn
+
+
+#: PyTorch's functions that are its Tensor methods with the tensor first
+#: (``cg.unsqueeze(x, 0)``), for the names compgraph does not otherwise have.
+FUNCTIONS: dict[str, Callable] = {
+    n: _function_of(n)
+    for n in (
+        "unsqueeze permute clamp clamp_min clamp_max mm bmm mv chunk topk masked_fill t "
+        "clone lerp index_select unbind rsqrt"
+    ).split()
+    if n not in PUBLIC  # (a declared function of that name stays: cg.true_divide ...)
+}
+FUNCTIONS["cat"] = cat
 
 
 def _install() -> None:
