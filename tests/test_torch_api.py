@@ -479,3 +479,13 @@ def test_torch_functions_with_the_tensor_first():
     _same(cg.t(c[0]), torch.t(t[0]))
     _same(cg.clone(c), torch.clone(t))
     assert cg.cat.__name__ == "cat" and "unsqueeze" in cg.__all__
+
+
+def test_in_place_under_no_grad_bumps_the_version_as_torch():
+    for lib in (cg, torch):
+        w = lib.ones(3, dtype=lib.float64, requires_grad=True)
+        y = (w * w).sum()
+        with lib.no_grad():
+            w.mul_(2)
+        with pytest.raises(RuntimeError, match="in-place|inplace"):
+            y.backward()
