@@ -4,7 +4,7 @@
 >>> x = cg.tensor(3.0, requires_grad=True)
 >>> y = (3 * x + 2) ** 4
 >>> y.backward()
->>> float(x.grad)
+>>> x.grad.item()  # (cg.float is a dtype in this module, as torch.float)
 15972.0
 """
 
