@@ -118,6 +118,10 @@ def test_sdpa(dtype):
     bmask[:, 0] = True  # no fully masked row (NaN in both)
     compare(lambda q, k, v: sdpa(q, k, v, attn_mask=bmask),
             lambda q, k, v: tsdpa(q, k, v, attn_mask=torch.tensor(bmask)), [q, k, v], dtype)
+    bm4 = RNG.random((2, 1, 5, 6)) > 0.3
+    bm4[..., 0] = True
+    compare(lambda q, k, v: sdpa(q, k, v, attn_mask=bm4),
+            lambda q, k, v: tsdpa(q, k, v, attn_mask=torch.tensor(bm4)), [q, k, v], dtype)
     compare(sdpa, tsdpa, [q, k, v, r(3, 5, 6)], dtype)  # float mask, with its gradient
     # grouped-query attention: 6 query heads over 2 key/value heads
     compare(sdpa, tsdpa, [r(2, 6, 5, 4), r(2, 2, 6, 4), r(2, 2, 6, 3)], dtype,

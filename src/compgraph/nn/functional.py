@@ -406,8 +406,11 @@ def scaled_dot_product_attention(
                 f"not broadcast to {lead + (L, S)}"
             )
         if _dtype(attn_mask) == np.bool_:
-            m = np.broadcast_to(_value(attn_mask), lead + (L, S)).reshape(-1, L, S)
-            scores = cg.where(m, scores, -np.inf)
+            # added as 0 / -inf: an add's gradient is free, a where's is another pass
+            m = np.where(_value(attn_mask), 0.0, -np.inf).astype(_dtype(scores))
+            if m.ndim > 2:
+                m = np.broadcast_to(m, lead + (L, S)).reshape(-1, L, S)
+            scores = scores + m
         else:
             scores = scores + _stack3(cg.broadcast_to(attn_mask, lead + (L, S)), lead)
     attn = _softmax_op(scores, -1)
