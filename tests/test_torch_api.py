@@ -246,6 +246,7 @@ def test_numpy_meaning_kept_where_called_numpy_style():
     np.testing.assert_allclose(x.max(1).numpy(), X.max(1))  # positional: NumPy's values
     np.testing.assert_allclose(x.std().numpy(), X.std())  # ddof=0 without torch keywords
     np.testing.assert_allclose(x[0, 0].repeat(2, axis=0).numpy(), X[0, 0].repeat(2))
+    np.testing.assert_allclose(x.repeat(2, 0).numpy(), X.repeat(2, 0))  # torch would raise
     np.testing.assert_allclose(x.transpose().numpy(), X.transpose())
     np.testing.assert_allclose(x.transpose(2, 0, 1).numpy(), X.transpose(2, 0, 1))
     np.testing.assert_allclose(x.sum(axis=1, keepdims=True).numpy(), X.sum(1, keepdims=True))

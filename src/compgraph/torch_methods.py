@@ -16,7 +16,9 @@ PyTorch's meaning and positional calls keep NumPy's:
   PyTorch's unbiased estimate; ``t.std()`` is NumPy's (``ddof=0``);
 * ``t.size`` is NumPy's element count and, called, PyTorch's ``t.size()`` /
   ``t.size(d)``; ``len(t)`` and ``t.shape`` are NumPy's;
-* ``t.repeat(2, 3)`` tiles as PyTorch (``t.repeat(2, axis=0)`` is NumPy's repeat);
+* ``t.repeat(2, 3)`` tiles as PyTorch when given a count for every dimension (so
+  ``t.repeat(2)`` of a 1-D tensor tiles); fewer counts (where PyTorch raises) or
+  ``axis=`` give NumPy's repeat (``t.repeat(2, 0)`` of a 3-D tensor);
 * ``t.transpose(d0, d1)`` with two dims swaps them, as PyTorch (NumPy would read them
   as a full permutation, the same thing for 1-0 and a no-op for 0-1 on 2-D);
 * ``t.flatten(start_dim, end_dim)`` is PyTorch's; ``t.flatten()`` is the same in both;
@@ -245,15 +247,13 @@ def _expand_as(self, other: Any) -> Any:
 
 @_method("repeat")
 def _repeat(self, *sizes: Any, **kw: Any) -> Any:
-    """PyTorch's ``repeat(*sizes)``: tile (``t.repeat(2, axis=0)`` is NumPy's repeat)."""
+    """PyTorch's ``repeat(*sizes)``: tile, given a count for every dimension; with fewer
+    counts than dimensions (where PyTorch raises) or with ``axis=``, NumPy's repeat."""
     if kw or (len(sizes) == 2 and not isinstance(sizes[1], (int, np.integer))):
         return cg.repeat(self, *sizes, **kw)
     reps = _dims(sizes)
     if len(reps) < self.ndim:
-        raise ValueError(
-            f"repeat: number of repeat dims {len(reps)} can not be smaller than the "
-            f"tensor's {self.ndim} dimensions"
-        )
+        return cg.repeat(self, *sizes)
     return cg.tile(self, reps)
 
 
