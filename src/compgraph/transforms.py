@@ -222,19 +222,26 @@ def value_and_grad(
     (Tensor(14641.), Tensor(15972.))
     """
 
-    simple = type(argnums) is int and argnums >= 0 and not has_aux and not holomorphic
+    # The one argument of the usual call, or -1 (then the general path below).
+    one = (
+        argnums
+        if isinstance(argnums, int) and not isinstance(argnums, bool) and argnums >= 0
+        else -1
+    )
+    if has_aux or holomorphic:
+        one = -1
 
     @functools.wraps(f)
     def wrapped(*args: Any, **kwargs: Any):
-        if simple and argnums < len(args) and not STATE.transform_depth:
-            x = args[argnums]
+        if 0 <= one < len(args) and not STATE.transform_depth:
+            x = args[one]
             tx = type(x)
             if (
                 tx is float
                 or (tx is np.ndarray and x.dtype.kind == "f")
                 or (tx is Tensor and x.dtype.kind == "f" and not _is_outer(x))
             ):
-                return _plain_value_and_grad(f, args, kwargs, argnums)
+                return _plain_value_and_grad(f, args, kwargs, one)
         nums, single = _argnums(argnums, len(args), "value_and_grad")
         if any(type(x) in SYMBOLIC_TYPES for i in nums for x in flatten(args[i])[0]):
             return _symbolic_value_and_grad(f, args, kwargs, nums, single, has_aux, holomorphic)

@@ -170,7 +170,10 @@ def test_recurrent_errors():
 # --------------------------------------------------------------------------- containers
 def test_module_dict_and_parameter_list_like_torch():
     torch.manual_seed(0)
-    td = torch.nn.ModuleDict({"a": torch.nn.Linear(2, 3), "b": torch.nn.Linear(3, 1)})
+    f32 = torch.float32
+    td = torch.nn.ModuleDict(
+        {"a": torch.nn.Linear(2, 3, dtype=f32), "b": torch.nn.Linear(3, 1, dtype=f32)}
+    )
     cd = nn.ModuleDict({"a": nn.Linear(2, 3), "b": nn.Linear(3, 1)})
     assert list(cd.state_dict()) == list(td.state_dict())
     cd.load_state_dict({k: v.numpy() for k, v in td.state_dict().items()})

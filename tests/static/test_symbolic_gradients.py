@@ -17,7 +17,15 @@ from compgraph.static import Symbol
 from helpers import case_inputs, make_input, stable_seed
 
 torch = pytest.importorskip("torch")
-torch.set_default_dtype(torch.float64)
+
+
+@pytest.fixture(autouse=True)
+def _torch_float64():
+    """torch's default dtype float64 for these tests only (not for every later test)."""
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(old)
 
 
 ONEHOT = np.eye(4)[[1, 3, 0]]

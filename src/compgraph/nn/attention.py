@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -231,7 +231,7 @@ class MultiheadAttention(Module):
         out = self.out_proj(out)
         if not batched:
             out = out[0]
-            weights = None if weights is None else weights[0]
+            weights = None if weights is None else cast(Any, weights)[0]
         elif not self.batch_first:
             out = cg.swapaxes(out, 0, 1)
         return out, weights
