@@ -94,6 +94,7 @@ from .tfmath import math as math  # noqa: A004
 from .tfmath import range as range  # noqa: A004
 from .tfmath import shape as shape
 from .tfmath import size as size
+from .torch_methods import DIM_FUNCTIONS as _DIM_FUNCTIONS
 from .torch_methods import FUNCTIONS as _TORCH_FUNCTIONS
 from .torch_methods import from_numpy, is_tensor, numel
 from .transforms import grad, hessian, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
@@ -200,6 +201,11 @@ __all__ = [
 
 # PyTorch functions that are its Tensor methods with the tensor first (cg.unsqueeze(x, 0))
 globals().update(_TORCH_FUNCTIONS)
+# cg.sum(x, dim=1): the functions taking axis also take PyTorch's dim=/keepdim= (where
+# the name here is still the declared function, not another library's spelling).
+globals().update(
+    {n: f for n, f in _DIM_FUNCTIONS.items() if globals().get(n) is getattr(f, "__wrapped__", None)}
+)
 
 
 def __getattr__(name: str):

@@ -57,6 +57,7 @@ __all__ = [
     "is_tensor",
     "cat",
     "FUNCTIONS",
+    "DIM_FUNCTIONS",
     "ValuesIndices",
 ]
 
@@ -528,6 +529,24 @@ def _sort(self, *args: Any, **kw: Any) -> Any:
     return ValuesIndices(cg.take_along_axis(self, idx, axis=dim), idx)
 
 
+@_method("median")
+def _median(self, *args: Any, **kw: Any) -> Any:
+    """NumPy's ``median``; with ``dim=`` PyTorch's ``(values, indices)``: the lower of
+    the two middle values for an even count (PyTorch's, not NumPy's mean of the two)."""
+    if "dim" not in kw:
+        return cg.median(self, *args, **_torch_axes(kw))
+    dim, keep = kw.pop("dim"), kw.pop("keepdim", False)
+    if args or kw:
+        raise TypeError(f"median: with dim= takes only keepdim=, got {args} {kw}")
+    idx = cg.argsort(self, axis=dim, stable=True)
+    k = (self.shape[dim] - 1) // 2
+    idx = cg.take(idx, np.array([k]), axis=dim)
+    values = cg.take_along_axis(self, idx, axis=dim)
+    if not keep:
+        values, idx = cg.squeeze(values, axis=dim), cg.squeeze(idx, axis=dim)
+    return ValuesIndices(values, idx)
+
+
 @_method("topk")
 def _topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
     """The ``k`` largest (or smallest) values along ``dim`` and their indices."""
@@ -840,6 +859,50 @@ FUNCTIONS: dict[str, Callable] = {
     if n not in PUBLIC  # (a declared function of that name stays: cg.true_divide ...)
 }
 FUNCTIONS["cat"] = cat
+
+
+def _with_torch_dims(name: str, fn: Callable) -> Callable:
+    """``cg.<name>`` also taking PyTorch's ``dim=``/``keepdim=`` (``cg.sum(x, dim=1)``).
+
+    With ``dim=``, a function whose Tensor method here has PyTorch's meaning runs that
+    method (``cg.max(x, dim=1)`` gives ``(values, indices)``, ``cg.std(x, dim=0)`` the
+    unbiased estimate, as PyTorch); without it, the NumPy function itself runs."""
+    special = _METHODS.get(name)
+
+    def f(*args: Any, **kw: Any) -> Any:
+        if kw and ("dim" in kw or "keepdim" in kw):
+            if special is not None and args:
+                x = args[0]
+                x = x if isinstance(x, Tensor) else cg.asarray(x)
+                return special(x, *args[1:], **kw)
+            return fn(*args, **_torch_axes(kw))
+        return fn(*args, **kw)
+
+    f.__name__ = f.__qualname__ = name
+    f.__module__ = "compgraph"
+    f.__doc__ = fn.__doc__
+    f.__wrapped__ = fn  # type: ignore[attr-defined]
+    return f
+
+
+def _axis_functions() -> dict[str, Callable]:
+    out = {}
+    for name, front in PUBLIC.items():
+        fn = front.function
+        if "." in name or fn is None:
+            continue
+        try:
+            takes_axis = "axis" in inspect.signature(fn).parameters
+        except (TypeError, ValueError):
+            continue
+        if takes_axis:
+            out[name] = _with_torch_dims(name, fn)
+    return out
+
+
+#: The public functions that take ``axis``, as ``cg.<name>`` also taking PyTorch's
+#: ``dim=``/``keepdim=`` (compgraph's namespace holds these; the declarations keep theirs).
+DIM_FUNCTIONS: dict[str, Callable] = _axis_functions()
 
 
 def _install() -> None:
