@@ -23,6 +23,7 @@ from ..functions import dispatch
 from ..grad_mode import no_grad
 from ..ops.conv import out_size
 from ..ops.registry import get_op
+from ..random import default_generator
 from ..tensor import Tensor
 
 __all__ = [  # torch.nn.functional's names (some also name ops): not compgraph ops
@@ -103,8 +104,6 @@ __all__ = [  # torch.nn.functional's names (some also name ops): not compgraph o
     "gaussian_nll_loss",
 ]
 
-_RNG = np.random.default_rng()
-
 
 def _shape(x: Any) -> tuple:
     return tuple(np.shape(x) if not hasattr(x, "shape") else x.shape)
@@ -159,7 +158,8 @@ def _dropout(x: Any, p: float, training: bool, mask_shape: Any, generator: Any) 
     dtype = _dtype(x)
     if p == 1.0:  # everything dropped: zeros, as torch (no 1/0 scale)
         return cg.multiply(x, np.zeros(mask_shape, dtype))
-    rng = _RNG if generator is None else generator
+    # cg.manual_seed makes dropout repeatable, as torch.manual_seed does
+    rng = default_generator.rng if generator is None else getattr(generator, "rng", generator)
     keep = (rng.random(mask_shape) >= p).astype(dtype)
     keep *= 1.0 / (1.0 - p)
     return cg.multiply(x, keep)
@@ -174,7 +174,7 @@ def dropout(
     generator: Any = None,
 ) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by ``1/(1-p)`` while
-    ``training``; ``generator`` (a NumPy Generator) makes the draw reproducible.
+    ``training``; ``generator`` (a ``cg.Generator`` or a NumPy Generator; by default the process's, seeded by ``cg.manual_seed``) makes the draw reproducible.
     ``inplace`` is accepted and ignored (the result is a new tensor)."""
     return _dropout(input, _check_p(p, "dropout"), training, _shape(input), generator)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..random import default_generator
 from ..tensor import Tensor
 
 __all__ = [
@@ -36,7 +37,11 @@ __all__ = [
 
 
 def rng_of(seed: Any = None) -> np.random.Generator:
-    """A Generator from a seed, a Generator (returned as is) or None (fresh entropy)."""
+    """A Generator from a seed, a Generator (returned as is) or None (the process's, which
+    ``cg.manual_seed`` seeds: ``cg.manual_seed(0)`` then building a model is repeatable,
+    as in PyTorch)."""
+    if seed is None:
+        return default_generator.rng
     return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
 

@@ -292,7 +292,8 @@ class Dropout(Module):
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"Dropout: p must be in [0, 1], got {p}")
         self.p = float(p)
-        self._rng = init.rng_of(seed)
+        # None: the process's generator at each call (cg.manual_seed applies at any time)
+        self._rng = None if seed is None else init.rng_of(seed)
 
     def forward(self, x: Any) -> Any:
         return F.dropout(x, self.p, self.training, generator=self._rng)
