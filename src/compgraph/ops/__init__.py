@@ -20,6 +20,7 @@ from . import (  # noqa: F401
     scan,
     shape,
     special,
+    torch_shape,
     update,
 )
 from .registry import (
