@@ -18,9 +18,32 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from . import linalg, special
-from .functions import cg
-from .ops.namespace import lookup
+from .. import linalg, special
+from ..functions import cg
+from ..ops.namespace import lookup
+from .indexing import (
+    gather_nd,
+    reverse,
+    scatter_nd,
+    sequence_mask,
+    tensor_scatter_nd_add,
+    tensor_scatter_nd_sub,
+    tensor_scatter_nd_update,
+)
+from .segment import (
+    bincount,
+    segment_max,
+    segment_mean,
+    segment_min,
+    segment_prod,
+    segment_sum,
+    unsorted_segment_max,
+    unsorted_segment_mean,
+    unsorted_segment_min,
+    unsorted_segment_prod,
+    unsorted_segment_sqrt_n,
+    unsorted_segment_sum,
+)
 
 
 def _axis(axis: Any) -> Any:
@@ -403,6 +426,25 @@ __all__ = [  # TensorFlow's functions defined here, not compgraph ops
     "digamma",
     "erfc",
     "xlogy",
+    "segment_sum",
+    "segment_mean",
+    "segment_max",
+    "segment_min",
+    "segment_prod",
+    "unsorted_segment_sum",
+    "unsorted_segment_mean",
+    "unsorted_segment_max",
+    "unsorted_segment_min",
+    "unsorted_segment_prod",
+    "unsorted_segment_sqrt_n",
+    "bincount",
+    "gather_nd",
+    "scatter_nd",
+    "tensor_scatter_nd_update",
+    "tensor_scatter_nd_add",
+    "tensor_scatter_nd_sub",
+    "sequence_mask",
+    "reverse",
     "math",
 ]
 
