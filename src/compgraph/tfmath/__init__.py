@@ -21,6 +21,14 @@ import numpy as np
 from .. import linalg, special
 from ..functions import cg
 from ..ops.namespace import lookup
+from .control import (
+    cond,
+    foldl,
+    foldr,
+    map_fn,
+    scan,
+    while_loop,
+)
 from .indexing import (
     gather_nd,
     reverse,
@@ -445,6 +453,12 @@ __all__ = [  # TensorFlow's functions defined here, not compgraph ops
     "tensor_scatter_nd_sub",
     "sequence_mask",
     "reverse",
+    "cond",
+    "while_loop",
+    "map_fn",
+    "foldl",
+    "foldr",
+    "scan",
     "math",
 ]
 
