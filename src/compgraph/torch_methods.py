@@ -402,7 +402,7 @@ for _name, _fn in dict(
     maximum=cg.maximum, minimum=cg.minimum, atan2=cg.arctan2, arctan2=cg.arctan2,
     erf=cg.erf, exp2=cg.exp2, expm1=cg.expm1, log1p=cg.log1p, log2=cg.log2,
     log10=cg.log10, sinh=cg.sinh, cosh=cg.cosh, asin=cg.arcsin, acos=cg.arccos,
-    atan=cg.arctan, frac=lambda x: x - cg.trunc(x), isnan=cg.isnan, isinf=cg.isinf,
+    atan=cg.arctan, isnan=cg.isnan, isinf=cg.isinf,
     isfinite=cg.isfinite, outer=cg.outer, inner=cg.inner, kron=cg.kron, flip=cg.flip,
     roll=cg.roll, tril=cg.tril, triu=cg.triu, square=cg.square,
 ).items():  # fmt: skip
