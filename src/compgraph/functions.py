@@ -23,6 +23,7 @@ from .array_api import Device
 from .autodiff.recording import apply, mark_mutated, wrap
 from .grad_mode import is_grad_enabled
 from .ops.args import SYMBOLIC_TYPES, ndim_of, normalize_axis, shape_of
+from .ops.defaults import default_float
 from .ops.manip import known_shape
 from .ops.namespace import cg
 from .ops.registry import PUBLIC, Front, Op, defpublic, get_op, subscribe
@@ -363,10 +364,11 @@ def zeros(
     out: Any = None,
 ) -> Tensor:
     """A tensor of zeros: NumPy's ``zeros(shape, dtype, order)`` or PyTorch's ``zeros(*size, dtype=...)``
-    (the default dtype is NumPy's float64, not PyTorch's float32)."""
+    (the default dtype is NumPy's float64, not PyTorch's float32, unless set with
+    ``cg.set_default_dtype``)."""
     shape, dtype, order = _sizes("zeros", size if shape is None else shape, more, dtype, order)
     return _new(
-        np.zeros(shape, "float64" if dtype is None else dtype, order),
+        np.zeros(shape, default_float("float64") if dtype is None else dtype, order),
         requires_grad,
         device,
         out,
@@ -386,10 +388,11 @@ def ones(
     out: Any = None,
 ) -> Tensor:
     """A tensor of ones: NumPy's ``ones(shape, dtype, order)`` or PyTorch's ``ones(*size, dtype=...)``
-    (the default dtype is NumPy's float64, not PyTorch's float32)."""
+    (the default dtype is NumPy's float64, not PyTorch's float32, unless set with
+    ``cg.set_default_dtype``)."""
     shape, dtype, order = _sizes("ones", size if shape is None else shape, more, dtype, order)
     return _new(
-        np.ones(shape, "float64" if dtype is None else dtype, order),
+        np.ones(shape, default_float("float64") if dtype is None else dtype, order),
         requires_grad,
         device,
         out,
@@ -409,10 +412,11 @@ def empty(
     out: Any = None,
 ) -> Tensor:
     """A new tensor (of zeros: compgraph never hands out uninitialised memory): NumPy's ``empty(shape, dtype, order)`` or PyTorch's ``empty(*size, dtype=...)``
-    (the default dtype is NumPy's float64, not PyTorch's float32)."""
+    (the default dtype is NumPy's float64, not PyTorch's float32, unless set with
+    ``cg.set_default_dtype``)."""
     shape, dtype, order = _sizes("empty", size if shape is None else shape, more, dtype, order)
     return _new(
-        np.zeros(shape, "float64" if dtype is None else dtype, order),
+        np.zeros(shape, default_float("float64") if dtype is None else dtype, order),
         requires_grad,
         device,
         out,
@@ -431,10 +435,13 @@ def full(
     requires_grad: bool = False,
     out: Any = None,
 ) -> Tensor:
-    """A tensor filled with ``fill_value``; a Tensor value keeps its graph (broadcast)."""
+    """A tensor filled with ``fill_value``; a Tensor value keeps its graph (broadcast); a
+    Python float gives the default dtype (``cg.get_default_dtype()``)."""
     if _in_graph(fill_value):
         v = fill_value if dtype is None else astype(fill_value, dtype)
         return cg.broadcast_to(v, (shape,) if np.ndim(shape) == 0 else tuple(shape))
+    if dtype is None and isinstance(fill_value, float):  # a Python float: the default dtype
+        dtype = default_float("float64")
     return _new(np.full(shape, fill_value, dtype), requires_grad, device, out, "full")
 
 
@@ -540,6 +547,8 @@ def arange(
         args = tuple(args) + tuple(ends.pop(k) for k in ("start", "end", "step") if k in ends)
         if ends:
             raise TypeError(f"arange() got unexpected keyword arguments {sorted(ends)}")
+    if dtype is None and True in (isinstance(a, float) for a in args):
+        dtype = default_float("float64")  # Python float ends or step: the default dtype
     return _new(np.arange(*args, dtype=dtype), requires_grad, device, out, "arange")
 
 
@@ -548,24 +557,30 @@ def eye(
     N: int,
     M: int | None = None,
     k: int = 0,
-    dtype: Any = "float64",
+    dtype: Any = None,
     order: str = "C",
     *,
     device: Any = None,
     requires_grad: bool = False,
     out: Any = None,
 ) -> Tensor:
-    """Ones on the diagonal ``k`` of an N x M matrix."""
+    """Ones on the diagonal ``k`` of an N x M matrix (the default dtype: float64)."""
+    dtype = default_float("float64") if dtype is None else dtype
     return _new(np.eye(N, M, k, dtype=dtype), requires_grad, device, out, "eye")
 
 
 @defpublic(**_CREATION)
 def identity(n: int, dtype: Any = None, *, requires_grad: bool = False) -> Tensor:
-    """The n x n identity matrix."""
-    return _new(np.identity(n, dtype), requires_grad)
+    """The n x n identity matrix (the default dtype: float64)."""
+    return _new(np.identity(n, default_float("float64") if dtype is None else dtype), requires_grad)
 
 
 _ENDS = dict(method=no("creates a new tensor"), cli=_CREATION["cli"])
+
+
+def _python_reals(*values: Any) -> bool:
+    """Whether every value is a Python int or float (whose result takes the default dtype)."""
+    return False not in (isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
 
 
 @defpublic(numpy=np.linspace, **_ENDS)
@@ -591,6 +606,8 @@ def linspace(
     if stop is None:
         raise TypeError("linspace() missing the end value (stop, or end= as PyTorch)")
     if not _in_graph(start, stop):
+        if dtype is None and _python_reals(start, stop):
+            dtype = default_float("float64")
         r: Any = np.linspace(start, stop, num, endpoint, retstep, dtype, axis)  # type: ignore[call-overload]
         y = _new(r[0] if retstep else r, requires_grad, device)
         return (y, r[1]) if retstep else y
@@ -628,6 +645,8 @@ def logspace(
 ) -> Tensor:
     """``base ** linspace(start, stop)``; Tensor arguments keep the graph."""
     if not _in_graph(start, stop, base):
+        if dtype is None and _python_reals(start, stop, base):
+            dtype = default_float("float64")
         return _new(np.logspace(start, stop, num, endpoint, base, dtype, axis), requires_grad)
     y = cg.power(base, linspace(start, stop, num, endpoint, axis=axis))
     return y if dtype is None else astype(y, dtype)

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from .functions import _new as new_tensor
+from .ops.defaults import default_float
 from .ops.namespace import cg
 from .tensor import Tensor
 
@@ -165,8 +166,10 @@ def randn(
     requires_grad: bool = False,
     **kw: Any,
 ) -> Tensor:
-    """Standard normal samples of the given size (PyTorch's ``torch.randn``; float32)."""
+    """Standard normal samples of the given size (PyTorch's ``torch.randn``; float32, or
+    the dtype set with ``cg.set_default_dtype``)."""
     shape = _size(size, kw.pop("size", None), "randn")
+    dtype = default_float(np.float32) if dtype is None else dtype
     arr = _floats(_rng(generator).standard_normal, shape, dtype, "randn")
     return _make(arr, requires_grad, device, out, "randn")
 
@@ -180,8 +183,10 @@ def rand(
     requires_grad: bool = False,
     **kw: Any,
 ) -> Tensor:
-    """Uniform samples in [0, 1) of the given size (PyTorch's ``torch.rand``; float32)."""
+    """Uniform samples in [0, 1) of the given size (PyTorch's ``torch.rand``; float32, or
+    the dtype set with ``cg.set_default_dtype``)."""
     shape = _size(size, kw.pop("size", None), "rand")
+    dtype = default_float(np.float32) if dtype is None else dtype
     arr = _floats(_rng(generator).random, shape, dtype, "rand")
     return _make(arr, requires_grad, device, out, "rand")
 
@@ -252,7 +257,7 @@ def torch_normal(
         shape = np.broadcast_shapes(m.shape, s.shape)
     if dtype is None:
         kinds = [np.asarray(v).dtype for v in (mean, std) if isinstance(v, (Tensor, np.ndarray))]
-        dtype = np.result_type(*kinds) if kinds else np.float32
+        dtype = np.result_type(*kinds) if kinds else default_float(np.float32)
     if (s < 0).any():
         raise ValueError(f"normal: std must be >= 0, got {std}")
     z = _floats(_rng(generator).standard_normal, shape, dtype, "normal")

@@ -14,7 +14,8 @@ PyTorch's meaning and positional calls keep NumPy's:
   as PyTorch; ``t.max(1)`` returns NumPy's values (PyTorch would return the pair);
 * ``t.std(dim=...)``/``t.var(dim=...)`` (or ``unbiased=``/``correction=``) use
   PyTorch's unbiased estimate; ``t.std()`` is NumPy's (``ddof=0``);
-* ``t.size`` is NumPy's element count and, called, PyTorch's ``t.size()`` /
+* ``t.size`` is NumPy's element count and, called, PyTorch's ``t.size()`` (a
+  :class:`Size`, the tuple subclass ``cg.Size`` that compares equal to tuples) /
   ``t.size(d)``; ``len(t)`` and ``t.shape`` are NumPy's;
 * ``t.repeat(2, 3)`` tiles as PyTorch when given a count for every dimension (so
   ``t.repeat(2)`` of a 1-D tensor tiles); fewer counts (where PyTorch raises) or
@@ -26,13 +27,16 @@ PyTorch's meaning and positional calls keep NumPy's:
 
 >>> import compgraph as cg
 >>> x = cg.ones(2, 3, requires_grad=True)
->>> x.size(), x.size(1), x.view(-1).shape, x.unsqueeze(0).size()
-((2, 3), 3, (6,), (1, 2, 3))
+>>> x.size(), x.size(1), x.view(-1).shape, x.unsqueeze(0).size() == (1, 2, 3)
+(cg.Size([2, 3]), 3, (6,), True)
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
+import math
+import threading
 from collections import namedtuple
 from collections.abc import Callable
 from typing import Any
@@ -42,9 +46,12 @@ import numpy as np
 from .autodiff.recording import Node, mark_mutated
 from .functions import _check_device as check_device
 from .functions import _new as new_tensor
+from .grad_mode import STATE as GRAD_STATE
 from .grad_mode import no_grad
+from .ops.defaults import get_default_dtype, set_default_dtype
 from .ops.namespace import cg, lookup
 from .ops.registry import PUBLIC, Front, subscribe
+from .ops.torch_math import TORCH_SPECIAL
 from .random import default_generator
 from .tensor import Tensor, _must_record, _rebind
 
@@ -52,6 +59,14 @@ __all__ = [
     "OpName",
     "AccumulateGrad",
     "SizeInt",
+    "Size",
+    "inference_mode",
+    "is_inference_mode_enabled",
+    "is_floating_point",
+    "is_complex",
+    "get_default_dtype",
+    "set_default_dtype",
+    "SPECIAL_ALIASES",
     "from_numpy",
     "numel",
     "is_tensor",
@@ -124,13 +139,67 @@ def _install_dims(front: Front, removed: bool) -> None:
 
 
 # ------------------------------------------------------------------ size and shape
+class Size(tuple):
+    """PyTorch's ``torch.Size``: the shape ``t.size()`` gives, a tuple of ints (equal to
+    the tuple of the same ints; slices and sums with tuples stay Sizes).
+
+    >>> import compgraph as cg
+    >>> s = cg.zeros(2, 3).size()
+    >>> s, s == (2, 3), s[1:], s.numel()
+    (cg.Size([2, 3]), True, cg.Size([3]), 6)
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, sizes: Any = ()) -> Size:
+        items = tuple(sizes)
+        for n in items:
+            if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
+                raise TypeError(
+                    f"Size: expected a sequence of ints, got an element of type "
+                    f"{type(n).__name__} in {items!r}"
+                )
+        return super().__new__(cls, (int(n) for n in items))
+
+    def numel(self) -> int:
+        """The number of elements of a tensor of this shape."""
+        return math.prod(self)
+
+    def __getitem__(self, i: Any) -> Any:
+        r = super().__getitem__(i)
+        return Size(r) if isinstance(i, slice) else r
+
+    def __add__(self, other: Any) -> Any:
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple(self) + other)
+
+    def __radd__(self, other: Any) -> Any:
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(other + tuple(self))
+
+    def __repr__(self) -> str:
+        return f"cg.Size({list(self)})"
+
+
 class SizeInt(int):
-    """``t.size``: NumPy's element count, and called, PyTorch's ``t.size()`` (the shape)
-    or ``t.size(d)``."""
+    """``t.size``: NumPy's element count, and called, PyTorch's ``t.size()`` (the shape,
+    a :class:`Size`) or ``t.size(d)`` (``d`` may be negative; out of range: IndexError)."""
 
     def __call__(self, dim: int | None = None) -> Any:
         shape = self.shape  # type: ignore[attr-defined]
-        return tuple(shape) if dim is None else shape[dim]
+        if dim is None:
+            return Size(shape)
+        nd = len(shape)
+        if not nd:
+            raise IndexError(f"size: Dimension specified as {dim} but tensor has no dimensions")
+        if not isinstance(dim, (int, np.integer)) or not -nd <= dim < nd:
+            raise IndexError(
+                f"size: Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], "
+                f"but got {dim})"
+            )
+        return shape[dim]
 
 
 @_method("dim")
@@ -215,18 +284,45 @@ def _t(self) -> Any:
 def _flatten(self, start_dim: int = 0, end_dim: int = -1) -> Any:
     """Merge dims ``start_dim..end_dim`` into one (PyTorch's ``flatten``)."""
     shape = tuple(self.shape)
+    nd = max(len(shape), 1)
+    for d in (start_dim, end_dim):
+        if not -nd <= d < nd:
+            raise IndexError(
+                f"flatten: Dimension out of range (expected to be in range of [{-nd}, "
+                f"{nd - 1}], but got {d})"
+            )
     if not shape:
         return cg.reshape(self, (1,))
     s, e = start_dim % len(shape), end_dim % len(shape)
-    return cg.reshape(self, shape[:s] + (-1,) + shape[e + 1 :])
+    if s > e:
+        raise ValueError(
+            f"flatten() has invalid args: start_dim ({start_dim}) cannot come after end_dim "
+            f"({end_dim}) for shape {shape}"
+        )
+    return cg.reshape(self, shape[:s] + (math.prod(shape[s : e + 1]),) + shape[e + 1 :])
 
 
 @_method("unflatten")
 def _unflatten(self, dim: int, sizes: Any) -> Any:
     """Split dim ``dim`` into ``sizes`` (PyTorch's ``unflatten``)."""
     shape = tuple(self.shape)
+    if not shape:
+        raise ValueError("unflatten: cannot be applied to a 0-dim tensor")
+    if not -len(shape) <= dim < len(shape):
+        raise IndexError(f"unflatten: dim {dim} is out of range for shape {shape}")
     d = dim % len(shape)
-    return cg.reshape(self, shape[:d] + tuple(sizes) + shape[d + 1 :])
+    sizes = _dims((sizes,))
+    if not sizes:
+        raise ValueError("unflatten: sizes must be non-empty")
+    known = math.prod(n for n in sizes if n != -1)
+    if list(sizes).count(-1) > 1 or (
+        -1 not in sizes and known != shape[d] or -1 in sizes and (known == 0 or shape[d] % known)
+    ):
+        raise ValueError(
+            f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim "
+            f"{dim} ({shape[d]}) in the input tensor of shape {shape}"
+        )
+    return cg.reshape(self, shape[:d] + sizes + shape[d + 1 :])
 
 
 @_method("expand")
@@ -235,7 +331,18 @@ def _expand(self, *sizes: Any) -> Any:
     sizes = _dims(sizes)
     lead = len(sizes) - self.ndim
     if lead < 0:
-        raise ValueError(f"expand: {sizes} has fewer dimensions than shape {self.shape}")
+        raise ValueError(
+            f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal to "
+            f"the number of dimensions in the tensor ({self.ndim}, shape {self.shape})"
+        )
+    for i, n in enumerate(sizes):
+        if n == -1 and i < lead:
+            raise ValueError(
+                f"expand: the expanded size of the tensor (-1) isn't allowed in a leading, "
+                f"non-existing dimension {i} (shape {self.shape} to {sizes})"
+            )
+        if n < -1:
+            raise ValueError(f"expand: invalid size {n} in {sizes}")
     full = tuple(self.shape[i - lead] if n == -1 else n for i, n in enumerate(sizes))
     return cg.broadcast_to(self, full)
 
@@ -750,6 +857,137 @@ def _new_tensor(self, data: Any, *, dtype: Any = None, device: Any = None,
     return new_tensor(arr, requires_grad, device, None, "new_tensor")
 
 
+# ------------------------------------------------------------------ more in-place forms
+def _src_inplace(name: str, fn: Callable, src_arg: int | None) -> None:
+    """PyTorch's in-place ``t.<name>(...)``: ``fn(t, ...)`` written into ``t`` with the
+    rules of :func:`_update` (argument ``src_arg``, a tensor, takes part in gradients)."""
+
+    def method(self, *args: Any, **kw: Any) -> Tensor:
+        other = args[src_arg] if src_arg is not None and len(args) > src_arg else None
+        return _update(self, lambda t: fn(t, *args, **kw), name, other)
+
+    method.__doc__ = f"``{fn.__name__}`` in place (PyTorch's ``t.{name}(...)``)."
+    _method(name)(method)
+
+
+for _name, _fn, _src in (
+    ("scatter_", cg.scatter, 2), ("scatter_add_", cg.scatter_add, 2),
+    ("scatter_reduce_", cg.scatter_reduce, 2), ("index_add_", cg.index_add, 2),
+    ("index_copy_", cg.index_copy, 2), ("index_fill_", cg.index_fill, 2),
+    ("index_put_", cg.index_put, 1), ("masked_scatter_", cg.masked_scatter, 1),
+    ("nan_to_num_", cg.nan_to_num, None), ("addcmul_", cg.addcmul, 0),
+    ("addcdiv_", cg.addcdiv, 0), ("renorm_", cg.renorm, None), ("frac_", cg.frac, None),
+):  # fmt: skip
+    _src_inplace(_name, _fn, _src)
+
+
+# ------------------------------------------------------------------ dtypes
+@_method("is_floating_point")
+def _is_floating_point(self) -> bool:
+    """Whether the dtype is a floating one (PyTorch's ``t.is_floating_point()``)."""
+    return np.dtype(self.dtype).kind == "f"
+
+
+@_method("is_complex")
+def _is_complex(self) -> bool:
+    """Whether the dtype is a complex one (PyTorch's ``t.is_complex()``)."""
+    return np.dtype(self.dtype).kind == "c"
+
+
+def is_floating_point(input: Any) -> bool:
+    """Whether ``input``'s dtype is a floating one (PyTorch's ``torch.is_floating_point``)."""
+    return np.dtype(input.dtype).kind == "f"
+
+
+def is_complex(input: Any) -> bool:
+    """Whether ``input``'s dtype is a complex one (PyTorch's ``torch.is_complex``)."""
+    return np.dtype(input.dtype).kind == "c"
+
+
+# ------------------------------------------------------------------ scipy.special's, as torch
+def _special(name: str) -> Callable:
+    front = PUBLIC[name]
+    assert front.function is not None
+    return front.function
+
+
+def _special_method(name: str, fn: Callable, n_first: bool = False) -> None:
+    def method(self, *args: Any) -> Any:
+        return fn(args[0], self) if n_first else fn(self, *args)
+
+    method.__doc__ = f"``cg.special.{fn.__name__}`` as PyTorch's ``t.{name}(...)``."
+    _method(name)(method)
+
+
+#: PyTorch's top-level names of ``cg.special``'s functions (the same function objects).
+SPECIAL_ALIASES: dict[str, Callable] = {n: _special(d) for n, d in TORCH_SPECIAL.items()}
+for _name, _fn in SPECIAL_ALIASES.items():
+    _special_method(_name, _fn, n_first=_name == "polygamma")
+
+
+# ------------------------------------------------------------------ inference mode
+class _Inference(threading.local):
+    depth = 0  # how many inference_mode(True) blocks are open in this thread
+
+
+_INFERENCE = _Inference()
+
+
+class inference_mode:
+    """PyTorch's ``torch.inference_mode(mode=True)``: a context manager or decorator
+    (``@cg.inference_mode`` or ``@cg.inference_mode()``) in which nothing is recorded,
+    as :class:`~compgraph.no_grad` (compgraph has no separate inference tensors);
+    ``mode=False`` changes nothing.
+
+    >>> import compgraph as cg
+    >>> x = cg.ones(2, requires_grad=True)
+    >>> with cg.inference_mode():
+    ...     y = x * 2
+    >>> y.requires_grad, cg.is_inference_mode_enabled()
+    (False, False)
+    """
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if callable(mode) and not isinstance(mode, bool):  # @cg.inference_mode
+            return cls()(mode)
+        return super().__new__(cls)
+
+    def __init__(self, mode: bool = True) -> None:
+        self.mode = bool(mode)
+        self._prev: list = []
+
+    def __enter__(self) -> None:
+        self._prev.append(GRAD_STATE.enabled)
+        if self.mode:
+            GRAD_STATE.enabled = False
+            _INFERENCE.depth += 1
+
+    def __exit__(self, *exc: Any) -> None:
+        GRAD_STATE.enabled = self._prev.pop()
+        if self.mode:
+            _INFERENCE.depth -= 1
+
+    def __call__(self, fn: Callable) -> Callable:
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kw: Any) -> Any:
+            with inference_mode(mode):
+                return fn(*args, **kw)
+
+        return wrapper
+
+    def clone(self) -> inference_mode:
+        """A new context manager with the same mode (as PyTorch's)."""
+        return inference_mode(self.mode)
+
+
+def is_inference_mode_enabled() -> bool:
+    """Whether an ``inference_mode(True)`` block is open (PyTorch's
+    ``torch.is_inference_mode_enabled``)."""
+    return _INFERENCE.depth > 0
+
+
 # ------------------------------------------------------------------ grad_fn
 class AccumulateGrad:
     """PyTorch's node for a leaf in ``grad_fn.next_functions``: ``.variable`` is the leaf."""
@@ -854,11 +1092,21 @@ FUNCTIONS: dict[str, Callable] = {
     n: _function_of(n)
     for n in (
         "unsqueeze permute clamp clamp_min clamp_max mm bmm mv chunk topk masked_fill t "
-        "clone lerp index_select unbind rsqrt"
+        "clone lerp index_select unbind rsqrt flatten unflatten"
     ).split()
     if n not in PUBLIC  # (a declared function of that name stays: cg.true_divide ...)
 }
 FUNCTIONS["cat"] = cat
+FUNCTIONS.update(
+    Size=Size,
+    inference_mode=inference_mode,
+    is_inference_mode_enabled=is_inference_mode_enabled,
+    is_floating_point=is_floating_point,
+    is_complex=is_complex,
+    get_default_dtype=get_default_dtype,
+    set_default_dtype=set_default_dtype,
+    **SPECIAL_ALIASES,
+)
 
 
 def _with_torch_dims(name: str, fn: Callable) -> Callable:

@@ -23,6 +23,7 @@ from .registry import defpublic
 from .spec import no
 
 __all__ = [
+    "TORCH_SPECIAL",
     "MinMax",
     "KthValue",
     "isclose",
@@ -66,6 +67,19 @@ def _t(x: Any) -> Any:
 
 def _dtype(x: Any) -> np.dtype:
     return np.dtype(x.dtype)
+
+
+#: PyTorch's top-level (and Tensor method) names of functions declared in
+#: ``cg.special``: ``torch.<name>`` -> the declared ``special.<name>`` (``cg.lgamma`` is
+#: ``cg.special.gammaln``, the same function object; :mod:`compgraph.torch_methods`
+#: publishes them).  ``polygamma``'s method takes ``n`` as PyTorch's ``t.polygamma(n)``.
+TORCH_SPECIAL: dict[str, str] = {
+    "erfinv": "special.erfinv",
+    "lgamma": "special.gammaln",
+    "digamma": "special.digamma",
+    "polygamma": "special.polygamma",
+    "xlogy": "special.xlogy",
+}
 
 
 # ------------------------------------------------------------------ comparisons
