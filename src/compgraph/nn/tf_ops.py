@@ -15,7 +15,16 @@ import numpy as np
 
 from .. import functions as F
 from ..random import default_generator
-from ..tfmath import gather, l2_normalize, log_sigmoid, moments, softsign
+from ..tfmath import (
+    gather,
+    in_top_k,
+    l2_normalize,
+    log_sigmoid,
+    moments,
+    softsign,
+    top_k,
+    zero_fraction,
+)
 from . import functional as torch_f
 
 # The export list of TensorFlow's tf.nn names (a few are cg's own functions, the same
@@ -49,6 +58,17 @@ __all__ = [  # tf.nn's function names, not compgraph ops' table
     "avg_pool2d",
     "dropout",
     "bias_add",
+    "batch_normalization",
+    "top_k",
+    "in_top_k",
+    "log_poisson_loss",
+    "normalize_moments",
+    "sufficient_statistics",
+    "weighted_moments",
+    "zero_fraction",
+    "crelu",
+    "compute_average_loss",
+    "scale_regularization_loss",
 ]
 
 sigmoid = F.sigmoid
@@ -148,6 +168,11 @@ def weighted_cross_entropy_with_logits(labels: Any, logits: Any, pos_weight: Any
     """``sigmoid_cross_entropy_with_logits`` with the positive term weighted by ``pos_weight``:
     ``(1 - z) * x + (1 + (q - 1) * z) * log(1 + exp(-x))`` for logits x, labels z."""
     logits = F.asarray(logits)
+    if np.shape(getattr(labels, "_data", labels)) != tuple(logits.shape):
+        raise ValueError(
+            f"weighted_cross_entropy_with_logits: logits and labels must have the same shape, "
+            f"got {tuple(logits.shape)} and {np.shape(getattr(labels, '_data', labels))}"
+        )
     log_weight = 1 + (pos_weight - 1) * labels
     return (1 - labels) * logits + log_weight * (
         F.log1p(F.exp(-F.abs(logits))) + F.maximum(-logits, 0)
@@ -277,3 +302,126 @@ def bias_add(value: Any, bias: Any, data_format: Any = None, name: Any = None) -
     if data_format is not None and data_format.startswith("NC"):
         bias = F.reshape(bias, (-1,) + (1,) * (F.asarray(value).ndim - 2))
     return value + bias
+
+
+def batch_normalization(
+    x: Any,
+    mean: Any,
+    variance: Any,
+    offset: Any,
+    scale: Any,
+    variance_epsilon: float,
+    name: Any = None,
+) -> Any:
+    """TensorFlow's ``batch_normalization``: ``scale * (x - mean) / sqrt(variance +
+    variance_epsilon) + offset`` (``offset``/``scale`` may be None), computed as
+    TensorFlow does: ``x * inv + (offset - mean * inv)`` with ``inv = scale *
+    rsqrt(variance + variance_epsilon)``."""
+    x = F.asarray(x)
+    inv = 1 / F.sqrt(F.asarray(variance) + variance_epsilon)
+    if scale is not None:
+        inv = inv * scale
+    shift = -mean * inv if offset is None else offset - mean * inv
+    return x * F.astype(inv, x.dtype) + F.astype(shift, x.dtype)
+
+
+def log_poisson_loss(targets: Any, log_input: Any, compute_full_loss: bool = False, name=None):
+    """TensorFlow's ``log_poisson_loss``: ``exp(log_input) - log_input * targets``, plus
+    with ``compute_full_loss`` Stirling's term ``t * log(t) - t + 0.5 * log(2 * pi * t)``
+    where ``targets > 1`` (0 for targets in [0, 1])."""
+    log_input = F.asarray(log_input)
+    targets = F.asarray(targets)
+    if tuple(targets.shape) != tuple(log_input.shape):
+        raise ValueError(
+            f"log_poisson_loss: log_input and targets must have the same shape, got "
+            f"{tuple(log_input.shape)} and {tuple(targets.shape)}"
+        )
+    result = F.exp(log_input) - log_input * targets
+    if compute_full_loss:
+        small = F.logical_and(targets >= 0, targets <= 1)
+        t = F.where(small, 1, targets)  # (the branch not taken stays finite)
+        stirling = t * F.log(t) - t + 0.5 * F.log(2 * np.pi * t)
+        result = result + F.where(small, 0, F.astype(stirling, targets.dtype))
+    return result
+
+
+def sufficient_statistics(x: Any, axes: Any, shift: Any = None, keepdims: bool = False, name=None):
+    """TensorFlow's ``sufficient_statistics``: ``(count, sum(x - shift), sum((x -
+    shift)**2), shift)`` over ``axes`` (count in x's dtype)."""
+    x = F.asarray(x)
+    ax = tuple(int(a) for a in np.atleast_1d(np.asarray(getattr(axes, "_data", axes))))
+    count = F.asarray(np.prod([x.shape[a] for a in ax]), dtype=x.dtype)
+    if shift is not None:
+        m_ss, v_ss = x - shift, F.square(x - shift)
+    else:
+        m_ss, v_ss = x, F.square(x)
+    return (
+        count,
+        F.sum(m_ss, axis=ax, keepdims=keepdims),
+        F.sum(v_ss, axis=ax, keepdims=keepdims),
+        shift,
+    )
+
+
+def normalize_moments(counts: Any, mean_ss: Any, variance_ss: Any, shift: Any, name=None):
+    """TensorFlow's ``normalize_moments``: ``(mean, variance)`` from
+    :func:`sufficient_statistics`' sums."""
+    divisor = 1 / F.asarray(counts)
+    shifted_mean = mean_ss * divisor
+    mean = shifted_mean if shift is None else shifted_mean + shift
+    return mean, variance_ss * divisor - F.square(shifted_mean)
+
+
+def weighted_moments(
+    x: Any, axes: Any, frequency_weights: Any, keepdims: bool = False, name: Any = None
+) -> tuple:
+    """TensorFlow's ``weighted_moments``: the ``frequency_weights``-weighted mean and
+    variance over ``axes`` (0 where the weights sum to 0)."""
+    x = F.asarray(x)
+    half = x.dtype == np.float16
+    if half:
+        x = F.astype(x, np.float32)
+    w = F.astype(F.asarray(frequency_weights), x.dtype)
+    ax = tuple(int(a) for a in np.atleast_1d(np.asarray(getattr(axes, "_data", axes))))
+
+    def div_no_nan(a: Any, b: Any) -> Any:
+        zero = b == 0
+        return F.where(zero, 0, a / F.where(zero, 1, b))
+
+    total = F.sum(w + F.zeros_like(x), axis=ax, keepdims=True)
+    mean = div_no_nan(F.sum(w * x, axis=ax, keepdims=True), total)
+    var = div_no_nan(F.sum(w * F.square(x - mean), axis=ax, keepdims=True), total)
+    if not keepdims:
+        mean, var = F.squeeze(mean, axis=ax), F.squeeze(var, axis=ax)
+    if half:
+        return F.astype(mean, np.float16), F.astype(var, np.float16)
+    return mean, var
+
+
+def crelu(features: Any, name: Any = None, axis: int = -1) -> Any:
+    """TensorFlow's ``crelu``: ``concat([relu(x), relu(-x)], axis)``."""
+    features = F.asarray(features)
+    return F.concatenate([F.relu(features), F.relu(-features)], axis=axis)
+
+
+def compute_average_loss(
+    per_example_loss: Any, sample_weight: Any = None, global_batch_size: Any = None
+) -> Any:
+    """TensorFlow's ``compute_average_loss``: ``sum(per_example_loss * sample_weight) /
+    global_batch_size`` (by default the batch size: one replica here)."""
+    loss = F.asarray(per_example_loss)
+    if loss.ndim < 1:
+        raise ValueError(
+            "compute_average_loss: per_example_loss must have at least one axis (one loss "
+            f"per example), got shape {tuple(loss.shape)}"
+        )
+    if sample_weight is not None:
+        loss = F.astype(loss * sample_weight, loss.dtype)
+    n = loss.shape[0] if global_batch_size is None else global_batch_size
+    return F.sum(loss) / F.astype(F.asarray(n), loss.dtype)
+
+
+def scale_regularization_loss(regularization_loss: Any) -> Any:
+    """TensorFlow's ``scale_regularization_loss``: the sum of the losses divided by the
+    number of replicas (one here)."""
+    return F.sum(F.asarray(regularization_loss))

@@ -38,6 +38,36 @@ from .indexing import (
     tensor_scatter_nd_sub,
     tensor_scatter_nd_update,
 )
+from .mathops import (
+    accumulate_n,
+    bessel_i0,
+    bessel_i0e,
+    bessel_i1,
+    bessel_i1e,
+    betainc,
+    confusion_matrix,
+    cumulative_logsumexp,
+    erfcinv,
+    erfinv,
+    igamma,
+    igammac,
+    in_top_k,
+    invert_permutation,
+    is_non_decreasing,
+    is_strictly_increasing,
+    lbeta,
+    multiply_no_nan,
+    ndtri,
+    polygamma,
+    realdiv,
+    scalar_mul,
+    truediv,
+    truncatediv,
+    truncatemod,
+    xlog1py,
+    xlogy,
+    zero_fraction,
+)
 from .segment import (
     bincount,
     segment_max,
@@ -211,14 +241,25 @@ class TopKV2(NamedTuple):
     indices: Any
 
 
-def top_k(input: Any, k: int = 1, sorted: bool = True, name: Any = None) -> TopKV2:
-    """The ``k`` largest entries along the last axis, largest first (ties: lower index
-    first), as ``(values, indices)``; the values are differentiable."""
+def top_k(
+    input: Any, k: int = 1, sorted: bool = True, index_type: Any = np.int32, name: Any = None
+) -> TopKV2:
+    """TensorFlow's ``top_k``: the ``k`` largest entries along the last axis, largest
+    first (ties: lower index first), as ``(values, indices)`` (``indices`` of
+    ``index_type``); the values are differentiable (the gradient goes to the entries
+    chosen).  ``sorted=False`` still returns them sorted (TensorFlow leaves the order
+    unspecified then)."""
     x = cg.asarray(input)
+    k = int(getattr(k, "_data", k))
+    if x.ndim < 1:
+        raise ValueError(f"top_k: input must have at least one axis, got shape {x.shape}")
     if not 0 <= k <= x.shape[-1]:
         raise ValueError(f"top_k: k={k} is not in [0, {x.shape[-1]}] for input of shape {x.shape}")
-    idx = cg.argsort(-x, axis=-1, stable=True)[..., :k]
-    return TopKV2(cg.take_along_axis(x, idx, axis=-1), cg.astype(idx, np.int32))
+    if x.dtype.kind not in "fiu":
+        raise TypeError(f"top_k: input of dtype {x.dtype} is not supported (real numbers only)")
+    key = cg.astype(x, np.int64) if x.dtype.kind == "u" else x
+    idx = cg.argsort(-key, axis=-1, stable=True)[..., :k]
+    return TopKV2(cg.take_along_axis(x, idx, axis=-1), cg.astype(idx, index_type))
 
 
 def add_n(inputs: Sequence[Any], name: Any = None) -> Any:
@@ -357,11 +398,21 @@ def identity(input: Any, name: Any = None) -> Any:
 
 
 def moments(x: Any, axes: Any, shift: Any = None, keepdims: bool = False, name=None) -> tuple:
-    """TensorFlow's ``nn.moments``: ``(mean, variance)`` over ``axes``."""
+    """TensorFlow's ``nn.moments``: ``(mean, variance)`` over ``axes``.  As TensorFlow,
+    the variance is ``mean(square(x - stop_gradient(mean)))`` (first derivatives are
+    the usual ones; second derivatives those of TensorFlow's graph) and float16 is
+    computed in float32; ``shift`` is accepted and unused (TensorFlow ignores it too)."""
+    x = cg.asarray(x)
     axes = _axis(axes)
-    mean = cg.mean(x, axis=axes, keepdims=True)
-    var = cg.mean(cg.square(x - mean), axis=axes, keepdims=keepdims)
-    return (mean if keepdims else cg.squeeze(mean, axis=axes)), var
+    half = x.dtype == np.float16
+    y = cg.astype(x, np.float32) if half else x
+    mean = cg.mean(y, axis=axes, keepdims=True)
+    var = cg.mean(cg.square(y - cg.stop_gradient(mean)), axis=axes, keepdims=True)
+    if not keepdims:
+        mean, var = cg.squeeze(mean, axis=axes), cg.squeeze(var, axis=axes)
+    if half:
+        return cg.astype(mean, np.float16), cg.astype(var, np.float16)
+    return mean, var
 
 
 # tf.math's spellings of cg functions (the same objects).
@@ -369,13 +420,11 @@ _special: Any = special  # (its functions come from a module __getattr__)
 is_nan = cg.isnan
 is_inf = cg.isinf
 is_finite = cg.isfinite
-truediv = cg.true_divide
 floordiv = cg.floor_divide
 floormod = cg.mod
 lgamma = _special.gammaln
 digamma = _special.digamma
 erfc = _special.erfc
-xlogy = _special.xlogy
 
 # What this module exports: TensorFlow's functions by TensorFlow's names (their own
 # signatures, defined above), so the op names among them are not compgraph ops' table.
@@ -459,6 +508,32 @@ __all__ = [  # TensorFlow's functions defined here, not compgraph ops
     "foldl",
     "foldr",
     "scan",
+    "xlog1py",
+    "multiply_no_nan",
+    "realdiv",
+    "truncatediv",
+    "truncatemod",
+    "scalar_mul",
+    "accumulate_n",
+    "in_top_k",
+    "zero_fraction",
+    "is_non_decreasing",
+    "is_strictly_increasing",
+    "invert_permutation",
+    "confusion_matrix",
+    "cumulative_logsumexp",
+    "lbeta",
+    "bessel_i0",
+    "bessel_i0e",
+    "bessel_i1",
+    "bessel_i1e",
+    "erfinv",
+    "erfcinv",
+    "ndtri",
+    "polygamma",
+    "betainc",
+    "igamma",
+    "igammac",
     "math",
 ]
 

@@ -19,7 +19,7 @@ from ..functions import cg, dispatch
 from ..ops.registry import get_op
 from ._args import _int, _ints, _known, _shape, _tensor
 
-__all__ = [
+__all__ = [  # TensorFlow's functions defined here, not compgraph ops
     "gather_nd",
     "scatter_nd",
     "tensor_scatter_nd_update",

@@ -28,7 +28,7 @@ from ..ops.args import is_symbolic
 from ..ops.registry import get_op
 from ._args import _int, _ints, _shape, _tensor
 
-__all__ = [
+__all__ = [  # TensorFlow's functions defined here, not compgraph ops
     "segment_sum",
     "segment_mean",
     "segment_max",
