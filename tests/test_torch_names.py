@@ -389,3 +389,40 @@ def test_gradcheck_of_the_composites():
         lambda x, s: cg.index_add(x, 1, np.array([1, 1]), s), A, RNG.standard_normal((3, 2))
     )
     assert cg.gradcheck(lambda x: cg.repeat_interleave(x, np.array([1, 0, 2]), 0), A)
+
+
+def test_zero_dim_and_negative_index_rules(torch):
+    """0-d inputs and negative indices: accepted or refused as torch does."""
+    s = np.array(2.0)
+    compare(
+        torch,
+        lambda x: x.scatter_add(0, np.array(0), x * 3),
+        lambda t: t.scatter_add(0, torch.tensor(0), t * 3),
+        s,
+    )
+    compare(
+        torch,
+        lambda x: x.index_add(0, np.array([0]), x * 3),
+        lambda t: t.index_add(0, torch.tensor([0]), t * 3),
+        s,
+    )
+    compare(torch, lambda x: x.repeat_interleave(3), lambda t: t.repeat_interleave(3), s)
+    compare(torch, lambda x: x.movedim(0, -1), lambda t: t.movedim(0, -1), s)
+    with pytest.raises(IndexError):
+        cg.take_along_dim(cg.tensor(s), np.array(0), 0)
+    with pytest.raises(ValueError, match="0-dim"):
+        cg.narrow(cg.tensor(s), 0, 0, 1)
+    z = np.zeros((3, 2))
+    compare(
+        torch,
+        lambda x: x.index_fill(0, np.array([-1]), 5.0),
+        lambda t: t.index_fill(0, torch.tensor([-1]), 5.0),
+        z,
+    )
+    for f in (
+        lambda x: x.index_add(0, np.array([-1]), cg.ones(1, 2)),
+        lambda x: x.index_copy(0, np.array([-1]), cg.ones(1, 2)),
+        lambda x: x.scatter(0, np.array([[-1, 0]]), 1.0),
+    ):
+        with pytest.raises(IndexError, match="out of bounds"):
+            f(cg.tensor(z))

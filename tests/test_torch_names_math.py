@@ -328,3 +328,14 @@ def test_gradcheck_of_the_composites():
     assert cg.gradcheck(
         lambda a, w: cg.cov(a, aweights=w), RNG.standard_normal((2, 5)), RNG.random(5) + 0.5
     )
+
+
+def test_one_variable_and_zero_dim(torch):
+    row = np.array([[1.0, 2.0, 4.0]])
+    compare(torch, cg.cov, torch.cov, row)  # one variable: 0-d, as torch
+    compare(torch, cg.corrcoef, torch.corrcoef, row[0], grad=False)
+    s = np.array(2.0)
+    compare(torch, lambda x: x.kthvalue(1), lambda t: t.kthvalue(1), s)
+    compare(torch, lambda x: x.logcumsumexp(0), lambda t: t.logcumsumexp(0), s)
+    compare(torch, lambda x: x.msort(), lambda t: t.msort(), s)
+    compare(torch, lambda x: x.aminmax(dim=1), lambda t: t.aminmax(dim=1), np.zeros((0, 3)))

@@ -416,7 +416,7 @@ def _add_product(
 @defpublic(method="cov", numpy=no("np.cov takes y, rowvar, bias, ddof first"), cli=_CLI)
 def cov(input: Any, *, correction: int = 1, fweights: Any = None, aweights: Any = None) -> Any:
     """The covariance matrix of the variables in ``input``'s rows (observations in its
-    columns; a 1-D input is one variable: a 0-d result), with ``correction`` (1: the
+    columns; one variable, a 1-D input or a single row, gives a 0-d result), with ``correction`` (1: the
     unbiased estimate) and optional frequency and observation weights (PyTorch's
     ``torch.cov``)."""
     x = _t(input)
@@ -462,7 +462,7 @@ def cov(input: Any, *, correction: int = 1, fweights: Any = None, aweights: Any 
     r = cg.divide(
         cg.matmul(cw, cg.conj(cg.transpose(c)) if dt.kind == "c" else cg.transpose(c)), norm
     )
-    return cg.reshape(r, ()) if len(shape) < 2 else r
+    return cg.reshape(r, ()) if known_shape(m, "cov")[0] == 1 else r  # (as torch: squeezed)
 
 
 @defpublic(method="corrcoef", numpy=no("np.corrcoef takes y and rowvar"), cli=True)

@@ -180,6 +180,10 @@ def take_along_dim(input: Any, indices: Any, dim: int | None = None) -> Any:
     the other dims (of the flattened input and indices when ``dim`` is None); PyTorch's
     ``torch.take_along_dim``, ``np.take_along_axis`` with broadcasting."""
     x, idx = _t(input), _ints(indices, "take_along_dim", "indices")
+    if dim is not None and ndim_of(x) == 0:
+        raise IndexError(
+            f"take_along_dim: Dimension specified as {dim} but tensor has no dimensions"
+        )
     if dim is None:
         x, idx, d = cg.reshape(x, (-1,)), idx.reshape(-1), 0
     else:
@@ -191,17 +195,13 @@ def take_along_dim(input: Any, indices: Any, dim: int | None = None) -> Any:
                 f"and {idx.ndim} dimensions for indices (shape {idx.shape})"
             )
         d = _dim(dim, len(shape), "take_along_dim", shape)
-        if not shape:
-            x, idx = cg.reshape(x, (1,)), idx.reshape(1)
-            shape = (1,)
         full = _broadcast_except(shape, idx.shape, d)
         if full != shape:
             x = cg.broadcast_to(x, full)
         idx = np.broadcast_to(idx, _broadcast_except(idx.shape, shape, d))
     n = _shape(x, "take_along_dim")[d]
     _in_range(idx, n, d, "take_along_dim")
-    r = cg.take_along_axis(x, idx, axis=d)
-    return cg.reshape(r, ()) if dim is not None and ndim_of(input) == 0 else r
+    return cg.take_along_axis(x, idx, axis=d)
 
 
 @defpublic(method="tensor_split", numpy=_NP, cli=_CLI)
@@ -426,7 +426,7 @@ def scatter_reduce(
     return _scalar_back(_grouped(x, part, tgt, reduce, include_self, "scatter_reduce"), input)
 
 
-def _index_args(input: Any, dim: int, index: Any, where: str) -> tuple:
+def _index_args(input: Any, dim: int, index: Any, where: str, negative: bool = False) -> tuple:
     x = _t(input)
     shape = _shape(x, where)
     d = _dim(dim, len(shape), where, shape)
@@ -436,8 +436,9 @@ def _index_args(input: Any, dim: int, index: Any, where: str) -> tuple:
     if idx.ndim > 1:
         raise ValueError(f"{where}: Index is supposed to be a vector, got shape {idx.shape}")
     idx = idx.reshape(-1)
-    if idx.size and (idx.min() < -shape[d] or idx.max() >= shape[d]):
-        bad = idx.min() if idx.min() < -shape[d] else idx.max()
+    low = -shape[d] if negative else 0  # (only index_fill counts from the end, as torch)
+    if idx.size and (idx.min() < low or idx.max() >= shape[d]):
+        bad = idx.min() if idx.min() < low else idx.max()
         raise IndexError(
             f"{where}: index {bad} is out of bounds for dimension {d} with size {shape[d]}"
         )
@@ -498,7 +499,7 @@ def index_copy(input: Any, dim: int, index: Any, source: Any) -> Any:
 def index_fill(input: Any, dim: int, index: Any, value: Any) -> Any:
     """``input`` with the slices ``index`` along ``dim`` set to ``value`` (a number or a
     0-d tensor, which then receives their gradient); PyTorch's ``torch.index_fill``."""
-    x, shape, d, idx = _index_args(input, dim, index, "index_fill")
+    x, shape, d, idx = _index_args(input, dim, index, "index_fill", negative=True)
     if ndim_of(value) not in (0, None) and np.ndim(value) != 0:
         raise ValueError(
             f"index_fill: only supports a 0-dimensional value tensor, got shape {np.shape(value)}"
