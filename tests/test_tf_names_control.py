@@ -198,7 +198,7 @@ def test_while_loop_errors():
     ):
         cg.while_loop(lambda a, b: a < 3, lambda a, b: a + 1, [0, 1])
     with pytest.raises(
-        ValueError, match=r"while_loop: cond must return a scalar boolean, got shape \(2,\)"
+        ValueError, match=r"while_loop: cond's result must be a scalar boolean, got shape \(2,\)"
     ):
         cg.while_loop(lambda v: v < 3, lambda v: v + 1, [np.zeros(2)])
     with pytest.raises(ValueError, match="while_loop: loop_vars must not be empty"):

@@ -11,6 +11,7 @@ everything here is differentiable where the math is (written with ``cg`` functio
 
 from __future__ import annotations
 
+import builtins
 import sys
 import types
 from collections.abc import Callable, Sequence
@@ -21,12 +22,36 @@ import numpy as np
 from .. import linalg, special
 from ..functions import cg
 from ..ops.namespace import lookup
+from .arrays import (
+    UniqueWithCounts,
+    broadcast_dynamic_shape,
+    broadcast_static_shape,
+    dynamic_partition,
+    dynamic_stitch,
+    ensure_shape,
+    get_static_value,
+    group,
+    identity_n,
+    no_op,
+    parallel_stack,
+    reverse_sequence,
+    saturate_cast,
+    shape_n,
+    slice,  # noqa: A004
+    tensor_scatter_nd_max,
+    tensor_scatter_nd_min,
+    unique_with_counts,
+    unravel_index,
+    vectorized_map,
+)
 from .control import (
+    case,
     cond,
     foldl,
     foldr,
     map_fn,
     scan,
+    switch_case,
     while_loop,
 )
 from .indexing import (
@@ -216,8 +241,8 @@ def _scan(fn: Callable, x: Any, axis: Any, exclusive: bool, reverse: bool, init:
         x = cg.flip(x, axis=axis)
     y = fn(x, axis=axis)
     if exclusive:  # shift by one along the axis, the identity first
-        idx = [slice(None)] * x.ndim
-        idx[axis] = slice(0, -1)
+        idx = [builtins.slice(None)] * x.ndim
+        idx[axis] = builtins.slice(0, -1)
         first = [(0, 0)] * x.ndim
         first[axis] = (1, 0)
         y = cg.pad(y[tuple(idx)], first, constant_values=init)
@@ -322,7 +347,7 @@ def boolean_mask(tensor: Any, mask: Any, axis: Any = None, name: Any = None) -> 
     """TensorFlow's ``boolean_mask``: the entries of ``tensor`` where ``mask`` is true."""
     m = np.asarray(getattr(mask, "_data", mask), dtype=bool)
     a = 0 if axis is None else int(axis)
-    return cg.asarray(tensor)[(slice(None),) * a + (m,)]
+    return cg.asarray(tensor)[(builtins.slice(None),) * a + (m,)]
 
 
 def one_hot(
@@ -508,6 +533,28 @@ __all__ = [  # TensorFlow's functions defined here, not compgraph ops
     "foldl",
     "foldr",
     "scan",
+    "case",
+    "switch_case",
+    "UniqueWithCounts",
+    "unique_with_counts",
+    "dynamic_partition",
+    "dynamic_stitch",
+    "reverse_sequence",
+    "tensor_scatter_nd_max",
+    "tensor_scatter_nd_min",
+    "saturate_cast",
+    "slice",
+    "unravel_index",
+    "ensure_shape",
+    "identity_n",
+    "shape_n",
+    "parallel_stack",
+    "vectorized_map",
+    "get_static_value",
+    "broadcast_static_shape",
+    "broadcast_dynamic_shape",
+    "no_op",
+    "group",
     "xlog1py",
     "multiply_no_nan",
     "realdiv",

@@ -33,7 +33,7 @@ from ..functions import cg
 from ..ops.args import is_symbolic
 from ._args import _int, _shape, _tensor
 
-__all__ = ["cond", "while_loop", "map_fn", "foldl", "foldr", "scan"]
+__all__ = ["cond", "case", "switch_case", "while_loop", "map_fn", "foldl", "foldr", "scan"]
 
 
 # ------------------------------------------------------------------ structures
@@ -186,11 +186,120 @@ def cond(
     return true_fn() if bool(p) else false_fn()
 
 
+def _select(f: str, pred: Any, a: Any, b: Any) -> Any:
+    """``where(pred, a, b)`` over two results of one structure (traced branches)."""
+    la, sa = _flatten(a)
+    lb, sb = _flatten(b)
+    if _layout(sa) != _layout(sb):
+        raise ValueError(
+            f"{f}: every branch must return the same structure, got {_describe(sa)} and "
+            f"{_describe(sb)}"
+        )
+    out = []
+    for x, y in zip(la, lb, strict=True):
+        if (x is None) != (y is None):
+            raise ValueError(f"{f}: one branch returned None where another a value")
+        out.append(None if x is None else cg.where(pred, x, y))
+    return _unflatten(sa, out)
+
+
+def _unpack_singleton(v: Any) -> Any:
+    return v[0] if isinstance(v, (list, tuple)) and len(v) == 1 else v
+
+
+def case(
+    pred_fn_pairs: Any,
+    default: Callable | None = None,
+    exclusive: bool = False,
+    strict: bool = False,
+    name: Any = "case",
+) -> Any:
+    """TensorFlow's ``case``: the result of the first ``fn`` whose ``pred`` is true in
+    ``pred_fn_pairs`` (a list of ``(pred, fn)``), else of ``default``.  Without
+    ``default`` the last pair's ``fn`` stands in for it, and ``ValueError`` is raised if
+    no predicate holds (TensorFlow's assertion).  ``exclusive``: more than one true
+    predicate is an error.  Unless ``strict``, a one-element list or tuple result is
+    unpacked.  Traced predicates select with ``cg.where`` over every branch."""
+    f = "case"
+    pairs = list(pred_fn_pairs.items()) if isinstance(pred_fn_pairs, dict) else pred_fn_pairs
+    if not isinstance(pairs, (list, tuple)) or not pairs:
+        raise TypeError(f"{f}: pred_fn_pairs must be a non-empty list of (pred, fn) pairs")
+    for pair in pairs:
+        if not isinstance(pair, tuple) or len(pair) != 2:
+            raise TypeError(f"{f}: each entry of pred_fn_pairs must be a 2-tuple, got {pair!r}")
+        if not callable(pair[1]):
+            raise TypeError(f"{f}: the fn of each pair must be callable, got {pair[1]!r}")
+    if default is not None and not callable(default):
+        raise TypeError(f"{f}: default must be callable")
+    finish = (lambda v: v) if strict else _unpack_singleton
+    if any(is_symbolic(p) for p, _ in pairs):
+        out = (default or pairs[-1][1])()
+        rest = pairs if default is not None else pairs[:-1]
+        for p, fn in reversed(rest):
+            out = _select(f, p, fn(), out)
+        return finish(out)
+    truth = [_truth(f, p) for p, _ in pairs]
+    if exclusive and sum(truth) > 1:
+        raise ValueError(
+            f"{f}: exclusive=True but more than one predicate is true (pairs "
+            f"{[i for i, t in enumerate(truth) if t]})"
+        )
+    for t, (_, fn) in zip(truth, pairs, strict=True):
+        if t:
+            return finish(fn())
+    if default is None:
+        raise ValueError(f"{f}: none of the predicates is true and no default is given")
+    return finish(default())
+
+
+def switch_case(
+    branch_index: Any, branch_fns: Any, default: Callable | None = None, name: Any = "switch_case"
+) -> Any:
+    """TensorFlow's ``switch_case``: ``branch_fns[branch_index]()`` (a list of callables,
+    a list of ``(int, callable)`` pairs or a dict, keys ``0 .. n-1``); an index out of
+    range runs ``default``, or the last branch without one.  A traced index selects
+    with ``cg.where`` over every branch."""
+    f = "switch_case"
+    if isinstance(branch_fns, dict):
+        items = sorted(branch_fns.items())
+    elif isinstance(branch_fns, (list, tuple)) and all(
+        isinstance(b, tuple) and len(b) == 2 for b in branch_fns
+    ):
+        items = sorted(branch_fns)
+    elif isinstance(branch_fns, (list, tuple)):
+        items = list(enumerate(branch_fns))
+    else:
+        raise TypeError(f"{f}: branch_fns must be a list or dict of callables")
+    if not items or [k for k, _ in items] != list(range(len(items))):
+        raise ValueError(f"{f}: branch indices must be 0 .. n-1, got {[k for k, _ in items]}")
+    fns = [fn for _, fn in items]
+    for fn in [*fns, default] if default is not None else fns:
+        if not callable(fn):
+            raise TypeError(f"{f}: every branch must be callable, got {fn!r}")
+    fallback = default if default is not None else fns[-1]
+    if is_symbolic(branch_index):
+        out = fallback()
+        for i in reversed(range(len(fns))):
+            if default is None and i == len(fns) - 1:
+                continue
+            out = _select(f, branch_index == i, fns[i](), out)
+        return out
+    i = int(_truth_index(f, branch_index))
+    return fns[i]() if 0 <= i < len(fns) else fallback()
+
+
+def _truth_index(f: str, i: Any) -> int:
+    a = np.asarray(getattr(i, "_data", i))
+    if a.shape != () or a.dtype.kind not in "iu":
+        raise ValueError(f"{f}: branch_index must be a scalar integer, got {a.dtype} {a.shape}")
+    return int(a)
+
+
 # ------------------------------------------------------------------ while_loop
-def _truth(f: str, c: Any) -> bool:
+def _truth(f: str, c: Any, what: str = "the predicate") -> bool:
     a = np.asarray(getattr(c, "_data", c))
     if a.shape != ():
-        raise ValueError(f"{f}: cond must return a scalar boolean, got shape {a.shape}")
+        raise ValueError(f"{f}: {what} must be a scalar boolean, got shape {a.shape}")
     return bool(a)
 
 
@@ -256,7 +365,7 @@ def while_loop(
                     f"depend on Python numbers or static arguments only"
                 )
             active = c
-        elif not _truth(f, c):
+        elif not _truth(f, c, "cond's result"):
             break
         new = step(cur)
         if active is not None:
