@@ -183,3 +183,30 @@ def test_against_tensorflow():
         cg.sequence_mask([[1, 3], [2, 0]]).numpy(), tf.sequence_mask([[1, 3], [2, 0]]).numpy()
     )
     np.testing.assert_array_equal(cg.reverse(P, [0, -1]).numpy(), tf.reverse(P, [0, -1]).numpy())
+
+
+def test_gather_batch_dims_and_axis():
+    p = RNG.standard_normal((2, 3, 4, 5))
+    idx = np.array([[[0, 2, 2], [1, 1, 0]], [[2, 2, 1], [0, 1, 2]]])  # (2 | 2, 3)
+    for ax in (1, 2, 3, -1):
+        got = cg.gather(p, idx, axis=ax, batch_dims=1).numpy()
+        a = ax % 4
+        want = np.stack([np.take(p[b], idx[b], axis=a - 1) for b in range(2)])
+        np.testing.assert_array_equal(got, want)
+    # axis defaults to batch_dims
+    i1 = np.array([[0, 2], [1, 1]])
+    np.testing.assert_array_equal(
+        cg.gather(p, i1, batch_dims=1).numpy(), np.stack([p[0][[0, 2]], p[1][[1, 1]]])
+    )
+    # two batch axes
+    i2 = RNG.integers(0, 4, (2, 3, 2))
+    got = cg.gather(p, i2, axis=3, batch_dims=2).numpy()
+    want = np.stack([np.stack([p[a, b][:, i2[a, b]] for b in range(3)]) for a in range(2)])
+    np.testing.assert_array_equal(got, want)
+    assert cg.gradcheck(lambda t: cg.gather(t, i1, axis=2, batch_dims=1), p[:, :2, :3, :2])
+    with pytest.raises(ValueError, match=r"gather: index 4 is out of range \[0, 4\) along axis 2"):
+        cg.gather(p, [[4], [0]], axis=2, batch_dims=1)
+    with pytest.raises(
+        ValueError, match=r"gather: the batch axes of params \(2,\) and indices \(3,\) differ"
+    ):
+        cg.gather(p, np.zeros((3, 1), dtype=int), axis=1, batch_dims=1)

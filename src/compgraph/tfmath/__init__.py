@@ -22,6 +22,7 @@ import numpy as np
 from .. import linalg, special
 from ..functions import cg
 from ..ops.namespace import lookup
+from ._args import _ints, _shape, _tensor
 from .arrays import (
     UniqueWithCounts,
     broadcast_dynamic_shape,
@@ -336,11 +337,59 @@ def clip_by_global_norm(t_list: Sequence[Any], clip_norm: Any, use_norm: Any = N
     return [None if t is None else t * scale for t in t_list], use_norm
 
 
-def gather(params: Any, indices: Any, axis: Any = None, batch_dims: int = 0, name=None) -> Any:
-    """TensorFlow's ``gather``: slices of ``params`` along ``axis`` (0 by default)."""
-    if batch_dims:
-        raise NotImplementedError("gather: batch_dims other than 0")
-    return cg.take(params, indices, axis=0 if axis is None else _axis(axis))
+def gather(
+    params: Any,
+    indices: Any,
+    validate_indices: Any = None,
+    axis: Any = None,
+    batch_dims: int = 0,
+    name: Any = None,
+) -> Any:
+    """TensorFlow's ``gather``: slices of ``params`` along ``axis`` (by default
+    ``batch_dims``, which is 0 by default).  With ``batch_dims = b`` the first ``b`` axes
+    of ``params`` and ``indices`` are batch axes, each batch gathering from its own
+    slice: the result has shape ``params.shape[:axis] + indices.shape[b:] +
+    params.shape[axis + 1:]``.  Indices outside ``[0, params.shape[axis])`` raise
+    ``ValueError`` (TensorFlow's CPU kernel raises too)."""
+    f = "gather"
+    x = _tensor(params)
+    shape = _shape(x, f)
+    idx = _ints(indices, f, "indices")
+    nb = int(batch_dims)
+    if nb < 0:
+        nb += idx.ndim
+    ax = nb if axis is None else int(_axis(axis))
+    if ax < 0:
+        ax += len(shape)
+    if not 0 <= nb <= idx.ndim or not nb <= ax < len(shape):
+        raise ValueError(
+            f"{f}: need 0 <= batch_dims ({batch_dims}) <= rank(indices) ({idx.ndim}) and "
+            f"batch_dims <= axis ({axis}) < rank(params) ({len(shape)})"
+        )
+    if idx.shape[:nb] != shape[:nb]:
+        raise ValueError(
+            f"{f}: the batch axes of params {shape[:nb]} and indices {idx.shape[:nb]} differ"
+        )
+    if idx.size and (idx.min() < 0 or idx.max() >= shape[ax]):
+        bad = idx[(idx < 0) | (idx >= shape[ax])].ravel()[0]
+        raise ValueError(f"{f}: index {int(bad)} is out of range [0, {shape[ax]}) along axis {ax}")
+    if nb == 0:
+        return cg.take(x, idx, axis=ax)
+    # batch axes, then the gathered axis, as adjacent advanced indices
+    moved = cg.moveaxis(x, ax, nb)
+    items = tuple(
+        np.arange(shape[j]).reshape((-1,) + (1,) * (idx.ndim - j - 1)) for j in builtins.range(nb)
+    )
+    out = moved[(*items, idx)]  # batch + indices.shape[nb:] + between + after
+    k = idx.ndim - nb  # the gathered block's axes, moved behind the axes between
+    between = ax - nb
+    order = [
+        *builtins.range(nb),
+        *builtins.range(nb + k, nb + k + between),
+        *builtins.range(nb, nb + k),
+        *builtins.range(nb + k + between, out.ndim),
+    ]
+    return cg.transpose(out, tuple(order))
 
 
 def boolean_mask(tensor: Any, mask: Any, axis: Any = None, name: Any = None) -> Any:
