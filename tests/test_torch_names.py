@@ -43,7 +43,7 @@ def compare(torch, f_cg, f_t, *arrays, grad=True, atol=1e-12):
     loss_c.backward()
     loss_t.backward()
     for x, t in zip(xs, ts):
-        want_g = np.zeros(t.shape) if t.grad is None else t.grad.numpy()
+        want_g = np.zeros(t.shape) if t.grad is None else t.grad.numpy(force=True)
         got_g = np.zeros(x.shape) if x.grad is None else x.grad.numpy()
         np.testing.assert_allclose(got_g, want_g, atol=atol, rtol=1e-12)
 

@@ -51,7 +51,7 @@ from .grad_mode import no_grad
 from .ops.defaults import get_default_dtype, set_default_dtype
 from .ops.namespace import cg, lookup
 from .ops.registry import PUBLIC, Front, subscribe
-from .ops.torch_math import TORCH_SPECIAL
+from .ops.torch_math import TORCH_ALIASES
 from .random import default_generator
 from .tensor import Tensor, _must_record, _rebind
 
@@ -904,7 +904,7 @@ def is_complex(input: Any) -> bool:
     return np.dtype(input.dtype).kind == "c"
 
 
-# ------------------------------------------------------------------ scipy.special's, as torch
+# ------------------------------------------------------------------ other names, as torch
 def _special(name: str) -> Callable:
     front = PUBLIC[name]
     assert front.function is not None
@@ -915,14 +915,16 @@ def _special_method(name: str, fn: Callable, n_first: bool = False) -> None:
     def method(self, *args: Any) -> Any:
         return fn(args[0], self) if n_first else fn(self, *args)
 
-    method.__doc__ = f"``cg.special.{fn.__name__}`` as PyTorch's ``t.{name}(...)``."
+    method.__doc__ = f"``{fn.__name__}`` as PyTorch's ``t.{name}(...)``."
     _method(name)(method)
 
 
-#: PyTorch's top-level names of ``cg.special``'s functions (the same function objects).
-SPECIAL_ALIASES: dict[str, Callable] = {n: _special(d) for n, d in TORCH_SPECIAL.items()}
+#: PyTorch's top-level names of functions declared under other names (``cg.lgamma`` is
+#: ``cg.special.gammaln``, ``cg.inverse`` is ``cg.linalg.inv``: the same objects).
+SPECIAL_ALIASES: dict[str, Callable] = {n: _special(d) for n, d in TORCH_ALIASES.items()}
 for _name, _fn in SPECIAL_ALIASES.items():
-    _special_method(_name, _fn, n_first=_name == "polygamma")
+    if not hasattr(Tensor, _name) and _name != "broadcast_tensors":  # (a function of several)
+        _special_method(_name, _fn, n_first=_name == "polygamma")
 
 
 # ------------------------------------------------------------------ inference mode
@@ -1092,7 +1094,8 @@ FUNCTIONS: dict[str, Callable] = {
     n: _function_of(n)
     for n in (
         "unsqueeze permute clamp clamp_min clamp_max mm bmm mv chunk topk masked_fill t "
-        "clone lerp index_select unbind rsqrt flatten unflatten"
+        "clone lerp index_select unbind rsqrt flatten unflatten mul sub div neg eq ne lt le "
+        "gt ge"
     ).split()
     if n not in PUBLIC  # (a declared function of that name stays: cg.true_divide ...)
 }

@@ -20,6 +20,7 @@ from . import (  # noqa: F401
     scan,
     shape,
     special,
+    torch_elementwise,
     torch_math,
     torch_shape,
     update,

@@ -18,12 +18,21 @@ import numpy as np
 
 from .args import is_symbolic, ndim_of, one_axis, plain
 from .manip import known_shape
-from .namespace import cg
+from .namespace import cg, lookup
 from .registry import defpublic
 from .spec import no
 
 __all__ = [
-    "TORCH_SPECIAL",
+    "TORCH_ALIASES",
+    "CumValues",
+    "cummax",
+    "cummin",
+    "logdet",
+    "addmv",
+    "addr",
+    "trapezoid",
+    "trapz",
+    "vander",
     "MinMax",
     "KthValue",
     "isclose",
@@ -69,16 +78,26 @@ def _dtype(x: Any) -> np.dtype:
     return np.dtype(x.dtype)
 
 
-#: PyTorch's top-level (and Tensor method) names of functions declared in
-#: ``cg.special``: ``torch.<name>`` -> the declared ``special.<name>`` (``cg.lgamma`` is
-#: ``cg.special.gammaln``, the same function object; :mod:`compgraph.torch_methods`
-#: publishes them).  ``polygamma``'s method takes ``n`` as PyTorch's ``t.polygamma(n)``.
-TORCH_SPECIAL: dict[str, str] = {
+#: PyTorch's top-level (and Tensor method) names of functions declared under other
+#: names: ``torch.<name>`` -> the declared function (``cg.lgamma`` is
+#: ``cg.special.gammaln``, ``cg.inverse`` is ``cg.linalg.inv``: the same function
+#: objects; :mod:`compgraph.torch_methods` publishes them, and the methods where the
+#: Tensor has none of that name).  ``polygamma``'s method takes ``n`` as PyTorch's
+#: ``t.polygamma(n)``.
+TORCH_ALIASES: dict[str, str] = {
     "erfinv": "special.erfinv",
     "lgamma": "special.gammaln",
     "digamma": "special.digamma",
     "polygamma": "special.polygamma",
     "xlogy": "special.xlogy",
+    "erfc": "special.erfc",
+    "i0": "special.i0",
+    "det": "linalg.det",
+    "inverse": "linalg.inv",
+    "slogdet": "linalg.slogdet",
+    "matrix_power": "linalg.matrix_power",
+    "swapdims": "swapaxes",
+    "broadcast_tensors": "broadcast_arrays",
 }
 
 
@@ -477,6 +496,144 @@ def corrcoef(input: Any) -> Any:
     return cg.clip(r, -1, 1)
 
 
+# ------------------------------------------------------------------ more of PyTorch's
+#: PyTorch's ``torch.return_types.cummax`` / ``cummin``.
+CumValues = namedtuple("CumValues", ["values", "indices"])
+
+
+def _cumulative(where: str, input: Any, dim: int, larger: bool) -> Any:
+    x = _t(input)
+    shape = known_shape(x, where)
+    d = one_axis(dim, max(len(shape), 1), where, shape)
+    if not shape or shape[d] == 0:
+        return CumValues(cg.array(x, copy=True), cg.asarray(np.zeros(shape, np.int64)))
+    v = np.asarray(plain(cg.stop_gradient(x)))
+    run = (np.maximum if larger else np.minimum).accumulate(v, axis=d)
+    pos = np.arange(shape[d]).reshape((-1,) + (1,) * (len(shape) - d - 1))
+    hit = (v == run) | (np.isnan(v) if v.dtype.kind in "fc" else False)
+    idx = np.maximum.accumulate(np.where(hit, pos, -1), axis=d)  # the last such index, as torch
+    return CumValues(cg.take_along_axis(x, idx, axis=d), cg.asarray(idx.astype(np.int64)))
+
+
+@defpublic(method="cummax", numpy=_NP, cli=_CLI)
+def cummax(input: Any, dim: int) -> Any:
+    """``(values, indices)``: the running maximum along ``dim`` and where it was taken
+    (the latest of equal values), as PyTorch's ``torch.cummax``; the gradient goes to
+    that element."""
+    return _cumulative("cummax", input, dim, True)
+
+
+@defpublic(method="cummin", numpy=_NP, cli=_CLI)
+def cummin(input: Any, dim: int) -> Any:
+    """``(values, indices)``: the running minimum along ``dim`` and where it was taken,
+    as PyTorch's ``torch.cummin``."""
+    return _cumulative("cummin", input, dim, False)
+
+
+@defpublic(method="logdet", numpy=_NP, cli=_CLI)
+def logdet(input: Any) -> Any:
+    """``log(det(input))`` of (batches of) square matrices: NaN for a negative
+    determinant, -inf for 0 (PyTorch's ``torch.logdet``)."""
+    sign, logabs = lookup("linalg", "slogdet")(input)
+    sg = cg.stop_gradient(sign)
+    bad = cg.where(cg.equal(sg, 0), -np.inf, np.nan)
+    return cg.where(cg.greater(sg, 0), logabs, cg.astype(bad, np.dtype(logabs.dtype)))
+
+
+@defpublic(method="addmv", numpy=_NP, cli=_CLI)
+def addmv(input: Any, mat: Any, vec: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+    """``beta * input + alpha * (mat @ vec)`` (PyTorch's ``torch.addmv``; ``beta=0``
+    ignores ``input``)."""
+    sm, sv = known_shape(mat, "addmv"), known_shape(vec, "addmv")
+    if len(sm) != 2 or len(sv) != 1 or sm[1] != sv[0]:
+        raise ValueError(f"addmv: mat {sm} and vec {sv} do not multiply: expected (n, m), (m,)")
+    return _plus_scaled("addmv", input, cg.matmul(mat, vec), beta, alpha)
+
+
+@defpublic(method="addr", numpy=_NP, cli=_CLI)
+def addr(input: Any, vec1: Any, vec2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+    """``beta * input + alpha * outer(vec1, vec2)`` (PyTorch's ``torch.addr``)."""
+    s1, s2 = known_shape(vec1, "addr"), known_shape(vec2, "addr")
+    if len(s1) != 1 or len(s2) != 1:
+        raise ValueError(f"addr: expected 1-D vectors, got shapes {s1} and {s2}")
+    return _plus_scaled("addr", input, cg.outer(vec1, vec2), beta, alpha)
+
+
+def _plus_scaled(where: str, input: Any, prod: Any, beta: Any, alpha: Any) -> Any:
+    want = tuple(prod.shape)
+    si = known_shape(input, where)
+    try:
+        ok = np.broadcast_shapes(si, want) == want
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError(f"{where}: input of shape {si} does not broadcast to {want}")
+    prod = _scaled(prod, alpha)
+    if beta == 0:
+        return cg.broadcast_to(prod, want)
+    return cg.add(_scaled(input, beta), prod)
+
+
+@defpublic(method=no("PyTorch has no Tensor.trapezoid"), numpy=no("np.trapezoid's argument names differ"),
+           cli=_CLI)  # fmt: skip
+def trapezoid(y: Any, x: Any = None, *, dx: Any = None, dim: int = -1) -> Any:
+    """The trapezoidal rule's integral of ``y`` along ``dim``, at the points ``x`` or
+    spaced ``dx`` (default 1); PyTorch's ``torch.trapezoid``."""
+    yt = _t(y)
+    shape = known_shape(yt, "trapezoid")
+    if not shape:
+        raise ValueError("trapezoid: expected a tensor with at least 1 dimension, got a 0-d one")
+    d = one_axis(dim, len(shape), "trapezoid", shape)
+    if x is not None and dx is not None:
+        raise TypeError("trapezoid: give x or dx, not both")
+    n = shape[d]
+    if n == 0:
+        return cg.sum(yt, axis=d)
+    lo = yt[(slice(None),) * d + (slice(0, n - 1),)]
+    hi = yt[(slice(None),) * d + (slice(1, n),)]
+    mid = cg.divide(cg.add(lo, hi), 2.0)
+    if x is None:
+        return cg.multiply(cg.sum(mid, axis=d), 1.0 if dx is None else dx)
+    xt = _t(x)
+    sx = known_shape(xt, "trapezoid")
+    if len(sx) == 1:
+        if sx[0] != n:
+            raise ValueError(f"trapezoid: x of length {sx[0]} for {n} values of y along dim {d}")
+        steps = cg.reshape(cg.diff(xt), (n - 1,) + (1,) * (len(shape) - d - 1))
+    else:  # (x broadcast against y, aligned at the end as broadcasting does)
+        steps = cg.diff(xt, axis=d - len(shape))
+    return cg.sum(cg.multiply(mid, steps), axis=d)
+
+
+@defpublic(method=no("PyTorch has no Tensor.trapz"), numpy=no("np.trapz was removed in NumPy 2"),
+           cli=_CLI)  # fmt: skip
+def trapz(y: Any, x: Any = None, *, dx: Any = None, dim: int = -1) -> Any:
+    """PyTorch's older name of :func:`trapezoid` (``torch.trapz(y, x, dim=-1)``)."""
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
+@defpublic(method=no("PyTorch has no Tensor.vander"), numpy=no("np.vander's default N and order differ"),
+           cli=_CLI)  # fmt: skip
+def vander(x: Any, N: int | None = None, increasing: bool = False) -> Any:
+    """The Vandermonde matrix of the 1-D ``x``: columns ``x ** (N - 1) ... x ** 0``
+    (``x ** 0 ...`` with ``increasing``), ``N`` the length of ``x`` unless given
+    (PyTorch's ``torch.vander``)."""
+    xt = _t(x)
+    shape = known_shape(xt, "vander")
+    if len(shape) != 1:
+        raise ValueError(f"vander: x must be a one-dimensional tensor, got shape {shape}")
+    n = shape[0] if N is None else int(N)
+    if n < 0:
+        raise ValueError(f"vander: N must be non-negative, got {N}")
+    if n == 0:
+        return cg.asarray(np.zeros((shape[0], 0), np.dtype(xt.dtype)))
+    cols = [cg.ones_like(xt)]
+    for _ in range(n - 1):
+        cols.append(cg.multiply(cols[-1], xt))  # (products, not powers: exact for integers)
+    m = cg.stack(cols, axis=1)
+    return m if increasing else cg.flip(m, 1)
+
+
 # ------------------------------------------------------------------ counting
 def _values(x: Any, where: str) -> np.ndarray:
     if is_symbolic(x):
@@ -580,7 +737,8 @@ def histc(input: Any, bins: int = 100, min: float = 0, max: float = 0) -> Any:
 for _f in (
     isclose, allclose, nan_to_num, addcmul, addcdiv, frac, std_mean, var_mean, aminmax,
     kthvalue, msort, logcumsumexp, cdist, dist, renorm, baddbmm, addbmm, cov, corrcoef,
-    unique, bincount, bucketize, histc,
+    unique, bincount, bucketize, histc, cummax, cummin, logdet, addmv, addr, trapezoid, trapz,
+    vander,
 ):  # fmt: skip
     _f.__module__ = "compgraph"
 del _f

@@ -44,6 +44,15 @@ __all__ = [
     "masked_select",
     "block_diag",
     "cartesian_prod",
+    "index_reduce",
+    "select",
+    "select_scatter",
+    "slice_scatter",
+    "diagonal_scatter",
+    "narrow_copy",
+    "argwhere",
+    "tril_indices",
+    "triu_indices",
 ]
 
 _CLI = no("takes dims and indices; the command line calls one-argument functions of numbers")
@@ -594,6 +603,161 @@ def masked_select(input: Any, mask: Any) -> Any:
     return x[np.broadcast_to(m, full)]
 
 
+@defpublic(method="index_reduce", numpy=_NP, cli=_CLI)
+def index_reduce(
+    input: Any, dim: int, index: Any, source: Any, reduce: str, *, include_self: bool = True
+) -> Any:
+    """``input`` with the slices of ``source`` reduced into the slices ``index`` along
+    ``dim`` (``reduce`` one of ``"prod" "mean" "amax" "amin"``; ``input``'s own values
+    take part when ``include_self``); PyTorch's ``torch.index_reduce``."""
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise ValueError(
+            f"index_reduce: reduce argument must be one of prod, mean, amax, amin, got {reduce!r}"
+        )
+    x, shape, d, idx = _index_args(input, dim, index, "index_reduce")
+    s = _source(source, shape, d, idx, "index_reduce", x)
+    if idx.size == 0:
+        return _scalar_back(cg.array(x, copy=True), input)
+    sshape = _shape(s, "index_reduce")
+    grid = list(np.indices(sshape, sparse=True))
+    grid[d] = idx.reshape((-1,) + (1,) * (len(sshape) - d - 1))
+    tgt = np.ravel_multi_index(tuple(np.broadcast_arrays(*grid)), shape).reshape(-1)
+    return _scalar_back(_grouped(x, s, tgt, reduce, include_self, "index_reduce"), input)
+
+
+@defpublic(method="select", numpy=_NP, cli=_CLI)
+def select(input: Any, dim: int, index: int) -> Any:
+    """The slice ``index`` along ``dim``, that dim removed (``input[:, index]`` for dim
+    1; PyTorch's ``torch.select``; a negative index counts from the end)."""
+    x = _t(input)
+    shape = _shape(x, "select")
+    if not shape:
+        raise IndexError("select: select() cannot be applied to a 0-dim tensor.")
+    d = _dim(dim, len(shape), "select", shape)
+    i = int(plain(index))
+    if not -shape[d] <= i < shape[d]:
+        raise IndexError(
+            f"select: index {i} out of range for tensor of size {shape} at dimension {d}"
+        )
+    return x[(slice(None),) * d + (i,)]
+
+
+def _embed(where: str, input: Any, src: Any, index: tuple) -> Any:
+    """``input`` with ``input[index]`` replaced by ``src`` (of exactly that shape)."""
+    x, v = _t(input), _t(src)
+    shape = _shape(x, where)
+    want = np.empty(shape, bool)[index].shape
+    if _shape(v, where) != want:
+        raise ValueError(
+            f"{where}: expected src to have a size equal to the slice of self, src size = "
+            f"{_shape(v, where)}, slice size = {want}"
+        )
+    if v.dtype is not None and x.dtype is not None and v.dtype != x.dtype:
+        raise TypeError(f"{where}: src ({v.dtype}) must have input's dtype ({x.dtype})")
+    mask = np.zeros(shape, bool)
+    mask[index] = True
+    return cg.where(mask, _scatter_add_op(v, shape, index), x)
+
+
+@defpublic(method="select_scatter", numpy=_NP, cli=_CLI)
+def select_scatter(input: Any, src: Any, dim: int, index: int) -> Any:
+    """``input`` with the slice ``select(input, dim, index)`` replaced by ``src``
+    (PyTorch's ``torch.select_scatter``)."""
+    shape = _shape(_t(input), "select_scatter")
+    if not shape:
+        raise IndexError("select_scatter: cannot be applied to a 0-dim tensor")
+    d = _dim(dim, len(shape), "select_scatter", shape)
+    i = int(plain(index))
+    if not -shape[d] <= i < shape[d]:
+        raise IndexError(f"select_scatter: index {i} out of range for dimension {d} of {shape}")
+    return _embed("select_scatter", input, src, (slice(None),) * d + (i % shape[d],))
+
+
+@defpublic(method="slice_scatter", numpy=_NP, cli=_CLI)
+def slice_scatter(
+    input: Any, src: Any, dim: int = 0, start: int | None = None, end: int | None = None,
+    step: int = 1,
+) -> Any:  # fmt: skip
+    """``input`` with the slice ``start:end:step`` along ``dim`` replaced by ``src``
+    (PyTorch's ``torch.slice_scatter``)."""
+    shape = _shape(_t(input), "slice_scatter")
+    d = _dim(dim, len(shape), "slice_scatter", shape)
+    if step <= 0:
+        raise ValueError(f"slice_scatter: slice step must be positive, got {step}")
+    return _embed("slice_scatter", input, src, (slice(None),) * d + (slice(start, end, step),))
+
+
+@defpublic(method="diagonal_scatter", numpy=_NP, cli=_CLI)
+def diagonal_scatter(input: Any, src: Any, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Any:
+    """``input`` with its diagonal ``offset`` in the plane (``dim1``, ``dim2``) replaced by
+    ``src`` (shaped as ``torch.diagonal`` gives it: the other dims, then the diagonal);
+    PyTorch's ``torch.diagonal_scatter``."""
+    shape = _shape(_t(input), "diagonal_scatter")
+    nd = len(shape)
+    d1, d2 = _dim(dim1, nd, "diagonal_scatter", shape), _dim(dim2, nd, "diagonal_scatter", shape)
+    if d1 == d2:
+        raise ValueError(
+            f"diagonal_scatter: diagonal dimensions cannot be identical {dim1}, {dim2}"
+        )
+    n1, n2 = shape[d1], shape[d2]
+    k = max(0, min(n1 + min(offset, 0), n2 - max(offset, 0)))
+    i = np.arange(k) - min(offset, 0)
+    j = np.arange(k) + max(offset, 0)
+    others = [a for a in range(nd) if a not in (d1, d2)]
+    index: list = [None] * nd
+    for p, a in enumerate(others):
+        index[a] = np.arange(shape[a]).reshape((1,) * p + (-1,) + (1,) * (len(others) - p))
+    tail = (1,) * len(others) + (-1,)
+    index[d1], index[d2] = i.reshape(tail), j.reshape(tail)
+    return _embed("diagonal_scatter", input, src, tuple(np.broadcast_arrays(*index)))
+
+
+@defpublic(method="narrow_copy", numpy=_NP, cli=_CLI)
+def narrow_copy(input: Any, dim: int, start: Any, length: int) -> Any:
+    """``narrow``, as a new tensor (PyTorch's ``torch.narrow_copy``)."""
+    return cg.array(narrow(input, dim, start, length), copy=True)
+
+
+@defpublic(method="argwhere", numpy=no("np.argwhere(t) keeps giving NumPy's ndarray"),
+           cli=no("an integer result, not differentiable"))  # fmt: skip
+def argwhere(input: Any) -> Any:
+    """The indices of the non-zero elements, one row each (N, input.ndim), int64
+    (PyTorch's ``torch.argwhere``)."""
+    v = np.asarray(plain(cg.stop_gradient(_t(input))))
+    return cg.asarray(np.argwhere(v).astype(np.int64))
+
+
+def _tri_indices(where: str, row: int, col: int, offset: int, lower: bool, device: Any) -> Any:
+    if device is not None and str(getattr(device, "type", device)).split(":")[0] != "cpu":
+        raise ValueError(f"{where}: device {device!r} is not available; compgraph uses the CPU")
+    if row < 0 or col < 0:
+        raise ValueError(f"{where}: row and col must be non-negative, got {row} and {col}")
+    r, c = (np.tril_indices if lower else np.triu_indices)(row, offset, col)
+    return cg.asarray(np.stack([r, c]).astype(np.int64).reshape(2, -1))
+
+
+@defpublic(method=no("creates a new tensor"), numpy=no("np.tril_indices returns a tuple"),
+           cli=no("creates a new tensor"))  # fmt: skip
+def tril_indices(
+    row: int, col: int, offset: int = 0, *, dtype: Any = None, device: Any = None
+) -> Any:
+    """The (2, N) row and column indices of the lower triangle (diagonal ``offset``) of
+    a row x col matrix, int64 (PyTorch's ``torch.tril_indices``)."""
+    r = _tri_indices("tril_indices", row, col, offset, True, device)
+    return r if dtype is None else cg.astype(r, dtype)
+
+
+@defpublic(method=no("creates a new tensor"), numpy=no("np.triu_indices returns a tuple"),
+           cli=no("creates a new tensor"))  # fmt: skip
+def triu_indices(
+    row: int, col: int, offset: int = 0, *, dtype: Any = None, device: Any = None
+) -> Any:
+    """The (2, N) row and column indices of the upper triangle (diagonal ``offset``) of
+    a row x col matrix, int64 (PyTorch's ``torch.triu_indices``)."""
+    r = _tri_indices("triu_indices", row, col, offset, False, device)
+    return r if dtype is None else cg.astype(r, dtype)
+
+
 # ------------------------------------------------------------------ building
 @defpublic(method=no("a function of several tensors"), numpy=_NP, cli=_CLI)
 def block_diag(*tensors: Any) -> Any:
@@ -642,7 +806,8 @@ def cartesian_prod(*tensors: Any) -> Any:
 for _f in (
     narrow, movedim, repeat_interleave, take_along_dim, tensor_split, scatter, scatter_add,
     scatter_reduce, index_add, index_copy, index_fill, index_put, masked_scatter,
-    masked_select, block_diag, cartesian_prod,
+    masked_select, block_diag, cartesian_prod, index_reduce, select, select_scatter,
+    slice_scatter, diagonal_scatter, narrow_copy, argwhere, tril_indices, triu_indices,
 ):  # fmt: skip
     _f.__module__ = "compgraph"
 del _f
