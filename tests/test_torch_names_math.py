@@ -339,3 +339,14 @@ def test_one_variable_and_zero_dim(torch):
     compare(torch, lambda x: x.logcumsumexp(0), lambda t: t.logcumsumexp(0), s)
     compare(torch, lambda x: x.msort(), lambda t: t.msort(), s)
     compare(torch, lambda x: x.aminmax(dim=1), lambda t: t.aminmax(dim=1), np.zeros((0, 3)))
+
+
+def test_logcumsumexp_across_blocks(torch):
+    x = RNG.standard_normal((2, 300)) * 30  # longer than one block of 128
+    c, t = cg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    w = RNG.standard_normal((2, 300))
+    r, rt = cg.logcumsumexp(c, -1), torch.logcumsumexp(t, -1)
+    np.testing.assert_allclose(r.numpy(), rt.detach().numpy(), rtol=1e-12)
+    cg.sum(r * w).backward()
+    (rt * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(c.grad.numpy(), t.grad.numpy(), rtol=1e-9, atol=1e-9)

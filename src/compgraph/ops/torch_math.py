@@ -287,11 +287,14 @@ def msort(input: Any) -> Any:
     return cg.array(x, copy=True) if ndim_of(x) == 0 else cg.sort(x, axis=0)
 
 
+_LCSE_BLOCK = 128
+
+
 @defpublic(method="logcumsumexp", numpy=_NP, cli=_CLI)
 def logcumsumexp(input: Any, dim: int) -> Any:
     """``log(cumsum(exp(input)))`` along ``dim``, without overflow or underflow: each
-    output is the ``logsumexp`` of the elements up to it (one (n, n) masked
-    ``logsumexp`` per slice, so memory grows as n**2 along ``dim``); PyTorch's
+    output is the ``logsumexp`` of the elements up to it and the result of the block
+    before (blocks of 128 along ``dim``: masked ``logsumexp``\ s of (128, 129)); PyTorch's
     ``torch.logcumsumexp``."""
     x = _t(input)
     shape = known_shape(x, "logcumsumexp")
@@ -306,9 +309,23 @@ def logcumsumexp(input: Any, dim: int) -> Any:
     if dt.kind not in "fc":
         raise TypeError(f"logcumsumexp: expected a floating input, got {dt}")
     xm = cg.moveaxis(x, d, -1)  # (..., n)
-    mask = np.where(np.tril(np.ones((n, n), bool)), 0.0, -np.inf).astype(dt)
-    rows = cg.add(cg.expand_dims(xm, -2), mask)  # (..., n, n): row i holds x[:i+1]
-    return cg.moveaxis(cg.logsumexp(rows, axis=-1), -1, d)
+    outs: list = []
+    carry = None  # the result at the end of the blocks before
+    for lo in range(0, n, _LCSE_BLOCK):
+        k = min(_LCSE_BLOCK, n - lo)
+        block = xm[..., lo : lo + k] if k != n else xm
+        mask = np.where(np.tril(np.ones((k, k), bool)), 0.0, -np.inf).astype(dt)
+        rows = cg.add(cg.expand_dims(block, -2), mask)  # (..., k, k): row i holds block[:i+1]
+        if carry is not None:
+            lead = tuple(rows.shape[:-1]) + (1,)
+            rows = cg.concatenate(
+                [cg.broadcast_to(cg.expand_dims(carry, (-1, -2)), lead), rows], -1
+            )
+        out = cg.logsumexp(rows, axis=-1)
+        outs.append(out)
+        carry = out[..., k - 1]
+    r = outs[0] if len(outs) == 1 else cg.concatenate(outs, axis=-1)
+    return cg.moveaxis(r, -1, d)
 
 
 # ------------------------------------------------------------------ distances
