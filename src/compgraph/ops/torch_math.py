@@ -294,7 +294,7 @@ _LCSE_BLOCK = 128
 def logcumsumexp(input: Any, dim: int) -> Any:
     """``log(cumsum(exp(input)))`` along ``dim``, without overflow or underflow: each
     output is the ``logsumexp`` of the elements up to it and the result of the block
-    before (blocks of 128 along ``dim``: masked ``logsumexp``\ s of (128, 129)); PyTorch's
+    before (blocks of 128 along ``dim``, each one masked ``logsumexp``); PyTorch's
     ``torch.logcumsumexp``."""
     x = _t(input)
     shape = known_shape(x, "logcumsumexp")
