@@ -176,3 +176,125 @@ def test_against_tensorflow():
     np.testing.assert_array_equal(
         N.in_top_k([0, 1], preds, 1).numpy(), tf.math.in_top_k([0, 1], preds, 1).numpy()
     )
+
+
+def test_conv1d_and_pools_1d():
+    x = RNG.standard_normal((2, 6, 3))
+    f = RNG.standard_normal((3, 3, 4))
+    xp = np.pad(x, [(0, 0), (1, 1), (0, 0)])  # SAME for k=3, stride 1
+    want = np.stack([np.einsum("nkc,kco->no", xp[:, i : i + 3], f) for i in range(6)], 1)
+    np.testing.assert_allclose(N.conv1d(x, f, 1, "SAME").numpy(), want)
+    np.testing.assert_allclose(N.conv1d(x, f, 2, "VALID").numpy(), want[:, 1:5:2])
+    ncw = N.conv1d(np.transpose(x, (0, 2, 1)), f, 1, "SAME", data_format="NCW")
+    np.testing.assert_allclose(ncw.numpy(), np.transpose(want, (0, 2, 1)))
+    assert cg.gradcheck(lambda a, b: N.conv1d(a, b, 2, "SAME"), x[:1, :5, :2], f[:, :2, :2])
+    np.testing.assert_array_equal(
+        N.max_pool1d(x, 2, 2, "VALID").numpy(), x.reshape(2, 3, 2, 3).max(2)
+    )
+    np.testing.assert_allclose(
+        N.avg_pool1d(x, 3, 3, "VALID").numpy(), x.reshape(2, 2, 3, 3).mean(2)
+    )
+    # SAME average pooling counts only the real entries of each window
+    same = N.avg_pool1d(x, 2, 2, "SAME").numpy()
+    np.testing.assert_allclose(same, x.reshape(2, 3, 2, 3).mean(2))
+    odd = N.avg_pool1d(x[:, :5], 2, 2, "SAME").numpy()
+    np.testing.assert_allclose(odd[:, 2], x[:, 4])
+    np.testing.assert_array_equal(
+        N.max_pool(x, 2, 2, "VALID").numpy(), N.max_pool1d(x, 2, 2, "VALID").numpy()
+    )
+    img = RNG.standard_normal((1, 4, 4, 2))
+    np.testing.assert_array_equal(
+        N.avg_pool(img, 2, 2, "VALID").numpy(), N.avg_pool2d(img, 2, 2, "VALID").numpy()
+    )
+    with pytest.raises(ValueError, match="max_pool: input must be 3-D or 4-D"):
+        N.max_pool(np.ones((2, 2)), 1, 1, "VALID")
+
+
+def test_depthwise_conv2d():
+    img = RNG.standard_normal((2, 5, 5, 2))
+    df = RNG.standard_normal((3, 3, 2, 3))
+    got = N.depthwise_conv2d(img, df, [1, 1, 1, 1], "VALID").numpy()
+    want = np.zeros((2, 3, 3, 6))
+    for c in range(2):
+        for m in range(3):
+            for i in range(3):
+                for j in range(3):
+                    want[:, i, j, c * 3 + m] = np.sum(
+                        img[:, i : i + 3, j : j + 3, c] * df[:, :, c, m], axis=(1, 2)
+                    )
+    np.testing.assert_allclose(got, want)
+    assert N.depthwise_conv2d(img, df, [1, 2, 2, 1], "SAME").shape == (2, 3, 3, 6)
+    assert cg.gradcheck(
+        lambda a, b: N.depthwise_conv2d(a, b, [1, 2, 2, 1], "SAME"),
+        img[:1, :4, :4],
+        df[:2, :2, :, :1],
+    )
+    with pytest.raises(
+        ValueError, match="depthwise_conv2d: input has 2 channels, filter expects 3"
+    ):
+        N.depthwise_conv2d(img, np.ones((3, 3, 3, 1)), [1, 1, 1, 1], "VALID")
+
+
+@pytest.mark.parametrize(
+    "padding,stride,shape",
+    [
+        ("SAME", 2, (1, 7, 7, 2)),
+        ("VALID", 2, (2, 8, 8, 2)),
+        ("SAME", 1, (1, 5, 6, 2)),
+        ("VALID", 3, (1, 9, 10, 2)),
+    ],
+)
+def test_conv2d_transpose_is_the_gradient_of_conv2d(padding, stride, shape):
+    w = RNG.standard_normal((3, 3, 2, 4))
+    x = RNG.standard_normal(shape)
+    out_shape = N.conv2d(x, w, stride, padding).shape
+    g = RNG.standard_normal(out_shape)
+    t = cg.tensor(x, requires_grad=True)
+    cg.sum(N.conv2d(t, w, stride, padding) * g).backward()
+    got = N.conv2d_transpose(g, w, shape, stride, padding)
+    np.testing.assert_allclose(got.numpy(), t.grad.numpy())
+    assert cg.gradcheck(
+        lambda a, b: N.conv2d_transpose(a, b, (1, 4, 4, 2), 2, "SAME"),
+        RNG.standard_normal((1, 2, 2, 3)),
+        RNG.standard_normal((2, 2, 2, 3)),
+    )
+    with pytest.raises(ValueError, match="conv2d_transpose: filters of shape"):
+        N.conv2d_transpose(g, w, (1, 7, 7, 5), stride, padding)
+
+
+def test_local_response_normalization():
+    x = RNG.standard_normal((1, 2, 3, 7))
+    r, b, a, be = 2, 1.5, 0.5, 0.75
+    sq = np.pad(x**2, [(0, 0), (0, 0), (0, 0), (r, r)])
+    sums = sum(sq[..., i : i + 7] for i in range(2 * r + 1))
+    np.testing.assert_allclose(
+        N.local_response_normalization(x, r, b, a, be).numpy(), x / (b + a * sums) ** be
+    )
+    assert cg.gradcheck(
+        lambda t: N.local_response_normalization(t, 1, 1.0, 0.5, 0.5), x[:, :1, :2, :4]
+    )
+    with pytest.raises(ValueError, match="local_response_normalization: input must be 4-D"):
+        N.local_response_normalization(np.ones((2, 3)))
+
+
+def test_convolutions_against_tensorflow():
+    tf = pytest.importorskip("tensorflow")
+    x = RNG.standard_normal((1, 6, 6, 2))
+    w = RNG.standard_normal((3, 3, 2, 4))
+    g = RNG.standard_normal((1, 3, 3, 4))
+    np.testing.assert_allclose(
+        N.conv2d_transpose(g, w, (1, 6, 6, 2), 2, "SAME").numpy(),
+        tf.nn.conv2d_transpose(g, w, (1, 6, 6, 2), 2, "SAME").numpy(),
+        rtol=1e-6,
+    )
+    dw = RNG.standard_normal((3, 3, 2, 2))
+    np.testing.assert_allclose(
+        N.depthwise_conv2d(x, dw, [1, 1, 1, 1], "SAME").numpy(),
+        tf.nn.depthwise_conv2d(x, dw, [1, 1, 1, 1], "SAME").numpy(),
+        rtol=1e-6,
+    )
+    np.testing.assert_allclose(
+        N.local_response_normalization(x, 1).numpy(),
+        tf.nn.local_response_normalization(x, 1).numpy(),
+        rtol=1e-6,
+    )

@@ -69,6 +69,14 @@ __all__ = [  # tf.nn's function names, not compgraph ops' table
     "crelu",
     "compute_average_loss",
     "scale_regularization_loss",
+    "conv1d",
+    "conv2d_transpose",
+    "depthwise_conv2d",
+    "max_pool1d",
+    "avg_pool1d",
+    "max_pool",
+    "avg_pool",
+    "local_response_normalization",
 ]
 
 sigmoid = F.sigmoid
@@ -425,3 +433,181 @@ def scale_regularization_loss(regularization_loss: Any) -> Any:
     """TensorFlow's ``scale_regularization_loss``: the sum of the losses divided by the
     number of replicas (one here)."""
     return F.sum(F.asarray(regularization_loss))
+
+
+def _one(v: Any, what: str) -> int:
+    """TensorFlow's 1-D window argument: an int, or 1 or 3 values (NWC: the middle)."""
+    v = [v] if isinstance(v, (int, np.integer)) else list(v)
+    if len(v) == 3:
+        v = v[1:2]
+    if len(v) != 1:
+        raise ValueError(f"{what}: expected 1 or 3 values, got {v}")
+    return int(v[0])
+
+
+def _rows(padding: Any) -> Any:
+    """1-D padding as the 2-D padding of a height-1 image (NHWC order)."""
+    if isinstance(padding, str):
+        return padding
+    pads = [tuple(q) for q in padding]
+    return [(0, 0), (0, 0), pads[1], (0, 0)]
+
+
+def _as_nwc(x: Any, data_format: str) -> Any:
+    return F.transpose(x, (0, 2, 1)) if data_format == "NCW" else x
+
+
+def conv1d(
+    input: Any,
+    filters: Any,
+    stride: Any,
+    padding: Any,
+    data_format: str = "NWC",
+    dilations: Any = None,
+    name: Any = None,
+) -> Any:
+    """TensorFlow's ``nn.conv1d``: NWC input, filters ``(w, in, out)``, ``'SAME'`` /
+    ``'VALID'`` / explicit padding (a height-1 :func:`conv2d`)."""
+    x = F.expand_dims(_as_nwc(F.asarray(input), data_format), 1)
+    d = 1 if dilations is None else _one(dilations, "conv1d dilations")
+    y = conv2d(
+        x,
+        F.expand_dims(F.asarray(filters), 0),
+        (1, _one(stride, "conv1d stride")),
+        _rows(padding),
+        dilations=(1, d),
+    )
+    return _as_nwc(F.squeeze(y, axis=1), data_format)
+
+
+def max_pool1d(input: Any, ksize: Any, strides: Any, padding: Any, data_format="NWC", name=None):
+    """TensorFlow's ``nn.max_pool1d`` (a height-1 :func:`max_pool2d`)."""
+    x = F.expand_dims(_as_nwc(F.asarray(input), data_format), 1)
+    k, s = _one(ksize, "max_pool1d ksize"), _one(strides, "max_pool1d strides")
+    y = max_pool2d(x, (1, k), (1, s), _rows(padding))
+    return _as_nwc(F.squeeze(y, axis=1), data_format)
+
+
+def avg_pool1d(input: Any, ksize: Any, strides: Any, padding: Any, data_format="NWC", name=None):
+    """TensorFlow's ``nn.avg_pool1d`` (a height-1 :func:`avg_pool2d`)."""
+    x = F.expand_dims(_as_nwc(F.asarray(input), data_format), 1)
+    k, s = _one(ksize, "avg_pool1d ksize"), _one(strides, "avg_pool1d strides")
+    y = avg_pool2d(x, (1, k), (1, s), _rows(padding))
+    return _as_nwc(F.squeeze(y, axis=1), data_format)
+
+
+def max_pool(input: Any, ksize: Any, strides: Any, padding: Any, data_format=None, name=None):
+    """TensorFlow's ``nn.max_pool``: :func:`max_pool1d` or :func:`max_pool2d` by the
+    input's rank (3 or 4)."""
+    x = F.asarray(input)
+    if x.ndim == 3:
+        return max_pool1d(x, ksize, strides, padding, data_format or "NWC")
+    if x.ndim == 4:
+        return max_pool2d(x, ksize, strides, padding, data_format or "NHWC")
+    raise ValueError(f"max_pool: input must be 3-D or 4-D here, got shape {tuple(x.shape)}")
+
+
+def avg_pool(input: Any, ksize: Any, strides: Any, padding: Any, data_format=None, name=None):
+    """TensorFlow's ``nn.avg_pool``: :func:`avg_pool1d` or :func:`avg_pool2d` by the
+    input's rank (3 or 4)."""
+    x = F.asarray(input)
+    if x.ndim == 3:
+        return avg_pool1d(x, ksize, strides, padding, data_format or "NWC")
+    if x.ndim == 4:
+        return avg_pool2d(x, ksize, strides, padding, data_format or "NHWC")
+    raise ValueError(f"avg_pool: input must be 3-D or 4-D here, got shape {tuple(x.shape)}")
+
+
+def depthwise_conv2d(
+    input: Any,
+    filter: Any,
+    strides: Any,
+    padding: Any,
+    data_format: Any = None,
+    dilations: Any = None,
+    name: Any = None,
+) -> Any:
+    """TensorFlow's ``nn.depthwise_conv2d``: each input channel ``c`` convolved with its
+    own ``filter[:, :, c, :]`` (``(h, w, in, multiplier)``), output channel ``c *
+    multiplier + m``."""
+    fmt = data_format or "NHWC"
+    s = _pair(strides, "depthwise_conv2d strides")
+    d = _pair(1 if dilations is None else dilations, "depthwise_conv2d dilations")
+    f = F.asarray(filter)
+    kh, kw, cin, mult = (int(v) for v in f.shape)
+    x = _nchw(F.asarray(input), fmt)
+    if int(x.shape[1]) != cin:
+        raise ValueError(
+            f"depthwise_conv2d: input has {int(x.shape[1])} channels, filter expects {cin}"
+        )
+    x = _padded(x, padding, (kh, kw), s, d, 0.0)
+    w = F.reshape(F.transpose(f, (2, 3, 0, 1)), (cin * mult, 1, kh, kw))
+    return _back(torch_f.conv2d(x, w, stride=s, dilation=d, groups=cin), fmt)
+
+
+def conv2d_transpose(
+    input: Any,
+    filters: Any,
+    output_shape: Any,
+    strides: Any,
+    padding: Any = "SAME",
+    data_format: str = "NHWC",
+    dilations: Any = None,
+    name: Any = None,
+) -> Any:
+    """TensorFlow's ``nn.conv2d_transpose``: the gradient of :func:`conv2d` with respect
+    to its input, for a ``conv2d`` whose input has ``output_shape``; filters ``(h, w,
+    out, in)``."""
+    fn = "conv2d_transpose"
+    s = _pair(strides, f"{fn} strides")
+    d = _pair(1 if dilations is None else dilations, f"{fn} dilations")
+    f = F.asarray(filters)
+    kh, kw, cout, cin = (int(v) for v in f.shape)
+    shape = tuple(int(v) for v in np.asarray(getattr(output_shape, "_data", output_shape)).ravel())
+    x = _nchw(F.asarray(input), data_format)
+    if len(shape) != 4:
+        raise ValueError(f"{fn}: output_shape must have 4 entries, got {shape}")
+    oh, ow, oc = shape[1:4] if data_format == "NHWC" else (*shape[2:4], shape[1])
+    if int(x.shape[1]) != cin or oc != cout:
+        raise ValueError(
+            f"{fn}: filters of shape {tuple(f.shape)} need {cin} input and {cout} output "
+            f"channels; got {int(x.shape[1])} and output_shape {shape}"
+        )
+    # where the forward convolution's window starts: its padding at the top and left
+    if padding == "VALID":
+        top, left = 0, 0
+    elif padding == "SAME":
+        left, _, top, _ = _same_pad((oh, ow), (kh, kw), s, d)
+    else:
+        (top, _), (left, _) = [tuple(q) for q in list(padding)[1:3]]
+    full: Any = torch_f.conv_transpose2d(x, F.transpose(f, (3, 2, 0, 1)), stride=s, dilation=d)
+    fh, fw = int(full.shape[2]), int(full.shape[3])
+    extra_h, extra_w = max(top + oh - fh, 0), max(left + ow - fw, 0)
+    if extra_h or extra_w:  # forward rows no window reached: zero gradient
+        full = torch_f.pad(full, (0, extra_w, 0, extra_h))
+    return _back(full[:, :, top : top + oh, left : left + ow], data_format)
+
+
+def local_response_normalization(
+    input: Any,
+    depth_radius: int = 5,
+    bias: float = 1.0,
+    alpha: float = 1.0,
+    beta: float = 0.5,
+    name: Any = None,
+) -> Any:
+    """TensorFlow's ``nn.local_response_normalization`` of a 4-D input: ``x / (bias +
+    alpha * sqr_sum) ** beta``, ``sqr_sum`` the sum of squares over the last axis from
+    ``d - depth_radius`` to ``d + depth_radius``."""
+    x = F.asarray(input)
+    if x.ndim != 4:
+        raise ValueError(
+            f"local_response_normalization: input must be 4-D, got shape {tuple(x.shape)}"
+        )
+    r = int(depth_radius)
+    c = int(x.shape[-1])
+    sq = F.pad(F.square(x), [(0, 0), (0, 0), (0, 0), (r, r)])
+    total = sq[..., 0:c]
+    for i in range(1, 2 * r + 1):
+        total = total + sq[..., i : i + c]
+    return x / (bias + alpha * total) ** beta
