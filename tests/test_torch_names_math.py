@@ -350,3 +350,54 @@ def test_logcumsumexp_across_blocks(torch):
     cg.sum(r * w).backward()
     (rt * torch.tensor(w)).sum().backward()
     np.testing.assert_allclose(c.grad.numpy(), t.grad.numpy(), rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "narrow",
+        "scatter_add",
+        "index_add",
+        "scatter_reduce",
+        "movedim",
+        "repeat_interleave",
+        "take_along_dim",
+        "addcmul",
+        "std_mean",
+        "aminmax",
+        "kthvalue",
+        "logcumsumexp",
+        "cdist",
+        "renorm",
+        "cov",
+        "frac",
+        "select",
+        "isclose",
+    ],
+)
+def test_traced_by_cg_function(name):
+    """The composites also build static graphs (cg.function): the same values."""
+    idx = np.array([[0, 1, 2, 0]])
+    calls = {
+        "narrow": lambda x: cg.narrow(x, 1, 1, 2),
+        "scatter_add": lambda x: cg.scatter_add(x, 0, idx, x[:1]),
+        "index_add": lambda x: x.index_add(1, np.array([0, 0]), x[:, :2]),
+        "scatter_reduce": lambda x: cg.scatter_reduce(x, 0, idx, x[:1], "amax"),
+        "movedim": lambda x: cg.movedim(x, 0, 1),
+        "repeat_interleave": lambda x: cg.repeat_interleave(x, 2, 1),
+        "take_along_dim": lambda x: cg.take_along_dim(x, np.array([[0], [1], [2]]), 1),
+        "addcmul": lambda x: cg.addcmul(x, x, x, value=2),
+        "std_mean": lambda x: cg.std_mean(x, 1)[0],
+        "aminmax": lambda x: cg.aminmax(x, dim=1).max,
+        "kthvalue": lambda x: cg.kthvalue(x, 2, 1).values,
+        "logcumsumexp": lambda x: cg.logcumsumexp(x, 1),
+        "cdist": lambda x: cg.cdist(x, x),
+        "renorm": lambda x: cg.renorm(x, 2, 0, 1.0),
+        "cov": cg.cov,
+        "frac": cg.frac,
+        "select": lambda x: cg.select(x, 0, 1),
+        "isclose": lambda x: cg.isclose(x, x * 1.0000001),
+    }
+    f = calls[name]
+    got, want = cg.function(f)(cg.tensor(A)), f(cg.tensor(A))
+    np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-12)

@@ -270,14 +270,14 @@ def kthvalue(input: Any, k: int, dim: int = -1, keepdim: bool = False) -> Any:
     if not 1 <= int(k) <= shape[d]:
         raise IndexError(f"kthvalue: selected number k ({k}) out of range for dimension {d} "
                          f"of size {shape[d]}")  # fmt: skip
-    order = np.asarray(cg.argsort(cg.stop_gradient(x), axis=d, stable=True))
-    idx = np.take(order, [int(k) - 1], axis=d)
-    values = cg.take_along_axis(x, idx, axis=d)
+    pick = np.array([int(k) - 1])  # (sort and argsort, both stable: static graphs too)
+    idx = cg.take(cg.argsort(cg.stop_gradient(x), axis=d, stable=True), pick, axis=d)
+    values = cg.take(cg.sort(x, axis=d, stable=True), pick, axis=d)
     if scalar:
-        return KthValue(cg.reshape(values, ()), cg.asarray(idx.reshape(())))
+        return KthValue(cg.reshape(values, ()), cg.reshape(idx, ()))
     if not keepdim:
-        values, idx = cg.squeeze(values, d), idx.squeeze(d)
-    return KthValue(values, cg.asarray(idx))
+        values, idx = cg.squeeze(values, d), cg.squeeze(idx, d)
+    return KthValue(values, idx)
 
 
 @defpublic(method="msort", numpy=no("np.msort was removed in NumPy 2"), cli=True)
@@ -520,6 +520,11 @@ CumValues = namedtuple("CumValues", ["values", "indices"])
 
 def _cumulative(where: str, input: Any, dim: int, larger: bool) -> Any:
     x = _t(input)
+    if is_symbolic(x):
+        raise TypeError(
+            f"{where}: its indices are computed from the input's values, which a static "
+            f"graph does not have yet; call {where} outside cg.function"
+        )
     shape = known_shape(x, where)
     d = one_axis(dim, max(len(shape), 1), where, shape)
     if not shape or shape[d] == 0:
