@@ -298,3 +298,44 @@ def test_convolutions_against_tensorflow():
         tf.nn.local_response_normalization(x, 1).numpy(),
         rtol=1e-6,
     )
+
+
+def test_convolution_variants():
+    img = RNG.standard_normal((1, 6, 6, 2))
+    w = RNG.standard_normal((3, 3, 2, 3))
+    np.testing.assert_allclose(
+        N.atrous_conv2d(img, w, 2, "SAME").numpy(), N.conv2d(img, w, 1, "SAME", dilations=2).numpy()
+    )
+    np.testing.assert_allclose(
+        N.convolution(img, w, padding="SAME").numpy(), N.conv2d(img, w, 1, "SAME").numpy()
+    )
+    seq = RNG.standard_normal((2, 5, 2))
+    f1 = RNG.standard_normal((2, 2, 3))
+    np.testing.assert_allclose(
+        N.convolution(seq, f1, 2).numpy(), N.conv1d(seq, f1, 2, "VALID").numpy()
+    )
+    dw = RNG.standard_normal((3, 3, 2, 2))
+    pw = RNG.standard_normal((1, 1, 4, 5))
+    sep = N.separable_conv2d(img, dw, pw, [1, 1, 1, 1], "SAME").numpy()
+    want = np.einsum(
+        "nhwc,co->nhwo", N.depthwise_conv2d(img, dw, [1, 1, 1, 1], "SAME").numpy(), pw[0, 0]
+    )
+    np.testing.assert_allclose(sep, want)
+    # conv1d_transpose is the gradient of conv1d
+    ft = RNG.standard_normal((3, 2, 4))
+    x = cg.tensor(seq[:, :5], requires_grad=True)
+    out = N.conv1d(x, ft, 2, "SAME")
+    g = RNG.standard_normal(out.shape)
+    cg.sum(out * g).backward()
+    np.testing.assert_allclose(
+        N.conv1d_transpose(g, ft, (2, 5, 2), 2, "SAME").numpy(), x.grad.numpy()
+    )
+    m, v = seq.mean((0, 1)), seq.var((0, 1))
+    np.testing.assert_allclose(
+        N.batch_norm_with_global_normalization(seq, m, v, 0.5, 2.0, 1e-3, True).numpy(),
+        N.batch_normalization(seq, m, v, 0.5, 2.0, 1e-3).numpy(),
+    )
+    np.testing.assert_allclose(
+        N.batch_norm_with_global_normalization(seq, m, v, 0.5, 2.0, 1e-3, False).numpy(),
+        N.batch_normalization(seq, m, v, 0.5, None, 1e-3).numpy(),
+    )

@@ -77,6 +77,11 @@ __all__ = [  # tf.nn's function names, not compgraph ops' table
     "max_pool",
     "avg_pool",
     "local_response_normalization",
+    "atrous_conv2d",
+    "convolution",
+    "separable_conv2d",
+    "conv1d_transpose",
+    "batch_norm_with_global_normalization",
 ]
 
 sigmoid = F.sigmoid
@@ -611,3 +616,91 @@ def local_response_normalization(
     for i in range(1, 2 * r + 1):
         total = total + sq[..., i : i + c]
     return x / (bias + alpha * total) ** beta
+
+
+def atrous_conv2d(value: Any, filters: Any, rate: int, padding: Any, name: Any = None) -> Any:
+    """TensorFlow's ``nn.atrous_conv2d``: :func:`conv2d` with stride 1 and dilation
+    ``rate``."""
+    return conv2d(value, filters, 1, padding, dilations=int(rate))
+
+
+def convolution(
+    input: Any,
+    filters: Any,
+    strides: Any = None,
+    padding: str = "VALID",
+    data_format: Any = None,
+    dilations: Any = None,
+    name: Any = None,
+) -> Any:
+    """TensorFlow's ``nn.convolution``: :func:`conv1d` or :func:`conv2d` by the rank of
+    the input (3 or 4)."""
+    x = F.asarray(input)
+    st = 1 if strides is None else strides
+    if x.ndim == 3:
+        return conv1d(x, filters, st, padding, data_format or "NWC", dilations)
+    if x.ndim == 4:
+        return conv2d(x, filters, st, padding, data_format or "NHWC", dilations)
+    raise ValueError(f"convolution: input must be 3-D or 4-D here, got shape {tuple(x.shape)}")
+
+
+def separable_conv2d(
+    input: Any,
+    depthwise_filter: Any,
+    pointwise_filter: Any,
+    strides: Any,
+    padding: Any,
+    data_format: Any = None,
+    dilations: Any = None,
+    name: Any = None,
+) -> Any:
+    """TensorFlow's ``nn.separable_conv2d``: :func:`depthwise_conv2d`, then a 1x1
+    :func:`conv2d` by ``pointwise_filter`` (``(1, 1, in * multiplier, out)``)."""
+    fmt = data_format or "NHWC"
+    depthwise = depthwise_conv2d(input, depthwise_filter, strides, padding, fmt, dilations)
+    return conv2d(depthwise, pointwise_filter, 1, "VALID", fmt)
+
+
+def conv1d_transpose(
+    input: Any,
+    filters: Any,
+    output_shape: Any,
+    strides: Any,
+    padding: str = "SAME",
+    data_format: str = "NWC",
+    dilations: Any = None,
+    name: Any = None,
+) -> Any:
+    """TensorFlow's ``nn.conv1d_transpose``: the gradient of :func:`conv1d` with respect
+    to its input; filters ``(w, out, in)``."""
+    shape = [int(v) for v in np.asarray(getattr(output_shape, "_data", output_shape)).ravel()]
+    if len(shape) != 3:
+        raise ValueError(f"conv1d_transpose: output_shape must have 3 entries, got {shape}")
+    if data_format == "NCW":
+        shape = [shape[0], shape[2], shape[1]]
+    x = F.expand_dims(_as_nwc(F.asarray(input), data_format), 1)
+    y = conv2d_transpose(
+        x,
+        F.expand_dims(F.asarray(filters), 0),
+        (shape[0], 1, shape[1], shape[2]),
+        (1, _one(strides, "conv1d_transpose strides")),
+        _rows(padding),
+        dilations=(1, 1 if dilations is None else _one(dilations, "conv1d_transpose dilations")),
+    )
+    return _as_nwc(F.squeeze(y, axis=1), data_format)
+
+
+def batch_norm_with_global_normalization(
+    input: Any,
+    mean: Any,
+    variance: Any,
+    beta: Any,
+    gamma: Any,
+    variance_epsilon: float,
+    scale_after_normalization: bool,
+    name: Any = None,
+) -> Any:
+    """TensorFlow's ``nn.batch_norm_with_global_normalization``: :func:`batch_normalization`
+    with offset ``beta`` and, when ``scale_after_normalization``, scale ``gamma``."""
+    scale = gamma if scale_after_normalization else None
+    return batch_normalization(input, mean, variance, beta, scale, variance_epsilon)
