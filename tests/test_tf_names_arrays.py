@@ -225,3 +225,14 @@ def test_against_tensorflow():
     np.testing.assert_array_equal(
         cg.saturate_cast(w, cg.uint8).numpy(), tf.saturate_cast(w, tf.uint8).numpy()
     )
+
+
+def test_math_identity_keeps_dtype():
+    b = cg.math.identity(np.array([True, False]))
+    assert b.dtype == np.bool_
+    assert cg.math.identity(np.array([1, 2], np.int8)).dtype == np.int8
+    t = cg.tensor([1.0, 2.0], requires_grad=True)
+    out = cg.math.identity(t)
+    assert out is not t
+    cg.sum(out * 3).backward()
+    np.testing.assert_array_equal(t.grad.numpy(), [3.0, 3.0])

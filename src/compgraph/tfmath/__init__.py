@@ -467,8 +467,11 @@ def transpose(a: Any, perm: Any = None, conjugate: bool = False, name: Any = Non
 
 def identity(input: Any, name: Any = None) -> Any:
     """TensorFlow's ``identity``: the same values, a new Tensor (NumPy's ``cg.identity(n)``
-    is the identity matrix)."""
-    return cg.asarray(input) * 1
+    is the identity matrix); booleans and strings keep their dtype."""
+    x = _tensor(input)
+    if np.dtype(x.dtype).kind in "fciu":
+        return x * 1
+    return cg.asarray(np.array(getattr(x, "_data", x)))
 
 
 def moments(x: Any, axes: Any, shift: Any = None, keepdims: bool = False, name=None) -> tuple:
