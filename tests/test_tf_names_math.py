@@ -185,3 +185,13 @@ def test_against_tensorflow():
         M.cumulative_logsumexp(v, exclusive=True).numpy(),
         tf.math.cumulative_logsumexp(v, exclusive=True).numpy(),
     )
+
+
+def test_count_nonzero():
+    x = np.array([[0, 1, 2], [0, 0, 3]])
+    got = M.count_nonzero(x)
+    assert got.dtype == np.int64 and int(got) == 3
+    np.testing.assert_array_equal(M.count_nonzero(x, axis=[0]).numpy(), [0, 1, 2])
+    k = M.count_nonzero(x, axis=1, keepdims=True, dtype=cg.int32)
+    assert k.dtype == np.int32 and k.shape == (2, 1)
+    assert int(M.count_nonzero(np.array([0.0, np.nan, -0.0]))) == 1

@@ -72,6 +72,7 @@ from .mathops import (
     bessel_i1e,
     betainc,
     confusion_matrix,
+    count_nonzero,
     cumulative_logsumexp,
     erfcinv,
     erfinv,
@@ -633,6 +634,7 @@ __all__ = [  # TensorFlow's functions defined here, not compgraph ops
     "betainc",
     "igamma",
     "igammac",
+    "count_nonzero",
     "math",
 ]
 

@@ -47,6 +47,7 @@ __all__ = [  # TensorFlow's functions defined here, not compgraph ops
     "betainc",
     "igamma",
     "igammac",
+    "count_nonzero",
 ]
 
 _special: Any = special  # (its functions come from a module __getattr__)
@@ -343,3 +344,14 @@ def igamma(a: Any, x: Any, name: Any = None) -> Any:
 def igammac(a: Any, x: Any, name: Any = None) -> Any:
     """The regularized upper incomplete gamma function ``Q(a, x)`` (``tf.math.igammac``)."""
     return _special.gammaincc(a, x)
+
+
+def count_nonzero(
+    input: Any, axis: Any = None, keepdims: Any = None, dtype: Any = np.int64, name: Any = None
+) -> Any:
+    """TensorFlow's ``count_nonzero``: the number of nonzero entries over ``axis`` (all by
+    default), as ``dtype`` (int64 by default)."""
+    v = _tensor(input)
+    ax = None if axis is None else tuple(int(a) for a in np.atleast_1d(np.asarray(axis)))
+    nz = cg.astype(v != 0, np.int64)
+    return cg.astype(cg.sum(nz, axis=ax, keepdims=bool(keepdims)), dtype)
