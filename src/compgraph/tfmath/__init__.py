@@ -7,6 +7,17 @@ differs from NumPy's (``argmax`` defaults to axis 0, ``cumsum`` to axis 0 with
 ``exclusive``/``reverse``, ``transpose(perm=)``, ``identity(x)``), NumPy's version keeps
 the top-level name and TensorFlow's is ``cg.math.<name>``.  Results are Tensors, and
 everything here is differentiable where the math is (written with ``cg`` functions).
+
+The package's modules: this one (reductions, casts, norms, clipping, ``gather`` ...),
+``segment`` (``segment_*``, ``unsorted_segment_*``, ``bincount``), ``indexing``
+(``gather_nd``, ``scatter_nd``, ``tensor_scatter_nd_*``, ``sequence_mask``,
+``reverse``), ``control`` (``cond``, ``case``, ``switch_case``, ``while_loop``,
+``map_fn``, ``foldl``, ``foldr``, ``scan``: what they do inside ``cg.function`` is in its
+docstring), ``mathops`` (more of ``tf.math`` with TensorFlow's special-point semantics)
+and ``arrays`` (``unique_with_counts``, ``dynamic_partition``/``stitch``,
+``reverse_sequence``, ``saturate_cast``, ``slice`` ...).  Index-like arguments (ids,
+indices, lengths) must be known when a function is traced: a NumPy array, list or a
+Tensor made inside it, not a traced argument (``TypeError`` says so).
 """
 
 from __future__ import annotations
