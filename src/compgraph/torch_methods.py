@@ -923,7 +923,8 @@ def _special_method(name: str, fn: Callable, n_first: bool = False) -> None:
 #: ``cg.special.gammaln``, ``cg.inverse`` is ``cg.linalg.inv``: the same objects).
 SPECIAL_ALIASES: dict[str, Callable] = {n: _special(d) for n, d in TORCH_ALIASES.items()}
 for _name, _fn in SPECIAL_ALIASES.items():
-    if not hasattr(Tensor, _name) and _name != "broadcast_tensors":  # (a function of several)
+    # (torch has no Tensor.broadcast_tensors or Tensor.row_stack: functions of several)
+    if not hasattr(Tensor, _name) and _name not in ("broadcast_tensors", "row_stack"):
         _special_method(_name, _fn, n_first=_name == "polygamma")
 
 

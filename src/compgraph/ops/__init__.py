@@ -22,6 +22,7 @@ from . import (  # noqa: F401
     special,
     torch_elementwise,
     torch_math,
+    torch_more,
     torch_shape,
     update,
 )

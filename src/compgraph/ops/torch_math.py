@@ -98,6 +98,12 @@ TORCH_ALIASES: dict[str, str] = {
     "matrix_power": "linalg.matrix_power",
     "swapdims": "swapaxes",
     "broadcast_tensors": "broadcast_arrays",
+    "igamma": "special.gammainc",
+    "igammac": "special.gammaincc",
+    "mvlgamma": "special.multigammaln",
+    "ger": "outer",
+    "row_stack": "vstack",
+    "cholesky": "linalg.cholesky",
 }
 
 
