@@ -37,6 +37,8 @@ def test_isclose_allclose(torch):
         cg.isclose(cg.tensor([1.0]), cg.tensor([1]))
     x = cg.tensor(A, requires_grad=True)
     assert not cg.isclose(x, x).requires_grad
+    # NumPy's own functions keep NumPy's rules on tensors (mixed dtypes), numbers are taken
+    assert np.allclose(cg.tensor([2.0, 2.0]), 2) and cg.isclose(cg.tensor([2.0]), 2).item()
 
 
 # ------------------------------------------------------------------ elementwise

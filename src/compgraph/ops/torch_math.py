@@ -108,14 +108,19 @@ TORCH_ALIASES: dict[str, str] = {
 
 
 # ------------------------------------------------------------------ comparisons
-@defpublic(method="isclose", numpy=np.isclose, cli=_CLI)
+_NP_OWN = no("NumPy's own function keeps NumPy's rules (mixed dtypes, an ndarray result)")
+
+
+@defpublic(method="isclose", numpy=_NP_OWN, cli=_CLI)
 def isclose(
     input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
 ) -> Any:
     """Elementwise ``|input - other| <= atol + rtol * |other|`` (equal infinities are
-    close; NaNs only with ``equal_nan``), a bool tensor (PyTorch's ``torch.isclose``)."""
+    close; NaNs only with ``equal_nan``), a bool tensor (PyTorch's ``torch.isclose``:
+    two tensors must have the same dtype; a number or an array may be of any)."""
+    both = hasattr(input, "requires_grad") and hasattr(other, "requires_grad")
     a, b = _t(input), _t(other)
-    if a.dtype is not None and b.dtype is not None and a.dtype != b.dtype:
+    if both and a.dtype is not None and b.dtype is not None and a.dtype != b.dtype:
         raise TypeError(f"isclose: {a.dtype} did not match {b.dtype} (same dtypes expected)")
     if rtol < 0 or atol < 0:
         raise ValueError(f"isclose: rtol ({rtol}) and atol ({atol}) must be >= 0")
@@ -132,7 +137,7 @@ def isclose(
     return r
 
 
-@defpublic(method="allclose", numpy=np.allclose, cli=_CLI)
+@defpublic(method="allclose", numpy=_NP_OWN, cli=_CLI)
 def allclose(
     input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
 ) -> bool:
@@ -700,7 +705,7 @@ def unique(
     return out[0] if len(out) == 1 else tuple(out)
 
 
-@defpublic(method="bincount", numpy=np.bincount, cli=_NOT_DIFF)
+@defpublic(method="bincount", numpy=_NP_OWN, cli=_NOT_DIFF)
 def bincount(input: Any, weights: Any = None, minlength: int = 0) -> Any:
     """How often each value 0, 1, ... occurs in the 1-D non-negative integer ``input``
     (at least ``minlength`` counts), or the sums of ``weights`` per value (PyTorch's
