@@ -3,10 +3,10 @@
 The same names, signatures, defaults and results as PyTorch (``F.conv2d``,
 ``F.cross_entropy``, ``F.scaled_dot_product_attention`` ...).  Each function is
 written with ``cg`` functions, so its gradients (first and higher order, reverse and
-forward mode) come from the primitives' rules; convolutions are ``im2col`` patches
-times the weight, one matrix product.  ``cg.nn``'s layers call these functions.
-Shape errors are ``ValueError`` (PyTorch raises ``RuntimeError``), type errors
-``TypeError``.
+forward mode) come from the primitives' rules; a convolution (groups=1) is one op,
+``convolution2d`` (ops/conv.py), grouped ones ``im2col`` patches times the weight.
+``cg.nn``'s layers call these functions.  Shape errors are ``ValueError`` (PyTorch
+raises ``RuntimeError``), type errors ``TypeError``.
 """
 
 from __future__ import annotations
@@ -478,16 +478,17 @@ def _conv2d(
             f"{where}: kernel {(kh, kw)} (dilation {dl}) does not fit input "
             f"{(n, c, h, w)} with padding {(pt, pl)}"
         )
+    if groups == 1:  # one op: patches a chunk of images at a time, bias included
+        return dispatch(
+            get_op("convolution2d"),
+            (x, weight, 0.0 if bias is None else bias),
+            {"stride": st, "pad": (pt, pl), "dilation": dl},
+        )
     cols = cg.im2col(x, kh=kh, kw=kw, stride=st, pad=(pt, pl), dilation=dl)
-    if groups == 1 and bias is not None:  # one primitive, the bias added in place
-        y, bias = cg.linear(cols, cg.reshape(weight, (o, -1)), bias), None
-    elif groups == 1:
-        y = cg.matmul(cols, cg.transpose(cg.reshape(weight, (o, -1))))
-    else:
-        m, k = n * oh * ow, cg_ * kh * kw
-        cols = cg.transpose(cg.reshape(cols, (m, groups, k)), (1, 0, 2))
-        wg = cg.transpose(cg.reshape(weight, (groups, o // groups, k)), (0, 2, 1))
-        y = cg.reshape(cg.transpose(cg.matmul(cols, wg), (1, 0, 2)), (m, o))
+    m, k = n * oh * ow, cg_ * kh * kw
+    cols = cg.transpose(cg.reshape(cols, (m, groups, k)), (1, 0, 2))
+    wg = cg.transpose(cg.reshape(weight, (groups, o // groups, k)), (0, 2, 1))
+    y = cg.reshape(cg.transpose(cg.matmul(cols, wg), (1, 0, 2)), (m, o))
     if bias is not None:
         y = y + bias
     return cg.transpose(cg.reshape(y, (n, oh, ow, o)), (0, 3, 1, 2))
@@ -585,6 +586,14 @@ def _conv_transpose2d(
     if oh < 1 or ow < 1:
         raise ValueError(f"{where}: output size ({oh}, {ow}) is too small for input {_shape(x)}")
     m, o = n * h * w, og * groups
+    if groups == 1 and all(op < s for op, s in zip(opad, st)):
+        # the input gradient of a convolution of the output by the same weight: one op
+        y = dispatch(
+            get_op("convolution2d_input"),
+            (x, weight),
+            {"shape": (n, o, oh, ow), "stride": st, "pad": pad, "dilation": dl},
+        )
+        return y if bias is None else y + cg.reshape(bias, (o, 1, 1))
     rows = cg.reshape(cg.transpose(x, (0, 2, 3, 1)), (m, c))
     if groups == 1:
         cols = cg.matmul(rows, cg.reshape(weight, (c, -1)))

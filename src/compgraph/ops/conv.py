@@ -4,19 +4,25 @@
 convolution is one matrix product and a pooling is one reduction.  Both ops are
 linear and each is the other's VJP, so first and higher derivatives come from
 these two declarations alone.
+
+Convolutions themselves are ``convolution2d`` (with its bias), ``convolution2d_input``
+and ``convolution2d_weight`` (its two gradients, the first also the transposed
+convolution): bilinear ops whose VJPs are each other, computed a chunk of images at a
+time in cache-sized work buffers instead of through the whole batch's patch matrix.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
 
-from .meta import Meta, same_dtype
+from .meta import Meta, promote, same_dtype
 from .registry import defop
-from .spec import no
+from .spec import Codegen, no
 
-__all__ = ["IM2COL", "COL2IM", "out_size", "pair"]
+__all__ = ["IM2COL", "COL2IM", "CONV2D", "CONV2D_INPUT", "CONV2D_WEIGHT", "out_size", "pair"]
 
 
 def out_size(size: int, k: int, stride: int, pad: int, dilation: int = 1) -> int:
@@ -131,4 +137,382 @@ COL2IM = defop(
     doc="sum patches back into an (N, C, H, W) array",
     names=no("internal: the gradient of im2col"),
     **_PATCHES,
+)
+
+
+# --------------------------------------------------------------------------- convolution
+# ``convolution2d`` (with its bias), its input gradient ``convolution2d_input`` (the transposed
+# convolution) and its weight gradient ``convolution2d_weight``: three bilinear ops, each one's
+# VJPs written with the other two, so derivatives of any order stay within them.
+#
+# Each works through the batch in chunks of images whose patches fit in a cache-sized
+# buffer, instead of building every patch of the batch (im2col) at once: a convolution
+# of a 28x28 batch of 64 would otherwise write and read a 3.7 MB patch matrix, fresh
+# pages from the kernel each time.  Inside a chunk the images are the innermost axis,
+# (C, H, W, images), so every patch copy and every sum back into place moves runs of
+# ``ow * images`` contiguous numbers (NCHW rows of 8 or 24 are too short for NumPy's
+# strided loops); the kernel offsets come first, so the weight is (O, kh*kw*C).
+_CHUNK = 1 << 18  # numbers of patches per chunk
+
+
+_SCRATCH_MAX = 1 << 23  # bytes: larger work buffers are not kept between calls
+_scratch_local = threading.local()
+
+
+def _scratch(key: str, size: int, dtype: Any, zero: bool = False) -> np.ndarray:
+    """A flat work buffer of ``size`` numbers, this thread's own, kept between calls: a
+    fresh buffer of a megabyte is fresh pages from the kernel, which cost as much as the
+    work done in them.  Never returned to callers (results are new arrays)."""
+    dtype = np.dtype(dtype)
+    nbytes = size * dtype.itemsize
+    if nbytes > _SCRATCH_MAX or dtype.hasobject:
+        return np.zeros(size, dtype) if zero else np.empty(size, dtype)
+    bufs = getattr(_scratch_local, "bufs", None)
+    if bufs is None:
+        bufs = _scratch_local.bufs = {}
+    raw = bufs.get(key)
+    if raw is None or raw.nbytes < nbytes:
+        raw = bufs[key] = np.empty(max(nbytes, 1 << 12), np.uint8)
+    out = raw[:nbytes].view(dtype)
+    if zero:
+        out.fill(0)
+    return out
+
+
+def _chunks(n: int, per_image: int):
+    """(start, count) of equal chunks of ``n`` images, each at most ``_CHUNK`` numbers
+    of patches (one image at least)."""
+    m = max(1, min(n, _CHUNK // max(per_image, 1)))
+    k = -(-n // m)
+    m = -(-n // k)
+    for n0 in range(0, n, m):
+        yield n0, min(m, n - n0)
+
+
+def _conv_geometry(where, xshape, kh, kw, stride, pad, dilation):
+    """Checked ((sh, sw), (ph, pw), (dh, dw), oh, ow) of a convolution of ``xshape``."""
+    if len(xshape) != 4:
+        raise ValueError(f"{where}: expected an (N, C, H, W) input, got shape {tuple(xshape)}")
+    (sh, sw), (ph, pw), (dh, dw) = pair(stride), pair(pad), pair(dilation)
+    if min(sh, sw, dh, dw, kh, kw) < 1 or min(ph, pw) < 0:
+        raise ValueError(
+            f"{where}: stride {stride}, dilation {dilation} and kernel {(kh, kw)} must be "
+            f">= 1 and padding {pad} >= 0"
+        )
+    oh = out_size(xshape[2], kh, sh, ph, dh)
+    ow = out_size(xshape[3], kw, sw, pw, dw)
+    if oh < 1 or ow < 1:
+        raise ValueError(
+            f"{where}: kernel {(kh, kw)} (dilation {(dh, dw)}) does not fit input "
+            f"{tuple(xshape)} with padding {(ph, pw)}"
+        )
+    return (sh, sw), (ph, pw), (dh, dw), oh, ow
+
+
+class _Patches:
+    """The chunked patch machinery of one convolution geometry."""
+
+    def __init__(self, xshape, kh, kw, stride, pad, dilation, dtype, where):
+        n, c, h, w = xshape
+        (self.sh, self.sw), (self.ph, self.pw), (self.dh, self.dw), oh, ow = _conv_geometry(
+            where, xshape, kh, kw, stride, pad, dilation
+        )
+        self.n, self.c, self.h, self.w, self.kh, self.kw, self.oh, self.ow = (
+            n, c, h, w, kh, kw, oh, ow
+        )  # fmt: skip
+        self.k = kh * kw * c
+        self.dtype = dtype
+        self.hp, self.wp = h + 2 * self.ph, w + 2 * self.pw
+        self.per_image = self.k * oh * ow
+        m = next(_chunks(n, self.per_image))[1] if n else 1
+        self._img = _scratch("images", c * self.hp * self.wp * m, dtype, zero=True)
+        self._cols = _scratch("patches", self.per_image * m, dtype)
+
+    def chunks(self):
+        return _chunks(self.n, self.per_image)
+
+    def _offsets(self):
+        for i in range(self.kh):
+            for j in range(self.kw):
+                r, q = i * self.dh, j * self.dw
+                yield (
+                    i,
+                    j,
+                    slice(r, r + self.sh * (self.oh - 1) + 1, self.sh),
+                    slice(q, q + self.sw * (self.ow - 1) + 1, self.sw),
+                )
+
+    def images(self, m: int) -> np.ndarray:
+        return self._img[: self.c * self.hp * self.wp * m].reshape(self.c, self.hp, self.wp, m)
+
+    def cols(self, m: int) -> np.ndarray:
+        """The patch buffer of m images, (kh, kw, C, oh, ow, m)."""
+        return self._cols[: self.per_image * m].reshape(
+            self.kh, self.kw, self.c, self.oh, self.ow, m
+        )
+
+    def patches(self, x: np.ndarray, n0: int, m: int) -> np.ndarray:
+        """The patches of images n0 .. n0+m of x as a (kh*kw*C, oh*ow*m) matrix."""
+        img = self.images(m)
+        img[:, self.ph : self.ph + self.h, self.pw : self.pw + self.w] = x[n0 : n0 + m].transpose(
+            1, 2, 3, 0
+        )
+        cols = self.cols(m)
+        for i, j, rs, qs in self._offsets():
+            cols[i, j] = img[:, rs, qs]
+        return cols.reshape(self.k, -1)
+
+    def add_back(self, cols: np.ndarray, out: np.ndarray, n0: int, m: int) -> None:
+        """Sum a (kh*kw*C, oh*ow*m) patch matrix into images n0 .. n0+m of ``out``."""
+        img = self.images(m)
+        img.fill(0)
+        cols = cols.reshape(self.kh, self.kw, self.c, self.oh, self.ow, m)
+        for i, j, rs, qs in self._offsets():
+            img[:, rs, qs] += cols[i, j]
+        out[n0 : n0 + m] = img[:, self.ph : self.ph + self.h, self.pw : self.pw + self.w].transpose(
+            3, 0, 1, 2
+        )
+
+
+def _rows(g: np.ndarray, n0: int, m: int, buf: np.ndarray) -> np.ndarray:
+    """Images n0 .. n0+m of an (N, O, oh, ow) array as an (O, oh*ow*m) matrix."""
+    n, o, oh, ow = g.shape
+    r = buf[: o * oh * ow * m].reshape(o, oh, ow, m)
+    r[...] = g[n0 : n0 + m].transpose(1, 2, 3, 0)
+    return r.reshape(o, -1)
+
+
+def _flat_weight(w: np.ndarray) -> np.ndarray:
+    """(O, C, kh, kw) as (O, kh*kw*C), the patch buffer's order."""
+    return np.ascontiguousarray(w.transpose(0, 2, 3, 1)).reshape(w.shape[0], -1)
+
+
+def _conv_dtype(*arrays) -> np.dtype:
+    return np.result_type(*arrays)
+
+
+def _conv2d(x, w, b, stride=1, pad=0, dilation=1):
+    x, w = np.asarray(x), np.asarray(w)
+    dt = _conv_dtype(x, w) if np.ndim(b) == 0 else _conv_dtype(x, w, b)
+    x, w = x.astype(dt, copy=False), w.astype(dt, copy=False)
+    if w.ndim != 4 or x.ndim != 4 or w.shape[1] != x.shape[1]:
+        raise ValueError(
+            f"convolution2d: expected input (N, C, H, W) and weight (O, C, kh, kw), got shapes "
+            f"{x.shape} and {w.shape}"
+        )
+    o, _, kh, kw = w.shape
+    p = _Patches(x.shape, kh, kw, stride, pad, dilation, dt, "convolution2d")
+    bias = None
+    if np.ndim(b) != 0:
+        if np.ndim(b) > 1 or np.size(b) not in (1, o):
+            raise ValueError(
+                f"convolution2d: bias of shape {np.shape(b)} does not match weight {w.shape}"
+            )
+        bias = np.asarray(b, dt).reshape(-1, 1)
+    elif b != 0:
+        bias = np.asarray(b, dt)
+    wf = _flat_weight(w)
+    y = np.empty((p.n, o, p.oh, p.ow), dt)
+    prod = _scratch("rows", o * p.oh * p.ow * next(p.chunks(), (0, 1))[1], dt)
+    for n0, m in p.chunks():
+        t = prod[: o * p.oh * p.ow * m].reshape(o, -1)
+        np.matmul(wf, p.patches(x, n0, m), out=t)
+        if bias is not None:
+            t += bias
+        y[n0 : n0 + m] = t.reshape(o, p.oh, p.ow, m).transpose(3, 0, 1, 2)
+    return y
+
+
+def _conv2d_input(g, w, shape, stride=1, pad=0, dilation=1):
+    g, w = np.asarray(g), np.asarray(w)
+    dt = _conv_dtype(g, w)
+    g, w = g.astype(dt, copy=False), w.astype(dt, copy=False)
+    shape = tuple(int(s) for s in shape)
+    if w.ndim != 4 or len(shape) != 4 or shape[1] != w.shape[1]:
+        raise ValueError(
+            f"convolution2d_input: weight of shape {w.shape} does not convolve an input of shape "
+            f"{shape}"
+        )
+    o, _, kh, kw = w.shape
+    p = _Patches(shape, kh, kw, stride, pad, dilation, dt, "convolution2d_input")
+    if g.shape != (p.n, o, p.oh, p.ow):
+        raise ValueError(
+            f"convolution2d_input: gradient of shape {g.shape} does not match output "
+            f"{(p.n, o, p.oh, p.ow)} of input {shape} and weight {w.shape}"
+        )
+    wt = _flat_weight(w).T
+    dx = np.empty(shape, dt)
+    rows = _scratch("rows", o * p.oh * p.ow * next(p.chunks(), (0, 1))[1], dt)
+    for n0, m in p.chunks():
+        cols = p.cols(m).reshape(p.k, -1)
+        np.matmul(wt, _rows(g, n0, m, rows), out=cols)
+        p.add_back(cols, dx, n0, m)
+    return dx
+
+
+def _conv2d_weight(x, g, kh, kw, stride=1, pad=0, dilation=1):
+    x, g = np.asarray(x), np.asarray(g)
+    dt = _conv_dtype(x, g)
+    x, g = x.astype(dt, copy=False), g.astype(dt, copy=False)
+    p = _Patches(x.shape, int(kh), int(kw), stride, pad, dilation, dt, "convolution2d_weight")
+    if g.ndim != 4 or g.shape[0] != p.n or g.shape[2:] != (p.oh, p.ow):
+        raise ValueError(
+            f"convolution2d_weight: gradient of shape {g.shape} does not match the output "
+            f"(N, O, {p.oh}, {p.ow}) of input {x.shape} with kernel {(kh, kw)}"
+        )
+    o = g.shape[1]
+    acc = np.zeros((o, p.k), dt)
+    rows = _scratch("rows", o * p.oh * p.ow * next(p.chunks(), (0, 1))[1], dt)
+    for n0, m in p.chunks():
+        acc += _rows(g, n0, m, rows) @ p.patches(x, n0, m).T
+    return np.ascontiguousarray(acc.reshape(o, p.kh, p.kw, p.c).transpose(0, 3, 1, 2))
+
+
+def _conv_meta_shape(m):
+    return m.shape if isinstance(m, Meta) else np.shape(m)
+
+
+def _conv2d_shape(metas, stride=1, pad=0, dilation=1):
+    x, w, b = (_conv_meta_shape(m) for m in metas)
+    if x is None or w is None or b is None or None in x or None in w:
+        return None
+    if len(x) != 4 or len(w) != 4 or x[1] != w[1]:
+        raise ValueError(
+            f"convolution2d: expected input (N, C, H, W) and weight (O, C, kh, kw), got shapes "
+            f"{tuple(x)} and {tuple(w)}"
+        )
+    if len(b) > 1 or (b and b[0] not in (1, w[0])):
+        raise ValueError(
+            f"convolution2d: bias of shape {tuple(b)} does not match weight {tuple(w)}"
+        )
+    *_, oh, ow = _conv_geometry("convolution2d", x, w[2], w[3], stride, pad, dilation)
+    return (x[0], w[0], oh, ow)
+
+
+def _conv2d_input_shape(metas, shape, stride=1, pad=0, dilation=1):
+    g, w = (_conv_meta_shape(m) for m in metas)
+    shape = tuple(shape)
+    if w is not None and None not in w:
+        if len(w) != 4 or len(shape) != 4 or shape[1] != w[1]:
+            raise ValueError(
+                f"convolution2d_input: weight of shape {tuple(w)} does not convolve an input of "
+                f"shape {shape}"
+            )
+        _conv_geometry("convolution2d_input", shape, w[2], w[3], stride, pad, dilation)
+    return shape
+
+
+def _conv2d_weight_shape(metas, kh, kw, stride=1, pad=0, dilation=1):
+    x, g = (_conv_meta_shape(m) for m in metas)
+    if x is None or g is None or None in x or None in g:
+        return None
+    _conv_geometry("convolution2d_weight", x, kh, kw, stride, pad, dilation)
+    if len(g) != 4:
+        raise ValueError(
+            f"convolution2d_weight: expected an (N, O, oh, ow) gradient, got {tuple(g)}"
+        )
+    return (g[1], x[1], kh, kw)
+
+
+def _conv2d_dtype(metas, **attrs):
+    b = metas[2]
+    return promote(metas[:2]) if not _conv_meta_shape(b) else promote(metas)
+
+
+def _geo(attrs):
+    return {k: attrs[k] for k in ("stride", "pad", "dilation")}
+
+
+def _conv2d_dx(ns, g, out, x, w, b, **a):
+    return ns.convolution2d_input(g, w, shape=tuple(x.shape), **a)
+
+
+def _conv2d_dw(ns, g, out, x, w, b, **a):
+    return ns.convolution2d_weight(x, g, kh=w.shape[2], kw=w.shape[3], **a)
+
+
+def _conv2d_db(ns, g, out, x, w, b, **a):
+    return ns.sum(g, axis=(0, 2, 3), keepdims=False)
+
+
+def _conv2d_tb(ns, t, out, x, w, b, **a):
+    t = ns.reshape(t, shape=(-1, 1, 1)) if t.ndim == 1 else t
+    return ns.broadcast_to(t, shape=tuple(out.shape))
+
+
+_CONV: dict[str, Any] = dict(
+    method=no("a function of images"),
+    numpy=no("NumPy has no convolution of images"),
+    cli=no("a function of images"),
+    batch=no("the rule runs once per direction"),
+    codegen=Codegen(fresh=True),
+)
+
+CONV2D = defop(
+    "convolution2d",
+    _conv2d,
+    shape=_conv2d_shape,
+    dtype=_conv2d_dtype,
+    vjp=(_conv2d_dx, _conv2d_dw, _conv2d_db),
+    jvp=(
+        lambda ns, t, out, x, w, b, **a: ns.convolution2d(t, w, 0.0, **a),
+        lambda ns, t, out, x, w, b, **a: ns.convolution2d(x, t, 0.0, **a),
+        _conv2d_tb,
+    ),
+    saves=((1,), (0,), ()),
+    meta=True,
+    deriv=("convolution2d_input(g, w)", "convolution2d_weight(x, g)", "sum of g over N, H, W"),
+    args=("x", "w", "b"),
+    doc="2-D cross-correlation of (N, C, H, W) by (O, C, kh, kw) plus a bias (O,) or "
+    "scalar, with stride, symmetric padding and dilation ints or (h, w) pairs "
+    "(PyTorch's conv2d with groups=1)",
+    names=no("internal: F.conv2d and cg.nn.Conv2d call it"),
+    onnx=no("exported as ONNX Conv by frameworks; this op's static graphs are NumPy's"),
+    **_CONV,
+)
+
+CONV2D_INPUT = defop(
+    "convolution2d_input",
+    _conv2d_input,
+    shape=_conv2d_input_shape,
+    dtype=promote,
+    vjp=(
+        lambda ns, h, out, g, w, shape, **a: ns.convolution2d(h, w, 0.0, **a),
+        lambda ns, h, out, g, w, shape, **a: ns.convolution2d_weight(
+            h, g, kh=w.shape[2], kw=w.shape[3], **a
+        ),
+    ),
+    multilinear=True,
+    saves=((1,), (0,)),
+    meta=True,
+    deriv=("convolution2d(h, w)", "convolution2d_weight(h, g)"),
+    args=("g", "w"),
+    doc="the gradient of convolution2d with respect to its input, an array of ``shape``: "
+    "the transposed convolution of g (N, O, oh, ow) by w (O, C, kh, kw)",
+    names=no("internal: the gradient of conv2d; F.conv_transpose2d calls it"),
+    onnx=no("exported as ONNX ConvTranspose by frameworks; here NumPy's"),
+    **_CONV,
+)
+
+CONV2D_WEIGHT = defop(
+    "convolution2d_weight",
+    _conv2d_weight,
+    shape=_conv2d_weight_shape,
+    dtype=promote,
+    vjp=(
+        lambda ns, h, out, x, g, kh, kw, **a: ns.convolution2d_input(
+            g, h, shape=tuple(x.shape), **a
+        ),
+        lambda ns, h, out, x, g, kh, kw, **a: ns.convolution2d(x, h, 0.0, **a),
+    ),
+    multilinear=True,
+    saves=((1,), (0,)),
+    meta=True,
+    deriv=("convolution2d_input(g, h)", "convolution2d(x, h)"),
+    args=("x", "g"),
+    doc="the gradient of convolution2d with respect to its (O, C, kh, kw) weight: the "
+    "correlation of x (N, C, H, W) with g (N, O, oh, ow)",
+    names=no("internal: the gradient of conv2d's weight"),
+    onnx=no("a gradient: ONNX graphs hold forward models"),
+    **_CONV,
 )
