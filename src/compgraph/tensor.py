@@ -20,9 +20,12 @@ import numpy as np
 from .array_methods import ArrayMethods
 from .autodiff import engine
 from .autodiff.recording import (
+    HOOKED_LEAVES,
     Node,
     TensorBase,
     apply,
+    apply1,
+    apply2,
     mark_mutated,
     set_tensor_class,
     wrap,
@@ -291,6 +294,7 @@ class Tensor(TensorBase, ArrayMethods):
         if node is None:
             if self._hooks is None:
                 self._hooks = []
+                HOOKED_LEAVES.add(self)
             hooks = self._hooks
         else:
             if node.hooks is None:
@@ -430,21 +434,17 @@ def constant(data: Any, dtype: Any = None, name: str | None = None) -> Tensor:
 
 
 def _binary(op: Op, a: Tensor, b: Any) -> Any:
-    tb = type(b)
-    if tb is not Tensor and tb is not float and tb is not int and tb is not np.ndarray:
-        b = operand(b, op)
-        if b is NotImplemented:
-            return NotImplemented
-    return apply(op, (a, b))
+    b = operand(b, op)
+    if b is NotImplemented:
+        return NotImplemented
+    return apply2(op, a, b)
 
 
 def _rbinary(op: Op, a: Tensor, b: Any) -> Any:
-    tb = type(b)
-    if tb is not float and tb is not int and tb is not np.ndarray:
-        b = operand(b, op)
-        if b is NotImplemented:
-            return NotImplemented
-    return apply(op, (b, a))
+    b = operand(b, op)
+    if b is NotImplemented:
+        return NotImplemented
+    return apply2(op, b, a)
 
 
 def operand(v: Any, op: Op) -> Any:
@@ -598,15 +598,21 @@ def _fast_operators(front: Front, removed: bool) -> None:
     if op.nargs == 1:
 
         def unary(self):
-            return apply(op, (self,))
+            return apply1(op, self)
 
         fns: list[Callable] = [unary]
     else:
 
         def binary(self, other):
+            tb = other.__class__
+            if tb is Tensor or tb is float or tb is int or tb is np.ndarray:
+                return apply2(op, self, other)
             return _binary(op, self, other)
 
         def rbinary(self, other):
+            tb = other.__class__
+            if tb is float or tb is int or tb is np.ndarray:
+                return apply2(op, other, self)
             return _rbinary(op, self, other)
 
         fns = [binary, rbinary]

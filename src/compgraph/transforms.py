@@ -22,7 +22,7 @@ from .autodiff.forward import linearize, new_level, primal_at, tangent_at, with_
 from .autodiff.recording import apply, wrap
 from .autodiff.tree import flatten, tree_map, unflatten
 from .functions import cg
-from .grad_mode import STATE, enable_grad
+from .grad_mode import STATE, enable_grad, next_seq
 from .ops.args import SYMBOLIC_TYPES
 from .ops.elementwise import IDENTITY
 from .tensor import Tensor
@@ -279,15 +279,20 @@ def _plain_value_and_grad(f: Callable, args: Sequence[Any], kwargs: dict, i: int
     STATE.transform_depth += 1
     prev = STATE.enabled
     STATE.enabled = True
+    after = next_seq()  # nodes recorded before xt existed cannot lead to it
     try:
         y = f(*new_args, **kwargs)
         if type(y) is not Tensor or y._data.__class__ is not np.float64:
             y = _scalar_output(y, "grad")  # (a float64 scalar Tensor needs no check)
-        g = engine.grad([y], [xt])[0] if y._rg else None
+        g = None
+        if y._rg and y._node is not None:
+            g = engine.leaf_grad(y, xt, after)
+        elif y is xt:  # f returned its argument
+            g = np.ones_like(data)
     finally:
         STATE.enabled = prev
         STATE.transform_depth -= 1
-    return y.detach(), _zeros_like(xt) if g is None else g
+    return y.detach(), _zeros_like(xt) if g is None else wrap(g)
 
 
 def _symbolic_value_and_grad(

@@ -11,6 +11,7 @@ as soon as their node has run.
 
 from __future__ import annotations
 
+import heapq
 import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -21,9 +22,18 @@ import numpy as np
 from ..grad_mode import STATE
 from ..ops.meta import Meta
 from ..ops.registry import NUMPY
-from .recording import MUTATED, TENSOR, Node, TensorBase, check_unchanged, unpark_graph, wrap
+from .recording import (
+    HOOKED_LEAVES,
+    MUTATED,
+    TENSOR,
+    Node,
+    TensorBase,
+    check_unchanged,
+    unpark_graph,
+    wrap,
+)
 
-__all__ = ["backward", "grad", "run_backward", "seed", "owned", "queue_callback"]
+__all__ = ["backward", "grad", "leaf_grad", "run_backward", "seed", "owned", "queue_callback"]
 
 
 class _Callbacks(threading.local):
@@ -486,17 +496,14 @@ def backward(
             and (grad_tensors is None or grad_tensors[0] is None)
         ):
             # ``loss.backward()``: the same steps as run_backward's, without its options.
-            root = t._node
-            grads = {root: seed(t, None, False)}
-            leaf: dict = {}
-            deps = {root: 0}
-            hooked: dict = {}
-            _count_consumers([root], deps, None, None, None, hooked)
             retain = bool(retain_graph)
             prev_mode = STATE.enabled
             STATE.enabled = False
             try:
-                retained = _propagate([root], grads, leaf, deps, None, None, retain, False, hooked)
+                if HOOKED_LEAVES:
+                    leaf, retained = _walk_counted(t._node, seed(t, None, False), retain)
+                else:
+                    leaf, retained = _walk_plain(t._node, seed(t, None, False), retain)
             finally:
                 STATE.enabled = prev_mode
             if not retain:
@@ -519,6 +526,124 @@ def backward(
         found, retained = run_backward(roots, retain_graph, create_graph)
         final = list(found.items())
     _assign(final, retained, create_graph)
+
+
+def _walk_counted(root: Node, g: Any, retain: bool) -> tuple[dict, list]:
+    """run_backward's steps 2 and 4 for one root and no targets (leaf hooks need the
+    consumer counts: each runs as soon as its leaf's gradient is complete)."""
+    grads = {root: g}
+    leaf: dict = {}
+    deps = {root: 0}
+    hooked: dict = {}
+    _count_consumers([root], deps, None, None, None, hooked)
+    retained = _propagate([root], grads, leaf, deps, None, None, retain, False, hooked)
+    return leaf, retained
+
+
+def _walk_plain(
+    root: Node, g: Any, retain: bool, target: Any = None, after: int = 0
+) -> tuple[dict, list]:
+    """``loss.backward()`` when no leaf has hooks, in one pass: nodes run in decreasing
+    order of recording.  Every consumer of a node was recorded after it, so by the time
+    a node is the latest one left, every reachable consumer has sent its cotangent: no
+    consumer count is needed (run_backward's step 2), and each node is visited once.
+    Returns ``(leaf gradients, retained)`` as :func:`run_backward`.
+
+    With ``target`` (a leaf) only its gradient is kept, and nodes recorded before
+    ``after`` (a sequence number taken before the target existed, so they cannot lead
+    to it) are constants."""
+    ns = NUMPY
+    push = heapq.heappush
+    pop = heapq.heappop
+    grads = {root: g}
+    leaf: dict = {}
+    retained: list = []
+    heap = [(-root.seq, root)]
+    while heap:
+        n = pop(heap)[1]
+        g = grads.pop(n)
+        if n.hooks:
+            g = _run_hooks(n.hooks, g, False, f"'{n.op.name}' output")
+        if n.retain is not None:
+            retained.append((n.retain, g))
+        saved = n.saved
+        if saved is None:
+            raise _freed_error(n)
+        if MUTATED:
+            check_unchanged(n)
+        op = n.op
+        out = n.out
+        attrs = n.attrs
+        vjp = op.vjp
+        variadic = op.variadic
+        if variadic:
+            many = vjp(ns, g, out, saved, [p is not None for p in n.parents], **attrs)
+        i = -1
+        for p in n.parents:
+            i += 1
+            if p is None:
+                continue
+            if type(p) is Node:
+                if p.seq <= after:
+                    continue
+                gi = (
+                    many[i]
+                    if variadic
+                    else vjp[i](ns, g, out, *saved, **attrs)
+                    if attrs
+                    else vjp[i](ns, g, out, *saved)
+                )
+                if gi is None:  # a user's rule gave no gradient for this input
+                    gi = np.zeros(p.shape, p.dtype)
+                elif gi.shape != p.shape or gi.dtype is not p.dtype:
+                    gi = _reduce(ns, gi, p.shape, p.dtype, n, i)
+                prev = grads.get(p)
+                if prev is None:
+                    grads[p] = gi
+                    push(heap, (-p.seq, p))
+                else:
+                    grads[p] = prev + gi
+            elif target is None or p is target:
+                gi = (
+                    many[i]
+                    if variadic
+                    else vjp[i](ns, g, out, *saved, **attrs)
+                    if attrs
+                    else vjp[i](ns, g, out, *saved)
+                )
+                if gi is None:
+                    continue
+                d = p._data
+                if gi.shape != d.shape or gi.dtype is not d.dtype:
+                    gi = _reduce(ns, gi, d.shape, d.dtype, n, i)
+                prev = leaf.get(p)
+                leaf[p] = gi if prev is None else prev + gi
+        if not retain:
+            n.saved = None
+            n.out = None
+    for t in leaf:
+        if t._hooks:  # (hooks set without register_hook: a copied tensor's)
+            leaf[t] = _run_hooks(t._hooks, leaf[t], False, "leaf tensor")
+    return leaf, retained
+
+
+def leaf_grad(y: TensorBase, x: TensorBase, after: int) -> Any:
+    """d y / d x as an array (None when y does not depend on x), for a one-element ``y``
+    and a leaf ``x`` made after node number ``after`` (``cg.grad``'s usual call)."""
+    root = y._node
+    assert root is not None  # (the caller checks)
+    prev_mode = STATE.enabled
+    STATE.enabled = False
+    try:
+        if HOOKED_LEAVES:
+            found, _ = run_backward([(root, seed(y, None, False))], False, False, {x})
+        else:
+            found, _ = _walk_plain(root, seed(y, None, False), False, x, after)
+    finally:
+        STATE.enabled = prev_mode
+    unpark_graph()
+    g = found.get(x)
+    return None if g is None else owned(g, set())
 
 
 def _assign(final: list, retained: list, create_graph: bool) -> None:

@@ -30,12 +30,15 @@ from ..ops.registry import OPS, Namespace, Op
 
 __all__ = [
     "MUTATED",
+    "HOOKED_LEAVES",
     "mark_mutated",
     "check_unchanged",
     "buffer_root",
     "TensorBase",
     "Node",
     "apply",
+    "apply1",
+    "apply2",
     "op_drop",
     "park_graph",
     "unpark_graph",
@@ -264,12 +267,10 @@ def apply(op: Op, args: Sequence[Any], attrs: dict = _NOATTRS) -> Any:
         # Tangents must survive into backward (forward-over-reverse): keep the Tensors.
         arrays = list(args)
     drop = op.drop.get(needs)
-    for j in op_drop(op, needs) if drop is None else drop:
-        if op.meta:
-            a = arrays[j]
-            arrays[j] = Meta(a.shape, a.dtype) if hasattr(a, "shape") else None
-        else:
-            arrays[j] = None
+    if drop is None:
+        drop = op_drop(op, needs)
+    if drop:
+        _kept(arrays, drop, op.meta)
     node = _new(Node)
     node.op = op
     node.attrs = attrs
@@ -293,6 +294,130 @@ def apply(op: Op, args: Sequence[Any], attrs: dict = _NOATTRS) -> Any:
     if tan:
         push_tangents(op, args, attrs, t)
     return t
+
+
+def apply1(op: Op, a: Any) -> Any:
+    """``apply(op, (a,))`` for a one-input op without attributes (``cg.sin(x)``, ``-x``):
+    the usual case written out, as :func:`apply2`."""
+    if (
+        a.__class__ is not _Result
+        or not a._rg
+        or a._tan is not None
+        or not STATE.enabled
+        or op.vjp is None
+        or RECORD_HOOKS
+    ):
+        return apply(op, (a,))
+    try:
+        out = op.forward(a._data)
+    except (ValueError, TypeError, IndexError, ArithmeticError) as err:
+        raise _forward_error(op, (a,), _NOATTRS, err) from None
+    drop = op.drop.get(1)
+    if drop is None:
+        drop = op_drop(op, 1)
+    node = _new(Node)
+    node.op = op
+    node.attrs = _NOATTRS
+    node.parents = (a if a._node is None else a._node,)
+    node.saved = (a._data,) if not drop else tuple(_kept([a._data], drop, op.meta))
+    node.out = out if op.save_out else None
+    node.shape = out.shape
+    node.dtype = out.dtype
+    node.hooks = None
+    node.retain = None
+    node.label = None
+    node.seq = s = next_seq()
+    if not s & _PARK_MASK:
+        park_graph()
+    t = _new(_Result)
+    t._data = out
+    t._rg = True
+    t._node = node
+    t._grad = None
+    t._name = None
+    t._hooks = None
+    t._why = None
+    t._tan = None
+    return t
+
+
+def apply2(op: Op, a: Any, b: Any) -> Any:
+    """``apply(op, (a, b))`` for a two-input op without attributes (the operators).
+
+    The usual case (plain Tensors and numbers, no tangents, no Variables, no hooks
+    watching the recording) is written out here without apply's loops; everything
+    else goes to :func:`apply`, so both give the same Tensor and the same Node.
+    """
+    if isinstance(a, TensorBase):
+        if a._tan is not None or a._capturable:
+            return apply(op, (a, b))
+        da = a._data
+        ra = a._rg
+    else:
+        da = a
+        ra = False
+    if isinstance(b, TensorBase):
+        if b._tan is not None or b._capturable:
+            return apply(op, (a, b))
+        db = b._data
+        rb = b._rg
+    else:
+        db = b
+        rb = False
+    if not (ra or rb) or not STATE.enabled or op.vjp is None or RECORD_HOOKS:
+        return apply(op, (a, b))
+    try:
+        out = op.forward(da, db)
+    except (ValueError, TypeError, IndexError, ArithmeticError) as err:
+        raise _forward_error(op, (a, b), _NOATTRS, err) from None
+    needs = (1 if ra else 0) | (2 if rb else 0)
+    drop = op.drop.get(needs)
+    if drop is None:
+        drop = op_drop(op, needs)
+    node = _new(Node)
+    node.op = op
+    node.attrs = _NOATTRS
+    node.parents = (
+        ((a if a._node is None else a._node) if ra else None),
+        ((b if b._node is None else b._node) if rb else None),
+    )
+    if not drop:
+        node.saved = (da, db)
+    elif op.meta:
+        node.saved = tuple(_kept([da, db], drop, True))
+    else:
+        node.saved = (None if 0 in drop else da, None if 1 in drop else db)
+    node.out = out if op.save_out else None
+    node.shape = out.shape
+    node.dtype = out.dtype
+    node.hooks = None
+    node.retain = None
+    node.label = None
+    node.seq = s = next_seq()
+    if not s & _PARK_MASK:
+        park_graph()
+    t = _new(_Result)
+    t._data = out
+    t._rg = True
+    t._node = node
+    t._grad = None
+    t._name = None
+    t._hooks = None
+    t._why = None
+    t._tan = None
+    return t
+
+
+def _kept(arrays: list, drop: tuple, meta: bool) -> list:
+    """``arrays`` with the inputs backward will not read dropped (shape-only ops keep
+    their shape and dtype, as a Meta)."""
+    for j in drop:
+        if meta:
+            a = arrays[j]
+            arrays[j] = Meta(a.shape, a.dtype) if hasattr(a, "shape") else None
+        else:
+            arrays[j] = None
+    return arrays
 
 
 # ------------------------------------------------------------------ the cyclic GC
@@ -348,6 +473,11 @@ def op_drop(op: Op, needs: int) -> tuple:
             d = tuple(j for j in range(len(op.saves)) if j not in keep)
         op.drop[needs] = d
     return d
+
+
+#: Leaf tensors that have had gradient hooks (they are run as soon as the leaf's gradient
+#: is complete, which needs the consumer counts of the engine's general walk).
+HOOKED_LEAVES: weakref.WeakSet = weakref.WeakSet()
 
 
 # ------------------------------------------------------------------ in-place changes
