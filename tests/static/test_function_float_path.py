@@ -1,6 +1,7 @@
 """cg.function called with Python floats goes straight to the compiled code after the
 first call; it must give what the general path gives, and step aside inside transforms
 and open tapes, for other argument types, and for structured outputs."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -46,3 +47,51 @@ def test_structured_outputs_are_not_short_cut():
     a, b = cf(1.0)
     a, b = cf(2.0)
     assert not cf._floats and float(a) == 4.0 and float(b) == 3.0
+
+
+# ------------------------------------------------------------ Python-float code
+def _numpy_and_floats(fn, xs):
+    cf = cg.function(fn)
+    cf(1.25)
+    floats, code = cf._floats[1]
+    return cf, floats, code
+
+
+def test_float_code_is_made_for_arithmetic_and_gives_numpys_bits():
+    def f(x):
+        return (3 * x + 2) ** 4 / (x - 7.5) - (-x) * 0.1
+
+    cf, floats, code = _numpy_and_floats(f, None)
+    assert floats is not None
+    rng = np.random.default_rng(0)
+    for x in rng.normal(size=200) * 10:
+        x = float(x)
+        want = code(x)  # the NumPy code: a 0-d float64 array
+        got = cf(x)
+        assert got.dtype == np.float64 and got.shape == ()
+        assert float(got) == float(want) or (np.isnan(float(got)) and np.isnan(float(want)))
+
+
+def test_no_float_code_for_other_ops_or_shapes():
+    assert _numpy_and_floats(lambda x: cg.sin(x) * 2, None)[1] is None
+    cf = cg.function(lambda x: x * 2)
+    cf(np.ones(3))
+    assert not cf._floats  # an array argument: no float fast path at all
+
+
+@pytest.mark.parametrize(
+    "fn, x, want",
+    [
+        (lambda x: 1.0 / x, 0.0, np.inf),  # Python raises ZeroDivisionError
+        (lambda x: x**0.5, -4.0, np.nan),  # Python gives a complex
+        (lambda x: x**400.0, 1e10, np.inf),  # Python raises OverflowError
+        (lambda x: x * 1e300 * 1e300, 1.0, np.inf),  # inf: NumPy's warning is kept
+    ],
+)
+def test_where_numpy_warns_the_numpy_code_runs(fn, x, want):
+    cf = cg.function(fn)
+    cf(2.0)
+    assert cf._floats[1][0] is not None
+    with pytest.warns(RuntimeWarning):
+        got = float(cf(x))
+    assert got == want or (np.isnan(want) and np.isnan(got))

@@ -90,7 +90,7 @@ ADD = defop(
     method=no(_OPERATOR.format("+")),
     numpy=np.add,
     cli=True,
-    codegen=Codegen(out=np.add),
+    codegen=Codegen(out=np.add, floats=True),
     onnx=Onnx("Add", promote=True),
     facts=Facts(unit=(0, "both"), negated_rhs=("negative", "subtract")),
 )
@@ -111,7 +111,7 @@ SUBTRACT = defop(
     numpy=np.subtract,
     cli=True,
     short="sub",
-    codegen=Codegen(out=np.subtract),
+    codegen=Codegen(out=np.subtract, floats=True),
     onnx=Onnx("Sub", promote=True),
     facts=Facts(unit=(0, "right"), self_zero=True),
 )
@@ -131,7 +131,7 @@ MULTIPLY = defop(
     numpy=np.multiply,
     cli=True,
     short="mul",
-    codegen=Codegen(out=np.multiply),
+    codegen=Codegen(out=np.multiply, floats=True),
     onnx=Onnx("Mul", promote=True),
     facts=Facts(unit=(1, "both")),
 )
@@ -152,7 +152,7 @@ DIVIDE = defop(
     cli=True,
     short="div",
     names=("divide", "true_divide"),
-    codegen=Codegen(out=np.divide),
+    codegen=Codegen(out=np.divide, floats=True),
     onnx=Onnx("Div", promote=True),
     facts=Facts(unit=(1, "right")),
 )
@@ -193,7 +193,7 @@ NEGATIVE = defop(
     numpy=np.negative,
     cli=no("unary minus is part of the command line's grammar"),
     short="neg",
-    codegen=Codegen(out=np.negative),
+    codegen=Codegen(out=np.negative, floats=True),
     onnx=Onnx("Neg"),
     facts=Facts(involution=True),
 )
@@ -257,7 +257,7 @@ POWER = defop(
     cli=True,
     short="pow",
     names=("power", "pow"),
-    codegen=Codegen(_pow_expr, out=np.power),
+    codegen=Codegen(_pow_expr, out=np.power, floats=True),
     onnx=Onnx("Pow", promote=True),
     facts=Facts(unit=(1, "right")),
 )

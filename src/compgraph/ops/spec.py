@@ -78,10 +78,13 @@ class Codegen:
     uses.  ``fresh``: the result is always a new array, never a view of an operand.
     ``out``: a function taking ``out=`` that computes the op into a dying operand's
     buffer; ``out_operands``: which operands may be reused that way (None: any of the
-    result's shape and dtype).
+    result's shape and dtype).  ``floats``: the expression, run on Python floats, gives
+    the bits NumPy's float64 gives, or raises (ZeroDivisionError, OverflowError) or
+    leaves the floats (a complex power) where NumPy would warn: compiled scalar graphs of
+    such ops also get a Python-float version of their code.
     """
 
-    __slots__ = ("expr", "names", "fresh", "out", "out_operands")
+    __slots__ = ("expr", "names", "fresh", "out", "out_operands", "floats")
 
     def __init__(
         self,
@@ -90,12 +93,14 @@ class Codegen:
         fresh: bool | None = None,
         out: Callable | None = None,
         out_operands: tuple | None = None,
+        floats: bool = False,
     ):
         self.expr = expr
         self.names = dict(names or {})
         self.fresh = fresh
         self.out = out
         self.out_operands = out_operands
+        self.floats = floats
 
 
 class Onnx:

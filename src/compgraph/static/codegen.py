@@ -39,6 +39,63 @@ def _expression(n: Symbol, i: int, args: list, glb: dict) -> str | None:
     return expr.format(*args, **{k: f"k{i}_{k}" for k in n.attrs})
 
 
+_F64 = np.dtype(np.float64)
+
+
+def float_code(graph: Any, outs: list[Symbol]) -> Callable | None:
+    """The graph as Python-float arithmetic, for one float64 scalar output of float64
+    scalar inputs when every op declares ``Codegen(floats=True)`` (None otherwise).
+
+    Python's float operators give the same IEEE results as NumPy's float64 scalars and
+    cost a fifth as much; where NumPy would warn (a division by zero, an overflowing
+    power) they raise instead, and a negative number to a fractional power gives a
+    complex: the caller then runs the NumPy code, so nothing but the speed differs.
+    """
+    if len(outs) != 1 or outs[0].shape != () or outs[0].dtype != _F64:
+        return None
+    order = graph.needed(outs)
+    inputs = graph.inputs
+    if any(n.shape != () or n.dtype != _F64 for n in inputs):
+        return None
+    var = {id(n): f"p{k}" for k, n in enumerate(inputs)}
+    glb: dict[str, Any] = {}
+    body = []
+    for i, n in enumerate(order):
+        if n.op == "input":
+            continue
+        if n.op == "constant":
+            v = np.asarray(n.value)
+            if v.shape != () or v.dtype.kind not in "iuf":
+                return None
+            if v.dtype.kind != "f" and abs(int(v)) > 2**53:
+                return None  # (NumPy would convert it to float64 inexactly too, but
+                # Python's int-float arithmetic is exact: the two could differ)
+            var[id(n)] = f"c{i}"
+            glb[f"c{i}"] = float(v)
+            continue
+        op = n.opdef
+        if (
+            op is None
+            or not op.codegen.floats
+            or n.attrs
+            or n.shape != ()
+            or n.dtype != _F64
+            or op.front is None
+            or not op.front.operators
+        ):
+            return None
+        sym = op.front.symbol
+        a = [var[id(x)] for x in n.inputs]
+        body.append(
+            f"    v{i} = {sym}{a[0]}" if op.nargs == 1 else f"    v{i} = {a[0]} {sym} {a[1]}"
+        )
+        var[id(n)] = f"v{i}"
+    head = f"def compiled_floats({', '.join(f'p{k}' for k in range(len(inputs)))}):"
+    source = "\n".join([head, *body, f"    return {var[id(outs[0])]}"]) + "\n"
+    exec(compile(source, "<compgraph compiled floats>", "exec"), glb)  # generated names only
+    return glb["compiled_floats"]
+
+
 def _converter(node: Symbol, graph: Any) -> Callable[[Any], Any]:
     """A fast path for the common cases, the full check of Any.feed_value otherwise."""
     dtype, shape = node.dtype, node.shape
@@ -116,6 +173,10 @@ class CompiledGraph:
         )
         self._cache: dict = {}
         self._fn, self.source, self.graph = _generate(graph, outs, single, optimize, donate)
+        #: The same function on Python floats (see :func:`float_code`), or None.
+        self.floats = (
+            None if self._open else float_code(self.graph, [self.graph[o] for o in self._outs])
+        )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs:

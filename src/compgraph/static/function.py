@@ -24,6 +24,9 @@ from ..tensor import Tensor
 from .graph import Graph
 from .ir import Symbol
 
+_F64 = np.float64
+_new = object.__new__
+
 __all__ = ["function", "Function"]
 
 log = logging.getLogger("compgraph")
@@ -125,7 +128,9 @@ class Function:
             )
         self._donate = frozenset(int(i) for i in donate)
         self._cache: dict = {}
-        self._floats: dict = {}  # number of float arguments -> compiled code (fast path)
+        # number of float arguments -> (Python-float code or None, compiled code): the
+        # fast path of a scalar function's usual call
+        self._floats: dict = {}
         self._last: tuple | None = None
         self._names = self._param_names(fn)
         if isinstance(static_argnums, (int, np.integer)):
@@ -211,13 +216,27 @@ class Function:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         fast = self._floats.get(len(args)) if not kwargs else None
-        if fast is not None and not STATE.transform_depth and not OPEN_TAPES.stack:
+        if fast is not None:
             # Only Python floats (a scalar function's usual call): straight to the code.
             for a in args:
                 if a.__class__ is not float:
                     break
             else:
-                return wrap(fast(*args))
+                if not STATE.transform_depth and not OPEN_TAPES.stack:
+                    floats, code = fast
+                    if floats is not None:
+                        try:
+                            r = floats(*args)
+                        except ArithmeticError:  # NumPy warns there: let it
+                            r = None
+                        if r.__class__ is float and r - r == 0.0:  # (inf, nan: NumPy's way)
+                            res = _new(Tensor)  # (wrap's assignments, inline)
+                            res._data = _F64(r)
+                            res._rg = False
+                            res._node = res._grad = res._name = res._hooks = None
+                            res._why = res._tan = None
+                            return res
+                    return wrap(code(*args))
         if self._static_nums or self._static_names:
             if self._must_run_eagerly(flatten((list(args), dict(kwargs)))[0]):
                 return self._fn(*args, **kwargs)
@@ -247,7 +266,7 @@ class Function:
                 and all(a.__class__ is float for a in args)
                 and not getattr(entry.compiled, "_open", True)
             ):
-                self._floats[len(args)] = entry.compiled._fn
+                self._floats[len(args)] = (entry.compiled.floats, entry.compiled._fn)
         else:
             leaves, spec = self._split(args, kwargs)
             if self._must_run_eagerly(leaves):
