@@ -181,3 +181,63 @@ def test_errors_name_the_op_and_shapes():
         conv_weight(x, np.ones((3, 3, 4, 4)), 3, 3, 1, 1, 1)
     with pytest.raises(ValueError, match=">= 1"):
         conv(x, w, b, s=0)
+
+
+# ------------------------------------------------------------------ tiled max pooling
+def window_max(x, kh, kw):
+    return dispatch(get_op("window_max"), (x,), {"kh": kh, "kw": kw})
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("k", [2, (2, 3), 1])
+def test_tiled_max_pool_with_ties_matches_torch(dtype, k):
+    torch = pytest.importorskip("torch")
+    x = np.maximum(RNG.normal(size=(3, 2, 6, 6)), 0).astype(dtype)  # many tied zeros
+    x[0, 0, :2, :2] = 1.5  # a window of four equal maxima
+    cx, tx = cg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    y, ty = F.max_pool2d(cx, k), torch.nn.functional.max_pool2d(tx, k)
+    assert y.dtype == dtype
+    np.testing.assert_array_equal(y.numpy(), ty.detach().numpy())
+    g = RNG.normal(size=ty.shape).astype(dtype)
+    cg.sum(y * g).backward()
+    (ty * torch.tensor(g)).sum().backward()
+    np.testing.assert_array_equal(cx.grad.numpy(), tx.grad.numpy())
+
+
+def test_tiled_max_pool_nan_is_the_maximum_and_takes_the_gradient():
+    torch = pytest.importorskip("torch")
+    x = RNG.normal(size=(1, 1, 4, 4))
+    x[0, 0, 1, 0] = np.nan
+    cx, tx = cg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    y, ty = F.max_pool2d(cx, 2), torch.nn.functional.max_pool2d(tx, 2)
+    np.testing.assert_array_equal(y.numpy(), ty.detach().numpy())
+    cg.sum(y).backward()
+    ty.sum().backward()
+    np.testing.assert_array_equal(cx.grad.numpy(), tx.grad.numpy())
+    g = np.full((1, 1, 2, 2), np.inf)  # an infinite gradient stays where it belongs
+    spread = dispatch(get_op("window_spread"), (g, x, y.numpy()), {"kh": 2, "kw": 2}).numpy()
+    assert np.isinf(spread).sum() == 4 and (spread[~np.isinf(spread)] == 0).all()
+
+
+def test_tiled_max_pool_derivatives_of_every_order():
+    x = RNG.permutation(96).reshape(2, 3, 4, 4) / 7.0  # distinct: differentiable
+    assert cg.gradcheck(lambda x: window_max(x, 2, 2), x)
+
+    def first(x):
+        return cg.sum(cg.grad(lambda x: cg.sum(window_max(x, 2, 2) ** 3))(x) ** 2)
+
+    assert cg.gradcheck(first, x, rtol=1e-3, atol=1e-5)
+    fwd = cg.jacfwd(lambda x: window_max(x, 2, 2))(x)
+    rev = cg.jacrev(lambda x: window_max(x, 2, 2))(x)
+    np.testing.assert_array_equal(np.asarray(fwd), np.asarray(rev))
+    g = cg.Graph()
+    s = g.input("x", shape=x.shape, dtype=x.dtype)
+    y = window_max(s, 2, 2)
+    (gx,) = g.gradients(cg.sum(y * y), [s])
+    want = cg.grad(lambda x: cg.sum(window_max(x, 2, 2) ** 2))(x)
+    np.testing.assert_allclose(g.compile([y, gx])(x)[1], np.asarray(want), rtol=1e-12)
+
+
+def test_window_max_errors():
+    with pytest.raises(ValueError, match="window_max.*tile"):
+        window_max(np.ones((1, 1, 5, 4)), 2, 2)

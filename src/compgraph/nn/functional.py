@@ -958,10 +958,9 @@ def _max_pool(x, k, s, p, d, ceil_mode, return_indices, where) -> Any:
         and h % kk[0] == 0
         and w % kk[1] == 0
     ):
-        # Windows tile the input: a view (n, c, oh, kh, ow, kw), the first maximum along
-        # kw then along kh (the first in row-major order, as torch), and no copy.
-        y = cg.reshape(x, (n, c, h // kk[0], kk[0], w // kk[1], kk[1]))
-        return _first_max(_first_max(y, 5), 3)
+        # Windows tile the input: one op over strided views, no patch copy; the gradient
+        # goes to the first maximum in row-major order, as torch.
+        return dispatch(get_op("window_max"), (x,), {"kh": kk[0], "kw": kk[1]})
     cols, (n, c, oh, ow), (k2, s2, p2, d2, _) = _pool2d(where, x, k, s, p, d, ceil_mode, -np.inf)
     y = cg.reshape(_first_max(cols, 1), (n, c, oh, ow))
     if not return_indices:

@@ -22,7 +22,18 @@ from .meta import Meta, promote, same_dtype
 from .registry import defop
 from .spec import Codegen, no
 
-__all__ = ["IM2COL", "COL2IM", "CONV2D", "CONV2D_INPUT", "CONV2D_WEIGHT", "out_size", "pair"]
+__all__ = [
+    "IM2COL",
+    "COL2IM",
+    "CONV2D",
+    "CONV2D_INPUT",
+    "CONV2D_WEIGHT",
+    "WINDOW_MAX",
+    "WINDOW_MAX_MASK",
+    "WINDOW_SPREAD",
+    "out_size",
+    "pair",
+]
 
 
 def out_size(size: int, k: int, stride: int, pad: int, dilation: int = 1) -> int:
@@ -515,4 +526,159 @@ CONV2D_WEIGHT = defop(
     names=no("internal: the gradient of conv2d's weight"),
     onnx=no("a gradient: ONNX graphs hold forward models"),
     **_CONV,
+)
+
+
+# --------------------------------------------------------------------------- max pooling
+# Max pooling whose windows tile the input (stride = kernel, no padding: LeNet's 2x2):
+# ``window_max`` walks the kh*kw entries of the windows, one strided maximum over the
+# whole batch each, and its gradient goes to each window's first maximum in row-major
+# order (PyTorch's rule; a NaN counts as the maximum), through ``window_max_mask``.
+# One op for both axes: two one-axis maxima would make two masks and two scatters.
+def _windows(x, kh, kw):
+    n, c, h, w = x.shape
+    if h % kh or w % kw:
+        raise ValueError(
+            f"window_max: windows {(kh, kw)} do not tile an input of shape {tuple(x.shape)}"
+        )
+    return x.reshape(n, c, h // kh, kh, w // kw, kw)
+
+
+def _window_max(x, kh, kw):
+    v = _windows(np.asarray(x), kh, kw)
+    out = v[:, :, :, 0, :, 0].copy()
+    for i in range(kh):
+        for j in range(kw):
+            if i or j:
+                np.maximum(out, v[:, :, :, i, :, j], out=out)  # NaN propagates
+    return out
+
+
+def _first_hits(v, top, kh, kw):
+    """(i, j, mask) for each window entry: True where it is its window's first maximum
+    in row-major order (a NaN counts as the maximum).  The mask is reused."""
+    seen = np.zeros(top.shape, bool)
+    hit = np.empty(top.shape, bool)
+    nan = v.dtype.kind in "fc"
+    for i in range(kh):
+        for j in range(kw):
+            e = v[:, :, :, i, :, j]
+            np.equal(e, top, out=hit)
+            if nan:
+                hit |= np.isnan(e)
+            np.greater(hit, seen, out=hit)  # a maximum not seen before in its window
+            seen |= hit
+            yield i, j, hit
+
+
+def _window_max_mask(x, kh, kw):
+    x = np.asarray(x)
+    v = _windows(x, kh, kw)
+    mask = np.empty(v.shape, bool)
+    for i, j, hit in _first_hits(v, _window_max(x, kh, kw), kh, kw):
+        mask[:, :, :, i, :, j] = hit
+    return mask.reshape(x.shape)
+
+
+def _window_spread(g, x, top, kh, kw):
+    x, g = np.asarray(x), np.asarray(g)
+    v = _windows(x, kh, kw)
+    top = np.asarray(top)
+    if g.shape != top.shape or top.shape != v.shape[:3] + v.shape[4:5]:
+        raise ValueError(
+            f"window_spread: gradient {g.shape} and maxima {top.shape} do not match the "
+            f"windows {(kh, kw)} of an input of shape {x.shape}"
+        )
+    out = np.empty(v.shape, g.dtype)
+    finite = g.dtype.kind not in "fc" or bool(np.isfinite(g).all())
+    part = np.empty(g.shape, g.dtype)
+    for i, j, hit in _first_hits(v, top, kh, kw):
+        if finite:  # a product into a contiguous buffer, then one strided copy: fastest
+            np.multiply(g, hit, out=part)
+        else:  # (0 * inf would be NaN where the gradient must be exactly 0)
+            part.fill(0)
+            np.copyto(part, g, where=hit)
+        out[:, :, :, i, :, j] = part
+    return out.reshape(x.shape)
+
+
+def _window_shape(metas, kh, kw):
+    s = metas[0].shape if isinstance(metas[0], Meta) else np.shape(metas[0])
+    if s is None or None in s:
+        return None
+    if len(s) != 4 or min(kh, kw) < 1 or s[2] % kh or s[3] % kw:
+        raise ValueError(f"window_max: windows {(kh, kw)} do not tile an input of shape {s}")
+    return (s[0], s[1], s[2] // kh, s[3] // kw)
+
+
+def _meta_shape(m):
+    return m.shape if isinstance(m, Meta) else np.shape(m)
+
+
+def _window_gather(ns, t, x, kh, kw):
+    """The entries of t (shaped as x) at each window's first maximum of x."""
+    n, c, h, w = x.shape
+    six = (n, c, h // kh, kh, w // kw, kw)
+    mask = ns.reshape(ns.window_max_mask(x, kh=kh, kw=kw), shape=six)
+    return ns.sum(ns.masked(ns.reshape(t, shape=six), mask), axis=(3, 5), keepdims=False)
+
+
+_WINDOWS: dict[str, Any] = dict(
+    method=no("a function of images"),
+    numpy=no("NumPy has no pooling"),
+    cli=no("a function of images"),
+    codegen=Codegen(fresh=True),
+    onnx=no("exported as ONNX MaxPool by frameworks; here a window reduction"),
+    batch=no("the rule runs once per direction"),
+)
+
+WINDOW_MAX = defop(
+    "window_max",
+    _window_max,
+    shape=_window_shape,
+    dtype=same_dtype,
+    # (x and the maxima enter the spread as constants: its derivative in them is 0)
+    vjp=(
+        lambda ns, g, out, x, kh, kw: ns.window_spread(
+            g, ns.stop_gradient(x), ns.stop_gradient(out), kh=kh, kw=kw
+        ),
+    ),
+    jvp=(lambda ns, t, out, x, kh, kw: _window_gather(ns, t, x, kh, kw),),
+    saves=((0,),),
+    save_out=True,
+    deriv=("1 at each window's first maximum, 0 elsewhere",),
+    doc="the maximum of each kh x kw window of an (N, C, H, W) array that the windows "
+    "tile, its gradient going to the window's first maximum (PyTorch's max pooling)",
+    names=no("internal: F.max_pool2d's windows when they tile the input"),
+    **_WINDOWS,
+)
+
+WINDOW_MAX_MASK = defop(
+    "window_max_mask",
+    _window_max_mask,
+    shape=lambda m, kh, kw: m[0].shape if isinstance(m[0], Meta) else np.shape(m[0]),
+    dtype=lambda m, **a: np.dtype(bool),
+    doc="True at each tiling window's first maximum (window_max's gradient mask)",
+    names=no("internal: the mask of window_max's rules"),
+    **_WINDOWS,
+)
+
+WINDOW_SPREAD = defop(
+    "window_spread",
+    _window_spread,
+    shape=lambda m, kh, kw: _meta_shape(m[1]),
+    dtype=same_dtype,
+    vjp=(lambda ns, h, out, g, x, top, kh, kw: _window_gather(ns, h, x, kh, kw), None, None),
+    jvp=(
+        lambda ns, t, out, g, x, top, kh, kw: ns.window_spread(
+            t, ns.stop_gradient(x), ns.stop_gradient(top), kh=kh, kw=kw
+        ),
+    ),
+    saves=((1,), (), ()),
+    deriv=("1 at each window's first maximum of x, 0 elsewhere", "", ""),
+    args=("g", "x", "top"),
+    doc="g (N, C, oh, ow) placed at each tiling window's first maximum of x (whose "
+    "window maxima are top), zeros elsewhere: window_max's gradient",
+    names=no("internal: the gradient of window_max"),
+    **_WINDOWS,
 )
