@@ -102,6 +102,20 @@ __all__ = [  # torch.nn.functional's names (some also name ops): not compgraph o
     "triplet_margin_loss",
     "poisson_nll_loss",
     "gaussian_nll_loss",
+    "prelu",
+    "rrelu",
+    "gumbel_softmax",
+    "alpha_dropout",
+    "feature_alpha_dropout",
+    "lp_pool1d",
+    "lp_pool2d",
+    "local_response_norm",
+    "multi_margin_loss",
+    "multilabel_soft_margin_loss",
+    "embedding_bag",
+    "upsample",
+    "upsample_nearest",
+    "upsample_bilinear",
 ]
 
 
@@ -2013,3 +2027,400 @@ def gaussian_nll_loss(
     if full:
         loss = cg.add(loss, 0.5 * math.log(2 * math.pi))
     return _reduce(loss, red)
+
+
+# ------------------------------------------------------------------ more of torch's F
+def prelu(input: Any, weight: Any) -> Tensor:  # noqa: A002 (PyTorch's name)
+    """``x`` where positive, ``weight * x`` elsewhere, as ``F.prelu``: ``weight`` has
+    one slope or one per channel (dimension 1; an input of fewer than 2 dimensions has
+    one channel)."""
+    shape, ws = _shape(input), _shape(weight)
+    if len(ws) > 1:
+        raise ValueError(f"prelu: weight must be 0-D or 1-D, got shape {ws}")
+    n = int(np.prod(ws)) if ws else 1
+    if n != 1:
+        channels = shape[1] if len(shape) >= 2 else 1
+        if channels != n:
+            raise ValueError(
+                f"prelu: {n} slopes but the input of shape {shape} has {channels} channels"
+            )
+        weight = cg.reshape(weight, (n,) + (1,) * (len(shape) - 2))
+    elif ws:
+        weight = cg.reshape(weight, ())
+    return cg.where(_value(input) > 0, input, cg.multiply(weight, input))
+
+
+def rrelu(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    lower: float = 1.0 / 8,
+    upper: float = 1.0 / 3,
+    training: bool = False,
+    inplace: bool = False,
+    *,
+    generator: Any = None,
+) -> Tensor:
+    """Randomized leaky ReLU, as ``F.rrelu``: negative entries times a slope drawn
+    uniformly from [lower, upper] per entry while ``training``, times the mean slope
+    ``(lower + upper) / 2`` otherwise; the gradient uses the same slopes."""
+    if not lower <= upper:
+        raise ValueError(f"rrelu: lower ({lower}) must not exceed upper ({upper})")
+    if not training:
+        return leaky_relu(input, (lower + upper) / 2)
+    x = _value(input)
+    dtype = _dtype(input)
+    rng = default_generator.rng if generator is None else getattr(generator, "rng", generator)
+    slopes = rng.uniform(lower, upper, size=x.shape).astype(dtype)
+    return cg.multiply(input, np.where(x >= 0, np.ones((), dtype), slopes))
+
+
+def gumbel_softmax(
+    logits: Any,
+    tau: float = 1.0,
+    hard: bool = False,
+    eps: float = 1e-10,
+    dim: int = -1,
+    *,
+    generator: Any = None,
+) -> Tensor:
+    """A sample of the Gumbel-softmax distribution, ``softmax((logits + g) / tau)`` with
+    ``g`` standard Gumbel noise, as ``F.gumbel_softmax``; ``hard`` gives the one-hot of
+    its maximum with the soft sample's gradient (straight through)."""
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    shape = _shape(logits)
+    if not shape:
+        raise ValueError("gumbel_softmax: logits must have at least one dimension")
+    rng = default_generator.rng if generator is None else getattr(generator, "rng", generator)
+    dtype = _dtype(logits) if _dtype(logits).kind == "f" else np.dtype(np.float64)
+    gumbels = -np.log(rng.standard_exponential(size=shape)).astype(dtype)
+    y = softmax(cg.divide(cg.add(logits, gumbels), tau), dim=dim)
+    if not hard:
+        return y
+    axis = int(dim) % len(shape)
+    onehot = np.zeros(shape, dtype)
+    np.put_along_axis(onehot, np.expand_dims(np.argmax(y.data, axis=axis), axis), 1.0, axis)
+    frozen = cg.stop_gradient(y)
+    return cg.add(cg.subtract(onehot, frozen), y)
+
+
+_SELU_ALPHA_PRIME = -1.7580993408473766  # -scale * alpha of SELU: where dropped units go
+
+
+def _alpha_dropout(
+    x: Any, p: float, training: bool, mask_shape: tuple, generator: Any, where: str
+) -> Any:
+    p = _check_p(p, where)
+    if not training or p == 0.0:
+        return x
+    dtype = _dtype(x)
+    if p == 1.0:  # everything dropped: zeros, as torch
+        return cg.multiply(x, np.zeros(mask_shape, dtype))
+    rng = default_generator.rng if generator is None else getattr(generator, "rng", generator)
+    keep = (rng.random(mask_shape) >= p).astype(dtype)
+    a = ((1 - p) * (1 + p * _SELU_ALPHA_PRIME**2)) ** -0.5
+    b = -a * _SELU_ALPHA_PRIME * p
+    # a * (x * keep + alpha' * (1 - keep)) + b
+    return cg.add(cg.multiply(x, keep * a), ((1 - keep) * (a * _SELU_ALPHA_PRIME) + b))
+
+
+def alpha_dropout(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    p: float = 0.5,
+    training: bool = False,
+    inplace: bool = False,
+    *,
+    generator: Any = None,
+) -> Tensor:
+    """Dropout for SELU networks, as ``F.alpha_dropout``: while ``training`` each
+    entry is set with probability ``p`` to SELU's negative saturation, then an affine
+    map keeps zero mean and unit variance."""
+    return _alpha_dropout(input, p, training, _shape(input), generator, "alpha_dropout")
+
+
+def feature_alpha_dropout(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    p: float = 0.5,
+    training: bool = False,
+    inplace: bool = False,
+    *,
+    generator: Any = None,
+) -> Tensor:
+    """Alpha dropout of whole channels of (N, C, ...), as ``F.feature_alpha_dropout``."""
+    shape = _shape(input)
+    if len(shape) < 2:
+        raise ValueError(
+            f"feature_alpha_dropout: expected an input with a channel dimension (N, C, ...), "
+            f"got shape {shape}"
+        )
+    mask = shape[:2] + (1,) * (len(shape) - 2)
+    return _alpha_dropout(input, p, training, mask, generator, "feature_alpha_dropout")
+
+
+def _lp_pool(x, p, kernel_size, stride, ceil_mode, spatial, where) -> Tensor:
+    pool = max_pool2d if spatial == 2 else max_pool1d
+    if p == math.inf:
+        return pool(cg.abs(x), kernel_size, stride, 0, 1, ceil_mode)
+    if p == -math.inf:
+        return cg.negative(pool(cg.negative(cg.abs(x)), kernel_size, stride, 0, 1, ceil_mode))
+    if p == 0:
+        raise ValueError(f"{where}: norm_type must be non-zero")
+    k = _ints(kernel_size, spatial, f"{where} kernel_size", 1)
+    avg = avg_pool2d if spatial == 2 else avg_pool1d
+    out = avg(cg.power(x, p), kernel_size, stride, 0, ceil_mode)
+    out = cg.multiply(cg.multiply(cg.sign(out), cg.relu(cg.abs(out))), float(np.prod(k)))
+    return cg.power(out, 1.0 / p)
+
+
+def lp_pool2d(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    norm_type: float,
+    kernel_size: Any,
+    stride: Any = None,
+    ceil_mode: bool = False,
+) -> Tensor:
+    """Power-average pooling ``(sum over the window of x^p)^(1/p)`` of (N, C, H, W) or
+    (C, H, W), as ``F.lp_pool2d`` (``p = inf``: the maximum of ``|x|``)."""
+    return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 2, "lp_pool2d")
+
+
+def lp_pool1d(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    norm_type: float,
+    kernel_size: int,
+    stride: Any = None,
+    ceil_mode: bool = False,
+) -> Tensor:
+    """Power-average pooling of (N, C, L) or (C, L), as ``F.lp_pool1d``."""
+    return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 1, "lp_pool1d")
+
+
+def local_response_norm(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    size: int,
+    alpha: float = 1e-4,
+    beta: float = 0.75,
+    k: float = 1.0,
+) -> Tensor:
+    """``x / (k + alpha * mean of x^2 over size neighbouring channels)^beta`` of
+    (N, C, ...), as ``F.local_response_norm`` (the window zero-padded, the mean over
+    ``size`` entries)."""
+    shape = _shape(input)
+    if len(shape) < 3:
+        raise ValueError(
+            f"local_response_norm: expected 3D or higher dimensionality input (got "
+            f"{len(shape)} dimensions)"
+        )
+    if any(d == 0 for d in shape):
+        return cg.multiply(input, 1.0)
+    size = int(size)
+    if size < 1:
+        raise ValueError(f"local_response_norm: size must be >= 1, got {size}")
+    sq = cg.multiply(input, input)
+    pads = ((0, 0), (size // 2, (size - 1) // 2)) + ((0, 0),) * (len(shape) - 2)
+    sq = cg.pad(sq, pads)
+    c = shape[1]
+    total = sq[:, 0:c]
+    for i in range(1, size):
+        total = cg.add(total, sq[:, i : i + c])
+    div = cg.power(cg.add(cg.multiply(total, alpha / size), k), beta)
+    return cg.divide(input, div)
+
+
+def multi_margin_loss(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    target: Any,
+    p: int = 1,
+    margin: float = 1.0,
+    weight: Any = None,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Multi-class hinge loss of (N, C) or (C,) scores against class indices, as
+    ``F.multi_margin_loss``: ``sum over j != y of w[y] * max(0, margin - x[y] + x[j])^p
+    / C`` per sample (``p`` 1 or 2)."""
+    red = _reduction(size_average, reduce, reduction, "multi_margin_loss")
+    if p not in (1, 2):
+        raise ValueError("multi_margin_loss: only p == 1 and p == 2 supported")
+    shape = _shape(input)
+    if len(shape) not in (1, 2) or not shape[-1]:
+        raise ValueError(
+            f"multi_margin_loss: expected a non-empty (N, C) or (C,) input, got {shape}"
+        )
+    x = cg.reshape(input, (-1, shape[-1]))
+    n, c = (1, shape[0]) if len(shape) == 1 else shape
+    t = _value(target).reshape(-1)
+    if t.dtype.kind not in "iu" or t.size != n:
+        raise ValueError(
+            f"multi_margin_loss: target must be {n} integer class indices, got shape "
+            f"{_value(target).shape} dtype {t.dtype}"
+        )
+    if t.size and (t.min() < 0 or t.max() >= c):
+        raise _OutOfBounds(f"multi_margin_loss: target out of bounds for {c} classes")
+    dtype = _dtype(input)
+    onehot = np.zeros((n, c), dtype)
+    onehot[np.arange(n), t] = 1
+    picked = cg.sum(cg.multiply(x, onehot), axis=1, keepdims=True)
+    h = cg.relu(cg.add(cg.subtract(x, picked), margin))
+    if p == 2:
+        h = cg.multiply(h, h)
+    if weight is not None:
+        w = _value(weight)
+        if w.shape != (c,):
+            raise ValueError(f"multi_margin_loss: weight must have shape ({c},), got {w.shape}")
+        h = cg.multiply(h, cg.reshape(cg.take(weight, t, axis=0), (n, 1)))
+    loss = cg.divide(cg.sum(cg.multiply(h, 1 - onehot), axis=1), c)
+    if len(shape) == 1:
+        loss = cg.reshape(loss, ())
+    return _reduce(loss, red)
+
+
+def multilabel_soft_margin_loss(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    target: Any,
+    weight: Any = None,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Multi-label one-versus-all logistic loss of (N, C) scores against 0/1 targets,
+    as ``F.multilabel_soft_margin_loss``: the mean over classes of
+    ``-(y log sigmoid(x) + (1 - y) log sigmoid(-x))``, times ``weight`` per class."""
+    red = _reduction(size_average, reduce, reduction, "multilabel_soft_margin_loss")
+    _same_shape(input, target, "multilabel_soft_margin_loss")
+    shape = _shape(input)
+    if not shape:
+        raise ValueError("multilabel_soft_margin_loss: input must have a class dimension")
+    neg = cg.softplus(cg.negative(input))  # -log sigmoid(x)
+    pos = cg.softplus(input)  # -log sigmoid(-x)
+    loss = cg.add(cg.multiply(target, neg), cg.multiply(cg.subtract(1.0, target), pos))
+    if weight is not None:
+        loss = cg.multiply(loss, weight)
+    loss = cg.divide(cg.sum(loss, axis=-1), shape[-1])
+    return _reduce(loss, red)
+
+
+def embedding_bag(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    weight: Any,
+    offsets: Any = None,
+    max_norm: float | None = None,
+    norm_type: float = 2,
+    scale_grad_by_freq: bool = False,
+    mode: str = "mean",
+    sparse: bool = False,
+    per_sample_weights: Any = None,
+    include_last_offset: bool = False,
+    padding_idx: int | None = None,
+) -> Tensor:
+    """Sums, means or maxima of bags of embedding rows, as ``F.embedding_bag``: ``input``
+    (B, L) is B bags of L indices, or 1-D with ``offsets`` (where each bag starts;
+    ``include_last_offset``: the last offset ends the last bag); ``per_sample_weights``
+    scale the rows (mode ``'sum'``); ``padding_idx`` entries are left out of their bag;
+    an empty bag gives zeros.  ``sparse`` gradients are dense here."""
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError(f"embedding_bag: mode must be 'sum', 'mean' or 'max', got {mode!r}")
+    if scale_grad_by_freq and mode == "max":
+        raise ValueError("embedding_bag: max mode does not support scale_grad_by_freq")
+    idx = _value(input)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"embedding_bag: indices must be integers, got dtype {idx.dtype}")
+    wshape = _shape(weight)
+    if len(wshape) != 2:
+        raise ValueError(f"embedding_bag: weight must be 2-D (num_embeddings, dim), got {wshape}")
+    psw = per_sample_weights
+    if psw is not None and mode != "sum":
+        raise ValueError(
+            f"embedding_bag: per_sample_weights are only supported for mode='sum' (got "
+            f"mode={mode!r})"
+        )
+    if psw is not None and _shape(psw) != idx.shape:
+        raise ValueError(
+            f"embedding_bag: per_sample_weights of shape {_shape(psw)} must match input {idx.shape}"
+        )
+    if idx.ndim == 2:
+        if offsets is not None:
+            raise ValueError("embedding_bag: offsets must be None when input is 2-D")
+        nbags, length = idx.shape
+        starts = np.arange(nbags) * length
+        ends = starts + length
+    elif idx.ndim == 1:
+        if offsets is None:
+            raise ValueError("embedding_bag: offsets are needed when input is 1-D")
+        off = _value(offsets).astype(np.int64).reshape(-1)
+        if off.ndim != 1 or not off.size or off[0] != 0 or (np.diff(off) < 0).any():
+            raise ValueError(
+                f"embedding_bag: offsets must be a non-decreasing 1-D array starting at 0, "
+                f"got {off}"
+            )
+        if off[-1] > idx.size:
+            raise ValueError(
+                f"embedding_bag: offset {off[-1]} is past the end of the input ({idx.size})"
+            )
+        starts = off[:-1] if include_last_offset else off
+        ends = np.append(off[1:], idx.size) if not include_last_offset else off[1:]
+        nbags = starts.size
+    else:
+        raise ValueError(f"embedding_bag: input must be 1-D or 2-D, got shape {idx.shape}")
+    flat = idx.reshape(-1)
+    num = wshape[0]
+    if padding_idx is not None:
+        if not -num <= padding_idx < num:
+            raise ValueError(f"embedding_bag: padding_idx must be within num_embeddings ({num})")
+        padding_idx = int(padding_idx) % num
+    rows = embedding(flat, weight, None, max_norm, norm_type, scale_grad_by_freq)
+    bag = np.repeat(np.arange(nbags), ends - starts)
+    keep = np.ones(flat.size, bool) if padding_idx is None else flat % num != padding_idx
+    dtype = _dtype(rows)
+    if mode == "max":
+        out = []
+        for b in range(nbags):
+            sel = np.flatnonzero(keep[starts[b] : ends[b]]) + starts[b]
+            if sel.size:
+                out.append(cg.max(cg.take(rows, sel, axis=0), axis=0))
+            else:
+                out.append(cg.asarray(np.zeros(wshape[1], dtype)))
+        return cg.stack(out) if out else cg.asarray(np.zeros((0, wshape[1]), dtype))
+    # a (bags, entries) matrix: 1 (or the weight, or 1/count) where an entry is in a bag
+    member = np.zeros((nbags, flat.size), dtype)
+    member[bag[keep[: bag.size]], np.flatnonzero(keep[: bag.size])] = 1
+    if mode == "mean":
+        counts = member.sum(axis=1, keepdims=True)
+        member /= np.maximum(counts, 1)
+    if psw is not None:
+        return cg.matmul(cg.multiply(member, cg.reshape(psw, (1, -1))), rows)
+    return cg.matmul(member, rows)
+
+
+def upsample(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    size: Any = None,
+    scale_factor: Any = None,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+) -> Tensor:
+    """``F.interpolate`` under its deprecated name, as ``F.upsample`` (which warns)."""
+    warnings.warn(
+        "`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.",
+        stacklevel=2,
+    )
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input: Any, size: Any = None, scale_factor: Any = None) -> Tensor:  # noqa: A002
+    """Deprecated ``F.upsample_nearest``: ``interpolate(mode='nearest')``."""
+    warnings.warn(
+        "`nn.functional.upsample_nearest` is deprecated. Use `nn.functional.interpolate` instead.",
+        stacklevel=2,
+    )
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input: Any, size: Any = None, scale_factor: Any = None) -> Tensor:  # noqa: A002
+    """Deprecated ``F.upsample_bilinear``: ``interpolate(mode='bilinear',
+    align_corners=True)``."""
+    warnings.warn(
+        "`nn.functional.upsample_bilinear` is deprecated. Use `nn.functional.interpolate` instead.",
+        stacklevel=2,
+    )
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
