@@ -559,9 +559,15 @@ def _walk_plain(
     leaf: dict = {}
     retained: list = []
     heap = [(-root.seq, root)]
+    # Sums this walk made (by id): nothing else holds them, so further contributions
+    # are added in place (a weight used at every step of an RNN: one buffer, not one
+    # new array per step).  An id leaves the set when its array leaves the walk.
+    ours: set = set()
     while heap:
         n = pop(heap)[1]
         g = grads.pop(n)
+        if ours:
+            ours.discard(id(g))
         if n.hooks:
             g = _run_hooks(n.hooks, g, False, f"'{n.op.name}' output")
         if n.retain is not None:
@@ -601,8 +607,13 @@ def _walk_plain(
                 if prev is None:
                     grads[p] = gi
                     push(heap, (-p.seq, p))
+                elif id(prev) in ours:
+                    prev += gi
                 else:
-                    grads[p] = prev + gi
+                    prev = prev + gi
+                    if type(prev) is np.ndarray:
+                        ours.add(id(prev))
+                    grads[p] = prev
             elif target is None or p is target:
                 gi = (
                     many[i]
@@ -617,7 +628,15 @@ def _walk_plain(
                 if gi.shape != d.shape or gi.dtype is not d.dtype:
                     gi = _reduce(ns, gi, d.shape, d.dtype, n, i)
                 prev = leaf.get(p)
-                leaf[p] = gi if prev is None else prev + gi
+                if prev is None:
+                    leaf[p] = gi
+                elif id(prev) in ours:
+                    prev += gi
+                else:
+                    prev = prev + gi
+                    if type(prev) is np.ndarray:
+                        ours.add(id(prev))
+                    leaf[p] = prev
         if not retain:
             n.saved = None
             n.out = None
