@@ -475,9 +475,17 @@ def op_drop(op: Op, needs: int) -> tuple:
     return d
 
 
+class _LeafRefs(set):
+    """Weak references to tensors, each gone with its tensor (a WeakSet whose truth
+    test is C's: the engine asks it once per backward)."""
+
+    def add(self, t: Any) -> None:
+        set.add(self, weakref.ref(t, self.discard))
+
+
 #: Leaf tensors that have had gradient hooks (they are run as soon as the leaf's gradient
 #: is complete, which needs the consumer counts of the engine's general walk).
-HOOKED_LEAVES: weakref.WeakSet = weakref.WeakSet()
+HOOKED_LEAVES: set = _LeafRefs()
 
 
 # ------------------------------------------------------------------ in-place changes
