@@ -70,13 +70,24 @@ def _signature(op: Op) -> inspect.Signature:
 
 def _public(front: Front) -> Callable:
     """The public function of an op: ``prepare`` (or the inputs as they are), then
-    :func:`dispatch`."""
+    :func:`dispatch`.  A ``prepare`` with the attribute ``finishes = True`` returns
+    ``(inputs, attrs, finish)`` and ``finish`` (when not None) maps the op's result."""
     op = front.op
     assert op is not None  # _publish builds public functions for primitives only
     prepare = front.prepare
-    if prepare is not None:
+    if prepare is not None and getattr(prepare, "finishes", False):
+        # This prepare returns (inputs, attrs, finish): ``finish`` (or None) is applied
+        # to the op's result (TensorFlow's cumprod(reverse=True) flips it back).
 
         def fn(*args: Any, **kwargs: Any) -> Any:
+            inputs, attrs, finish = prepare(*args, **kwargs)
+            out = dispatch(op, inputs, attrs)
+            return out if finish is None else finish(out)
+
+        fn.__signature__ = inspect.signature(prepare)  # type: ignore[attr-defined]
+    elif prepare is not None:
+
+        def fn(*args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
             inputs, attrs = prepare(*args, **kwargs)
             return dispatch(op, inputs, attrs)
 

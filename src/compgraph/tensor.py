@@ -32,6 +32,7 @@ from .autodiff.recording import (
 )
 from .grad_mode import STATE
 from .ops.args import SYMBOLIC_TYPES, normalize_index
+from .ops.defaults import default_float
 from .ops.elementwise import CAST
 from .ops.registry import Front, Op, subscribe
 from .ops.shape import STACK
@@ -417,7 +418,10 @@ def tensor(
     device: Any = None,
 ) -> Tensor:
     """Make a Tensor (a copy of ``data``); ``requires_grad=True`` makes it a recording leaf
-    (a Python int then becomes the default float, as micrograd's ``Value(2)``).
+    (a Python int then becomes the default float, as micrograd's ``Value(2)``).  Python
+    floats (and lists of them) without ``dtype`` become the default float dtype
+    (``cg.set_default_dtype``; float64 while none is set), as ``torch.tensor``;
+    ndarrays, NumPy scalars and Tensors keep their dtype.
 
     >>> import compgraph as cg
     >>> cg.tensor([1.0, 2.0], dtype="float32")
@@ -425,12 +429,76 @@ def tensor(
     """
     if device is not None and str(getattr(device, "type", device)).split(":")[0] != "cpu":
         raise ValueError(f"tensor: device {device!r} is not available; compgraph uses the CPU")
+    if dtype is None:
+        kind = type(data)
+        if kind is float or kind is list or kind is tuple or requires_grad and kind is int:
+            want = default_float(np.float64)
+            if want != np.float64:
+
+                def python_floats(v: Any) -> bool:
+                    # Only Python numbers (at least one float, no complex) in lists/tuples.
+                    stack, seen_float = [v], False
+                    while stack:
+                        item = stack.pop()
+                        t = type(item)
+                        if t is float:
+                            seen_float = True
+                        elif t is list or t is tuple:
+                            stack.extend(item)
+                        elif t is not int and t is not bool:
+                            return False
+                    return seen_float
+
+                if python_floats(data) or requires_grad and kind is int:
+                    dtype = want
     return Tensor(data, dtype=dtype, requires_grad=requires_grad, name=name)
 
 
-def constant(data: Any, dtype: Any = None, name: str | None = None) -> Tensor:
-    """A Tensor that never requires grad (TensorFlow's ``tf.constant``)."""
-    return Tensor(data, dtype=dtype, name=name)
+def constant(value: Any, dtype: Any = None, shape: Any = None, name: str | None = None) -> Tensor:
+    """A Tensor that never requires grad (TensorFlow's ``tf.constant``).  With ``shape``,
+    a value of that many elements is reshaped to it and a one-element value fills it
+    (TensorFlow's rules); any other size is a ValueError (also a TypeError, the class
+    TensorFlow's eager ``tf.constant`` raises).  Python floats follow
+    ``cg.set_default_dtype`` as in :func:`tensor`.
+
+    >>> import compgraph as cg
+    >>> cg.constant(-1.0, shape=[2, 3])
+    Tensor([[-1., -1., -1.],
+            [-1., -1., -1.]])
+    >>> cg.constant([1, 2, 3, 4, 5, 6], shape=(2, 3))
+    Tensor([[1, 2, 3],
+            [4, 5, 6]])
+    """
+    if isinstance(shape, str) and name is None:  # compgraph's older constant(data, dtype, name)
+        shape, name = None, shape
+    t = tensor(value, dtype=dtype, name=name)
+    if shape is None:
+        return t
+    dims = getattr(shape, "_data", shape)
+    try:
+        want = tuple(int(d) for d in np.asarray(dims).reshape(-1))
+    except (TypeError, ValueError):
+        raise TypeError(f"constant: shape must be a sequence of ints, got {shape!r}") from None
+    if np.ndim(dims) > 1 or any(d < 0 for d in want):
+        raise ValueError(f"constant: shape must be non-negative ints, got {shape!r}")
+    arr = t.data
+    if arr.shape == want:
+        return t
+    size = int(np.prod(want, dtype=np.int64))
+    if arr.size == size:
+        out = arr.reshape(want)
+    elif arr.size == 1:
+        out = np.full(want, arr.reshape(()), dtype=arr.dtype)
+    else:
+
+        class ShapeError(ValueError, TypeError):
+            """A value that neither has ``shape``'s size nor one element."""
+
+        raise ShapeError(
+            f"constant: the value of shape {arr.shape} has {arr.size} elements, but shape "
+            f"{want} has {size} elements (a value must have that many, or one to fill it)"
+        )
+    return Tensor(out, name=name)
 
 
 def _binary(op: Op, a: Tensor, b: Any) -> Any:

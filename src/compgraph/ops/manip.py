@@ -171,12 +171,38 @@ def _pairs(v: Any, nd: int, where: str, integer: bool = True) -> tuple:
     return tuple((int(p), int(q)) if integer else (p.item(), q.item()) for p, q in b)
 
 
-def _pad_prepare(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> tuple:
+_TF_PAD_MODES = {"CONSTANT": "constant", "REFLECT": "reflect", "SYMMETRIC": "symmetric"}
+
+
+def _pad_prepare(
+    array: Any,
+    pad_width: Any = None,
+    mode: str = "constant",
+    *,
+    paddings: Any = None,
+    name: Any = None,
+    **kwargs: Any,
+) -> tuple:
     """``np.pad`` in the modes constant, edge, reflect, symmetric and wrap (and empty,
-    filled with zeros here); linear in the array (affine with nonzero constant values)."""
+    filled with zeros here); linear in the array (affine with nonzero constant values).
+    TensorFlow's ``tf.pad(tensor, paddings, mode="CONSTANT", constant_values=0)``
+    too: ``paddings`` is ``pad_width`` and the modes CONSTANT, REFLECT and SYMMETRIC
+    (any case but NumPy's lower case) are NumPy's constant, reflect and symmetric,
+    with TensorFlow's limits (REFLECT pads at most size - 1, SYMMETRIC at most size)."""
+    if paddings is not None:
+        if pad_width is not None:
+            raise TypeError("pad: give pad_width (NumPy's) or paddings (TensorFlow's), not both")
+        pad_width = paddings
+    if pad_width is None:
+        raise TypeError("pad: missing the argument pad_width (TensorFlow's paddings)")
     nd = ndim_of(array)
     if nd is None:
         raise ValueError("pad: needs the number of dimensions of its input")
+    tf_mode = None
+    if isinstance(mode, str) and mode != mode.lower() and mode.upper() in _TF_PAD_MODES:
+        tf_mode, mode = mode.upper(), _TF_PAD_MODES[mode.upper()]
+        if tf_mode != "CONSTANT":
+            kwargs.pop("constant_values", None)  # (TensorFlow ignores it there)
     if mode == "empty":
         mode = "constant"
     elif mode not in _PAD_MODES:
@@ -191,7 +217,17 @@ def _pad_prepare(array: Any, pad_width: Any, mode: str = "constant", **kwargs: A
     value = plain(value) if np.ndim(value) == 0 else _pairs(value, nd, "pad", integer=False)
     if isinstance(value, (np.generic, np.ndarray)):
         value = value.item()
-    return (array,), {"pad_width": _pairs(pad_width, nd, "pad"), "mode": mode, "value": value}
+    width = _pairs(pad_width, nd, "pad")
+    if tf_mode in ("REFLECT", "SYMMETRIC"):
+        shape = known_shape(array, "pad")
+        extra = 1 if tf_mode == "REFLECT" else 0
+        for d, (n, (b, e)) in enumerate(zip(shape, width)):
+            if max(b, e) > n - extra:
+                raise ValueError(
+                    f"pad: mode {tf_mode} pads at most {n - extra} element(s) on each side "
+                    f"of axis {d} (size {n}), got paddings ({b}, {e}) for shape {shape}"
+                )
+    return (array,), {"pad_width": width, "mode": mode, "value": value}
 
 
 def _pad(x, pad_width, mode, value):
@@ -591,11 +627,20 @@ def dsplit(ary: Any, indices_or_sections: Any) -> list:
 
 
 @defpublic(method=no("ndarray has no unstack method"), numpy=np.unstack, cli=_CLI)
-def unstack(x: Any, /, *, axis: int = 0) -> tuple:
-    """The slices along ``axis``, as a tuple (the inverse of ``stack``)."""
+def unstack(x: Any, /, num: Any = None, axis: int = 0, *, name: Any = None) -> tuple:
+    """The slices along ``axis``, as a tuple (the inverse of ``stack``): NumPy's
+    ``unstack(x, axis=0)`` and TensorFlow's ``unstack(value, num=None, axis=0)``
+    (``num``, when given, must be the length of that axis)."""
     x = _val(x)
     shape = known_shape(x, "unstack")
     ax = one_axis(axis, len(shape), "unstack", shape)
+    if num is not None:
+        if isinstance(num, bool) or not isinstance(num, (int, np.integer)):
+            raise TypeError(f"unstack: num must be an int, got {num!r}")
+        if num != shape[ax]:
+            raise ValueError(
+                f"unstack: num={num} is not the length {shape[ax]} of axis {ax} of shape {shape}"
+            )
     return tuple(x[_index(ax, i)] for i in range(shape[ax]))
 
 

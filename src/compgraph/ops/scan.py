@@ -96,19 +96,65 @@ PROD = defop(
 
 
 # --------------------------------------------------------------------------- scans
-def _scan_prepare(name: str) -> Any:
-    def prepare(a: Any, axis: Any = None, dtype: Any = None, out: Any = None) -> tuple:
-        no_out(name, out)
+def _shift_in(a: Any, axis: int, init: float, reverse: bool) -> Any:
+    """``a`` moved one place along ``axis`` (towards the end, or the start when
+    ``reverse``), ``init`` in the freed place: a scan of it is TensorFlow's exclusive one."""
+    nd = ndim_of(a)
+    if nd is None:
+        raise ValueError("cumsum/cumprod: exclusive=True needs the number of dimensions")
+    width = [(0, 0)] * nd
+    width[axis] = (0, 1) if reverse else (1, 0)
+    index: list = [slice(None)] * nd
+    index[axis] = slice(1, None) if reverse else slice(0, -1)
+    return cg.pad(a, width, constant_values=init)[tuple(index)]
+
+
+def _scan_prepare(fname: str) -> Any:
+    init = 0 if fname == "cumsum" else 1
+
+    def prepare(
+        a: Any,
+        axis: Any = None,
+        dtype: Any = None,
+        out: Any = None,
+        *,
+        exclusive: Any = None,
+        reverse: Any = None,
+        name: Any = None,
+    ) -> tuple:
+        no_out(fname, out)
+        tf = exclusive is not None or reverse is not None
+        if axis is None and tf:  # TensorFlow's default axis
+            axis = 0
         if axis is None:  # of the flattened array
             a, axis = (a if ndim_of(a) == 1 else cg.reshape(a, (-1,))), 0
-        attrs: dict = {"axis": one_axis(axis, ndim_of(a), name, shape_of(a))}
+        ax = one_axis(axis, ndim_of(a), fname, shape_of(a))
+        attrs: dict = {"axis": ax}
         if dtype is not None:
             attrs["acc"] = dtype = np.dtype(dtype)
             if dtype.kind not in "fc":
                 a = cg.stop_gradient(a)
-        return (a,), attrs
+        finish = None
+        if tf:
+            exclusive, reverse = bool(exclusive), bool(reverse)
+            if reverse and fname == "cumsum":
+                attrs["reverse"] = True  # (the op scans from the end itself)
+            elif reverse:
+                a = cg.flip(a, axis=ax)
+                finish = lambda r: cg.flip(r, axis=ax)  # noqa: E731
+                reverse = False
+            if exclusive:
+                a = _shift_in(a, ax, init, reverse)
+        return ((a,), attrs, finish) if fname == "cumprod" else ((a,), attrs)
 
-    prepare.__name__ = name
+    prepare.__name__ = fname
+    prepare.__doc__ = (
+        f"NumPy's ``{fname}(a, axis=None, dtype=None)`` (the flattened array when ``axis`` "
+        f"is None), and TensorFlow's keywords ``exclusive`` (each element leaves itself "
+        f"out: the first result is {init}) and ``reverse`` (scans from the end); with "
+        f"either given, ``axis`` defaults to TensorFlow's 0."
+    )
+    prepare.finishes = fname == "cumprod"  # type: ignore[attr-defined]
     return prepare
 
 
@@ -217,21 +263,45 @@ def _sort_args(name: str, a: Any, axis: Any, kind: Any, order: Any, stable: Any)
     return a, one_axis(axis, ndim_of(a), name, shape_of(a))
 
 
+def _direction(name: str, kind: Any, direction: Any, descending: Any) -> tuple:
+    """TensorFlow's ``direction`` (also in ``kind``'s place, as ``tf.sort(x, -1,
+    "DESCENDING")``) as ``(kind, descending, given)``."""
+    if kind in ("ASCENDING", "DESCENDING"):
+        if direction is not None:
+            raise TypeError(f"{name}: got direction twice ({kind!r} and {direction!r})")
+        kind, direction = None, kind
+    if direction is None:
+        return kind, bool(descending), False
+    if direction not in ("ASCENDING", "DESCENDING"):
+        raise ValueError(
+            f"{name}: direction should be one of 'ASCENDING' or 'DESCENDING', got {direction!r}"
+        )
+    if descending is not None:
+        raise TypeError(
+            f"{name}: give descending= (the array API's) or direction= (TensorFlow's), not both"
+        )
+    return kind, direction == "DESCENDING", True
+
+
 def _sort_prepare(
     a: Any,
     axis: Any = -1,
     kind: Any = None,
     order: Any = None,
     *,
-    descending: bool = False,
+    descending: Any = None,
     stable: Any = None,
+    direction: Any = None,
+    name: Any = None,
 ) -> tuple:
     """Sorted along ``axis`` (the flattened array when None), ascending with NaN last, or
-    ``descending`` (NaN first): NumPy's signature and the array API's; the gradient
-    goes back to where each value came from, ties in their stable order (PyTorch's).
-    ``t.sort()`` returns the sorted tensor, as JAX's (``ndarray.sort`` sorts in place)."""
+    ``descending`` (NaN first): NumPy's signature and the array API's, and TensorFlow's
+    ``direction="ASCENDING"``/``"DESCENDING"``; the gradient goes back to where each
+    value came from, ties in their stable order (PyTorch's).  ``t.sort()`` returns the
+    sorted tensor, as JAX's (``ndarray.sort`` sorts in place)."""
+    kind, desc, _ = _direction("sort", kind, direction, descending)
     a, axis = _sort_args("sort", a, axis, kind, order, stable)
-    return (a,), {"axis": axis, "descending": bool(descending)}
+    return (a,), {"axis": axis, "descending": desc}
 
 
 def _sort(x, axis=-1, descending=False):
@@ -288,18 +358,24 @@ def _argsort_prepare(
     kind: Any = None,
     order: Any = None,
     *,
-    descending: bool = False,
+    descending: Any = None,
     stable: Any = None,
+    direction: Any = None,
+    name: Any = None,
 ) -> tuple:
     """Indices that sort along ``axis`` (NumPy's and the array API's signatures); ties
     keep their order (the array API's default ``stable=True``) unless ``stable=False`` or
     an unstable ``kind`` (NumPy's default quicksort, ties in no set order); ``descending``
-    is stable, NaN first.  No gradient."""
-    a, axis = _sort_args("argsort", a, axis, kind, order, stable)
-    if stable is None:
+    is stable, NaN first.  TensorFlow's ``direction="ASCENDING"``/``"DESCENDING"``
+    sorts stably whatever ``stable`` says (as ``tf.argsort`` does).  No gradient."""
+    kind, desc, tf = _direction("argsort", kind, direction, descending)
+    a, axis = _sort_args("argsort", a, axis, kind, order, None if tf else stable)
+    if tf:
+        stable = True
+    elif stable is None:
         stable = kind in (None, "stable", "mergesort")
     stable = bool(stable)
-    return (a,), {"axis": axis, "descending": bool(descending), "stable": stable}
+    return (a,), {"axis": axis, "descending": desc, "stable": stable}
 
 
 ARGSORT = defop(

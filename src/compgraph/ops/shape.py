@@ -189,8 +189,19 @@ def _inverse_perm(axes):
     return None if axes is None else tuple(int(i) for i in np.argsort(axes))
 
 
-def _transpose_prepare(x: Any, axes: Any = None) -> tuple:
-    """Permute axes (default: reverse them), like ``np.transpose``."""
+def _transpose_prepare(
+    x: Any, axes: Any = None, *, perm: Any = None, conjugate: bool = False, name: Any = None
+) -> tuple:
+    """Permute axes (default: reverse them), like ``np.transpose``; also TensorFlow's
+    keywords ``perm`` (``axes``) and ``conjugate=True`` (conjugates complex values)."""
+    if perm is not None:
+        if axes is not None:
+            raise TypeError("transpose: give axes (NumPy's) or perm (TensorFlow's), not both")
+        axes = perm
+    if not isinstance(conjugate, (bool, np.bool_)):
+        raise TypeError(f"transpose: conjugate must be True or False, got {conjugate!r}")
+    if conjugate:
+        x = cg.conj(x)
     nd = ndim_of(x)
     if axes is None:
         perm = None if nd is None else tuple(range(nd - 1, -1, -1))
