@@ -1,7 +1,8 @@
 """``cg.nn.functional`` side by side with ``torch.nn.functional`` on the CPU.
 
 Two workloads, forward + backward, float32, the best of ``--repeats`` timed calls
-after a warm-up (both libraries with their default thread counts):
+after a warm-up, compgraph's and torch's calls alternating so that both see the same
+load (both libraries with their default thread counts):
 
 1. **LeNet**: ``conv2d -> relu -> max_pool2d`` twice, three ``linear`` layers and
    ``cross_entropy`` on a batch of 64 1x28x28 images; gradients of every weight.
@@ -10,7 +11,11 @@ after a warm-up (both libraries with their default thread counts):
 
 Usage (from the repository root)::
 
-    .venv/bin/python benchmarks/run_functional.py [--repeats 20] [--causal]
+    .venv/bin/python benchmarks/run_functional.py [--repeats 20] [--causal] [--cpu]
+
+``--cpu`` runs both libraries on one thread and times the thread's CPU time: on a
+shared machine whose other work comes and goes, the wall-clock ratio can swing by 2x
+between runs, this one by a few percent.
 """
 
 from __future__ import annotations
@@ -25,16 +30,21 @@ import torch.nn.functional as TF
 import compgraph as cg
 import compgraph.nn.functional as F
 
+CLOCK = time.perf_counter  # --cpu: time.thread_time
 
-def best(fn, repeats: int) -> float:
-    fn()  # warm-up
-    fn()
-    times = []
+
+def paired(fa, fb, repeats: int) -> tuple[float, float]:
+    """The best time of each of two functions, called alternately so that both see the
+    same load (on a shared machine a burst of load then slows both, not one)."""
+    for f in (fa, fb, fa, fb):  # warm-up
+        f()
+    ta, tb = [], []
     for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+        for f, ts in ((fa, ta), (fb, tb)):
+            t0 = CLOCK()
+            f()
+            ts.append(CLOCK() - t0)
+    return min(ta), min(tb)
 
 
 def lenet(lib, x, y, p):
@@ -71,7 +81,7 @@ def bench_lenet(repeats: int) -> tuple[float, float]:
     run_torch()
     for a, b in zip(cp, tp):  # same gradients
         np.testing.assert_allclose(a.grad, b.grad.numpy(), rtol=2e-3, atol=1e-5)
-    return best(run_cg, repeats), best(run_torch, repeats)
+    return paired(run_cg, run_torch, repeats)
 
 
 def bench_sdpa(repeats: int, causal: bool) -> tuple[float, float]:
@@ -98,14 +108,27 @@ def bench_sdpa(repeats: int, causal: bool) -> tuple[float, float]:
     run_torch()
     for a, b in ((cq, tq), (ck, tk), (cv, tv)):
         np.testing.assert_allclose(a.grad, b.grad.numpy(), rtol=2e-3, atol=2e-4)
-    return best(run_cg, repeats), best(run_torch, repeats)
+    return paired(run_cg, run_torch, repeats)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=20)
     ap.add_argument("--causal", action="store_true", help="is_causal=True attention")
+    ap.add_argument(
+        "--cpu",
+        action="store_true",
+        help="one thread each (torch and NumPy's BLAS) and the thread's CPU time, not wall "
+        "time: comparable on a machine loaded by others",
+    )
     args = ap.parse_args()
+    if args.cpu:
+        global CLOCK
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+        torch.set_num_threads(1)
+        CLOCK = time.thread_time
     print(f"torch {torch.__version__} ({torch.get_num_threads()} threads), numpy {np.__version__}")
     print(f"{'workload':<44}{'compgraph ms':>14}{'torch ms':>10}{'ratio':>8}")
     for name, (a, b) in (
