@@ -551,20 +551,25 @@ def _walk_plain(
 
     With ``target`` (a leaf) only its gradient is kept, and nodes recorded before
     ``after`` (a sequence number taken before the target existed, so they cannot lead
-    to it) are constants."""
+    to it) are constants.
+
+    The nodes waiting their turn are kept in a heap, except that a node met for the
+    first time goes next without the heap when nothing waiting was recorded later (a
+    chain, the usual case, never touches the heap)."""
     ns = NUMPY
     push = heapq.heappush
     pop = heapq.heappop
+    pushpop = heapq.heappushpop
     grads = {root: g}
     leaf: dict = {}
     retained: list = []
-    heap = [(-root.seq, root)]
+    heap: list = []
     # Sums this walk made (by id): nothing else holds them, so further contributions
     # are added in place (a weight used at every step of an RNN: one buffer, not one
     # new array per step).  An id leaves the set when its array leaves the walk.
     ours: set = set()
-    while heap:
-        n = pop(heap)[1]
+    n: Node | None = root
+    while n is not None:
         g = grads.pop(n)
         if ours:
             ours.discard(id(g))
@@ -584,6 +589,7 @@ def _walk_plain(
         variadic = op.variadic
         if variadic:
             many = vjp(ns, g, out, saved, [p is not None for p in n.parents], **attrs)
+        met = None  # the first parent node met for the first time (it may go next)
         i = -1
         for p in n.parents:
             i += 1
@@ -606,7 +612,10 @@ def _walk_plain(
                 prev = grads.get(p)
                 if prev is None:
                     grads[p] = gi
-                    push(heap, (-p.seq, p))
+                    if met is None:
+                        met = p
+                    else:
+                        push(heap, (-p.seq, p))
                 elif id(prev) in ours:
                     prev += gi
                 else:
@@ -640,6 +649,11 @@ def _walk_plain(
         if not retain:
             n.saved = None
             n.out = None
+        if met is not None:
+            # The latest-recorded waiting node goes next: `met` unless the heap has a later one.
+            n = pushpop(heap, (-met.seq, met))[1] if heap and heap[0][0] < -met.seq else met
+        else:
+            n = pop(heap)[1] if heap else None
     for t in leaf:
         if t._hooks:  # (hooks set without register_hook: a copied tensor's)
             leaf[t] = _run_hooks(t._hooks, leaf[t], False, "leaf tensor")
