@@ -306,3 +306,70 @@ def test_upsample_aliases_warn_and_interpolate(dtype):
         compare(F.upsample_bilinear, tf().upsample_bilinear, [x], dtype, kw={"scale_factor": 2})
     with pytest.warns(UserWarning, match="deprecated"):
         F.upsample(cg.tensor(x), scale_factor=2)
+
+
+# ------------------------------------------------------------------ 3-D
+@pytest.mark.parametrize("dtype", DT)
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},
+        {"stride": 2, "padding": 1},
+        {"dilation": (2, 1, 1)},
+        {"padding": "same"},
+        {"groups": 2, "stride": (1, 2, 1)},
+        {"padding": (0, 1, 2), "stride": (2, 1, 2)},
+    ],
+)
+def test_conv3d(dtype, kw):
+    w = r(4, 4 // kw.get("groups", 1), 3, 2, 3)
+    compare(F.conv3d, tf().conv3d, [r(2, 4, 5, 6, 7), w, r(4)], dtype, kw=kw)
+
+
+def test_conv3d_unbatched_and_errors():
+    compare(F.conv3d, tf().conv3d, [r(2, 4, 4, 4), r(3, 2, 2, 2, 2)])
+    with pytest.raises(ValueError, match="conv3d"):
+        F.conv3d(cg.tensor(r(1, 2, 4, 4, 4)), cg.tensor(r(3, 2, 2, 2)))
+    with pytest.raises(ValueError, match="conv3d"):
+        F.conv3d(cg.tensor(r(1, 2, 2, 4, 4)), cg.tensor(r(3, 2, 3, 2, 2)))
+
+
+@pytest.mark.parametrize("dtype", DT)
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"kernel_size": 2},
+        {"kernel_size": 3, "stride": 2, "padding": 1},
+        {"kernel_size": (2, 3, 2), "stride": 1, "dilation": (2, 1, 1)},
+        {"kernel_size": 2, "ceil_mode": True, "stride": 2},
+    ],
+)
+def test_max_pool3d(dtype, kw):
+    x = RNG.permutation(2 * 3 * 5 * 6 * 7).reshape(2, 3, 5, 6, 7) / 10.0  # no ties
+    compare(F.max_pool3d, tf().max_pool3d, [x], dtype, kw=kw)
+    ties = np.maximum(r(2, 3, 5, 6, 7), 0)  # many tied zeros: the first maximum, as torch
+    compare(F.max_pool3d, tf().max_pool3d, [ties], dtype, kw=kw)
+    compare(F.max_pool3d, tf().max_pool3d, [x[0]], dtype, kw=kw)
+
+
+@pytest.mark.parametrize("dtype", DT)
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"kernel_size": 2},
+        {"kernel_size": 3, "stride": 2, "padding": 1},
+        {"kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": False},
+        {"kernel_size": (2, 3, 2), "stride": 2, "ceil_mode": True},
+        {
+            "kernel_size": 3,
+            "stride": 2,
+            "padding": 1,
+            "ceil_mode": True,
+            "count_include_pad": False,
+        },
+        {"kernel_size": 2, "divisor_override": 3},
+    ],
+)
+def test_avg_pool3d(dtype, kw):
+    compare(F.avg_pool3d, tf().avg_pool3d, [r(2, 3, 5, 6, 7)], dtype, kw=kw)
+    compare(F.avg_pool3d, tf().avg_pool3d, [r(3, 5, 6, 7)], dtype, kw=kw)

@@ -116,6 +116,9 @@ __all__ = [  # torch.nn.functional's names (some also name ops): not compgraph o
     "upsample",
     "upsample_nearest",
     "upsample_bilinear",
+    "max_pool3d",
+    "avg_pool3d",
+    "conv3d",
 ]
 
 
@@ -2424,3 +2427,152 @@ def upsample_bilinear(input: Any, size: Any = None, scale_factor: Any = None) ->
         stacklevel=2,
     )
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+# ------------------------------------------------------------------ 3-D
+def _pool3_args(where, kernel_size, stride, padding, dilation) -> tuple:
+    k = _ints(kernel_size, 3, f"{where} kernel_size", 1)
+    s = (
+        k
+        if stride is None or stride == [] or stride == ()
+        else _ints(stride, 3, f"{where} stride", 1)
+    )
+    return k, s, _ints(padding, 3, f"{where} padding"), _ints(dilation, 3, f"{where} dilation", 1)
+
+
+def _max_pool3(x, kernel_size, stride, padding, dilation, ceil_mode) -> Tensor:
+    """Separable: the maximum over (h, w) windows of each depth slice, then over depth
+    windows; the gradient still reaches the first maximum in (d, h, w) row-major order
+    (the first depth holding the window's maximum, and its first (h, w) maximum)."""
+    n, c, d, h, w = _shape(x)
+    k, s, p, dl = _pool3_args("max_pool3d", kernel_size, stride, padding, dilation)
+    y = max_pool2d(cg.reshape(x, (n, c * d, h, w)), k[1:], s[1:], p[1:], dl[1:], ceil_mode)
+    oh, ow = _shape(y)[2:]
+    y = cg.reshape(cg.transpose(cg.reshape(y, (n, c, d, oh, ow)), (0, 1, 3, 4, 2)), (n, -1, d))
+    y = max_pool1d(y, k[0], s[0], p[0], dl[0], ceil_mode)
+    od = _shape(y)[2]
+    return cg.transpose(cg.reshape(y, (n, c, oh, ow, od)), (0, 1, 4, 2, 3))
+
+
+def max_pool3d(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Tensor:
+    """Max over windows of (N, C, D, H, W) or (C, D, H, W), as ``F.max_pool3d``
+    (``padding`` -inf, at most half the window; ``dilation``, ``ceil_mode``); the
+    gradient goes to each window's first maximum.  ``return_indices`` is not supported
+    (ValueError)."""
+    if return_indices:
+        raise ValueError("max_pool3d: return_indices=True is not supported; use max_pool2d")
+    return _unbatched(
+        "max_pool3d",
+        input,
+        3,
+        lambda x: _max_pool3(x, kernel_size, stride, padding, dilation, ceil_mode),
+    )
+
+
+def _window_sums(x: Any, k: tuple, s: tuple, pads: tuple, outs: tuple) -> Any:
+    """Sums over windows of the last len(k) axes of x, already padded (``pads``: (before,
+    after) zeros per axis), one axis at a time: each a sum of k strided slices."""
+    x = cg.pad(x, ((0, 0),) * (len(_shape(x)) - len(k)) + tuple(pads))
+    lead = len(_shape(x)) - len(k)
+    for i, (kk, ss, oo) in enumerate(zip(k, s, outs)):
+        total = None
+        for a in range(kk):
+            idx = (slice(None),) * (lead + i) + (slice(a, a + ss * (oo - 1) + 1, ss),)
+            total = x[idx] if total is None else cg.add(total, x[idx])
+        x = total
+    return x
+
+
+def _avg_pool3(x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor):
+    n, c, d, h, w = _shape(x)
+    k, s, p, _ = _pool3_args("avg_pool3d", kernel_size, stride, padding, 1)
+    geo = [
+        _pool_geometry("avg_pool3d", size, kk, ss, pp, 1, ceil_mode)
+        for size, kk, ss, pp in zip((d, h, w), k, s, p)
+    ]
+    outs = tuple(g[0] for g in geo)
+    pads = tuple((pp, pp + g[1]) for pp, g in zip(p, geo))
+    total = _window_sums(x, k, s, pads, outs)
+    if divisor:
+        return cg.multiply(total, 1.0 / divisor)
+    # the divisor of each window, as torch: the padding counts (or not), the ceil_mode
+    # overhang past the padding never does
+    ones = np.ones((d, h, w), _dtype(total))
+    if count_include_pad:
+        ones = np.pad(ones, tuple((pp, pp) for pp in p), constant_values=1.0)
+        pads = tuple((0, g[1]) for g in geo)
+    counts = _value(_window_sums(ones, k, s, pads, outs))
+    return cg.divide(total, counts)
+
+
+def avg_pool3d(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
+    """Mean over windows of (N, C, D, H, W) or (C, D, H, W), as ``F.avg_pool3d``:
+    zero ``padding`` counted unless ``count_include_pad=False``, ``ceil_mode``, or
+    ``divisor_override``."""
+    return _unbatched(
+        "avg_pool3d",
+        input,
+        3,
+        lambda x: _avg_pool3(
+            x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+        ),
+    )
+
+
+def conv3d(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    weight: Any,
+    bias: Any = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    """3-D convolution of (N, C, D, H, W) or (C, D, H, W) by weight
+    (O, C/groups, kd, kh, kw), as ``F.conv3d``: for each kernel depth, one 2-D
+    convolution of every depth slice it meets (depth folded into the batch), summed."""
+    x, unb = _batched("conv3d", input, 3)
+    ks = _shape(weight)
+    if len(ks) != 5:
+        raise ValueError(f"conv3d: weight must be 5-D (out, in/groups, kd, kh, kw), got {ks}")
+    st, dl, pads = _conv_args("conv3d", 3, stride, padding, dilation, ks[2:])
+    n, c, d, h, w = _shape(x)
+    o, kd = ks[0], ks[2]
+    if pads[0] != (0, 0):
+        x = cg.pad(x, ((0, 0), (0, 0), pads[0], (0, 0), (0, 0)))
+        d += sum(pads[0])
+    od = (d - dl[0] * (kd - 1) - 1) // st[0] + 1
+    if od < 1:
+        raise ValueError(
+            f"conv3d: kernel depth {kd} (dilation {dl[0]}) does not fit input depth "
+            f"{d - sum(pads[0])} with padding {pads[0]}"
+        )
+    y = None
+    for a in range(kd):
+        r = a * dl[0]
+        xa = x[:, :, r : r + st[0] * (od - 1) + 1 : st[0]]  # (N, C, od, H, W)
+        xa = cg.reshape(cg.transpose(xa, (0, 2, 1, 3, 4)), (n * od, c, h, w))
+        ya = _conv2d(
+            xa, weight[:, :, a], bias if a == 0 else None, st[1:], dl[1:], pads[1:],
+            int(groups), "conv3d",
+        )  # fmt: skip
+        y = ya if y is None else cg.add(y, ya)
+    oh, ow = _shape(y)[2:]
+    y = cg.transpose(cg.reshape(y, (n, od, o, oh, ow)), (0, 2, 1, 3, 4))
+    return cg.squeeze(y, 0) if unb else y
