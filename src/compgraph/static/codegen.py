@@ -19,7 +19,7 @@ from ..tensor import Tensor
 from .ir import Symbol
 from .optimize import specialize
 
-__all__ = ["compile_graph", "CompiledGraph"]
+__all__ = ["compile_graph", "CompiledGraph", "float_code"]
 
 
 def _expression(n: Symbol, i: int, args: list, glb: dict) -> str | None:
