@@ -29,6 +29,7 @@ from .ops.namespace import cg
 from .ops.registry import PUBLIC, Front, Op, defpublic, get_op, subscribe
 from .ops.spec import no
 from .tensor import Tensor, operand, stack_values
+from .tensor import check_device as _check_device
 
 __all__: list[str] = ["dispatch", "defpublic"]
 
@@ -303,16 +304,6 @@ _CREATION: dict[str, Any] = dict(
     numpy=no("NumPy's creation functions take no tensor to dispatch on"),
     cli=no("creates a new tensor"),
 )
-
-
-def _check_device(device: Any, where: str) -> None:
-    """Accept the CPU (None, "cpu", "cpu:0", ``cg.device("cpu")``); refuse other devices."""
-    if device is None or str(getattr(device, "type", device)).split(":")[0] == "cpu":
-        return
-    raise ValueError(
-        f"{where}: device {device!r} is not available; compgraph computes on the CPU "
-        f"(device='cpu' or None)"
-    )
 
 
 def _new(

@@ -48,6 +48,9 @@ __all__ = [
     "operand",
     "stack_values",
     "set_svg_renderer",
+    "must_record",
+    "rebind",
+    "check_device",
 ]
 
 _FLOAT_KINDS = "fc"
@@ -598,6 +601,21 @@ def _rebind(t: Tensor, r: Any, op: Op) -> None:
             )
         r = apply(CAST, (r,), {"dtype": want})
     t._data, t._node, t._rg, t._tan, t._why = r._data, r._node, r._rg, r._tan, r._why
+
+
+#: Public names of the in-place machinery (PyTorch's in-place methods use them).
+must_record = _must_record
+rebind = _rebind
+
+
+def check_device(device: Any, where: str) -> None:
+    """Accept the CPU (None, "cpu", "cpu:0", ``cg.device("cpu")``); refuse other devices."""
+    if device is None or str(getattr(device, "type", device)).split(":")[0] == "cpu":
+        return
+    raise ValueError(
+        f"{where}: device {device!r} is not available; compgraph computes on the CPU "
+        f"(device='cpu' or None)"
+    )
 
 
 def _inplace(op: Op, t: Tensor, other: Any) -> Any:
