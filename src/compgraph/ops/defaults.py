@@ -9,8 +9,8 @@ them create ``d`` (float16, float32 or float64), as PyTorch code expects after
 ``torch.set_default_dtype``; ``set_default_dtype(None)`` goes back to compgraph's own
 defaults.  ``get_default_dtype()`` gives the dtype set, or float64 (the dtype
 compgraph's creation from Python floats gives) while none is.  The setting is
-global, as PyTorch's.  ``cg.tensor([1.0])`` (``cg.Tensor`` of Python floats) does not
-follow it yet: it stays NumPy's float64 (pass ``dtype=``).
+global, as PyTorch's.  ``cg.tensor([1.0])`` and ``cg.constant(1.0)`` (Python floats)
+follow it too; ndarrays, NumPy scalars and Tensors keep their own dtype.
 
 >>> import compgraph as cg
 >>> cg.set_default_dtype(cg.float32)
