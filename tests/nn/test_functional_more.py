@@ -373,3 +373,63 @@ def test_max_pool3d(dtype, kw):
 def test_avg_pool3d(dtype, kw):
     compare(F.avg_pool3d, tf().avg_pool3d, [r(2, 3, 5, 6, 7)], dtype, kw=kw)
     compare(F.avg_pool3d, tf().avg_pool3d, [r(3, 5, 6, 7)], dtype, kw=kw)
+
+
+# ------------------------------------------------------------------ sampling grids
+@pytest.mark.parametrize("dtype", DT)
+@pytest.mark.parametrize("align", [False, True])
+def test_affine_grid(dtype, align):
+    compare(
+        F.affine_grid,
+        tf().affine_grid,
+        [r(2, 2, 3)],
+        dtype,
+        kw={"size": (2, 3, 4, 5), "align_corners": align},
+    )
+    compare(
+        F.affine_grid,
+        tf().affine_grid,
+        [r(2, 3, 4)],
+        dtype,
+        kw={"size": (2, 1, 3, 4, 2), "align_corners": align},
+    )
+    with pytest.raises(ValueError, match="affine_grid"):
+        F.affine_grid(cg.tensor(r(2, 2, 3)), (2, 3, 4, 5, 6), align_corners=align)
+    with pytest.warns(UserWarning, match="align_corners"):
+        F.affine_grid(cg.tensor(r(1, 2, 3)), (1, 1, 2, 2))
+
+
+@pytest.mark.parametrize("dtype", DT)
+@pytest.mark.parametrize("align", [False, True])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border"])
+def test_grid_sample_bilinear(dtype, align, padding_mode):
+    grid = RNG.uniform(-1.3, 1.3, size=(2, 3, 4, 2))  # some points outside the image
+    kw = {"mode": "bilinear", "padding_mode": padding_mode, "align_corners": align}
+    compare(F.grid_sample, tf().grid_sample, [r(2, 3, 5, 6), grid], dtype, kw=kw)
+
+
+@pytest.mark.parametrize("align", [False, True])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border"])
+def test_grid_sample_nearest(align, padding_mode):
+    grid = RNG.uniform(-1.3, 1.3, size=(2, 3, 4, 2))
+    kw = {"mode": "nearest", "padding_mode": padding_mode, "align_corners": align}
+    compare(F.grid_sample, tf().grid_sample, [r(2, 3, 5, 6), grid], kw=kw, grad=[0])
+
+
+def test_grid_sample_of_an_affine_grid_and_errors():
+    theta = np.array([[[0.8, -0.3, 0.1], [0.2, 0.9, -0.2]]])
+    compare(
+        lambda x, t: F.grid_sample(
+            x, F.affine_grid(t, (1, 2, 6, 5), align_corners=False), align_corners=False
+        ),
+        lambda x, t: tf().grid_sample(
+            x, tf().affine_grid(t, (1, 2, 6, 5), align_corners=False), align_corners=False
+        ),
+        [r(1, 2, 4, 4), theta],
+    )
+    x, g = cg.tensor(r(1, 2, 4, 4)), cg.tensor(r(1, 3, 3, 2))
+    for kw in ({"mode": "bicubic"}, {"padding_mode": "reflection"}):
+        with pytest.raises(ValueError, match="grid_sample"):
+            F.grid_sample(x, g, align_corners=False, **kw)
+    with pytest.raises(ValueError, match="grid_sample"):
+        F.grid_sample(cg.tensor(r(1, 2, 3, 4, 4)), cg.tensor(r(1, 3, 3, 3, 3)), align_corners=False)

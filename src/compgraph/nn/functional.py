@@ -119,6 +119,8 @@ __all__ = [  # torch.nn.functional's names (some also name ops): not compgraph o
     "max_pool3d",
     "avg_pool3d",
     "conv3d",
+    "affine_grid",
+    "grid_sample",
 ]
 
 
@@ -2576,3 +2578,137 @@ def conv3d(
     oh, ow = _shape(y)[2:]
     y = cg.transpose(cg.reshape(y, (n, od, o, oh, ow)), (0, 2, 1, 3, 4))
     return cg.squeeze(y, 0) if unb else y
+
+
+# ------------------------------------------------------------------ sampling grids
+def _corners(align_corners: Any, where: str) -> bool:
+    if align_corners is None:
+        warnings.warn(
+            "Default grid_sample and affine_grid behavior has changed to align_corners=False "
+            "since 1.3.0. Please specify align_corners=True if the old behavior is desired. "
+            f"See the documentation of grid_sample for details. ({where})",
+            stacklevel=3,
+        )
+        return False
+    return bool(align_corners)
+
+
+def _base_coords(n: int, align: bool, dtype: Any) -> np.ndarray:
+    """Normalised coordinates of n pixel centres (-1 and 1 the end pixels' centres with
+    align_corners, their outer edges without)."""
+    if n <= 1:
+        return np.zeros(n, dtype)
+    lin = np.linspace(-1.0, 1.0, n)
+    return (lin if align else lin * (n - 1) / n).astype(dtype)
+
+
+def affine_grid(theta: Any, size: Any, align_corners: bool | None = None) -> Tensor:
+    """The sampling grid (N, H, W, 2) of the affine maps theta (N, 2, 3) for an output of
+    ``size`` (N, C, H, W), or (N, D, H, W, 3) of theta (N, 3, 4) for (N, C, D, H, W),
+    as ``F.affine_grid``: each output pixel's normalised (x, y[, z]) mapped by theta."""
+    align = _corners(align_corners, "affine_grid")
+    size = tuple(int(v) for v in size)
+    ts = _shape(theta)
+    dtype = _dtype(theta)
+    if dtype.kind != "f":
+        raise ValueError(f"affine_grid: expected theta of a floating dtype, got {dtype}")
+    if len(size) == 4:
+        if ts != (size[0], 2, 3):
+            raise ValueError(
+                f"affine_grid: expected a batch of 2D affine matrices of shape Nx2x3 for size "
+                f"{size}, got {ts}"
+            )
+        n, _, h, w = size
+        ys, xs = np.meshgrid(_base_coords(h, align, dtype), _base_coords(w, align, dtype),
+                             indexing="ij")  # fmt: skip
+        base = np.stack([xs, ys, np.ones_like(xs)], -1).reshape(1, h * w, 3)
+        out_shape: tuple = (n, h, w, 2)
+    elif len(size) == 5:
+        if ts != (size[0], 3, 4):
+            raise ValueError(
+                f"affine_grid: expected a batch of 3D affine matrices of shape Nx3x4 for size "
+                f"{size}, got {ts}"
+            )
+        n, _, d, h, w = size
+        zs, ys, xs = np.meshgrid(
+            _base_coords(d, align, dtype),
+            _base_coords(h, align, dtype),
+            _base_coords(w, align, dtype),
+            indexing="ij",
+        )
+        base = np.stack([xs, ys, zs, np.ones_like(xs)], -1).reshape(1, d * h * w, 4)
+        out_shape = (n, d, h, w, 3)
+    else:
+        raise ValueError(
+            f"affine_grid: only 2D (size N, C, H, W) and 3D (size N, C, D, H, W) grids are "
+            f"supported, got size {size}"
+        )
+    return cg.reshape(cg.matmul(base, cg.swapaxes(theta, 1, 2)), out_shape)
+
+
+def _unnormalize(coord: Any, size: int, align: bool) -> Any:
+    if align:
+        return cg.multiply(cg.add(coord, 1.0), (size - 1) / 2.0)
+    return cg.subtract(cg.multiply(cg.add(coord, 1.0), size / 2.0), 0.5)
+
+
+def grid_sample(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    grid: Any,
+    mode: str = "bilinear",
+    padding_mode: str = "zeros",
+    align_corners: bool | None = None,
+) -> Tensor:
+    """Values of (N, C, H, W) at the normalised (x, y) points of grid (N, Ho, Wo, 2),
+    as ``F.grid_sample``: ``mode`` ``'bilinear'`` or ``'nearest'``, ``padding_mode``
+    ``'zeros'`` (points outside read 0) or ``'border'`` (clamped to the edge),
+    ``align_corners``; gradients for the input and (bilinear) the grid.  5-D inputs and
+    ``padding_mode='reflection'`` are not supported (ValueError)."""
+    align = _corners(align_corners, "grid_sample")
+    if mode not in ("bilinear", "nearest"):
+        raise ValueError(f"grid_sample: mode must be 'bilinear' or 'nearest', got {mode!r}")
+    if padding_mode not in ("zeros", "border"):
+        raise ValueError(
+            f"grid_sample: padding_mode must be 'zeros' or 'border' ('reflection' is not "
+            f"supported), got {padding_mode!r}"
+        )
+    shape, gs = _shape(input), _shape(grid)
+    if len(shape) != 4 or len(gs) != 4 or gs[0] != shape[0] or gs[3] != 2:
+        raise ValueError(
+            f"grid_sample: expected input (N, C, H, W) and grid (N, Ho, Wo, 2) (5-D inputs "
+            f"are not supported), got shapes {shape} and {gs}"
+        )
+    n, c, h, w = shape
+    ho, wo = gs[1], gs[2]
+    dtype = np.result_type(_dtype(input), _dtype(grid))
+    ix = _unnormalize(grid[..., 0], w, align)
+    iy = _unnormalize(grid[..., 1], h, align)
+    if padding_mode == "border":
+        ix, iy = cg.clip(ix, 0, w - 1), cg.clip(iy, 0, h - 1)
+    flat = cg.reshape(input, (n, c, h * w))
+
+    def tap(xi: np.ndarray, yi: np.ndarray) -> Any:
+        """input at integer points (N, Ho, Wo), 0 outside: (N, C, Ho*Wo)."""
+        inside = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
+        idx = np.where(inside, yi * w + xi, 0).astype(np.int64).reshape(n, 1, ho * wo)
+        vals = cg.take_along_axis(flat, np.broadcast_to(idx, (n, c, ho * wo)), axis=2)
+        return cg.multiply(vals, inside.reshape(n, 1, ho * wo).astype(dtype))
+
+    if mode == "nearest":
+        xi, yi = np.round(_value(ix)), np.round(_value(iy))  # half to even, as torch
+        out = tap(xi.astype(np.int64), yi.astype(np.int64))
+        return cg.reshape(out, (n, c, ho, wo))
+    x0, y0 = np.floor(_value(ix)), np.floor(_value(iy))
+    wx1, wy1 = cg.subtract(ix, x0), cg.subtract(iy, y0)
+    wx0, wy0 = cg.subtract(1.0, wx1), cg.subtract(1.0, wy1)
+    x0i, y0i = x0.astype(np.int64), y0.astype(np.int64)
+    out = None
+    for xi, yi, wgt in (
+        (x0i, y0i, cg.multiply(wx0, wy0)),
+        (x0i + 1, y0i, cg.multiply(wx1, wy0)),
+        (x0i, y0i + 1, cg.multiply(wx0, wy1)),
+        (x0i + 1, y0i + 1, cg.multiply(wx1, wy1)),
+    ):
+        term = cg.multiply(tap(xi, yi), cg.reshape(wgt, (n, 1, ho * wo)))
+        out = term if out is None else cg.add(out, term)
+    return cg.reshape(out, (n, c, ho, wo))
