@@ -241,3 +241,35 @@ def test_tiled_max_pool_derivatives_of_every_order():
 def test_window_max_errors():
     with pytest.raises(ValueError, match="window_max.*tile"):
         window_max(np.ones((1, 1, 5, 4)), 2, 2)
+
+
+def test_traced_and_saved_graphs_of_a_small_cnn(tmp_path):
+    """cg.function traces forward and gradients through the conv and pool ops, and a
+    static graph holding them saves and loads (attributes checked on load)."""
+    x = RNG.normal(size=(3, 2, 8, 8))
+    w1, b1, w2 = RNG.normal(size=(4, 2, 3, 3)), RNG.normal(size=4), RNG.normal(size=(3, 4, 3, 3))
+
+    def loss(x, w1, b1, w2):
+        h = F.max_pool2d(F.relu(F.conv2d(x, w1, b1, padding=1)), 2)
+        return cg.sum(F.conv2d(h, w2, stride=2) ** 2)
+
+    want = cg.value_and_grad(loss, argnums=(1, 2, 3))(x, w1, b1, w2)
+    got = cg.function(cg.value_and_grad(loss, argnums=(1, 2, 3)))(x, w1, b1, w2)
+    np.testing.assert_allclose(np.asarray(got[0]), np.asarray(want[0]), rtol=1e-12)
+    for a, b in zip(got[1], want[1]):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-10, atol=1e-12)
+    g = cg.Graph()
+    syms = [
+        g.input(n, shape=a.shape, dtype=a.dtype)
+        for n, a in (("x", x), ("w1", w1), ("b1", b1), ("w2", w2))
+    ]
+    y = loss(*syms)
+    dw = g.gradients(y, syms[1:])
+    path = str(tmp_path / "cnn.npz")
+    g.save(path)
+    g2 = cg.Graph.load(path)
+    feed = {"x": x, "w1": w1, "b1": b1, "w2": w2}
+    outs = g2.run([y.name] + [d.name for d in dw], feed)
+    np.testing.assert_allclose(outs[0], np.asarray(want[0]), rtol=1e-12)
+    for a, b in zip(outs[1:], want[1]):
+        np.testing.assert_allclose(a, np.asarray(b), rtol=1e-10, atol=1e-12)
