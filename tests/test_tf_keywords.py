@@ -411,3 +411,21 @@ def test_python_floats_follow_the_default_dtype(default_dtype):
     np.testing.assert_array_equal(_np(cg.tensor([0.1])), np.array([0.1], np.float16))
     default_dtype(None)
     assert cg.tensor([1.0]).dtype == np.float64 and cg.constant(1.0).dtype == np.float64
+
+
+def test_split_with_tfs_keyword_takes_sizes():
+    x = cg.tensor(np.arange(12.0).reshape(2, 6), requires_grad=True)
+    parts = cg.split(x, num_or_size_splits=[1, -1, 2], axis=1)
+    assert [p.shape for p in parts] == [(2, 1), (2, 3), (2, 2)]
+    np.testing.assert_array_equal(parts[1].numpy(), x.numpy()[:, 1:4])
+    cg.sum(parts[1] * parts[1]).backward()
+    want = np.zeros((2, 6))
+    want[:, 1:4] = 2 * x.numpy()[:, 1:4]
+    np.testing.assert_allclose(x.grad.numpy(), want)
+    # an int: equal parts, as NumPy; a positional list keeps NumPy's cut points
+    assert [p.shape for p in cg.split(x, num_or_size_splits=3, axis=1)] == [(2, 2)] * 3
+    assert [p.shape for p in cg.split(x, [1, 4], axis=1)] == [(2, 1), (2, 3), (2, 2)]
+    with pytest.raises(ValueError, match="add up"):
+        cg.split(x, num_or_size_splits=[1, 2], axis=1)
+    with pytest.raises(TypeError, match="not both"):
+        cg.split(x, 2, num_or_size_splits=[3, 3], axis=1)

@@ -593,9 +593,43 @@ def _split(name: str, ary: Any, ios: Any, axis: int, even: bool) -> list:
 
 
 @defpublic(method=no("ndarray has no split method"), numpy=np.split, cli=_CLI)
-def split(ary: Any, indices_or_sections: Any, axis: int = 0) -> list:
-    """A list of views: ``indices_or_sections`` equal parts, or cut before each index."""
-    return _split("split", ary, indices_or_sections, axis, True)
+def split(
+    ary: Any,
+    indices_or_sections: Any = None,
+    axis: int = 0,
+    *,
+    num_or_size_splits: Any = None,
+    num: Any = None,
+    name: Any = None,
+) -> list:
+    """A list of views: ``indices_or_sections`` equal parts, or cut before each index
+    (NumPy's ``split``).  TensorFlow's ``split(value, num_or_size_splits=, axis=)`` is
+    recognised by its keyword: a list there gives the parts' *sizes* (one may be -1).
+    A list given positionally keeps NumPy's meaning (cut points), as the two cannot be
+    told apart."""
+    if num_or_size_splits is None:
+        if indices_or_sections is None:
+            raise TypeError("split: missing indices_or_sections (or num_or_size_splits=)")
+        return _split("split", ary, indices_or_sections, axis, True)
+    if indices_or_sections is not None:
+        raise TypeError("split: give indices_or_sections or num_or_size_splits, not both")
+    if np.ndim(num_or_size_splits) == 0:
+        return _split("split", ary, num_or_size_splits, axis, True)
+    sizes = [int(v) for v in np.asarray(getattr(num_or_size_splits, "_data", num_or_size_splits))]
+    shape = known_shape(_val(ary), "split")
+    n = shape[one_axis(axis, len(shape), "split", shape)]
+    if sizes.count(-1) > 1 or any(v < -1 for v in sizes):
+        raise ValueError(f"split: sizes {sizes} may hold at most one -1 and no other negative")
+    if -1 in sizes:
+        sizes[sizes.index(-1)] = n - (sum(sizes) + 1)
+    if sum(sizes) != n or min(sizes, default=0) < 0:
+        raise ValueError(
+            f"split: sizes {list(num_or_size_splits)} do not add up to the axis length {n} "
+            f"of an input of shape {shape}"
+        )
+    if num is not None and int(num) != len(sizes):
+        raise ValueError(f"split: num={num} but {len(sizes)} sizes were given")
+    return _split("split", ary, np.cumsum(sizes)[:-1].tolist(), axis, True)
 
 
 @defpublic(method=no("ndarray has no array_split method"), numpy=np.array_split, cli=_CLI)
