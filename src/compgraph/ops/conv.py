@@ -559,7 +559,9 @@ def _first_hits(v, top, kh, kw):
     in row-major order (a NaN counts as the maximum).  The mask is reused."""
     seen = np.zeros(top.shape, bool)
     hit = np.empty(top.shape, bool)
-    nan = v.dtype.kind in "fc"
+    # a NaN in a window makes its maximum NaN: without one in top, none anywhere
+    nan = v.dtype.kind in "fc" and bool(np.isnan(top).any())
+    last = (kh - 1, kw - 1)
     for i in range(kh):
         for j in range(kw):
             e = v[:, :, :, i, :, j]
@@ -567,7 +569,8 @@ def _first_hits(v, top, kh, kw):
             if nan:
                 hit |= np.isnan(e)
             np.greater(hit, seen, out=hit)  # a maximum not seen before in its window
-            seen |= hit
+            if (i, j) != last:
+                seen |= hit
             yield i, j, hit
 
 
