@@ -56,6 +56,9 @@ __all__ = [
 _FLOAT_KINDS = "fc"
 
 
+_new = object.__new__
+
+
 def init_fields(t: TensorBase, data: Any, node: Any = None, rg: bool = False) -> None:
     """Every Tensor slot set once (the constructors share this)."""
     t._data = data
@@ -430,6 +433,12 @@ def tensor(
     >>> cg.tensor([1.0, 2.0], dtype="float32")
     Tensor([1., 2.], dtype=float32)
     """
+    if data.__class__ is float and dtype is None and device is None:
+        # ``cg.tensor(3.0, requires_grad=True)``, the scalar engine's usual leaf: at once.
+        t = _new(Tensor)
+        init_fields(t, default_float(np.float64).type(data), None, bool(requires_grad))
+        t._name = name
+        return t
     if device is not None and str(getattr(device, "type", device)).split(":")[0] != "cpu":
         raise ValueError(f"tensor: device {device!r} is not available; compgraph uses the CPU")
     if dtype is None:

@@ -69,6 +69,11 @@ def set_default_dtype(d: Any) -> None:
     _STATE.dtype = dt
 
 
+_F64 = np.dtype(np.float64)
+
+
 def default_float(own: Any) -> np.dtype:
     """The floating dtype a creation function gives: the one set, else its own ``own``."""
-    return _STATE.dtype if _STATE.dtype is not None else np.dtype(own)
+    if _STATE.dtype is not None:
+        return _STATE.dtype
+    return _F64 if own is np.float64 else np.dtype(own)
