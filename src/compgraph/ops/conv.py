@@ -676,6 +676,8 @@ WINDOW_SPREAD = defop(
         lambda ns, t, out, g, x, top, kh, kw: ns.window_spread(
             t, ns.stop_gradient(x), ns.stop_gradient(top), kh=kh, kw=kw
         ),
+        None,
+        None,
     ),
     saves=((1,), (), ()),
     deriv=("1 at each window's first maximum of x, 0 elsewhere", "", ""),
