@@ -187,3 +187,16 @@ def test_no_chain_compares_a_node_with_several_op_names():
             if len(compared) >= 3:
                 offenders.append(f"{path.relative_to(SRC)}:{fn.name}: {sorted(compared)}")
     assert not offenders, "\n".join(offenders)
+
+
+def test_a_declaration_with_too_few_jvp_rules_is_refused():
+    from compgraph.ops import defop
+
+    with pytest.raises(ValueError, match="2 JVP rules for 3 inputs"):
+        defop(
+            "bad_jvp_arity",
+            lambda x, y, z: x + y + z,
+            vjp=(lambda ns, g, out, x, y, z: g,) * 3,
+            jvp=(lambda ns, t, out, x, y, z: t,) * 2,
+        )
+    assert "bad_jvp_arity" not in cg.ops.OPS

@@ -297,6 +297,11 @@ class Op:
         self.multilinear = multilinear
         if jvp is not None and not callable(jvp):
             jvp = tuple(jvp)
+            if nargs is not None and len(jvp) != nargs:
+                raise ValueError(
+                    f"defop {name!r}: {len(jvp)} JVP rules for {nargs} inputs; give one "
+                    f"per input (None where the op is not differentiable in it)"
+                )
         self.jvp = jvp if jvp is not None else self._derived_jvp()
         if saves is None and isinstance(vjp, tuple):
             # Default policy: a rule may read every input.
