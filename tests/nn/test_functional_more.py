@@ -345,11 +345,17 @@ def test_conv3d_unbatched_and_errors():
     ],
 )
 def test_max_pool3d(dtype, kw):
+    """Values, gradients and (return_indices) the flat index of each maximum."""
     x = RNG.permutation(2 * 3 * 5 * 6 * 7).reshape(2, 3, 5, 6, 7) / 10.0  # no ties
     compare(F.max_pool3d, tf().max_pool3d, [x], dtype, kw=kw)
     ties = np.maximum(r(2, 3, 5, 6, 7), 0)  # many tied zeros: the first maximum, as torch
     compare(F.max_pool3d, tf().max_pool3d, [ties], dtype, kw=kw)
     compare(F.max_pool3d, tf().max_pool3d, [x[0]], dtype, kw=kw)
+    torch = pytest.importorskip("torch")
+    for a in (x, ties, x[0]):
+        _, idx = F.max_pool3d(cg.tensor(a.astype(dtype)), return_indices=True, **kw)
+        _, tidx = tf().max_pool3d(torch.tensor(a.astype(dtype)), return_indices=True, **kw)
+        np.testing.assert_array_equal(idx.numpy(), tidx.numpy())
 
 
 @pytest.mark.parametrize("dtype", DT)

@@ -2467,16 +2467,42 @@ def max_pool3d(
 ) -> Tensor:
     """Max over windows of (N, C, D, H, W) or (C, D, H, W), as ``F.max_pool3d``
     (``padding`` -inf, at most half the window; ``dilation``, ``ceil_mode``); the
-    gradient goes to each window's first maximum.  ``return_indices`` is not supported
-    (ValueError)."""
-    if return_indices:
-        raise ValueError("max_pool3d: return_indices=True is not supported; use max_pool2d")
-    return _unbatched(
-        "max_pool3d",
-        input,
-        3,
-        lambda x: _max_pool3(x, kernel_size, stride, padding, dilation, ceil_mode),
-    )
+    gradient goes to each window's first maximum; with ``return_indices`` also the flat
+    D*H*W index of each maximum."""
+
+    def fn(x: Any) -> Any:
+        y = _max_pool3(x, kernel_size, stride, padding, dilation, ceil_mode)
+        if not return_indices:
+            return y
+        return y, cg.asarray(
+            _max_pool3_indices(_value(x), kernel_size, stride, padding, dilation, _shape(y))
+        )
+
+    return _unbatched("max_pool3d", input, 3, fn)
+
+
+def _max_pool3_indices(x, kernel_size, stride, padding, dilation, out_shape) -> np.ndarray:
+    """The flat D*H*W index of each window's first maximum (NaN first), as torch's."""
+    k, s, p, dl = _pool3_args("max_pool3d", kernel_size, stride, padding, dilation)
+    n, c, *size = x.shape
+    outs = out_shape[2:]
+    span = [dd * (kk - 1) + 1 for kk, dd in zip(k, dl)]
+    extra = [max(0, (o - 1) * ss + sp - (z + 2 * pp)) for o, ss, sp, z, pp in
+             zip(outs, s, span, size, p)]  # fmt: skip
+    fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    xp = np.pad(x, ((0, 0), (0, 0)) + tuple((pp, pp + e) for pp, e in zip(p, extra)),
+                constant_values=fill)  # fmt: skip
+    win = np.lib.stride_tricks.sliding_window_view(xp, span, axis=(2, 3, 4))
+    win = win[
+        :, :, : s[0] * (outs[0] - 1) + 1 : s[0], : s[1] * (outs[1] - 1) + 1 : s[1],
+        : s[2] * (outs[2] - 1) + 1 : s[2], :: dl[0], :: dl[1], :: dl[2],
+    ]  # fmt: skip
+    a = np.argmax(win.reshape(win.shape[:5] + (-1,)), axis=-1)
+    ad, rest = np.divmod(a, k[1] * k[2])
+    ah, aw = np.divmod(rest, k[2])
+    grid = np.meshgrid(*(np.arange(o) for o in outs), indexing="ij")
+    z = [g * ss - pp + aa * dd for g, ss, pp, aa, dd in zip(grid, s, p, (ad, ah, aw), dl)]
+    return ((z[0] * size[1] + z[1]) * size[2] + z[2]).astype(np.int64)
 
 
 def _window_sums(x: Any, k: tuple, s: tuple, pads: tuple, outs: tuple) -> Any:
