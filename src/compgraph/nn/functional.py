@@ -2678,6 +2678,24 @@ def _unnormalize(coord: Any, size: int, align: bool) -> Any:
     return cg.subtract(cg.multiply(cg.add(coord, 1.0), size / 2.0), 0.5)
 
 
+def _reflect(coord: Any, size: int, align: bool) -> Any:
+    """Pixel coordinates reflected at the image's edges (its end pixels' centres with
+    align_corners, their outer edges without), as torch's grid_sample: piecewise
+    ``a * coord + b`` with a = +-1, so the gradient is exact."""
+    lo2, hi2 = (0, 2 * (size - 1)) if align else (-1, 2 * size - 1)
+    if lo2 == hi2:
+        return cg.multiply(coord, 0.0)
+    low, span = lo2 / 2.0, (hi2 - lo2) / 2.0
+    c = _value(coord)
+    sgn = np.sign(c - low)
+    v = np.abs(c - low)
+    flips = np.floor(v / span)
+    extra = np.fmod(v, span)
+    val = np.where(flips % 2 == 0, extra + low, span - extra + low)
+    a = np.where(flips % 2 == 0, sgn, -sgn).astype(c.dtype)
+    return cg.add(cg.multiply(coord, a), (val - a * c).astype(c.dtype))
+
+
 def grid_sample(
     input: Any,  # noqa: A002 (PyTorch's name)
     grid: Any,
@@ -2687,16 +2705,16 @@ def grid_sample(
 ) -> Tensor:
     """Values of (N, C, H, W) at the normalised (x, y) points of grid (N, Ho, Wo, 2),
     as ``F.grid_sample``: ``mode`` ``'bilinear'`` or ``'nearest'``, ``padding_mode``
-    ``'zeros'`` (points outside read 0) or ``'border'`` (clamped to the edge),
-    ``align_corners``; gradients for the input and (bilinear) the grid.  5-D inputs and
-    ``padding_mode='reflection'`` are not supported (ValueError)."""
+    ``'zeros'`` (points outside read 0), ``'border'`` (clamped to the edge) or
+    ``'reflection'`` (mirrored at the edges), ``align_corners``; gradients for the input
+    and (bilinear) the grid.  5-D inputs are not supported (ValueError)."""
     align = _corners(align_corners, "grid_sample")
     if mode not in ("bilinear", "nearest"):
         raise ValueError(f"grid_sample: mode must be 'bilinear' or 'nearest', got {mode!r}")
-    if padding_mode not in ("zeros", "border"):
+    if padding_mode not in ("zeros", "border", "reflection"):
         raise ValueError(
-            f"grid_sample: padding_mode must be 'zeros' or 'border' ('reflection' is not "
-            f"supported), got {padding_mode!r}"
+            f"grid_sample: padding_mode must be 'zeros', 'border' or 'reflection', got "
+            f"{padding_mode!r}"
         )
     shape, gs = _shape(input), _shape(grid)
     if len(shape) != 4 or len(gs) != 4 or gs[0] != shape[0] or gs[3] != 2:
@@ -2709,7 +2727,9 @@ def grid_sample(
     dtype = np.result_type(_dtype(input), _dtype(grid))
     ix = _unnormalize(grid[..., 0], w, align)
     iy = _unnormalize(grid[..., 1], h, align)
-    if padding_mode == "border":
+    if padding_mode == "reflection":
+        ix, iy = _reflect(ix, w, align), _reflect(iy, h, align)
+    if padding_mode != "zeros":
         ix, iy = cg.clip(ix, 0, w - 1), cg.clip(iy, 0, h - 1)
     flat = cg.reshape(input, (n, c, h * w))
 
