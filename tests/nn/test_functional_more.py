@@ -437,5 +437,22 @@ def test_grid_sample_of_an_affine_grid_and_errors():
     for kw in ({"mode": "bicubic"}, {"padding_mode": "mirror"}):
         with pytest.raises(ValueError, match="grid_sample"):
             F.grid_sample(x, g, align_corners=False, **kw)
-    with pytest.raises(ValueError, match="grid_sample"):
-        F.grid_sample(cg.tensor(r(1, 2, 3, 4, 4)), cg.tensor(r(1, 3, 3, 3, 3)), align_corners=False)
+    with pytest.raises(ValueError, match="grid_sample"):  # a 5-D input needs (x, y, z)
+        F.grid_sample(cg.tensor(r(1, 2, 3, 4, 4)), cg.tensor(r(1, 3, 3, 3, 2)), align_corners=False)
+
+
+@pytest.mark.parametrize("dtype", DT)
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+def test_grid_sample_5d(dtype, mode, padding_mode):
+    for align in (False, True):
+        grid = RNG.uniform(-1.6, 1.6, size=(2, 3, 2, 4, 3))
+        kw = {"mode": mode, "padding_mode": padding_mode, "align_corners": align}
+        compare(
+            F.grid_sample,
+            tf().grid_sample,
+            [r(2, 3, 4, 5, 6), grid],
+            dtype,
+            kw=kw,
+            grad=[0, 1] if mode == "bilinear" else [0],
+        )

@@ -2703,11 +2703,12 @@ def grid_sample(
     padding_mode: str = "zeros",
     align_corners: bool | None = None,
 ) -> Tensor:
-    """Values of (N, C, H, W) at the normalised (x, y) points of grid (N, Ho, Wo, 2),
-    as ``F.grid_sample``: ``mode`` ``'bilinear'`` or ``'nearest'``, ``padding_mode``
+    """Values of (N, C, H, W) at the normalised (x, y) points of grid (N, Ho, Wo, 2), or
+    of (N, C, D, H, W) at the (x, y, z) of (N, Do, Ho, Wo, 3), as ``F.grid_sample``:
+    ``mode`` ``'bilinear'`` (trilinear for 5-D) or ``'nearest'``, ``padding_mode``
     ``'zeros'`` (points outside read 0), ``'border'`` (clamped to the edge) or
     ``'reflection'`` (mirrored at the edges), ``align_corners``; gradients for the input
-    and (bilinear) the grid.  5-D inputs are not supported (ValueError)."""
+    and (bilinear) the grid."""
     align = _corners(align_corners, "grid_sample")
     if mode not in ("bilinear", "nearest"):
         raise ValueError(f"grid_sample: mode must be 'bilinear' or 'nearest', got {mode!r}")
@@ -2717,44 +2718,50 @@ def grid_sample(
             f"{padding_mode!r}"
         )
     shape, gs = _shape(input), _shape(grid)
-    if len(shape) != 4 or len(gs) != 4 or gs[0] != shape[0] or gs[3] != 2:
+    k = len(shape) - 2  # spatial dimensions: 2, or 3 (then 'bilinear' is trilinear)
+    if k not in (2, 3) or len(gs) != k + 2 or gs[0] != shape[0] or gs[-1] != k:
         raise ValueError(
-            f"grid_sample: expected input (N, C, H, W) and grid (N, Ho, Wo, 2) (5-D inputs "
-            f"are not supported), got shapes {shape} and {gs}"
+            f"grid_sample: expected input (N, C, H, W) and grid (N, Ho, Wo, 2), or input "
+            f"(N, C, D, H, W) and grid (N, Do, Ho, Wo, 3), got shapes {shape} and {gs}"
         )
-    n, c, h, w = shape
-    ho, wo = gs[1], gs[2]
+    n, c = shape[:2]
+    sizes = shape[2:][::-1]  # (W, H[, D]): the grid's (x, y[, z]) order
+    m = int(np.prod(gs[1:-1]))
     dtype = np.result_type(_dtype(input), _dtype(grid))
-    ix = _unnormalize(grid[..., 0], w, align)
-    iy = _unnormalize(grid[..., 1], h, align)
-    if padding_mode == "reflection":
-        ix, iy = _reflect(ix, w, align), _reflect(iy, h, align)
-    if padding_mode != "zeros":
-        ix, iy = cg.clip(ix, 0, w - 1), cg.clip(iy, 0, h - 1)
-    flat = cg.reshape(input, (n, c, h * w))
+    coords = []
+    for i, size in enumerate(sizes):
+        u = _unnormalize(grid[..., i], size, align)
+        if padding_mode == "reflection":
+            u = _reflect(u, size, align)
+        if padding_mode != "zeros":
+            u = cg.clip(u, 0, size - 1)
+        coords.append(u)
+    flat = cg.reshape(input, (n, c, -1))
 
-    def tap(xi: np.ndarray, yi: np.ndarray) -> Any:
-        """input at integer points (N, Ho, Wo), 0 outside: (N, C, Ho*Wo)."""
-        inside = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
-        idx = np.where(inside, yi * w + xi, 0).astype(np.int64).reshape(n, 1, ho * wo)
-        vals = cg.take_along_axis(flat, np.broadcast_to(idx, (n, c, ho * wo)), axis=2)
-        return cg.multiply(vals, inside.reshape(n, 1, ho * wo).astype(dtype))
+    def tap(points: list) -> Any:
+        """input at integer points (x, y[, z]) of the grid's shape, 0 outside: (N, C, M)."""
+        inside = np.ones(points[0].shape, bool)
+        idx = np.zeros(points[0].shape, np.int64)
+        for pt, size in zip(points[::-1], sizes[::-1]):  # row-major: depth first
+            inside &= (pt >= 0) & (pt < size)
+            idx = idx * size + pt
+        idx = np.where(inside, idx, 0).reshape(n, 1, m)
+        vals = cg.take_along_axis(flat, np.broadcast_to(idx, (n, c, m)), axis=2)
+        return cg.multiply(vals, inside.reshape(n, 1, m).astype(dtype))
 
-    if mode == "nearest":
-        xi, yi = np.round(_value(ix)), np.round(_value(iy))  # half to even, as torch
-        out = tap(xi.astype(np.int64), yi.astype(np.int64))
-        return cg.reshape(out, (n, c, ho, wo))
-    x0, y0 = np.floor(_value(ix)), np.floor(_value(iy))
-    wx1, wy1 = cg.subtract(ix, x0), cg.subtract(iy, y0)
-    wx0, wy0 = cg.subtract(1.0, wx1), cg.subtract(1.0, wy1)
-    x0i, y0i = x0.astype(np.int64), y0.astype(np.int64)
+    if mode == "nearest":  # half to even, as torch
+        out = tap([np.round(_value(u)).astype(np.int64) for u in coords])
+        return cg.reshape(out, (n, c) + tuple(gs[1:-1]))
+    lows = [np.floor(_value(u)) for u in coords]
+    upper = [cg.subtract(u, lo) for u, lo in zip(coords, lows)]  # weights of the +1 side
+    lower = [cg.subtract(1.0, wt) for wt in upper]
     out = None
-    for xi, yi, wgt in (
-        (x0i, y0i, cg.multiply(wx0, wy0)),
-        (x0i + 1, y0i, cg.multiply(wx1, wy0)),
-        (x0i, y0i + 1, cg.multiply(wx0, wy1)),
-        (x0i + 1, y0i + 1, cg.multiply(wx1, wy1)),
-    ):
-        term = cg.multiply(tap(xi, yi), cg.reshape(wgt, (n, 1, ho * wo)))
+    for corner in np.ndindex(*(2,) * k):
+        wgt = None
+        for i, b in enumerate(corner):
+            f = upper[i] if b else lower[i]
+            wgt = f if wgt is None else cg.multiply(wgt, f)
+        pts = [lo.astype(np.int64) + b for lo, b in zip(lows, corner)]
+        term = cg.multiply(tap(pts), cg.reshape(wgt, (n, 1, m)))
         out = term if out is None else cg.add(out, term)
-    return cg.reshape(out, (n, c, ho, wo))
+    return cg.reshape(out, (n, c) + tuple(gs[1:-1]))
