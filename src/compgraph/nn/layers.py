@@ -97,8 +97,9 @@ class Conv2d(Module):
 
     ``kernel_size``, ``stride``, ``padding`` (or ``'same'`` / ``'valid'``) and
     ``dilation`` take an int or an (h, w) pair; ``groups`` splits the channels into
-    independent convolutions.  Weight (out, in / groups, kh, kw), bias (out,); each
-    group is ``im2col`` (patches as rows) times its flattened weight: one product.
+    independent convolutions.  Weight (out, in / groups, kh, kw), bias (out,).  It calls
+    ``F.conv2d``: one ``convolution2d`` op without groups (a chunk of images at a time in
+    cache-sized buffers), ``im2col`` patches times each group's weight with them.
     """
 
     def __init__(
