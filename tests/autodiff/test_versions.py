@@ -93,3 +93,26 @@ def test_zero_grad_in_place_counts_as_a_change():
     opt.zero_grad(set_to_none=False)
     with pytest.raises(RuntimeError, match="in-place"):
         second.backward()
+
+
+def test_nodes_recorded_after_the_last_change_are_not_checked(monkeypatch):
+    # A training loop: the optimiser changes the weight in place, then the next forward
+    # records a new graph; its backward has nothing to check (and must stay fast).
+    from compgraph.autodiff import engine
+
+    w = cg.tensor(np.ones(3), requires_grad=True)
+    with cg.no_grad():
+        w -= 0.1 * cg.tensor(np.ones(3))  # noted as changed in place
+    calls = []
+    real = engine.check_unchanged
+    monkeypatch.setattr(engine, "check_unchanged", lambda n: calls.append(n) or real(n))
+    y = cg.sum(cg.sin(w) * w)
+    y.backward()
+    assert calls == []
+    # a change after recording is still caught
+    y = cg.sum(cg.sin(w) * w)
+    with cg.no_grad():
+        w -= 0.1 * cg.tensor(np.ones(3))
+    with pytest.raises(RuntimeError, match="modified by an in-place"):
+        y.backward()
+    assert calls

@@ -25,6 +25,7 @@ from ..ops.registry import NUMPY
 from .recording import (
     HOOKED_LEAVES,
     MUTATED,
+    MUTATED_LAST,
     TENSOR,
     Node,
     TensorBase,
@@ -366,7 +367,7 @@ def _propagate(
         saved = n.saved
         if saved is None:
             raise _freed_error(n)
-        if MUTATED:
+        if MUTATED and n.seq < MUTATED_LAST[0]:
             check_unchanged(n)
         op = n.op
         if create_graph:
@@ -580,7 +581,7 @@ def _walk_plain(
         saved = n.saved
         if saved is None:
             raise _freed_error(n)
-        if MUTATED:
+        if MUTATED and n.seq < MUTATED_LAST[0]:
             check_unchanged(n)
         op = n.op
         out = n.out

@@ -30,6 +30,7 @@ from ..ops.registry import OPS, Namespace, Op
 
 __all__ = [
     "MUTATED",
+    "MUTATED_LAST",
     "HOOKED_LEAVES",
     "mark_mutated",
     "check_unchanged",
@@ -495,6 +496,10 @@ HOOKED_LEAVES: set = _LeafRefs()
 # node whose saved values were changed after it was recorded, instead of computing a
 # silently wrong gradient.  Nothing is kept per node, so recording costs nothing more.
 MUTATED: dict[int, tuple[Any, int]] = {}
+#: The time (sequence number) of the latest change noted: a node recorded after it
+#: cannot have had a saved buffer changed since, and backward skips its check (in a
+#: training loop the optimiser's step comes before the next forward records anything).
+MUTATED_LAST: list[int] = [0]
 _MUTATED_PRUNE = 4096
 
 
@@ -515,7 +520,8 @@ def mark_mutated(a: Any) -> None:
     if len(MUTATED) >= _MUTATED_PRUNE:
         for k in [k for k, (ref, _) in MUTATED.items() if ref() is None]:
             del MUTATED[k]
-    MUTATED[id(root)] = (weakref.ref(root), next_seq())
+    MUTATED[id(root)] = (weakref.ref(root), s := next_seq())
+    MUTATED_LAST[0] = s
 
 
 def check_unchanged(n: Node) -> None:
