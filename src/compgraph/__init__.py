@@ -39,6 +39,7 @@ from .functions import *  # noqa: F403  (every declared public function)
 from .functions import __all__ as _functions_all
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
+from .nn.functional import cosine_similarity, pairwise_distance, pdist
 from .ops.registry import PUBLIC as _PUBLIC
 from .random import (
     Generator,
@@ -168,6 +169,9 @@ __all__ = [
     "jvp",
     "vjp",
     "vmap",
+    "cosine_similarity",
+    "pairwise_distance",
+    "pdist",
     "jit",
     "Variable",
     "UnconnectedGradients",

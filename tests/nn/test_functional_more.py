@@ -456,3 +456,22 @@ def test_grid_sample_5d(dtype, mode, padding_mode):
             kw=kw,
             grad=[0, 1] if mode == "bilinear" else [0],
         )
+
+
+@pytest.mark.parametrize("p", [1.0, 2.0, 3.0, float("inf")])
+def test_pdist_matches_torch_with_equal_rows(p):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=(5, 3))
+    a[3] = a[1]  # a zero distance: gradient 0 there, as torch
+    x = cg.tensor(a, requires_grad=True)
+    t = torch.tensor(a, requires_grad=True)
+    y, ty = F.pdist(x, p), torch.pdist(t, p)
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=1e-12, atol=1e-12)
+    w = rng.normal(size=ty.shape)
+    cg.sum(y * w).backward()
+    (ty * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-10, atol=1e-12)
+    assert cg.pdist is F.pdist
+    with pytest.raises(ValueError, match="2-D"):
+        F.pdist(cg.tensor(np.ones(3)))

@@ -27,6 +27,7 @@ from ..random import default_generator
 from ..tensor import Tensor
 
 __all__ = [  # torch.nn.functional's names (some also name ops): not compgraph ops
+    "pdist",
     "linear",
     "bilinear",
     "dropout",
@@ -1573,6 +1574,20 @@ def pairwise_distance(
 ) -> Tensor:
     """``||x1 - x2 + eps||_p`` along the last dimension, as ``F.pairwise_distance``."""
     return _pnorm(cg.add(cg.subtract(x1, x2), eps), p, -1, keepdim)
+
+
+def pdist(input: Any, p: float = 2.0) -> Tensor:  # noqa: A002 (PyTorch's name)
+    """The p-norm distance between every pair of rows of an (N, M) input, as
+    ``F.pdist``/``torch.pdist``: the N(N-1)/2 entries above the diagonal of
+    ``cdist(input, input, p)``, row by row (gradient 0 where two rows are equal, as
+    torch)."""
+    shape = _shape(input)
+    if len(shape) != 2:
+        raise ValueError(f"pdist: expected a 2-D input (N, M), got shape {shape}")
+    if p < 0:
+        raise ValueError(f"pdist: p must be non-negative, got {p}")
+    i, j = np.triu_indices(shape[0], k=1)
+    return cg.cdist(input, input, p=p)[i, j]
 
 
 # ------------------------------------------------------------------ losses
