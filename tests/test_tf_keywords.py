@@ -429,3 +429,13 @@ def test_split_with_tfs_keyword_takes_sizes():
         cg.split(x, num_or_size_splits=[1, 2], axis=1)
     with pytest.raises(TypeError, match="not both"):
         cg.split(x, 2, num_or_size_splits=[3, 3], axis=1)
+
+
+def test_one_argument_where_says_what_to_call():
+    c = cg.tensor([[True, False], [False, True]])
+    with pytest.raises(TypeError, match="argwhere"):
+        cg.where(c)
+    np.testing.assert_array_equal(cg.argwhere(c).numpy(), [[0, 0], [1, 1]])  # TF's
+    rows, cols = cg.nonzero(c)  # NumPy's and torch's
+    np.testing.assert_array_equal(rows.numpy(), [0, 1])
+    np.testing.assert_array_equal(cols.numpy(), [0, 1])

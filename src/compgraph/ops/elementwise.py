@@ -614,8 +614,18 @@ MINIMUM = defop(
 )
 
 
-def _where_prepare(cond: Any, x: Any, y: Any) -> tuple:
+_NO_Y = object()
+
+
+def _where_prepare(cond: Any, x: Any = _NO_Y, y: Any = _NO_Y) -> tuple:
     """``x`` where ``cond`` is true, else ``y`` (gradients flow to x and y, not cond)."""
+    if x is _NO_Y or y is _NO_Y:
+        raise TypeError(
+            "where: give cond, x and y (x where cond is true, else y); for the positions "
+            "of the true entries use cg.nonzero(cond) (what NumPy's and PyTorch's "
+            "one-argument where give: a tuple of index arrays) or cg.argwhere(cond) "
+            "(TensorFlow's one-argument where: an (n, ndim) array)"
+        )
     if not is_symbolic(cond):
         cond = np.asarray(plain(cond), dtype=bool)
     return (cond, x, y), {}
