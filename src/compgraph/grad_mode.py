@@ -40,6 +40,11 @@ class _OpenTapes(threading.local):
 #: traced function must run eagerly while one is open, so the tape sees every op.
 OPEN_TAPES = _OpenTapes()
 
+#: How many function transforms and gradient tapes are running, in all threads
+#: together (``BUSY[0]``): while it is 0 no thread has one open, which a hot path tells
+#: with one read instead of two thread-local ones (``cg.function``'s float calls).
+BUSY: list[int] = [0]
+
 #: Every recorded Node gets the next number: a tape knows which nodes it recorded
 #: by the ranges of numbers issued while it was recording.
 next_seq = itertools.count(1).__next__

@@ -21,7 +21,7 @@ from .autodiff.engine import run_backward
 from .autodiff.recording import Node, wrap
 from .autodiff.tree import flatten, unflatten
 from .functions import cg
-from .grad_mode import OPEN_TAPES, VARIABLE_HOOK, next_seq
+from .grad_mode import BUSY, OPEN_TAPES, VARIABLE_HOOK, next_seq
 from .grad_mode import STATE as _GRAD
 from .tensor import Tensor
 from .variable import Variable
@@ -151,6 +151,7 @@ class GradientTape:
         if not prev:
             grad.enabled = True
         _OPEN.stack.append(self)
+        BUSY[0] += 1
         if self._watched:
             for t in self._watched.values():
                 self._lend(t)
@@ -169,6 +170,7 @@ class GradientTape:
             stack.pop()
         else:  # tapes closed out of order
             stack.remove(self)
+        BUSY[0] -= 1
         if self._lent:
             self._return_lent()
 

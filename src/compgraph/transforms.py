@@ -22,7 +22,7 @@ from .autodiff.forward import linearize, new_level, primal_at, tangent_at, with_
 from .autodiff.recording import apply, wrap
 from .autodiff.tree import flatten, tree_map, unflatten
 from .functions import cg
-from .grad_mode import STATE, enable_grad, next_seq
+from .grad_mode import BUSY, STATE, enable_grad, next_seq
 from .ops.args import SYMBOLIC_TYPES
 from .ops.elementwise import IDENTITY
 from .tensor import Tensor
@@ -40,6 +40,7 @@ class _Scope:
 
     def __enter__(self) -> _Scope:
         STATE.transform_depth += 1
+        BUSY[0] += 1
         self._grad = enable_grad()
         self._grad.__enter__()
         return self
@@ -47,6 +48,7 @@ class _Scope:
     def __exit__(self, *exc: Any) -> None:
         self._grad.__exit__(*exc)
         STATE.transform_depth -= 1
+        BUSY[0] -= 1
 
 
 def _to_tensor(x: Any, where: str) -> Tensor:
@@ -277,6 +279,7 @@ def _plain_value_and_grad(f: Callable, args: Sequence[Any], kwargs: dict, i: int
     new_args = list(args)
     new_args[i] = xt
     STATE.transform_depth += 1
+    BUSY[0] += 1
     prev = STATE.enabled
     STATE.enabled = True
     after = next_seq()  # nodes recorded before xt existed cannot lead to it
@@ -292,6 +295,7 @@ def _plain_value_and_grad(f: Callable, args: Sequence[Any], kwargs: dict, i: int
     finally:
         STATE.enabled = prev
         STATE.transform_depth -= 1
+        BUSY[0] -= 1
     return y.detach(), _zeros_like(xt) if g is None else wrap(g)
 
 

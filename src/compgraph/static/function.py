@@ -19,7 +19,7 @@ import numpy as np
 
 from ..autodiff.recording import wrap
 from ..autodiff.tree import flatten, unflatten
-from ..grad_mode import OPEN_TAPES, STATE
+from ..grad_mode import BUSY, OPEN_TAPES, STATE
 from ..tensor import Tensor
 from .graph import Graph
 from .ir import Symbol
@@ -222,7 +222,7 @@ class Function:
                 if a.__class__ is not float:
                     break
             else:
-                if not STATE.transform_depth and not OPEN_TAPES.stack:
+                if not BUSY[0] or not (STATE.transform_depth or OPEN_TAPES.stack):
                     floats, code = fast
                     if floats is not None:
                         try:
