@@ -95,3 +95,20 @@ def test_where_numpy_warns_the_numpy_code_runs(fn, x, want):
     with pytest.warns(RuntimeWarning):
         got = float(cf(x))
     assert got == want or (np.isnan(want) and np.isnan(got))
+
+
+def test_the_busy_count_returns_to_zero_after_tapes_and_transforms():
+    from compgraph.grad_mode import BUSY
+
+    start = BUSY[0]
+    cf = cg.function(seed)
+    cf(3.0)
+    with pytest.raises(ZeroDivisionError):
+        with cg.GradientTape():
+            assert BUSY[0] == start + 1
+            raise ZeroDivisionError
+    with pytest.raises(ValueError):
+        cg.grad(lambda x: (_ for _ in ()).throw(ValueError("inside")))(1.0)
+    cg.grad(lambda x: cg.grad(seed)(x))(2.0)
+    assert BUSY[0] == start
+    assert float(cf(3.0)) == 11.0**4  # (3*3+2)**4, through the fast path again
