@@ -358,10 +358,12 @@ def _propagate(
     while ready:
         n = ready.pop()
         g = grads.pop(n)
-        if n.hooks:
-            g = _run_hooks(n.hooks, g, create_graph, f"'{n.op.name}' output")
-        if n.retain is not None:
-            retained.append((n.retain, g))
+        e = n.extra
+        if e is not None:
+            if e.hooks:
+                g = _run_hooks(e.hooks, g, create_graph, f"'{n.op.name}' output")
+            if e.retain is not None:
+                retained.append((e.retain, g))
         if targets is not None and n in targets:
             leaf[n] = g
         saved = n.saved
@@ -574,10 +576,12 @@ def _walk_plain(
         g = grads.pop(n)
         if ours:
             ours.discard(id(g))
-        if n.hooks:
-            g = _run_hooks(n.hooks, g, False, f"'{n.op.name}' output")
-        if n.retain is not None:
-            retained.append((n.retain, g))
+        e = n.extra
+        if e is not None:
+            if e.hooks:
+                g = _run_hooks(e.hooks, g, False, f"'{n.op.name}' output")
+            if e.retain is not None:
+                retained.append((e.retain, g))
         saved = n.saved
         if saved is None:
             raise _freed_error(n)

@@ -123,10 +123,8 @@ class Node:
         "out",
         "shape",
         "dtype",
-        "hooks",
-        "retain",
+        "extra",
         "seq",
-        "label",
         "__weakref__",
     )
     op: Op
@@ -136,10 +134,46 @@ class Node:
     out: Any
     shape: tuple
     dtype: Any
-    hooks: list | None
-    retain: Any
+    #: None, or the rarely set fields (``hooks``, ``retain``, ``label``) in one object:
+    #: one slot to write per recorded op instead of three, one to read in backward.
+    extra: _NodeExtra | None
     seq: int
-    label: str | None
+
+    def _extra(self) -> _NodeExtra:
+        e = self.extra
+        if e is None:
+            e = self.extra = _NodeExtra()
+        return e
+
+    @property
+    def hooks(self) -> list | None:
+        """Hooks on the gradient of this node's output (``register_hook``), or None."""
+        e = self.extra
+        return None if e is None else e.hooks
+
+    @hooks.setter
+    def hooks(self, value: list | None) -> None:
+        self._extra().hooks = value
+
+    @property
+    def retain(self) -> Any:
+        """A weak reference to the output Tensor that called ``retain_grad()``, or None."""
+        e = self.extra
+        return None if e is None else e.retain
+
+    @retain.setter
+    def retain(self, value: Any) -> None:
+        self._extra().retain = value
+
+    @property
+    def label(self) -> str | None:
+        """The output's name as given to the graph (``t.name = ...``), or None."""
+        e = self.extra
+        return None if e is None else e.label
+
+    @label.setter
+    def label(self, value: str | None) -> None:
+        self._extra().label = value
 
     def __repr__(self) -> str:
         return f"<Node {self.op.name} -> {self.shape} {self.dtype}>"
@@ -155,6 +189,17 @@ class Node:
         return self.parents
 
 
+class _NodeExtra:
+    """A Node's rarely set fields (see ``Node.extra``)."""
+
+    __slots__ = ("hooks", "retain", "label")
+
+    def __init__(self) -> None:
+        self.hooks: list | None = None
+        self.retain: Any = None
+        self.label: str | None = None
+
+
 def new_node(
     op: Op, attrs: dict, parents: tuple, saved: tuple, out: Any, shape: tuple, dtype: Any
 ) -> Node:
@@ -167,9 +212,7 @@ def new_node(
     node.out = out
     node.shape = shape
     node.dtype = dtype
-    node.hooks = None
-    node.retain = None
-    node.label = None
+    node.extra = None
     node.seq = s = next_seq()
     if not s & _PARK_MASK:
         park_graph()
@@ -280,9 +323,7 @@ def apply(op: Op, args: Sequence[Any], attrs: dict = _NOATTRS) -> Any:
     node.out = (t if tan else out) if op.save_out else None
     node.shape = out.shape
     node.dtype = out.dtype
-    node.hooks = None
-    node.retain = None
-    node.label = None
+    node.extra = None
     node.seq = s = next_seq()
     if not s & _PARK_MASK:
         park_graph()
@@ -324,9 +365,7 @@ def apply1(op: Op, a: Any) -> Any:
     node.out = out if op.save_out else None
     node.shape = out.shape
     node.dtype = out.dtype
-    node.hooks = None
-    node.retain = None
-    node.label = None
+    node.extra = None
     node.seq = s = next_seq()
     if not s & _PARK_MASK:
         park_graph()
@@ -391,9 +430,7 @@ def apply2(op: Op, a: Any, b: Any) -> Any:
     node.out = out if op.save_out else None
     node.shape = out.shape
     node.dtype = out.dtype
-    node.hooks = None
-    node.retain = None
-    node.label = None
+    node.extra = None
     node.seq = s = next_seq()
     if not s & _PARK_MASK:
         park_graph()
