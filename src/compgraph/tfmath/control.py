@@ -167,38 +167,27 @@ def cond(
     if is_symbolic(pred):
         if pred.shape is not None and tuple(pred.shape) != ():
             raise ValueError(f"{f}: pred must be a scalar, got shape {tuple(pred.shape)}")
-        lt, st = _flatten(true_fn())
-        lf, sf = _flatten(false_fn())
-        if _layout(st) != _layout(sf):
-            raise ValueError(
-                f"{f}: true_fn and false_fn must return the same structure, got "
-                f"{_describe(st)} and {_describe(sf)}"
-            )
-        out = []
-        for a, b in zip(lt, lf, strict=True):
-            if (a is None) != (b is None):
-                raise ValueError(f"{f}: one branch returned None where the other a value")
-            out.append(None if a is None else cg.where(pred, a, b))
-        return _unflatten(st, out)
+        return _select(f, pred, true_fn(), false_fn(), "true_fn and false_fn", "the other")
     p = np.asarray(getattr(pred, "_data", pred))
     if p.shape != ():
         raise ValueError(f"{f}: pred must be a scalar, got shape {p.shape}")
     return true_fn() if bool(p) else false_fn()
 
 
-def _select(f: str, pred: Any, a: Any, b: Any) -> Any:
+def _select(
+    f: str, pred: Any, a: Any, b: Any, who: str = "every branch", other: str = "another"
+) -> Any:
     """``where(pred, a, b)`` over two results of one structure (traced branches)."""
     la, sa = _flatten(a)
     lb, sb = _flatten(b)
     if _layout(sa) != _layout(sb):
         raise ValueError(
-            f"{f}: every branch must return the same structure, got {_describe(sa)} and "
-            f"{_describe(sb)}"
+            f"{f}: {who} must return the same structure, got {_describe(sa)} and {_describe(sb)}"
         )
     out = []
     for x, y in zip(la, lb, strict=True):
         if (x is None) != (y is None):
-            raise ValueError(f"{f}: one branch returned None where another a value")
+            raise ValueError(f"{f}: one branch returned None where {other} a value")
         out.append(None if x is None else cg.where(pred, x, y))
     return _unflatten(sa, out)
 
