@@ -252,6 +252,19 @@ def apply(op: Op, args: Sequence[Any], attrs: dict = _NOATTRS) -> Any:
     overhead, so it allocates as little as it can: a Tensor, and when recording a
     Node plus two tuples (tuples of arrays drop out of the cyclic GC's work).
     """
+    if len(args) == 1 and attrs:
+        a = args[0]
+        if (
+            a.__class__ is _Result
+            and a._rg
+            and a._tan is None
+            and STATE.enabled
+            and op.vjp is not None
+            and not RECORD_HOOKS
+        ):
+            # One recorded Tensor and attributes (sum, reshape, transpose, indexing):
+            # apply1's path with the attributes, without the loops below.
+            return _apply1_attrs(op, a, attrs)
     arrays = []
     rg = False
     why = None
@@ -360,6 +373,39 @@ def apply1(op: Op, a: Any) -> Any:
     node = _new(Node)
     node.op = op
     node.attrs = _NOATTRS
+    node.parents = (a if a._node is None else a._node,)
+    node.saved = (a._data,) if not drop else tuple(_kept([a._data], drop, op.meta))
+    node.out = out if op.save_out else None
+    node.shape = out.shape
+    node.dtype = out.dtype
+    node.extra = None
+    node.seq = s = next_seq()
+    if not s & _PARK_MASK:
+        park_graph()
+    t = _new(_Result)
+    t._data = out
+    t._rg = True
+    t._node = node
+    t._grad = None
+    t._name = None
+    t._hooks = None
+    t._why = None
+    t._tan = None
+    return t
+
+
+def _apply1_attrs(op: Op, a: Any, attrs: dict) -> Any:
+    """apply's one-Tensor case with attributes, recording (see :func:`apply1`)."""
+    try:
+        out = op.forward(a._data, **attrs)
+    except (ValueError, TypeError, IndexError, ArithmeticError) as err:
+        raise _forward_error(op, (a,), attrs, err) from None
+    drop = op.drop.get(1)
+    if drop is None:
+        drop = op_drop(op, 1)
+    node = _new(Node)
+    node.op = op
+    node.attrs = attrs
     node.parents = (a if a._node is None else a._node,)
     node.saved = (a._data,) if not drop else tuple(_kept([a._data], drop, op.meta))
     node.out = out if op.save_out else None
