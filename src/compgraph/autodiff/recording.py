@@ -263,8 +263,8 @@ def apply(op: Op, args: Sequence[Any], attrs: dict = _NOATTRS) -> Any:
             and not RECORD_HOOKS
         ):
             # One recorded Tensor and attributes (sum, reshape, transpose, indexing):
-            # apply1's path with the attributes, without the loops below.
-            return _apply1_attrs(op, a, attrs)
+            # apply1's path, without the loops below.
+            return apply1(op, a, attrs)
     arrays = []
     rg = False
     why = None
@@ -351,9 +351,10 @@ def apply(op: Op, args: Sequence[Any], attrs: dict = _NOATTRS) -> Any:
     return t
 
 
-def apply1(op: Op, a: Any) -> Any:
-    """``apply(op, (a,))`` for a one-input op without attributes (``cg.sin(x)``, ``-x``):
-    the usual case written out, as :func:`apply2`."""
+def apply1(op: Op, a: Any, attrs: dict = _NOATTRS) -> Any:
+    """``apply(op, (a,), attrs)`` for a one-input op (``cg.sin(x)``, ``-x``, ``cg.sum(x)``):
+    the usual case (a recording Tensor, no tangents, no hooks watching) written out, as
+    :func:`apply2`; anything else goes to :func:`apply`."""
     if (
         a.__class__ is not _Result
         or not a._rg
@@ -362,42 +363,9 @@ def apply1(op: Op, a: Any) -> Any:
         or op.vjp is None
         or RECORD_HOOKS
     ):
-        return apply(op, (a,))
+        return apply(op, (a,), attrs)
     try:
-        out = op.forward(a._data)
-    except (ValueError, TypeError, IndexError, ArithmeticError) as err:
-        raise _forward_error(op, (a,), _NOATTRS, err) from None
-    drop = op.drop.get(1)
-    if drop is None:
-        drop = op_drop(op, 1)
-    node = _new(Node)
-    node.op = op
-    node.attrs = _NOATTRS
-    node.parents = (a if a._node is None else a._node,)
-    node.saved = (a._data,) if not drop else tuple(_kept([a._data], drop, op.meta))
-    node.out = out if op.save_out else None
-    node.shape = out.shape
-    node.dtype = out.dtype
-    node.extra = None
-    node.seq = s = next_seq()
-    if not s & _PARK_MASK:
-        park_graph()
-    t = _new(_Result)
-    t._data = out
-    t._rg = True
-    t._node = node
-    t._grad = None
-    t._name = None
-    t._hooks = None
-    t._why = None
-    t._tan = None
-    return t
-
-
-def _apply1_attrs(op: Op, a: Any, attrs: dict) -> Any:
-    """apply's one-Tensor case with attributes, recording (see :func:`apply1`)."""
-    try:
-        out = op.forward(a._data, **attrs)
+        out = op.forward(a._data, **attrs) if attrs else op.forward(a._data)
     except (ValueError, TypeError, IndexError, ArithmeticError) as err:
         raise _forward_error(op, (a,), attrs, err) from None
     drop = op.drop.get(1)
