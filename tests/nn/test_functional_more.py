@@ -475,3 +475,32 @@ def test_pdist_matches_torch_with_equal_rows(p):
     assert cg.pdist is F.pdist
     with pytest.raises(ValueError, match="2-D"):
         F.pdist(cg.tensor(np.ones(3)))
+
+
+@pytest.mark.parametrize(
+    "shape, out, name",
+    [
+        ((2, 3, 7, 5), (3, 2), "adaptive_max_pool2d"),
+        ((3, 6, 6), (3, 3), "adaptive_max_pool2d"),  # unbatched
+        ((2, 2, 8, 8), (None, 4), "adaptive_max_pool2d"),  # equal windows
+        ((2, 3, 9), 4, "adaptive_max_pool1d"),
+    ],
+)
+def test_adaptive_max_pool_return_indices_match_torch(shape, out, name):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(5)
+    a = rng.integers(0, 3, size=shape).astype(float)  # ties: the first maximum wins
+    a.flat[5] = np.nan  # NaN counts as the maximum, as torch
+    x = cg.tensor(a, requires_grad=True)
+    v, i = getattr(F, name)(x, out, return_indices=True)
+    tx = torch.tensor(a, requires_grad=True)
+    tv, ti = getattr(torch.nn.functional, name)(tx, out, return_indices=True)
+    np.testing.assert_allclose(v.numpy(), tv.detach().numpy(), equal_nan=True)
+    np.testing.assert_array_equal(i.numpy(), ti.numpy())
+    assert i.dtype == np.int64 and not i.requires_grad
+    w = rng.normal(size=tv.shape)
+    # the gradient flows to each window's first maximum (the NaN's window: to the NaN)
+    cg.sum(cg.where(cg.isnan(v), 0.0, v) * w).backward()
+    tv2 = torch.where(torch.isnan(tv), torch.zeros_like(tv), tv)
+    (tv2 * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12, atol=1e-12)

@@ -1123,14 +1123,45 @@ def avg_pool1d(
     )
 
 
-def _adaptive(x: Any, size: Any, spatial: int, reduce: Any, where: str) -> Tensor:
-    """Pool (N, C, *spatial) into ``size`` cells; cell i of a length-L axis spans
-    ``floor(i*L/o)`` to ``ceil((i+1)*L/o)`` (PyTorch's windows)."""
-    shape = _shape(x)
+def _adaptive_sizes(shape: tuple, size: Any, spatial: int, where: str) -> tuple:
+    """The output cells per spatial axis (``None`` keeps that axis's size)."""
     sizes = tuple(size) if isinstance(size, (tuple, list)) else (size,) * spatial
     outs = tuple(shape[2 + i] if o is None else int(o) for i, o in enumerate(sizes))
     if len(outs) != spatial or min(outs) < 1:
         raise ValueError(f"{where}: output_size must be {spatial} positive ints, got {size}")
+    return outs
+
+
+def _adaptive_windows(shape: tuple, outs: tuple) -> list:
+    """The spatial slices of every output cell, in row-major order (PyTorch's windows:
+    cell i of a length-L axis spans ``floor(i*L/o)`` to ``ceil((i+1)*L/o)``)."""
+    return [
+        tuple(slice((i * L) // o, -((-(i + 1) * L) // o)) for i, L, o in zip(cell, shape[2:], outs))
+        for cell in np.indices(outs).reshape(len(outs), -1).T
+    ]
+
+
+def _adaptive_argmax(x: Any, size: Any, spatial: int, where: str) -> Tensor:
+    """For each cell of an adaptive max pooling of (N, C, *spatial): the flat index
+    (over the spatial axes) of its first maximum, a NaN counting as the maximum
+    (``return_indices=True``, as torch)."""
+    data = np.asarray(getattr(x, "_data", x))
+    shape = data.shape
+    outs = _adaptive_sizes(shape, size, spatial, where)
+    flat = np.arange(int(np.prod(shape[2:]))).reshape(shape[2:])
+    windows = _adaptive_windows(shape, outs)
+    found = np.empty(shape[:2] + (len(windows),), np.int64)
+    for c, sl in enumerate(windows):
+        win = data[(slice(None), slice(None)) + sl].reshape(shape[:2] + (-1,))
+        found[..., c] = flat[sl].reshape(-1)[np.argmax(win, axis=-1)]  # first max; NaN first
+    return Tensor(found.reshape(shape[:2] + outs))
+
+
+def _adaptive(x: Any, size: Any, spatial: int, reduce: Any, where: str) -> Tensor:
+    """Pool (N, C, *spatial) into ``size`` cells; cell i of a length-L axis spans
+    ``floor(i*L/o)`` to ``ceil((i+1)*L/o)`` (PyTorch's windows)."""
+    shape = _shape(x)
+    outs = _adaptive_sizes(shape, size, spatial, where)
     if all(L % o == 0 for L, o in zip(shape[2:], outs)):  # equal windows: one reshape
         split = shape[:2] + tuple(v for o, L in zip(outs, shape[2:]) for v in (o, L // o))
         y = cg.reshape(x, split)
@@ -1139,13 +1170,9 @@ def _adaptive(x: Any, size: Any, spatial: int, reduce: Any, where: str) -> Tenso
         y = cg.reshape(cg.transpose(y, order), shape[:2] + outs + (-1,))
         return reduce(y, -1)
     # unequal windows: one slice per cell, stacked (few cells in practice)
-    grids = np.indices(outs).reshape(spatial, -1).T
     vals = []
-    for cell in grids:
-        index = (slice(None), slice(None)) + tuple(
-            slice((i * L) // o, -((-(i + 1) * L) // o)) for i, L, o in zip(cell, shape[2:], outs)
-        )
-        win = cg.reshape(x[index], shape[:2] + (-1,))
+    for sl in _adaptive_windows(shape, outs):
+        win = cg.reshape(x[(slice(None), slice(None)) + sl], shape[:2] + (-1,))
         vals.append(reduce(win, -1))
     return cg.reshape(cg.stack(vals, axis=-1), shape[:2] + outs)
 
@@ -1175,21 +1202,23 @@ def adaptive_avg_pool1d(input: Any, output_size: Any) -> Tensor:  # noqa: A002
     )
 
 
+def _adaptive_max(where: str, x: Any, size: Any, spatial: int, return_indices: bool) -> Any:
+    def pool(xb: Any) -> Any:
+        y = _adaptive(xb, size, spatial, _first_max, where)
+        return (y, _adaptive_argmax(xb, size, spatial, where)) if return_indices else y
+
+    return _unbatched(where, x, spatial, pool)
+
+
 def adaptive_max_pool2d(
     input: Any,  # noqa: A002 (PyTorch's name)
     output_size: Any,
     return_indices: bool = False,
 ) -> Tensor:
     """Max over the windows cutting (N, C, H, W) into ``output_size`` cells (the
-    gradient to each window's first maximum); ``return_indices`` is not supported."""
-    if return_indices:
-        raise NotImplementedError("adaptive_max_pool2d: return_indices=True is not supported")
-    return _unbatched(
-        "adaptive_max_pool2d",
-        input,
-        2,
-        lambda x: _adaptive(x, output_size, 2, _first_max, "adaptive_max_pool2d"),
-    )
+    gradient to each window's first maximum); with ``return_indices`` also the flat
+    H*W index of each maximum, as torch."""
+    return _adaptive_max("adaptive_max_pool2d", input, output_size, 2, return_indices)
 
 
 def adaptive_max_pool1d(
@@ -1197,15 +1226,9 @@ def adaptive_max_pool1d(
     output_size: Any,
     return_indices: bool = False,
 ) -> Tensor:
-    """Max over the windows cutting (N, C, L) into ``output_size`` cells."""
-    if return_indices:
-        raise NotImplementedError("adaptive_max_pool1d: return_indices=True is not supported")
-    return _unbatched(
-        "adaptive_max_pool1d",
-        input,
-        1,
-        lambda x: _adaptive(x, output_size, 1, _first_max, "adaptive_max_pool1d"),
-    )
+    """Max over the windows cutting (N, C, L) into ``output_size`` cells (with
+    ``return_indices`` also the index of each maximum, as torch)."""
+    return _adaptive_max("adaptive_max_pool1d", input, output_size, 1, return_indices)
 
 
 # ------------------------------------------------------------------ padding, resizing
