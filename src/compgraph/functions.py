@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .array_api import Device
-from .autodiff.recording import apply, mark_mutated, wrap
+from .autodiff.recording import apply, apply1, mark_mutated, wrap
 from .grad_mode import is_grad_enabled
 from .ops.args import SYMBOLIC_TYPES, ndim_of, normalize_axis, shape_of
 from .ops.defaults import default_float
@@ -39,6 +39,10 @@ def dispatch(op: Op, args: Sequence[Any], attrs: dict | None = None) -> Any:
 
     A list or tuple holding tensors is stacked first, so the graph reaches each element
     (``cg.sum([x, 2 * x])``), as JAX and NumPy treat such a list as an array."""
+    if len(args) == 1:
+        a = args[0]
+        if a.__class__ is Tensor and a._rg:  # a recorded cg.sum(x), x.reshape(...) ...
+            return apply1(op, a, attrs) if attrs else apply1(op, a)
     conv = []
     for a in args:
         if type(a) is not Tensor:
