@@ -272,6 +272,15 @@ class Tensor(TensorBase, ArrayMethods):
 
         ``gradient`` (same shape as self) may be omitted only for one-element tensors.
         """
+        if (
+            gradient is None
+            and inputs is None
+            and not create_graph
+            and self._node is not None
+            and self._tan is None
+        ):
+            engine.loss_backward(self, retain_graph)  # (``loss.backward()``)
+            return
         engine.backward((self,), (gradient,), retain_graph, create_graph, inputs)
 
     def detach(self) -> Tensor:

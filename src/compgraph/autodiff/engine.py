@@ -34,7 +34,16 @@ from .recording import (
     wrap,
 )
 
-__all__ = ["backward", "grad", "leaf_grad", "run_backward", "seed", "owned", "queue_callback"]
+__all__ = [
+    "backward",
+    "grad",
+    "leaf_grad",
+    "loss_backward",
+    "run_backward",
+    "seed",
+    "owned",
+    "queue_callback",
+]
 
 
 class _Callbacks(threading.local):
@@ -498,20 +507,7 @@ def backward(
             and t._tan is None
             and (grad_tensors is None or grad_tensors[0] is None)
         ):
-            # ``loss.backward()``: the same steps as run_backward's, without its options.
-            retain = bool(retain_graph)
-            prev_mode = STATE.enabled
-            STATE.enabled = False
-            try:
-                if HOOKED_LEAVES:
-                    leaf, retained = _walk_counted(t._node, seed(t, None, False), retain)
-                else:
-                    leaf, retained = _walk_plain(t._node, seed(t, None, False), retain)
-            finally:
-                STATE.enabled = prev_mode
-            if not retain:
-                unpark_graph()
-            _assign(list(leaf.items()), retained, False)
+            loss_backward(t, retain_graph)
             return
     if any(t._tan for t in tensors):
         create_graph = True  # tangents ride on Tensors: backward must run on Tensors
@@ -529,6 +525,27 @@ def backward(
         found, retained = run_backward(roots, retain_graph, create_graph)
         final = list(found.items())
     _assign(final, retained, create_graph)
+
+
+def loss_backward(t: TensorBase, retain_graph: bool | None = None) -> None:
+    """``loss.backward()``: a recorded Tensor without tangents, no seed gradient, no
+    ``inputs``, no ``create_graph`` (the caller checks); run_backward's steps without
+    its options."""
+    root = t._node
+    assert root is not None  # (the caller checks)
+    retain = bool(retain_graph)
+    prev_mode = STATE.enabled
+    STATE.enabled = False
+    try:
+        if HOOKED_LEAVES:
+            leaf, retained = _walk_counted(root, seed(t, None, False), retain)
+        else:
+            leaf, retained = _walk_plain(root, seed(t, None, False), retain)
+    finally:
+        STATE.enabled = prev_mode
+    if not retain:
+        unpark_graph()
+    _assign(list(leaf.items()), retained, False)
 
 
 def _walk_counted(root: Node, g: Any, retain: bool) -> tuple[dict, list]:
