@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import compgraph as cg
-from compgraph.ops import blas
+from compgraph.static import optimize as optimize_mod
 from compgraph.static.optimize import (algebraic_simplification, common_subexpression_elimination,
                                        constant_folding, dead_code_elimination, specialize)
 from helpers import assert_exact
@@ -569,7 +569,7 @@ def _sgd_graph(dtype):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_sgd_update_becomes_one_addmm(dtype, monkeypatch):
     """w - lr * (d.T @ h) -> addmm(w, d.T, h, alpha=-lr): no multiply or subtract left."""
-    monkeypatch.setattr(blas, "MIN_ELEMENTS", 0)  # (small shapes here: see the last test)
+    monkeypatch.setattr(optimize_mod, "ADDMM_MIN_ELEMENTS", 0)  # (small shapes here: see the last test)
     g, y = _sgd_graph(dtype)
     opt = g.optimize()
     ops = [n.op for n in opt.nodes if n.op != "input"]
@@ -589,7 +589,7 @@ def test_sgd_update_becomes_one_addmm(dtype, monkeypatch):
 
 
 def test_addmm_rule_signs_and_what_it_leaves_alone(monkeypatch):
-    monkeypatch.setattr(blas, "MIN_ELEMENTS", 0)
+    monkeypatch.setattr(optimize_mod, "ADDMM_MIN_ELEMENTS", 0)
     g = cg.Graph()
     f8 = np.float64
     a = [g.input(f"a{k}", shape=(4, 3), dtype=f8) for k in range(6)]  # distinct (no CSE)
@@ -615,7 +615,7 @@ def test_addmm_rule_signs_and_what_it_leaves_alone(monkeypatch):
 def test_scaled_product_not_rescaled_is_absorbed_too(monkeypatch):
     """w - k * (a @ b) where neither operand is smaller than the product (so the scaling
     rule leaves it): still one addmm with alpha = -k; k * (a @ b) used twice is left."""
-    monkeypatch.setattr(blas, "MIN_ELEMENTS", 0)
+    monkeypatch.setattr(optimize_mod, "ADDMM_MIN_ELEMENTS", 0)
     g = cg.Graph()
     f8 = np.float64
     w = g.input("w", shape=(2, 2), dtype=f8)
@@ -634,8 +634,8 @@ def test_scaled_product_not_rescaled_is_absorbed_too(monkeypatch):
 
 
 def test_small_products_are_not_fused():
-    """Below blas.MIN_ELEMENTS result elements a gemm call through ctypes costs more than
-    NumPy's matmul and add: the graph keeps them (an RNN's (8, 64) steps)."""
+    """Below ADDMM_MIN_ELEMENTS result elements fusing gains nothing over
+    matmul and add: the graph keeps them (an RNN's (8, 64) steps)."""
     g = cg.Graph()
     h = g.input("h", shape=(8, 64), dtype=np.float32)
     w = g.input("w", shape=(64, 64), dtype=np.float32)

@@ -11,8 +11,6 @@ from typing import Any
 
 import numpy as np
 
-from . import blas
-from .blas import gemm
 from .meta import Meta, broadcast_partial, promote
 from .registry import NUMPY, defop
 from .spec import Codegen, Onnx, no
@@ -174,30 +172,14 @@ LINEAR = defop(
 
 # --------------------------------------------------------------------------- addmm
 # ``beta * c + alpha * (a @ b)`` (PyTorch's addmm, BLAS's gemm).  The static graph
-# optimiser fuses ``w - lr * (g.T @ h)`` into it: BLAS then reads and writes the weight
-# inside its multithreaded product instead of three single-threaded passes after it.
+# optimiser fuses ``w - lr * (g.T @ h)`` into it for products of at least
+# ADDMM_MIN_ELEMENTS elements: the scaling and the update then run in place, into the
+# product's fresh buffer and the weight's dying one, with no temporaries.
+ADDMM_MIN_ELEMENTS = 1 << 15
+
+
 def _addmm(c, a, b, alpha=1.0, beta=1.0, out=None):
-    if (
-        type(c) is np.ndarray
-        and type(a) is np.ndarray
-        and type(b) is np.ndarray
-        and a.ndim == 2
-        and b.ndim == 2
-        and a.dtype == b.dtype == c.dtype
-    ):
-        shape = (a.shape[0], b.shape[1])
-        if shape[0] * shape[1] >= blas.MIN_ELEMENTS:
-            # ``out`` is c's own (dying) buffer when the compiled graph says so.
-            if out is not None and out is c and c.shape == shape:
-                if gemm(alpha, a, b, beta, c):
-                    return c
-            elif out is None and c.ndim <= 2:
-                dst = np.empty(shape, c.dtype)
-                if beta != 0:
-                    np.copyto(dst, c)  # (c may broadcast, as in torch.addmm)
-                if gemm(alpha, a, b, beta, dst):
-                    return dst
-    elif np.ndim(a) != 2 or np.ndim(b) != 2:
+    if np.ndim(a) != 2 or np.ndim(b) != 2:
         raise ValueError(f"a and b must be matrices, got shapes {np.shape(a)} and {np.shape(b)}")
     r = np.matmul(a, b)
     if r.dtype.kind not in "fc" and (alpha != int(alpha) or beta != int(beta)):
@@ -209,10 +191,12 @@ def _addmm(c, a, b, alpha=1.0, beta=1.0, out=None):
         np.multiply(r, alpha, out=r, casting="unsafe")  # (integral for integer r)
     if beta == 0:  # c is ignored, its nan and inf too (as BLAS and torch.addmm)
         return r if out is None else np.copyto(out, r) or out
-    cc = c if beta == 1 else np.multiply(c, beta)
-    if out is not None:
-        return np.add(cc, r, out=out)
-    return cc + r
+    if out is not None:  # (c's own dying buffer in a compiled graph: no temporary)
+        if beta != 1:
+            np.multiply(c, beta, out=out)
+            c = out
+        return np.add(c, r, out=out)
+    return (c if beta == 1 else np.multiply(c, beta)) + r
 
 
 def _addmm_shape(metas, alpha=1.0, beta=1.0):
@@ -234,9 +218,9 @@ def _scaled(ns, g, k):
 def _addmm_prepare(c: Any, a: Any, b: Any, *, beta: float = 1.0, alpha: float = 1.0) -> tuple:
     """``beta * c + alpha * (a @ b)`` for matrices ``a`` and ``b`` (PyTorch's ``addmm``).
 
-    ``c`` broadcasts to the product's shape.  One primitive, computed by BLAS's gemm
-    (NumPy's bundled OpenBLAS) when the dtypes agree: static graphs fuse SGD's
-    ``w - lr * (g.T @ h)`` into it.
+    ``c`` broadcasts to the product's shape.  One primitive (NumPy's matmul, then the
+    scaling and the sum in place): static graphs fuse SGD's ``w - lr * (g.T @ h)`` into
+    it.
 
     >>> import compgraph as cg
     >>> cg.addmm(cg.ones((2, 2)), cg.eye(2), cg.full((2, 2), 3.0), alpha=2.0).numpy()
@@ -283,7 +267,7 @@ ADDMM = defop(
     method=no("cg.addmm(c, a, b)"),
     numpy=no("NumPy has no addmm"),
     cli=no("a product of arrays"),
-    # gemm updates c in place when c's buffer is the compiled graph's and dies here.
+    # c is updated in place when its buffer is the compiled graph's and dies here.
     codegen=Codegen(fresh=True, out=_addmm, out_operands=(0,)),
     onnx=Onnx(_addmm_onnx),
     batch=no("a product with a scaled operand: the rule runs once per direction"),

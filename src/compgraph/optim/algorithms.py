@@ -9,7 +9,6 @@ from typing import Any
 import numpy as np
 
 from ..autodiff.recording import mark_mutated
-from ..ops.blas import axpy
 from ..tensor import Tensor
 from .optimizer import Optimizer, _hyper
 
@@ -70,12 +69,9 @@ class SGD(Optimizer):
                 buf = state["momentum_buffer"] = np.array(g, copy=True)
             else:
                 buf *= momentum
-                if not axpy(1 - group["dampening"], g, buf):
-                    buf += (1 - group["dampening"]) * g
+                buf += (1 - group["dampening"]) * g
             g = g + momentum * buf if group["nesterov"] else buf
-        # One BLAS pass (torch's p.add_(g, alpha=-lr)); NumPy needs a temporary and two.
-        if not axpy(-lr, g, d):
-            d -= lr * g
+        d -= lr * g
 
 
 class Adam(Optimizer):
@@ -273,8 +269,7 @@ class RMSprop(Optimizer):
             buf *= momentum
             buf += tmp
             tmp = buf
-        if not axpy(-lr, tmp, d):
-            d -= lr * tmp
+        d -= lr * tmp  # (tmp may be the momentum buffer: not scaled in place)
 
 
 class Adagrad(Optimizer):
@@ -354,8 +349,8 @@ class Adagrad(Optimizer):
         np.sqrt(s, out=tmp)
         tmp += group["eps"]
         np.divide(g, tmp, out=tmp)
-        if not axpy(-clr, tmp, d):
-            d -= clr * tmp
+        tmp *= clr
+        d -= tmp
 
 
 # --------------------------------------------------------------------------- schedules

@@ -29,9 +29,8 @@ from typing import Any, cast
 
 import numpy as np
 
-from ..ops import blas
 from ..ops.elementwise import ADD, IDENTITY, MULTIPLY, POWER, SUBTRACT
-from ..ops.linalg import ADDMM, MATMUL
+from ..ops.linalg import ADDMM, ADDMM_MIN_ELEMENTS, MATMUL
 from ..ops.meta import Meta, infer
 from ..ops.reduce import ZEROS_LIKE
 from ..ops.registry import OPS, Op
@@ -510,8 +509,9 @@ def _addmm_rule(uses: dict) -> Rewrite:
     """c + (a @ b), c - (a @ b), (a @ b) - c -> addmm(c, a, b, alpha, beta) for matrices,
     when c has the product's shape and dtype and the product is used only here; then
     addmm(c, k * a, b) -> addmm(c, a, b, alpha=k * alpha) for a Python number k (on the
-    next sweep).  SGD's ``w - lr * (g.T @ h)`` becomes one BLAS gemm that updates the
-    weight inside the product.  Not bit-exact (gemm rounds alpha*ab + beta*c once)."""
+    next sweep).  SGD's ``w - lr * (g.T @ h)`` becomes one addmm that scales the fresh
+    product and adds it into the weight's dying buffer, with no temporaries.  Products
+    smaller than ``ADDMM_MIN_ELEMENTS`` are left alone (nothing to gain)."""
 
     def rewrite(n: Symbol, ins: list, new: Any) -> Symbol | None:
         if n.op in (ADD.name, SUBTRACT.name) and len(ins) == 2:
@@ -566,9 +566,9 @@ def _fuse_addmm(n: Symbol, ins: list, new: Any, uses: dict) -> Symbol | None:
             or n.dtype != m.dtype
             or m.dtype is None
             or m.dtype.kind != "f"
-            or cast(tuple, m.shape)[0] * cast(tuple, m.shape)[1] < blas.MIN_ELEMENTS
+            or cast(tuple, m.shape)[0] * cast(tuple, m.shape)[1] < ADDMM_MIN_ELEMENTS
         ):
-            continue  # (small products: NumPy's matmul and add are cheaper than a gemm call)
+            continue  # (small products: nothing to gain over matmul and add)
         if n.op == SUBTRACT.name:
             alpha, beta = (-scale, 1.0) if k == 1 else (scale, -1.0)
         else:
