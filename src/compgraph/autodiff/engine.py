@@ -131,16 +131,15 @@ def _freed_error(n: Node) -> RuntimeError:
 
 
 def _reduce(ns, gi: Any, shape: tuple, dtype: Any, n: Node, i: int) -> Any:
-    gs = tuple(gi.shape)
-    shape = tuple(shape)
-    if gs != shape:
-        lead = len(gs) - len(shape)
-        if lead < 0 or any(d != 1 and d != gs[k + lead] for k, d in enumerate(shape)):
+    if gi.shape != shape:
+        try:
+            gi = ns.sum_to(gi, shape=shape)
+        except ValueError:
             raise ValueError(
-                f"backward of '{n.op.name}': the gradient for input {i} has shape {gs}, "
-                f"which cannot be summed to that input's shape {shape}"
-            )
-        gi = ns.sum_to(gi, shape=shape)
+                f"backward of '{n.op.name}': the gradient for input {i} has shape "
+                f"{tuple(gi.shape)}, which cannot be summed to that input's shape "
+                f"{tuple(shape)}"
+            ) from None
     if gi.dtype != dtype:
         if gi.dtype.kind == "c" and np.dtype(dtype).kind != "c":
             gi = ns.real(gi)  # a real input's cotangent is the real part (JAX's convention)
