@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .array_api import Device
-from .autodiff.recording import apply, apply1, mark_mutated, wrap
+from .autodiff.recording import apply, apply1, apply2, mark_mutated, wrap
 from .grad_mode import is_grad_enabled
 from .ops.args import SYMBOLIC_TYPES, ndim_of, normalize_axis, shape_of
 from .ops.defaults import default_float
@@ -101,13 +101,13 @@ def _public(front: Front) -> Callable:
 
         def fn(x: Any) -> Any:  # type: ignore[misc]
             if x.__class__ is Tensor:  # (what dispatch would do, without its loop)
-                return apply(op, (x,))
+                return apply1(op, x)
             return dispatch(op, (x,))
     elif op.nargs == 2 and not op.attr_names:
 
         def fn(x: Any, y: Any) -> Any:  # type: ignore[misc]
             if x.__class__ is Tensor and y.__class__ is Tensor:
-                return apply(op, (x, y))
+                return apply2(op, x, y)
             return dispatch(op, (x, y))
     else:
         n = op.nargs
