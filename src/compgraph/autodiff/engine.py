@@ -544,7 +544,13 @@ def loss_backward(t: TensorBase, retain_graph: bool | None = None) -> None:
         STATE.enabled = prev_mode
     if not retain:
         unpark_graph()
-    _assign(list(leaf.items()), retained, False)
+    if retained or _CALLBACKS.queue:
+        _assign(list(leaf.items()), retained, False)
+        return
+    handed: set = set()  # (_assign's steps for plain leaves, without its list)
+    for x, g in leaf.items():
+        old = x._grad
+        x._grad = wrap(owned(g, handed)) if old is None else wrap(old._data + g)
 
 
 def _walk_counted(root: Node, g: Any, retain: bool) -> tuple[dict, list]:
