@@ -26,6 +26,7 @@ from .autodiff.recording import (
     apply,
     apply1,
     apply2,
+    apply_num,
     mark_mutated,
     set_tensor_class,
     wrap,
@@ -709,13 +710,17 @@ def _fast_operators(front: Front, removed: bool) -> None:
 
         def binary(self, other):
             tb = other.__class__
-            if tb is Tensor or tb is float or tb is int or tb is np.ndarray:
+            if tb is float or tb is int:
+                return apply_num(op, self, other, False)
+            if tb is Tensor or tb is np.ndarray:
                 return apply2(op, self, other)
             return _binary(op, self, other)
 
         def rbinary(self, other):
             tb = other.__class__
-            if tb is float or tb is int or tb is np.ndarray:
+            if tb is float or tb is int:
+                return apply_num(op, self, other, True)
+            if tb is np.ndarray:
                 return apply2(op, other, self)
             return _rbinary(op, self, other)
 

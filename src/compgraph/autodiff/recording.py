@@ -40,6 +40,7 @@ __all__ = [
     "apply",
     "apply1",
     "apply2",
+    "apply_num",
     "op_drop",
     "park_graph",
     "unpark_graph",
@@ -458,6 +459,65 @@ def apply2(op: Op, a: Any, b: Any) -> Any:
     t._why = None
     t._tan = None
     return t
+
+
+def apply_num(op: Op, t: Any, c: Any, right: bool) -> Any:
+    """:func:`apply2` for a Tensor and a Python number (``x * 2.0``; ``3 - x`` when
+    ``right``), the scalar chains' usual op, written out shorter; anything unusual goes
+    to :func:`apply2`, which makes the same Tensor and Node."""
+    if (
+        t.__class__ is not _Result
+        or not t._rg
+        or t._tan is not None
+        or t._capturable
+        or not STATE.enabled
+        or op.vjp is None
+        or op.meta
+        or RECORD_HOOKS
+    ):
+        return apply2(op, c, t) if right else apply2(op, t, c)
+    d = t._data
+    try:
+        out = op.forward(c, d) if right else op.forward(d, c)
+    except (ValueError, TypeError, IndexError, ArithmeticError) as err:
+        raise _forward_error(op, (c, t) if right else (t, c), _NOATTRS, err) from None
+    p = t._node
+    if p is None:
+        p = t
+    node = _new(Node)
+    node.op = op
+    node.attrs = _NOATTRS
+    if right:
+        node.parents = (None, p)
+        drop = op.drop.get(2)
+        if drop is None:
+            drop = op_drop(op, 2)
+    else:
+        node.parents = (p, None)
+        drop = op.drop.get(1)
+        if drop is None:
+            drop = op_drop(op, 1)
+    if right:
+        node.saved = (None if 0 in drop else c, None if 1 in drop else d)
+    else:
+        node.saved = (None if 0 in drop else d, None if 1 in drop else c)
+    node.out = out if op.save_out else None
+    node.shape = out.shape
+    node.dtype = out.dtype
+    node.extra = None
+    node.seq = s = next_seq()
+    if not s & _PARK_MASK:
+        park_graph()
+    r = _new(_Result)
+    r._data = out
+    r._rg = True
+    r._node = node
+    r._grad = None
+    r._name = None
+    r._hooks = None
+    r._why = None
+    r._tan = None
+    return r
 
 
 def _kept(arrays: list, drop: tuple, meta: bool) -> list:
