@@ -481,7 +481,7 @@ def apply_num(op: Op, t: Any, c: Any, right: bool) -> Any:
         out = op.forward(c, d) if right else op.forward(d, c)
     except (ValueError, TypeError, IndexError, ArithmeticError) as err:
         raise _forward_error(op, (c, t) if right else (t, c), _NOATTRS, err) from None
-    p = t._node
+    p: Any = t._node
     if p is None:
         p = t
     node = _new(Node)
