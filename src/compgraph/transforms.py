@@ -233,8 +233,8 @@ def value_and_grad(
     if has_aux or holomorphic:
         one = -1
 
-    @functools.wraps(f)
-    def wrapped(*args: Any, **kwargs: Any):
+    def call(args: tuple, kwargs: dict, value: bool = True) -> Any:
+        # (grad calls this directly, with value=False: no value Tensor to make)
         if 0 <= one < len(args) and not STATE.transform_depth:
             x = args[one]
             tx = type(x)
@@ -243,7 +243,7 @@ def value_and_grad(
                 or (tx is np.ndarray and x.dtype.kind == "f")
                 or (tx is Tensor and x.dtype.kind == "f" and not _is_outer(x))
             ):
-                return _plain_value_and_grad(f, args, kwargs, one)
+                return _plain_value_and_grad(f, args, kwargs, one, value)
         nums, single = _argnums(argnums, len(args), "value_and_grad")
         if any(type(x) in SYMBOLIC_TYPES for i in nums for x in flatten(args[i])[0]):
             return _symbolic_value_and_grad(f, args, kwargs, nums, single, has_aux, holomorphic)
@@ -266,10 +266,17 @@ def value_and_grad(
             return (value, _finish(aux, scope.nested)), g
         return value, g
 
+    @functools.wraps(f)
+    def wrapped(*args: Any, **kwargs: Any):
+        return call(args, kwargs)
+
+    wrapped._call = call  # type: ignore[attr-defined]
     return wrapped
 
 
-def _plain_value_and_grad(f: Callable, args: Sequence[Any], kwargs: dict, i: int) -> Any:
+def _plain_value_and_grad(
+    f: Callable, args: Sequence[Any], kwargs: dict, i: int, value: bool = True
+) -> Any:
     """The common call (one float or float-array argument, no outer transform or graph)
     without the pytree bookkeeping: the same result as the general path, at a third of
     its overhead on a scalar function."""
@@ -296,7 +303,7 @@ def _plain_value_and_grad(f: Callable, args: Sequence[Any], kwargs: dict, i: int
         STATE.enabled = prev
         STATE.transform_depth -= 1
         BUSY[0] -= 1
-    return y.detach(), _zeros_like(xt) if g is None else wrap(g)
+    return (y.detach() if value else None), _zeros_like(xt) if g is None else wrap(g)
 
 
 def _symbolic_value_and_grad(
@@ -448,11 +455,11 @@ def grad(
     >>> float(cg.grad(cg.grad(lambda x: x ** 3))(2.0))
     12.0
     """
-    vg = value_and_grad(f, argnums, has_aux, holomorphic)
+    call = value_and_grad(f, argnums, has_aux, holomorphic)._call  # type: ignore[attr-defined]
 
     @functools.wraps(f)
     def wrapped(*args: Any, **kwargs: Any):
-        value, g = vg(*args, **kwargs)
+        value, g = call(args, kwargs, has_aux)  # (the value only for its aux)
         return (g, value[1]) if has_aux else g
 
     return wrapped

@@ -526,6 +526,9 @@ def backward(
     _assign(final, retained, create_graph)
 
 
+_ONE64 = np.float64(1.0)
+
+
 def loss_backward(t: TensorBase, retain_graph: bool | None = None) -> None:
     """``loss.backward()``: a recorded Tensor without tangents, no seed gradient, no
     ``inputs``, no ``create_graph`` (the caller checks); run_backward's steps without
@@ -539,7 +542,10 @@ def loss_backward(t: TensorBase, retain_graph: bool | None = None) -> None:
         if HOOKED_LEAVES:
             leaf, retained = _walk_counted(root, seed(t, None, False), retain)
         else:
-            leaf, retained = _walk_plain(root, seed(t, None, False), retain)
+            d = t._data
+            # (NumPy scalars are immutable: one shared 1.0 seeds every float64 loss)
+            g = _ONE64 if d.__class__ is np.float64 else seed(t, None, False)
+            leaf, retained = _walk_plain(root, g, retain)
     finally:
         STATE.enabled = prev_mode
     if not retain:
@@ -698,7 +704,9 @@ def leaf_grad(y: TensorBase, x: TensorBase, after: int) -> Any:
         if HOOKED_LEAVES:
             found, _ = run_backward([(root, seed(y, None, False))], False, False, {x})
         else:
-            found, _ = _walk_plain(root, seed(y, None, False), False, x, after)
+            d = y._data
+            g = _ONE64 if d.__class__ is np.float64 else seed(y, None, False)
+            found, _ = _walk_plain(root, g, False, x, after)
     finally:
         STATE.enabled = prev_mode
     unpark_graph()
