@@ -88,3 +88,33 @@ def test_apply2_matches_apply(name):
     h = x * 2.0
     for a, b in ((h, w), (w, h), (h, np.ones(2)), (np.ones(2), h)):
         _same_node(apply2(op, a, b), apply(op, (a, b)))
+
+
+@pytest.mark.parametrize(
+    "x,shape",
+    [
+        (np.float32(2.5), (3, 4)),
+        (np.arange(4.0), (3, 4)),
+        (np.arange(3.0).reshape(3, 1), (2, 3, 4)),
+        (np.ones((1, 4), np.complex128), (5, 4)),
+        (np.array(["a", "bc"]), (3, 2)),
+        (np.datetime64("2020-01-01"), (2,)),
+        (np.ones((3, 4))[:, ::2], (2, 3, 2)),  # not contiguous: NumPy's own
+        (np.array([1, None], dtype=object), (2, 2)),
+        (np.ones(0), (2, 0)),
+    ],
+)
+def test_broadcast_to_views_equal_numpys(x, shape):
+    got = OPS["broadcast_to"].forward(x, shape)
+    want = np.broadcast_to(x, shape)
+    assert got.shape == want.shape and got.dtype == want.dtype
+    assert got.strides == want.strides or got.size == 0
+    assert not got.flags.writeable
+    assert (got == want).all()
+    assert np.shares_memory(got, x) or got.size == 0 or isinstance(x, np.generic)
+
+
+def test_broadcast_to_refuses_like_numpy():
+    for x, shape in ((np.ones(3), (4,)), (np.ones((2, 3)), (3,))):
+        with pytest.raises(ValueError):
+            OPS["broadcast_to"].forward(x, shape)

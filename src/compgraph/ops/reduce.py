@@ -309,7 +309,10 @@ def _broadcast_to(x: Any, shape: Any) -> Any:
                     break
                 step *= d
             if ok and x.dtype.hasobject is False:
-                view = np.ndarray(shape, x.dtype, x, 0, tuple(strides))
+                try:
+                    view = np.ndarray(shape, x.dtype, x, 0, tuple(strides))
+                except (TypeError, ValueError):  # (no buffer to share: NumPy's way)
+                    return np.broadcast_to(x, shape)
                 view.flags.writeable = False
                 return view
     return np.broadcast_to(x, shape)
