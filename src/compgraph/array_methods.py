@@ -202,7 +202,8 @@ def _method(front: Front, m: Method) -> Callable | property:
     if adapt is None:
 
         def method(self, *args, **kwargs):
-            return _function(front)(self, *args, **kwargs)
+            fn = front.function  # (looked up when called: see _function)
+            return fn(self, *args, **kwargs)  # type: ignore[misc]
     else:
 
         def method(self, *args, **kwargs):

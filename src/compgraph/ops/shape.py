@@ -456,6 +456,8 @@ def _getitem_vjp(ns, g, out, x, index):
 def _getitem_prepare(x: Any, index: Any) -> tuple:
     """``x[index]``: NumPy's basic and advanced indexing (integer arrays, boolean
     masks), differentiable."""
+    if index.__class__ is int:  # (x[t]: nothing to normalise)
+        return (x,), {"index": index}
     return (x,), {"index": normalize_index(index, keep_masks=True)}
 
 
