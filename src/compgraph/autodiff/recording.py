@@ -352,6 +352,12 @@ def apply(op: Op, args: Sequence[Any], attrs: dict = _NOATTRS) -> Any:
     return t
 
 
+# Saved tuples when backward reads no input: shared (tuples are immutable, and backward
+# only rebinds ``Node.saved``), one allocation and 48-56 bytes fewer per such node.
+_NONE1 = (None,)
+_NONE2 = (None, None)
+
+
 def apply1(op: Op, a: Any, attrs: dict = _NOATTRS) -> Any:
     """``apply(op, (a,), attrs)`` for a one-input op (``cg.sin(x)``, ``-x``, ``cg.sum(x)``):
     the usual case (a recording Tensor, no tangents, no hooks watching) written out, as
@@ -376,7 +382,10 @@ def apply1(op: Op, a: Any, attrs: dict = _NOATTRS) -> Any:
     node.op = op
     node.attrs = attrs
     node.parents = (a if a._node is None else a._node,)
-    node.saved = (a._data,) if not drop else tuple(_kept([a._data], drop, op.meta))
+    if not drop:
+        node.saved = (a._data,)
+    else:
+        node.saved = tuple(_kept([a._data], drop, True)) if op.meta else _NONE1
     node.out = out if op.save_out else None
     node.shape = out.shape
     node.dtype = out.dtype
@@ -440,6 +449,8 @@ def apply2(op: Op, a: Any, b: Any) -> Any:
         node.saved = (da, db)
     elif op.meta:
         node.saved = tuple(_kept([da, db], drop, True))
+    elif len(drop) == 2:
+        node.saved = _NONE2  # (add, subtract: nothing to keep, one shared tuple)
     else:
         node.saved = (None if 0 in drop else da, None if 1 in drop else db)
     node.out = out if op.save_out else None
@@ -497,7 +508,9 @@ def apply_num(op: Op, t: Any, c: Any, right: bool) -> Any:
         drop = op.drop.get(1)
         if drop is None:
             drop = op_drop(op, 1)
-    if right:
+    if len(drop) == 2:
+        node.saved = _NONE2
+    elif right:
         node.saved = (None if 0 in drop else c, None if 1 in drop else d)
     else:
         node.saved = (None if 0 in drop else d, None if 1 in drop else c)
