@@ -54,6 +54,8 @@ SAMPLES = [] if sc is None else [
     _with("gammainc", A), _with("gammaincc", A), _with("stdtr", A, ANY),
     _with("iv", V), _with("ive", V), _with("jv", V), _with("jn", N), _with("yn", N),
     _with("yv", V), _with("kv", V), _with("kve", V),
+    Sample("special.zeta", lambda q: S.zeta(np.array([1.5, 2.0, 3.0, 4.5]), q),
+           lambda q: sc.zeta(np.array([1.5, 2.0, 3.0, 4.5]), q), X, order2=True),
     Sample("special.xlogy", lambda a, b: S.xlogy(a, b), sc.xlogy, ANY + X, order2=True),
     Sample("special.xlog1py", lambda a, b: S.xlog1py(a, b), sc.xlog1py, ANY + SMALL,
            order2=True),

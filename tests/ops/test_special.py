@@ -56,6 +56,8 @@ TORCH = [
         x, torch.tensor(UNIT)), ANY),
     ("xlog1py_y", lambda y: S.xlog1py(ANY, y), lambda y: torch.special.xlog1py(
         torch.tensor(ANY), y), UNIT - 0.5),
+    ("zeta_q", lambda q: S.zeta(A + 1.0, q), lambda q: torch.special.zeta(
+        torch.tensor(A + 1.0), q), POS),
     ("logsumexp", lambda x: S.logsumexp(x, axis=1), lambda x: torch.special.logsumexp(x, 1), ANY),
     ("softmax", lambda x: S.softmax(x, axis=0), lambda x: torch.special.softmax(x, 0), ANY),
     ("log_softmax", lambda x: S.log_softmax(x, axis=1), lambda x: torch.special.log_softmax(
@@ -165,7 +167,8 @@ def test_xlogy_gradients_follow_jax():
     (lambda p, x: S.iv(p, x), "v"), (lambda p, x: S.jn(p, x), "v"), (lambda p, x: S.yn(p, x), "n"),
     (lambda p, x: S.polygamma(p, x), "n"), (lambda p, x: S.gammainc(p, x), "a"),
     (lambda p, x: S.gammaincc(p, x), "a"), (lambda p, x: S.betainc(p, 2.0, x), "a"),
-    (lambda p, x: S.betaincc(2.0, p, x), "b"), (lambda p, x: S.stdtr(p, x), "df")])
+    (lambda p, x: S.betaincc(2.0, p, x), "b"), (lambda p, x: S.stdtr(p, x), "df"),
+    (lambda p, x: S.zeta(p + 1.5, x), "x")])
 def test_gradients_in_orders_and_shape_parameters_raise(call, arg):
     p, x = cg.tensor(2.0, requires_grad=True), cg.tensor(0.5, requires_grad=True)
     with pytest.raises(NotImplementedError, match=f"no derivative with respect to {arg} "):
@@ -256,3 +259,12 @@ def test_importing_compgraph_never_needs_scipy():
     lines = out.stdout.splitlines()
     assert lines[0].startswith("-0.9189385332046727 0.693147180559945")
     assert "pip install 'compgraph[scipy]'" in lines[1]
+
+
+def test_zeta_as_scipy_and_tensorflow():
+    q = np.array([0.5, 1.0, 2.5, 10.0])
+    np.testing.assert_allclose(S.zeta(3.0, q).numpy(), sc.zeta(3.0, q), rtol=1e-14)
+    assert cg.math.zeta(2.0, 1.0).item() == pytest.approx(np.pi**2 / 6, rel=1e-14)
+    assert np.isinf(S.zeta(1.0, 2.0).item())  # the pole at x == 1, as SciPy
+    g = cg.grad(lambda q: S.zeta(3.0, q).sum())(q)
+    np.testing.assert_allclose(g.numpy(), -3.0 * sc.zeta(4.0, q), rtol=1e-13)

@@ -146,6 +146,9 @@ _TABLE: list[tuple[Any, ...]] = [
     ("erfinv", "x", ("pi**0.5/2*exp(out*out)",), "Inverse of the error function."),
     ("erfcinv", "x", ("-(pi**0.5)/2*exp(out*out)",), "Inverse of erfc."),
     ("logit", "x", ("1/(x*(1 - x))",), "Logit ``log(x / (1 - x))``, the inverse of expit."),
+    ("zeta", "x q", (None, "-x*zeta(x + 1, q)"),
+     "Hurwitz zeta function ``sum((k + q)**-x for k >= 0)``; differentiable in q (in x not, "
+     "as torch.special.zeta and jax.scipy.special.zeta)."),
     ("xlogy", "x y", ("log(y)", "x/y"), "``x * log(y)``, 0 where x == 0 (gradients as JAX)."),
     ("xlog1py", "x y", ("xlog1py(1, y)", "x/(1 + y)"), "``x * log1p(y)``, 0 where x == 0."),
     ("entr", "x", ("-(log(x) + 1)",), "Elementwise entropy ``-x log(x)``."),

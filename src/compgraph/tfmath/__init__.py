@@ -105,6 +105,7 @@ from .mathops import (
     xlog1py,
     xlogy,
     zero_fraction,
+    zeta,
 )
 from .segment import (
     bincount,
@@ -642,6 +643,7 @@ __all__ = [  # TensorFlow's functions defined here, not compgraph ops
     "erfcinv",
     "ndtri",
     "polygamma",
+    "zeta",
     "betainc",
     "igamma",
     "igammac",

@@ -44,6 +44,7 @@ __all__ = [  # TensorFlow's functions defined here, not compgraph ops
     "erfcinv",
     "ndtri",
     "polygamma",
+    "zeta",
     "betainc",
     "igamma",
     "igammac",
@@ -329,6 +330,12 @@ def ndtri(x: Any, name: Any = None) -> Any:
 def polygamma(a: Any, x: Any, name: Any = None) -> Any:
     """The ``a``-th derivative of digamma at ``x`` (``tf.math.polygamma``)."""
     return _special.polygamma(a, x)
+
+
+def zeta(x: Any, q: Any, name: Any = None) -> Any:
+    """The Hurwitz zeta function ``sum((k + q)**-x for k >= 0)`` (``tf.math.zeta``);
+    differentiable in ``q``."""
+    return _special.zeta(x, q)
 
 
 def betainc(a: Any, b: Any, x: Any, name: Any = None) -> Any:
