@@ -112,3 +112,24 @@ def test_the_busy_count_returns_to_zero_after_tapes_and_transforms():
     cg.grad(lambda x: cg.grad(seed)(x))(2.0)
     assert BUSY[0] == start
     assert float(cf(3.0)) == 11.0**4  # (3*3+2)**4, through the fast path again
+
+
+def test_one_float_path_agrees_with_keywords_and_other_arities():
+    """The one-float call is checked apart from the argument tuple: a keyword named like
+    the function's parameter, two floats, and no argument at all still work as before."""
+    cf = cg.function(lambda x: (3 * x + 2) ** 4)
+    cf(3.0)
+    assert cf._float1 is not None
+    assert float(cf(x=3.0)) == float(cf(3.0)) == 14641.0
+    two = cg.function(lambda a, b: (a - b) * (a + b))
+    assert float(two(3.0, 1.0)) == float(two(3.0, 1.0)) == 8.0
+    assert two._float1 is None and two._floats
+    assert float(two(a=3.0, b=1.0)) == 8.0
+    none = cg.function(lambda: cg.tensor(2.0) * 3.0)
+    assert float(none()) == float(none()) == 6.0
+    with pytest.raises(TypeError):
+        cf()  # the function's own error for a missing argument
+    nan = cg.function(lambda x: x / 0.0)
+    with np.errstate(divide="ignore"):
+        nan(1.0)
+        assert np.isinf(float(nan(1.0)))  # NumPy's result where Python would raise

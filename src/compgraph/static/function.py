@@ -103,6 +103,9 @@ class _Entry:
         self.out_spec = out_spec
 
 
+_NO_ARG: Any = object()  # (no first argument was given)
+
+
 class Function:
     """A function traced into a static graph per input signature (see :func:`function`)."""
 
@@ -131,6 +134,7 @@ class Function:
         # number of float arguments -> (Python-float code or None, compiled code): the
         # fast path of a scalar function's usual call
         self._floats: dict = {}
+        self._float1: tuple | None = None  # (self._floats[1], read first)
         self._last: tuple | None = None
         self._names = self._param_names(fn)
         if isinstance(static_argnums, (int, np.integer)):
@@ -214,7 +218,30 @@ class Function:
             {k: _Static(v) if k in self._static_names else v for k, v in kwargs.items()},
         )
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, x: Any = _NO_ARG, /, *args: Any, **kwargs: Any) -> Any:
+        # ``x`` apart: one Python float, a scalar function's usual call, is checked
+        # without building or scanning an argument tuple (the rest is the same path).
+        if x.__class__ is float and not args and not kwargs:
+            fast = self._float1
+            if fast is not None and (
+                not BUSY[0] or not (STATE.transform_depth or OPEN_TAPES.stack)
+            ):
+                floats, code = fast
+                if floats is not None:
+                    try:
+                        r = floats(x)
+                    except ArithmeticError:  # NumPy warns there: let it
+                        r = None
+                    if r.__class__ is float and r - r == 0.0:  # (inf, nan: NumPy's way)
+                        res = _new(Tensor)  # (wrap's assignments, inline)
+                        res._data = _F64(r)
+                        res._rg = False
+                        res._node = res._grad = res._name = res._hooks = None
+                        res._why = res._tan = None
+                        return res
+                return wrap(code(x))
+        if x is not _NO_ARG:
+            args = (x, *args)
         fast = self._floats.get(len(args)) if not kwargs else None
         if fast is not None:
             # Only Python floats (a scalar function's usual call): straight to the code.
@@ -267,6 +294,8 @@ class Function:
                 and not getattr(entry.compiled, "_open", True)
             ):
                 self._floats[len(args)] = (entry.compiled.floats, entry.compiled._fn)
+                if len(args) == 1:
+                    self._float1 = self._floats[1]
         else:
             leaves, spec = self._split(args, kwargs)
             if self._must_run_eagerly(leaves):
