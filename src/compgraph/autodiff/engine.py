@@ -11,10 +11,10 @@ as soon as their node has run.
 
 from __future__ import annotations
 
-import heapq
 import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from heapq import heappop, heappush, heappushpop
 from typing import Any
 
 import numpy as np
@@ -588,9 +588,6 @@ def _walk_plain(
     first time goes next without the heap when nothing waiting was recorded later (a
     chain, the usual case, never touches the heap)."""
     ns = NUMPY
-    push = heapq.heappush
-    pop = heapq.heappop
-    pushpop = heapq.heappushpop
     grads = {root: g}
     leaf: dict = {}
     retained: list = []
@@ -648,7 +645,7 @@ def _walk_plain(
                     if met is None:
                         met = p
                     else:
-                        push(heap, (-p.seq, p))
+                        heappush(heap, (-p.seq, p))
                 elif id(prev) in ours:
                     prev += gi
                 else:
@@ -684,9 +681,9 @@ def _walk_plain(
             n.out = None
         if met is not None:
             # The latest-recorded waiting node goes next: `met` unless the heap has a later one.
-            n = pushpop(heap, (-met.seq, met))[1] if heap and heap[0][0] < -met.seq else met
+            n = heappushpop(heap, (-met.seq, met))[1] if heap and heap[0][0] < -met.seq else met
         else:
-            n = pop(heap)[1] if heap else None
+            n = heappop(heap)[1] if heap else None
     for t in leaf:
         if t._hooks:  # (hooks set without register_hook: a copied tensor's)
             leaf[t] = _run_hooks(t._hooks, leaf[t], False, "leaf tensor")
