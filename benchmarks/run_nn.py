@@ -96,7 +96,7 @@ LEGEND = {
                   "loss.backward(), optim.SGD.step()",
     "cg-compiled": "compgraph cg.function of the whole step (value_and_grad of the loss "
                    "and the SGD update p - lr*g), traced once, parameters donated "
-                   "(donate_argnums=0: updated in place, W updates fused into addmm)",
+                   "(donate_argnums=0: updated in place)",
     "numpy": "hand-written NumPy forward + backward + in-place SGD",
     "torch": f"PyTorch eager (set_num_threads({TORCH_THREADS})): nn.Sequential, "
              "F.cross_entropy, backward(), optim.SGD.step()",
@@ -231,8 +231,8 @@ def make_step(impl: str) -> tuple[Step, Callable[[], list], str]:
         @functools.partial(cg.function, donate_argnums=0)
         def train_step(ps: list, xb: Any, onehot: Any) -> Any:
             # The whole step traced once, JAX style: loss, gradients and the SGD update.
-            # The parameters are donated: each weight's update is one addmm that
-            # adds into it, each bias's a subtraction in place.
+            # The parameters are donated: each update is a subtraction written into
+            # the parameter's own buffer.
             loss, grads = cg.value_and_grad(loss_fn, argnums=0)(ps, xb, onehot)
             return loss, [p - LR * g for p, g in zip(ps, grads)]
 

@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 
 import compgraph as cg
-from compgraph.static import optimize as optimize_mod
 from compgraph.static.optimize import (algebraic_simplification, common_subexpression_elimination,
                                        constant_folding, dead_code_elimination, specialize)
 from helpers import assert_exact
@@ -554,98 +553,3 @@ def test_product_used_twice_or_non_number_scale_is_left_alone():
     rng = np.random.default_rng(4)
     feeds = {"a": rng.standard_normal((16, 3)), "b": rng.standard_normal((16, 20)), "s": 0.3}
     same_results(g, opt, [y1.name, y2.name, y3.name], feeds)
-
-
-# --------------------------------------------------------------------------- addmm
-def _sgd_graph(dtype):
-    g = cg.Graph()
-    w = g.input("w", shape=(3, 20), dtype=dtype)
-    d = g.input("d", shape=(16, 3), dtype=dtype)
-    h = g.input("h", shape=(16, 20), dtype=dtype)
-    y = w - 0.01 * (cg.transpose(d) @ h)
-    return g, y
-
-
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_sgd_update_becomes_one_addmm(dtype, monkeypatch):
-    """w - lr * (d.T @ h) -> addmm(w, d.T, h, alpha=-lr): no multiply or subtract left."""
-    monkeypatch.setattr(optimize_mod, "ADDMM_MIN_ELEMENTS", 0)  # (small shapes here: see the last test)
-    g, y = _sgd_graph(dtype)
-    opt = g.optimize()
-    ops = [n.op for n in opt.nodes if n.op != "input"]
-    assert "multiply" not in ops and "subtract" not in ops and ops.count("addmm") == 1, ops
-    mm = next(n for n in opt.nodes if n.op == "addmm")
-    assert mm.attrs["alpha"] == pytest.approx(-0.01) and mm.attrs["beta"] == 1.0
-    rng = np.random.default_rng(5)
-    feeds = {k: rng.standard_normal(s).astype(dtype) for k, s in
-             (("w", (3, 20)), ("d", (16, 3)), ("h", (16, 20)))}
-    ref, got = g.run(y, feeds), opt.run(y.name, feeds)
-    assert got.dtype == ref.dtype == dtype
-    np.testing.assert_allclose(got, ref, rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-6)
-    fn = g.compile(y)
-    assert "addmm" in fn.source
-    np.testing.assert_allclose(fn(**feeds), ref, rtol=1e-5 if dtype == np.float32 else 1e-12,
-                               atol=1e-6)
-
-
-def test_addmm_rule_signs_and_what_it_leaves_alone(monkeypatch):
-    monkeypatch.setattr(optimize_mod, "ADDMM_MIN_ELEMENTS", 0)
-    g = cg.Graph()
-    f8 = np.float64
-    a = [g.input(f"a{k}", shape=(4, 3), dtype=f8) for k in range(6)]  # distinct (no CSE)
-    b = g.input("b", shape=(3, 5), dtype=f8)
-    c = g.input("c", shape=(4, 5), dtype=f8)
-    r = g.input("r", shape=(5,), dtype=f8)
-    i = g.input("i", shape=(4, 5), dtype=np.int64)
-    outs = [c + a[0] @ b, (a[1] @ b) - c, c - a[2] @ b,
-            r + a[3] @ b,                  # c broadcasts: nothing to gain, left alone
-            i + a[4] @ b]                  # another dtype: left alone
-    p = a[5] @ b
-    outs += [c + p, p * 2.0]              # the product has another consumer
-    opt = g.optimize()
-    fused = sorted((n.attrs["alpha"], n.attrs["beta"]) for n in opt.nodes if n.op == "addmm")
-    assert fused == [(-1.0, 1.0), (1.0, -1.0), (1.0, 1.0)]
-    rng = np.random.default_rng(6)
-    feeds = {f"a{k}": rng.standard_normal((4, 3)) for k in range(6)}
-    feeds.update(b=rng.standard_normal((3, 5)), c=rng.standard_normal((4, 5)),
-                 r=rng.standard_normal(5), i=rng.integers(-3, 3, (4, 5)))
-    same_results(g, opt, [o.name for o in outs], feeds, exact=False)
-
-
-def test_scaled_product_not_rescaled_is_absorbed_too(monkeypatch):
-    """w - k * (a @ b) where neither operand is smaller than the product (so the scaling
-    rule leaves it): still one addmm with alpha = -k; k * (a @ b) used twice is left."""
-    monkeypatch.setattr(optimize_mod, "ADDMM_MIN_ELEMENTS", 0)
-    g = cg.Graph()
-    f8 = np.float64
-    w = g.input("w", shape=(2, 2), dtype=f8)
-    a = g.input("a", shape=(2, 8), dtype=f8)
-    b = g.input("b", shape=(8, 2), dtype=f8)
-    y = w - 0.25 * (a @ b)
-    s = 0.5 * (b.T @ a.T)
-    z1, z2 = w + s, s * 3.0
-    opt = g.optimize()
-    mms = [n for n in opt.nodes if n.op == "addmm"]
-    assert [(n.attrs["alpha"], n.attrs["beta"]) for n in mms] == [(-0.25, 1.0)]
-    rng = np.random.default_rng(7)
-    feeds = {"w": rng.standard_normal((2, 2)), "a": rng.standard_normal((2, 8)),
-             "b": rng.standard_normal((8, 2))}
-    same_results(g, opt, [y.name, z1.name, z2.name], feeds, exact=False)
-
-
-def test_small_products_are_not_fused():
-    """Below ADDMM_MIN_ELEMENTS result elements fusing gains nothing over
-    matmul and add: the graph keeps them (an RNN's (8, 64) steps)."""
-    g = cg.Graph()
-    h = g.input("h", shape=(8, 64), dtype=np.float32)
-    w = g.input("w", shape=(64, 64), dtype=np.float32)
-    x = g.input("x", shape=(8, 64), dtype=np.float32)
-    y = x + h @ w
-    assert "addmm" not in [n.op for n in g.optimize().nodes]
-    big = cg.Graph()
-    h = big.input("h", shape=(256, 128), dtype=np.float32)
-    w = big.input("w", shape=(128, 128), dtype=np.float32)
-    x = big.input("x", shape=(256, 128), dtype=np.float32)
-    y = x + h @ w
-    assert [n.op for n in big.optimize().nodes].count("addmm") == 1
-    assert y is not None

@@ -171,11 +171,8 @@ LINEAR = defop(
 
 
 # --------------------------------------------------------------------------- addmm
-# ``beta * c + alpha * (a @ b)`` (PyTorch's addmm, BLAS's gemm).  The static graph
-# optimiser fuses ``w - lr * (g.T @ h)`` into it for products of at least
-# ADDMM_MIN_ELEMENTS elements: the scaling and the update then run in place, into the
-# product's fresh buffer and the weight's dying one, with no temporaries.
-ADDMM_MIN_ELEMENTS = 1 << 15
+# ``beta * c + alpha * (a @ b)`` (PyTorch's addmm, BLAS's gemm): NumPy's matmul, then
+# the scaling in place into the fresh product and the sum into ``out`` when given.
 
 
 def _addmm(c, a, b, alpha=1.0, beta=1.0, out=None):
@@ -219,8 +216,7 @@ def _addmm_prepare(c: Any, a: Any, b: Any, *, beta: float = 1.0, alpha: float = 
     """``beta * c + alpha * (a @ b)`` for matrices ``a`` and ``b`` (PyTorch's ``addmm``).
 
     ``c`` broadcasts to the product's shape.  One primitive (NumPy's matmul, then the
-    scaling and the sum in place): static graphs fuse SGD's ``w - lr * (g.T @ h)`` into
-    it.
+    scaling and the sum in place).
 
     >>> import compgraph as cg
     >>> cg.addmm(cg.ones((2, 2)), cg.eye(2), cg.full((2, 2), 3.0), alpha=2.0).numpy()

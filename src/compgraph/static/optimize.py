@@ -29,8 +29,8 @@ from typing import Any, cast
 
 import numpy as np
 
-from ..ops.elementwise import ADD, IDENTITY, MULTIPLY, POWER, SUBTRACT
-from ..ops.linalg import ADDMM, ADDMM_MIN_ELEMENTS, MATMUL
+from ..ops.elementwise import IDENTITY, MULTIPLY, POWER
+from ..ops.linalg import MATMUL
 from ..ops.meta import Meta, infer
 from ..ops.reduce import ZEROS_LIKE
 from ..ops.registry import OPS, Op
@@ -505,107 +505,6 @@ def _known(*nodes: Symbol) -> bool:
     return all(n.shape is not None and None not in n.shape for n in nodes)
 
 
-def _addmm_rule(uses: dict) -> Rewrite:
-    """c + (a @ b), c - (a @ b), (a @ b) - c -> addmm(c, a, b, alpha, beta) for matrices,
-    when c has the product's shape and dtype and the product is used only here; then
-    addmm(c, k * a, b) -> addmm(c, a, b, alpha=k * alpha) for a Python number k (on the
-    next sweep).  SGD's ``w - lr * (g.T @ h)`` becomes one addmm that scales the fresh
-    product and adds it into the weight's dying buffer, with no temporaries.  Products
-    smaller than ``ADDMM_MIN_ELEMENTS`` are left alone (nothing to gain)."""
-
-    def rewrite(n: Symbol, ins: list, new: Any) -> Symbol | None:
-        if n.op in (ADD.name, SUBTRACT.name) and len(ins) == 2:
-            return _fuse_addmm(n, ins, new, uses)
-        if n.op == ADDMM.name:
-            return _absorb_scale(n, ins, new, uses)
-        return None
-
-    return rewrite
-
-
-def _is_number(k: Symbol) -> bool:
-    return k.op == "constant" and is_scalar(k.value) and not isinstance(k.value, bool)
-
-
-def _product(new_m: Symbol, old_m: Symbol, uses: dict) -> tuple[Symbol, float] | None:
-    """(the matmul, its scale) when new_m is a @ b or k * (a @ b), used only here."""
-    if uses.get(id(old_m), 0) != 1:
-        return None
-    if new_m.op == MATMUL.name:
-        return new_m, 1.0
-    if new_m.op == MULTIPLY.name and old_m.op == MULTIPLY.name and len(new_m.inputs) == 2:
-        for q in (0, 1):
-            k, mm = new_m.inputs[q], new_m.inputs[1 - q]
-            if (
-                _is_number(k)
-                and mm.op == MATMUL.name
-                and old_m.inputs[1 - q].op == MATMUL.name
-                and uses.get(id(old_m.inputs[1 - q]), 0) == 1
-                and mm.dtype == new_m.dtype
-                and mm.shape == new_m.shape
-            ):
-                return mm, float(k.value)
-    return None
-
-
-def _fuse_addmm(n: Symbol, ins: list, new: Any, uses: dict) -> Symbol | None:
-    """``c ± (a @ b)`` (or ``(a @ b) - c``, or a scaled product) as one addmm."""
-    for k in (1, 0):
-        c = ins[1 - k]
-        found = _product(ins[k], n.inputs[k], uses)
-        if found is None:
-            continue
-        m, scale = found
-        a, b = m.inputs
-        if (
-            a.ndim != 2
-            or b.ndim != 2
-            or not _known(m, c)
-            or c.shape != m.shape
-            or c.dtype != m.dtype
-            or n.dtype != m.dtype
-            or m.dtype is None
-            or m.dtype.kind != "f"
-            or cast(tuple, m.shape)[0] * cast(tuple, m.shape)[1] < ADDMM_MIN_ELEMENTS
-        ):
-            continue  # (small products: nothing to gain over matmul and add)
-        if n.op == SUBTRACT.name:
-            alpha, beta = (-scale, 1.0) if k == 1 else (scale, -1.0)
-        else:
-            alpha, beta = scale, 1.0
-        name = n.name if n.name not in new._by_name else None
-        return new._add(
-            ADDMM.name,
-            (c, a, b),
-            {"alpha": alpha, "beta": beta},
-            n.shape,
-            n.dtype,
-            name=name,
-            source=n.source,
-        )
-    return None
-
-
-def _absorb_scale(n: Symbol, ins: list, new: Any, uses: dict) -> Symbol | None:
-    """``addmm(c, k * a, b)`` -> ``addmm(c, a, b, alpha=k * alpha)`` for a number k."""
-    for j in (1, 2):
-        s = ins[j]
-        if s.op != MULTIPLY.name or uses.get(id(n.inputs[j]), 0) != 1:
-            continue
-        for q in (0, 1):
-            k, x = s.inputs[q], s.inputs[1 - q]
-            if _is_number(k) and x.shape == s.shape and x.dtype == s.dtype and _known(x):
-                attrs = dict(n.attrs)
-                attrs["alpha"] = float(attrs.get("alpha", 1.0)) * float(k.value)
-                new_ins = list(ins)
-                new_ins[j] = x
-                name = n.name if n.name not in new._by_name else None
-                return new._add(
-                    ADDMM.name, tuple(new_ins), attrs, n.shape, n.dtype, name=name, source=n.source
-                )
-    return None
-
-
 def _structure(g: Any) -> tuple:
     index = {id(n): k for k, n in enumerate(g.nodes)}
     return tuple((n.op, tuple(index[id(i)] for i in n.inputs)) for n in g.nodes)
@@ -629,7 +528,6 @@ def optimize(graph: Any, keep: Sequence[Any] | None = None) -> Any:
                 uses[id(i)] = uses.get(id(i), 0) + 1
         layout = _layout_rule(uses)
         scale = _scale_rule(uses)
-        addmm = _addmm_rule(uses)
 
         def rule(n: Symbol, ins: list, new: Any) -> Symbol | None:
             r = _simplify_rule(n, ins, new)
@@ -639,8 +537,6 @@ def optimize(graph: Any, keep: Sequence[Any] | None = None) -> Any:
                 r = layout(n, ins, new)
             if r is None:
                 r = scale(n, ins, new)
-            if r is None:
-                r = addmm(n, ins, new)
             return r if r is not None else cse(n, ins, new)
 
         g = rebuild(g, [g[nm] for nm in names], rule)
