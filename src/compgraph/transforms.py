@@ -233,8 +233,8 @@ def value_and_grad(
     if has_aux or holomorphic:
         one = -1
 
-    def call(args: tuple, kwargs: dict, value: bool = True) -> Any:
-        # (grad calls this directly, with value=False: no value Tensor to make)
+    def call(args: tuple, kwargs: dict, want_value: bool = True) -> Any:
+        # (grad calls this directly, with want_value=False: no value Tensor to make)
         if 0 <= one < len(args) and not STATE.transform_depth:
             x = args[one]
             tx = type(x)
@@ -243,7 +243,7 @@ def value_and_grad(
                 or (tx is np.ndarray and x.dtype.kind == "f")
                 or (tx is Tensor and x.dtype.kind == "f" and not _is_outer(x))
             ):
-                return _plain_value_and_grad(f, args, kwargs, one, value)
+                return _plain_value_and_grad(f, args, kwargs, one, want_value)
         nums, single = _argnums(argnums, len(args), "value_and_grad")
         if any(type(x) in SYMBOLIC_TYPES for i in nums for x in flatten(args[i])[0]):
             return _symbolic_value_and_grad(f, args, kwargs, nums, single, has_aux, holomorphic)
@@ -275,7 +275,7 @@ def value_and_grad(
 
 
 def _plain_value_and_grad(
-    f: Callable, args: Sequence[Any], kwargs: dict, i: int, value: bool = True
+    f: Callable, args: Sequence[Any], kwargs: dict, i: int, want_value: bool = True
 ) -> Any:
     """The common call (one float or float-array argument, no outer transform or graph)
     without the pytree bookkeeping: the same result as the general path, at a third of
@@ -303,7 +303,7 @@ def _plain_value_and_grad(
         STATE.enabled = prev
         STATE.transform_depth -= 1
         BUSY[0] -= 1
-    return (y.detach() if value else None), _zeros_like(xt) if g is None else wrap(g)
+    return (y.detach() if want_value else None), _zeros_like(xt) if g is None else wrap(g)
 
 
 def _symbolic_value_and_grad(
