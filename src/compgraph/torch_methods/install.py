@@ -28,6 +28,7 @@ from .graph import (
     is_inference_mode_enabled,
 )
 from .shape import Size, _size
+from .threads import get_num_threads, set_num_threads
 
 __all__ = ["SPECIAL_ALIASES", "FUNCTIONS", "DIM_FUNCTIONS"]
 
@@ -88,6 +89,8 @@ FUNCTIONS.update(
     is_complex=is_complex,
     get_default_dtype=get_default_dtype,
     set_default_dtype=set_default_dtype,
+    set_num_threads=set_num_threads,
+    get_num_threads=get_num_threads,
     **SPECIAL_ALIASES,
 )
 
