@@ -88,3 +88,17 @@ def test_addmm_beta_zero_ignores_c_and_integer_rules():
     np.testing.assert_array_equal(cg.addmm(i, i, i, alpha=2, beta=3).numpy(), np.full((2, 2), 7))
     with pytest.raises(TypeError, match="integers"):
         cg.addmm(i, i, i, alpha=0.5)
+
+
+def test_integer_matrices_stay_integer_with_integral_float_scales():
+    """torch.addmm keeps int64 for beta=2.0 (an integral value); so do eager and
+    compiled addmm, as the op's declared dtype says."""
+    i = np.arange(4, dtype=np.int64).reshape(2, 2)
+    want = 2 * i + 3 * (i @ i)
+    got = cg.addmm(i, i, i, beta=2.0, alpha=3.0)
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got.numpy(), want)
+    f = cg.function(lambda c, a, b: cg.addmm(c + 1, a, b, beta=2.0))
+    out = f(i, i, i)
+    assert out.dtype == np.int64
+    np.testing.assert_array_equal(out.numpy(), 2 * (i + 1) + i @ i)

@@ -179,13 +179,15 @@ def _addmm(c, a, b, alpha=1.0, beta=1.0, out=None):
     if np.ndim(a) != 2 or np.ndim(b) != 2:
         raise ValueError(f"a and b must be matrices, got shapes {np.shape(a)} and {np.shape(b)}")
     r = np.matmul(a, b)
-    if r.dtype.kind not in "fc" and (alpha != int(alpha) or beta != int(beta)):
-        raise TypeError(
-            f"alpha={alpha} and beta={beta} must be integers for "
-            f"{r.dtype} matrices (as torch.addmm)"
-        )
+    if r.dtype.kind not in "fc":
+        if alpha != int(alpha) or beta != int(beta):
+            raise TypeError(
+                f"alpha={alpha} and beta={beta} must be integers for "
+                f"{r.dtype} matrices (as torch.addmm)"
+            )
+        alpha, beta = int(alpha), int(beta)  # integer matrices stay integer (torch's)
     if alpha != 1:
-        np.multiply(r, alpha, out=r, casting="unsafe")  # (integral for integer r)
+        np.multiply(r, alpha, out=r)
     if beta == 0:  # c is ignored, its nan and inf too (as BLAS and torch.addmm)
         return r if out is None else np.copyto(out, r) or out
     if out is not None:  # (c's own dying buffer in a compiled graph: no temporary)

@@ -349,8 +349,7 @@ class Adagrad(Optimizer):
         np.sqrt(s, out=tmp)
         tmp += group["eps"]
         np.divide(g, tmp, out=tmp)
-        tmp *= clr
-        d -= tmp
+        d -= clr * tmp
 
 
 # --------------------------------------------------------------------------- schedules
