@@ -223,7 +223,20 @@ def value_and_grad(
     >>> cg.value_and_grad(lambda x: (3 * x + 2) ** 4)(3.0)
     (Tensor(14641.), Tensor(15972.))
     """
+    call = _value_and_grad_call(f, argnums, has_aux, holomorphic)
 
+    @functools.wraps(f)
+    def wrapped(*args: Any, **kwargs: Any):
+        return call(args, kwargs)
+
+    return wrapped
+
+
+def _value_and_grad_call(
+    f: Callable, argnums: int | Sequence[int], has_aux: bool, holomorphic: bool
+) -> Callable:
+    """value_and_grad's body as ``call(args, kwargs, want_value=True)`` (grad calls it
+    with want_value=False: no value Tensor to make on the usual path)."""
     # The one argument of the usual call, or -1 (then the general path below).
     one = (
         argnums
@@ -234,7 +247,6 @@ def value_and_grad(
         one = -1
 
     def call(args: tuple, kwargs: dict, want_value: bool = True) -> Any:
-        # (grad calls this directly, with want_value=False: no value Tensor to make)
         if 0 <= one < len(args) and not STATE.transform_depth:
             x = args[one]
             tx = type(x)
@@ -266,12 +278,7 @@ def value_and_grad(
             return (value, _finish(aux, scope.nested)), g
         return value, g
 
-    @functools.wraps(f)
-    def wrapped(*args: Any, **kwargs: Any):
-        return call(args, kwargs)
-
-    wrapped._call = call  # type: ignore[attr-defined]
-    return wrapped
+    return call
 
 
 def _plain_value_and_grad(
@@ -455,7 +462,7 @@ def grad(
     >>> float(cg.grad(cg.grad(lambda x: x ** 3))(2.0))
     12.0
     """
-    call = value_and_grad(f, argnums, has_aux, holomorphic)._call  # type: ignore[attr-defined]
+    call = _value_and_grad_call(f, argnums, has_aux, holomorphic)
 
     @functools.wraps(f)
     def wrapped(*args: Any, **kwargs: Any):
