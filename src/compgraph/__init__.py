@@ -78,6 +78,7 @@ from .tfmath import (
     dynamic_partition,
     dynamic_stitch,
     ensure_shape,
+    executing_eagerly,
     fill,
     floordiv,
     foldl,
@@ -128,9 +129,11 @@ from .tfmath import (
     while_loop,
 )
 
-# TensorFlow's tf.math, tf.range and tf.slice, and NumPy's shape/size: attributes, not in
-# __all__ (a star import must not shadow the standard library's math or the builtins).
+# TensorFlow's tf.math, tf.range, tf.slice and tf.print, and NumPy's shape/size:
+# attributes, not in __all__ (a star import must not shadow the standard library's math
+# or the builtins).
 from .tfmath import math as math  # noqa: A004
+from .tfmath import print as print  # noqa: A004
 from .tfmath import range as range  # noqa: A004
 from .tfmath import shape as shape
 from .tfmath import size as size
@@ -198,6 +201,7 @@ __all__ = [
     "one_hot",
     "fill",
     "convert_to_tensor",
+    "executing_eagerly",
     "rank",
     "gather_nd",
     "scatter_nd",

@@ -17,6 +17,9 @@ class _State(threading.local):
     #: How many function transforms (grad, jacfwd, ...) are running in this thread;
     #: inside one, derivatives must be built as graphs so the outer one sees them.
     transform_depth = 0
+    #: How many ``cg.function`` traces are running in this thread (their Python runs on
+    #: symbolic values: TensorFlow's ``executing_eagerly()`` is False there).
+    tracing_depth = 0
 
 
 STATE = _State()

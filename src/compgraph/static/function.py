@@ -344,7 +344,11 @@ class Function:
             if j < len(arg_of) and arg_of[j] in self._donate:
                 donated.append(nm)
         sargs, skwargs = _unwrap(*unflatten(spec, sym_leaves))
-        out = self._fn(*sargs, **skwargs)
+        STATE.tracing_depth += 1
+        try:
+            out = self._fn(*sargs, **skwargs)
+        finally:
+            STATE.tracing_depth -= 1
         out_leaves, out_spec = flatten(out)
         single = isinstance(out, Symbol) or not isinstance(out, (list, tuple, dict))
         nodes = [o if isinstance(o, Symbol) else g.constant(o) for o in out_leaves]

@@ -66,6 +66,8 @@ from .control import (
     switch_case,
     while_loop,
 )
+from .eager import executing_eagerly
+from .eager import print as print  # noqa: A004
 from .indexing import (
     gather_nd,
     reverse,
@@ -555,6 +557,7 @@ __all__ = [  # TensorFlow's functions defined here, not compgraph ops
     "boolean_mask",
     "one_hot",
     "range",
+    "executing_eagerly",
     "fill",
     "convert_to_tensor",
     "shape",
