@@ -50,6 +50,7 @@ from .arrays import (
     saturate_cast,
     shape_n,
     slice,  # noqa: A004
+    strided_slice,
     tensor_scatter_nd_max,
     tensor_scatter_nd_min,
     unique_with_counts,
@@ -612,6 +613,7 @@ __all__ = [  # TensorFlow's functions defined here, not compgraph ops
     "tensor_scatter_nd_min",
     "saturate_cast",
     "slice",
+    "strided_slice",
     "unravel_index",
     "ensure_shape",
     "identity_n",

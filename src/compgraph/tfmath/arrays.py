@@ -31,6 +31,7 @@ __all__ = [  # TensorFlow's functions defined here, not compgraph ops
     "tensor_scatter_nd_min",
     "saturate_cast",
     "slice",
+    "strided_slice",
     "unravel_index",
     "ensure_shape",
     "identity_n",
@@ -236,6 +237,61 @@ def saturate_cast(value: Any, dtype: Any, name: Any = None) -> Any:
         if lo is not None or hi is not None:
             x = cg.clip(x, lo, hi)
     return cg.astype(x, to)
+
+
+def strided_slice(
+    input_: Any,
+    begin: Any,
+    end: Any,
+    strides: Any = None,
+    begin_mask: int = 0,
+    end_mask: int = 0,
+    ellipsis_mask: int = 0,
+    new_axis_mask: int = 0,
+    shrink_axis_mask: int = 0,
+    var: Any = None,
+    name: Any = None,
+) -> Any:
+    """TensorFlow's ``strided_slice``: ``input_[begin[0]:end[0]:strides[0], ...]``.
+
+    Bit ``i`` of a mask changes entry ``i``: ``begin_mask``/``end_mask`` leave that
+    bound out (the whole axis), ``ellipsis_mask`` makes it ``...`` (one at most),
+    ``new_axis_mask`` a new axis of length 1, ``shrink_axis_mask`` the single index
+    ``begin[i]`` (the axis goes).  Differentiable (it is indexing).
+
+    >>> import compgraph as cg
+    >>> t = cg.asarray([[[1, 1, 1], [2, 2, 2]], [[3, 3, 3], [4, 4, 4]]])
+    >>> cg.strided_slice(t, [1, -1, 0], [2, -3, 3], [1, -1, 1]).numpy().tolist()
+    [[[4, 4, 4], [3, 3, 3]]]
+    """
+    f = "strided_slice"
+    x = _tensor(input_)
+    b = [int(v) for v in _ints(begin, f, "begin").ravel()]
+    e = [int(v) for v in _ints(end, f, "end").ravel()]
+    st = [1] * len(b) if strides is None else [int(v) for v in _ints(strides, f, "strides").ravel()]
+    if not len(b) == len(e) == len(st):
+        raise ValueError(
+            f"{f}: begin, end and strides must have one length, got {len(b)}, {len(e)} "
+            f"and {len(st)}"
+        )
+    if ellipsis_mask & (ellipsis_mask - 1):
+        raise ValueError(f"{f}: ellipsis_mask {ellipsis_mask} sets more than one bit")
+    items: list = []
+    for i, (bi, ei, si) in enumerate(zip(b, e, st)):
+        bit = 1 << i
+        if ellipsis_mask & bit:
+            items.append(Ellipsis)
+        elif new_axis_mask & bit:
+            items.append(None)
+        elif shrink_axis_mask & bit:
+            items.append(bi)
+        else:
+            if si == 0:
+                raise ValueError(f"{f}: strides must be non-zero, got {st}")
+            items.append(
+                builtins.slice(None if begin_mask & bit else bi, None if end_mask & bit else ei, si)
+            )
+    return x[tuple(items)]
 
 
 def slice(input_: Any, begin: Any, size: Any, name: Any = None) -> Any:  # noqa: A001
