@@ -54,6 +54,10 @@ __all__ = [
     "check_device",
 ]
 
+#: NumPy ``array2string`` options for Tensor's repr only (``cg.set_printoptions``, as
+#: PyTorch's: they leave NumPy's own printing alone).  Empty: NumPy's defaults.
+PRINT_OPTIONS: dict[str, Any] = {}
+
 _FLOAT_KINDS = "fc"
 
 
@@ -365,7 +369,9 @@ class Tensor(TensorBase, ArrayMethods):
         return (self[i] for i in range(self._data.shape[0]))
 
     def __repr__(self) -> str:
-        body = np.array2string(np.asarray(self._data), separator=", ", prefix="Tensor(")
+        body = np.array2string(
+            np.asarray(self._data), separator=", ", prefix="Tensor(", **PRINT_OPTIONS
+        )
         extra = ""
         if (
             self._data.dtype != np.float64

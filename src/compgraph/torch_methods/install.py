@@ -27,6 +27,7 @@ from .graph import (
     inference_mode,
     is_inference_mode_enabled,
 )
+from .printing import set_printoptions
 from .shape import Size, _size
 from .threads import get_num_threads, set_num_threads
 
@@ -90,6 +91,7 @@ FUNCTIONS.update(
     get_default_dtype=get_default_dtype,
     set_default_dtype=set_default_dtype,
     set_num_threads=set_num_threads,
+    set_printoptions=set_printoptions,
     get_num_threads=get_num_threads,
     **SPECIAL_ALIASES,
 )
