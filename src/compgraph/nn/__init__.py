@@ -47,6 +47,7 @@ from .normalization import GroupNorm, LayerNorm, RMSNorm
 from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .tf_ops import *  # noqa: F403  (TensorFlow's tf.nn functions)
 from .tf_ops import __all__ as _tf_all
+from .unpool import MaxUnpool1d, MaxUnpool2d, MaxUnpool3d
 
 __all__ = [
     "Module",
@@ -60,6 +61,9 @@ __all__ = [
     "Linear",
     "Conv2d",
     "MaxPool2d",
+    "MaxUnpool1d",
+    "MaxUnpool2d",
+    "MaxUnpool3d",
     "Dropout",
     "BatchNorm1d",
     "BatchNorm2d",

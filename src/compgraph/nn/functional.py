@@ -25,6 +25,7 @@ from ..ops.conv import out_size
 from ..ops.registry import get_op
 from ..random import default_generator
 from ..tensor import Tensor
+from .unpool import max_unpool1d, max_unpool2d, max_unpool3d
 
 __all__ = [  # torch.nn.functional's names (some also name ops): not compgraph ops
     "pdist",
@@ -122,6 +123,9 @@ __all__ = [  # torch.nn.functional's names (some also name ops): not compgraph o
     "conv3d",
     "affine_grid",
     "grid_sample",
+    "max_unpool1d",
+    "max_unpool2d",
+    "max_unpool3d",
 ]
 
 
