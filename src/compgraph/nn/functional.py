@@ -1292,10 +1292,33 @@ def _resize_matrix(
         src = np.floor((dst + 0.5) * sc if mode == "nearest-exact" else dst * sc)
         a[rows, np.minimum(src.astype(np.int64), n_in - 1)] = 1.0
         return a
+    if mode == "area":  # adaptive average pooling's windows (torch's area mode)
+        for i in range(n_out):
+            lo, hi = (i * n_in) // n_out, -((-(i + 1) * n_in) // n_out)
+            a[i, lo:hi] = 1.0 / (hi - lo)
+        return a
     if align:
         src = dst * ((n_in - 1) / (n_out - 1)) if n_out > 1 else np.zeros(n_out)
     else:
-        src = np.maximum(sc * (dst + 0.5) - 0.5, 0.0)
+        src = sc * (dst + 0.5) - 0.5
+        if mode != "bicubic":  # (linear modes clamp at the first pixel; cubic does not)
+            src = np.maximum(src, 0.0)
+    if mode == "bicubic":
+        # Keys' cubic convolution with A = -0.75 on the 4 nearest pixels, the border
+        # pixel repeated beyond the edges (PyTorch's upsample_bicubic2d).
+        x0 = np.floor(src)
+        t = src - x0
+        k = -0.75
+        w = (
+            ((k * (t + 1) - 5 * k) * (t + 1) + 8 * k) * (t + 1) - 4 * k,
+            ((k + 2) * t - (k + 3)) * t * t + 1,
+            ((k + 2) * (1 - t) - (k + 3)) * (1 - t) * (1 - t) + 1,
+            ((k * (2 - t) - 5 * k) * (2 - t) + 8 * k) * (2 - t) - 4 * k,
+        )
+        for j, wj in enumerate(w):
+            idx = np.clip(x0.astype(np.int64) - 1 + j, 0, n_in - 1)
+            np.add.at(a, (rows, idx), wj)
+        return a
     i0 = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
     i1 = np.minimum(i0 + 1, n_in - 1)
     lam = src - i0
@@ -1304,7 +1327,7 @@ def _resize_matrix(
     return a
 
 
-_INTERP_DIMS = {"linear": 1, "bilinear": 2, "trilinear": 3}
+_INTERP_DIMS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
 
 
 def interpolate(
@@ -1317,19 +1340,20 @@ def interpolate(
     antialias: bool = False,
 ) -> Tensor:
     """Resize the spatial dimensions of (N, C, ...) to ``size`` or by ``scale_factor``,
-    as ``F.interpolate``: ``mode`` ``'nearest'``, ``'nearest-exact'``, ``'linear'``
-    (3-D input), ``'bilinear'`` (4-D) or ``'trilinear'`` (5-D), with ``align_corners``;
-    each dimension is one matrix product (so gradients are exact)."""
+    as ``F.interpolate``: ``mode`` ``'nearest'``, ``'nearest-exact'``, ``'area'``
+    (adaptive average pooling), ``'linear'`` (3-D input), ``'bilinear'`` or ``'bicubic'``
+    (4-D) or ``'trilinear'`` (5-D), with ``align_corners``; each dimension is one matrix
+    product (so gradients are exact)."""
     shape = _shape(input)
     spatial = len(shape) - 2
-    if mode not in ("nearest", "nearest-exact") and mode not in _INTERP_DIMS:
+    if mode not in ("nearest", "nearest-exact", "area") and mode not in _INTERP_DIMS:
         raise NotImplementedError(f"interpolate: mode {mode!r} is not supported")
     if mode in _INTERP_DIMS and _INTERP_DIMS[mode] != spatial:
         raise NotImplementedError(
             f"interpolate: got {len(shape)}D input, but {mode} mode needs "
             f"{_INTERP_DIMS[mode] + 2}D input"
         )
-    if align_corners is not None and mode.startswith("nearest"):
+    if align_corners is not None and (mode.startswith("nearest") or mode == "area"):
         raise ValueError(
             "interpolate: align_corners option can only be set with the interpolating modes: "
             "linear | bilinear | bicubic | trilinear"
