@@ -1,4 +1,5 @@
-"""F.interpolate's 'bicubic' and 'area' modes against torch: values and gradients."""
+"""F.interpolate's 'bicubic' and 'area' modes and antialias=True against torch: values
+and gradients."""
 from __future__ import annotations
 
 import numpy as np
@@ -25,6 +26,11 @@ RNG = np.random.default_rng(8)
     ((2, 3, 5, 7), dict(size=(7, 9), mode="area")),
     ((1, 2, 8, 6), dict(scale_factor=0.5, mode="area")),
     ((1, 2, 4, 5, 6), dict(size=(2, 3, 4), mode="area")),
+    ((2, 3, 13, 17), dict(size=(5, 6), mode="bilinear", antialias=True)),
+    ((2, 3, 13, 17), dict(size=(5, 6), mode="bicubic", antialias=True)),
+    ((1, 2, 13, 17), dict(size=(5, 6), mode="bicubic", antialias=True, align_corners=True)),
+    ((1, 2, 13, 17), dict(scale_factor=0.3, mode="bilinear", antialias=True)),
+    ((1, 2, 7, 9), dict(size=(20, 30), mode="bicubic", antialias=True)),
 ])
 def test_values_and_gradients_equal_torch(shape, kw):
     x = RNG.standard_normal(shape)
@@ -52,3 +58,5 @@ def test_mode_errors_as_torch():
         F.interpolate(np.ones((1, 1, 4)), size=5, mode="bicubic")
     with pytest.raises(ValueError, match="align_corners"):
         F.interpolate(np.ones((1, 1, 4)), size=2, mode="area", align_corners=True)
+    with pytest.raises(NotImplementedError, match="anti-alias option is only supported"):
+        F.interpolate(np.ones((1, 1, 4, 4)), size=2, mode="nearest", antialias=True)

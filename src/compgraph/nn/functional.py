@@ -1327,6 +1327,40 @@ def _resize_matrix(
     return a
 
 
+def _antialias_matrix(
+    n_in: int, n_out: int, scale: float | None, mode: str, align: bool
+) -> np.ndarray:
+    """The (n_out, n_in) matrix of ``antialias=True`` (PyTorch's, after PIL): the
+    triangle (bilinear) or cubic (bicubic, a = -0.5) filter, stretched by the
+    downsampling factor, over the pixels it covers, weights summing to 1."""
+    if align:
+        sc = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+    else:
+        sc = n_in / n_out if scale is None else scale
+    size = 2 if mode == "bilinear" else 4
+    support = size * 0.5 * sc if sc >= 1.0 else size * 0.5
+    inv = 1.0 / sc if sc >= 1.0 else 1.0
+
+    def filt(x: np.ndarray) -> np.ndarray:
+        x = np.abs(x)
+        if mode == "bilinear":
+            return np.maximum(1.0 - x, 0.0)
+        a = -0.5
+        near = ((a + 2) * x - (a + 3)) * x * x + 1
+        far = (((x - 5) * x + 8) * x - 4) * a
+        return np.where(x < 1, near, np.where(x < 2, far, 0.0))
+
+    m = np.zeros((n_out, n_in))
+    for i in range(n_out):
+        center = sc * (i + 0.5)
+        lo = max(int(center - support + 0.5), 0)
+        hi = min(int(center + support + 0.5), n_in)
+        w = filt((np.arange(lo, hi) - center + 0.5) * inv)
+        total = w.sum()
+        m[i, lo:hi] = w / total if total != 0 else w
+    return m
+
+
 _INTERP_DIMS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
 
 
@@ -1342,8 +1376,9 @@ def interpolate(
     """Resize the spatial dimensions of (N, C, ...) to ``size`` or by ``scale_factor``,
     as ``F.interpolate``: ``mode`` ``'nearest'``, ``'nearest-exact'``, ``'area'``
     (adaptive average pooling), ``'linear'`` (3-D input), ``'bilinear'`` or ``'bicubic'``
-    (4-D) or ``'trilinear'`` (5-D), with ``align_corners``; each dimension is one matrix
-    product (so gradients are exact)."""
+    (4-D) or ``'trilinear'`` (5-D), with ``align_corners`` and, for bilinear and
+    bicubic, ``antialias``; each dimension is one matrix product (so gradients are
+    exact)."""
     shape = _shape(input)
     spatial = len(shape) - 2
     if mode not in ("nearest", "nearest-exact", "area") and mode not in _INTERP_DIMS:
@@ -1358,8 +1393,11 @@ def interpolate(
             "interpolate: align_corners option can only be set with the interpolating modes: "
             "linear | bilinear | bicubic | trilinear"
         )
-    if antialias:
-        raise NotImplementedError("interpolate: antialias=True is not supported")
+    if antialias and mode not in ("bilinear", "bicubic"):
+        raise NotImplementedError(
+            f"interpolate: anti-alias option is only supported for bilinear and bicubic "
+            f"modes, got {mode!r}"
+        )
     if (size is None) == (scale_factor is None):
         raise ValueError("interpolate: either size or scale_factor should be defined, not both")
     if spatial < 1:
@@ -1384,7 +1422,8 @@ def interpolate(
         n_in, n_out = shape[2 + ax], outs[ax]
         if n_in == n_out and scales[ax] in (None, 1.0):
             continue
-        a = _resize_matrix(n_in, n_out, scales[ax], mode, bool(align_corners)).astype(dtype)
+        make = _antialias_matrix if antialias else _resize_matrix
+        a = make(n_in, n_out, scales[ax], mode, bool(align_corners)).astype(dtype)
         axis = 2 + ax
         if axis == len(shape) - 1:
             x = cg.matmul(x, a.T)
