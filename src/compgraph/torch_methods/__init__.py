@@ -34,7 +34,7 @@ The modules, one theme each: ``base`` (the method table and argument helpers),
 ``shape`` (sizes and shapes), ``dtypes`` (dtype and device), ``named`` (methods named
 for what they compute), ``dims`` (``dim=`` adaptors, ``(values, indices)``),
 ``inplace`` (the in-place methods), ``creation`` (``new_*`` and top-level functions),
-``graph`` (``grad_fn``, ``inference_mode``), ``threads`` (``set_num_threads``), ``printing`` (``set_printoptions``) and
+``graph`` (``grad_fn``, ``inference_mode``), ``threads`` (``set_num_threads``), ``printing`` (``set_printoptions``), ``legacy`` (``FloatTensor``, ``x.type()``) and
 ``install`` (what is published and put on Tensor).
 """
 

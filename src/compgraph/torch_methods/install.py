@@ -27,6 +27,7 @@ from .graph import (
     inference_mode,
     is_inference_mode_enabled,
 )
+from .legacy import LEGACY_TYPES
 from .printing import set_printoptions
 from .shape import Size, _size
 from .threads import get_num_threads, set_num_threads
@@ -92,6 +93,7 @@ FUNCTIONS.update(
     set_default_dtype=set_default_dtype,
     set_num_threads=set_num_threads,
     set_printoptions=set_printoptions,
+    **LEGACY_TYPES,
     get_num_threads=get_num_threads,
     **SPECIAL_ALIASES,
 )
