@@ -1,9 +1,13 @@
 """Neural-network layers, losses and initialisation on compgraph Tensors."""
 
 from . import functional, init, parallel
+from .activations import *  # noqa: F403
+from .activations import __all__ as _activations_all
 from .attention import MultiheadAttention, TransformerEncoder, TransformerEncoderLayer
 from .containers import ModuleDict, ModuleList, ParameterList, Sequential
 from .conv import Conv1d, ConvTranspose2d, Embedding
+from .ctc import *  # noqa: F403
+from .ctc import __all__ as _ctc_all
 from .layers import (
     ELU,
     GELU,
@@ -26,6 +30,8 @@ from .layers import (
     Softplus,
     Tanh,
 )
+from .loss_modules import *  # noqa: F403
+from .loss_modules import __all__ as _loss_modules_all
 from .losses import (
     BCEWithLogitsLoss,
     CrossEntropyLoss,
@@ -42,11 +48,19 @@ from .losses import (
     nll_loss,
     smooth_l1_loss,
 )
+from .misc_layers import *  # noqa: F403
+from .misc_layers import __all__ as _misc_layers_all
 from .module import IncompatibleKeys, Module, Parameter, StateDictError
 from .normalization import GroupNorm, LayerNorm, RMSNorm
+from .pooling import *  # noqa: F403
+from .pooling import __all__ as _pooling_all
 from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from .reshaping import *  # noqa: F403
+from .reshaping import __all__ as _reshaping_all
 from .tf_ops import *  # noqa: F403  (TensorFlow's tf.nn functions)
 from .tf_ops import __all__ as _tf_all
+from .transformer import *  # noqa: F403
+from .transformer import __all__ as _transformer_all
 from .unpool import MaxUnpool1d, MaxUnpool2d, MaxUnpool3d
 
 __all__ = [
@@ -113,5 +127,12 @@ __all__ = [
     "init",
     "parallel",
     *_tf_all,
+    *_activations_all,
+    *_ctc_all,
+    *_loss_modules_all,
+    *_misc_layers_all,
+    *_pooling_all,
+    *_reshaping_all,
+    *_transformer_all,
     "functional",
 ]

@@ -25,6 +25,18 @@ from ..ops.conv import out_size
 from ..ops.registry import get_op
 from ..random import default_generator
 from ..tensor import Tensor
+from .activation_fns import *  # noqa: F403
+from .activation_fns import __all__ as _activation_fns_all
+from .conv_fns import *  # noqa: F403
+from .conv_fns import __all__ as _conv_fns_all
+from .ctc import *  # noqa: F403
+from .ctc import __all__ as _ctc_all
+from .loss_fns import *  # noqa: F403
+from .loss_fns import __all__ as _loss_fns_all
+from .pool_fns import *  # noqa: F403
+from .pool_fns import __all__ as _pool_fns_all
+from .reshape_fns import *  # noqa: F403
+from .reshape_fns import __all__ as _reshape_fns_all
 from .unpool import max_unpool1d, max_unpool2d, max_unpool3d
 
 __all__ = [  # torch.nn.functional's names (some also name ops): not compgraph ops
@@ -127,6 +139,15 @@ __all__ = [  # torch.nn.functional's names (some also name ops): not compgraph o
     "max_unpool2d",
     "max_unpool3d",
 ]
+# torch.nn.functional's names that live in modules of their own
+__all__ += (
+    _activation_fns_all
+    + _conv_fns_all
+    + _ctc_all
+    + _loss_fns_all
+    + _pool_fns_all
+    + _reshape_fns_all
+)
 
 
 def _shape(x: Any) -> tuple:

@@ -1,0 +1,5 @@
+"""PyTorch's nn.Transformer, nn.TransformerDecoderLayer and nn.TransformerDecoder."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
