@@ -8,6 +8,7 @@ derivative rules, shape and dtype rules, and how every front end treats it.
 from . import (  # noqa: F401
     complex,
     conv,
+    ctc,
     decomp,
     elementwise,
     fft,
