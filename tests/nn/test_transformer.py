@@ -370,3 +370,19 @@ def test_errors():
         layer(cg.ones((T, N, 8)), cg.ones((S, N, E)))
     with pytest.raises(ValueError, match="key_padding_mask"):
         layer(cg.ones((T, N, E)), cg.ones((S, N, E)), memory_key_padding_mask=np.zeros((N, T)))
+
+
+def test_float32_model():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tm = _perturbed(torch.nn.Transformer(E, H, 1, 1, FF)).float()
+    cm = nn.Transformer(E, H, 1, 1, FF, dtype="float32", seed=0)
+    assert {p.dtype for p in cm.parameters()} == {np.dtype(np.float32)}
+    cm.load_state_dict({k: v.detach().numpy() for k, v in tm.state_dict().items()})
+    cm.eval()
+    src, tgt = _x((S, N, E)).astype(np.float32), _x((T, N, E), 2).astype(np.float32)
+    mask = nn.Transformer.generate_square_subsequent_mask(T, dtype="float32")
+    out = cm(cg.tensor(src), cg.tensor(tgt), tgt_mask=mask)
+    ref = tm(torch.tensor(src), torch.tensor(tgt), tgt_mask=torch.tensor(mask.numpy()))
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out.numpy(), ref.detach().numpy(), rtol=1e-4, atol=1e-5)
