@@ -427,3 +427,30 @@ def test_f_dropout3d():
         F.dropout3d(x, 1.5)
     with pytest.raises(ValueError, match="4-D"):
         F.dropout3d(np.ones((2, 3, 4)), 0.5)
+
+
+def test_pixel_shuffle_errors():
+    with pytest.raises(ValueError, match="pixel_shuffle"):
+        nn.PixelShuffle(2)(np.zeros((1, 6, 2, 2)))
+    with pytest.raises(ValueError, match="pixel_unshuffle"):
+        nn.PixelUnshuffle(2)(np.zeros((1, 1, 3, 4)))
+
+
+def test_modules_in_a_sequential_train_end_to_end():
+    model = nn.Sequential(
+        nn.Unflatten(1, (2, 4, 4)),
+        nn.ReflectionPad2d(1),
+        nn.Unfold(3),
+        nn.Fold((6, 6), 3),
+        nn.PixelUnshuffle(2),
+        nn.ChannelShuffle(2),
+        nn.Dropout2d(0.25, seed=0),
+        nn.Upsample(scale_factor=2, mode="bilinear"),
+    )
+    x = cg.tensor(np.random.default_rng(8).standard_normal((3, 32)), requires_grad=True)
+    y = model(x)
+    assert y.shape == (3, 8, 6, 6)
+    y.sum().backward()
+    assert x.grad.shape == (3, 32) and np.isfinite(x.grad.numpy()).all()
+    model.eval()
+    assert isinstance(nn.Dropout1d()(np.ones((2, 3))), cg.Tensor)
