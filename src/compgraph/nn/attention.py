@@ -22,6 +22,7 @@ from typing import Any, cast
 import numpy as np
 
 from .. import functions as cg
+from ..random import default_generator
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -47,6 +48,40 @@ def _additive(mask: Any, dtype: Any, where: str) -> np.ndarray | None:
 
 def _causal(n: int, dtype: Any) -> np.ndarray:
     return np.triu(np.full((n, n), -np.inf, dtype), 1)
+
+
+def _dropout_rngs(module: Module) -> list[Module]:
+    """The submodules whose dropout draws from their ``_rng`` (Dropout, MultiheadAttention)."""
+    return [m for m in module.modules() if isinstance(m, (Dropout, MultiheadAttention))]
+
+
+def _follow_process_rng(module: Module) -> None:
+    # A generator captured at construction would stop following cg.manual_seed (which
+    # replaces the process's generator); None means "the process's, at each call".
+    for m in _dropout_rngs(module):
+        m._rng = None
+
+
+def _untie_rngs(layers: ModuleList) -> None:
+    # Deep copies of one layer hold copies of one generator state, so every layer would
+    # drop the same positions; give each copy its own stream (the seed stays in force).
+    for i, layer in enumerate(layers):
+        fresh: dict[int, np.random.Generator] = {}
+        for m in _dropout_rngs(layer):
+            r = m._rng
+            if not isinstance(r, np.random.Generator) or r is default_generator.rng:
+                continue
+            if id(r) not in fresh:
+                fresh[id(r)] = np.random.default_rng([i, *r.integers(0, 2**32, 4).tolist()])
+            m._rng = fresh[id(r)]
+
+
+def _clones(layer: Module, n: int) -> ModuleList:
+    # The process's generator stays shared rather than copied (it follows cg.manual_seed).
+    memo = {id(default_generator.rng): default_generator.rng}
+    layers = ModuleList([copy.deepcopy(layer, dict(memo)) for _ in range(n)])
+    _untie_rngs(layers)
+    return layers
 
 
 class MultiheadAttention(Module):
@@ -105,7 +140,9 @@ class MultiheadAttention(Module):
             add_zero_attn,
         )
         self._qkv_same_embed_dim = self.kdim == self.embed_dim and self.vdim == self.embed_dim
-        rng = self._rng = init.rng_of(seed)
+        rng = init.rng_of(seed)
+        # None: the process's generator at each call (it follows cg.manual_seed)
+        self._rng = None if seed is None else rng
         e = self.embed_dim
         if self._qkv_same_embed_dim:
             self.in_proj_weight = Parameter(np.empty((3 * e, e), dtype))
@@ -279,13 +316,14 @@ class TransformerEncoderLayer(Module):
             seed=rng,
         )
         self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype, seed=rng)
-        self.dropout = Dropout(dropout, seed=rng)
+        drop_seed = None if seed is None else rng  # (None: follows cg.manual_seed)
+        self.dropout = Dropout(dropout, seed=drop_seed)
         self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype, seed=rng)
         self.norm_first = norm_first
         self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
         self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.dropout1 = Dropout(dropout, seed=rng)
-        self.dropout2 = Dropout(dropout, seed=rng)
+        self.dropout1 = Dropout(dropout, seed=drop_seed)
+        self.dropout2 = Dropout(dropout, seed=drop_seed)
         if isinstance(activation, str):
             if activation not in _ACTIVATIONS:
                 raise ValueError(
@@ -347,7 +385,7 @@ class TransformerEncoder(Module):
         mask_check: bool = True,
     ):
         super().__init__()
-        self.layers = ModuleList([copy.deepcopy(encoder_layer) for _ in range(int(num_layers))])
+        self.layers = _clones(encoder_layer, int(num_layers))
         self.num_layers = int(num_layers)
         self.norm = norm
 

@@ -16,19 +16,21 @@ deep copies of one layer do not drop the same positions.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from .. import functions as cg
-from ..random import default_generator
 from ..tensor import Tensor
 from . import functional as F
 from . import init
-from .attention import MultiheadAttention, TransformerEncoder, TransformerEncoderLayer
-from .containers import ModuleList
+from .attention import (
+    MultiheadAttention,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+    _clones,
+    _follow_process_rng,
+    _untie_rngs,
+)
 from .layers import Dropout, Linear
 from .module import Module
 from .normalization import LayerNorm
@@ -49,40 +51,6 @@ def _activation(activation: Any, where: str) -> Any:
             f"got {type(activation).__name__}"
         )
     return activation
-
-
-def _dropout_rngs(module: Module) -> list[Module]:
-    """The submodules whose dropout draws from their ``_rng`` (Dropout, MultiheadAttention)."""
-    return [m for m in module.modules() if isinstance(m, (Dropout, MultiheadAttention))]
-
-
-def _follow_process_rng(module: Module) -> None:
-    # A generator captured at construction would stop following cg.manual_seed (which
-    # replaces the process's generator); None means "the process's, at each call".
-    for m in _dropout_rngs(module):
-        m._rng = None
-
-
-def _untie_rngs(layers: ModuleList) -> None:
-    # Deep copies of one layer hold copies of one generator state, so every layer would
-    # drop the same positions; give each copy its own stream (the seed stays in force).
-    for i, layer in enumerate(layers):
-        fresh: dict[int, np.random.Generator] = {}
-        for m in _dropout_rngs(layer):
-            r = m._rng
-            if not isinstance(r, np.random.Generator) or r is default_generator.rng:
-                continue
-            if id(r) not in fresh:
-                fresh[id(r)] = np.random.default_rng([i, *r.integers(0, 2**32, 4).tolist()])
-            m._rng = fresh[id(r)]
-
-
-def _clones(layer: Module, n: int) -> ModuleList:
-    # The process's generator stays shared rather than copied (it follows cg.manual_seed).
-    memo = {id(default_generator.rng): default_generator.rng}
-    layers = ModuleList([copy.deepcopy(layer, dict(memo)) for _ in range(n)])
-    _untie_rngs(layers)
-    return layers
 
 
 class TransformerDecoderLayer(Module):
