@@ -454,3 +454,19 @@ def test_lenet_matches_torch():
     np.testing.assert_allclose(loss.data, tloss.item(), rtol=1e-10)
     for k in ws:
         np.testing.assert_allclose(cp[k].grad, tp[k].grad.numpy(), rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.skipif(torch is None, reason="needs torch")
+def test_unfold_fold_accept_unbatched_inputs_as_torch():
+    x = np.random.default_rng(5).standard_normal((3, 7, 6))
+    tf = torch.nn.functional
+    a = F.unfold(cg.tensor(x), (2, 3), padding=1, stride=2)
+    b = tf.unfold(torch.tensor(x), (2, 3), padding=1, stride=2)
+    np.testing.assert_allclose(a.numpy(), b.numpy())
+    c = F.fold(a, (7, 6), (2, 3), padding=1, stride=2)
+    np.testing.assert_allclose(c.numpy(), tf.fold(b, (7, 6), (2, 3), padding=1, stride=2).numpy())
+    assert cg.gradcheck(lambda t: F.fold(F.unfold(t, 2), (7, 6), 2), x)
+    with pytest.raises(ValueError, match="unfold: expected a 3-D or 4-D"):
+        F.unfold(cg.ones((7, 6)), 2)
+    with pytest.raises(ValueError, match="fold: expected a 2-D or 3-D"):
+        F.fold(cg.ones((1, 2, 3, 4)), (3, 4), 2)

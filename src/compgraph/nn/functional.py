@@ -1482,8 +1482,16 @@ def unfold(
     padding: Any = 0,
     stride: Any = 1,
 ) -> Tensor:
-    """Sliding patches of (N, C, H, W) as (N, C*kh*kw, L), as ``F.unfold``."""
-    n, c = _shape(input)[:2]
+    """Sliding patches of (N, C, H, W) as (N, C*kh*kw, L), as ``F.unfold`` ((C, H, W)
+    unbatched gives (C*kh*kw, L))."""
+    shape = _shape(input)
+    if len(shape) == 3:
+        return cg.squeeze(
+            unfold(cg.expand_dims(input, 0), kernel_size, dilation, padding, stride), 0
+        )
+    if len(shape) != 4:
+        raise ValueError(f"unfold: expected a 3-D or 4-D input (N, C, H, W), got shape {shape}")
+    n, c = shape[:2]
     k = _ints(kernel_size, 2, "unfold kernel_size", 1)
     cols = cg.im2col(
         input,
@@ -1505,8 +1513,14 @@ def fold(
     stride: Any = 1,
 ) -> Tensor:
     """Sum (N, C*kh*kw, L) patches back into (N, C, H, W), as ``F.fold`` (``unfold``'s
-    adjoint)."""
-    n, ck, L = _shape(input)
+    adjoint; (C*kh*kw, L) unbatched gives (C, H, W))."""
+    shape = _shape(input)
+    if len(shape) == 2:
+        folded = fold(cg.expand_dims(input, 0), output_size, kernel_size, dilation, padding, stride)
+        return cg.squeeze(folded, 0)
+    if len(shape) != 3:
+        raise ValueError(f"fold: expected a 2-D or 3-D input (N, C*kh*kw, L), got shape {shape}")
+    n, ck, L = shape
     k = _ints(kernel_size, 2, "fold kernel_size", 1)
     h, w = _ints(output_size, 2, "fold output_size", 1)
     st, p = _ints(stride, 2, "fold stride", 1), _ints(padding, 2, "fold padding")
