@@ -504,3 +504,20 @@ def test_small_cnn_vs_torch():
     tloss.backward()
     for p, tp in zip(net.parameters(), tnet.parameters()):
         close(p.grad, tp.grad)
+
+
+def test_inplace_arguments_are_accepted_with_torchs_repr():
+    torch = pytest.importorskip("torch")
+    pairs = [
+        (cg.nn.ReLU(inplace=True), torch.nn.ReLU(inplace=True)),
+        (cg.nn.ReLU(), torch.nn.ReLU()),
+        (cg.nn.LeakyReLU(0.1, True), torch.nn.LeakyReLU(0.1, True)),
+        (cg.nn.ELU(0.5, inplace=True), torch.nn.ELU(0.5, inplace=True)),
+        (cg.nn.Dropout(0.3, True), torch.nn.Dropout(0.3, True)),
+        (cg.nn.Dropout(p=0.1), torch.nn.Dropout(p=0.1)),
+    ]
+    x = np.random.default_rng(0).standard_normal((3, 4))
+    for ours, theirs in pairs:
+        assert repr(ours) == repr(theirs)
+        ours.eval(), theirs.eval()
+        np.testing.assert_allclose(ours(cg.tensor(x)).numpy(), theirs(torch.tensor(x)).numpy())

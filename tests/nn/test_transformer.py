@@ -334,7 +334,7 @@ def test_repr_lists_torch_submodules():
     want = [(k, rename.get(v, v)) for k, v in _children(repr(tl))]
     assert _children(repr(cl)) == want
     assert repr(cl).startswith("TransformerDecoderLayer(\n  (self_attn): MultiheadAttention(")
-    assert "(dropout3): Dropout(p=0.1)" in repr(cl) and "(activation): GELU" in repr(cl)
+    assert "(dropout3): Dropout(p=0.1, inplace=False)" in repr(cl) and "(activation): GELU" in repr(cl)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         tt = torch.nn.Transformer(E, H, 1, 1, FF)

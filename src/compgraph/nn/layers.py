@@ -288,11 +288,12 @@ class AdaptiveAvgPool2d(Module):
 class Dropout(Module):
     """Zero each element with probability ``p`` in training (scaling the rest by 1/(1-p))."""
 
-    def __init__(self, p: float = 0.5, seed: Any = None):
+    def __init__(self, p: float = 0.5, inplace: bool = False, seed: Any = None):
         super().__init__()
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"Dropout: p must be in [0, 1], got {p}")
         self.p = float(p)
+        self.inplace = inplace  # (PyTorch's; the result is a new tensor either way)
         # None: the process's generator at each call (cg.manual_seed applies at any time)
         self._rng = None if seed is None else init.rng_of(seed)
 
@@ -300,7 +301,7 @@ class Dropout(Module):
         return F.dropout(x, self.p, self.training, generator=self._rng)
 
     def extra_repr(self) -> str:
-        return f"p={self.p}"
+        return f"p={self.p}, inplace={self.inplace}"
 
 
 class BatchNorm1d(Module):
@@ -419,9 +420,17 @@ class _Activation(Module):
 
 
 class ReLU(_Activation):
-    """``max(x, 0)``."""
+    """``max(x, 0)``; ``inplace`` is PyTorch's, kept for its code and its repr (the
+    result is a new tensor either way)."""
 
     fn = staticmethod(F.relu)
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
 
 
 class Tanh(_Activation):
@@ -481,29 +490,31 @@ class LogSoftmax(Module):
 class LeakyReLU(Module):
     """``x`` where ``x > 0``, else ``negative_slope * x``."""
 
-    def __init__(self, negative_slope: float = 0.01):
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
         super().__init__()
         self.negative_slope = float(negative_slope)
+        self.inplace = inplace  # (PyTorch's; the result is a new tensor either way)
 
     def forward(self, x: Any) -> Tensor:
         return F.leaky_relu(x, self.negative_slope)
 
     def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
 
 class ELU(Module):
     """``x`` where ``x > 0``, else ``alpha * (exp(x) - 1)``."""
 
-    def __init__(self, alpha: float = 1.0):
+    def __init__(self, alpha: float = 1.0, inplace: bool = False):
         super().__init__()
         self.alpha = float(alpha)
+        self.inplace = inplace  # (PyTorch's; the result is a new tensor either way)
 
     def forward(self, x: Any) -> Tensor:
         return F.elu(x, self.alpha)
 
     def extra_repr(self) -> str:
-        return f"alpha={self.alpha}"
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
 
 
 class SiLU(_Activation):
