@@ -470,3 +470,15 @@ def test_unfold_fold_accept_unbatched_inputs_as_torch():
         F.unfold(cg.ones((7, 6)), 2)
     with pytest.raises(ValueError, match="fold: expected a 2-D or 3-D"):
         F.fold(cg.ones((1, 2, 3, 4)), (3, 4), 2)
+
+
+@pytest.mark.parametrize("name", ["hardtanh", "relu6", "hardsigmoid", "hardswish"])
+def test_gradients_at_the_kinks_equal_torch(name):
+    # torch passes the gradient only strictly inside the clipped range
+    x = np.array([-3.0, -1.0, 0.0, 1.0, 3.0, 6.0, 7.0, -4.0, 0.5])
+    a = torch.tensor(x, requires_grad=True)
+    getattr(TF, name)(a).sum().backward()
+    b = cg.tensor(x, requires_grad=True)
+    cg.sum(getattr(F, name)(b)).backward()
+    np.testing.assert_allclose(b.grad.numpy(), a.grad.numpy(), atol=1e-7)  # (torch: 1/6 in f32)
+    assert cg.gradcheck(lambda t: getattr(F, name)(t), np.array([-2.5, -0.5, 0.3, 2.9, 4.0]))

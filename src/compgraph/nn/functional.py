@@ -755,13 +755,20 @@ def hardtanh(
     max_val: float = 1.0,
     inplace: bool = False,
 ) -> Tensor:
-    """``clip(x, min_val, max_val)``."""
-    return cg.clip(input, min_val, max_val)
+    """``clip(x, min_val, max_val)``; as torch, the gradient passes only strictly
+    between the bounds (``cg.clip``'s includes them)."""
+    return _clip_open(input, min_val, max_val)
+
+
+def _clip_open(x: Any, lo: float, hi: float) -> Tensor:
+    """clip(x, lo, hi) whose gradient is 1 only where lo < x < hi (torch's hardtanh)."""
+    inside = cg.logical_and(cg.greater(x, lo), cg.less(x, hi))
+    return cg.where(inside, x, cg.clip(cg.stop_gradient(x), lo, hi))
 
 
 def relu6(input: Any, inplace: bool = False) -> Tensor:  # noqa: A002 (PyTorch's name)
-    """``clip(x, 0, 6)``."""
-    return cg.clip(input, 0.0, 6.0)
+    """``clip(x, 0, 6)`` (gradient 0 at 0 and 6, as torch)."""
+    return _clip_open(input, 0.0, 6.0)
 
 
 def leaky_relu(
@@ -814,12 +821,12 @@ def softsign(input: Any) -> Tensor:  # noqa: A002 (PyTorch's name)
 
 
 def hardsigmoid(input: Any, inplace: bool = False) -> Tensor:  # noqa: A002
-    """``clip(x / 6 + 1/2, 0, 1)``."""
-    return cg.multiply(cg.clip(cg.add(input, 3.0), 0.0, 6.0), 1.0 / 6.0)
+    """``clip(x / 6 + 1/2, 0, 1)`` (gradient 0 at -3 and 3, as torch)."""
+    return cg.multiply(_clip_open(cg.add(input, 3.0), 0.0, 6.0), 1.0 / 6.0)
 
 
 def hardswish(input: Any, inplace: bool = False) -> Tensor:  # noqa: A002 (PyTorch's name)
-    """``x * hardsigmoid(x)``."""
+    """``x * hardsigmoid(x)`` (gradient 0 at -3 and 1 at 3, as torch)."""
     return cg.multiply(input, hardsigmoid(input))
 
 
