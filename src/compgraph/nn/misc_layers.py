@@ -885,7 +885,8 @@ class ParameterDict(Module):
     A Tensor or NumPy array stored becomes a Parameter; a Parameter is kept as is
     (shared); any other value is kept as a plain attribute, outside ``parameters()``.
     A plain ``dict`` given to the constructor or ``update`` goes in sorted by key (torch's
-    rule); an ``OrderedDict``, a ParameterDict or pairs keep their order.
+    rule); an ``OrderedDict``, a ParameterDict or pairs keep their order.  A missing key
+    raises KeyError, as a dict does (torch raises AttributeError).
 
     >>> import compgraph as cg, numpy as np
     >>> pd = cg.nn.ParameterDict({"b": np.zeros(2), "a": np.ones(3)})
