@@ -123,34 +123,50 @@ def _combine(axes: list[tuple[np.ndarray, np.ndarray]], sizes: tuple) -> tuple:
 
 
 def _pick(vals: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """The entry along the last axis that torch's max pooling loops keep: they start at
-    -inf on the first valid entry and take ``v > best or isnan(v)``, so the first
-    maximum, or the last NaN, or the first valid entry when all are -inf."""
+    """The window entry (along axis -2 of ``vals`` (..., K, M)) that torch's max pooling
+    loops keep: they start at -inf on the first valid entry and take
+    ``v > best or isnan(v)``, so the first maximum, or the last NaN, or the first valid
+    entry when all are -inf.  The loop walks the K entries, each step one vector
+    operation over all windows (NumPy reduces along a short axis slowly)."""
     floating = vals.dtype.kind in "fc"
-    fill = -np.inf if floating else np.iinfo(vals.dtype).min
-    key = np.where(valid, vals, fill)
-    a = np.argmax(key, axis=-1)
-    if floating:
-        nan = np.isnan(key)
-        last_nan = key.shape[-1] - 1 - np.argmax(nan[..., ::-1], axis=-1)
-        a = np.where(nan.any(axis=-1), last_nan, a)
-    top = np.take_along_axis(key, a[..., None], axis=-1)[..., 0]
-    first_valid = np.argmax(np.broadcast_to(valid, key.shape), axis=-1)
-    return np.where(top == fill, first_valid, a)
+    best = np.full(
+        vals.shape[:-2] + vals.shape[-1:],
+        -np.inf if floating else np.iinfo(vals.dtype).min,
+        vals.dtype,
+    )
+    pick = np.broadcast_to(np.argmax(valid, axis=-2), best.shape).copy()
+    for j in range(vals.shape[-2]):
+        v = vals[..., j, :]
+        take = v > best
+        if floating:
+            take |= np.isnan(v)
+        take &= valid[..., j, :]
+        np.copyto(best, v, where=take)
+        np.copyto(pick, j, where=take)
+    return pick
 
 
 def _window_max(x: Tensor, flat: np.ndarray, valid: np.ndarray) -> tuple[Tensor, Tensor]:
     """Max pooling of (N, C, *spatial) over windows given by flat spatial positions
-    ``flat`` and ``valid`` (``(..., *outs, K)``, broadcast to (N, C, ...)): the values
-    (differentiable, gathered) and the flat spatial index of each pick (int64)."""
+    ``flat`` and ``valid`` (``(..., *outs, K)``, the same for every plane or one set per
+    (N, C) plane): the values (differentiable, gathered) and the flat spatial index of
+    each pick (int64)."""
     n, c = x.shape[:2]
-    outs = flat.shape[-len(x.shape) + 1 : -1]
-    full = (n, c) + outs + (flat.shape[-1],)
-    flat = np.broadcast_to(np.where(valid, flat, 0), full)
+    nd = len(x.shape) - 2
+    outs, k = flat.shape[-nd - 1 : -1], flat.shape[-1]
+    lead = flat.shape[: -nd - 1]
+    # entries first, windows last: each step of _pick reads contiguous rows
+    pos = np.where(valid, flat, 0).reshape(lead + (-1, k)).swapaxes(-1, -2)
+    ok = valid.reshape(lead + (-1, k)).swapaxes(-1, -2)
     data = np.asarray(x.data).reshape(n, c, -1)
-    vals = np.take_along_axis(data, flat.reshape(n, c, -1), axis=-1).reshape(full)
-    a = _pick(vals, np.broadcast_to(valid, full))
-    idx = np.take_along_axis(flat, a[..., None], axis=-1)[..., 0].astype(np.int64)
+    m = math.prod(outs)
+    if not lead:  # the same windows in every plane: one plain index
+        vals = data[:, :, pos.reshape(-1)].reshape(n, c, k, m)
+    else:
+        vals = np.take_along_axis(data, pos.reshape(n, c, -1), axis=-1).reshape(n, c, k, m)
+    a = _pick(vals, ok)
+    idx = np.take_along_axis(np.broadcast_to(pos, (n, c, k, m)), a[..., None, :], axis=-2)
+    idx = idx.reshape((n, c) + outs).astype(np.int64)
     y = cg.take_along_axis(cg.reshape(x, (n, c, -1)), idx.reshape(n, c, -1), axis=-1)
     return cg.reshape(y, (n, c) + outs), cg.asarray(idx)
 
