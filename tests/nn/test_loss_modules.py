@@ -534,12 +534,6 @@ def test_target_gradients_where_torch_has_them():
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F.poisson_nll_loss(full=True) (functional.py) adds Stirling's term as a constant "
-    "in the target: torch differentiates it, so the target's gradient differs (the input's "
-    "is equal)",
-)
 def test_poisson_nll_loss_full_target_gradient():
     r = _rng(21)
     x, t = r.standard_normal((3, 4)), r.random((3, 4)) * 3 + 0.5
@@ -548,7 +542,7 @@ def test_poisson_nll_loss_full_target_gradient():
     _pair(mine, theirs, [x, t], (0, 1))
 
 
-# inputs torch refuses that functional.py's F functions take (a value, no error)
+# inputs torch refuses: ValueError here (torch's RuntimeError)
 REFUSED = {
     "bce input outside [0, 1]": lambda: nn.BCELoss()(np.array([1.5, -0.2]), np.array([1.0, 0.0])),
     "margin_ranking_loss dims differ": lambda: nn.MarginRankingLoss()(
@@ -566,17 +560,22 @@ REFUSED = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="functional.py's F function does not check this input as torch does (it returns "
-    "a value); to be fixed there",
-)
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # log of a negative
 @pytest.mark.parametrize("case", list(REFUSED))
 def test_inputs_torch_refuses(case):
-    try:
+    with pytest.raises(ValueError, match="between 0 and 1|same number|expects|negative"):
         REFUSED[case]()
-    except (ValueError, TypeError):
-        return
-    raise AssertionError(f"{case}: accepted")
+
+
+def test_gaussian_nll_loss_var_of_the_wrong_size_is_refused():
+    with pytest.raises(ValueError, match="var is of incorrect size"):
+        nn.GaussianNLLLoss()(np.ones((3, 4)), np.ones((3, 4)), np.ones((2, 4)))
+
+
+def test_bce_at_exact_zero_and_one_gives_no_warning():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = nn.BCELoss(reduction="none")(np.array([0.0, 1.0]), np.array([1.0, 0.0]))
+    np.testing.assert_allclose(out.numpy(), [100.0, 100.0])

@@ -1895,8 +1895,16 @@ def binary_cross_entropy(
     -100 as torch, times ``weight``."""
     red = _reduction(size_average, reduce, reduction, "binary_cross_entropy")
     _same_shape(input, target, "binary_cross_entropy")
-    lx = cg.maximum(cg.log(input), -100.0)
-    l1x = cg.maximum(cg.log1p(cg.negative(input)), -100.0)
+    if isinstance(input, (Tensor, np.ndarray)):
+        v = _value(input)
+        if not ((v >= 0) & (v <= 1)).all():  # (NaN too, as torch)
+            raise ValueError(
+                "binary_cross_entropy: all elements of input should be between 0 and 1 "
+                "(probabilities; binary_cross_entropy_with_logits takes logits)"
+            )
+    with np.errstate(divide="ignore"):  # log(0) is clamped at -100 just below
+        lx = cg.maximum(cg.log(input), -100.0)
+        l1x = cg.maximum(cg.log1p(cg.negative(input)), -100.0)
     loss = cg.negative(cg.add(cg.multiply(target, lx), cg.multiply(cg.subtract(1.0, target), l1x)))
     if weight is not None:
         loss = cg.multiply(loss, weight)
@@ -2052,6 +2060,12 @@ def margin_ranking_loss(
 ) -> Tensor:
     """``max(0, -target * (input1 - input2) + margin)``."""
     red = _reduction(size_average, reduce, reduction, "margin_ranking_loss")
+    dims = (len(_shape(input1)), len(_shape(input2)), len(_shape(target)))
+    if len(set(dims)) != 1:
+        raise ValueError(
+            f"margin_ranking_loss: all input tensors should have the same number of "
+            f"dimensions, got shapes {_shape(input1)}, {_shape(input2)} and {_shape(target)}"
+        )
     d = cg.multiply(cg.negative(target), cg.subtract(input1, input2))
     return _reduce(cg.relu(cg.add(d, margin)), red)
 
@@ -2096,6 +2110,12 @@ def cosine_embedding_loss(
 ) -> Tensor:
     """``1 - cos(x1, x2)`` where target is 1, ``max(0, cos(x1, x2) - margin)`` where -1."""
     red = _reduction(size_average, reduce, reduction, "cosine_embedding_loss")
+    tdim, s1, s2 = len(_shape(target)), _shape(input1), _shape(input2)
+    if tdim > 1 or len(s1) != tdim + 1 or len(s2) != tdim + 1:
+        raise ValueError(
+            f"cosine_embedding_loss: a {tdim}-D target expects {tdim + 1}-D inputs, got "
+            f"shapes {s1} and {s2} (target {_shape(target)})"
+        )
     eps = 1e-12  # torch's EPSILON
     dim = len(_shape(input1)) - 1
     prod = cg.sum(cg.multiply(input1, input2), axis=dim)
@@ -2125,6 +2145,12 @@ def triplet_margin_loss(
     """``max(d(a, p) - d(a, n) + margin, 0)`` with ``pairwise_distance``; ``swap`` uses
     the smaller of d(a, n) and d(p, n)."""
     red = _reduction(size_average, reduce, reduction, "triplet_margin_loss")
+    shapes = (_shape(anchor), _shape(positive), _shape(negative))
+    if len({len(sh) for sh in shapes}) != 1:
+        raise ValueError(
+            "triplet_margin_loss: the anchor, positive and negative tensors are expected "
+            "to have the same number of dimensions, got shapes {}, {} and {}".format(*shapes)
+        )
     dp = pairwise_distance(anchor, positive, p, eps)
     dn = pairwise_distance(anchor, negative, p, eps)
     if swap:
@@ -2150,10 +2176,14 @@ def poisson_nll_loss(
     else:
         loss = cg.subtract(input, cg.multiply(target, cg.log(cg.add(input, eps))))
     if full:
-        t = _value(target).astype(_dtype(loss))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            st = t * np.log(t) - t + 0.5 * np.log(2 * np.pi * t)
-        loss = cg.add(loss, np.where(t > 1, st, 0.0).astype(t.dtype))
+        # Stirling's term t log t - t + log(2 pi t) / 2 where t > 1, differentiable in
+        # the target as torch's; elsewhere it is 0 and t is replaced by 2 before the logs
+        # so no NaN reaches the gradient.
+        big = cg.greater(target, 1)
+        t = cg.where(big, target, 2.0)
+        st = cg.add(cg.subtract(cg.multiply(t, cg.log(t)), t), cg.multiply(cg.log(t), 0.5))
+        st = cg.add(st, 0.5 * math.log(2 * math.pi))
+        loss = cg.add(loss, cg.where(big, st, 0.0))
     return _reduce(loss, red)
 
 
@@ -2173,6 +2203,13 @@ def gaussian_nll_loss(
         var = np.full((), float(var), _dtype(input))
     elif vshape != ishape and ishape[:-1] == vshape:
         var = cg.expand_dims(var, -1)
+    elif vshape != ishape and not (vshape[:-1] == ishape[:-1] and vshape[-1:] == (1,)):
+        raise ValueError(
+            f"gaussian_nll_loss: var is of incorrect size {vshape} for input {ishape} (the "
+            f"input's shape, that shape with a last dimension of 1, or without it)"
+        )
+    if isinstance(var, (Tensor, np.ndarray)) and (_value(var) < 0).any():
+        raise ValueError("gaussian_nll_loss: var has negative entry/entries")
     v = cg.add(var, cg.stop_gradient(cg.subtract(cg.maximum(var, eps), var)))
     d = cg.subtract(input, target)
     loss = cg.multiply(cg.add(cg.log(v), cg.divide(d * d, v)), 0.5)
