@@ -17,8 +17,8 @@ import numpy as np
 
 from ..tensor import Tensor
 from . import functional as F
-from . import misc_layers
 from .losses import NLLLoss
+from .misc_layers import PairwiseDistance
 from .module import Module
 
 __all__ = [
@@ -261,10 +261,7 @@ class TripletMarginWithDistanceLoss(_Loss):
                 f"got {type(distance_function).__name__}"
             )
         if distance_function is None:
-            # torch's default is a PairwiseDistance child module (seen in repr); another
-            # module file provides that class, so it is looked up, not assumed
-            default = getattr(misc_layers, "PairwiseDistance", None)
-            distance_function = default() if default is not None else None
+            distance_function = PairwiseDistance()  # (torch's child module, seen in repr)
         self.distance_function = distance_function
         self.margin = margin
         self.swap = swap
