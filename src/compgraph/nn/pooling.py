@@ -13,6 +13,7 @@ import numpy as np
 
 from . import functional as F
 from .module import Module
+from .pool_fns import _ints as _check
 
 __all__ = [
     "MaxPool1d",
@@ -30,20 +31,6 @@ __all__ = [
     "FractionalMaxPool2d",
     "FractionalMaxPool3d",
 ]
-
-
-def _check(v: Any, n: int, what: str, low: int) -> tuple[int, ...]:
-    """``v`` as n ints >= ``low`` (an int, or a sequence of 1 or n ints), else the error."""
-    vals = tuple(v) if isinstance(v, (tuple, list)) else (v,) * n
-    if len(vals) == 1:
-        vals = vals * n
-    if len(vals) != n or not all(
-        isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in vals
-    ):
-        raise TypeError(f"{what}: expected an int or {n} ints, got {v!r}")
-    if min(vals) < low:
-        raise ValueError(f"{what}: must be >= {low}, got {v!r}")
-    return tuple(int(a) for a in vals)
 
 
 def _single(v: Any) -> tuple:
