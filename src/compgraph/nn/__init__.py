@@ -3,6 +3,8 @@
 from . import functional, init, parallel
 from .activations import *  # noqa: F403
 from .activations import __all__ as _activations_all
+from .adaptive import *  # noqa: F403
+from .adaptive import __all__ as _adaptive_all
 from .attention import MultiheadAttention, TransformerEncoder, TransformerEncoderLayer
 from .containers import ModuleDict, ModuleList, ParameterList, Sequential
 from .conv import Conv1d, ConvTranspose2d, Embedding
@@ -30,6 +32,8 @@ from .layers import (
     Softplus,
     Tanh,
 )
+from .lazy import *  # noqa: F403
+from .lazy import __all__ as _lazy_all
 from .loss_modules import *  # noqa: F403
 from .loss_modules import __all__ as _loss_modules_all
 from .losses import (
@@ -128,6 +132,8 @@ __all__ = [
     "parallel",
     *_tf_all,
     *_activations_all,
+    *_adaptive_all,
+    *_lazy_all,
     *_ctc_all,
     *_loss_modules_all,
     *_misc_layers_all,

@@ -27,6 +27,7 @@ from ..random import default_generator
 from ..tensor import Tensor
 from .activation_fns import *  # noqa: F403
 from .activation_fns import __all__ as _activation_fns_all
+from .attention_fns import *  # noqa: F403
 from .conv_fns import *  # noqa: F403
 from .conv_fns import __all__ as _conv_fns_all
 from .ctc import *  # noqa: F403
