@@ -28,6 +28,7 @@ from ..tensor import Tensor
 from .activation_fns import *  # noqa: F403
 from .activation_fns import __all__ as _activation_fns_all
 from .attention_fns import *  # noqa: F403
+from .attention_fns import __all__ as _attention_fns_all
 from .conv_fns import *  # noqa: F403
 from .conv_fns import __all__ as _conv_fns_all
 from .ctc import *  # noqa: F403
@@ -143,6 +144,7 @@ __all__ = [  # torch.nn.functional's names (some also name ops): not compgraph o
 # torch.nn.functional's names that live in modules of their own
 __all__ += (
     _activation_fns_all
+    + _attention_fns_all
     + _conv_fns_all
     + _ctc_all
     + _loss_fns_all
