@@ -521,3 +521,45 @@ def test_inplace_arguments_are_accepted_with_torchs_repr():
         assert repr(ours) == repr(theirs)
         ours.eval(), theirs.eval()
         np.testing.assert_allclose(ours(cg.tensor(x)).numpy(), theirs(torch.tensor(x)).numpy())
+
+
+def test_reprs_equal_torchs():
+    tn = torch.nn
+    pairs = [
+        (cg.nn.Linear(3, 4), tn.Linear(3, 4)),
+        (cg.nn.LayerNorm(4), tn.LayerNorm(4)),
+        (cg.nn.LayerNorm(3, elementwise_affine=False, bias=False),
+         tn.LayerNorm(3, elementwise_affine=False, bias=False)),
+        (cg.nn.BatchNorm1d(4), tn.BatchNorm1d(4)),
+        (cg.nn.BatchNorm2d(4, affine=False), tn.BatchNorm2d(4, affine=False)),
+        (cg.nn.Conv2d(2, 3, 3, dilation=2), tn.Conv2d(2, 3, 3, dilation=2)),
+        (cg.nn.Conv2d(2, 3, 3, padding="same"), tn.Conv2d(2, 3, 3, padding="same")),
+        (cg.nn.Conv2d(2, 4, 3, padding=1, bias=False, groups=2),
+         tn.Conv2d(2, 4, 3, padding=1, bias=False, groups=2)),
+        (cg.nn.ConvTranspose2d(2, 3, 3, output_padding=1, stride=2, dilation=2),
+         tn.ConvTranspose2d(2, 3, 3, output_padding=1, stride=2, dilation=2)),
+        (cg.nn.Conv1d(2, 3, 3, padding=1), tn.Conv1d(2, 3, 3, padding=1)),
+        (cg.nn.MultiheadAttention(8, 2), tn.MultiheadAttention(8, 2)),
+        (cg.nn.GroupNorm(2, 4), tn.GroupNorm(2, 4)),
+        (cg.nn.GroupNorm(2, 4, bias=False), tn.GroupNorm(2, 4, bias=False)),
+        (cg.nn.GroupNorm(2, 4, affine=False), tn.GroupNorm(2, 4, affine=False)),
+        (cg.nn.LayerNorm(3, elementwise_affine=False), tn.LayerNorm(3, elementwise_affine=False)),
+        (cg.nn.Sequential(cg.nn.Linear(2, 2), cg.nn.ReLU()),
+         tn.Sequential(tn.Linear(2, 2), tn.ReLU())),
+        (cg.nn.ModuleList([cg.nn.Linear(2, 2), cg.nn.Linear(2, 2), cg.nn.Tanh()]),
+         tn.ModuleList([tn.Linear(2, 2), tn.Linear(2, 2), tn.Tanh()])),
+        (cg.nn.ModuleList(), tn.ModuleList()),
+        (cg.nn.CrossEntropyLoss(label_smoothing=0.1), tn.CrossEntropyLoss(label_smoothing=0.1)),
+        (cg.nn.MSELoss(reduction="sum"), tn.MSELoss(reduction="sum")),
+        (cg.nn.TransformerEncoderLayer(8, 2, 16), tn.TransformerEncoderLayer(8, 2, 16)),
+        (cg.nn.LSTM(3, 4, 2), tn.LSTM(3, 4, 2)),
+        (cg.nn.Embedding(5, 3, padding_idx=0), tn.Embedding(5, 3, padding_idx=0)),
+    ]
+    for ours, theirs in pairs:
+        assert repr(ours) == repr(theirs)
+    # a lone extra_repr stays inline; with children it gets a line of its own, as torch
+    gn = cg.nn.GroupNorm(2, 4)
+    gn.inner = cg.nn.Identity()
+    assert repr(gn) == "GroupNorm(\n  2, 4, eps=1e-05, affine=True, bias=True\n  (inner): Identity()\n)"
+    # GroupNorm's bias=False keeps the weight only, as torch
+    assert [k for k in cg.nn.GroupNorm(2, 4, bias=False).state_dict()] == ["weight"]

@@ -330,17 +330,14 @@ def _children(text):
 def test_repr_lists_torch_submodules():
     tl = torch.nn.TransformerDecoderLayer(E, H, activation=torch.nn.GELU())
     cl = nn.TransformerDecoderLayer(E, H, activation=nn.GELU(), seed=0)
-    rename = {"NonDynamicallyQuantizableLinear": "Linear"}
-    want = [(k, rename.get(v, v)) for k, v in _children(repr(tl))]
-    assert _children(repr(cl)) == want
-    assert repr(cl).startswith("TransformerDecoderLayer(\n  (self_attn): MultiheadAttention(")
+    assert repr(cl) == repr(tl)
+    assert _children(repr(cl)) == _children(repr(tl))
     assert "(dropout3): Dropout(p=0.1, inplace=False)" in repr(cl) and "(activation): GELU" in repr(cl)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        tt = torch.nn.Transformer(E, H, 1, 1, FF)
-    ct = nn.Transformer(E, H, 1, 1, FF, seed=0)
-    assert _children(repr(ct)) == [(k, rename.get(v, v)) for k, v in _children(repr(tt))]
-
+        tt = torch.nn.Transformer(E, H, 2, 2, FF)
+    ct = nn.Transformer(E, H, 2, 2, FF, seed=0)
+    assert repr(ct) == repr(tt)  # (the stacked layers as "(0-1): 2 x ...")
 
 def test_errors():
     with pytest.raises(ValueError, match="multiple of num_heads"):

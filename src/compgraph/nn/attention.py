@@ -31,7 +31,12 @@ from .layers import Dropout, Linear
 from .module import Module, Parameter
 from .normalization import LayerNorm
 
-__all__ = ["MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder"]
+__all__ = [
+    "NonDynamicallyQuantizableLinear",
+    "MultiheadAttention",
+    "TransformerEncoderLayer",
+    "TransformerEncoder",
+]
 
 
 def _additive(mask: Any, dtype: Any, where: str) -> np.ndarray | None:
@@ -82,6 +87,12 @@ def _clones(layer: Module, n: int) -> ModuleList:
     layers = ModuleList([copy.deepcopy(layer, dict(memo)) for _ in range(n)])
     _untie_rngs(layers)
     return layers
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """A :class:`Linear` under PyTorch's name for attention's output projection (torch
+    uses the subclass to keep dynamic quantisation away; here it only names the layer in
+    ``repr`` as torch does)."""
 
 
 class MultiheadAttention(Module):
@@ -156,7 +167,7 @@ class MultiheadAttention(Module):
                 init.xavier_uniform_(w, rng=rng)
             self.in_proj_weight = None
         self.in_proj_bias = Parameter(np.zeros(3 * e, dtype)) if bias else None
-        self.out_proj = Linear(e, e, bias=bias, dtype=dtype, seed=rng)
+        self.out_proj = NonDynamicallyQuantizableLinear(e, e, bias=bias, dtype=dtype, seed=rng)
         if self.out_proj.bias is not None:
             self.out_proj.bias.data[...] = 0
         self.bias_k = self.bias_v = None
@@ -272,9 +283,6 @@ class MultiheadAttention(Module):
         elif not self.batch_first:
             out = cg.swapaxes(out, 0, 1)
         return out, weights
-
-    def extra_repr(self) -> str:
-        return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}"
 
 
 _ACTIVATIONS: dict[str, Callable] = {"relu": cg.relu, "gelu": cg.gelu}

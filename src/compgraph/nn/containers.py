@@ -76,6 +76,23 @@ class ModuleList(_Container):
             return type(self)(list(self._modules.values())[idx])
         return self._modules[str(_index(len(self), idx))]
 
+    def __repr__(self) -> str:
+        # PyTorch's: runs of equal layers shown once, "(0-5): 6 x Layer(...)"
+        reprs = [repr(m) for m in self._modules.values()]
+        if not reprs:
+            return f"{type(self).__name__}()"
+        runs: list[list] = []
+        for i, r in enumerate(reprs):
+            if runs and runs[-1][2] == r:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i, r])
+        lines = [
+            (f"({a}): {r}" if a == b else f"({a}-{b}): {b - a + 1} x {r}").replace("\n", "\n  ")
+            for a, b, r in runs
+        ]
+        return f"{type(self).__name__}(" + "".join("\n  " + x for x in lines) + "\n)"
+
     def __setitem__(self, idx: int, module: Module) -> None:
         setattr(self, str(_index(len(self), idx)), _module_at(idx, module, "ModuleList"))
 

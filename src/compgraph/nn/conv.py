@@ -139,7 +139,7 @@ class _ConvNd(Module):
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}"
         s += f", stride={self.stride}"
         ones, zeros = (1,) * len(self.kernel_size), (0,) * len(self.kernel_size)
-        for k, default in (("padding", zeros), ("output_padding", zeros), ("dilation", ones)):
+        for k, default in (("padding", zeros), ("dilation", ones), ("output_padding", zeros)):
             v = getattr(self, k, default)
             if v != default:
                 s += f", {k}={v}"

@@ -77,7 +77,10 @@ class Linear(Module):
         return F.linear(x, self.weight)
 
     def extra_repr(self) -> str:
-        return f"{self.in_features}, {self.out_features}, bias={self.bias is not None}"
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"bias={self.bias is not None}"
+        )
 
 
 def _pair(v: Any, what: str, low: int = 1) -> tuple[int, int]:
@@ -164,15 +167,19 @@ class Conv2d(Module):
         )
 
     def extra_repr(self) -> str:
+        # PyTorch's: options at their defaults are left out
         extra = "".join(
             f", {k}={v}"
-            for k, v, default in (("dilation", self.dilation, (1, 1)), ("groups", self.groups, 1))
+            for k, v, default in (
+                ("padding", self.padding, (0, 0)),
+                ("dilation", self.dilation, (1, 1)),
+                ("groups", self.groups, 1),
+            )
             if v != default
         )
         return (
             f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-            f"stride={self.stride}, padding={self.padding}{extra}"
-            f"{'' if self.bias is not None else ', bias=False'}"
+            f"stride={self.stride}{extra}{'' if self.bias is not None else ', bias=False'}"
         )
 
 
@@ -371,7 +378,7 @@ class BatchNorm1d(Module):
     def extra_repr(self) -> str:
         return (
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-            f"affine={self.weight is not None}, "
+            f"affine={self.weight is not None}, bias={self.weight is not None}, "
             f"track_running_stats={self.track_running_stats}"
         )
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from ..tensor import Tensor
 from . import functional as F
 from .module import Module
@@ -122,12 +120,7 @@ class _Loss(Module):
         return type(self).fn(input, target, self.reduction, **self._options)
 
     def extra_repr(self) -> str:
-        opts = "".join(
-            f", {k}={v!r}"
-            for k, v in self._options.items()
-            if v is not None and not isinstance(v, np.ndarray)
-        )
-        return f"reduction={self.reduction!r}{opts}"
+        return ""  # (torch's losses show no options: ``CrossEntropyLoss()``)
 
 
 class CrossEntropyLoss(_Loss):

@@ -651,11 +651,14 @@ class Module:
         return self.load_state_dict(state, strict=strict)
 
     def __repr__(self) -> str:
-        inner = "".join(
-            f"\n  ({k}): " + repr(m).replace("\n", "\n  ") for k, m in self._modules.items()
-        )
+        # PyTorch's layout: extra_repr inline when alone, else one line each with the children
         extra = self.extra_repr()
-        return f"{type(self).__name__}({extra}{inner}{chr(10) if inner else ''})"
+        lines = extra.split("\n") if extra else []
+        children = [f"({k}): " + repr(m).replace("\n", "\n  ") for k, m in self._modules.items()]
+        if len(lines) == 1 and not children:
+            return f"{type(self).__name__}({lines[0]})"
+        body = "".join("\n  " + line for line in lines + children)
+        return f"{type(self).__name__}({body}{chr(10) if body else ''})"
 
     def extra_repr(self) -> str:
         """Text inside the parentheses of ``repr``."""

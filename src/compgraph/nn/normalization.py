@@ -44,6 +44,7 @@ class LayerNorm(Module):
         super().__init__()
         self.normalized_shape = _shape_of(normalized_shape)
         self.eps, self.elementwise_affine = float(eps), elementwise_affine
+        self._has_bias = bias and elementwise_affine  # (for the repr, as torch's)
         self.weight = self.bias = None
         if elementwise_affine:
             self.weight = Parameter(np.ones(self.normalized_shape, dtype))
@@ -56,6 +57,7 @@ class LayerNorm(Module):
     def extra_repr(self) -> str:
         return (
             f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+            f", bias={self._has_bias}"
         )
 
 
@@ -108,6 +110,8 @@ class GroupNorm(Module):
         eps: float = 1e-5,
         affine: bool = True,
         dtype: Any = "float64",
+        *,
+        bias: bool = True,
     ):
         super().__init__()
         if num_groups < 1 or num_channels % num_groups:
@@ -117,13 +121,18 @@ class GroupNorm(Module):
             )
         self.num_groups, self.num_channels = int(num_groups), int(num_channels)
         self.eps, self.affine = float(eps), affine
+        self._has_bias = bias and affine  # (for the repr, as torch's)
         self.weight = self.bias = None
         if affine:
             self.weight = Parameter(np.ones(self.num_channels, dtype))
-            self.bias = Parameter(np.zeros(self.num_channels, dtype))
+            if bias:
+                self.bias = Parameter(np.zeros(self.num_channels, dtype))
 
     def forward(self, x: Any) -> Tensor:
         return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
-        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+        return (
+            f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+            f"bias={self._has_bias}"
+        )
