@@ -40,6 +40,7 @@ from .functions import __all__ as _functions_all
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
 from .nn.functional import cosine_similarity, pairwise_distance, pdist
+from .nn.torch_functions import TORCH_TOP as _TORCH_TOP
 from .ops.registry import PUBLIC as _PUBLIC
 from .random import (
     Generator,
@@ -295,6 +296,10 @@ globals().update(_TORCH_FUNCTIONS)
 globals().update(
     {n: f for n, f in _DIM_FUNCTIONS.items() if globals().get(n) is getattr(f, "__wrapped__", None)}
 )
+# PyTorch's other top-level names (torch.conv2d, torch.hann_window ...), where free
+_NEW_TOP = {n: f for n, f in _TORCH_TOP.items() if n not in globals()}
+globals().update(_NEW_TOP)
+__all__ += list(_NEW_TOP)
 
 
 def __getattr__(name: str):

@@ -1,6 +1,11 @@
 """Neural-network layers, losses and initialisation on compgraph Tensors."""
 
-from . import functional, init, parallel
+from . import (
+    functional,
+    init,
+    parallel,
+    tensor_methods,  # noqa: F401  (puts its methods on Tensor)
+)
 from .activations import *  # noqa: F403
 from .activations import __all__ as _activations_all
 from .adaptive import *  # noqa: F403

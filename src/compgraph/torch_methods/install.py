@@ -19,6 +19,7 @@ from .base import _METHODS, _method
 from .creation import cat
 from .dims import _axis_functions, _install_dims
 from .dtypes import is_complex, is_floating_point
+from .extra import EXTRA_FUNCTIONS
 from .graph import (
     _label,
     _next_functions,
@@ -27,6 +28,7 @@ from .graph import (
     inference_mode,
     is_inference_mode_enabled,
 )
+from .inplace_more import INPLACE_FUNCTIONS
 from .legacy import LEGACY_TYPES
 from .printing import set_printoptions
 from .shape import Size, _size
@@ -97,6 +99,8 @@ FUNCTIONS.update(
     get_num_threads=get_num_threads,
     **SPECIAL_ALIASES,
 )
+FUNCTIONS.update(EXTRA_FUNCTIONS)
+FUNCTIONS.update(INPLACE_FUNCTIONS)
 
 
 #: The public functions that take ``axis``, as ``cg.<name>`` also taking PyTorch's
