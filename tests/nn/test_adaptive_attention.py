@@ -186,6 +186,11 @@ def test_mha_fully_masked_row_nan_or_zero_as_torch():
     assert np.isnan(out.numpy()[0]).all()
     out, _ = _mha_compare(a, need_weights=False)
     np.testing.assert_array_equal(out.numpy()[0], 0.0)
+    fm = _x(rng, 3, 3)
+    fm[1] = -np.inf  # a float mask too, with its gradient
+    a["attn_mask"] = fm
+    out, _ = _mha_compare(a, need_weights=False)
+    np.testing.assert_array_equal(out.numpy()[1], 0.0)
 
 
 @pytest.mark.parametrize("need_weights", [True, False])
