@@ -37,6 +37,13 @@ from .loss_fns import *  # noqa: F403
 from .loss_fns import __all__ as _loss_fns_all
 from .pool_fns import *  # noqa: F403
 from .pool_fns import __all__ as _pool_fns_all
+from .pool_fns import (
+    adaptive_max_pool1d_with_indices,
+    adaptive_max_pool2d_with_indices,
+    max_pool1d_with_indices,
+    max_pool2d_with_indices,
+    max_pool3d_with_indices,
+)
 from .reshape_fns import *  # noqa: F403
 from .reshape_fns import __all__ as _reshape_fns_all
 from .unpool import max_unpool1d, max_unpool2d, max_unpool3d
@@ -1002,12 +1009,11 @@ def _as2d(x: Any) -> Any:
     return cg.expand_dims(x, 2)
 
 
-def _max_pool(x, k, s, p, d, ceil_mode, return_indices, where) -> Any:
+def _max_pool(x, k, s, p, d, ceil_mode, where) -> Any:
     n, c, h, w = _shape(x)
     kk = _ints(k, 2, f"{where} kernel_size", 1)
     if (
-        not return_indices
-        and (s is None or _ints(s, 2, f"{where} stride", 1) == kk)
+        (s is None or _ints(s, 2, f"{where} stride", 1) == kk)
         and _ints(p, 2, f"{where} padding") == (0, 0)
         and _ints(d, 2, f"{where} dilation", 1) == (1, 1)
         and h % kk[0] == 0
@@ -1016,16 +1022,8 @@ def _max_pool(x, k, s, p, d, ceil_mode, return_indices, where) -> Any:
         # Windows tile the input: one op over strided views, no patch copy; the gradient
         # goes to the first maximum in row-major order, as torch.
         return dispatch(get_op("window_max"), (x,), {"kh": kk[0], "kw": kk[1]})
-    cols, (n, c, oh, ow), (k2, s2, p2, d2, _) = _pool2d(where, x, k, s, p, d, ceil_mode, -np.inf)
-    y = cg.reshape(_first_max(cols, 1), (n, c, oh, ow))
-    if not return_indices:
-        return y
-    # flat index into H*W of each window's first maximum, as torch's
-    a = np.argmax(_value(cols), axis=1).reshape(n, c, oh, ow)
-    w = _shape(x)[3]
-    rows = np.arange(oh)[:, None] * s2[0] - p2[0] + (a // k2[1]) * d2[0]
-    colz = np.arange(ow)[None, :] * s2[1] - p2[1] + (a % k2[1]) * d2[1]
-    return y, cg.asarray((rows * w + colz).astype(np.int64))
+    cols, (n, c, oh, ow), _ = _pool2d(where, x, k, s, p, d, ceil_mode, -np.inf)
+    return cg.reshape(_first_max(cols, 1), (n, c, oh, ow))
 
 
 def max_pool2d(
@@ -1041,13 +1039,13 @@ def max_pool2d(
     defaults to the window, ``padding`` (-inf, at most half the window), ``dilation``,
     ``ceil_mode``; the gradient goes to each window's first maximum; with
     ``return_indices`` also the flat H*W index of each maximum."""
+    if return_indices:  # (torch's pick in every window: NaN, all -inf, padding)
+        return max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
     return _unbatched(
         "max_pool2d",
         input,
         2,
-        lambda x: _max_pool(
-            x, kernel_size, stride, padding, dilation, ceil_mode, return_indices, "max_pool2d"
-        ),
+        lambda x: _max_pool(x, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d"),
     )
 
 
@@ -1061,6 +1059,8 @@ def max_pool1d(
     return_indices: bool = False,
 ) -> Any:
     """Max over windows of (N, C, L) or (C, L), as ``F.max_pool1d``."""
+    if return_indices:  # (torch's pick in every window: NaN, all -inf, padding)
+        return max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
     one = lambda v, low=0: (1,) + _ints(v, 1, "max_pool1d", low)  # noqa: E731
 
     def fn(x: Any) -> Any:
@@ -1071,10 +1071,9 @@ def max_pool1d(
             (0,) + _ints(padding, 1, "max_pool1d padding"),
             one(dilation, 1),
             ceil_mode,
-            return_indices,
             "max_pool1d",
         )
-        return tuple(cg.squeeze(v, 2) for v in y) if return_indices else cg.squeeze(y, 2)
+        return cg.squeeze(y, 2)
 
     return _unbatched("max_pool1d", input, 1, fn)
 
@@ -1176,22 +1175,6 @@ def _adaptive_windows(shape: tuple, outs: tuple) -> list:
     ]
 
 
-def _adaptive_argmax(x: Any, size: Any, spatial: int, where: str) -> Tensor:
-    """For each cell of an adaptive max pooling of (N, C, *spatial): the flat index
-    (over the spatial axes) of its first maximum, a NaN counting as the maximum
-    (``return_indices=True``, as torch)."""
-    data = np.asarray(getattr(x, "_data", x))
-    shape = data.shape
-    outs = _adaptive_sizes(shape, size, spatial, where)
-    flat = np.arange(int(np.prod(shape[2:]))).reshape(shape[2:])
-    windows = _adaptive_windows(shape, outs)
-    found = np.empty(shape[:2] + (len(windows),), np.int64)
-    for c, sl in enumerate(windows):
-        win = data[(slice(None), slice(None)) + sl].reshape(shape[:2] + (-1,))
-        found[..., c] = flat[sl].reshape(-1)[np.argmax(win, axis=-1)]  # first max; NaN first
-    return Tensor(found.reshape(shape[:2] + outs))
-
-
 def _adaptive(x: Any, size: Any, spatial: int, reduce: Any, where: str) -> Tensor:
     """Pool (N, C, *spatial) into ``size`` cells; cell i of a length-L axis spans
     ``floor(i*L/o)`` to ``ceil((i+1)*L/o)`` (PyTorch's windows)."""
@@ -1237,12 +1220,8 @@ def adaptive_avg_pool1d(input: Any, output_size: Any) -> Tensor:  # noqa: A002
     )
 
 
-def _adaptive_max(where: str, x: Any, size: Any, spatial: int, return_indices: bool) -> Any:
-    def pool(xb: Any) -> Any:
-        y = _adaptive(xb, size, spatial, _first_max, where)
-        return (y, _adaptive_argmax(xb, size, spatial, where)) if return_indices else y
-
-    return _unbatched(where, x, spatial, pool)
+def _adaptive_max(where: str, x: Any, size: Any, spatial: int) -> Any:
+    return _unbatched(where, x, spatial, lambda xb: _adaptive(xb, size, spatial, _first_max, where))
 
 
 def adaptive_max_pool2d(
@@ -1253,7 +1232,9 @@ def adaptive_max_pool2d(
     """Max over the windows cutting (N, C, H, W) into ``output_size`` cells (the
     gradient to each window's first maximum); with ``return_indices`` also the flat
     H*W index of each maximum, as torch."""
-    return _adaptive_max("adaptive_max_pool2d", input, output_size, 2, return_indices)
+    if return_indices:
+        return adaptive_max_pool2d_with_indices(input, output_size)
+    return _adaptive_max("adaptive_max_pool2d", input, output_size, 2)
 
 
 def adaptive_max_pool1d(
@@ -1263,7 +1244,9 @@ def adaptive_max_pool1d(
 ) -> Tensor:
     """Max over the windows cutting (N, C, L) into ``output_size`` cells (with
     ``return_indices`` also the index of each maximum, as torch)."""
-    return _adaptive_max("adaptive_max_pool1d", input, output_size, 1, return_indices)
+    if return_indices:
+        return adaptive_max_pool1d_with_indices(input, output_size)
+    return _adaptive_max("adaptive_max_pool1d", input, output_size, 1)
 
 
 # ------------------------------------------------------------------ padding, resizing
@@ -2656,40 +2639,15 @@ def max_pool3d(
     (``padding`` -inf, at most half the window; ``dilation``, ``ceil_mode``); the
     gradient goes to each window's first maximum; with ``return_indices`` also the flat
     D*H*W index of each maximum."""
+    if return_indices:  # (torch's pick in every window: NaN, all -inf, padding)
+        return max_pool3d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
 
-    def fn(x: Any) -> Any:
-        y = _max_pool3(x, kernel_size, stride, padding, dilation, ceil_mode)
-        if not return_indices:
-            return y
-        return y, cg.asarray(
-            _max_pool3_indices(_value(x), kernel_size, stride, padding, dilation, _shape(y))
-        )
-
-    return _unbatched("max_pool3d", input, 3, fn)
-
-
-def _max_pool3_indices(x, kernel_size, stride, padding, dilation, out_shape) -> np.ndarray:
-    """The flat D*H*W index of each window's first maximum (NaN first), as torch's."""
-    k, s, p, dl = _pool3_args("max_pool3d", kernel_size, stride, padding, dilation)
-    n, c, *size = x.shape
-    outs = out_shape[2:]
-    span = [dd * (kk - 1) + 1 for kk, dd in zip(k, dl)]
-    extra = [max(0, (o - 1) * ss + sp - (z + 2 * pp)) for o, ss, sp, z, pp in
-             zip(outs, s, span, size, p)]  # fmt: skip
-    fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
-    xp = np.pad(x, ((0, 0), (0, 0)) + tuple((pp, pp + e) for pp, e in zip(p, extra)),
-                constant_values=fill)  # fmt: skip
-    win = np.lib.stride_tricks.sliding_window_view(xp, span, axis=(2, 3, 4))
-    win = win[
-        :, :, : s[0] * (outs[0] - 1) + 1 : s[0], : s[1] * (outs[1] - 1) + 1 : s[1],
-        : s[2] * (outs[2] - 1) + 1 : s[2], :: dl[0], :: dl[1], :: dl[2],
-    ]  # fmt: skip
-    a = np.argmax(win.reshape(win.shape[:5] + (-1,)), axis=-1)
-    ad, rest = np.divmod(a, k[1] * k[2])
-    ah, aw = np.divmod(rest, k[2])
-    grid = np.meshgrid(*(np.arange(o) for o in outs), indexing="ij")
-    z = [g * ss - pp + aa * dd for g, ss, pp, aa, dd in zip(grid, s, p, (ad, ah, aw), dl)]
-    return ((z[0] * size[1] + z[1]) * size[2] + z[2]).astype(np.int64)
+    return _unbatched(
+        "max_pool3d",
+        input,
+        3,
+        lambda x: _max_pool3(x, kernel_size, stride, padding, dilation, ceil_mode),
+    )
 
 
 def _window_sums(x: Any, k: tuple, s: tuple, pads: tuple, outs: tuple) -> Any:
