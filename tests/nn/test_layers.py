@@ -563,3 +563,22 @@ def test_reprs_equal_torchs():
     assert repr(gn) == "GroupNorm(\n  2, 4, eps=1e-05, affine=True, bias=True\n  (inner): Identity()\n)"
     # GroupNorm's bias=False keeps the weight only, as torch
     assert [k for k in cg.nn.GroupNorm(2, 4, bias=False).state_dict()] == ["weight"]
+
+
+def test_linear_with_no_input_features_as_torch():
+    m = cg.nn.Linear(0, 3)
+    y = m(cg.zeros((2, 0)))
+    assert y.shape == (2, 3) and m.weight.shape == (3, 0)
+    np.testing.assert_array_equal(y.numpy(), np.zeros((2, 3)))
+
+
+def test_attention_weights_returned_are_the_ones_after_dropout():
+    mha = cg.nn.MultiheadAttention(8, 2, dropout=0.5, batch_first=True, seed=0)
+    x = cg.tensor(np.random.default_rng(1).standard_normal((2, 6, 8)))
+    _, w = mha(x, x, x, average_attn_weights=False)
+    w = w.numpy()
+    assert (w == 0).any()  # dropped entries
+    assert not np.allclose(w.sum(-1), 1.0)  # survivors scaled by 1/(1-p), as torch
+    mha.eval()
+    _, w = mha(x, x, x, average_attn_weights=False)
+    np.testing.assert_allclose(w.numpy().sum(-1), 1.0)

@@ -269,9 +269,10 @@ class MultiheadAttention(Module):
         if need_weights:
             scores = cg.matmul(q * (1.0 / math.sqrt(d)), cg.swapaxes(k, -1, -2))
             attn = F.softmax(scores if mask is None else scores + mask, dim=-1)
-            weights = cg.mean(attn, axis=1) if average_attn_weights else attn
             if p:
                 attn = F.dropout(attn, p, generator=self._rng)
+            # the weights returned are the ones used, after dropout (as torch's)
+            weights = cg.mean(attn, axis=1) if average_attn_weights else attn
             out = cg.matmul(attn, v)
         else:
             out = F.scaled_dot_product_attention(q, k, v, mask, dropout_p=p, generator=self._rng)

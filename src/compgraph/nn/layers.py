@@ -59,7 +59,8 @@ class Linear(Module):
         super().__init__()
         self.in_features, self.out_features = int(in_features), int(out_features)
         rng = init.rng_of(seed)
-        bound = 1.0 / math.sqrt(self.in_features)
+        # (torch allows in_features=0: an empty weight, a bias drawn from U(0, 0))
+        bound = 1.0 / math.sqrt(self.in_features) if self.in_features else 0.0
         self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype))
         init.uniform_(self.weight, -bound, bound, rng)
         self.bias = None
