@@ -25,7 +25,7 @@ from .attention_fns import _ArgumentError
 from .containers import ModuleList, Sequential
 from .layers import Linear
 from .loss_modules import _WeightedLoss
-from .module import Module, Parameter
+from .module import Module
 
 __all__ = ["AdaptiveLogSoftmaxWithLoss", "LinearCrossEntropyLoss", "LinearCrossEntropyOptions"]
 
@@ -43,18 +43,6 @@ def _shape(x: Any) -> tuple:
 
 def _value(x: Any) -> np.ndarray:
     return x.data if isinstance(x, Tensor) else np.asarray(x)
-
-
-def _linear(n_in: int, n_out: int, bias: bool, dtype: Any, rng: np.random.Generator) -> Linear:
-    """``Linear(n_in, n_out)``, also with no inputs (a tail's hidden size can be 0, as
-    in torch, where it gives zero logits)."""
-    if n_in:
-        return Linear(n_in, n_out, bias=bias, dtype=dtype, seed=rng)
-    # Linear's draw divides by sqrt(in_features): build one input and drop it
-    layer = Linear(1, n_out, bias=bias, dtype=dtype, seed=rng)
-    layer.weight = Parameter(np.empty((n_out, 0), dtype))
-    layer.in_features = 0
-    return layer
 
 
 def _reset_linear(layer: Linear, rng: np.random.Generator) -> None:
@@ -126,8 +114,8 @@ class AdaptiveLogSoftmaxWithLoss(Module):
             osz = self.cutoffs[i + 1] - self.cutoffs[i]
             self.tail.append(
                 Sequential(
-                    _linear(self.in_features, hsz, False, dtype, rng),
-                    _linear(hsz, osz, False, dtype, rng),
+                    Linear(self.in_features, hsz, bias=False, dtype=dtype, seed=rng),
+                    Linear(hsz, osz, bias=False, dtype=dtype, seed=rng),
                 )
             )
 
