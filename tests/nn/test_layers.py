@@ -582,3 +582,32 @@ def test_attention_weights_returned_are_the_ones_after_dropout():
     mha.eval()
     _, w = mha(x, x, x, average_attn_weights=False)
     np.testing.assert_allclose(w.numpy().sum(-1), 1.0)
+
+
+@pytest.mark.parametrize("mode", ["zeros", "reflect", "replicate", "circular"])
+@pytest.mark.parametrize("padding", [1, (2, 1), "same", "valid"])
+def test_conv_padding_modes_equal_torch(mode, padding):
+    rng = np.random.default_rng(3)
+    for nd, ours_cls, theirs_cls, shape in (
+        (2, cg.nn.Conv2d, torch.nn.Conv2d, (2, 3, 7, 6)),
+        (1, cg.nn.Conv1d, torch.nn.Conv1d, (2, 3, 9)),
+    ):
+        pad = padding if isinstance(padding, (str, int)) else padding[:nd]
+        theirs = theirs_cls(3, 4, 3, padding=pad, dilation=2 if padding == "same" else 1,
+                            padding_mode=mode).double()
+        ours = ours_cls(3, 4, 3, padding=pad, dilation=2 if padding == "same" else 1,
+                        padding_mode=mode)
+        ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+        assert repr(ours) == repr(theirs)
+        x = rng.standard_normal(shape)
+        xt = torch.tensor(x, requires_grad=True)
+        theirs(xt).square().sum().backward()
+        xc = cg.tensor(x, requires_grad=True)
+        cg.sum(ours(xc) ** 2).backward()
+        np.testing.assert_allclose(ours(cg.tensor(x)).numpy(), theirs(torch.tensor(x)).detach().numpy(),
+                                   rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(xc.grad.numpy(), xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(ours.weight.grad.numpy(), theirs.weight.grad.numpy(),
+                                   rtol=1e-10, atol=1e-12)
+    with pytest.raises(ValueError, match="padding_mode"):
+        cg.nn.Conv2d(3, 4, 3, padding_mode="mirror")

@@ -12,6 +12,7 @@ import numpy as np
 from ..tensor import Tensor
 from . import functional as F
 from . import init
+from .layers import mode_padded, padding_mode_check
 from .module import Module, Parameter
 
 __all__ = ["Embedding", "Conv1d", "ConvTranspose2d"]
@@ -144,7 +145,9 @@ class _ConvNd(Module):
             if v != default:
                 s += f", {k}={v}"
         s += f", groups={self.groups}" if self.groups != 1 else ""
-        return s + ("" if self.bias is not None else ", bias=False")
+        s += "" if self.bias is not None else ", bias=False"
+        mode = getattr(self, "padding_mode", "zeros")
+        return s + ("" if mode == "zeros" else f", padding_mode={mode}")
 
 
 class Conv1d(_ConvNd):
@@ -170,10 +173,7 @@ class Conv1d(_ConvNd):
         dtype: Any = "float64",
         seed: Any = None,
     ):
-        if padding_mode != "zeros":
-            raise ValueError(
-                f"Conv1d: only padding_mode='zeros' is supported, got {padding_mode!r}"
-            )
+        padding_mode_check(padding_mode, "Conv1d")
         k = _tuple(kernel_size, 1)
         super().__init__(
             (int(out_channels), int(in_channels) // max(int(groups), 1), *k),
@@ -193,6 +193,9 @@ class Conv1d(_ConvNd):
         self.padding_mode = padding_mode
 
     def forward(self, x: Any) -> Tensor:
+        if self.padding_mode != "zeros":
+            x = mode_padded(x, self.padding, self.kernel_size, self.dilation, self.padding_mode)
+            return F.conv1d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
         return F.conv1d(
             x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
         )

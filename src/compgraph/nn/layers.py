@@ -22,6 +22,8 @@ __all__ = [
     "Linear",
     "Conv2d",
     "MaxPool2d",
+    "padding_mode_check",
+    "mode_padded",
     "Dropout",
     "BatchNorm1d",
     "Flatten",
@@ -96,12 +98,42 @@ def _pair(v: Any, what: str, low: int = 1) -> tuple[int, int]:
     return int(vals[0]), int(vals[1])
 
 
+_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def padding_mode_check(padding_mode: str, where: str) -> str:
+    """``padding_mode`` if it is one of torch's four, else a ValueError naming the layer."""
+    if padding_mode not in _PADDING_MODES:
+        raise ValueError(
+            f"{where}: padding_mode must be one of {_PADDING_MODES}, got {padding_mode!r}"
+        )
+    return padding_mode
+
+
+def mode_padded(x: Any, padding: Any, kernel: tuple, dilation: tuple, mode: str) -> Any:
+    """``x`` padded by ``mode`` on its last ``len(kernel)`` axes as torch's convolutions
+    do before a convolution without padding: ``padding`` ints per axis, ``'same'``
+    (``dilation * (kernel - 1)`` in all, the extra one at the end) or ``'valid'``."""
+    pads: list[int] = []
+    for i in reversed(range(len(kernel))):
+        if padding == "valid":
+            lo = hi = 0
+        elif padding == "same":
+            total = dilation[i] * (kernel[i] - 1)
+            lo, hi = total // 2, total - total // 2
+        else:
+            lo = hi = padding[i]
+        pads += [lo, hi]
+    return F.pad(x, tuple(pads), mode=mode)
+
+
 class Conv2d(Module):
     """2-D convolution (cross-correlation, as PyTorch) over (N, C, H, W) or (C, H, W).
 
     ``kernel_size``, ``stride``, ``padding`` (or ``'same'`` / ``'valid'``) and
     ``dilation`` take an int or an (h, w) pair; ``groups`` splits the channels into
-    independent convolutions.  Weight (out, in / groups, kh, kw), bias (out,).  It calls
+    independent convolutions; ``padding_mode`` ``'zeros'``, ``'reflect'``,
+    ``'replicate'`` or ``'circular'``.  Weight (out, in / groups, kh, kw), bias (out,).  It calls
     ``F.conv2d``: one ``convolution2d`` op without groups (a chunk of images at a time in
     cache-sized buffers), ``im2col`` patches times each group's weight with them.
     """
@@ -116,10 +148,12 @@ class Conv2d(Module):
         dilation: Any = 1,
         groups: int = 1,
         bias: bool = True,
+        padding_mode: str = "zeros",
         dtype: Any = "float64",
         seed: Any = None,
     ):
         super().__init__()
+        self.padding_mode = padding_mode_check(padding_mode, "Conv2d")
         self.in_channels, self.out_channels, self.groups = (
             int(in_channels),
             int(out_channels),
@@ -163,6 +197,9 @@ class Conv2d(Module):
                 f"Conv2d: expected input of shape (N, {self.in_channels}, H, W) "
                 f"or ({self.in_channels}, H, W), got {shape}"
             )
+        if self.padding_mode != "zeros":
+            x = mode_padded(x, self.padding, self.kernel_size, self.dilation, self.padding_mode)
+            return F.conv2d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
         return F.conv2d(
             x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
         )
@@ -181,6 +218,7 @@ class Conv2d(Module):
         return (
             f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
             f"stride={self.stride}{extra}{'' if self.bias is not None else ', bias=False'}"
+            f"{'' if self.padding_mode == 'zeros' else ', padding_mode=' + self.padding_mode}"
         )
 
 
