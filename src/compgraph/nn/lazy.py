@@ -102,7 +102,7 @@ class LazyLinear(_LazyBuiltin, Linear):
     def __init__(
         self, out_features: int, bias: bool = True, dtype: Any = "float64", seed: Any = None
     ):
-        super().__init__(1, out_features, bias, dtype=dtype, seed=0)
+        super().__init__(1, out_features, bias=bias, dtype=dtype, seed=0)
         self._make_lazy({"out_features": self.out_features, "bias": bool(bias), "seed": seed})
 
     def _size_of(self, shape: tuple) -> int:
