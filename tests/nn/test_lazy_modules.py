@@ -568,3 +568,15 @@ def test_torch_names_are_exported():
         assert hasattr(torch.nn, n) and hasattr(nn, n), n
         if n.startswith("Lazy"):
             assert getattr(nn, n).cls_to_become is getattr(nn, n[4:])
+
+
+def test_hooks_registered_before_the_first_call_stay():
+    m = nn.LazyLinear(2, seed=0)
+    seen = []
+    m.register_forward_pre_hook(lambda mod, args: seen.append(type(mod).__name__))
+    m.register_forward_hook(lambda mod, args, out: out * 0)
+    y = m(cg.ones((3, 4)))
+    assert seen == ["Linear"]  # the pre-hooks run after the materialisation, as torch's
+    np.testing.assert_array_equal(y.data, np.zeros((3, 2)))
+    m(cg.ones((3, 4)))
+    assert seen == ["Linear", "Linear"]
