@@ -5,4 +5,26 @@ them)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from ..tensor import Tensor
+from . import functional as F
+
 __all__: list[str] = []
+
+
+def _prelu(self: Tensor, weight: Any) -> Any:
+    """PyTorch's ``t.prelu(weight)``: ``max(0, x) + weight * min(0, x)``, one weight or
+    one per channel (dimension 1)."""
+    return F.prelu(self, weight)
+
+
+def _hardshrink(self: Tensor, lambd: float = 0.5) -> Any:
+    """PyTorch's ``t.hardshrink(lambd=0.5)``: ``x`` where ``|x| > lambd``, else 0."""
+    return F.hardshrink(self, lambd)
+
+
+for _name, _fn in (("prelu", _prelu), ("hardshrink", _hardshrink)):
+    if not hasattr(Tensor, _name):
+        _fn.__name__ = _fn.__qualname__ = _name
+        setattr(Tensor, _name, _fn)
