@@ -611,3 +611,20 @@ def test_conv_padding_modes_equal_torch(mode, padding):
                                    rtol=1e-10, atol=1e-12)
     with pytest.raises(ValueError, match="padding_mode"):
         cg.nn.Conv2d(3, 4, 3, padding_mode="mirror")
+
+
+def test_batchnorm_bias_false_as_torch():
+    ours, theirs = cg.nn.BatchNorm2d(3, bias=False), torch.nn.BatchNorm2d(3, bias=False).double()
+    assert repr(ours) == repr(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    x = np.random.default_rng(0).standard_normal((4, 3, 2, 2))
+    np.testing.assert_allclose(ours(cg.tensor(x)).numpy(),
+                               theirs(torch.tensor(x)).detach().numpy(), atol=1e-12)
+
+
+def test_buffer_assignment_and_data_parallel_in_nn_parallel():
+    m = cg.nn.Module()
+    m.b = cg.nn.Buffer(np.ones(2), persistent=False)
+    m.c = cg.nn.Buffer(np.zeros(1))
+    assert [k for k, _ in m.named_buffers()] == ["b", "c"] and list(m.state_dict()) == ["c"]
+    assert cg.nn.parallel.DataParallel is cg.nn.DataParallel

@@ -342,10 +342,6 @@ def test_lazy_state_dict_round_trip_and_file_load(tmp_path):
     np.testing.assert_array_equal(c.bias.data, ref.bias.data)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Module.load_state_dict does not yet call its lazy submodules' _lazy_load_hook",
-)
 def test_load_state_dict_into_a_container_of_lazy_modules():
     net = nn.Sequential(nn.LazyLinear(3), nn.ReLU())
     ref = nn.Sequential(nn.Linear(4, 3, seed=0), nn.ReLU())
@@ -499,7 +495,6 @@ def test_buffer_assignment_in_a_lazy_module_registers_it():
         m.x = nn.Buffer(np.ones(1))
 
 
-@pytest.mark.xfail(strict=True, reason="Module.__setattr__ does not yet register nn.Buffer")
 def test_buffer_assignment_registers_it():
     m = nn.Module()
     m.b = nn.Buffer(np.ones(2), persistent=False)

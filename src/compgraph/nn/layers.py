@@ -368,6 +368,8 @@ class BatchNorm1d(Module):
         affine: bool = True,
         track_running_stats: bool = True,
         dtype: Any = "float64",
+        *,
+        bias: bool = True,
     ):
         super().__init__()
         if momentum is not None and not 0.0 <= momentum <= 1.0:
@@ -375,7 +377,7 @@ class BatchNorm1d(Module):
         self.num_features, self.eps, self.momentum = int(num_features), float(eps), momentum
         self.track_running_stats = bool(track_running_stats)
         self.weight = Parameter(np.ones(num_features, dtype)) if affine else None
-        self.bias = Parameter(np.zeros(num_features, dtype)) if affine else None
+        self.bias = Parameter(np.zeros(num_features, dtype)) if affine and bias else None
         if self.track_running_stats:
             self.register_buffer("running_mean", np.zeros(num_features, dtype))
             self.register_buffer("running_var", np.ones(num_features, dtype))
@@ -417,7 +419,7 @@ class BatchNorm1d(Module):
     def extra_repr(self) -> str:
         return (
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-            f"affine={self.weight is not None}, bias={self.weight is not None}, "
+            f"affine={self.weight is not None}, bias={self.bias is not None}, "
             f"track_running_stats={self.track_running_stats}"
         )
 

@@ -223,6 +223,9 @@ class Module:
                     f"'{name}' (Module or None expected)"
                 )
             modules[name] = None
+        elif getattr(value, "_is_buffer", False):  # an nn.Buffer registers itself, as torch
+            self.register_buffer(name, value, value.persistent)
+            return
         elif name in buffers:
             # Still a buffer after reassignment, so state_dict() keeps it (as torch).
             value = buffers[name] = _buffer_value(value, name, convert=False)
@@ -573,6 +576,7 @@ class Module:
                 f"load_state_dict: expected a mapping of names to arrays, got "
                 f"{type(state_dict).__name__}{hint}"
             )
+        self._materialize_lazy(state_dict)
         targets = {
             key: m._params[name].data if is_param else m._buffers[name]
             for key, m, name, is_param in self._state_entries()
@@ -625,6 +629,13 @@ class Module:
             cur[...] = value
         return IncompatibleKeys(missing, unexpected)
 
+    def _materialize_lazy(self, state: Mapping[str, Any]) -> None:
+        # Lazy submodules (nn.LazyLinear ...) take their shapes from the state first.
+        for mname, m in self.named_modules():
+            hook = getattr(m, "_lazy_load_hook", None)
+            if hook is not None and m.has_uninitialized_params():
+                hook(state, mname + "." if mname else "")
+
     def save(self, path: str) -> None:
         """Write the state to an ``.npz`` file (no pickle), one entry per state key
         (any key, even ``file`` or ``allow_pickle``), atomically: if the save fails the
@@ -642,11 +653,12 @@ class Module:
         holding anything but numbers, is a ValueError naming the file; key and shape
         problems raise as :meth:`load_state_dict` does, and nothing is loaded then.
         """
-        targets = {
-            key: m._params[name].data if is_param else m._buffers[name]
-            for key, m, name, is_param in self._state_entries()
-        }
         with NpzArchive(path, "Module.load") as archive:
+            self._materialize_lazy({k: archive.header(k) for k in archive.names})
+            targets = {
+                key: m._params[name].data if is_param else m._buffers[name]
+                for key, m, name, is_param in self._state_entries()
+            }
             state = {key: _stored(archive, key, targets.get(key)) for key in archive.names}
         return self.load_state_dict(state, strict=strict)
 

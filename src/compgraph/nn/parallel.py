@@ -40,9 +40,10 @@ from ..autodiff.engine import queue_callback
 from ..autodiff.recording import wrap
 from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
+from .lazy import DataParallel
 from .module import Module
 
-__all__ = ["DistributedDataParallel"]
+__all__ = ["DistributedDataParallel", "DataParallel"]
 
 
 class _Bucket:
