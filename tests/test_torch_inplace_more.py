@@ -238,6 +238,16 @@ def test_dtype_rules_as_torch():
     x.hypot_(cg.tensor(np.full(3, 2.0)))
     assert x.dtype == np.float32
     np.testing.assert_allclose(x.numpy(), np.sqrt(5.0), rtol=1e-6)
+    # an int64 result into a uint8 tensor is allowed, as torch
+    u = cg.tensor(np.array([5, 6], np.uint8)).bitwise_and_(cg.tensor([3, 300]))
+    tu = torch.tensor([5, 6], dtype=torch.uint8).bitwise_and_(torch.tensor([3, 300]))
+    assert u.dtype == np.uint8 and u.tolist() == tu.tolist()
+    # a float32 non-leaf stays float32, and so does its gradient
+    a = cg.tensor(np.ones(3, np.float32), requires_grad=True)
+    y = a * 1.0
+    y.hypot_(cg.tensor(np.full(3, 2.0)))
+    y.sum().backward()
+    assert y.dtype == a.grad.dtype == np.float32
     # comparisons on an int tensor: 0/1 in int64
     i = cg.tensor([1, 2, 3]).gt_(1)
     assert i.dtype == np.int64 and i.tolist() == [0, 1, 1]
@@ -367,6 +377,10 @@ def test_apply_map_map2_as_torch():
         r.apply_(abs)
     with pytest.raises(RuntimeError):
         (torch.tensor(data, requires_grad=True) * 1.0).apply_(abs)
+    with pytest.raises(RuntimeError, match="requires grad"):
+        cg.tensor(data).map_(cg.tensor(data, requires_grad=True), max)
+    with pytest.raises(RuntimeError):
+        torch.tensor(data).map_(torch.tensor(data, requires_grad=True), max)
 
 
 def test_random_fills():
@@ -379,8 +393,14 @@ def test_random_fills():
     y.random_(2, 5, generator=cg.Generator().manual_seed(3))
     np.testing.assert_array_equal(y.numpy(), v)  # reproducible
     assert set(np.unique(x.random_(3).numpy())) <= {0.0, 1.0, 2.0}
-    i = cg.tensor(np.zeros(1000, np.int8)).random_()
-    assert i.dtype == np.int8 and i.numpy().min() >= 0 and i.numpy().max() > 100
+    i = cg.tensor(np.zeros(5000, np.int8)).random_()
+    assert i.dtype == np.int8 and i.numpy().min() >= 0 and i.numpy().max() == 127
+    ti = torch.zeros(5000, dtype=torch.int8).random_()
+    assert ti.min() >= 0 and ti.max() == 127  # the dtype's largest value included, as torch
+    big = cg.tensor(np.zeros(100, np.int64)).random_()
+    assert big.numpy().max() > 2**60
+    above = cg.tensor(np.zeros(100)).random_(7, None).numpy()
+    assert above.min() >= 7 and above.max() > 2**40 and above.max() <= 2**53
     b = cg.tensor(np.zeros(100, bool)).random_()
     assert b.dtype == bool and b.numpy().any() and not b.numpy().all()
     f = cg.tensor(np.zeros(10000, np.float32)).random_()
@@ -444,6 +464,10 @@ def test_resize_as_torch():
     assert y.shape == (2, 3) and y.numpy()[1].tolist() == [3.0, 4.0, 5.0]
     with pytest.raises(RuntimeError, match="requires grad"):
         cg.tensor(data, requires_grad=True).resize_(2, 3)
+    with cg.no_grad(), pytest.raises(RuntimeError, match="requires grad"):
+        cg.tensor(data, requires_grad=True).resize_(2, 3)  # even under no_grad, as torch
+    with torch.no_grad(), pytest.raises(RuntimeError):
+        torch.tensor(data, requires_grad=True).resize_(2, 3)
     with pytest.raises(RuntimeError):
         torch.tensor(data, requires_grad=True).resize_(2, 3)
     with pytest.raises(ValueError, match="non-negative"):

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..autodiff.recording import mark_mutated
-from ..grad_mode import is_grad_enabled, no_grad
+from ..grad_mode import no_grad
 from ..ops.namespace import cg
 from ..ops.registry import PUBLIC
 from ..random import default_generator
@@ -67,6 +67,8 @@ def _check(name: str, t: Tensor, r: Any) -> Any:
             f"{name}: result type {dtype} can't be cast to the tensor's dtype "
             f"{t.dtype} in place (as PyTorch)"
         )
+    if dtype != t.dtype:  # (cast here: NumPy's same_kind would refuse int64 into uint8)
+        return cg.astype(r, t.dtype) if isinstance(r, Tensor) else np.asarray(r, t.dtype)
     return r
 
 
@@ -263,16 +265,16 @@ def _index_reduce_(
 
 
 # ------------------------------------------------------------------ Python callables
-def _no_grad_tensor(self: Tensor, name: str) -> None:
-    if self._rg:
+def _no_grad_tensor(name: str, *tensors: Any) -> None:
+    if any(isinstance(t, Tensor) and t._rg for t in tensors):
         raise RuntimeError(
-            f"{name}: can't call {name}() on a tensor that requires grad; use "
+            f"{name}: can't call {name}() with a tensor that requires grad; use "
             f"t.detach().{name}(...) instead (as PyTorch)"
         )
 
 
 def _elementwise(self: Tensor, name: str, fn: Callable, *others: Any) -> Tensor:
-    _no_grad_tensor(self, name)
+    _no_grad_tensor(name, self, *others)
     arrays = [np.broadcast_to(np.asarray(getattr(o, "_data", o)), self.shape) for o in others]
     out = np.empty(self.shape, self.dtype)
     for i in np.ndindex(*self.shape):
@@ -314,26 +316,25 @@ def _floating(self: Tensor, name: str) -> None:
 @_method("random_")
 def _random_(self, *args: Any, generator: Any = None, **kw: Any) -> Tensor:
     """Fill with integers drawn uniformly from ``[from, to)`` in place: ``random_(to)``,
-    ``random_(from, to)``; ``random_()`` draws from ``[0, 2**mantissa]`` for floating
-    dtypes (as PyTorch) and ``[0, max]`` for integer ones."""
+    ``random_(from, to)``; without ``to`` up to ``2**mantissa`` for floating dtypes and
+    the dtype's largest value for integer ones (both included), as PyTorch."""
     bounds = list(args) + [kw.pop(k) for k in ("from", "to") if k in kw]
     if kw or len(bounds) > 2:
         raise TypeError(f"random_: expected random_([from,] to, *, generator=), got {args} {kw}")
     dt = self.dtype
     if dt.kind == "b":
-        top = 2
+        top = 1  # (the largest value drawn by default, included)
     elif dt.kind in "fc":
-        top = 2 ** (np.finfo(dt).nmant + 1) + 1
+        top = 2 ** (np.finfo(dt).nmant + 1)
     else:
         top = int(np.iinfo(dt).max)
-    lo, hi = (0, top) if not bounds else (0, bounds[0]) if len(bounds) == 1 else bounds
-    if hi is None:
-        hi = top
-    lo, hi = int(lo), int(hi)
-    if lo >= hi:
+    lo, hi = (0, None) if not bounds else (0, bounds[0]) if len(bounds) == 1 else bounds
+    lo, last = int(lo), top if hi is None else int(hi) - 1
+    if lo > last:
         raise ValueError(f"random_: expects 'from' < 'to', got from={lo} >= to={hi}")
     rng = (generator or default_generator).rng
-    return _fill_random(self, "random_", rng.integers(lo, hi, self.shape))
+    values = rng.integers(lo, last, self.shape, dtype=np.int64, endpoint=True)
+    return _fill_random(self, "random_", values)
 
 
 @_method("exponential_")
@@ -380,7 +381,7 @@ def _cauchy_(self, median: float = 0.0, sigma: float = 1.0, *, generator: Any = 
 
 # ------------------------------------------------------------------ storage and shape
 def _no_grad_resize(self: Tensor, name: str) -> None:
-    if self._rg and is_grad_enabled():
+    if self._rg:  # (even under no_grad, as PyTorch)
         raise RuntimeError(f"{name}: cannot resize a tensor that requires grad (as PyTorch)")
 
 
@@ -416,15 +417,18 @@ def _resize_as_(self, the_template: Any, memory_format: Any = None) -> Tensor:
 @_method("set_")
 def _set_(self, source: Any = None, *args: Any, **kw: Any) -> Tensor:
     """Make this tensor share ``source``'s data (its shape and values; later in-place
-    changes of either are seen by both); ``t.set_()`` makes it empty. The storage,
-    offset and stride form of PyTorch is not supported (compgraph has no storages)."""
+    changes of either are seen by both); ``t.set_()`` makes it an empty constant. Where
+    the change is recorded the tensor then stands for ``source`` in gradients (PyTorch
+    has no derivative for ``set_`` and raises in backward). The storage, offset and
+    stride form of PyTorch is not supported (compgraph has no storages)."""
     if args or kw:
         raise NotImplementedError(
             "set_: the (storage, storage_offset, size, stride) form is not supported; "
             "compgraph tensors have no separate storage (pass a source tensor)"
         )
     if source is None:
-        _apply_refusal(self, None, "set_")
+        if must_record(self, None):
+            self._node, self._rg, self._tan = None, False, None
         self._data = np.zeros((0,), self.dtype)
         return self
     if not isinstance(source, Tensor):
@@ -434,16 +438,10 @@ def _set_(self, source: Any = None, *args: Any, **kw: Any) -> Tensor:
             f"set_: could not set a tensor of dtype {self.dtype} to a tensor of dtype "
             f"{source.dtype}"
         )
-    if _apply_refusal(self, source, "set_"):
+    if must_record(self, source):
         self._node, self._rg, self._tan = source._node, source._rg, source._tan
     self._data = source._data
     return self
-
-
-def _apply_refusal(self: Tensor, other: Any, name: str) -> bool:
-    """PyTorch's leaf rule for an in-place op that replaces the tensor's data
-    (whether the change is recorded)."""
-    return bool(must_record(self, other))
 
 
 @_method("as_strided_")
