@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..autodiff.engine import queue_callback
+from ..ops.namespace import cg
 from ..random import bernoulli, multinomial
 from ..tensor import Tensor
 from .base import _METHODS, _method
@@ -197,11 +198,73 @@ def _pin_memory(self) -> Any:
     return self
 
 
-@_method("share_memory_")
-def _share_memory_(self) -> Any:
-    """The tensor itself: compgraph's tensors stay in the process's memory
-    (``is_shared()`` stays False)."""
-    return self
+@_method("const_data_ptr")
+def _const_data_ptr(self) -> int:
+    """The address of the first element (``data_ptr()``)."""
+    return self.data_ptr()
+
+
+def _strided_index(self: Tensor, size: Any, stride: Any, offset: Any, where: str) -> np.ndarray:
+    """The positions in ``self``'s elements (row-major) that PyTorch's strided view of
+    its storage would read."""
+    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    if len(size) != len(stride):
+        raise ValueError(f"{where}: mismatch in length of strides and shape ({size}, {stride})")
+    if any(s < 0 for s in size + stride):
+        raise ValueError(f"{where}: negative size or stride ({size}, {stride})")
+    d = self.data
+    if not d.flags.c_contiguous:
+        # (PyTorch reads the storage behind a view; only a row-major tensor's own elements
+        # are in reach here)
+        raise NotImplementedError(
+            f"{where}: only a contiguous tensor is supported (strides {self.stride()}); "
+            f"call .contiguous() first"
+        )
+    start = self.storage_offset()
+    rel = (start if offset is None else int(offset)) - start
+    idx = np.full(size, rel, np.int64)
+    for axis, (n, st) in enumerate(zip(size, stride)):
+        shape = [1] * len(size)
+        shape[axis] = n
+        idx = idx + (np.arange(n) * st).reshape(shape)
+    if idx.size and (idx.min() < 0 or idx.max() >= d.size):
+        raise ValueError(
+            f"{where}: setStorage: sizes {list(size)}, strides {list(stride)}, storage offset "
+            f"{start + rel} need elements out of the tensor's {d.size} (from offset {start})"
+        )
+    return idx
+
+
+@_method("as_strided")
+def _as_strided(self, size: Any, stride: Any, storage_offset: int | None = None) -> Any:
+    """The elements a strided view of ``size``/``stride`` from ``storage_offset`` (the
+    tensor's own by default) would see, as PyTorch; a differentiable copy here, not a
+    view, and only of a contiguous tensor."""
+    idx = _strided_index(self, size, stride, storage_offset, "as_strided")
+    return cg.take(self.reshape(-1), idx)
+
+
+@_method("as_strided_scatter")
+def _as_strided_scatter(
+    self, src: Any, size: Any, stride: Any, storage_offset: int | None = None
+) -> Any:
+    """A copy with ``src`` written where ``as_strided(size, stride, storage_offset)``
+    looks; differentiable in both (the gradient of ``self`` is zero where ``src`` is
+    written: PyTorch 2.13's is the opposite, which its own gradcheck rejects)."""
+    idx = _strided_index(self, size, stride, storage_offset, "as_strided_scatter")
+    if np.unique(idx).size != idx.size:
+        raise ValueError(
+            f"as_strided_scatter: more than one element of the written-to tensor refers to "
+            f"a single memory location (sizes {list(idx.shape)}, strides {list(stride)})"
+        )
+    src = src if isinstance(src, Tensor) else Tensor(np.asarray(src, self.dtype))
+    if src.shape != idx.shape:
+        raise ValueError(
+            f"as_strided_scatter: expected src to have a size equal to the slice of self. "
+            f"src size = {list(src.shape)}, slice size = {list(idx.shape)}"
+        )
+    flat = cg.index_copy(self.reshape(-1), 0, Tensor(idx.reshape(-1)), src.reshape(-1))
+    return flat.reshape(self.shape)
 
 
 # ------------------------------------------------------------------ construction
@@ -254,6 +317,109 @@ def _new_empty_strided(
         buf, size, tuple(s * dt.itemsize for s in stride), writeable=True
     )
     return from_numpy(arr).requires_grad_(requires_grad)  # (keeps the strides)
+
+
+@_method("nonzero_static")
+def _nonzero_static(self, *, size: int, fill_value: int = -1) -> Tensor:
+    """``nonzero()`` with exactly ``size`` rows: cut, or padded with ``fill_value``."""
+    found = np.argwhere(self.data).astype(np.int64)[:size]
+    pad = np.full((size - len(found), found.shape[1]), fill_value, np.int64)
+    return Tensor(np.concatenate([found, pad]))
+
+
+@_method("module_load")
+def _module_load(self, other: Any, assign: bool = False) -> Any:
+    """How ``load_state_dict`` takes ``other`` for this tensor: ``other.detach()`` with
+    ``assign``, else ``self.copy_(other).detach()``."""
+    return other.detach() if assign else self.copy_(other).detach()
+
+
+# ------------------------------------------------------------------ unsupported kinds
+def _no_dtype(name: str, what: str) -> None:
+    def method(self, memory_format: Any = None) -> Any:
+        raise TypeError(f"{name}: compgraph has no {what} dtype (NumPy has none)")
+
+    method.__doc__ = f"Raises TypeError: no {what} dtype in compgraph."
+    _method(name)(method)
+
+
+_no_dtype("bfloat16", "bfloat16")
+_no_dtype("chalf", "complex32")
+
+
+def _no_device(name: str) -> None:
+    def method(self, device: Any = None, non_blocking: bool = False, **kw: Any) -> Any:
+        raise ValueError(f"{name}: device {name!r} is not available; compgraph computes on the CPU")
+
+    method.__doc__ = f"Raises ValueError: no {name} device (compgraph runs on the CPU)."
+    _method(name)(method)
+
+
+for _name in ("xpu", "ipu", "mtia"):
+    _no_device(_name)
+
+
+def _unsupported(name: str, what: str) -> None:
+    def method(self, *args: Any, **kw: Any) -> Any:
+        raise NotImplementedError(f"{name}: compgraph has no {what}")
+
+    method.__doc__ = f"Raises NotImplementedError: compgraph has no {what}."
+    _method(name)(method)
+
+
+for _name in (
+    "to_sparse to_sparse_coo to_sparse_csr to_sparse_csc to_sparse_bsr to_sparse_bsc "
+    "indices values crow_indices col_indices ccol_indices row_indices coalesce sparse_mask "
+    "smm sspaddmm"
+).split():
+    _unsupported(_name, "sparse tensors")
+for _name in (
+    "q_scale q_zero_point q_per_channel_scales q_per_channel_zero_points "
+    "q_per_channel_axis qscheme int_repr"
+).split():
+    _unsupported(_name, "quantized tensors")
+_unsupported("to_mkldnn", "MKL-DNN tensors")
+_unsupported("to_padded_tensor", "nested tensors")
+_unsupported("record_stream", "CUDA streams")
+for _name in ("storage", "untyped_storage", "storage_type"):
+    _unsupported(_name, "storage objects (a tensor's memory is its NumPy array, t.numpy())")
+
+
+@_method("to_dense")
+def _to_dense(self, dtype: Any = None, *, masked_grad: Any = None) -> Any:
+    """The tensor itself (already dense), or converted to ``dtype``."""
+    return self if dtype is None or np.dtype(dtype) == self.dtype else cg.astype(self, dtype)
+
+
+@_method("dequantize")
+def _dequantize(self) -> Any:
+    """The tensor itself (not quantized), as PyTorch for a float tensor."""
+    return self
+
+
+@_method("sparse_dim")
+def _sparse_dim(self) -> int:
+    """0: a dense tensor has no sparse dimensions."""
+    return 0
+
+
+@_method("dense_dim")
+def _dense_dim(self) -> int:
+    """The number of dimensions (all dense)."""
+    return self.ndim
+
+
+@_method("reinforce")
+def _reinforce(self, reward: Any = None) -> Any:
+    """Raises, as PyTorch: ``reinforce()`` was removed (use a distribution's
+    ``log_prob`` times the reward as the loss)."""
+    raise RuntimeError(
+        "reinforce() was removed from PyTorch; use a distribution's log_prob(action) * "
+        "reward as the loss instead"
+    )
+
+
+_METHODS["volatile"] = _const(False, "False: PyTorch's removed ``volatile`` flag.")
 
 
 # ------------------------------------------------------------------ random
