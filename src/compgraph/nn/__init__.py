@@ -13,6 +13,8 @@ from .adaptive import __all__ as _adaptive_all
 from .attention import MultiheadAttention, TransformerEncoder, TransformerEncoderLayer
 from .containers import ModuleDict, ModuleList, ParameterList, Sequential
 from .conv import Conv1d, ConvTranspose2d, Embedding
+from .conv_layers import *  # noqa: F403
+from .conv_layers import __all__ as _conv_layers_all
 from .ctc import *  # noqa: F403
 from .ctc import __all__ as _ctc_all
 from .layers import (
@@ -60,6 +62,8 @@ from .losses import (
 from .misc_layers import *  # noqa: F403
 from .misc_layers import __all__ as _misc_layers_all
 from .module import IncompatibleKeys, Module, Parameter, StateDictError
+from .norm_layers import *  # noqa: F403
+from .norm_layers import __all__ as _norm_layers_all
 from .normalization import GroupNorm, LayerNorm, RMSNorm
 from .pooling import *  # noqa: F403
 from .pooling import __all__ as _pooling_all
@@ -142,6 +146,8 @@ __all__ = [
     *_ctc_all,
     *_loss_modules_all,
     *_misc_layers_all,
+    *_norm_layers_all,
+    *_conv_layers_all,
     *_pooling_all,
     *_reshaping_all,
     *_transformer_all,

@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from .conv import Conv1d, ConvTranspose2d
+from .conv_layers import Conv3d, ConvTranspose1d, ConvTranspose3d
 from .layers import BatchNorm1d, BatchNorm2d, Conv2d, Linear
 from .lazy_base import (
     Buffer,
@@ -47,16 +48,8 @@ from .lazy_base import (
     _accepts,
     _LazyBuiltin,
 )
-from .misc_layers import (
-    BatchNorm3d,
-    Conv3d,
-    ConvTranspose1d,
-    ConvTranspose3d,
-    InstanceNorm1d,
-    InstanceNorm2d,
-    InstanceNorm3d,
-)
 from .module import Module
+from .norm_layers import BatchNorm3d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .recurrent import RNNBase, RNNCellBase
 
 __all__ = [
