@@ -482,3 +482,16 @@ def test_gradients_at_the_kinks_equal_torch(name):
     cg.sum(getattr(F, name)(b)).backward()
     np.testing.assert_allclose(b.grad.numpy(), a.grad.numpy(), atol=1e-7)  # (torch: 1/6 in f32)
     assert cg.gradcheck(lambda t: getattr(F, name)(t), np.array([-2.5, -0.5, 0.3, 2.9, 4.0]))
+
+
+@pytest.mark.parametrize("offsets", [[0, 2, 4], [0, 2, 6], [0, 3]])
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+def test_embedding_bag_include_last_offset_bags_as_torch(offsets, mode):
+    # the last bag runs to the end of the input even when the final offset stops short
+    w = np.arange(12.0).reshape(6, 2)
+    idx, off = np.arange(6), np.array(offsets)
+    want = TF.embedding_bag(torch.tensor(idx), torch.tensor(w), torch.tensor(off), mode=mode,
+                            include_last_offset=True).numpy()
+    got = F.embedding_bag(cg.tensor(idx), cg.tensor(w), cg.tensor(off), mode=mode,
+                          include_last_offset=True).numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-12)

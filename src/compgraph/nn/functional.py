@@ -2533,7 +2533,9 @@ def embedding_bag(
                 f"embedding_bag: offset {off[-1]} is past the end of the input ({idx.size})"
             )
         starts = off[:-1] if include_last_offset else off
-        ends = np.append(off[1:], idx.size) if not include_last_offset else off[1:]
+        # (the last bag runs to the end of the input, also when include_last_offset's
+        # final offset stops short of it: torch's bags)
+        ends = np.append((off[1:-1] if include_last_offset else off[1:]), idx.size)
         nbags = starts.size
     else:
         raise ValueError(f"embedding_bag: input must be 1-D or 2-D, got shape {idx.shape}")
