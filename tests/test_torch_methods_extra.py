@@ -167,8 +167,10 @@ def test_comparison_names(torch):
 
 def test_angle(torch):
     compare(torch, lambda x: x.angle(), lambda t: t.angle(), np.array([1.5, -2.0, 3.0]))
+    # integers give compgraph's default float (float64 unless set; torch's float32)
     x, t = both(torch, np.array([1, -2, 0]))
-    _same(x.angle(), t.angle(), atol=1e-6)
+    np.testing.assert_allclose(x.angle().numpy(), t.angle().numpy(), rtol=1e-6)
+    assert x.angle().dtype == cg.get_default_dtype()
     z, w = both(torch, np.array([1 + 1j, -2 - 0.5j]))
     _same(z.angle(), w.angle())
 
@@ -191,6 +193,8 @@ def test_broadcast_to(torch):
         compare(torch, lambda x: x.broadcast_to(size), lambda t: t.broadcast_to(size), a)
     with pytest.raises(ValueError, match="broadcast_to"):
         cg.tensor(A).broadcast_to((4,))
+    with pytest.raises(ValueError, match="leading"):
+        cg.tensor(V).broadcast_to((-1, 5))
 
 
 def test_cross(torch):
@@ -199,6 +203,7 @@ def test_cross(torch):
     c, d = RNG.standard_normal((3, 2, 3)), RNG.standard_normal((3, 2, 3))
     compare(torch, lambda x, y: x.cross(y, dim=-1), lambda t, u: t.cross(u, dim=-1), c, d)
     compare(torch, lambda x, y: x.cross(y), lambda t, u: t.cross(u, dim=0), c, d)
+    compare(torch, lambda x, y: x.cross(y, 1), lambda t, u: t.cross(u, 1), a[:1], b)
     with pytest.raises(ValueError, match="length 3"):
         cg.tensor(c).cross(cg.tensor(d), dim=1)
     with pytest.raises(ValueError, match="size 3"):
@@ -451,6 +456,9 @@ def test_strides_views(torch):
     assert x.data_ptr() == x.numpy().ctypes.data
     with pytest.raises(IndexError):
         x.stride(3)
+    with pytest.raises(IndexError, match="no dimensions"):
+        cg.tensor(1.0).stride(0)
+    assert cg.tensor(1.0).stride() == () == torch.tensor(1.0).stride()
     assert x.is_set_to(x) and x.is_set_to(x.detach()) is True
     assert t.is_set_to(t.detach())
     assert not x.is_set_to(x[1:]) and not x.is_set_to(cg.tensor(B3))

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ..ops.defaults import get_default_dtype
 from ..ops.namespace import cg
 from ..tensor import Tensor
 from . import extra_props  # noqa: F401  (registers the properties and random methods)
@@ -216,8 +217,9 @@ for _name, _fn in dict(
 @_method("angle")
 def _angle(self) -> Any:
     """The argument (0 or pi for real numbers), in radians; integers give the default
-    float dtype, as PyTorch."""
-    x = self if self.dtype.kind in "fc" else cg.astype(self, np.float32)
+    float dtype (``cg.get_default_dtype()``: float64 unless set, where PyTorch's is
+    float32, as compgraph's other functions of integers)."""
+    x = self if self.dtype.kind in "fc" else cg.astype(self, get_default_dtype())
     return cg.angle(x)
 
 
@@ -238,6 +240,11 @@ def _broadcast_to(self, size: Any) -> Any:
     if lead < 0:
         raise ValueError(
             f"broadcast_to: the shape {size} has fewer dimensions than the tensor's {self.shape}"
+        )
+    if -1 in size[:lead]:
+        raise ValueError(
+            f"broadcast_to: the expanded size -1 isn't allowed in a leading, non-existing "
+            f"dimension (size {size}, tensor shape {self.shape})"
         )
     size = tuple(self.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(size))
     return cg.broadcast_to(self, size)

@@ -158,12 +158,14 @@ def _stride(self, dim: int | None = None) -> Any:
     steps = tuple(s // d.itemsize for s in d.strides)
     if dim is None:
         return steps
-    if not -d.ndim <= dim < max(d.ndim, 1):
+    if d.ndim == 0:
+        raise IndexError(f"stride: Dimension specified as {dim} but tensor has no dimensions")
+    if not -d.ndim <= dim < d.ndim:
         raise IndexError(
             f"stride: dimension out of range (expected to be in range of "
-            f"[{-max(d.ndim, 1)}, {max(d.ndim, 1) - 1}], but got {dim})"
+            f"[{-d.ndim}, {d.ndim - 1}], but got {dim})"
         )
-    return steps[dim] if d.ndim else 1
+    return steps[dim]
 
 
 @_method("data_ptr")
