@@ -110,23 +110,56 @@ CASES = {
 }
 
 
-def _run(lib, name, data, args, kw, rg=False):
+def _run(lib, name, data, args, kw):
     method = name.split()[0]
     x = _to(lib, data)
+    buf = x.numpy()
     targs = tuple(_to(lib, a) for a in args)
     out = getattr(x, method)(*targs, **kw)
-    return x, out
+    return x, out, buf
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_value_dtype_identity_against_torch(name):
     data, args, kw, _ = CASES[name]
-    want_x, want = _run("torch", name, data, args, kw)
-    got_x, got = _run("cg", name, data, args, kw)
+    want_x, want, _ = _run("torch", name, data, args, kw)
+    got_x, got, buf = _run("cg", name, data, args, kw)
     assert got is got_x and want is want_x
     assert got.dtype == _np_dtype(want), (got.dtype, want.dtype)
     assert got.shape == tuple(want.shape)
     np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-8, atol=1e-12)
+    assert got.numpy() is buf  # written into the tensor's own buffer
+    assert not np.array_equal(buf, data) or np.array_equal(want.numpy(), data)
+
+
+FLOAT_CASES = sorted(
+    n for n, c in CASES.items() if c[0].dtype.kind == "f" and not n.startswith("logical_")
+)
+
+
+@pytest.mark.parametrize("name", ["logical_and_", "logical_or_", "logical_xor_", "logical_not_"])
+def test_logical_ops_change_a_leaf_that_requires_grad_as_torch(name):
+    args = () if name == "logical_not_" else (CMP,)
+    got = {}
+    for lib in ("cg", "torch"):
+        x = _to(lib, SIGNED, rg=True)
+        assert getattr(x, name)(*(_to(lib, a) for a in args)) is x
+        assert x.requires_grad and x.is_leaf
+        got[lib] = x.detach().numpy()
+    np.testing.assert_array_equal(got["cg"], got["torch"])
+
+
+@pytest.mark.parametrize("name", FLOAT_CASES)
+def test_every_float_case_refuses_a_leaf_that_requires_grad(name):
+    data, args, kw, _ = CASES[name]
+    x = cg.tensor(data.copy(), requires_grad=True)
+    targs = tuple(_to("cg", a) for a in args)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        getattr(x, name.split()[0])(*targs, **kw)
+    np.testing.assert_array_equal(x.numpy(), data)
+    tx = torch.tensor(data, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        getattr(tx, name.split()[0])(*tuple(_to("torch", a) for a in args), **kw)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -253,6 +286,15 @@ def test_dtype_rules_as_torch():
     assert i.dtype == np.int64 and i.tolist() == [0, 1, 1]
 
 
+def test_cumulative_dtype_must_be_selfs():
+    with pytest.raises(TypeError, match="dtype"):
+        cg.tensor(np.ones((2, 3), np.float32)).cumsum_(1, dtype=np.float64)
+    with pytest.raises(RuntimeError):
+        torch.ones(2, 3).cumsum_(1, dtype=torch.float64)
+    x = cg.tensor(np.ones((2, 3))).cumprod_(0, dtype=np.float64)
+    assert x.dtype == np.float64
+
+
 def test_shape_cannot_change():
     with pytest.raises(ValueError, match="shape"):
         cg.tensor(np.ones(3)).hypot_(cg.tensor(np.ones((2, 3))))
@@ -337,6 +379,12 @@ def test_put_errors():
         torch.ones(3).put_(torch.tensor([3]), torch.tensor([1.0]))
     with pytest.raises(TypeError, match="integer"):
         cg.tensor(np.ones(3)).put_(cg.tensor([1.0]), cg.tensor([1.0]))
+    with pytest.raises(TypeError, match="same dtype"):
+        cg.tensor(np.ones(3, np.float32)).put_(cg.tensor([1]), cg.tensor([1.0]))
+    with pytest.raises(RuntimeError):
+        torch.ones(3).put_(torch.tensor([1]), torch.tensor([1.0], dtype=torch.float64))
+    with pytest.raises(ValueError, match="elements"):
+        cg.tensor(np.ones(3)).put_(cg.tensor([1, 2]), cg.tensor([1.0]))
 
 
 @pytest.mark.filterwarnings("ignore:index_reduce")
@@ -408,6 +456,12 @@ def test_random_fills():
     assert torch.zeros(10000).random_().max() <= 2**24
     with pytest.raises(ValueError, match="from"):
         x.random_(5, 2)
+    with pytest.raises(ValueError, match="out of bounds"):
+        cg.tensor(np.zeros(3, np.uint8)).random_(0, 300)
+    with pytest.raises(RuntimeError):
+        torch.zeros(3, dtype=torch.uint8).random_(0, 300)
+    neg = cg.tensor(np.zeros(100)).random_(-5, 3).numpy()
+    assert neg.min() >= -5 and neg.max() < 3 and neg.min() < 0
     with pytest.raises(RuntimeError):
         torch.zeros(3).random_(5, 2)
 

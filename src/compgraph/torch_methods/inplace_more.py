@@ -109,6 +109,11 @@ def _via(name: str, fn: Callable, n_tensor_args: int = 0, constant: bool = False
             def compute(t: Tensor) -> Any:
                 return fn(t, *args, **kw)
 
+        if name.startswith("logical_") and self._rg and self._node is None:
+            # PyTorch's logical ops are not differentiable: a leaf that requires grad is
+            # written in place (not refused), and keeps requiring grad
+            with no_grad():
+                return _apply(self, name, compute, *args[:n_tensor_args], *kw.values())
         return _apply(self, name, compute, *args[:n_tensor_args], *kw.values())
 
     method.__doc__ = f"PyTorch's in-place ``t.{name}(...)``: ``t.{name[:-1]}(...)`` in place."
@@ -126,7 +131,7 @@ def _method_of(base: str) -> Callable:
 _UNARY = (
     "acos arccos acosh arccosh asin arcsin asinh arcsinh atan arctan atanh arctanh cosh "
     "sinh sinc deg2rad rad2deg digamma erf erfc erfinv exp2 fix i0 lgamma log10 log2 "
-    "logit polygamma sgn negative conj_physical cumsum cumprod"
+    "logit polygamma sgn negative conj_physical"
 ).split()
 _BINARY = (
     "atan2 arctan2 floor_divide gcd lcm heaviside hypot igamma igammac ldexp nextafter "
@@ -171,6 +176,23 @@ def _tril_(self, diagonal: int = 0) -> Tensor:
 def _triu_(self, diagonal: int = 0) -> Tensor:
     """The upper triangle (above ``diagonal``) kept, the rest zeroed, in place."""
     return _apply(self, "triu_", lambda t: t.triu(diagonal))
+
+
+def _cumulative(name: str) -> None:
+    def method(self, dim: int, *, dtype: Any = None) -> Tensor:
+        if dtype is not None and np.dtype(dtype) != self.dtype:
+            raise TypeError(
+                f"{name}: dtype={np.dtype(dtype)} must be the tensor's dtype {self.dtype} "
+                f"in place (as PyTorch)"
+            )
+        return _apply(self, name, lambda t: getattr(t, name[:-1])(dim))
+
+    method.__doc__ = f"``t.{name[:-1]}(dim)`` in place (``dtype=``, if given, self's)."
+    _method(name)(method)
+
+
+_cumulative("cumsum_")
+_cumulative("cumprod_")
 
 
 @_method("float_power_")
@@ -234,6 +256,10 @@ def _put_(self, index: Any, source: Any, accumulate: bool = False) -> Tensor:
     idx = np.asarray(index._data if isinstance(index, Tensor) else index)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"put_: index must be an integer tensor, got dtype {idx.dtype}")
+    if isinstance(source, Tensor) and source.dtype != self.dtype:
+        raise TypeError(
+            f"put_: self and source must have the same dtype, got {self.dtype} and {source.dtype}"
+        )
     n = int(np.prod(self.shape, dtype=np.int64))
     if np.size(source) != idx.size:
         raise ValueError(f"put_: source has {np.size(source)} elements but index has {idx.size}")
@@ -332,6 +358,10 @@ def _random_(self, *args: Any, generator: Any = None, **kw: Any) -> Tensor:
     lo, last = int(lo), top if hi is None else int(hi) - 1
     if lo > last:
         raise ValueError(f"random_: expects 'from' < 'to', got from={lo} >= to={hi}")
+    if dt.kind in "iub":
+        least = 0 if dt.kind == "b" else int(np.iinfo(dt).min)
+        if lo < least or last > top:
+            raise ValueError(f"random_: [from, to) = [{lo}, {last + 1}) is out of bounds for {dt}")
     rng = (generator or default_generator).rng
     values = rng.integers(lo, last, self.shape, dtype=np.int64, endpoint=True)
     return _fill_random(self, "random_", values)
