@@ -226,6 +226,31 @@ def test_forward_mode_tangents():
     _, tan = cg.jvp(f, (cg.tensor(POS),), (cg.tensor(v),))
     np.testing.assert_allclose(tan.numpy(), np.cosh(POS) * v, rtol=1e-12)
 
+    def g(x):
+        y = x * 2.0
+        y.swapaxes_(0, 1).hypot_(cg.tensor(OTHER.T))
+        return y
+
+    _, tan = cg.jvp(g, (cg.tensor(POS),), (cg.tensor(v),))
+    want = (2 * POS.T) * (2 * v.T) / np.hypot(2 * POS.T, OTHER.T)
+    np.testing.assert_allclose(tan.numpy(), want, rtol=1e-12)
+
+
+def test_zero_dim_and_complex_tensors():
+    s, ts = cg.tensor(0.5), torch.tensor(0.5, dtype=torch.float64)
+    assert s.acos_() is s
+    ts.acos_()
+    assert s.item() == pytest.approx(ts.item(), rel=1e-15)
+    c = cg.tensor(np.array([1 + 2j, -3j]))
+    tc = torch.tensor([1 + 2j, -3j], dtype=torch.complex128)
+    c.conj_physical_().sgn_()
+    tc.conj_physical_().sgn_()
+    np.testing.assert_allclose(c.numpy(), tc.numpy())
+    with pytest.raises(TypeError, match="can't be cast"):
+        cg.tensor([1.0]).multiply_(cg.tensor(np.array([1j])))  # complex into real
+    with pytest.raises(RuntimeError):
+        torch.tensor([1.0]).multiply_(torch.tensor([1j]))
+
 
 @pytest.mark.parametrize(
     "name", ["acos_", "eq_", "hypot_", "tril_", "cumsum_", "addmm_", "fill_diagonal_", "put_"]
