@@ -849,3 +849,171 @@ def test_save_refuses_objects_and_load_refuses_pickles(tmp_path):
         cg.load(npath)
     with pytest.raises(ValueError, match="CPU"):
         cg.load(tpath, map_location="cuda:0")
+
+
+# ------------------------------------------------------------------ view copies, cells, native_*
+
+
+def test_view_copies():
+    x = R.standard_normal((2, 3, 4))
+    cases = [
+        ("permute_copy", ((2, 0, 1),)),
+        ("transpose_copy", (0, 2)),
+        ("select_copy", (1, 2)),
+        ("slice_copy", (2, 1, 4, 2)),
+        ("diagonal_copy", (0, 1, 2)),
+        ("unsqueeze_copy", (1,)),
+        ("view_copy", ((6, 4),)),
+        ("expand_copy", ((5, 2, 3, 4),)),
+        ("unfold_copy", (2, 2, 1)),
+        ("alias_copy", ()),
+    ]
+    for name, args in cases:
+        both(lambda a: getattr(cg, name)(a, *args), lambda a: getattr(torch, name)(a, *args), x)
+    d = cg.detach_copy(cg.as_tensor(x, requires_grad=True))
+    assert not d.requires_grad
+    close(d, x)
+    both(lambda a: cg.t_copy(a), lambda a: torch.t_copy(a), x[0])
+    both(lambda a: cg.squeeze_copy(a), lambda a: torch.squeeze_copy(a), x[:1])
+    for name, args in (
+        ("split_copy", (2, 2)),
+        ("split_with_sizes_copy", ([1, 3], 2)),
+        ("unbind_copy", (1,)),
+    ):
+        parts, tparts = (
+            getattr(cg, name)(cg.as_tensor(x), *args),
+            getattr(torch, name)(torch.tensor(x), *args),
+        )
+        assert len(parts) == len(tparts)
+        for p, t in zip(parts, tparts):
+            close(p, t)
+    src = cg.as_tensor(x.copy())
+    c = cg.permute_copy(src, (1, 0, 2))
+    c.numpy()[0, 0, 0] = 99.0  # a copy: the source is untouched
+    assert src.numpy()[0, 0, 0] == x[0, 0, 0]
+    z = R.standard_normal((3, 2))
+    close(cg.view_as_complex_copy(cg.as_tensor(z)), torch.view_as_complex_copy(torch.tensor(z)))
+    close(
+        cg.view_as_real_copy(cg.as_tensor(z[:, 0] + 1j * z[:, 1])),
+        torch.view_as_real_copy(torch.tensor(z[:, 0] + 1j * z[:, 1])),
+    )
+
+
+def test_recurrent_cells():
+    x, h, c = R.standard_normal((3, 4)), R.standard_normal((3, 5)), R.standard_normal((3, 5))
+    for gates, name in (
+        (4, "lstm_cell"),
+        (3, "gru_cell"),
+        (1, "rnn_tanh_cell"),
+        (1, "rnn_relu_cell"),
+    ):
+        wi, wh = R.standard_normal((gates * 5, 4)), R.standard_normal((gates * 5, 5))
+        bi, bh = R.standard_normal(gates * 5), R.standard_normal(gates * 5)
+        if name == "lstm_cell":
+            for k in (0, 1):
+                both(
+                    lambda *a: cg.lstm_cell(a[0], (a[1], a[2]), *a[3:])[k],
+                    lambda *a: torch.lstm_cell(a[0], (a[1], a[2]), *a[3:])[k],
+                    x,
+                    h,
+                    c,
+                    wi,
+                    wh,
+                    bi,
+                    bh,
+                )
+            both(
+                lambda *a: cg.lstm_cell(a[0], (a[1], a[2]), *a[3:])[0],
+                lambda *a: torch.lstm_cell(a[0], (a[1], a[2]), *a[3:])[0],
+                x,
+                h,
+                c,
+                wi,
+                wh,
+            )
+        else:
+            both(getattr(cg, name), getattr(torch, name), x, h, wi, wh, bi, bh)
+            both(getattr(cg, name), getattr(torch, name), x, h, wi, wh)
+
+
+def test_native_forms():
+    x = R.standard_normal((4, 6, 5))
+    w6, b6 = R.standard_normal(6), R.standard_normal(6)
+    w5, b5 = R.standard_normal(5), R.standard_normal(5)
+    for k in range(3):
+        g = k == 0  # the statistics are not differentiable outputs (torch's too)
+        both(
+            lambda *a: cg.native_layer_norm(a[0], [5], a[1], a[2], 1e-5)[k],
+            lambda *a: torch.native_layer_norm(a[0], [5], a[1], a[2], 1e-5)[k],
+            x,
+            w5,
+            b5,
+            grad=g,
+        )
+        both(
+            lambda *a: cg.native_group_norm(a[0], a[1], a[2], 4, 6, 5, 3, 1e-5)[k],
+            lambda *a: torch.native_group_norm(a[0], a[1], a[2], 4, 6, 5, 3, 1e-5)[k],
+            x,
+            w6,
+            b6,
+            grad=g,
+        )
+        both(
+            lambda *a: cg.native_batch_norm(a[0], a[1], a[2], None, None, True, 0.1, 1e-5)[k],
+            lambda *a: torch.native_batch_norm(a[0], a[1], a[2], None, None, True, 0.1, 1e-5)[k],
+            x,
+            w6,
+            b6,
+            grad=g,
+        )
+        out = cg.native_layer_norm(cg.as_tensor(x, requires_grad=True), [5], None, None, 1e-5)
+        assert out[0].requires_grad and not out[k].requires_grad or k == 0
+    rm, rv = np.zeros(6), np.ones(6)
+    out = cg.native_batch_norm(
+        cg.as_tensor(x), None, None, cg.as_tensor(rm), cg.as_tensor(rv), False, 0.1, 1e-5
+    )
+    tout = torch.native_batch_norm(
+        torch.tensor(x), None, None, torch.tensor(rm), torch.tensor(rv), False, 0.1, 1e-5
+    )
+    for a, t in zip(out, tout):
+        close(a, t)
+    for p, d in ((2, 0), (2, 2), (3, 1), (2, -1)):
+        both(lambda a: cg.norm_except_dim(a, p, d), lambda a: torch.norm_except_dim(a, p, d), x)
+    y = cg.ones((300, 300))
+    out, mask = cg.native_dropout(y, 0.25, True)
+    assert mask.dtype == np.bool_ and abs(1 - mask.numpy().mean() - 0.25) < 0.02
+    close(out, mask.numpy() / 0.75)
+    out, mask = cg.native_dropout(y, 0.25, False)
+    assert mask.numpy().all()
+    close(out, np.ones((300, 300)))
+
+
+def test_grid_sampler_and_device_queries():
+    theta = R.standard_normal((2, 2, 3))
+    both(
+        lambda t: cg.affine_grid_generator(t, [2, 3, 4, 5], False),
+        lambda t: torch.affine_grid_generator(t, [2, 3, 4, 5], False),
+        theta,
+    )
+    img, grid = R.standard_normal((2, 3, 4, 5)), R.uniform(-1.1, 1.1, (2, 3, 2, 2))
+    for interp in (0, 1):
+        for pad in (0, 1, 2):
+            both(
+                lambda i, g: cg.grid_sampler(i, g, interp, pad, True),
+                lambda i, g: torch.grid_sampler(i, g, interp, pad, True),
+                img,
+                grid,
+                grad=interp == 0,
+            )
+    both(
+        lambda i, g: cg.grid_sampler_2d(i, g, 0, 0, False),
+        lambda i, g: torch.grid_sampler_2d(i, g, 0, 0, False),
+        img,
+        grid,
+    )
+    with pytest.raises(ValueError, match="grid_sampler"):
+        cg.grid_sampler(cg.as_tensor(img), cg.as_tensor(grid), 5, 0, True)
+    t = cg.ones(2)
+    assert cg.get_device(t) == torch.get_device(torch.ones(2)) == -1
+    assert cg.is_vulkan_available() is False and cg.cudnn_is_acceptable(t) is False
+    assert cg.is_distributed(t) is False and cg.is_storage(t) is False

@@ -8,7 +8,8 @@ p, train)``, ``torch.embedding(weight, indices)``, ``torch.batch_norm(input, wei
 bias, running_mean, running_var, training, momentum, eps, cudnn_enabled)``, losses
 taking ``reduction`` as ATen's integer 0/1/2 = none/mean/sum).  Signal functions are in
 ``torch_top_signal``, linear algebra in ``torch_top_linalg``, random draws and settings
-in ``torch_top_misc``, ``save``/``load`` in ``torch_top_io``.
+in ``torch_top_misc``, ``save``/``load`` in ``torch_top_io``, view copies, recurrent
+cells and ATen's ``native_*`` forms in ``torch_top_extra``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from .. import functions as cg
 from ..random import default_generator
 from ..tensor import Tensor
 from . import functional as F
+from .torch_top_extra import *  # noqa: F403
+from .torch_top_extra import VIEW_COPIES
+from .torch_top_extra import __all__ as _extra_all
 from .torch_top_io import __all__ as _io_all
 from .torch_top_io import load, save
 from .torch_top_linalg import __all__ as _linalg_all
@@ -583,6 +587,8 @@ TORCH_TOP: dict[str, Callable[..., Any]] = {
     **{n: getattr(F, n) for n in _SAME_AS_F},
     **_HERE,
     **{n: globals()[n] for n in _misc_all},
+    **{n: globals()[n] for n in _extra_all if n != "VIEW_COPIES"},
+    **VIEW_COPIES,
 }
 # every public name of the sibling files is published
 assert set(_signal_all) | set(_linalg_all) | set(_io_all) <= set(TORCH_TOP)
