@@ -62,15 +62,25 @@ def both(fn_cg, fn_t, *arrays, tol=1e-9, grad=True, const=()):
 # ------------------------------------------------------------------ nn aliases
 
 
-def test_published_and_top_level_signatures():
-    for n in ["conv2d", "dropout", "embedding", "batch_norm", "stft", "lu", "save", "compile"]:
-        assert hasattr(cg, n), n
-    # a name compgraph already had stays its own
+def test_published_where_free():
     from compgraph.nn.torch_functions import TORCH_TOP
 
-    assert all(
-        getattr(cg, n) is f or n in ("gradient",) or hasattr(cg, n) for n, f in TORCH_TOP.items()
-    )
+    # names compgraph did not have before: published as written here
+    for n in [
+        "conv2d",
+        "dropout",
+        "embedding",
+        "batch_norm",
+        "stft",
+        "lu",
+        "save",
+        "compile",
+        "lstm",
+    ]:
+        assert getattr(cg, n) is TORCH_TOP[n], n
+        assert n in cg.__all__
+    for n, fn in TORCH_TOP.items():
+        assert callable(fn) and fn.__doc__, n
 
 
 def test_conv_and_convolution():
@@ -1017,3 +1027,64 @@ def test_grid_sampler_and_device_queries():
     assert cg.get_device(t) == torch.get_device(torch.ones(2)) == -1
     assert cg.is_vulkan_available() is False and cg.cudnn_is_acceptable(t) is False
     assert cg.is_distributed(t) is False and cg.is_storage(t) is False
+
+
+@pytest.mark.parametrize("name,gates", [("lstm", 4), ("gru", 3), ("rnn_tanh", 1), ("rnn_relu", 1)])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_recurrent_sequences(name, gates, bidirectional):
+    T, B, Fin, H, L = 4, 2, 3, 5, 2
+    d = 2 if bidirectional else 1
+    ps = []
+    for layer in range(L):
+        for _ in range(d):
+            fin = Fin if layer == 0 else H * d
+            ps += [
+                R.standard_normal((gates * H, fin)) * 0.4,
+                R.standard_normal((gates * H, H)) * 0.4,
+                R.standard_normal(gates * H) * 0.1,
+                R.standard_normal(gates * H) * 0.1,
+            ]
+    x, h0, c0 = (
+        R.standard_normal((B, T, Fin)),
+        R.standard_normal((L * d, B, H)),
+        R.standard_normal((L * d, B, H)),
+    )
+
+    def run(lib, x, h0, c0, *w):
+        hx = [h0, c0] if name == "lstm" else h0
+        return getattr(lib, name)(x, hx, list(w), True, L, 0.0, False, bidirectional, True)
+
+    for k in range(3 if name == "lstm" else 2):
+        both(lambda *a: run(cg, *a)[k], lambda *a: run(torch, *a)[k], x, h0, c0, *ps)
+    with pytest.raises(ValueError, match=name):
+        run(cg, cg.as_tensor(x), cg.as_tensor(h0), cg.as_tensor(c0), *ps[:-1])
+
+
+def test_lowrank_nonzero_static_dlpack_default_type():
+    A = R.standard_normal((8, 5))
+    U, S, V = cg.svd_lowrank(cg.as_tensor(A), 3)
+    tU, tS, tV = torch.svd_lowrank(torch.tensor(A), 3, niter=20)
+    close(S, tS, 1e-6)
+    assert U.shape == tuple(tU.shape) and V.shape == tuple(tV.shape)
+    close(np.abs(_np(U).T @ _np(tU)), np.eye(3), 1e-6)  # the same columns up to sign
+    U, S, V = cg.pca_lowrank(cg.as_tensor(A))
+    close(S, torch.pca_lowrank(torch.tensor(A), niter=20)[1], 1e-6)
+    assert cg.gradcheck(lambda a: cg.svd_lowrank(a, 2)[1], A)
+    m = np.array([[1, 0, 3], [0, 2, 0]])
+    for size in (2, 5):
+        close(
+            cg.nonzero_static(cg.as_tensor(m), size=size, fill_value=-7),
+            torch.nonzero_static(torch.tensor(m), size=size, fill_value=-7),
+        )
+    close(torch.from_dlpack(cg.to_dlpack(cg.as_tensor([1.0, 2.0]))), [1.0, 2.0])
+    try:
+        cg.set_default_tensor_type(cg.FloatTensor)
+        assert cg.get_default_dtype() == np.float32 and cg.tensor([1.0]).dtype == np.float32
+        cg.set_default_tensor_type("torch.DoubleTensor")
+        assert cg.get_default_dtype() == np.float64
+    finally:
+        cg.set_default_dtype(None)
+    with pytest.raises(TypeError, match="set_default_tensor_type"):
+        cg.set_default_tensor_type("torch.LongTensor")
+    with pytest.raises(ValueError, match="CPU"):
+        cg.set_default_tensor_type("torch.cuda.FloatTensor")

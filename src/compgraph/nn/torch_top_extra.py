@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 
 from .. import functions as cg
+from .. import linalg
+from ..ops.defaults import set_default_dtype
 from ..random import default_generator
 from ..tensor import Tensor
 from . import functional as F
@@ -22,6 +24,15 @@ __all__ = [
     "gru_cell",
     "rnn_tanh_cell",
     "rnn_relu_cell",
+    "lstm",
+    "gru",
+    "rnn_tanh",
+    "rnn_relu",
+    "nonzero_static",
+    "svd_lowrank",
+    "pca_lowrank",
+    "set_default_tensor_type",
+    "to_dlpack",
     "native_dropout",
     "native_layer_norm",
     "native_batch_norm",
@@ -176,6 +187,231 @@ def rnn_relu_cell(
 ) -> Any:
     """``torch.rnn_relu_cell``: ``relu(x W_ih^T + b_ih + h W_hh^T + b_hh)``."""
     return F.relu(_linear(_t(input), w_ih, b_ih) + _linear(_t(hx), w_hh, b_hh))
+
+
+def _sequence(
+    where: str,
+    cell: Any,
+    input: Any,  # noqa: A002 (PyTorch's name)
+    hx: list,
+    params: Any,
+    has_biases: bool,
+    num_layers: int,
+    dropout: float,
+    train: bool,
+    bidirectional: bool,
+    batch_first: bool,
+) -> tuple:
+    """ATen's multi-layer recurrence: ``params`` per layer and direction ``[w_ih, w_hh,
+    (b_ih, b_hh)]``; ``hx`` the initial states ``(layers * directions, B, H)``."""
+    x = _t(input)
+    if x.ndim != 3:
+        raise ValueError(f"{where}: expected a 3-D input (seq, batch, feature), got {x.ndim}-D")
+    if batch_first:
+        x = x.transpose(0, 1)
+    dirs = 2 if bidirectional else 1
+    per = 4 if has_biases else 2
+    params = list(params)
+    if len(params) != num_layers * dirs * per:
+        raise ValueError(
+            f"{where}: expected {num_layers * dirs * per} weights for {num_layers} layers, "
+            f"{dirs} directions{' with biases' if has_biases else ''}, got {len(params)}"
+        )
+    states = [[_t(h)[i] for h in hx] for i in range(num_layers * dirs)]
+    finals: list = []
+    for layer in range(num_layers):
+        outs = []
+        for d in range(dirs):
+            k = layer * dirs + d
+            w = params[k * per : (k + 1) * per]
+            state = states[k]
+            steps = range(x.shape[0] - 1, -1, -1) if d else range(x.shape[0])
+            ys: list = [None] * x.shape[0]
+            for t in steps:
+                state = cell(x[t], state, *w)
+                ys[t] = state[0]
+            finals.append(state)
+            outs.append(cg.stack(ys, 0))
+        x = outs[0] if dirs == 1 else cg.concatenate(outs, axis=-1)
+        if dropout and train and layer < num_layers - 1:
+            x = F.dropout(x, dropout, True)
+    out = x.transpose(0, 1) if batch_first else x
+    return out, [cg.stack([f[j] for f in finals], 0) for j in range(len(hx))]
+
+
+def lstm(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    hx: Any,
+    params: Any,
+    has_biases: bool,
+    num_layers: int,
+    dropout: float,
+    train: bool,
+    bidirectional: bool,
+    batch_first: bool,
+) -> tuple:
+    """``torch.lstm`` (ATen's, the ``nn.LSTM`` kernel): ``(output, h_n, c_n)``; the
+    packed-sequence form is not supported."""
+    out, (h, c) = _sequence(
+        "lstm",
+        lambda x, s, *w: lstm_cell(x, s, *w),
+        input,
+        list(hx),
+        params,
+        has_biases,
+        num_layers,
+        dropout,
+        train,
+        bidirectional,
+        batch_first,
+    )
+    return out, h, c
+
+
+def _single(cell: Any) -> Any:
+    return lambda x, s, *w: [cell(x, s[0], *w)]
+
+
+def gru(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    hx: Any,
+    params: Any,
+    has_biases: bool,
+    num_layers: int,
+    dropout: float,
+    train: bool,
+    bidirectional: bool,
+    batch_first: bool,
+) -> tuple:
+    """``torch.gru`` (ATen's, the ``nn.GRU`` kernel): ``(output, h_n)``."""
+    out, (h,) = _sequence(
+        "gru",
+        _single(gru_cell),
+        input,
+        [hx],
+        params,
+        has_biases,
+        num_layers,
+        dropout,
+        train,
+        bidirectional,
+        batch_first,
+    )
+    return out, h
+
+
+def rnn_tanh(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    hx: Any,
+    params: Any,
+    has_biases: bool,
+    num_layers: int,
+    dropout: float,
+    train: bool,
+    bidirectional: bool,
+    batch_first: bool,
+) -> tuple:
+    """``torch.rnn_tanh`` (ATen's, the ``nn.RNN`` kernel): ``(output, h_n)``."""
+    out, (h,) = _sequence(
+        "rnn_tanh",
+        _single(rnn_tanh_cell),
+        input,
+        [hx],
+        params,
+        has_biases,
+        num_layers,
+        dropout,
+        train,
+        bidirectional,
+        batch_first,
+    )
+    return out, h
+
+
+def rnn_relu(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    hx: Any,
+    params: Any,
+    has_biases: bool,
+    num_layers: int,
+    dropout: float,
+    train: bool,
+    bidirectional: bool,
+    batch_first: bool,
+) -> tuple:
+    """``torch.rnn_relu``: as :func:`rnn_tanh` with ReLU."""
+    out, (h,) = _sequence(
+        "rnn_relu",
+        _single(rnn_relu_cell),
+        input,
+        [hx],
+        params,
+        has_biases,
+        num_layers,
+        dropout,
+        train,
+        bidirectional,
+        batch_first,
+    )
+    return out, h
+
+
+def nonzero_static(input: Any, *, size: int, fill_value: int = -1) -> Any:  # noqa: A002
+    """``torch.nonzero_static``: ``nonzero(input)`` cut or padded (with ``fill_value``)
+    to ``size`` rows."""
+    idx = np.argwhere(_t(input).detach().numpy()).astype(np.int64)
+    out = np.full((int(size), idx.shape[1]), fill_value, np.int64)
+    n = min(int(size), idx.shape[0])
+    out[:n] = idx[:n]
+    return cg.as_tensor(out)
+
+
+def svd_lowrank(A: Any, q: int | None = 6, niter: int | None = 2, M: Any = None) -> tuple:
+    """``torch.svd_lowrank``: ``(U, S, V)`` of rank ``q`` of ``A - M``.  Computed
+    exactly (the truncated SVD, differentiable), not by torch's randomized iteration,
+    so ``niter`` is unused and the result is the best rank-``q`` one torch approximates
+    (columns of U and V are unique up to sign)."""
+    a = _t(A)
+    if M is not None:
+        a = a - _t(M)
+    k = min(a.shape[-2:]) if q is None else int(q)
+    if not 0 < k <= min(a.shape[-2:]):
+        raise ValueError(
+            f"svd_lowrank: q={q} must be in 1..{min(a.shape[-2:])} for {tuple(a.shape)}"
+        )
+    U, S, Vh = linalg.svd(a, full_matrices=False)
+    return U[..., :, :k], S[..., :k], Vh[..., :k, :].mH
+
+
+def pca_lowrank(A: Any, q: int | None = None, center: bool = True, niter: int = 2) -> tuple:
+    """``torch.pca_lowrank``: :func:`svd_lowrank` of ``A`` less its column means (with
+    ``center``); ``q`` defaults to ``min(6, m, n)``."""
+    a = _t(A)
+    k = min(6, *a.shape[-2:]) if q is None else q
+    if center:
+        a = a - a.mean(-2, keepdim=True)
+    return svd_lowrank(a, k, niter)
+
+
+def set_default_tensor_type(t: Any, /) -> None:
+    """``torch.set_default_tensor_type``: the default floating dtype of the legacy type
+    (``cg.DoubleTensor`` or ``'torch.DoubleTensor'``); CUDA types raise."""
+    name = t if isinstance(t, str) else getattr(t, "__name__", str(t))
+    if "cuda" in name:
+        raise ValueError(f"set_default_tensor_type: compgraph has only the CPU, not {name}")
+    dtypes = {"FloatTensor": np.float32, "DoubleTensor": np.float64, "HalfTensor": np.float16}
+    short = name.rsplit(".", 1)[-1]
+    if short not in dtypes:
+        raise TypeError(
+            f"set_default_tensor_type: expected a floating tensor type (FloatTensor, "
+            f"DoubleTensor, HalfTensor), got {name}"
+        )
+    set_default_dtype(np.dtype(dtypes[short]))
+
+
+def to_dlpack(tensor: Any) -> Any:
+    """``torch.to_dlpack``: a DLPack capsule of the tensor's (NumPy) memory."""
+    return np.asarray(_t(tensor).detach().numpy()).__dlpack__()
 
 
 def native_dropout(input: Any, p: float, train: bool | None) -> tuple:  # noqa: A002

@@ -117,9 +117,9 @@ def save(
     arrays[_KEY] = np.array(json.dumps(structure))
     if isinstance(f, (str, os.PathLike)):
         with open(f, "wb") as fh:
-            np.savez(fh, allow_pickle=False, **arrays)
+            np.savez(fh, **arrays)
     else:
-        np.savez(f, allow_pickle=False, **arrays)
+        np.savez(f, **arrays)
 
 
 def load(
