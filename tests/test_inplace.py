@@ -181,3 +181,28 @@ def test_bitwise_in_place_on_floats_is_numpys_type_error():
     with pytest.raises(TypeError, match="bitwise_and"):
         f &= 1
     np.testing.assert_array_equal(f.numpy(), [1.0, 2.0])
+
+
+def test_view_inplace_methods_change_the_shape_as_torch():
+    torch = pytest.importorskip("torch")
+    base = np.arange(6.0).reshape(2, 3)
+    for name, args in (("t_", ()), ("transpose_", (0, 1)), ("unsqueeze_", (1,)),
+                       ("squeeze_", ())):
+        x, tx = cg.tensor(base.reshape(2, 3, 1) if name == "squeeze_" else base), torch.tensor(
+            base.reshape(2, 3, 1) if name == "squeeze_" else base)
+        assert getattr(x, name)(*args) is x
+        getattr(tx, name)(*args)
+        np.testing.assert_array_equal(x.numpy(), tx.numpy())
+        # recorded on a non-leaf: the gradient goes back through the view
+        a = cg.tensor(base, requires_grad=True)
+        ta = torch.tensor(base, requires_grad=True)
+        y, ty = a * 2, ta * 2
+        rname, rargs = ("unsqueeze_", (0,)) if name == "squeeze_" else (name, args)
+        getattr(y, rname)(*rargs)
+        getattr(ty, rname)(*rargs)
+        w = np.random.default_rng(0).standard_normal(ty.shape)
+        cg.sum(y * w).backward()
+        (ty * torch.tensor(w)).sum().backward()
+        np.testing.assert_allclose(a.grad.numpy(), ta.grad.numpy())
+        with pytest.raises(RuntimeError, match="leaf"):
+            getattr(cg.tensor(base, requires_grad=True), "t_")()

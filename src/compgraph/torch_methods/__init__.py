@@ -33,7 +33,7 @@ PyTorch's meaning and positional calls keep NumPy's:
 The modules, one theme each: ``base`` (the method table and argument helpers),
 ``shape`` (sizes and shapes), ``dtypes`` (dtype and device), ``named`` (methods named
 for what they compute), ``dims`` (``dim=`` adaptors, ``(values, indices)``),
-``inplace`` (the in-place methods), ``creation`` (``new_*`` and top-level functions),
+``inplace`` and ``inplace_more`` (the in-place methods), ``extra`` and ``extra_props`` (more methods and properties), ``creation`` (``new_*`` and top-level functions),
 ``graph`` (``grad_fn``, ``inference_mode``), ``threads`` (``set_num_threads``), ``printing`` (``set_printoptions``), ``legacy`` (``FloatTensor``, ``x.type()``) and
 ``install`` (what is published and put on Tensor).
 """

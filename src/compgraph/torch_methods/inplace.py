@@ -51,6 +51,19 @@ def _update(t: Tensor, compute: Callable, name: str, other: Any = None) -> Tenso
     return t
 
 
+def _view_update(t: Tensor, compute: Callable) -> Tensor:
+    """Make ``t`` the view ``compute(t)`` of its own data, whose shape may differ
+    (``t_``, ``transpose_``, ``unsqueeze_``): recorded when it takes part in gradients
+    (refused on a leaf that requires grad, as torch), else the same buffer seen anew."""
+    if must_record(t, None):
+        r = compute(t)
+        t._data, t._node, t._rg, t._tan = r._data, r._node, r._rg, r._tan
+        return t
+    with no_grad():
+        t._data = compute(t)._data
+    return t
+
+
 def _fill_with(t: Tensor, value: Any) -> Any:
     """``value`` broadcast to ``t``'s shape and dtype, in the graph (grad 0 to ``t``)."""
     v = value if isinstance(value, Tensor) else np.asarray(value, t.dtype)
@@ -115,12 +128,16 @@ for _name, _dunder in dict(
 
 def _unary_inplace(name: str) -> None:
     def method(self, *args: Any, **kw: Any) -> Tensor:
+        if name in _VIEWS:
+            return _view_update(self, lambda t: getattr(t, name[:-1])(*args, **kw))
         return _update(self, lambda t: getattr(t, name[:-1])(*args, **kw), name)
 
     method.__doc__ = f"``t.{name[:-1]}()`` in place."
     _method(name)(method)
 
 
+# (the in-place forms that change the tensor's shape: it becomes a view of its data)
+_VIEWS = frozenset(("t_", "squeeze_", "unsqueeze_", "transpose_"))
 # PyTorch's in-place forms of the methods above (each the method without its "_")
 for _name in (
     "neg_ abs_ exp_ log_ sqrt_ rsqrt_ sin_ cos_ tan_ tanh_ sigmoid_ relu_ floor_ ceil_ "

@@ -27,7 +27,7 @@ from ..ops.registry import PUBLIC
 from ..random import default_generator
 from ..tensor import Tensor, must_record
 from .base import _METHODS, _dims, _method
-from .inplace import _fill_with, _update
+from .inplace import _fill_with, _update, _view_update
 
 __all__ = ["INPLACE_FUNCTIONS"]
 
@@ -209,21 +209,9 @@ def _float_power_(self, exponent: Any) -> Tensor:
 
 
 # ------------------------------------------------------------------ views that change shape
-def _reshape_view(self: Tensor, name: str, compute: Callable) -> Tensor:
-    """Make ``self`` the view ``compute(self)`` of its own data (``swapaxes_``): recorded
-    when it takes part in gradients, else the same buffer seen in a new shape."""
-    if must_record(self, None):
-        r = compute(self)
-        self._data, self._node, self._rg, self._tan = r._data, r._node, r._rg, r._tan
-        return self
-    with no_grad():
-        self._data = compute(self)._data
-    return self
-
-
 def _swapaxes_(self, axis0: int, axis1: int) -> Tensor:
     """Swap two dimensions of this tensor in place (PyTorch's ``t.swapaxes_``)."""
-    return _reshape_view(self, "swapaxes_", lambda t: cg.swapaxes(t, axis0, axis1))
+    return _view_update(self, lambda t: cg.swapaxes(t, axis0, axis1))
 
 
 _method("swapaxes_")(_swapaxes_)
