@@ -552,6 +552,7 @@ def test_matrix_exp(scale):
 def test_matrix_exp_gradcheck_and_errors():
     assert cg.gradcheck(cg.matrix_exp, R.standard_normal((3, 3)))
     close(cg.matrix_exp(cg.zeros((3, 3))), np.eye(3))
+    assert np.isnan(cg.matrix_exp(cg.as_tensor([[np.nan, 0.0], [0.0, 1.0]])).numpy()).all()
     with pytest.raises(ValueError, match="square"):
         cg.matrix_exp(cg.zeros((2, 3)))
 
@@ -859,6 +860,12 @@ def test_save_refuses_objects_and_load_refuses_pickles(tmp_path):
         cg.load(npath)
     with pytest.raises(ValueError, match="CPU"):
         cg.load(tpath, map_location="cuda:0")
+    np.save(tmp_path / "plain.npy", np.zeros(2))
+    with pytest.raises(ValueError, match="npy"):
+        cg.load(tmp_path / "plain.npy")
+    np.savez(tmp_path / "other.npz", x=np.zeros(2))
+    with pytest.raises(ValueError, match="structure"):
+        cg.load(tmp_path / "other.npz")
 
 
 # ------------------------------------------------------------------ view copies, cells, native_*
@@ -1088,3 +1095,18 @@ def test_lowrank_nonzero_static_dlpack_default_type():
         cg.set_default_tensor_type("torch.LongTensor")
     with pytest.raises(ValueError, match="CPU"):
         cg.set_default_tensor_type("torch.cuda.FloatTensor")
+
+
+def test_linalg_tensor_methods():
+    A = R.standard_normal((4, 4)) + 3 * np.eye(4)
+    b = R.standard_normal((4, 2))
+    ta, tb = torch.tensor(A), torch.tensor(b)
+    a, bb = cg.as_tensor(A), cg.as_tensor(b)
+    close(bb.lu_solve(*a.lu()), tb.lu_solve(*ta.lu()))
+    h, tau = a.geqrf()
+    th, ttau = ta.geqrf()
+    close(h.orgqr(tau), th.orgqr(ttau))
+    close(h.ormqr(tau, bb, True, True), th.ormqr(ttau, tb, True, True))
+    close(a.matrix_exp(), ta.matrix_exp())
+    close(bb.triangular_solve(a, False)[0], tb.triangular_solve(ta, False)[0])
+    assert cg.Tensor.lu.__doc__ and cg.Tensor.matrix_exp.__name__ == "matrix_exp"

@@ -154,16 +154,18 @@ def load(
             "load: this file holds pickled data, which compgraph never loads (it could run "
             "code); save it again with compgraph's save"
         ) from err
-    if not isinstance(npz, np.lib.npyio.NpzFile) or _KEY not in npz.files:
-        raise ValueError(
-            "load: not a file written by compgraph's save (no structure record); torch's "
-            "own files are pickles, which compgraph does not read"
-        )
+    if not isinstance(npz, np.lib.npyio.NpzFile):
+        raise ValueError("load: not a file written by compgraph's save (a bare .npy array)")
     with npz:
+        if _KEY not in npz.files:
+            raise ValueError(
+                "load: not a file written by compgraph's save (no structure record); "
+                "torch's own files are pickles, which compgraph does not read"
+            )
         try:
             structure = json.loads(str(npz[_KEY][()]))
             arrays = {k: npz[k] for k in npz.files if k != _KEY}
-        except ValueError as err:
+        except (ValueError, KeyError) as err:
             raise ValueError(f"load: the file is damaged or holds pickled data ({err})") from err
     if structure.get("format") != _FORMAT:
         raise ValueError(f"load: unknown format {structure.get('format')!r}")

@@ -272,7 +272,8 @@ def matrix_exp(A: Any) -> Tensor:
     if a.numel() == 0:
         return a.clone()
     norm = float(np.max(np.abs(a.detach().numpy()).sum(-2))) if n else 0.0
-    s = max(0, int(np.ceil(np.log2(norm / _THETA13)))) if norm > 0 else 0
+    # NaN/inf entries give NaN results, as torch's, without squaring
+    s = max(0, int(np.ceil(np.log2(norm / _THETA13)))) if 0 < norm < np.inf else 0
     x = a * (0.5**s)
     b = _PADE13
     eye = cg.as_tensor(np.eye(n, dtype=a.dtype))
