@@ -1110,3 +1110,65 @@ def test_linalg_tensor_methods():
     close(a.matrix_exp(), ta.matrix_exp())
     close(bb.triangular_solve(a, False)[0], tb.triangular_solve(ta, False)[0])
     assert cg.Tensor.lu.__doc__ and cg.Tensor.matrix_exp.__name__ == "matrix_exp"
+
+
+def test_as_strided_family():
+    x = R.standard_normal((3, 4))
+    for size, stride, off in (
+        ((3, 3), (1, 2), 1),
+        ((2, 2), (4, 1), 0),
+        ((4, 2), (1, 1), 2),
+        ((2, 3), (0, 1), None),
+    ):
+        both(
+            lambda a: cg.as_strided(a, size, stride, off),
+            lambda a: torch.as_strided(a, size, stride, off),
+            x,
+        )
+        both(
+            lambda a: cg.as_strided_copy(a, size, stride, off),
+            lambda a: torch.as_strided_copy(a, size, stride, off),
+            x,
+        )
+    src = R.standard_normal((2, 2))
+    # values against torch; gradients by finite differences (torch's own backward for
+    # the input fails torch's gradcheck: it passes the overwritten positions' gradient)
+    both(
+        lambda a, s: cg.as_strided_scatter(a, s, (2, 2), (4, 1), 1),
+        lambda a, s: torch.as_strided_scatter(a, s, (2, 2), (4, 1), 1),
+        x,
+        src,
+        grad=False,
+    )
+    assert cg.gradcheck(lambda a, s: cg.as_strided_scatter(a, s, (2, 2), (4, 1), 1), x, src)
+    assert cg.gradcheck(lambda a: cg.as_strided(a, (4, 2), (1, 1)), x)  # overlapping reads
+    with pytest.raises(ValueError, match="past"):
+        cg.as_strided(cg.as_tensor(x), (3, 3), (4, 1), 2)
+    with pytest.raises(ValueError, match="overlap"):
+        cg.as_strided_scatter(cg.as_tensor(x), cg.as_tensor(src), (2, 2), (1, 1))
+
+
+def test_autocast_is_off():
+    with cg.autocast("cpu", enabled=False) as ac:
+        assert not cg.is_autocast_enabled() and not cg.is_autocast_enabled("cpu")
+    assert isinstance(ac, cg.autocast)
+
+    @cg.autocast("cuda", enabled=False)
+    def f(a):
+        return a * 2
+
+    close(f(cg.as_tensor([1.0])), [2.0])
+    with pytest.raises(NotImplementedError, match="mixed precision"):
+        cg.autocast("cpu")
+    with pytest.raises(NotImplementedError):
+        cg.set_autocast_enabled("cpu", True)
+    cg.set_autocast_enabled("cpu", False)
+    cg.set_autocast_cpu_enabled(False)
+    assert cg.is_autocast_cpu_enabled() is torch.is_autocast_cpu_enabled() is False
+    assert cg.get_autocast_gpu_dtype() == np.float16
+    assert cg.get_autocast_dtype("cuda") == np.float16
+    with pytest.raises(TypeError, match="bfloat16"):
+        cg.get_autocast_dtype("cpu")
+    assert cg.is_autocast_cache_enabled() is torch.is_autocast_cache_enabled()
+    assert cg.autocast_increment_nesting() == 1 and cg.autocast_decrement_nesting() == 0
+    assert cg.clear_autocast_cache() is None

@@ -9,7 +9,7 @@ bias, running_mean, running_var, training, momentum, eps, cudnn_enabled)``, loss
 taking ``reduction`` as ATen's integer 0/1/2 = none/mean/sum).  Signal functions are in
 ``torch_top_signal``, linear algebra in ``torch_top_linalg``, random draws and settings
 in ``torch_top_misc``, ``save``/``load`` in ``torch_top_io``, view copies, recurrent
-cells and ATen's ``native_*`` forms in ``torch_top_extra``.
+cells and ATen's ``native_*`` forms in ``torch_top_extra``, autocast in ``torch_top_amp``.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from .. import functions as cg
 from ..random import default_generator
 from ..tensor import Tensor
 from . import functional as F
+from .torch_top_amp import *  # noqa: F403
+from .torch_top_amp import __all__ as _amp_all
 from .torch_top_extra import *  # noqa: F403
 from .torch_top_extra import VIEW_COPIES
 from .torch_top_extra import __all__ as _extra_all
@@ -589,6 +591,7 @@ TORCH_TOP: dict[str, Callable[..., Any]] = {
     **{n: globals()[n] for n in _misc_all},
     **{n: globals()[n] for n in _extra_all if n != "VIEW_COPIES"},
     **VIEW_COPIES,
+    **{n: globals()[n] for n in _amp_all},
 }
 # every public name of the sibling files is published
 assert set(_signal_all) | set(_linalg_all) | set(_io_all) <= set(TORCH_TOP)

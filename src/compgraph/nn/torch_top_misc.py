@@ -57,6 +57,9 @@ __all__ = [
     "frombuffer",
     "from_file",
     "compile",
+    "as_strided",
+    "as_strided_copy",
+    "as_strided_scatter",
 ]
 
 
@@ -462,3 +465,76 @@ def compile(  # noqa: A001 (PyTorch's name)
     if not callable(model):
         raise TypeError(f"compile: expected a callable or a Module, got {type(model).__name__}")
     return model
+
+
+def _strided_index(where: str, x: Any, size: Any, stride: Any, storage_offset: Any) -> np.ndarray:
+    """Flat positions in ``x`` (contiguous, as every compgraph tensor) of each element
+    of the strided view."""
+    shape, steps = tuple(int(v) for v in size), tuple(int(v) for v in stride)
+    if len(shape) != len(steps) or any(v < 0 for v in shape + steps):
+        raise ValueError(
+            f"{where}: expected non-negative size and stride of one length, got {shape} and {steps}"
+        )
+    offset = 0 if storage_offset is None else int(storage_offset)
+    idx = np.full(shape, offset, np.int64)
+    for d, (n, st) in enumerate(zip(shape, steps)):
+        view = [1] * len(shape)
+        view[d] = n
+        idx = idx + (np.arange(n, dtype=np.int64) * st).reshape(view)
+    if idx.size and (idx.max() >= x.numel() or offset < 0):
+        raise ValueError(
+            f"{where}: size {shape}, stride {steps} and offset {offset} reach element "
+            f"{int(idx.max())}, past the {x.numel()} elements of the input"
+        )
+    return idx
+
+
+def as_strided(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    size: Any,
+    stride: Any,
+    storage_offset: int | None = None,
+) -> Tensor:
+    """``torch.as_strided``: the elements a strided view of the (contiguous) input
+    would show; differentiable.  A copy, not a view: writing to it leaves the input
+    unchanged (compgraph's tensors do not alias)."""
+    x = _t(input)
+    idx = _strided_index("as_strided", x, size, stride, storage_offset)
+    flat: Any = x.reshape(-1)
+    return flat[idx]
+
+
+def as_strided_copy(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    size: Any,
+    stride: Any,
+    storage_offset: int | None = None,
+) -> Tensor:
+    """``torch.as_strided_copy``: :func:`as_strided` (already a copy here)."""
+    return as_strided(input, size, stride, storage_offset)
+
+
+def as_strided_scatter(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    src: Any,
+    size: Any,
+    stride: Any,
+    storage_offset: int | None = None,
+) -> Tensor:
+    """``torch.as_strided_scatter``: a copy of the input with ``src`` written where
+    ``as_strided(input, size, stride, storage_offset)`` reads; differentiable in both.
+    Views whose elements overlap raise ValueError (torch leaves the result undefined)."""
+    x, s = _t(input), _t(src)
+    idx = _strided_index("as_strided_scatter", x, size, stride, storage_offset)
+    if tuple(s.shape) != idx.shape:
+        raise ValueError(
+            f"as_strided_scatter: src has shape {tuple(s.shape)}, the view {idx.shape}"
+        )
+    flat = idx.reshape(-1)
+    if np.unique(flat).size != flat.size:
+        raise ValueError("as_strided_scatter: the strided view's elements overlap")
+    keep = np.ones(x.numel(), x.dtype)
+    keep[flat] = 0
+    base = x.reshape(-1) * cg.as_tensor(keep)
+    placed = cg.index_add(cg.zeros(x.numel(), dtype=x.dtype), 0, cg.as_tensor(flat), s.reshape(-1))
+    return (base + placed).reshape(x.shape)
