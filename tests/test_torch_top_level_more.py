@@ -1172,3 +1172,56 @@ def test_autocast_is_off():
     assert cg.is_autocast_cache_enabled() is torch.is_autocast_cache_enabled()
     assert cg.autocast_increment_nesting() == 1 and cg.autocast_decrement_nesting() == 0
     assert cg.clear_autocast_cache() is None
+
+
+def test_fake_quantize():
+    # ties round half to even
+    x = np.concatenate([R.uniform(-2, 4, 40), [0.375, 0.125, -0.625]]).astype(np.float32)
+    both(
+        lambda a: cg.fake_quantize_per_tensor_affine(a, 0.25, 2, 0, 10),
+        lambda a: torch.fake_quantize_per_tensor_affine(a, 0.25, 2, 0, 10),
+        x,
+        tol=1e-6,
+    )
+    x2 = R.uniform(-2, 2, (3, 4, 2)).astype(np.float32)
+    scale, zp = np.array([0.1, 0.2, 0.05, 0.3]), np.array([0, 3, -2, 1], dtype=np.int32)
+    both(
+        lambda a: cg.fake_quantize_per_channel_affine(
+            a, cg.as_tensor(scale), cg.as_tensor(zp), 1, -8, 7
+        ),
+        lambda a: torch.fake_quantize_per_channel_affine(
+            a, torch.tensor(scale, dtype=torch.float32), torch.tensor(zp), 1, -8, 7
+        ),
+        x2,
+        tol=1e-6,
+    )
+    with pytest.raises(ValueError, match="quant_min"):
+        cg.fake_quantize_per_tensor_affine(cg.as_tensor(x), 0.1, 0, 5, 1)
+    with pytest.raises(ValueError, match="scales"):
+        cg.fake_quantize_per_channel_affine(
+            cg.as_tensor(x2), cg.as_tensor(scale[:2]), cg.as_tensor(zp[:2]), 1, 0, 5
+        )
+
+
+@pytest.mark.parametrize("reduce", ["sum", "mean", "max", "min", "prod"])
+def test_segment_reduce(reduce):
+    d = R.uniform(0.5, 2, (6, 3))
+    for initial in (None, 1.5):
+        for kind in ("lengths", "offsets"):
+            segs = np.array([2, 0, 3, 1]) if kind == "lengths" else np.array([0, 2, 2, 5, 6])
+            both(
+                lambda a: cg.segment_reduce(
+                    a, reduce, **{kind: cg.as_tensor(segs)}, initial=initial
+                ),
+                lambda a: torch.segment_reduce(
+                    a, reduce, **{kind: torch.tensor(segs)}, initial=initial
+                ),
+                d,
+                grad=initial is not None or reduce in ("sum", "prod"),  # empty -inf/nan segments
+            )
+    with pytest.raises(ValueError, match="axis"):  # torch refuses it too
+        cg.segment_reduce(cg.as_tensor(d), reduce, lengths=cg.as_tensor([1, 2]), axis=1)
+    with pytest.raises(ValueError, match="segment_reduce"):
+        cg.segment_reduce(cg.as_tensor(d), reduce, lengths=cg.as_tensor([4, 4]))
+    with pytest.raises(ValueError, match="segment_reduce"):
+        cg.segment_reduce(cg.as_tensor(d), "median", lengths=cg.as_tensor([6]))

@@ -9,7 +9,8 @@ bias, running_mean, running_var, training, momentum, eps, cudnn_enabled)``, loss
 taking ``reduction`` as ATen's integer 0/1/2 = none/mean/sum).  Signal functions are in
 ``torch_top_signal``, linear algebra in ``torch_top_linalg``, random draws and settings
 in ``torch_top_misc``, ``save``/``load`` in ``torch_top_io``, view copies, recurrent
-cells and ATen's ``native_*`` forms in ``torch_top_extra``, autocast in ``torch_top_amp``.
+cells and ATen's ``native_*`` forms in ``torch_top_extra``, autocast in ``torch_top_amp``, fake quantization and ``segment_reduce`` in
+``torch_top_more``.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ from .torch_top_linalg import (
 )
 from .torch_top_misc import *  # noqa: F403
 from .torch_top_misc import __all__ as _misc_all
+from .torch_top_more import *  # noqa: F403
+from .torch_top_more import __all__ as _more_all
 from .torch_top_signal import __all__ as _signal_all
 from .torch_top_signal import (
     bartlett_window,
@@ -592,6 +595,7 @@ TORCH_TOP: dict[str, Callable[..., Any]] = {
     **{n: globals()[n] for n in _extra_all if n != "VIEW_COPIES"},
     **VIEW_COPIES,
     **{n: globals()[n] for n in _amp_all},
+    **{n: globals()[n] for n in _more_all},
 }
 # every public name of the sibling files is published
 assert set(_signal_all) | set(_linalg_all) | set(_io_all) <= set(TORCH_TOP)
