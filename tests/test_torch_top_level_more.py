@@ -1225,3 +1225,17 @@ def test_segment_reduce(reduce):
         cg.segment_reduce(cg.as_tensor(d), reduce, lengths=cg.as_tensor([4, 4]))
     with pytest.raises(ValueError, match="segment_reduce"):
         cg.segment_reduce(cg.as_tensor(d), "median", lengths=cg.as_tensor([6]))
+
+
+def test_hash_tensor():
+    x = R.standard_normal((3, 4)).astype(np.float32)
+    for a in (x, x.astype(np.float64), np.arange(12).reshape(3, 4), np.array([True, False, True])):
+        close(cg.hash_tensor(cg.as_tensor(a)), torch.hash_tensor(torch.tensor(a)))
+        assert cg.hash_tensor(cg.as_tensor(a)).dtype == np.uint64
+    close(
+        cg.hash_tensor(cg.as_tensor(x), 1, keepdim=True),
+        torch.hash_tensor(torch.tensor(x), 1, keepdim=True),
+    )
+    close(cg.hash_tensor(cg.as_tensor(x), (0, 1)), torch.hash_tensor(torch.tensor(x), (0, 1)))
+    with pytest.raises(ValueError, match="mode"):
+        cg.hash_tensor(cg.as_tensor(x), mode=1)

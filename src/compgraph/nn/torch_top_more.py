@@ -1,6 +1,6 @@
 """PyTorch's fake quantization (``torch.fake_quantize_per_tensor_affine`` /
 ``..._per_channel_affine``: float in, float out, as in quantization-aware training, with
-the straight-through gradient) and ``torch.segment_reduce``."""
+the straight-through gradient) ``torch.segment_reduce`` and ``torch.hash_tensor``."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ __all__ = [
     "fake_quantize_per_tensor_affine",
     "fake_quantize_per_channel_affine",
     "segment_reduce",
+    "hash_tensor",
 ]
 
 
@@ -163,3 +164,27 @@ def segment_reduce(
         sl[ax] = slice(int(a), int(b))
         parts.append(_reduce(x[tuple(sl)], reduce, ax, initial))
     return cg.stack(parts, ax)
+
+
+def hash_tensor(
+    input: Any,  # noqa: A002 (PyTorch's name)
+    dim: Any = None,
+    *,
+    keepdim: bool = False,
+    mode: int = 0,
+) -> Tensor:
+    """``torch.hash_tensor``: the xor of the elements' 64-bit patterns (floats as
+    float64, integers and bools as int64), over ``dim`` (all by default); uint64."""
+    x = _t(input)
+    if mode != 0:
+        raise ValueError(f"hash_tensor: only mode=0 (xor reduction) exists, got {mode!r}")
+    arr = x.detach().numpy()
+    if arr.dtype.kind == "f":
+        bits = arr.astype(np.float64).view(np.uint64)
+    elif arr.dtype.kind in "biu":
+        bits = arr.astype(np.int64).view(np.uint64)
+    else:
+        raise TypeError(f"hash_tensor: expected a real or integer tensor, got {arr.dtype}")
+    axes: Any = None if dim is None else (dim if isinstance(dim, int) else tuple(dim))
+    xor: Any = np.bitwise_xor
+    return cg.as_tensor(xor.reduce(bits, axis=axes, keepdims=bool(keepdim)))
