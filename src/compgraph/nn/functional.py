@@ -1228,7 +1228,7 @@ def adaptive_max_pool2d(
     input: Any,  # noqa: A002 (PyTorch's name)
     output_size: Any,
     return_indices: bool = False,
-) -> Tensor:
+) -> Any:
     """Max over the windows cutting (N, C, H, W) into ``output_size`` cells (the
     gradient to each window's first maximum); with ``return_indices`` also the flat
     H*W index of each maximum, as torch."""
@@ -1241,7 +1241,7 @@ def adaptive_max_pool1d(
     input: Any,  # noqa: A002 (PyTorch's name)
     output_size: Any,
     return_indices: bool = False,
-) -> Tensor:
+) -> Any:
     """Max over the windows cutting (N, C, L) into ``output_size`` cells (with
     ``return_indices`` also the index of each maximum, as torch)."""
     if return_indices:
@@ -2636,7 +2636,7 @@ def max_pool3d(
     dilation: Any = 1,
     ceil_mode: bool = False,
     return_indices: bool = False,
-) -> Tensor:
+) -> Any:
     """Max over windows of (N, C, D, H, W) or (C, D, H, W), as ``F.max_pool3d``
     (``padding`` -inf, at most half the window; ``dilation``, ``ceil_mode``); the
     gradient goes to each window's first maximum; with ``return_indices`` also the flat

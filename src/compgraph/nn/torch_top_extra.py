@@ -102,7 +102,7 @@ def _view_as_complex_copy(input: Any) -> Any:  # noqa: A002 (PyTorch's name)
 VIEW_COPIES: dict[str, Any] = {
     **{
         f"{m}_copy": _view_copy(m)
-        for m in (
+        for m in (  # torch's view methods with a *_copy twin, not compgraph ops
             "diagonal",
             "expand",
             "permute",

@@ -93,7 +93,13 @@ def fake_quantize_per_channel_affine(
     return _fake_quant(x, s.reshape(view), z.reshape(view), quant_min, quant_max)
 
 
-_EMPTY = {"sum": 0.0, "mean": np.nan, "max": -np.inf, "min": np.inf, "prod": 1.0}
+_EMPTY = {  # segment_reduce's reduce= values (torch's words), not compgraph ops
+    "sum": 0.0,
+    "mean": np.nan,
+    "max": -np.inf,
+    "min": np.inf,
+    "prod": 1.0,
+}
 
 
 def _reduce(seg: Any, reduce: str, axis: int, initial: Any) -> Any:
