@@ -1239,3 +1239,21 @@ def test_hash_tensor():
     close(cg.hash_tensor(cg.as_tensor(x), (0, 1)), torch.hash_tensor(torch.tensor(x), (0, 1)))
     with pytest.raises(ValueError, match="mode"):
         cg.hash_tensor(cg.as_tensor(x), mode=1)
+
+
+def test_gradient_numpy_form_gives_numpys_result():
+    f = np.array([1.0, 2.0, 4.0, 7.0, 11.0])
+    g = np.arange(12.0).reshape(3, 4) ** 2
+    x = np.array([0.0, 1.0, 3.0, 4.0, 7.0])
+    np.testing.assert_allclose(cg.gradient(f, 2.0).numpy(), np.gradient(f, 2.0))
+    np.testing.assert_allclose(cg.gradient(f, x).numpy(), np.gradient(f, x))
+    np.testing.assert_allclose(cg.gradient(f, 2.0, edge_order=2).numpy(),
+                               np.gradient(f, 2.0, edge_order=2))
+    np.testing.assert_allclose(cg.gradient(g, axis=1).numpy(), np.gradient(g, axis=1))
+    got = cg.gradient(g, 2.0, 0.5)
+    assert isinstance(got, list) and len(got) == 2
+    for a, b in zip(got, np.gradient(g, 2.0, 0.5)):
+        np.testing.assert_allclose(a.numpy(), b)
+    assert isinstance(cg.gradient(f), tuple)  # the input alone: torch's form
+    with pytest.raises(TypeError, match="not both"):
+        cg.gradient(g, axis=0, dim=0)

@@ -395,15 +395,28 @@ def _grad1(x: Tensor, dim: int, h: Any, edge_order: int) -> Tensor:
 
 def gradient(
     input: Any,  # noqa: A002 (PyTorch's name)
-    *,
+    *varargs: Any,
     spacing: Any = 1,
     dim: Any = None,
     edge_order: int = 1,
-) -> tuple:
+    axis: Any = None,
+) -> Any:
     """``torch.gradient``: central differences in the interior and one-sided ones (first
     or second order, ``edge_order``) at the edges, per dim; ``spacing`` a scalar, one
     scalar per dim or one coordinate tensor per dim.  A tuple of tensors, one per dim;
-    differentiable in the input."""
+    differentiable in the input.
+
+    NumPy's form, ``np.gradient(f, *varargs, axis=None, edge_order=1)`` (spacings given
+    positionally, or ``axis=``), gives NumPy's result: one Tensor for one axis, else a
+    list.  (Called with the input alone it is torch's: a tuple, even for 1-D input.)"""
+    if varargs or axis is not None:
+        if dim is not None:
+            raise TypeError("gradient: give dim= (torch's) or axis= (NumPy's), not both")
+        if varargs:
+            one_scalar = len(varargs) == 1 and np.ndim(varargs[0]) == 0
+            spacing = varargs[0] if one_scalar else list(varargs)  # (arrays: one per axis)
+        out = gradient(input, spacing=spacing, dim=axis, edge_order=edge_order)
+        return out[0] if len(out) == 1 else list(out)
     x = _as_tensor(input)
     if edge_order not in (1, 2):
         raise ValueError(f"gradient: edge_order must be 1 or 2, got {edge_order!r}")
