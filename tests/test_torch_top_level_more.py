@@ -1257,3 +1257,14 @@ def test_gradient_numpy_form_gives_numpys_result():
     assert isinstance(cg.gradient(f), tuple)  # the input alone: torch's form
     with pytest.raises(TypeError, match="not both"):
         cg.gradient(g, axis=0, dim=0)
+
+
+def test_stft_and_istft_methods_equal_torch():
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).standard_normal(64)
+    w = np.hanning(16)
+    a = cg.tensor(x).stft(16, hop_length=4, window=cg.tensor(w), return_complex=True)
+    b = torch.tensor(x).stft(16, hop_length=4, window=torch.tensor(w), return_complex=True)
+    np.testing.assert_allclose(a.numpy(), b.numpy(), atol=1e-12)
+    back = a.istft(16, hop_length=4, window=cg.tensor(w), length=64)
+    np.testing.assert_allclose(back.numpy(), x, atol=1e-12)

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..tensor import Tensor
 from . import functional as F
+from .torch_top_signal import istft, stft
 
 __all__: list[str] = []
 
@@ -24,7 +25,22 @@ def _hardshrink(self: Tensor, lambd: float = 0.5) -> Any:
     return F.hardshrink(self, lambd)
 
 
-for _name, _fn in (("prelu", _prelu), ("hardshrink", _hardshrink)):
+def _stft(self: Tensor, *args: Any, **kwargs: Any) -> Any:
+    """PyTorch's ``t.stft(n_fft, ...)``: :func:`compgraph.stft` of this tensor."""
+    return stft(self, *args, **kwargs)
+
+
+def _istft(self: Tensor, *args: Any, **kwargs: Any) -> Any:
+    """PyTorch's ``t.istft(n_fft, ...)``: :func:`compgraph.istft` of this tensor."""
+    return istft(self, *args, **kwargs)
+
+
+for _name, _fn in (
+    ("prelu", _prelu),
+    ("hardshrink", _hardshrink),
+    ("stft", _stft),
+    ("istft", _istft),
+):
     if not hasattr(Tensor, _name):
         _fn.__name__ = _fn.__qualname__ = _name
         setattr(Tensor, _name, _fn)
