@@ -14,6 +14,7 @@ from . import (
     data,
     distributed,  # MPI is loaded only by init() or a collective
     fft,
+    lax,
     linalg,
     nn,
     ops,  # registers every primitive
@@ -39,6 +40,7 @@ from .functions import *  # noqa: F403  (every declared public function)
 from .functions import __all__ as _functions_all
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
+from .jax_names import JAX_TOP as _JAX_TOP
 from .nn.functional import cosine_similarity, pairwise_distance, pdist
 from .nn.torch_functions import TORCH_TOP as _TORCH_TOP
 from .ops.registry import PUBLIC as _PUBLIC
@@ -267,6 +269,7 @@ __all__ = [
     *[n for n in _array_api_all if n not in _ARRAY_API_INTERNAL],
     "random",
     "torch_methods",
+    "lax",
     "Generator",
     "bernoulli",
     "get_rng_state",
@@ -297,7 +300,7 @@ globals().update(
     {n: f for n, f in _DIM_FUNCTIONS.items() if globals().get(n) is getattr(f, "__wrapped__", None)}
 )
 # PyTorch's other top-level names (torch.conv2d, torch.hann_window ...), where free
-_NEW_TOP = {n: f for n, f in _TORCH_TOP.items() if n not in globals()}
+_NEW_TOP = {n: f for n, f in {**_JAX_TOP, **_TORCH_TOP}.items() if n not in globals()}
 globals().update(_NEW_TOP)
 __all__ += list(_NEW_TOP)
 

@@ -17,6 +17,8 @@ from .conv_layers import *  # noqa: F403
 from .conv_layers import __all__ as _conv_layers_all
 from .ctc import *  # noqa: F403
 from .ctc import __all__ as _ctc_all
+from .jax_fns import *  # noqa: F403
+from .jax_fns import __all__ as _jax_fns_all
 from .layers import (
     ELU,
     GELU,
@@ -140,6 +142,7 @@ __all__ = [
     "init",
     "parallel",
     *_tf_all,
+    *_jax_fns_all,
     *_activations_all,
     *_adaptive_all,
     *_lazy_all,

@@ -16,6 +16,7 @@ from . import (  # noqa: F401
     manip,
     math,
     nnops,
+    numpy_more,
     products,
     reduce,
     scan,
