@@ -13,17 +13,22 @@ from . import (
     autograd,
     data,
     distributed,  # MPI is loaded only by init() or a collective
+    extend,
     fft,
     lax,
     linalg,
+    misc,
     nn,
     ops,  # registers every primitive
     optim,
     random,
+    scipy,
     special,
     stats,
     torch_methods,
+    tree_util,
 )
+from . import numpy as numpy  # (an attribute, not in __all__: a star import keeps NumPy)
 from .array_api import *  # noqa: F403  (dtypes, devices, __array_namespace_info__ ...)
 from .array_api import INTERNAL as _ARRAY_API_INTERNAL
 from .array_api import __all__ as _array_api_all
@@ -40,6 +45,7 @@ from .functions import *  # noqa: F403  (every declared public function)
 from .functions import __all__ as _functions_all
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
+from .hips_names import HIPS_TOP as _HIPS_TOP
 from .jax_names import JAX_TOP as _JAX_TOP
 from .nn.functional import cosine_similarity, pairwise_distance, pdist
 from .nn.torch_functions import TORCH_TOP as _TORCH_TOP
@@ -270,6 +276,10 @@ __all__ = [
     "random",
     "torch_methods",
     "lax",
+    "scipy",
+    "tree_util",
+    "extend",
+    "misc",
     "Generator",
     "bernoulli",
     "get_rng_state",
@@ -300,7 +310,7 @@ globals().update(
     {n: f for n, f in _DIM_FUNCTIONS.items() if globals().get(n) is getattr(f, "__wrapped__", None)}
 )
 # PyTorch's other top-level names (torch.conv2d, torch.hann_window ...), where free
-_NEW_TOP = {n: f for n, f in {**_JAX_TOP, **_TORCH_TOP}.items() if n not in globals()}
+_NEW_TOP = {n: f for n, f in {**_HIPS_TOP, **_JAX_TOP, **_TORCH_TOP}.items() if n not in globals()}
 globals().update(_NEW_TOP)
 __all__ += list(_NEW_TOP)
 
