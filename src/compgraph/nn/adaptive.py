@@ -23,6 +23,8 @@ from . import functional as F
 from . import init
 from .attention_fns import _ArgumentError
 from .containers import ModuleList, Sequential
+from .fn_args import shape_of as _shape
+from .fn_args import value_of as _value
 from .layers import Linear
 from .loss_modules import _WeightedLoss
 from .module import Module
@@ -35,14 +37,6 @@ class _ASMoutput(NamedTuple):
 
     output: Any
     loss: Any
-
-
-def _shape(x: Any) -> tuple:
-    return tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
-
-
-def _value(x: Any) -> np.ndarray:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _reset_linear(layer: Linear, rng: np.random.Generator) -> None:

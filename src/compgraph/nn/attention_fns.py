@@ -18,6 +18,9 @@ import numpy as np
 from .. import functions as cg
 from ..random import default_generator
 from ..tensor import Tensor
+from .fn_args import dtype_of as _dtype
+from .fn_args import shape_of as _shape
+from .fn_args import value_of as _value
 
 __all__ = ["multi_head_attention_forward", "linear_cross_entropy"]
 
@@ -28,19 +31,6 @@ class _ArgumentError(ValueError, RuntimeError):
 
 class _OutOfBounds(IndexError, ValueError):
     """A class index out of range: IndexError as torch's, ValueError as compgraph's."""
-
-
-def _shape(x: Any) -> tuple:
-    return tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
-
-
-def _value(x: Any) -> np.ndarray:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
-
-
-def _dtype(x: Any) -> np.dtype:
-    d = getattr(x, "dtype", None)
-    return np.dtype(d) if d is not None else np.result_type(x, np.float64)
 
 
 # ------------------------------------------------------------------ attention

@@ -16,12 +16,9 @@ from .. import functions as cg
 from ..functions import dispatch
 from ..ops.registry import get_op
 from ..tensor import Tensor
+from .fn_args import shape_of as _shape
 
 __all__ = ["conv_transpose3d", "conv_tbc"]
-
-
-def _shape(x: Any) -> tuple:
-    return tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
 
 
 def _triple(v: Any, what: str, low: int) -> tuple[int, int, int]:

@@ -33,6 +33,10 @@ from .conv_fns import *  # noqa: F403
 from .conv_fns import __all__ as _conv_fns_all
 from .ctc import *  # noqa: F403
 from .ctc import __all__ as _ctc_all
+from .fn_args import dtype_of as _dtype
+from .fn_args import int_tuple as _ints
+from .fn_args import shape_of as _shape
+from .fn_args import value_of as _value
 from .loss_fns import *  # noqa: F403
 from .loss_fns import __all__ as _loss_fns_all
 from .pool_fns import *  # noqa: F403
@@ -158,33 +162,6 @@ __all__ += (
     + _pool_fns_all
     + _reshape_fns_all
 )
-
-
-def _shape(x: Any) -> tuple:
-    return tuple(np.shape(x) if not hasattr(x, "shape") else x.shape)
-
-
-def _dtype(x: Any) -> np.dtype:
-    d = getattr(x, "dtype", None)
-    return np.dtype(d) if d is not None else np.result_type(x, np.float64)
-
-
-def _ints(v: Any, n: int, what: str, low: int = 0) -> tuple:
-    """An int or a sequence of ``n`` ints >= ``low`` as an n-tuple (PyTorch's _pair)."""
-    vals = tuple(v) if isinstance(v, (tuple, list)) else (v,) * n
-    if len(vals) == 1:
-        vals = vals * n
-    if len(vals) != n or not all(
-        isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in vals
-    ):
-        raise TypeError(f"{what}: expected an int or {n} ints, got {v!r}")
-    if min(vals) < low:
-        raise ValueError(f"{what}: must be >= {low}, got {v!r}")
-    return tuple(int(a) for a in vals)
-
-
-def _value(x: Any) -> np.ndarray:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
 
 
 # ------------------------------------------------------------------ linear, dropout

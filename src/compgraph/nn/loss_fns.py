@@ -10,18 +10,12 @@ import numpy as np
 from .. import functions as cg
 from .. import linalg
 from ..tensor import Tensor
+from .fn_args import shape_of as _shape
+from .fn_args import value_of as _value
 
 __all__ = ["multilabel_margin_loss", "triplet_margin_with_distance_loss"]
 
 _REDUCTIONS = ("mean", "sum", "none")
-
-
-def _shape(x: Any) -> tuple:
-    return tuple(x.shape if hasattr(x, "shape") else np.shape(x))
-
-
-def _value(x: Any) -> np.ndarray:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _legacy_reduction(size_average: Any, reduce: Any, reduction: str, where: str) -> str:

@@ -17,6 +17,7 @@ import numpy as np
 from .. import functions as cg
 from ..tensor import Tensor
 from . import functional as F
+from .fn_args import shape_of as _shape
 from .layers import BatchNorm1d
 from .module import Module, Parameter
 
@@ -33,10 +34,6 @@ __all__ = [
 
 def _ndim(x: Any) -> int:
     return len(x.shape) if hasattr(x, "shape") else np.ndim(x)
-
-
-def _shape(x: Any) -> tuple:
-    return tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
 
 
 # ------------------------------------------------------------------ normalisation

@@ -19,6 +19,8 @@ import numpy as np
 from .. import functions as cg
 from ..random import default_generator
 from ..tensor import Tensor
+from .fn_args import as_tensor as _tensor
+from .fn_args import int_tuple as _ints
 
 __all__ = [
     "max_pool1d_with_indices",
@@ -38,24 +40,6 @@ __all__ = [
 
 
 # ------------------------------------------------------------------ arguments
-def _ints(v: Any, n: int, what: str, low: int = 0) -> tuple[int, ...]:
-    """An int or a sequence of 1 or ``n`` ints >= ``low`` as an n-tuple (torch's _ntuple)."""
-    vals = tuple(v) if isinstance(v, (tuple, list)) else (v,) * n
-    if len(vals) == 1:
-        vals = vals * n
-    if len(vals) != n or not all(
-        isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in vals
-    ):
-        raise TypeError(f"{what}: expected an int or {n} ints, got {v!r}")
-    if min(vals) < low:
-        raise ValueError(f"{what}: must be >= {low}, got {v!r}")
-    return tuple(int(a) for a in vals)
-
-
-def _tensor(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else cg.asarray(x)
-
-
 def _batched(where: str, x: Any, nd: int) -> tuple[Tensor, bool]:
     """(N, C, *spatial) of an input with or without its batch axis, and whether it had none."""
     x = _tensor(x)

@@ -10,12 +10,9 @@ import numpy as np
 from .. import functions as cg
 from ..random import default_generator
 from ..tensor import Tensor
+from .fn_args import shape_of as _shape
 
 __all__ = ["channel_shuffle", "native_channel_shuffle", "dropout3d"]
-
-
-def _shape(x: Any) -> tuple:
-    return tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
 
 
 def channel_shuffle(input: Any, groups: int) -> Tensor:  # noqa: A002 (PyTorch's name)

@@ -15,6 +15,7 @@ from .. import functions as cg
 from ..tensor import Tensor
 from . import functional as F
 from . import init
+from .fn_args import shape_of as _shape
 from .module import Module
 
 __all__ = [
@@ -52,10 +53,6 @@ __all__ = [
 
 def _is_int(v: Any) -> bool:
     return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-
-
-def _shape(x: Any) -> tuple:
-    return tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
 
 
 def _ndim(x: Any) -> int:

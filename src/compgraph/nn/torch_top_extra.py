@@ -15,8 +15,8 @@ from .. import functions as cg
 from .. import linalg
 from ..ops.defaults import set_default_dtype
 from ..random import default_generator
-from ..tensor import Tensor
 from . import functional as F
+from .fn_args import as_tensor as _t
 
 __all__ = [
     "VIEW_COPIES",
@@ -48,10 +48,6 @@ __all__ = [
     "get_device",
     "is_storage",
 ]
-
-
-def _t(x: Any) -> Any:  # Any: Tensor's indexing and methods are added at run time
-    return x if isinstance(x, Tensor) else cg.as_tensor(x)
 
 
 def _view_copy(method: str) -> Any:

@@ -20,6 +20,7 @@ from .. import functions as cg
 from .. import linalg
 from ..grad_mode import no_grad
 from ..tensor import Tensor
+from .fn_args import as_tensor as _t
 
 __all__ = [
     "lu",
@@ -35,10 +36,6 @@ __all__ = [
     "nuclear_norm",
     "frobenius_norm",
 ]
-
-
-def _t(x: Any) -> Any:  # Any: Tensor's indexing is added at run time
-    return x if isinstance(x, Tensor) else cg.as_tensor(x)
 
 
 def _matrix(where: str, x: Tensor) -> None:

@@ -22,6 +22,7 @@ import numpy as np
 from .. import functions as cg
 from ..random import default_generator
 from ..tensor import Tensor
+from .fn_args import as_tensor as _t
 
 __all__ = [
     "poisson",
@@ -61,10 +62,6 @@ __all__ = [
     "as_strided_copy",
     "as_strided_scatter",
 ]
-
-
-def _t(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else cg.as_tensor(x)
 
 
 def _rng(generator: Any) -> np.random.Generator:

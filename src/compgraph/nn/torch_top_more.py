@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import functions as cg
 from ..tensor import Tensor
+from .fn_args import as_tensor as _t
 
 __all__ = [
     "fake_quantize_per_tensor_affine",
@@ -17,10 +18,6 @@ __all__ = [
     "segment_reduce",
     "hash_tensor",
 ]
-
-
-def _t(x: Any) -> Any:  # Any: Tensor's indexing and methods are added at run time
-    return x if isinstance(x, Tensor) else cg.as_tensor(x)
 
 
 def _fake_quant(x: Any, scale: Any, zero_point: Any, qmin: int, qmax: int) -> Any:

@@ -14,6 +14,7 @@ from .. import functions as cg
 from ..ops.defaults import default_float
 from ..tensor import Tensor
 from . import functional as F
+from .fn_args import as_tensor as _as_tensor
 
 __all__ = [
     "hann_window",
@@ -151,10 +152,6 @@ def kaiser_window(
             np.i0(beta * np.sqrt(np.clip(1.0 - (2.0 * k / m - 1.0) ** 2, 0, None))) / np.i0(beta)
         ),
     )
-
-
-def _as_tensor(x: Any) -> Any:  # Any: Tensor's indexing is added at run time
-    return x if isinstance(x, Tensor) else cg.as_tensor(x)
 
 
 def _fft_window(where: str, window: Any, win_length: int, n_fft: int, dtype: Any) -> Tensor:
