@@ -3,4 +3,7 @@ callback signature) and ``flatten``."""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from . import optimizers
+from .flatten import flatten, flatten_func
+
+__all__ = ["flatten", "flatten_func", "optimizers"]
