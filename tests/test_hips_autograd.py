@@ -615,3 +615,10 @@ def test_forward_mode_from_the_reverse_rule(ag, anp):
     ans, t = cg.make_jvp(clse)(X3)(v)
     _same(ans, alse(X3))
     _same(t, np.dot(ag.grad(alse)(X3), v))
+
+
+def test_primitive_in_a_static_graph():
+    lse = _logsumexp_pair(extend, cg)
+    _same(cg.function(lambda x: lse(x) * 2)(X3), lse(X3) * 2)
+    _same(cg.function(cg.grad(lse))(X3), cg.grad(lse)(X3))
+    _same(cg.function(cg.hessian(lse))(X3), cg.hessian(lse)(X3))

@@ -28,6 +28,7 @@ from . import transforms
 from .custom import UserOp, custom_jvp
 from .functions import cg
 from .grad_mode import no_grad
+from .ops.args import SYMBOLIC_TYPES
 from .tensor import Tensor
 
 __all__ = [
@@ -49,7 +50,7 @@ JvpMaker = Callable[[tuple, list, Any, tuple, dict], Any]
 
 
 def _is_array(v: Any) -> bool:
-    return isinstance(v, (Tensor, np.ndarray, np.generic))
+    return isinstance(v, (Tensor, np.ndarray, np.generic)) or type(v) in SYMBOLIC_TYPES
 
 
 def _holds_traced(v: Any) -> bool:
@@ -130,7 +131,8 @@ class _Primitive(custom_jvp):
             raise NotImplementedError(
                 f"VJP of {self.__name__} wrt argnums {argnums} not defined (call defvjp)"
             )
-        ans = out if isinstance(out, Tensor) else Tensor(np.asarray(out))
+        # first order: the output's array; a Tensor or a graph value otherwise
+        ans = Tensor(out) if isinstance(out, (np.ndarray, np.generic, float, int)) else out
         vjp = self.vjp_maker(argnums, ans, call.args(res), call.kwargs)
         got = iter(vjp(g))
         for k, need in enumerate(needs):
@@ -213,8 +215,8 @@ def _check(fun: Any, where: str) -> _Primitive:
 
 
 def _zeros_like(v: Any) -> Any:
-    if isinstance(v, Tensor):
-        return Tensor(np.zeros(v.shape, v.dtype))
+    if isinstance(v, Tensor) or type(v) in SYMBOLIC_TYPES:
+        return cg.zeros_like(v)
     return Tensor(np.zeros(np.shape(v), np.result_type(v)))
 
 
