@@ -249,6 +249,14 @@ def test_checkpoint(ag, anp):
     _same(got, want)
 
 
+def test_integer_inputs_are_refused(ag):
+    for op in ("grad", "make_vjp", "elementwise_grad"):
+        with pytest.raises(TypeError):
+            getattr(ag, op)(lambda x: x * 2.0)(3)
+        with pytest.raises(TypeError, match="floating-point"):
+            getattr(cg, op)(lambda x: x * 2.0)(3)
+
+
 def test_argnum_out_of_range():
     with pytest.raises(ValueError, match="out of range"):
         cg.make_vjp(lambda x: x, 2)(1.0)
@@ -464,6 +472,13 @@ def test_primitive_without_rules_and_bad_uses():
 
     with pytest.raises(TypeError, match="holding Tensors that require grad"):
         cg.grad(lambda x: total([x, x]))(1.0)
+    with pytest.raises(TypeError, match="keyword argument 'xs' holds Tensors"):
+        cg.grad(lambda x: total(xs=x))(1.0)
+    # a shape-mismatched rule is an error, not a silently wrong gradient (autograd
+    # returns the rule's value as it is)
+    extend.defvjp(total, lambda ans, xs: lambda g: g)
+    with pytest.raises(ValueError, match=r"shape \(\)"):
+        cg.grad(lambda x: total(x))(np.ones(2))
 
 
 def test_primitive_body_sees_constants():

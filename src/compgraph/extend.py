@@ -108,6 +108,13 @@ class _Primitive(custom_jvp):
                         f"as its own argument)"
                     )
                 static[i] = a
+        for k, v in kwargs.items():
+            if _holds_traced(v):
+                raise TypeError(
+                    f"primitive {self.__name__}: keyword argument {k!r} holds Tensors that "
+                    f"require grad; keyword arguments are constants of a primitive (pass it "
+                    f"positionally to differentiate with respect to it)"
+                )
         call = _Call(static, dict(kwargs), len(args), tuple(pos))
         return UserOp.__call__(self, call, *dyn)
 
