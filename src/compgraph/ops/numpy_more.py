@@ -503,7 +503,7 @@ def geomspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, dtype
         raise ValueError("geomspace: Geometric sequence cannot include zero")
     if num < 0:
         raise ValueError(f"geomspace: Number of samples, {num}, must be non-negative.")
-    rt = np.result_type(vs, ve, float(num))
+    rt = np.result_type(vs, ve, float(num), np.zeros((), dtype))
     s, e = cg.astype(s, rt), cg.astype(e, rt)
     sign = np.sign(vs) if np.all(np.sign(vs) == np.sign(ve)) else None
     if sign is None:
