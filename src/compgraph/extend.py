@@ -84,6 +84,7 @@ class _Primitive(custom_jvp):
     def __init__(self, fn: Callable):
         super().__init__(fn, nondiff_argnums=(0,))
         self.fun = fn
+        self.name = getattr(fn, "__name__", None) or repr(fn)
         self.vjp_maker: VjpMaker | None = None
         self.jvp_maker: JvpMaker | None = None
         self.primal = self._primal
@@ -102,7 +103,7 @@ class _Primitive(custom_jvp):
             else:
                 if _holds_traced(a):
                     raise TypeError(
-                        f"primitive {self.__name__}: argument {i} is a "
+                        f"primitive {self.name}: argument {i} is a "
                         f"{type(a).__name__} holding Tensors that require grad; a "
                         f"primitive differentiates only array arguments (pass each array "
                         f"as its own argument)"
@@ -111,7 +112,7 @@ class _Primitive(custom_jvp):
         for k, v in kwargs.items():
             if _holds_traced(v):
                 raise TypeError(
-                    f"primitive {self.__name__}: keyword argument {k!r} holds Tensors that "
+                    f"primitive {self.name}: keyword argument {k!r} holds Tensors that "
                     f"require grad; keyword arguments are constants of a primitive (pass it "
                     f"positionally to differentiate with respect to it)"
                 )
@@ -136,7 +137,7 @@ class _Primitive(custom_jvp):
             return grads
         if self.vjp_maker is None:
             raise NotImplementedError(
-                f"VJP of {self.__name__} wrt argnums {argnums} not defined (call defvjp)"
+                f"VJP of {self.name} wrt argnums {argnums} not defined (call defvjp)"
             )
         # first order: the output's array; a Tensor or a graph value otherwise
         ans = Tensor(out) if isinstance(out, (np.ndarray, np.generic, float, int)) else out
@@ -158,7 +159,7 @@ class _Primitive(custom_jvp):
             return ans, self.jvp_maker(tuple(argnums), gs, ans, args, call.kwargs)
         if self.vjp_maker is None:
             raise NotImplementedError(
-                f"JVP of {self.__name__} wrt argnums {tuple(argnums)} not defined (call defjvp)"
+                f"JVP of {self.name} wrt argnums {tuple(argnums)} not defined (call defjvp)"
             )
         return ans, self._jvp_by_vjp(tuple(argnums), gs, ans, args, call.kwargs)
 
@@ -254,13 +255,13 @@ def defvjp(fun: Any, *vjpmakers: Callable | None, argnums: Iterable[int] | None 
     rules: dict[int, Callable | None] = {}
     for a, m in zip(nums, vjpmakers):
         if m is not None and not callable(m):
-            raise TypeError(f"defvjp: bad VJP {m!r} for {prim.__name__}: expected a function")
+            raise TypeError(f"defvjp: bad VJP {m!r} for {prim.name}: expected a function")
         rules[int(a)] = m
 
     def maker(wanted: tuple, ans: Any, args: tuple, kwargs: dict) -> Callable:
         missing = [a for a in wanted if a not in rules]
         if missing:
-            raise NotImplementedError(f"VJP of {prim.__name__} wrt argnum {missing[0]} not defined")
+            raise NotImplementedError(f"VJP of {prim.name} wrt argnum {missing[0]} not defined")
         vjps = []
         for a in wanted:
             m = rules[a]
@@ -310,7 +311,7 @@ def defjvp(fun: Any, *jvpfuns: Any, argnums: Iterable[int] | None = None) -> Non
     rules: dict[int, Any] = {}
     for a, r in zip(nums, jvpfuns):
         if r is not None and r != "same" and not callable(r):
-            raise TypeError(f"defjvp: bad JVP {r!r} for {prim.__name__}: expected a function")
+            raise TypeError(f"defjvp: bad JVP {r!r} for {prim.name}: expected a function")
         rules[int(a)] = r
 
     def maker(wanted: tuple, gs: list, ans: Any, args: tuple, kwargs: dict) -> Any:
@@ -320,7 +321,7 @@ def defjvp(fun: Any, *jvpfuns: Any, argnums: Iterable[int] | None = None) -> Non
                 # compgraph passes zero tangents for untouched inputs: only a real
                 # tangent needs a rule
                 if _nonzero(g):
-                    raise NotImplementedError(f"JVP of {prim.__name__} wrt argnum {a} not defined")
+                    raise NotImplementedError(f"JVP of {prim.name} wrt argnum {a} not defined")
                 continue
             r = rules[a]
             if r is None:
