@@ -840,3 +840,14 @@ def test_nested_jacfwd_matches_reverse_mode_to_third_order():
 def test_linalg_errors_keep_their_type():
     with pytest.raises(np.linalg.LinAlgError, match="linalg_inv"):
         cg.linalg.inv(cg.tensor(np.zeros((2, 2))))
+
+
+def test_hips_autograds_argnum_keyword():
+    f = lambda x, y: x * y ** 2  # noqa: E731
+    assert float(cg.grad(f, argnum=1)(3.0, 2.0)) == 12.0
+    assert float(cg.value_and_grad(f, argnum=0)(3.0, 2.0)[1]) == 4.0
+    assert float(cg.jacobian(f, argnum=1)(3.0, 2.0)) == 12.0
+    assert float(cg.hessian(f, argnum=1)(3.0, 2.0)) == 6.0
+    assert float(cg.jacfwd(f, argnum=1)(3.0, 2.0)) == float(cg.jacrev(f, argnum=1)(3.0, 2.0))
+    with pytest.raises(TypeError, match="not both"):
+        cg.grad(f, argnums=1, argnum=1)

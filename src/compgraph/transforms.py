@@ -208,11 +208,22 @@ def _finish(value: Any, nested: bool) -> Any:
     return tree_map(lambda v: v.detach() if isinstance(v, Tensor) else v, value)
 
 
+def _hips_argnum(argnums: Any, argnum: Any, where: str) -> Any:
+    """``argnums``, or HIPS autograd's ``argnum=`` keyword when that is given instead."""
+    if argnum is None:
+        return argnums
+    if argnums != 0:
+        raise TypeError(f"{where}: give argnums (JAX's) or argnum (HIPS autograd's), not both")
+    return argnum
+
+
 def value_and_grad(
     f: Callable,
     argnums: int | Sequence[int] = 0,
     has_aux: bool = False,
     holomorphic: bool = False,
+    *,
+    argnum: int | Sequence[int] | None = None,
 ) -> Callable:
     """``f``'s value and its gradient with respect to ``args[argnums]`` (JAX's value_and_grad).
 
@@ -223,6 +234,7 @@ def value_and_grad(
     >>> cg.value_and_grad(lambda x: (3 * x + 2) ** 4)(3.0)
     (Tensor(14641.), Tensor(15972.))
     """
+    argnums = _hips_argnum(argnums, argnum, "value_and_grad")
     call = _value_and_grad_call(f, argnums, has_aux, holomorphic)
 
     @functools.wraps(f)
@@ -452,6 +464,8 @@ def grad(
     argnums: int | Sequence[int] = 0,
     has_aux: bool = False,
     holomorphic: bool = False,
+    *,
+    argnum: int | Sequence[int] | None = None,
 ) -> Callable:
     """The gradient of a one-element-output ``f`` with respect to ``args[argnums]``.
 
@@ -462,6 +476,7 @@ def grad(
     >>> float(cg.grad(cg.grad(lambda x: x ** 3))(2.0))
     12.0
     """
+    argnums = _hips_argnum(argnums, argnum, "grad")
     call = _value_and_grad_call(f, argnums, has_aux, holomorphic)
 
     @functools.wraps(f)
@@ -594,13 +609,20 @@ def _assemble(flat_jacs: list, parts: list, single: bool, nested: bool) -> Any:
     return out[0] if single else tuple(out)
 
 
-def jacrev(f: Callable, argnums: int | Sequence[int] = 0, holomorphic: bool = False) -> Callable:
+def jacrev(
+    f: Callable,
+    argnums: int | Sequence[int] = 0,
+    holomorphic: bool = False,
+    *,
+    argnum: int | Sequence[int] | None = None,
+) -> Callable:
     """Jacobian by reverse mode: one backward pass per output element.
 
     Each block has shape ``output.shape + input.shape``; outputs and inputs may be
     nested structures (the result nests outputs outside, inputs inside, as in JAX).
     Complex outputs need ``holomorphic=True`` (as JAX).
     """
+    argnums = _hips_argnum(argnums, argnum, "jacrev")
 
     @functools.wraps(f)
     def wrapped(*args: Any, **kwargs: Any):
@@ -623,9 +645,16 @@ def jacrev(f: Callable, argnums: int | Sequence[int] = 0, holomorphic: bool = Fa
     return wrapped
 
 
-def jacfwd(f: Callable, argnums: int | Sequence[int] = 0, holomorphic: bool = False) -> Callable:
+def jacfwd(
+    f: Callable,
+    argnums: int | Sequence[int] = 0,
+    holomorphic: bool = False,
+    *,
+    argnum: int | Sequence[int] | None = None,
+) -> Callable:
     """Jacobian by forward mode: one JVP sweep per input element (cost independent of outputs).
     Complex inputs need ``holomorphic=True`` (as JAX)."""
+    argnums = _hips_argnum(argnums, argnum, "jacfwd")
 
     @functools.wraps(f)
     def wrapped(*args: Any, **kwargs: Any):
@@ -725,7 +754,13 @@ def _jacfwd_tangents(
     return blocks, ospec
 
 
-def jacobian(f: Callable, argnums: int | Sequence[int] = 0, holomorphic: bool = False) -> Callable:
+def jacobian(
+    f: Callable,
+    argnums: int | Sequence[int] = 0,
+    holomorphic: bool = False,
+    *,
+    argnum: int | Sequence[int] | None = None,
+) -> Callable:
     """The Jacobian, by reverse mode when outputs are fewer than inputs (or the inputs are
     complex), else forward mode.  Complex outputs need ``holomorphic=True`` (as JAX).
 
@@ -734,6 +769,7 @@ def jacobian(f: Callable, argnums: int | Sequence[int] = 0, holomorphic: bool = 
     Tensor([[2., 0.],
             [0., 4.]])
     """
+    argnums = _hips_argnum(argnums, argnum, "jacobian")
 
     @functools.wraps(f)
     def wrapped(*args: Any, **kwargs: Any):
@@ -760,7 +796,13 @@ def jacobian(f: Callable, argnums: int | Sequence[int] = 0, holomorphic: bool = 
     return wrapped
 
 
-def hessian(f: Callable, argnums: int | Sequence[int] = 0, holomorphic: bool = False) -> Callable:
+def hessian(
+    f: Callable,
+    argnums: int | Sequence[int] = 0,
+    holomorphic: bool = False,
+    *,
+    argnum: int | Sequence[int] | None = None,
+) -> Callable:
     """Second derivatives, forward-over-reverse: ``jacfwd(jacrev(f))``.
 
     >>> import compgraph as cg
@@ -768,4 +810,5 @@ def hessian(f: Callable, argnums: int | Sequence[int] = 0, holomorphic: bool = F
     Tensor([[ 6.,  0.],
             [ 0., 12.]])
     """
+    argnums = _hips_argnum(argnums, argnum, "hessian")
     return jacfwd(jacrev(f, argnums, holomorphic), argnums, holomorphic)
