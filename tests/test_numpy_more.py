@@ -568,3 +568,49 @@ def test_no_existing_name_changed():
     # shape/size are TensorFlow's, frombuffer is PyTorch's: untouched.
     for name in ("shape", "size", "frombuffer", "gradient", "histogram", "tril_indices"):
         assert not getattr(cg, name).__module__.startswith("compgraph.ops.numpy_")
+
+
+def test_poly1d_equals_numpys():
+    p, q = cg.poly1d([0.0, 1.0, 2.0, 3.0]), np.poly1d([0.0, 1.0, 2.0, 3.0])
+    assert p.order == q.order == len(p) == 2 and p.variable == "x"
+    _same(p.coeffs, q.coeffs)
+    _same(p(2.5), q(2.5))
+    _same((p * p - 1).coeffs, (q * q - 1).coeffs)
+    _same((3 - p).coeffs, (3 - q).coeffs)
+    _same((p**3).coeffs, (q**3).coeffs)
+    _same((p * 2.0 + [1.0, 1.0]).coeffs, (q * 2.0 + [1.0, 1.0]).coeffs)
+    _same(p.deriv().coeffs, q.deriv().coeffs)
+    _same(p.integ(2, 1.0).coeffs, q.integ(2, 1.0).coeffs)
+    _same(p.roots, q.roots)
+    np.testing.assert_equal(p[0].numpy(), q[0])
+    np.testing.assert_equal(p[7].numpy(), q[7])
+    d, r = p / cg.poly1d([1.0, 1.0])
+    dq, rq = q / np.poly1d([1.0, 1.0])
+    _same(d.coeffs, dq.coeffs)
+    _same(r.coeffs, rq.coeffs)
+    _same(p(cg.poly1d([1.0, 1.0])).coeffs, q(np.poly1d([1.0, 1.0])).coeffs)
+    _same(cg.poly1d([1, 2], r=True).coeffs, np.poly1d([1, 2], r=True).coeffs)
+    assert isinstance(cg.polyadd(p, [1.0]), cg.poly1d) and isinstance(cg.polyder(p), cg.poly1d)
+    assert p == cg.poly1d([1.0, 2.0, 3.0]) and p != cg.poly1d([1.0])
+    c = cg.tensor([1.0, -2.0, 0.5], requires_grad=True)
+    cg.poly1d(c)(3.0).backward()
+    np.testing.assert_allclose(c.grad.numpy(), [9.0, 3.0, 1.0])
+
+
+@pytest.mark.parametrize(
+    "x,condlist",
+    [
+        (np.linspace(-2.0, 2.0, 5), [np.linspace(-2.0, 2.0, 5) > 0]),
+        (np.linspace(-2.0, 2.0, 5), np.linspace(-2.0, 2.0, 5) > 0),
+        (np.linspace(-2.0, 2.0, 5), [True, False, True, False, True]),
+        (np.arange(6.0).reshape(2, 3), [[[True, False, True], [False, True, False]]]),
+        (np.array(2.0), [True]),
+        (np.array(2.0), True),
+    ],
+)
+def test_piecewise_condition_forms(x, condlist):
+    funcs = [lambda v: v * 10.0, lambda v: v - 1.0]
+    want = np.piecewise(x, condlist, funcs)
+    _same(cg.piecewise(cg.asarray(x), condlist, funcs), want)
+    tc = cg.asarray(condlist) if isinstance(condlist, np.ndarray) else condlist
+    _same(cg.piecewise(cg.asarray(x), tc, funcs), want)

@@ -1,6 +1,7 @@
 """More of NumPy's functions, continued from :mod:`.numpy_more`: math (``modf divmod
-unwrap interp convolve correlate piecewise apply_along_axis vectorize`` ...), NaN-aware
-scans, histograms and bits, sets, polynomials and windows.
+unwrap interp convolve correlate piecewise apply_along_axis vectorize`` ...), histograms,
+bits, ``matvec``/``vecmat`` and windows (NaN-aware scans, sets and polynomials are in
+:mod:`.numpy_poly`).
 
 Composites of the registered ops, so gradients come from their rules; results that are
 indices, counts, bits or flags are NumPy's values (not differentiable, as NumPy's).
@@ -16,7 +17,7 @@ import numpy as np
 
 from .args import is_symbolic
 from .manip import known_shape
-from .namespace import cg
+from .namespace import cg, lookup
 from .registry import defpublic
 from .spec import no
 
@@ -35,9 +36,22 @@ __all__ = [
     "apply_over_axes",
     "vectorize",
     "frompyfunc",
+    "histogram2d",
+    "histogram_bin_edges",
+    "bitwise_count",
+    "packbits",
+    "unpackbits",
+    "matvec",
+    "vecmat",
+    "bartlett",
+    "blackman",
+    "hamming",
+    "hanning",
+    "kaiser",
 ]
 
 _CLI = no("takes several arguments or arrays; the command line calls one-argument functions")
+_NEW = no("creates a new array")
 _INT = no("an integer result, not differentiable, as NumPy's")
 
 
@@ -269,15 +283,17 @@ def piecewise(x: Any, condlist: Any, funclist: Sequence[Any], *args: Any, **kw: 
     functions are)."""
     t = _t(x)
     shape = known_shape(t, "piecewise")
-    if isinstance(condlist, (list, tuple)) and not any(hasattr(c, "shape") for c in condlist) and \
-            not isinstance(condlist[0] if condlist else None, (list, tuple)) and len(shape) > 0:  # fmt: skip
-        conds = [np.asarray(condlist, bool)] if np.ndim(condlist) == len(shape) else [
-            np.asarray(c, bool) for c in condlist]  # fmt: skip
-    elif isinstance(condlist, (list, tuple)):
-        conds = [_values(c, "piecewise").astype(bool) for c in condlist]
-    else:
-        c = _values(condlist, "piecewise").astype(bool)
-        conds = [c] if c.ndim == len(shape) else list(c)
+    cl = condlist
+    if hasattr(cl, "requires_grad") or is_symbolic(cl):
+        cl = _values(cl, "piecewise")
+    elif isinstance(cl, (list, tuple)):
+        cl = [_values(c, "piecewise") if hasattr(c, "requires_grad") else c for c in cl]
+    # NumPy's rule: one condition unless the first item is itself a list or an array.
+    if np.isscalar(cl) or (
+        len(shape) != 0 and len(cl) and not isinstance(cl[0], (list, np.ndarray))
+    ):
+        cl = [cl]
+    conds = list(np.asarray(cl, dtype=bool))
     conds = [np.broadcast_to(c, shape) for c in conds]
     n = len(conds)
     if len(funclist) == n + 1:
@@ -367,7 +383,10 @@ def _parse_signature(sig: str) -> tuple:
     if not re.match(_SIG, s):
         raise ValueError(f"vectorize: not a valid gufunc signature: {sig}")
     ins, outs = s.split("->")
-    parse = lambda part: [tuple(re.findall(_DIM, arg)) for arg in re.findall(_CORE, part)]  # noqa: E731
+
+    def parse(part: str) -> list:
+        return [tuple(re.findall(_DIM, arg)) for arg in re.findall(_CORE, part)]
+
     return parse(ins), parse(outs)
 
 
@@ -377,8 +396,15 @@ class vectorize:
     ``signature``, the results stacked; differentiable when ``pyfunc`` is.
     ``otypes`` casts the outputs; ``excluded`` names arguments passed through."""
 
-    def __init__(self, pyfunc: Any = None, otypes: Any = None, doc: str | None = None,
-                 excluded: Any = None, cache: bool = False, signature: str | None = None):  # fmt: skip
+    def __init__(
+        self,
+        pyfunc: Any = None,
+        otypes: Any = None,
+        doc: str | None = None,
+        excluded: Any = None,
+        cache: bool = False,
+        signature: str | None = None,
+    ):
         self.pyfunc = pyfunc
         self.cache = cache
         self.signature = signature
@@ -474,12 +500,127 @@ def frompyfunc(func: Callable, /, nin: int, nout: int, *, identity: Any = None) 
     return _PyUfunc(func, nin, nout, identity)
 
 
+# ------------------------------------------------------------------ histograms and bits
+@defpublic(method=no("a function of two arrays"), numpy=np.histogram2d, cli=_INT)
+def histogram2d(x: Any, y: Any, bins: Any = 10, range: Any = None, density: Any = None,
+                weights: Any = None) -> tuple:  # fmt: skip
+    """``(H, xedges, yedges)``: the 2-D histogram of the points ``(x, y)`` (NumPy's
+    ``np.histogram2d``; not differentiable)."""
+    w = None if weights is None else _values(weights, "histogram2d")
+    b = [_values(e, "histogram2d") for e in bins] if isinstance(bins, (list, tuple)) else bins
+    h, xe, ye = np.histogram2d(_values(x, "histogram2d"), _values(y, "histogram2d"), b, range,
+                               density, w)  # fmt: skip
+    return cg.asarray(h), cg.asarray(xe), cg.asarray(ye)
+
+
+@defpublic(method=no("NumPy has no ndarray.histogram_bin_edges"), numpy=np.histogram_bin_edges,
+           cli=_INT)  # fmt: skip
+def histogram_bin_edges(a: Any, bins: Any = 10, range: Any = None, weights: Any = None) -> Any:
+    """The bin edges ``np.histogram`` would use (NumPy's ``np.histogram_bin_edges``)."""
+    b = bins if isinstance(bins, (int, str)) else _values(bins, "histogram_bin_edges")
+    w = None if weights is None else _values(weights, "histogram_bin_edges")
+    return cg.asarray(np.histogram_bin_edges(_values(a, "histogram_bin_edges"), b, range, w))
+
+
+@defpublic(method=no("NumPy has no ndarray.bitwise_count"), numpy=np.bitwise_count, cli=_INT)
+def bitwise_count(x: Any, /) -> Any:
+    """The number of 1 bits in each integer's absolute value, uint8 (NumPy's
+    ``np.bitwise_count``)."""
+    return cg.asarray(np.bitwise_count(_values(x, "bitwise_count")))
+
+
+@defpublic(method=no("NumPy has no ndarray.packbits"), numpy=np.packbits, cli=_INT)
+def packbits(a: Any, /, axis: Any = None, bitorder: Any = "big") -> Any:
+    """Booleans or integers (nonzero is 1) packed 8 to a uint8 along ``axis`` (NumPy's
+    ``np.packbits``)."""
+    return cg.asarray(np.packbits(_values(a, "packbits"), axis=axis, bitorder=bitorder))
+
+
+@defpublic(method=no("NumPy has no ndarray.unpackbits"), numpy=np.unpackbits, cli=_INT)
+def unpackbits(a: Any, /, axis: Any = None, count: Any = None, bitorder: Any = "big") -> Any:
+    """The bits of uint8 ``a`` as a uint8 array of 0s and 1s (NumPy's
+    ``np.unpackbits``)."""
+    return cg.asarray(np.unpackbits(_values(a, "unpackbits"), axis=axis, count=count,
+                                    bitorder=bitorder))  # fmt: skip
+
+
+@defpublic(method=no("NumPy has no ndarray.matvec"), numpy=np.matvec, cli=_CLI)
+def matvec(x1: Any, x2: Any, /) -> Any:
+    """The matrix-vector products of stacks ``x1 (..., m, n)`` and ``x2 (..., n)``
+    (NumPy's ``np.matvec``)."""
+    a, b = _t(x1), _t(x2)
+    sa, sb = known_shape(a, "matvec"), known_shape(b, "matvec")
+    if len(sa) < 2 or len(sb) < 1 or sa[-1] != sb[-1]:
+        raise ValueError(f"matvec: expected x1 (..., m, n) and x2 (..., n), got {sa} and {sb}")
+    return cg.matmul(a, cg.expand_dims(b, -1))[..., 0]
+
+
+@defpublic(method=no("NumPy has no ndarray.vecmat"), numpy=np.vecmat, cli=_CLI)
+def vecmat(x1: Any, x2: Any, /) -> Any:
+    """The vector-matrix products of stacks ``conj(x1) (..., n)`` and ``x2 (..., n, m)``
+    (NumPy's ``np.vecmat``)."""
+    a, b = _t(x1), _t(x2)
+    sa, sb = known_shape(a, "vecmat"), known_shape(b, "vecmat")
+    if len(sa) < 1 or len(sb) < 2 or sa[-1] != sb[-2]:
+        raise ValueError(f"vecmat: expected x1 (..., n) and x2 (..., n, m), got {sa} and {sb}")
+    if _dtype(a).kind == "c":
+        a = cg.conj(a)
+    return cg.matmul(cg.expand_dims(a, -2), b)[..., 0, :]
+
+
+# ------------------------------------------------------------------ windows
+def _window(where: str, M: Any) -> int:
+    m = int(_values(M, where)) if hasattr(M, "requires_grad") else int(M)
+    return m
+
+
+@defpublic(method=_NEW, numpy=no("takes a number"), cli=_NEW)
+def bartlett(M: int) -> Any:
+    """The ``M``-point Bartlett (triangular) window (NumPy's ``np.bartlett``)."""
+    return cg.asarray(np.bartlett(_window("bartlett", M)))
+
+
+@defpublic(method=_NEW, numpy=no("takes a number"), cli=_NEW)
+def blackman(M: int) -> Any:
+    """The ``M``-point Blackman window (NumPy's ``np.blackman``)."""
+    return cg.asarray(np.blackman(_window("blackman", M)))
+
+
+@defpublic(method=_NEW, numpy=no("takes a number"), cli=_NEW)
+def hamming(M: int) -> Any:
+    """The ``M``-point Hamming window (NumPy's ``np.hamming``)."""
+    return cg.asarray(np.hamming(_window("hamming", M)))
+
+
+@defpublic(method=_NEW, numpy=no("takes a number"), cli=_NEW)
+def hanning(M: int) -> Any:
+    """The ``M``-point Hann window (NumPy's ``np.hanning``)."""
+    return cg.asarray(np.hanning(_window("hanning", M)))
+
+
+@defpublic(method=_NEW, numpy=no("takes numbers"), cli=_NEW)
+def kaiser(M: int, beta: Any) -> Any:
+    """The ``M``-point Kaiser window of shape ``beta`` (NumPy's ``np.kaiser``;
+    differentiable in ``beta``)."""
+    m = _window("kaiser", M)
+    if m == 1:
+        return cg.ones((1,), np.float64)
+    b = _as(_t(beta), np.result_type(_dtype(_t(beta)), np.float64))
+    n = np.arange(0, m)
+    alpha = (m - 1) / 2.0
+    arg = np.sqrt(np.maximum(1 - ((n - alpha) / alpha) ** 2, 0.0)) if m > 1 else np.zeros(0)
+    i0 = lookup("special", "i0")
+    return cg.divide(i0(cg.multiply(b, arg)), i0(b))
+
+
 defpublic(vectorize, method=no("a class"), numpy=no("np.vectorize is a class, not dispatched"),
           cli=_CLI)  # fmt: skip
 
 for _f in (
     modf, divmod, spacing, unwrap, interp, convolve, correlate, ediff1d, digitize, piecewise,
-    apply_along_axis, apply_over_axes, vectorize, frompyfunc,
+    apply_along_axis, apply_over_axes, vectorize, frompyfunc, histogram2d, histogram_bin_edges,
+    bitwise_count, packbits, unpackbits, matvec, vecmat, bartlett, blackman, hamming, hanning,
+    kaiser,
 ):  # fmt: skip
     _f.__module__ = "compgraph"
 del _f

@@ -1,5 +1,5 @@
 """More of NumPy's functions, continued from :mod:`.numpy_math`: NaN-aware scans and
-percentiles, histograms, bits, ``matvec``/``vecmat``, sets, polynomials and windows.
+percentiles, sets and polynomials (with ``poly1d``).
 
 Composites of the registered ops, so gradients come from their rules; results that are
 indices, counts, bits or edges are NumPy's values (not differentiable, as NumPy's).
@@ -23,13 +23,6 @@ __all__ = [
     "nancumsum",
     "nancumprod",
     "nanpercentile",
-    "histogram2d",
-    "histogram_bin_edges",
-    "bitwise_count",
-    "packbits",
-    "unpackbits",
-    "matvec",
-    "vecmat",
     "intersect1d",
     "union1d",
     "setdiff1d",
@@ -44,16 +37,11 @@ __all__ = [
     "polyval",
     "polyfit",
     "roots",
-    "bartlett",
-    "blackman",
-    "hamming",
-    "hanning",
-    "kaiser",
+    "poly1d",
 ]
 
 _CLI = no("takes several arguments or arrays; the command line calls one-argument functions")
 _INT = no("an integer result, not differentiable, as NumPy's")
-_NEW = no("creates a new array")
 
 
 def _t(x: Any) -> Any:
@@ -162,74 +150,6 @@ def nanpercentile(a: Any, q: Any, axis: Any = None, out: Any = None,
     return res
 
 
-# ------------------------------------------------------------------ histograms and bits
-@defpublic(method=no("a function of two arrays"), numpy=np.histogram2d, cli=_INT)
-def histogram2d(x: Any, y: Any, bins: Any = 10, range: Any = None, density: Any = None,
-                weights: Any = None) -> tuple:  # fmt: skip
-    """``(H, xedges, yedges)``: the 2-D histogram of the points ``(x, y)`` (NumPy's
-    ``np.histogram2d``; not differentiable)."""
-    w = None if weights is None else _values(weights, "histogram2d")
-    b = [_values(e, "histogram2d") for e in bins] if isinstance(bins, (list, tuple)) else bins
-    h, xe, ye = np.histogram2d(_values(x, "histogram2d"), _values(y, "histogram2d"), b, range,
-                               density, w)  # fmt: skip
-    return cg.asarray(h), cg.asarray(xe), cg.asarray(ye)
-
-
-@defpublic(method=no("NumPy has no ndarray.histogram_bin_edges"), numpy=np.histogram_bin_edges,
-           cli=_INT)  # fmt: skip
-def histogram_bin_edges(a: Any, bins: Any = 10, range: Any = None, weights: Any = None) -> Any:
-    """The bin edges ``np.histogram`` would use (NumPy's ``np.histogram_bin_edges``)."""
-    b = bins if isinstance(bins, (int, str)) else _values(bins, "histogram_bin_edges")
-    w = None if weights is None else _values(weights, "histogram_bin_edges")
-    return cg.asarray(np.histogram_bin_edges(_values(a, "histogram_bin_edges"), b, range, w))
-
-
-@defpublic(method=no("NumPy has no ndarray.bitwise_count"), numpy=np.bitwise_count, cli=_INT)
-def bitwise_count(x: Any, /) -> Any:
-    """The number of 1 bits in each integer's absolute value, uint8 (NumPy's
-    ``np.bitwise_count``)."""
-    return cg.asarray(np.bitwise_count(_values(x, "bitwise_count")))
-
-
-@defpublic(method=no("NumPy has no ndarray.packbits"), numpy=np.packbits, cli=_INT)
-def packbits(a: Any, /, axis: Any = None, bitorder: Any = "big") -> Any:
-    """Booleans or integers (nonzero is 1) packed 8 to a uint8 along ``axis`` (NumPy's
-    ``np.packbits``)."""
-    return cg.asarray(np.packbits(_values(a, "packbits"), axis=axis, bitorder=bitorder))
-
-
-@defpublic(method=no("NumPy has no ndarray.unpackbits"), numpy=np.unpackbits, cli=_INT)
-def unpackbits(a: Any, /, axis: Any = None, count: Any = None, bitorder: Any = "big") -> Any:
-    """The bits of uint8 ``a`` as a uint8 array of 0s and 1s (NumPy's
-    ``np.unpackbits``)."""
-    return cg.asarray(np.unpackbits(_values(a, "unpackbits"), axis=axis, count=count,
-                                    bitorder=bitorder))  # fmt: skip
-
-
-@defpublic(method=no("NumPy has no ndarray.matvec"), numpy=np.matvec, cli=_CLI)
-def matvec(x1: Any, x2: Any, /) -> Any:
-    """The matrix-vector products of stacks ``x1 (..., m, n)`` and ``x2 (..., n)``
-    (NumPy's ``np.matvec``)."""
-    a, b = _t(x1), _t(x2)
-    sa, sb = known_shape(a, "matvec"), known_shape(b, "matvec")
-    if len(sa) < 2 or len(sb) < 1 or sa[-1] != sb[-1]:
-        raise ValueError(f"matvec: expected x1 (..., m, n) and x2 (..., n), got {sa} and {sb}")
-    return cg.matmul(a, cg.expand_dims(b, -1))[..., 0]
-
-
-@defpublic(method=no("NumPy has no ndarray.vecmat"), numpy=np.vecmat, cli=_CLI)
-def vecmat(x1: Any, x2: Any, /) -> Any:
-    """The vector-matrix products of stacks ``conj(x1) (..., n)`` and ``x2 (..., n, m)``
-    (NumPy's ``np.vecmat``)."""
-    a, b = _t(x1), _t(x2)
-    sa, sb = known_shape(a, "vecmat"), known_shape(b, "vecmat")
-    if len(sa) < 1 or len(sb) < 2 or sa[-1] != sb[-2]:
-        raise ValueError(f"vecmat: expected x1 (..., n) and x2 (..., n, m), got {sa} and {sb}")
-    if _dtype(a).kind == "c":
-        a = cg.conj(a)
-    return cg.matmul(cg.expand_dims(a, -2), b)[..., 0, :]
-
-
 # ------------------------------------------------------------------ sets
 def _picked(src: Any, idx: np.ndarray, expected: np.ndarray) -> Any:
     """``src.ravel()[idx]`` (differentiable) when it equals NumPy's ``expected``;
@@ -301,9 +221,7 @@ def _convolve(a: Any, b: Any) -> Any:
 
 
 def _coeffs(p: Any, where: str) -> Any:
-    t = _t(p)
-    if hasattr(t, "coeffs") and not hasattr(t, "requires_grad"):
-        t = _t(t.coeffs)
+    t = _t(p.coeffs if isinstance(p, poly1d) else p)
     t = cg.atleast_1d(t)
     if len(known_shape(t, where)) != 1:
         raise ValueError(
@@ -358,6 +276,140 @@ def poly(seq_of_zeros: Any) -> Any:
     return _with_gradient_of(want, _as(a, want.dtype))
 
 
+def _keep_poly1d(c: Any, *args: Any) -> Any:
+    return poly1d(c) if any(isinstance(a, poly1d) for a in args) else c
+
+
+class poly1d:
+    """NumPy's ``np.poly1d`` on Tensors: a polynomial from its coefficients (highest
+    power first, leading zeros dropped) or, with ``r``, its roots; callable (Horner's
+    rule), with ``+ - * / **``, ``deriv``, ``integ`` and ``roots``.  The coefficients
+    are a Tensor, so values computed from them carry gradients."""
+
+    __hash__ = None  # type: ignore[assignment]  # (mutable-looking, compared by value)
+    _coeffs: Any
+    _variable: str
+
+    def __init__(self, c_or_r: Any, r: bool = False, variable: str | None = None):
+        if isinstance(c_or_r, poly1d):
+            self._coeffs = c_or_r._coeffs
+            self._variable = c_or_r._variable if variable is None else variable
+            return
+        c = poly(c_or_r) if r else _t(c_or_r)
+        shape = known_shape(c, "poly1d")
+        if len(shape) > 1:
+            raise ValueError(f"poly1d: Polynomial must be 1d only, got shape {shape}")
+        c = cg.atleast_1d(c)
+        nz = np.flatnonzero(_values(c, "poly1d"))
+        c = c[int(nz[0]) :] if nz.size else cg.zeros((1,), _dtype(c))
+        self._coeffs = c
+        self._variable = "x" if variable is None else variable
+
+    @property
+    def coeffs(self) -> Any:
+        """The coefficients, highest power first."""
+        return self._coeffs
+
+    c = coef = coefficients = coeffs
+
+    @property
+    def variable(self) -> str:
+        """The name of the variable in the printed form."""
+        return self._variable
+
+    @property
+    def order(self) -> int:
+        """The degree."""
+        return known_shape(self._coeffs, "poly1d")[0] - 1
+
+    o = order
+
+    @property
+    def roots(self) -> Any:
+        """The roots."""
+        return roots(self._coeffs)
+
+    r = roots
+
+    def __call__(self, val: Any) -> Any:
+        """The polynomial at ``val`` (another poly1d: the composition)."""
+        if isinstance(val, poly1d):
+            out = poly1d(0.0)
+            for i in range(self.order + 1):
+                out = out * val + self._coeffs[i]
+            return out
+        return polyval(self._coeffs, val)
+
+    def __len__(self) -> int:
+        return self.order
+
+    def __repr__(self) -> str:
+        vals = repr(_values(self._coeffs, "poly1d"))[6:-1]
+        return f"poly1d({vals})"
+
+    def __neg__(self) -> poly1d:
+        return poly1d(cg.negative(self._coeffs))
+
+    def __pos__(self) -> poly1d:
+        return self
+
+    def __add__(self, other: Any) -> poly1d:
+        return poly1d(polyadd(self._coeffs, _coeffs(other, "poly1d")))
+
+    __radd__ = __add__
+
+    def __sub__(self, other: Any) -> poly1d:
+        return poly1d(polysub(self._coeffs, _coeffs(other, "poly1d")))
+
+    def __rsub__(self, other: Any) -> poly1d:
+        return poly1d(polysub(_coeffs(other, "poly1d"), self._coeffs))
+
+    def __mul__(self, other: Any) -> poly1d:
+        if isinstance(other, poly1d):
+            return poly1d(polymul(self._coeffs, other._coeffs))
+        return poly1d(cg.multiply(self._coeffs, other))
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other: Any) -> Any:
+        if isinstance(other, poly1d):
+            return polydiv(self, other)
+        return poly1d(cg.divide(self._coeffs, other))
+
+    def __pow__(self, val: int) -> poly1d:
+        if not isinstance(val, (int, np.integer)) or val < 0:
+            raise ValueError("poly1d: Power to non-negative integers only.")
+        out = poly1d(cg.ones((1,), _dtype(self._coeffs)))
+        for _ in range(int(val)):
+            out = out * self
+        return out
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, poly1d):
+            return NotImplemented
+        a, b = _values(self._coeffs, "poly1d"), _values(other._coeffs, "poly1d")
+        return a.shape == b.shape and bool((a == b).all())
+
+    def __ne__(self, other: object) -> bool:
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    def __getitem__(self, val: int) -> Any:
+        """The coefficient of ``x**val`` (0 beyond the degree)."""
+        ind = self.order - val
+        if val > self.order or val < 0:
+            return cg.zeros((), _dtype(self._coeffs))
+        return self._coeffs[ind]
+
+    def deriv(self, m: int = 1) -> poly1d:
+        """The ``m``-th derivative."""
+        return poly1d(polyder(self._coeffs, m))
+
+    def integ(self, m: int = 1, k: Any = 0) -> poly1d:
+        """The ``m``-th antiderivative, integration constants ``k``."""
+        return poly1d(polyint(self._coeffs, m, k))
+
+
 def _padded(a: Any, n: int) -> Any:
     m = known_shape(a, "polynomial")[0]
     if m == n:
@@ -371,7 +423,7 @@ def polyadd(a1: Any, a2: Any) -> Any:
     ``np.polyadd``)."""
     a, b = _coeffs(a1, "polyadd"), _coeffs(a2, "polyadd")
     n = max(known_shape(a, "polyadd")[0], known_shape(b, "polyadd")[0])
-    return cg.add(_padded(a, n), _padded(b, n))
+    return _keep_poly1d(cg.add(_padded(a, n), _padded(b, n)), a1, a2)
 
 
 @defpublic(method=no("a function of two polynomials"), numpy=np.polysub, cli=_CLI)
@@ -379,13 +431,13 @@ def polysub(a1: Any, a2: Any) -> Any:
     """The difference of two polynomials' coefficients (NumPy's ``np.polysub``)."""
     a, b = _coeffs(a1, "polysub"), _coeffs(a2, "polysub")
     n = max(known_shape(a, "polysub")[0], known_shape(b, "polysub")[0])
-    return cg.subtract(_padded(a, n), _padded(b, n))
+    return _keep_poly1d(cg.subtract(_padded(a, n), _padded(b, n)), a1, a2)
 
 
 @defpublic(method=no("a function of two polynomials"), numpy=np.polymul, cli=_CLI)
 def polymul(a1: Any, a2: Any) -> Any:
     """The product of two polynomials' coefficients (NumPy's ``np.polymul``)."""
-    return _convolve(_coeffs(a1, "polymul"), _coeffs(a2, "polymul"))
+    return _keep_poly1d(_convolve(_coeffs(a1, "polymul"), _coeffs(a2, "polymul")), a1, a2)
 
 
 @defpublic(method=no("a function of two polynomials"), numpy=np.polydiv, cli=_CLI)
@@ -406,6 +458,8 @@ def polydiv(u: Any, v: Any) -> tuple:
             r[k + i] = cg.subtract(r[k + i], cg.multiply(d, vt[i]))
     while len(r) > 1 and np.allclose(_values(r[0], "polydiv"), 0, rtol=1e-14):
         r = r[1:]
+    if isinstance(u, poly1d) or isinstance(v, poly1d):
+        return poly1d(cg.stack(q)), poly1d(cg.stack(r))
     return cg.stack(q), cg.stack(r)
 
 
@@ -418,7 +472,7 @@ def polyder(p: Any, m: int = 1) -> Any:
     for _ in range(int(m)):
         n = known_shape(t, "polyder")[0] - 1
         t = cg.multiply(t[:-1], np.arange(n, 0, -1))
-    return t
+    return _keep_poly1d(t, p)
 
 
 @defpublic(method=no("a function of coefficients"), numpy=np.polyint, cli=_CLI)
@@ -440,7 +494,7 @@ def polyint(p: Any, m: int = 1, k: Any = None) -> Any:
         body = cg.divide(t, np.arange(n, 0, -1).astype(np.float64))
         dt = np.result_type(_dtype(body), _dtype(kk))
         t = cg.concatenate([_as(body, dt), _as(kk[i : i + 1], dt)])
-    return t
+    return _keep_poly1d(t, p)
 
 
 @defpublic(method=no("a function of coefficients"), numpy=np.polyval, cli=_CLI)
@@ -532,56 +586,13 @@ def roots(p: Any) -> Any:
     return _with_gradient_of(want, _as(cg.negative(step), want.dtype))
 
 
-# ------------------------------------------------------------------ windows
-def _window(where: str, M: Any) -> int:
-    m = int(_values(M, where)) if hasattr(M, "requires_grad") else int(M)
-    return m
-
-
-@defpublic(method=_NEW, numpy=no("takes a number"), cli=_NEW)
-def bartlett(M: int) -> Any:
-    """The ``M``-point Bartlett (triangular) window (NumPy's ``np.bartlett``)."""
-    return cg.asarray(np.bartlett(_window("bartlett", M)))
-
-
-@defpublic(method=_NEW, numpy=no("takes a number"), cli=_NEW)
-def blackman(M: int) -> Any:
-    """The ``M``-point Blackman window (NumPy's ``np.blackman``)."""
-    return cg.asarray(np.blackman(_window("blackman", M)))
-
-
-@defpublic(method=_NEW, numpy=no("takes a number"), cli=_NEW)
-def hamming(M: int) -> Any:
-    """The ``M``-point Hamming window (NumPy's ``np.hamming``)."""
-    return cg.asarray(np.hamming(_window("hamming", M)))
-
-
-@defpublic(method=_NEW, numpy=no("takes a number"), cli=_NEW)
-def hanning(M: int) -> Any:
-    """The ``M``-point Hann window (NumPy's ``np.hanning``)."""
-    return cg.asarray(np.hanning(_window("hanning", M)))
-
-
-@defpublic(method=_NEW, numpy=no("takes numbers"), cli=_NEW)
-def kaiser(M: int, beta: Any) -> Any:
-    """The ``M``-point Kaiser window of shape ``beta`` (NumPy's ``np.kaiser``;
-    differentiable in ``beta``)."""
-    m = _window("kaiser", M)
-    if m == 1:
-        return cg.ones((1,), np.float64)
-    b = _as(_t(beta), np.result_type(_dtype(_t(beta)), np.float64))
-    n = np.arange(0, m)
-    alpha = (m - 1) / 2.0
-    arg = np.sqrt(np.maximum(1 - ((n - alpha) / alpha) ** 2, 0.0)) if m > 1 else np.zeros(0)
-    i0 = lookup("special", "i0")
-    return cg.divide(i0(cg.multiply(b, arg)), i0(b))
-
+defpublic(poly1d, method=no("a class"), numpy=no("np.poly1d is a class, not dispatched"),
+          cli=_CLI)  # fmt: skip
 
 for _f in (
-    nanargmax, nanargmin, nancumsum, nancumprod, nanpercentile, histogram2d,
-    histogram_bin_edges, bitwise_count, packbits, unpackbits, matvec, vecmat, intersect1d,
-    union1d, setdiff1d, setxor1d, poly, polyadd, polysub, polymul, polydiv, polyder, polyint,
-    polyval, polyfit, roots, bartlett, blackman, hamming, hanning, kaiser,
+    poly1d, nanargmax, nanargmin, nancumsum, nancumprod, nanpercentile, intersect1d, union1d,
+    setdiff1d, setxor1d, poly, polyadd, polysub, polymul, polydiv, polyder, polyint, polyval,
+    polyfit, roots,
 ):  # fmt: skip
     _f.__module__ = "compgraph"
 del _f
