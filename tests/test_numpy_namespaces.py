@@ -895,12 +895,19 @@ def test_tree_util_agrees_with_cg_grad_and_function():
     np.testing.assert_allclose(float(out), float(loss(new)))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="compgraph.autodiff.tree (used by cg.grad/cg.function) has no hook for "
-    "types registered with tree_util yet",
-)
 def test_registered_node_through_cg_grad():
     _register_point()
     g = cg.grad(lambda p: p.x * p.y)(Point(cg.tensor(2.0), cg.tensor(3.0)))
     assert isinstance(g, Point) and float(g.x) == 3.0 and float(g.y) == 2.0
+    # cg.function traces it as a pytree too (a new trace per aux, the same one reused)
+    f = cg.function(lambda p: p.x * p.y + 1.0)
+    assert float(f(Point(cg.tensor(2.0), cg.tensor(3.0)))) == 7.0
+    assert float(f(Point(cg.tensor(1.0), cg.tensor(5.0)))) == 6.0
+
+
+def test_namedtuples_are_nodes_in_transforms():
+    import collections
+
+    Pair = collections.namedtuple("Pair", "a b")
+    g = cg.grad(lambda p: p.a * p.b ** 2)(Pair(cg.tensor(3.0), cg.tensor(2.0)))
+    assert isinstance(g, Pair) and float(g.a) == 4.0 and float(g.b) == 12.0

@@ -20,6 +20,8 @@ import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .autodiff.tree import NODES
+
 __all__ = [
     "PyTreeDef",
     "Partial",
@@ -109,6 +111,11 @@ class _Node:
 _REGISTRY: dict[type, _Node] = {}
 
 
+def _children_aux(flatten_func: Callable, x: Any) -> tuple[list, Any]:
+    children, aux = flatten_func(x)
+    return list(children), aux
+
+
 def register_pytree_node(
     nodetype: type,
     flatten_func: Callable[[Any], tuple[Iterable, Any]],
@@ -122,6 +129,8 @@ def register_pytree_node(
     if nodetype in _REGISTRY:
         raise ValueError(f"register_pytree_node: {nodetype.__name__} is already registered")
     _REGISTRY[nodetype] = _Node(flatten_func, unflatten_func, flatten_with_keys_func)
+    # (cg.grad, cg.function and the other transforms flatten with the same rule)
+    NODES[nodetype] = (lambda x: _children_aux(flatten_func, x), unflatten_func)
 
 
 def register_pytree_with_keys(

@@ -1,4 +1,6 @@
-"""Nested structures of values (JAX's pytrees): lists, tuples and dicts of leaves.
+"""Nested structures of values (JAX's pytrees): lists, tuples, namedtuples and dicts of
+leaves, and the node types registered in :data:`NODES` (``tree_util.register_pytree_node``).
+Unlike JAX, ``None`` is a leaf here.
 
 Recursion here follows the nesting the user wrote (a handful of levels), never
 the size of a graph.
@@ -9,7 +11,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["flatten", "unflatten", "tree_map"]
+__all__ = ["flatten", "unflatten", "tree_map", "NODES"]
+
+#: Registered node types: ``type -> (flatten(x) -> (children, aux), unflatten(aux, children))``
+#: (JAX's ``register_pytree_node`` convention; ``aux`` must be hashable, as there).
+NODES: dict[type, tuple[Callable, Callable]] = {}
+
+
+class _Registered:
+    """The spec kind of a registered node: its keys are ``(type, aux)``."""
+
+
+class _NamedTuple:
+    """The spec kind of a namedtuple: its keys are the namedtuple's type."""
 
 
 def _is_container(x: Any) -> bool:
@@ -25,6 +39,12 @@ def flatten(tree: Any) -> tuple[list, Any]:
 
 def _flatten(node: Any, leaves: list) -> Any:
     # Specs are nested tuples, hashable: cg.function keys its traces by them.
+    reg = NODES.get(type(node)) if NODES else None
+    if reg is not None:
+        children, aux = reg[0](node)
+        return (_Registered, (type(node), aux), tuple([_flatten(c, leaves) for c in children]))
+    if isinstance(node, tuple) and hasattr(node, "_fields"):
+        return (_NamedTuple, type(node), tuple([_flatten(c, leaves) for c in node]))
     if isinstance(node, dict):
         keys = tuple(sorted(node))
         return (dict, keys, tuple([_flatten(node[k], leaves) for k in keys]))
@@ -46,6 +66,10 @@ def _build(spec: Any, it: Any) -> Any:
     values = [_build(c, it) for c in children]
     if kind is dict:
         return dict(zip(keys, values))
+    if kind is _Registered:
+        return NODES[keys[0]][1](keys[1], values)
+    if kind is _NamedTuple:
+        return keys(*values)
     return kind(values)
 
 
