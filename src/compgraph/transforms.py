@@ -570,7 +570,8 @@ def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
             return tuple(_input_grads(out_leaves, seeds, parts, inner.nested, retain=True))
 
     value = _finish(unflatten(out_spec, out_leaves), scope.nested)
-    return (value, vjp_fn, aux) if has_aux else (value, vjp_fn)
+    # (the aux is not differentiated: detached at top level, as value_and_grad's)
+    return (value, vjp_fn, _finish(aux, scope.nested)) if has_aux else (value, vjp_fn)
 
 
 def _jac_rev(y: Tensor, parts: list, nested: bool) -> list:
