@@ -49,24 +49,56 @@ ELEMENTWISE = [
 ]
 
 
-@pytest.mark.parametrize("name", ELEMENTWISE)
-def test_nn_values_and_gradients(jax, name):
+def _weights(name):
+    return W[: np.size(np.asarray(getattr(cg.nn, name)(X)))]
+
+
+@pytest.fixture(scope="module")
+def jax_refs(jax):
+    """jax.nn's values (float64 and float32) and gradients for every name of ELEMENTWISE
+    (+ glu, log1mexp in float32), each set in one compiled call: compiling one per
+    function would take most of this file's time."""
     jnp = jax.numpy
-    ours, theirs = getattr(cg.nn, name), getattr(jax.nn, name)
-    _close(ours(X), theirs(X))
+    fs = [getattr(jax.nn, n) for n in ELEMENTWISE]
+    ws = [_weights(n) for n in ELEMENTWISE]
+    values = jax.jit(lambda x: [f(x) for f in fs])(X)
+
+    def total(xs):
+        return sum(jnp.sum(f(x) * w) for f, x, w in zip(fs, xs, ws))
+
+    grads = jax.jit(jax.grad(total))(tuple(X for _ in fs))
+    x32 = X.astype(np.float32)
+    f32 = fs + [jax.nn.glu, lambda x: jax.nn.log1mexp(jnp.abs(x) + 0.1)]
+    values32 = jax.jit(lambda x: [f(x) for f in f32])(x32)
+    return {
+        n: (np.asarray(v), np.asarray(g), np.asarray(v32))
+        for n, v, g, v32 in zip(
+            ELEMENTWISE + ["glu", "log1mexp"],
+            values + [None] * 2,
+            list(grads) + [None] * 2,
+            values32,
+        )
+    }
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_nn_values_and_gradients(jax_refs, name):
+    ours = getattr(cg.nn, name)
+    value, grad, _ = jax_refs[name]
+    _close(ours(X), value)
     assert ours(X).dtype == np.float64
-    g = cg.grad(lambda x: cg.sum(ours(x) * W[: np.size(ours(X))]))(X)
-    gj = jax.grad(lambda x: jnp.sum(theirs(x) * W[: np.size(ours(X))]))(X)
-    _close(g, gj)
+    _close(cg.function(ours)(X), ours(X), 1e-12)  # traced into a static graph too
+    g = cg.grad(lambda x: cg.sum(ours(x) * _weights(name)))(X)
+    _close(g, grad)
 
 
-def test_nn_float32_keeps_dtype(jax):
+def test_nn_float32_keeps_dtype(jax_refs):
     x32 = X.astype(np.float32)
     for name in ELEMENTWISE + ["glu", "log1mexp"]:
-        arg = np.abs(x32) + 0.1 if name == "log1mexp" else x32
-        got, want = getattr(cg.nn, name)(arg), getattr(jax.nn, name)(arg)
+        arg = cg.abs(x32) + np.float32(0.1) if name == "log1mexp" else x32
+        got, want = getattr(cg.nn, name)(arg), jax_refs[name][2]
         assert got.dtype == want.dtype == np.float32, name
-        np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=2e-6, atol=2e-6)
+        np.testing.assert_allclose(np.asarray(got), want, rtol=2e-6, atol=2e-6)
 
 
 def test_glu_axis_and_errors(jax):
@@ -106,17 +138,22 @@ def test_logsumexp_options(jax):
         dict(axis=None, where=where, keepdims=True),
         dict(axis=2, b=np.abs(b)),
     ]
+
+    def refs(a):  # (one compiled call for all: each compile takes seconds)
+        values = [jsp.logsumexp(a, **kw) for kw in cases]
+        grads = [jax.grad(lambda t, kw=kw: jsp.logsumexp(t, **kw).sum())(a) for kw in cases[:2]]
+        return values, grads, jsp.logsumexp(a, axis=1, b=b, return_sign=True)
+
+    values, grads, (jout, jsign) = jax.jit(refs)(a)
     for i, kw in enumerate(cases):
-        _close(cg.nn.logsumexp(a, **kw), jsp.logsumexp(a, **kw))
-        if i < 2:  # (each jax.grad compiles for seconds: two cases against JAX)
-            g = cg.grad(lambda t: cg.sum(cg.nn.logsumexp(t, **kw)))(a)
-            _close(g, jax.grad(lambda t: jsp.logsumexp(t, **kw).sum())(a))
+        _close(cg.nn.logsumexp(a, **kw), values[i])
+        if i < 2:
+            _close(cg.grad(lambda t: cg.sum(cg.nn.logsumexp(t, **kw)))(a), grads[i])
         else:
             assert cg.gradcheck(
                 lambda t: cg.nn.logsumexp(t, **kw), cg.tensor(a, requires_grad=True)
             )
     out, sign = cg.nn.logsumexp(a, axis=1, b=b, return_sign=True)
-    jout, jsign = jsp.logsumexp(a, axis=1, b=b, return_sign=True)
     _close(out, jout)
     _close(sign, jsign)
     with np.errstate(all="ignore"):
@@ -214,18 +251,37 @@ ATTENTION = {
 }
 
 
-@pytest.mark.parametrize("case", list(ATTENTION))
-def test_dot_product_attention(jax, case):
+QKV = _qkv()
+JAX_GRAD_CASES = ("plain", "lengths")  # (the others: gradcheck, cheaper than compiling)
+
+
+@pytest.fixture(scope="module")
+def attention_refs(jax):
+    """JAX's outputs for every case and gradients for two, in one compiled call."""
     jnp = jax.numpy
+    att = jax.nn.dot_product_attention
+
+    def refs(q, k, v):
+        values = {c: att(q, k, v, **kw) for c, kw in ATTENTION.items()}
+        grads = {
+            c: jax.grad(
+                lambda q, k, v, kw=ATTENTION[c]: jnp.sum(att(q, k, v, **kw) ** 2), argnums=(0, 1, 2)
+            )(q, k, v)
+            for c in JAX_GRAD_CASES
+        }
+        return values, grads
+
+    return jax.jit(refs)(*QKV)
+
+
+@pytest.mark.parametrize("case", list(ATTENTION))
+def test_dot_product_attention(attention_refs, case):
     kw = ATTENTION[case]
-    q, k, v = _qkv()
+    q, k, v = QKV
+    values, grads = attention_refs
     # JAX runs the softmax in float32 even for float64 inputs: hence the tolerance.
-    _close(
-        cg.nn.dot_product_attention(q, k, v, **kw),
-        jax.nn.dot_product_attention(q, k, v, **kw),
-        1e-5,
-    )
-    if case not in ("plain", "lengths"):  # (jax.grad compiles for seconds: two against JAX)
+    _close(cg.nn.dot_product_attention(q, k, v, **kw), values[case], 1e-5)
+    if case not in JAX_GRAD_CASES:
         small = [t[:1, :3, :, :2] for t in (q, k, v)]
         kw = {n: (a[:1, :, :3, :3] if n in ("bias", "mask") else a) for n, a in kw.items()}
         ins = [cg.tensor(t, requires_grad=True) for t in small]
@@ -234,10 +290,7 @@ def test_dot_product_attention(jax, case):
     g = cg.grad(
         lambda q, k, v: cg.sum(cg.nn.dot_product_attention(q, k, v, **kw) ** 2), argnums=(0, 1, 2)
     )(q, k, v)
-    gj = jax.grad(
-        lambda q, k, v: jnp.sum(jax.nn.dot_product_attention(q, k, v, **kw) ** 2), argnums=(0, 1, 2)
-    )(q, k, v)
-    for a, b in zip(g, gj):
+    for a, b in zip(g, grads[case]):
         _close(a, b, 2e-5)
 
 
@@ -247,6 +300,8 @@ def test_dot_product_attention_3d_residual_and_float32(jax):
     jout, jres = jax.nn.dot_product_attention(q[0], k[0], v[0], return_residual=True)
     _close(out, jout, 1e-5)
     _close(res, jres, 1e-5)
+    traced = cg.function(lambda q, k, v: cg.nn.dot_product_attention(q, k, v, is_causal=True))
+    _close(traced(q, k, v), cg.nn.dot_product_attention(q, k, v, is_causal=True), 1e-12)
     q32, k32, v32 = (t.astype(np.float32) for t in (q, k, v))
     got = cg.nn.dot_product_attention(q32, k32, v32, implementation="xla")
     assert got.dtype == np.float32
@@ -581,6 +636,7 @@ def test_devices_and_processes(jax):
         cg.device_count() == cg.local_device_count() == cg.process_count() == cg.host_count() == 1
     )
     assert cg.process_index() == cg.host_id() == 0
+    assert cg.process_indices() == cg.host_ids() == [0]
     assert cg.default_backend() == jax.default_backend() == "cpu"
     with pytest.raises(RuntimeError, match="backend"):
         cg.devices("gpu")

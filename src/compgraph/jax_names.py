@@ -62,6 +62,8 @@ __all__ = [
     "process_index",
     "host_id",
     "host_count",
+    "process_indices",
+    "host_ids",
     "typeof",
     "transfer_guard",
     "checking_leaks",
@@ -225,6 +227,17 @@ def process_index(backend: Any = None) -> int:
 def host_id(backend: Any = None) -> int:
     """``jax.host_id`` (old name of ``process_index``): 0."""
     return process_index(backend)
+
+
+def process_indices(backend: Any = None) -> list[int]:
+    """``jax.process_indices``: ``[0]``."""
+    _backend(backend, "process_indices")
+    return [0]
+
+
+def host_ids(backend: Any = None) -> list[int]:
+    """``jax.host_ids`` (old name of ``process_indices``): ``[0]``."""
+    return process_indices(backend)
 
 
 def host_count(backend: Any = None) -> int:
@@ -641,8 +654,8 @@ class GraphJaxpr:
         ins = " ".join(decl(n) for n in self.invars)
         outs = ", ".join(self._ref(n) for n in self.outvars)
         outs += "," if len(self.outvars) == 1 else ""
-        body = "\n".join(lines)
-        return f"{{ lambda {consts}; {ins}. let\n{body}\n  in ({outs}) }}"
+        body = "".join(line + "\n" for line in lines)
+        return f"{{ lambda {consts}; {ins}. let\n{body}  in ({outs}) }}"
 
     def __str__(self) -> str:
         return self.pretty_print()
@@ -956,6 +969,8 @@ JAX_TOP: dict[str, Callable | Any] = {
     "process_index": process_index,
     "host_id": host_id,
     "host_count": host_count,
+    "process_indices": process_indices,
+    "host_ids": host_ids,
     "typeof": typeof,
     "live_arrays": live_arrays,
     "clear_caches": clear_caches,
