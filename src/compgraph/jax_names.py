@@ -6,7 +6,9 @@ compgraph runs on one CPU device in one process, so the device and process queri
 give that answer, and moving data between devices is the identity.  JAX's
 configuration context managers (``cg.debug_nans``, ``cg.enable_x64`` ...) record and
 restore their value; a value compgraph cannot honour raises NotImplementedError
-naming it.  Left out: sharding and multi-device names (``pmap``, ``shard_map``,
+naming it.  Two read differently from JAX's defaults on purpose: ``enable_x64`` is
+True (compgraph keeps NumPy's 64-bit types), and ``numpy_dtype_promotion`` is
+``"standard"`` but means NumPy's promotion, which compgraph always uses.  Left out: sharding and multi-device names (``pmap``, ``shard_map``,
 ``NamedSharding``, ``P``, ``make_mesh`` ...), mutable array refs and PRNG-implementation
 settings.
 """
