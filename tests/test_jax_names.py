@@ -594,9 +594,28 @@ def test_closure_convert_named_call_and_scopes():
         assert float(cg.sum(cg.ones(3))) == 3.0
     with cg.disable_jit(False):
         assert float(cg.function(lambda x: x * 2)(2.0)) == 4.0
-    with pytest.raises(NotImplementedError, match="disable_jit"):
+
+    calls = []
+
+    @cg.function
+    def f(x):
+        calls.append(1)  # a Python side effect: once per trace, or every call without jit
+        return x * 2
+
+    f(1.0), f(2.0)
+    assert len(calls) == 1
+    with cg.disable_jit():
         with cg.disable_jit():
-            pass
+            assert float(f(3.0)) == 6.0
+        f(4.0)
+    assert len(calls) == 3
+    f(5.0)
+    assert len(calls) == 3  # compiled again after the block
+    with pytest.raises(ZeroDivisionError):
+        with cg.disable_jit():
+            1 / 0
+    f(6.0)
+    assert len(calls) == 3  # restored after an error too
 
 
 def test_pure_callback(jax):

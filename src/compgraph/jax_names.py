@@ -332,19 +332,7 @@ def clear_caches() -> None:
     """``jax.clear_caches``: forget every ``cg.function``'s traces (the next call retraces)."""
     for f in gc.get_objects():
         if isinstance(f, Function):
-            clear = getattr(f, "clear_cache", None)
-            if clear is not None:
-                clear()
-                continue
-            # No public method on Function yet: reset the caches its __call__ reads.
-            for name, empty in (
-                ("_cache", {}),
-                ("_floats", {}),
-                ("_float1", None),
-                ("_last", None),
-            ):
-                if hasattr(f, name):
-                    setattr(f, name, empty)
+            f.clear_cache()
 
 
 # ---------------------------------------------------------------- transforms
@@ -740,17 +728,29 @@ def ensure_compile_time_eval() -> Iterator[None]:
     yield
 
 
+_JIT_OFF = {"depth": 0, "call": None}
+
+
 @contextlib.contextmanager
 def disable_jit(disable: bool = True) -> Iterator[None]:
-    """``jax.disable_jit``: ``disable=False`` is accepted; ``True`` raises
-    NotImplementedError: ``cg.function`` has no switch to run its Python eagerly (the
-    results would be the same; only Python side effects differ)."""
-    if disable:
-        raise NotImplementedError(
-            "disable_jit(True): cg.function cannot be switched to eager execution; its "
-            "results equal the eager ones, so call the undecorated function to debug it"
-        )
-    yield
+    """``jax.disable_jit``: while in force, every ``cg.function`` call runs its Python
+    function eagerly (no tracing, no cache; Python side effects happen at every call),
+    as JAX's.  Global to the process, as JAX's config is; ``disable=False`` changes
+    nothing."""
+    if not disable:
+        yield
+        return
+    if _JIT_OFF["depth"] == 0:
+        # The class's __call__ is swapped while in force: no check on the hot path.
+        _JIT_OFF["call"] = Function.__call__
+        Function.__call__ = Function._eager  # type: ignore[method-assign,assignment]
+    _JIT_OFF["depth"] += 1
+    try:
+        yield
+    finally:
+        _JIT_OFF["depth"] -= 1
+        if _JIT_OFF["depth"] == 0:
+            Function.__call__ = _JIT_OFF["call"]  # type: ignore[method-assign]
 
 
 def _np_leaf(v: Any) -> Any:

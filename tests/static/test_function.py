@@ -636,3 +636,16 @@ def test_donated_adam_step_matches_the_plain_one():
         for a, b in zip([a for g in state2 for a in g], [a for g in state1 for a in g]):
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
         assert any(np.shares_memory(a, o) for a in (a for g in state2 for a in g) for o in old)
+
+
+def test_clear_cache_makes_the_next_call_trace_again():
+    traces = []
+
+    @cg.function
+    def f(x):
+        traces.append(1)
+        return x + 1
+
+    f(1.0), f(2.0)
+    f.clear_cache()
+    assert float(f(3.0)) == 4.0 and len(traces) == 2

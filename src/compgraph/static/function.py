@@ -218,6 +218,17 @@ class Function:
             {k: _Static(v) if k in self._static_names else v for k, v in kwargs.items()},
         )
 
+    def clear_cache(self) -> None:
+        """Forget every trace (the next call traces again), as ``jax.clear_caches``."""
+        self._cache = {}
+        self._floats = {}
+        self._float1 = None
+        self._last = None
+
+    def _eager(self, *args: Any, **kwargs: Any) -> Any:
+        # (``__call__`` while ``jax.disable_jit`` is in force: the Python function itself)
+        return self._fn(*args, **kwargs)
+
     def __call__(self, x: Any = _NO_ARG, /, *args: Any, **kwargs: Any) -> Any:
         # ``x`` apart: one Python float, a scalar function's usual call, is checked
         # without building or scanning an argument tuple (the rest is the same path).
