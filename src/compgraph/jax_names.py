@@ -728,7 +728,7 @@ def ensure_compile_time_eval() -> Iterator[None]:
     yield
 
 
-_JIT_OFF = {"depth": 0, "call": None}
+_JIT_OFF: dict[str, Any] = {"depth": 0, "call": None}
 
 
 @contextlib.contextmanager

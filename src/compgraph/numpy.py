@@ -209,7 +209,8 @@ def tril_indices(n: builtins.int, k: builtins.int = 0, m: builtins.int | None = 
 
 def unravel_index(indices: Any, shape: Any, order: str = "C") -> tuple:
     """NumPy's ``unravel_index``: a tuple of coordinate arrays, one per dimension."""
-    return tuple(_cg.asarray(v) for v in np.unravel_index(_data(indices), shape, order=order))
+    coords = np.unravel_index(_data(indices), shape, order=order)  # type: ignore[call-overload]
+    return tuple(_cg.asarray(v) for v in coords)
 
 
 __all__ = [
