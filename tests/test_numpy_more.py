@@ -642,3 +642,46 @@ def test_one_input_gradients_equal_jax(name, fn):
     t = cg.tensor(y, requires_grad=True)
     cg.sum(cg.sin(fn(cg, t))).backward()
     np.testing.assert_allclose(t.grad.numpy(), g, rtol=1e-8, atol=1e-10)
+
+
+def test_copyto_in_place():
+    mask = np.array([[True, False, True], [False, True, False]])
+    for src, where in (([1.0, 2.0, 3.0], True), (5, mask), (np.arange(6.0).reshape(2, 3), mask)):
+        a = np.zeros((2, 3))
+        np.copyto(a, src, where=where)
+        t = cg.zeros((2, 3), "float64")
+        assert cg.copyto(t, src, where=where) is None
+        np.testing.assert_array_equal(t.numpy(), a)
+        t2 = cg.zeros((2, 3), "float64")
+        assert np.copyto(t2, cg.asarray(src), where=where) is None  # NumPy dispatch
+        np.testing.assert_array_equal(t2.numpy(), a)
+    with pytest.raises(TypeError, match="same_kind"):
+        cg.copyto(cg.zeros((2,), "int64"), 1.5)
+    with pytest.raises(TypeError, match="same_kind"):
+        cg.copyto(cg.zeros((2,), "int64"), cg.asarray([1.5, 2.0]))
+    with pytest.raises(ValueError):
+        cg.copyto(cg.zeros((2,), "float64"), cg.asarray([1.0, 2.0, 3.0]))
+    x = cg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = cg.zeros((2, 3), "float64")
+    cg.copyto(y, x * 2.0, where=mask)
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0, 2.0])
+    with pytest.raises(RuntimeError, match="leaf"):
+        cg.copyto(x, 0.0)
+
+
+def test_index_helpers_and_formatting():
+    _same(cg.ravel_multi_index([[1, 0], [2, 1]], (2, 3)), np.ravel_multi_index([[1, 0], [2, 1]], (2, 3)))
+    _same(np.ravel_multi_index((cg.asarray([1, 0]), cg.asarray([5, 1])), (2, 3), mode="clip"),
+          np.ravel_multi_index(([1, 0], [5, 1]), (2, 3), mode="clip"))
+    ops = [np.zeros((2, 3)), np.zeros((3, 4)), np.zeros((4, 5))]
+    want = np.einsum_path("ij,jk,kl->il", *ops, optimize="optimal")
+    assert cg.einsum_path("ij,jk,kl->il", *[cg.asarray(o) for o in ops], optimize="optimal") == want
+    assert np.einsum_path("ij,jk,kl->il", *[cg.asarray(o) for o in ops], optimize="optimal") == want
+    assert cg.base_repr(cg.asarray(10), 3, 2) == np.base_repr(10, 3, 2)
+    assert cg.binary_repr(-3, 5) == np.binary_repr(-3, 5) == "11101"
+    assert list(cg.ndindex(2, 3)) == list(np.ndindex(2, 3))
+    pairs = list(cg.ndenumerate(cg.asarray(A)))
+    assert [p[0] for p in pairs] == [p[0] for p in np.ndenumerate(A)]
+    assert all(float(p[1].numpy()) == v for p, (_, v) in zip(pairs, np.ndenumerate(A)))
+    assert cg.isfortran(np.asfortranarray(np.ones((2, 2)))) and not cg.isfortran(cg.asarray(A))

@@ -1,6 +1,8 @@
 """More of NumPy's functions, continued from :mod:`.numpy_more`: conversions
-(``asanyarray require asarray_chkfinite`` ...) and queries of arrays and dtypes
-(``array_equal isscalar ndim issubdtype common_type shares_memory`` ...).
+(``asanyarray require asarray_chkfinite copyto`` ...), queries of arrays and dtypes
+(``array_equal isscalar ndim issubdtype common_type shares_memory`` ...), index helpers
+(``ravel_multi_index einsum_path ndindex ndenumerate``) and number formatting
+(``base_repr binary_repr``).
 
 A Tensor has no memory layout (it is always contiguous, aligned and writeable), so the
 layout conversions are ``asarray``; none of NumPy's conversions dispatch on other array
@@ -9,6 +11,7 @@ types (``np.asanyarray(tensor)`` gives an ndarray), so only ``cg.<name>`` reache
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -20,6 +23,14 @@ from .registry import defpublic
 from .spec import no
 
 __all__ = [
+    "copyto",
+    "ravel_multi_index",
+    "isfortran",
+    "einsum_path",
+    "base_repr",
+    "binary_repr",
+    "ndindex",
+    "ndenumerate",
     "asanyarray",
     "ascontiguousarray",
     "asfortranarray",
@@ -212,7 +223,101 @@ def shares_memory(a: Any, b: Any, /, max_work: Any = -1) -> bool:
                                  max_work=max_work))  # fmt: skip
 
 
+def _dummy(x: Any) -> Any:
+    """An uninitialised ndarray of ``x``'s shape and dtype (for NumPy's checks of shapes
+    and casting rules, which read no values); Python numbers stay themselves."""
+    if isinstance(x, (bool, int, float, complex)):
+        return x
+    t = _t(x)
+    return np.empty(known_shape(t, "copyto"), _dtype(t))
+
+
+@defpublic(method=no("NumPy has no ndarray.copyto"), numpy=np.copyto,
+           cli=no("changes its argument in place"))  # fmt: skip
+def copyto(dst: Any, src: Any, casting: Any = "same_kind", where: Any = True) -> None:
+    """Copy ``src`` (broadcast, cast under ``casting``) into ``dst`` where ``where`` is
+    true, in place; returns None (NumPy's ``np.copyto``).  A Tensor ``dst`` changes as
+    by item assignment: torch's in-place rules (the graph records it, gradients reach
+    ``src``; a leaf that requires grad refuses)."""
+    mask = where if isinstance(where, bool) else _values(where, "copyto").astype(bool)
+    if isinstance(dst, np.ndarray):
+        np.copyto(dst, _values(src, "copyto") if hasattr(src, "requires_grad") else src,
+                  casting=casting, where=mask)  # fmt: skip
+        return None
+    if is_symbolic(dst) or not hasattr(dst, "requires_grad"):
+        raise TypeError(f"copyto: expected an ndarray or a Tensor to change, got {type(dst)}")
+    shape, dt = known_shape(dst, "copyto"), _dtype(dst)
+    # NumPy's own checks of the casting rule and the broadcast, on stand-ins.
+    np.copyto(np.empty(shape, dt), _dummy(src), casting=casting, where=mask)
+    value = cg.broadcast_to(cg.asarray(src, dt) if not hasattr(src, "requires_grad")
+                            else cg.astype(src, dt), shape)  # fmt: skip
+    full = np.broadcast_to(mask, shape)
+    if full.all():
+        dst[...] = value
+    elif full.any():
+        dst[full] = value[full]
+    return None
+
+
+@defpublic(method=no("builds indices"), numpy=np.ravel_multi_index, cli=no("builds indices"))
+def ravel_multi_index(multi_index: Any, dims: Any, mode: Any = "raise", order: Any = "C") -> Any:
+    """The flat indices of the index arrays ``multi_index`` into an array of shape
+    ``dims`` (NumPy's ``np.ravel_multi_index``)."""
+    idx = tuple(_values(i, "ravel_multi_index") for i in multi_index)
+    return cg.asarray(np.ravel_multi_index(idx, tuple(dims), mode=mode, order=order))
+
+
+@defpublic(method=no("a query"), numpy=_NODISPATCH, cli=no("a query"))
+def isfortran(a: Any) -> bool:
+    """True for a Fortran-ordered, not C-ordered ndarray; False for a Tensor, which has
+    no memory layout (NumPy's ``np.isfortran``)."""
+    return bool(np.isfortran(a)) if isinstance(a, np.ndarray) else False
+
+
+@defpublic(method=no("plans a contraction"), numpy=np.einsum_path, cli=no("plans a contraction"))
+def einsum_path(subscripts: Any, *operands: Any, optimize: Any = "greedy",
+                einsum_call: bool = False) -> Any:  # fmt: skip
+    """``(path, description)``: the order in which ``einsum`` would contract the
+    operands (from their shapes; NumPy's ``np.einsum_path``)."""
+    ops: list[Any] = [_dummy(o) if not isinstance(o, (str, list)) else o for o in operands]
+    call: Any = einsum_call
+    return np.einsum_path(subscripts, *ops, optimize=optimize, einsum_call=call)
+
+
+@defpublic(method=no("formats a number"), numpy=_NODISPATCH, cli=no("formats a number"))
+def base_repr(number: Any, base: int = 2, padding: int = 0) -> str:
+    """The string of the integer ``number`` in ``base`` (NumPy's ``np.base_repr``)."""
+    n = int(_values(number, "base_repr")) if hasattr(number, "requires_grad") else number
+    return np.base_repr(n, base, padding)
+
+
+@defpublic(method=no("formats a number"), numpy=_NODISPATCH, cli=no("formats a number"))
+def binary_repr(num: Any, width: int | None = None) -> str:
+    """The binary string of the integer ``num`` (two's complement in ``width`` bits for
+    negatives; NumPy's ``np.binary_repr``)."""
+    n = int(_values(num, "binary_repr")) if hasattr(num, "requires_grad") else num
+    return np.binary_repr(n, width)
+
+
+@defpublic(method=no("an iterator"), numpy=_NODISPATCH, cli=no("an iterator"))
+def ndindex(*shape: Any) -> Any:
+    """An iterator over the index tuples of an array of ``shape`` in C order (NumPy's
+    ``np.ndindex``)."""
+    return np.ndindex(*shape)
+
+
+@defpublic(method=no("an iterator"), numpy=_NODISPATCH, cli=no("an iterator"))
+def ndenumerate(arr: Any) -> Iterator[tuple]:
+    """``(index, element)`` pairs of ``arr`` in C order; the elements are 0-d Tensors
+    (differentiable), where NumPy's ``np.ndenumerate`` gives scalars."""
+    t = _t(arr)
+    for ind in np.ndindex(*known_shape(t, "ndenumerate")):
+        yield ind, t[ind]
+
+
 for _f in (
+    copyto, ravel_multi_index, isfortran, einsum_path, base_repr, binary_repr, ndindex,
+    ndenumerate,
     asanyarray, ascontiguousarray, asfortranarray, asarray_chkfinite, require, array_equal,
     array_equiv, isscalar, iterable, ndim, issubdtype, min_scalar_type, common_type,
     mintypecode, may_share_memory, shares_memory,
