@@ -4,6 +4,8 @@ jax.grad in float64 where jax has the function), in-place semantics, errors."""
 
 from __future__ import annotations
 
+import doctest
+
 import numpy as np
 import pytest
 
@@ -685,3 +687,15 @@ def test_index_helpers_and_formatting():
     assert [p[0] for p in pairs] == [p[0] for p in np.ndenumerate(A)]
     assert all(float(p[1].numpy()) == v for p, (_, v) in zip(pairs, np.ndenumerate(A)))
     assert cg.isfortran(np.asfortranarray(np.ones((2, 2)))) and not cg.isfortran(cg.asarray(A))
+
+
+@pytest.mark.parametrize("name", ["insert", "fill_diagonal", "interp", "convolve", "vectorize",
+                                  "roots", "polyval", "union1d"])
+def test_docstring_examples_run(name):
+    # (pytest's doctest collection skips them: their __module__ is "compgraph")
+    tests = doctest.DocTestFinder().find(getattr(cg, name), name, globs={})
+    assert tests and tests[0].examples
+    runner = doctest.DocTestRunner()
+    for t in tests:
+        runner.run(t)
+    assert runner.failures == 0

@@ -146,7 +146,12 @@ def interp(x: Any, xp: Any, fp: Any, left: Any = None, right: Any = None,
            period: Any = None) -> Any:  # fmt: skip
     """The piecewise-linear interpolant through ``(xp, fp)`` at ``x`` (``left``/``right``
     outside, or periodic with ``period``); float64 or complex128 as NumPy's
-    ``np.interp``; differentiable in ``x``, ``xp`` and ``fp``."""
+    ``np.interp``; differentiable in ``x``, ``xp`` and ``fp``.
+
+    >>> import compgraph as cg
+    >>> cg.interp(2.5, [1.0, 2.0, 3.0], [3.0, 2.0, 0.0])
+    Tensor(1.)
+    """
     xt, xpt, fpt = _t(x), _t(xp), _t(fp)
     cplx = _dtype(fpt).kind == "c"
     rt = np.complex128 if cplx else np.float64
@@ -227,7 +232,12 @@ def _pair_1d(a: Any, v: Any, where: str) -> tuple:
 @defpublic(method=no("NumPy has no ndarray.convolve"), numpy=np.convolve, cli=_CLI)
 def convolve(a: Any, v: Any, mode: str = "full") -> Any:
     """The discrete linear convolution of two 1-D sequences, ``'full'``, ``'same'`` or
-    ``'valid'`` (NumPy's ``np.convolve``)."""
+    ``'valid'`` (NumPy's ``np.convolve``).
+
+    >>> import compgraph as cg
+    >>> cg.convolve(cg.asarray([1.0, 2.0, 3.0]), [0.0, 1.0, 0.5])
+    Tensor([0. , 1. , 2.5, 4. , 1.5])
+    """
     at, vt, n, m = _pair_1d(a, v, "convolve")
     return _mode_slice(_full_convolve(at, vt), n, m, mode, "convolve")
 
@@ -394,7 +404,14 @@ class vectorize:
     """NumPy's ``np.vectorize`` on Tensors: ``pyfunc`` called on each element (0-d
     Tensors) of the broadcast arguments, or on each core slice given a gufunc
     ``signature``, the results stacked; differentiable when ``pyfunc`` is.
-    ``otypes`` casts the outputs; ``excluded`` names arguments passed through."""
+    ``otypes`` casts the outputs; ``excluded`` names arguments passed through.
+
+    >>> import compgraph as cg
+    >>> x = cg.tensor([1.0, -2.0], requires_grad=True)
+    >>> cg.vectorize(lambda v: v * v if v > 0 else -v)(x).sum().backward()
+    >>> x.grad
+    Tensor([ 2., -1.])
+    """
 
     def __init__(
         self,

@@ -120,7 +120,12 @@ def append(arr: Any, values: Any, axis: int | None = None) -> Any:
 @defpublic(method=no("NumPy has no ndarray.insert"), numpy=np.insert, cli=_CLI)
 def insert(arr: Any, obj: Any, values: Any, axis: int | None = None) -> Any:
     """``values`` inserted before the index or indices ``obj`` along ``axis`` (of the
-    flattened ``arr`` when None), cast to ``arr``'s dtype (NumPy's ``np.insert``)."""
+    flattened ``arr`` when None), cast to ``arr``'s dtype (NumPy's ``np.insert``).
+
+    >>> import compgraph as cg
+    >>> cg.insert(cg.asarray([1.0, 2.0, 3.0]), 1, 9.0)
+    Tensor([1., 9., 2., 3.])
+    """
     a, v = _t(arr), _t(values)
     sa, sv = known_shape(a, "insert"), known_shape(v, "insert")
     codes = np.insert(_codes(sa), _index_arg(obj), -1 - _codes(sv), axis=axis)
@@ -354,7 +359,15 @@ def fill_diagonal(a: Any, val: Any, wrap: bool = False) -> None:
     """Write ``val`` (repeated cyclically) on the main diagonal of ``a``, in place;
     returns None (NumPy's ``np.fill_diagonal``).  A Tensor changes as by item
     assignment: torch's in-place rules (the graph records it; a leaf that requires grad
-    refuses)."""
+    refuses).
+
+    >>> import compgraph as cg
+    >>> t = cg.zeros((2, 2), "float64")
+    >>> cg.fill_diagonal(t, 7.0)
+    >>> t
+    Tensor([[7., 0.],
+            [0., 7.]])
+    """
     shape = known_shape(_t(a) if not isinstance(a, np.ndarray) else a, "fill_diagonal")
     if len(shape) < 2:
         raise ValueError(f"fill_diagonal: array must be at least 2-d, got shape {shape}")

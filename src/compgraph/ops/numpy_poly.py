@@ -184,7 +184,12 @@ def intersect1d(ar1: Any, ar2: Any, assume_unique: bool = False,
 @defpublic(method=no("a function of two arrays"), numpy=np.union1d, cli=_CLI)
 def union1d(ar1: Any, ar2: Any) -> Any:
     """The sorted unique values in either array (NumPy's ``np.union1d``; each value
-    taken from its first occurrence, ``ar1`` before ``ar2``)."""
+    taken from its first occurrence, ``ar1`` before ``ar2``).
+
+    >>> import compgraph as cg
+    >>> cg.union1d([3.0, 1.0], [2.0, 1.0])
+    Tensor([1., 2., 3.])
+    """
     j = _joined(ar1, ar2)
     res, first = np.unique(_values(j, "union1d"), return_index=True)
     return _picked(j, first, res)
@@ -500,7 +505,12 @@ def polyint(p: Any, m: int = 1, k: Any = None) -> Any:
 @defpublic(method=no("a function of coefficients"), numpy=np.polyval, cli=_CLI)
 def polyval(p: Any, x: Any) -> Any:
     """The polynomial with coefficients ``p`` (highest power first) at ``x``, by
-    Horner's rule (NumPy's ``np.polyval``)."""
+    Horner's rule (NumPy's ``np.polyval``).
+
+    >>> import compgraph as cg
+    >>> cg.polyval([1.0, 0.0, -1.0], cg.asarray([2.0, 3.0]))
+    Tensor([3., 8.])
+    """
     c = _coeffs(p, "polyval")
     xt = _t(x)
     y = cg.zeros_like(cg.stop_gradient(xt))
@@ -571,7 +581,12 @@ def roots(p: Any) -> Any:
     """The roots of the polynomial with coefficients ``p`` (highest power first), the
     eigenvalues of its companion matrix; real when all are (NumPy's ``np.roots``, its
     values; the gradient of each simple root ``r`` is ``-r**(n-k) / p'(r)``, by the
-    implicit function theorem)."""
+    implicit function theorem).
+
+    >>> import compgraph as cg
+    >>> cg.roots([1.0, -3.0, 2.0])
+    Tensor([2., 1.])
+    """
     t = _coeffs(p, "roots")
     want = np.roots(_values(t, "roots"))
     if want.size == 0:
