@@ -12,19 +12,21 @@ TensorFlow's signatures), ``lax.max`` is elementwise, ``lax.clamp(min, x, max)``
 Unlike JAX, compgraph does not require equal dtypes (operands are promoted as NumPy
 does) and computes every op eagerly on one CPU device; ``precision`` arguments are
 accepted and ignored.  Collectives (``psum`` ...), tokens, ragged and random-bit
-primitives and the general ``gather``/``scatter`` (dimension numbers) are not here.
+primitives are not here; ``gather``/``scatter`` need concrete indices.
 
 Modules: ``control`` (loops, branches, ``scan``), ``elementwise`` (and the enums),
 ``shapes`` (shapes, indexing, sorting), ``reductions`` (scans, ``reduce``,
-``reduce_window``), ``convolution`` (``dot_general`` and the convolutions).
+``reduce_window``), ``convolution`` (``dot_general`` and the convolutions), ``gathers``
+(``gather`` and the ``scatter`` family).
 """
 
 from __future__ import annotations
 
-from . import control, convolution, elementwise, reductions, shapes
+from . import control, convolution, elementwise, gathers, reductions, shapes
 from .control import *  # noqa: F403
 from .convolution import *  # noqa: F403
 from .elementwise import *  # noqa: F403
+from .gathers import *  # noqa: F403
 from .reductions import *  # noqa: F403
 from .shapes import *  # noqa: F403
 
@@ -34,4 +36,5 @@ __all__ = [
     *shapes.__all__,
     *reductions.__all__,
     *convolution.__all__,
+    *gathers.__all__,
 ]

@@ -32,7 +32,7 @@ __all__ = [
     "bitwise_xor", "bitwise_not", "shift_left", "shift_right_arithmetic",
     "shift_right_logical", "population_count", "clz", "conj", "real", "imag", "complex",
     "square", "reciprocal", "convert_element_type", "bitcast_convert_type",
-    "reduce_precision",
+    "reduce_precision", "mulhi",
 ]  # fmt: skip
 
 
@@ -90,6 +90,8 @@ class DotAlgorithmPreset(enum.Enum):
 
 
 # ------------------------------------------------------------ same as compgraph's
+# (typed Any: mypy cannot serialise the Callable[..., Any] of special's __getattr__)
+_special: Any = special
 abs = cg.abs  # noqa: A001
 add = cg.add
 pow = cg.pow  # noqa: A001
@@ -118,17 +120,17 @@ acosh = cg.arccosh
 atanh = cg.arctanh
 logistic = cg.sigmoid
 erf = cg.erf
-erfc = special.erfc
-erf_inv = special.erfinv
-lgamma = special.gammaln
-digamma = special.digamma
-igamma = special.gammainc
-igammac = special.gammaincc
-bessel_i0e = special.i0e
-bessel_i1e = special.i1e
-betainc = special.betainc
-zeta = special.zeta
-polygamma = special.polygamma
+erfc = _special.erfc
+erf_inv = _special.erfinv
+lgamma = _special.gammaln
+digamma = _special.digamma
+igamma = _special.gammainc
+igammac = _special.gammaincc
+bessel_i0e = _special.i0e
+bessel_i1e = _special.i1e
+betainc = _special.betainc
+zeta = _special.zeta
+polygamma = _special.polygamma
 is_finite = cg.isfinite
 max = cg.maximum  # noqa: A001
 min = cg.minimum  # noqa: A001
@@ -311,6 +313,24 @@ def clz(x: Any) -> Any:
     return _values("clz", fn, x)
 
 
+def mulhi(x: Any, y: Any) -> Any:
+    """The high half of the double-width product of two integers (lax's ``mulhi``)."""
+
+    def fn(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        _need_int("mulhi", a)
+        a, b = np.broadcast_arrays(a, b.astype(a.dtype))
+        bits = a.dtype.itemsize * 8
+        if bits == 64:  # exact with Python integers (no 128-bit NumPy type)
+            flat = [(int(p) * int(q)) >> 64 for p, q in zip(a.ravel(), b.ravel(), strict=True)]
+            mask = (1 << 64) - 1
+            out = np.array([v & mask for v in flat], dtype=np.uint64).view(a.dtype)
+            return out.reshape(a.shape)
+        wide = np.dtype(f"{a.dtype.kind}{a.dtype.itemsize * 2}")
+        return ((a.astype(wide) * b.astype(wide)) >> bits).astype(a.dtype)
+
+    return _values("mulhi", fn, x, y)
+
+
 def bitcast_convert_type(operand: Any, new_dtype: Any) -> Any:
     """The bits of ``operand`` read as ``new_dtype``: the same shape for the same width; a
     narrower type adds a last axis (width ratio), a wider one consumes it (lax's rule)."""
@@ -377,4 +397,5 @@ def reduce_precision(operand: Any, exponent_bits: int, mantissa_bits: int) -> An
     r = _values("reduce_precision", lambda a: _reduce_precision_np(a, e, m), cg.stop_gradient(x))
     # x + (r - x) is r exactly (Sterbenz) where both are finite; elsewhere r itself
     ok = cg.isfinite(x) & cg.isfinite(r)
-    return cg.where(ok, x + cg.stop_gradient(cg.where(ok, r - x, 0)), r)
+    step = cg.where(ok, r, 0) - cg.where(ok, cg.stop_gradient(x), 0)
+    return cg.where(ok, x + cg.stop_gradient(step), r)

@@ -22,7 +22,8 @@ __all__ = [
     "slice_in_dim", "index_in_dim", "dynamic_slice", "dynamic_slice_in_dim",
     "dynamic_index_in_dim", "dynamic_update_slice", "dynamic_update_slice_in_dim",
     "dynamic_update_index_in_dim", "index_take", "collapse", "split", "tile", "full",
-    "full_like", "sort", "sort_key_val", "top_k", "argmax", "argmin",
+    "full_like", "sort", "sort_key_val", "top_k", "approx_max_k", "approx_min_k", "argmax",
+    "argmin", "broadcast_like", "broadcast_shapes", "stack", "unstack", "empty",
 ]  # fmt: skip
 
 
@@ -478,6 +479,65 @@ def top_k(operand: Any, k: int, *, axis: int = -1) -> tuple:
         raise ValueError(f"top_k: k={k} out of range for an axis of size {s[ax]}")
     idx = _take_range(cg.argsort(x, axis=ax, descending=True, stable=True), ax, 0, int(k))
     return cg.take_along_axis(x, idx, axis=ax), cg.astype(idx, np.int32)
+
+
+def approx_max_k(
+    operand: Any,
+    k: int,
+    reduction_dimension: int = -1,
+    recall_target: float = 0.95,
+    reduction_input_size_override: int = -1,
+    aggregate_to_topk: bool = True,
+) -> tuple:
+    """The ``k`` largest entries along ``reduction_dimension`` and their indices: exact
+    here (``top_k``), as JAX's on CPU."""
+    return top_k(operand, k, axis=reduction_dimension)
+
+
+def approx_min_k(
+    operand: Any,
+    k: int,
+    reduction_dimension: int = -1,
+    recall_target: float = 0.95,
+    reduction_input_size_override: int = -1,
+    aggregate_to_topk: bool = True,
+) -> tuple:
+    """The ``k`` smallest entries along ``reduction_dimension`` (ascending) and their
+    indices, exact."""
+    x = _arr(operand)
+    s = _shape(x)
+    ax = _axis("approx_min_k", reduction_dimension, len(s))
+    if not 0 <= int(k) <= s[ax]:
+        raise ValueError(f"approx_min_k: k={k} out of range for an axis of size {s[ax]}")
+    idx = _take_range(cg.argsort(x, axis=ax, stable=True), ax, 0, int(k))
+    return cg.take_along_axis(x, idx, axis=ax), cg.astype(idx, np.int32)
+
+
+def broadcast_like(arr: Any, like_arr: Any) -> Any:
+    """``arr`` broadcast to the shape of ``like_arr``."""
+    return cg.broadcast_to(_arr(arr), _shape(_arr(like_arr)))
+
+
+def broadcast_shapes(*shapes: Sequence[int]) -> tuple:
+    """The shape the given shapes broadcast to (NumPy's rule)."""
+    return tuple(int(d) for d in np.broadcast_shapes(*[tuple(s) for s in shapes]))
+
+
+def stack(operands: Sequence[Any], axis: int = 0) -> Any:
+    """The ``operands`` (one shape) stacked along a new ``axis``."""
+    return cg.stack([_arr(o) for o in operands], axis=axis)
+
+
+def unstack(x: Any, axis: int = 0) -> tuple:
+    """The slices of ``x`` along ``axis``, as a tuple."""
+    a = _arr(x)
+    ax = _axis("unstack", axis, len(_shape(a)))
+    return tuple(index_in_dim(a, i, ax, keepdims=False) for i in range(_shape(a)[ax]))
+
+
+def empty(shape: Sequence[int], dtype: Any, *, out_sharding: Any = None) -> Any:
+    """An array of ``shape`` (zeros: compgraph has no uninitialised memory)."""
+    return cg.zeros(tuple(int(s) for s in shape), dtype=np.dtype(dtype))
 
 
 def argmax(operand: Any, axis: int, index_dtype: Any) -> Any:
