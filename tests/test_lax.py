@@ -108,7 +108,7 @@ def test_integer_division_and_rounding(jl):
     b = np.array([2, 2, -2, -2, 3], np.int64)
     same(lax.div(a, b), jl.div(a, b))
     same(lax.rem(a, b), jl.rem(a, b))
-    v = np.array([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 0.3, -0.7])
+    v = np.array([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 0.3, -0.7, 0.49999999999999994, -4.5e15 - 0.5])
     same(lax.round(v), jl.round(v))
     same(
         lax.round(v, lax.RoundingMethod.TO_NEAREST_EVEN),
@@ -210,12 +210,21 @@ def test_fori_loop_and_grad(jax, jl):
     )
 
 
-def test_fori_loop_traced_bounds(jax):
-    f = cg.function(lambda x, n: lax.fori_loop(0, n, lambda i, v: v * 2.0, x))
+def test_loops_in_function(jl):
+    x = RNG.normal(size=(3,))
     np.testing.assert_allclose(
-        np.asarray(lax.fori_loop(0, cg.asarray(3), lambda i, v: v * 2.0, cg.asarray(X))), X * 8
+        np.asarray(lax.fori_loop(0, cg.asarray(3), lambda i, v: v * 2.0, cg.asarray(x))), x * 8
     )
-    assert f is not None
+    g = cg.function(lambda v: lax.fori_loop(0, 3, lambda i, v: v * i + 1.0, v))
+    same(g(cg.asarray(x)), jl.fori_loop(0, 3, lambda i, v: v * i + 1.0, x))
+    h = cg.function(lambda v: lax.scan(lambda c, a: (c + a, c * a), v[0], v))
+    same(h(cg.asarray(x)), jl.scan(lambda c, a: (c + a, c * a), x[0], x))
+    s = cg.function(lambda i, v: lax.switch(i, [lambda v: v + 1, lambda v: v * 3], v))
+    for i in (-1, 1, 5):
+        same(s(cg.asarray(i), cg.asarray(x)), jl.switch(i, [lambda v: v + 1, lambda v: v * 3], x))
+    f = cg.function(lambda v, n: lax.fori_loop(0, n, lambda i, v: v * 2.0, v))
+    with pytest.raises(TypeError, match="while_loop"):
+        f(cg.asarray(x), cg.asarray(3))
 
 
 def test_while_loop(jax, jl):
@@ -755,3 +764,17 @@ def test_extras(jl):
         lax.mulhi(a.astype(np.uint32), b.astype(np.uint32)),
         jl.mulhi(a.astype(np.uint32), b.astype(np.uint32)),
     )
+
+
+def test_gradcheck_composites():
+    a = cg.tensor(RNG.normal(size=(2, 3)), requires_grad=True)
+    k = cg.tensor(RNG.normal(size=(2, 3, 2, 2)), requires_grad=True)
+    x = cg.tensor(RNG.normal(size=(1, 3, 4, 4)), requires_grad=True)
+    assert cg.gradcheck(lambda t: lax.pad(t, 0.5, [(1, -1, 2), (-1, 2, 1)]), a)
+    assert cg.gradcheck(
+        lambda t, w: lax.conv_general_dilated(t, w, (2, 1), "SAME", (1, 2), (1, 2)), x, k
+    )
+    assert cg.gradcheck(
+        lambda t: lax.reduce_window(t, -np.inf, lax.max, (1, 1, 2, 2), (1, 1, 2, 1), "VALID"), x
+    )
+    assert cg.gradcheck(lambda t: lax.fori_loop(0, 3, lambda i, v: cg.sin(v) * i + v, t), a)

@@ -57,7 +57,9 @@ def fori_loop(
 ) -> Any:
     """JAX's ``fori_loop``: ``for i in range(lower, upper): val = body_fun(i, val)``.
     Concrete bounds run a Python loop (``i`` an integer tensor, differentiable in
-    ``val``, as JAX's scan-based loop); traced bounds go through ``while_loop``."""
+    ``val``, as JAX's scan-based loop); other bounds go through ``while_loop``
+    (inside ``cg.function`` traced bounds raise ``TypeError``: a static graph holds no
+    loop of unknown length)."""
     if not callable(body_fun):
         raise TypeError("fori_loop: body_fun must be callable")
     if _concrete(lower) and _concrete(upper):
@@ -104,8 +106,12 @@ def switch(index: Any, branches: Sequence[Callable], *operands: Any) -> Any:
     return tfmath.switch_case(clamped, fns)
 
 
+def _shape(x: Any) -> tuple:
+    return tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
+
+
 def _leading(f: str, leaves: list, length: Any) -> int:
-    sizes = {int(np.shape(x)[0]) if np.ndim(x) else -1 for x in leaves if x is not None}
+    sizes = {int(_shape(x)[0]) if _shape(x) else -1 for x in leaves if x is not None}
     if -1 in sizes:
         raise ValueError(f"{f}: every leaf of xs needs a leading axis to scan over")
     if length is not None:
@@ -144,7 +150,7 @@ def scan(
         x0 = unflatten(spec, [None if v is None else cg.zeros_like(v[:1])[0] for v in leaves])
         _, y0 = f(carry, x0)
         ly, sy = flatten(y0)
-        empty = [None if y is None else cg.zeros((0, *np.shape(y)), dtype=y.dtype) for y in ly]
+        empty = [None if y is None else cg.zeros((0, *_shape(y)), dtype=y.dtype) for y in ly]
         return carry, unflatten(sy, empty)
     flat = [flatten(y) for y in ys]
     sy = flat[0][1]
@@ -171,12 +177,12 @@ def associative_scan(fn: Callable, elems: Any, reverse: bool = False, axis: int 
     leaves, spec = flatten(elems)
     if not leaves:
         return elems
-    nd = np.ndim(leaves[0])
+    nd = len(_shape(leaves[0]))
     ax = axis + nd if axis < 0 else axis
     if not 0 <= ax < nd:
         raise ValueError(f"associative_scan: axis {axis} out of range for {nd} dimensions")
-    n = int(np.shape(leaves[0])[ax])
-    if any(int(np.shape(v)[ax]) != n for v in leaves):
+    n = int(_shape(leaves[0])[ax])
+    if any(int(_shape(v)[ax]) != n for v in leaves):
         raise ValueError("associative_scan: every leaf needs the same size along axis")
     moved = [cg.moveaxis(cg.asarray(v), ax, 0) for v in leaves]
     order = list(range(n - 1, -1, -1)) if reverse else list(range(n))

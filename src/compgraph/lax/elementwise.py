@@ -202,7 +202,8 @@ def round(x: Any, rounding_method: Any = RoundingMethod.AWAY_FROM_ZERO) -> Any: 
     method = RoundingMethod(int(rounding_method))
     if method is RoundingMethod.TO_NEAREST_EVEN:
         return cg.round(x)
-    return cg.sign(x) * cg.floor(cg.abs(x) + 0.5)
+    t = cg.trunc(x)  # (x - trunc(x) is exact: no double rounding near .5)
+    return cg.where(cg.abs(x - t) >= 0.5, t + cg.sign(x), t)
 
 
 def clamp(min: Any, x: Any, max: Any) -> Any:  # noqa: A002
