@@ -463,7 +463,7 @@ class vectorize:
             raise ValueError("vectorize: cannot call `vectorize` on size 0 inputs unless "
                              "`otypes` is set")  # fmt: skip
         results: list = []
-        self._returned_tuple = bool(self.otypes and len(self.otypes) > 1)
+        as_tuple = bool(self.otypes and len(self.otypes) > 1)
         for ind in np.ndindex(*loop):
             call_args = list(args)
             call_kw = dict(kwargs)
@@ -472,7 +472,7 @@ class vectorize:
             for v, k in zip(vec[len(names) :], kwnames):
                 call_kw[k] = v[ind]
             r = self.pyfunc(*call_args, **call_kw)
-            self._returned_tuple = isinstance(r, tuple)
+            as_tuple = isinstance(r, tuple)
             results.append(r if isinstance(r, tuple) else (r,))
         if self._sig:
             nout = len(self._sig[1])
@@ -489,7 +489,7 @@ class vectorize:
                 outs.append(cg.reshape(stacked, loop + tuple(known_shape(items[0], "vectorize"))))
             else:
                 outs.append(cg.zeros(loop, dt))
-        return tuple(outs) if nout > 1 or self._returned_tuple else outs[0]
+        return tuple(outs) if nout > 1 or as_tuple else outs[0]
 
 
 class _PyUfunc:

@@ -447,6 +447,8 @@ def argpartition(a: Any, kth: Any, axis: int | None = -1, kind: Any = "introsele
                  order: Any = None) -> Any:  # fmt: skip
     """The indices that partition ``a`` around its ``kth`` element(s) (NumPy's
     ``np.argpartition``)."""
+    if order is not None:
+        raise ValueError("argpartition: order= needs a structured array, which compgraph has not")
     return cg.asarray(np.argpartition(_values(a, "argpartition"), kth, axis=axis, kind=kind))
 
 
@@ -456,6 +458,8 @@ def partition(a: Any, kth: Any, axis: int | None = -1, kind: Any = "introselect"
     """``a`` rearranged so the ``kth`` element(s) sit where sorting would put them, the
     smaller before and the larger after (NumPy's ``np.partition``, differentiable: the
     elements are gathered by ``argpartition``)."""
+    if order is not None:
+        raise ValueError("partition: order= needs a structured array, which compgraph has not")
     t = _t(a)
     if axis is None:
         t, axis = cg.ravel(t), -1

@@ -72,6 +72,8 @@ def _as(x: Any, dtype: Any) -> Any:
 def nanargmax(a: Any, axis: int | None = None, out: Any = None, *, keepdims: bool = False) -> Any:
     """The index of the largest element ignoring NaNs; an all-NaN slice raises
     (NumPy's ``np.nanargmax``)."""
+    if out is not None:
+        raise TypeError("nanargmax: out= is not supported (compgraph values are immutable)")
     return cg.asarray(np.nanargmax(_values(a, "nanargmax"), axis=axis, keepdims=keepdims))
 
 
@@ -79,6 +81,8 @@ def nanargmax(a: Any, axis: int | None = None, out: Any = None, *, keepdims: boo
 def nanargmin(a: Any, axis: int | None = None, out: Any = None, *, keepdims: bool = False) -> Any:
     """The index of the smallest element ignoring NaNs; an all-NaN slice raises
     (NumPy's ``np.nanargmin``)."""
+    if out is not None:
+        raise TypeError("nanargmin: out= is not supported (compgraph values are immutable)")
     return cg.asarray(np.nanargmin(_values(a, "nanargmin"), axis=axis, keepdims=keepdims))
 
 
