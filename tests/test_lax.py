@@ -484,6 +484,11 @@ def test_reductions(jax, jl):
         grads(jax, lambda x, n=name: cg.sum(getattr(lax, n)(x, (1,)) ** 2),
               lambda x, n=name: (getattr(jl, n)(x, (1,)) ** 2).sum(), A)  # fmt: skip
     b = RNG.integers(0, 16, size=(3, 4))
+    b32 = b.astype(np.int32)
+    for name in ["reduce_sum", "reduce_prod", "reduce_max", "cumsum", "cumprod"]:
+        same(getattr(lax, name)(b32, (1,) if name.startswith("reduce") else 1),
+             getattr(jl, name)(b32, (1,) if name.startswith("reduce") else 1))  # fmt: skip
+    same(lax.reduce(b32, np.int32(0), lax.add, (0,)), jl.reduce(b32, np.int32(0), jl.add, (0,)))
     for name in ["reduce_and", "reduce_or", "reduce_xor"]:
         same(getattr(lax, name)(b, (1,)), getattr(jl, name)(b, (1,)))
         same(getattr(lax, name)(b > 5, (0,)), getattr(jl, name)(b > 5, (0,)))

@@ -30,14 +30,21 @@ def _cum(f: str, fn: Callable, operand: Any, axis: int, reverse: bool) -> Any:
     return fn(x, ax)
 
 
+def _own(x: Any) -> Any:
+    """lax keeps the operand's dtype where NumPy widens small integers."""
+    return x.dtype if np.dtype(x.dtype).kind in "iufc" else None
+
+
 def cumsum(operand: Any, axis: int = 0, reverse: bool = False) -> Any:
-    """Running sum along ``axis`` (from the end with ``reverse``)."""
-    return _cum("cumsum", lambda x, a: cg.cumsum(x, axis=a), operand, axis, reverse)
+    """Running sum along ``axis`` (from the end with ``reverse``), in the operand's dtype."""
+    return _cum("cumsum", lambda x, a: cg.cumsum(x, axis=a, dtype=_own(x)), operand, axis, reverse)
 
 
 def cumprod(operand: Any, axis: int = 0, reverse: bool = False) -> Any:
-    """Running product along ``axis``."""
-    return _cum("cumprod", lambda x, a: cg.cumprod(x, axis=a), operand, axis, reverse)
+    """Running product along ``axis``, in the operand's dtype."""
+    return _cum(
+        "cumprod", lambda x, a: cg.cumprod(x, axis=a, dtype=_own(x)), operand, axis, reverse
+    )
 
 
 def cummax(operand: Any, axis: int = 0, reverse: bool = False) -> Any:
@@ -64,15 +71,15 @@ def _axes(f: str, x: Any, axes: Sequence[int]) -> tuple:
 
 
 def reduce_sum(operand: Any, axes: Sequence[int]) -> Any:
-    """Sum over ``axes``."""
+    """Sum over ``axes``, in the operand's dtype."""
     x = _arr(operand)
-    return cg.sum(x, axis=_axes("reduce_sum", x, axes))
+    return cg.sum(x, axis=_axes("reduce_sum", x, axes), dtype=_own(x))
 
 
 def reduce_prod(operand: Any, axes: Sequence[int]) -> Any:
-    """Product over ``axes``."""
+    """Product over ``axes``, in the operand's dtype."""
     x = _arr(operand)
-    return cg.prod(x, axis=_axes("reduce_prod", x, axes))
+    return cg.prod(x, axis=_axes("reduce_prod", x, axes), dtype=_own(x))
 
 
 def reduce_max(operand: Any, axes: Sequence[int]) -> Any:
@@ -119,8 +126,8 @@ def _monoid(computation: Any) -> Any:
     """The whole-axis reduction for lax's own binary functions (or cg's), else None."""
     if not _MONOIDS:
         _MONOIDS.update({
-            id(ew.add): lambda x, ax: cg.sum(x, axis=ax), id(cg.add): lambda x, ax: cg.sum(x, axis=ax),
-            id(ew.mul): lambda x, ax: cg.prod(x, axis=ax), id(cg.multiply): lambda x, ax: cg.prod(x, axis=ax),
+            id(ew.add): reduce_sum, id(cg.add): reduce_sum,
+            id(ew.mul): reduce_prod, id(cg.multiply): reduce_prod,
             id(ew.max): lambda x, ax: cg.max(x, axis=ax), id(ew.min): lambda x, ax: cg.min(x, axis=ax),
         })  # fmt: skip
     return _MONOIDS.get(id(computation))
