@@ -170,6 +170,9 @@ def test_convert_grad(jax):
           lambda x: (jax.lax.convert_element_type(x, np.float32) * 1.0).sum(), X, tol=1e-6)  # fmt: skip
 
 
+@pytest.mark.filterwarnings(
+    "ignore:overflow encountered in cast:RuntimeWarning"
+)  # (1e300 to float32)
 @pytest.mark.parametrize("bits", [(8, 7), (5, 10), (8, 23), (4, 3), (11, 52), (5, 2), (11, 4)])
 def test_reduce_precision(jl, bits):
     v = np.concatenate([RNG.normal(size=50) * 10.0 ** RNG.integers(-8, 8, size=50),
@@ -537,6 +540,7 @@ WINDOWS = [
 ]  # fmt: skip
 
 
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")  # (max of -inf padding)
 @pytest.mark.parametrize("kw", WINDOWS)
 def test_reduce_window(jax, jl, kw):
     same(lax.reduce_window(A, 0.0, lax.add, **kw), jl.reduce_window(A, 0.0, jl.add, **kw))
