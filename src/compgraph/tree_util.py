@@ -129,8 +129,10 @@ def register_pytree_node(
     if nodetype in _REGISTRY:
         raise ValueError(f"register_pytree_node: {nodetype.__name__} is already registered")
     _REGISTRY[nodetype] = _Node(flatten_func, unflatten_func, flatten_with_keys_func)
-    # (cg.grad, cg.function and the other transforms flatten with the same rule)
-    NODES[nodetype] = (lambda x: _children_aux(flatten_func, x), unflatten_func)
+    # (cg.grad, cg.function and the other transforms flatten with the same rule; lists,
+    # tuples and dicts they know already, and None is a leaf there)
+    if nodetype not in (tuple, list, dict, type(None)):
+        NODES[nodetype] = (lambda x: _children_aux(flatten_func, x), unflatten_func)
 
 
 def register_pytree_with_keys(

@@ -21,7 +21,7 @@ from .. import special, tfmath
 from ..functions import cg
 from ..ops.args import is_symbolic
 
-__all__ = [
+__all__ = [  # jax.lax's names, not compgraph ops
     "Precision", "RoundingMethod", "GatherScatterMode", "FftType", "DotAlgorithmPreset",
     "abs", "add", "sub", "mul", "div", "rem", "pow", "integer_pow", "neg", "sign", "floor",
     "ceil", "round", "exp", "exp2", "log", "log1p", "expm1", "sqrt", "rsqrt", "cbrt", "sin",

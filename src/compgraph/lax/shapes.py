@@ -16,7 +16,7 @@ from ..functions import cg
 from ..ops.args import is_symbolic
 from ..tensor import Tensor
 
-__all__ = [
+__all__ = [  # jax.lax's names, not compgraph ops
     "broadcast", "broadcast_in_dim", "broadcast_to_rank", "iota", "broadcasted_iota",
     "reshape", "squeeze", "expand_dims", "transpose", "rev", "concatenate", "pad", "slice",
     "slice_in_dim", "index_in_dim", "dynamic_slice", "dynamic_slice_in_dim",
