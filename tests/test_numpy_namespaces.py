@@ -911,3 +911,33 @@ def test_namedtuples_are_nodes_in_transforms():
     Pair = collections.namedtuple("Pair", "a b")
     g = cg.grad(lambda p: p.a * p.b ** 2)(Pair(cg.tensor(3.0), cg.tensor(2.0)))
     assert isinstance(g, Pair) and float(g.a) == 4.0 and float(g.b) == 12.0
+
+
+@pytest.mark.parametrize("name,args,kw", [
+    ("cov", "x", {}), ("cov", "x", {"rowvar": False}), ("cov", "x", {"ddof": 0}),
+    ("cov", "xy", {"bias": True}), ("cov", "v", {}), ("corrcoef", "x", {}),
+    ("corrcoef", "x", {"rowvar": False}), ("select", "sel", {}),
+    ("select", "sel1", {"default": 5.0}), ("trapezoid", "v", {}),
+    ("trapezoid", "x", {"axis": 0}), ("trapezoid", "v", {"dx": 0.5}),
+    ("trapezoid", "vx", {}), ("nanquantile", "xnq", {}), ("nanquantile", "xnq", {"axis": 1}),
+    ("nanquantile", "xnq2", {"axis": 1, "keepdims": True}), ("nanmedian", "xn", {}),
+    ("nanmedian", "even", {}), ("nanmedian", "xn", {"axis": 0}),
+])
+def test_numpy_meanings_where_cg_has_torchs(name, args, kw):
+    rng = np.random.default_rng(0)
+    x, v = rng.standard_normal((3, 5)), rng.standard_normal(6)
+    xn = x.copy()
+    xn[0, 1] = np.nan
+    a = {"x": (x,), "xy": (x, x[:2]), "v": (v,), "sel": ([x > 0, x < -1], [x, -x]),
+         "sel1": ([x > 0], [x]), "vx": (v, np.arange(6.0) ** 2), "xnq": (xn, 0.3),
+         "xnq2": (xn, [0.3, 0.7]), "xn": (xn,), "even": (np.arange(4.0),)}[args]
+    want = getattr(np, name)(*a, **kw)
+    got = getattr(cnp, name)(*a, **kw)
+    np.testing.assert_allclose(got.numpy(), want, rtol=1e-12, atol=1e-12)
+    assert got.shape == np.shape(want)
+
+
+def test_numpy_cov_and_select_are_differentiable():
+    x = np.random.default_rng(1).standard_normal((3, 6))
+    assert cg.gradcheck(lambda t: cnp.cov(t, rowvar=False, ddof=0), x)
+    assert cg.gradcheck(lambda t: cnp.select([x > 0], [t * 2], default=t), x)

@@ -213,6 +213,104 @@ def unravel_index(indices: Any, shape: Any, order: str = "C") -> tuple:
     return tuple(_cg.asarray(v) for v in coords)
 
 
+def cov(
+    m: Any,
+    y: Any = None,
+    rowvar: builtins.bool = True,
+    bias: builtins.bool = False,
+    ddof: builtins.int | None = None,
+    fweights: Any = None,
+    aweights: Any = None,
+    *,
+    dtype: Any = None,
+) -> Any:
+    """NumPy's ``cov``: variables in rows (``rowvar``), ``y`` stacked below ``m``, the
+    normalisation ``N - 1`` (``bias``: ``N``; ``ddof`` overrides both), weights."""
+    x = _cg.asarray(m)
+    if x.ndim > 2:
+        raise ValueError(f"cov: m has more than 2 dimensions (shape {tuple(x.shape)})")
+    x = _cg.reshape(x, (1, -1)) if x.ndim < 2 else x
+    if not rowvar and x.shape[0] != 1:
+        x = _cg.transpose(x)
+    if y is not None:
+        yy = _cg.asarray(y)
+        yy = _cg.reshape(yy, (1, -1)) if yy.ndim < 2 else yy
+        if not rowvar and yy.shape[0] != 1:
+            yy = _cg.transpose(yy)
+        x = _cg.concatenate([x, yy], axis=0)
+    if dtype is not None:
+        x = _cg.asarray(x, dtype=dtype)
+    correction = ddof if ddof is not None else (0 if bias else 1)
+    return _cg.cov(x, correction=correction, fweights=fweights, aweights=aweights)
+
+
+def corrcoef(x: Any, y: Any = None, rowvar: builtins.bool = True, *, dtype: Any = None) -> Any:
+    """NumPy's ``corrcoef``: Pearson coefficients of ``cov(x, y, rowvar)``, in [-1, 1]."""
+    c = cov(x, y, rowvar, dtype=dtype)
+    if c.ndim == 0:
+        return _cg.divide(c, c)
+    d = _cg.sqrt(_cg.diagonal(c))
+    r = _cg.divide(_cg.divide(c, _cg.expand_dims(d, 1)), _cg.expand_dims(d, 0))
+    return _cg.clip(r, -1, 1)
+
+
+def select(condlist: Any, choicelist: Any, default: Any = 0) -> Any:
+    """NumPy's ``select``: for each element, the choice of the first true condition, else
+    ``default`` (differentiable in the choices and the default)."""
+    if len(condlist) != len(choicelist):
+        raise ValueError(
+            f"select: list of cases must be same length as list of conditions "
+            f"({len(condlist)} conditions, {len(choicelist)} choices)"
+        )
+    if not condlist:
+        raise ValueError("select: select with an empty condition list is not possible")
+    out = _cg.asarray(default)
+    for cond, choice in builtins.reversed(builtins.list(builtins.zip(condlist, choicelist))):
+        c = _data(cond)
+        if c.dtype != np.bool_:
+            raise TypeError(
+                f"select: invalid entry in condlist: should be boolean ndarray, got {c.dtype}"
+            )
+        out = _cg.where(c, choice, out)
+    return out
+
+
+def trapezoid(y: Any, x: Any = None, dx: Any = 1.0, axis: builtins.int = -1) -> Any:
+    """NumPy's ``trapezoid``: the trapezoidal rule along ``axis`` at the points ``x``, or
+    spaced ``dx``."""
+    if x is not None:
+        return _cg.trapezoid(y, x, dim=axis)
+    return _cg.trapezoid(y, dx=dx, dim=axis)
+
+
+def nanquantile(
+    a: Any,
+    q: Any,
+    axis: Any = None,
+    out: Any = None,
+    overwrite_input: builtins.bool = False,
+    method: str = "linear",
+    keepdims: builtins.bool = False,
+) -> Any:
+    """NumPy's ``nanquantile``: quantiles ignoring NaN (``method`` one of linear, lower,
+    higher, nearest, midpoint; ``out=`` is not supported)."""
+    if out is not None:
+        raise TypeError("nanquantile: out= is not supported (compgraph returns new tensors)")
+    return _cg.nanquantile(a, q, axis, keepdims, interpolation=method)
+
+
+def nanmedian(
+    a: Any,
+    axis: Any = None,
+    out: Any = None,
+    overwrite_input: builtins.bool = False,
+    keepdims: builtins.bool = False,
+) -> Any:
+    """NumPy's ``nanmedian``: the median ignoring NaN, the mean of the two middle values
+    for an even count (``cg.nanmedian`` is PyTorch's, the lower one)."""
+    return nanquantile(a, 0.5, axis, out, keepdims=keepdims)
+
+
 __all__ = [
     "fft",
     "linalg",
@@ -276,6 +374,12 @@ __all__ = [
     "triu_indices",
     "tril_indices",
     "unravel_index",
+    "cov",
+    "corrcoef",
+    "select",
+    "trapezoid",
+    "nanquantile",
+    "nanmedian",
 ]
 
 
