@@ -12,7 +12,7 @@ PKG = "compgraph"
 # Lower layers first: a package may import only from packages before it (or itself).
 LAYERS = ["ops", "array_api", "grad_mode", "autodiff", "array_methods", "tensor", "functions",
           "variable", "random", "torch_methods", "gradcheck", "viz", "static", "explain", "tape", "transforms",
-          "custom", "linalg", "fft", "special", "stats", "tfmath", "tf_module", "batched", "autograd", "distributed", "data", "nn", "lax", "jax_config", "jax_names", "tree_util", "numpy", "scipy", "extend", "misc", "hips_names", "optim", "cli", "__init__", "__main__"]
+          "custom", "linalg", "fft", "signal", "special", "stats", "tfmath", "tf_module", "batched", "autograd", "distributed", "data", "nn", "tf_linalg", "tf_random", "image", "tf_names", "lax", "jax_config", "jax_names", "tree_util", "numpy", "scipy", "extend", "misc", "hips_names", "optim", "cli", "__init__", "__main__"]
 OPTIONAL = {"graphviz", "onnx"}  # optional dependencies, imported where they are used
 
 

@@ -15,6 +15,7 @@ from . import (
     distributed,  # MPI is loaded only by init() or a collective
     extend,
     fft,
+    image,
     lax,
     linalg,
     misc,
@@ -23,8 +24,11 @@ from . import (
     optim,
     random,
     scipy,
+    signal,
     special,
     stats,
+    tf_linalg,  # noqa: F401  (puts TF's names into cg.linalg)
+    tf_random,  # noqa: F401  (puts TF's names into cg.random)
     torch_methods,
     tree_util,
 )
@@ -72,6 +76,7 @@ from .static import Graph, Symbol, function
 from .tape import GradientTape, UnconnectedGradients
 from .tensor import Tensor, constant, tensor
 from .tf_module import Module
+from .tf_names import TF_TOP as _TF_TOP
 from .tfmath import (
     add_n,
     boolean_mask,
@@ -276,6 +281,8 @@ __all__ = [
     "random",
     "torch_methods",
     "lax",
+    "signal",
+    "image",
     "scipy",
     "tree_util",
     "extend",
@@ -310,7 +317,11 @@ globals().update(
     {n: f for n, f in _DIM_FUNCTIONS.items() if globals().get(n) is getattr(f, "__wrapped__", None)}
 )
 # PyTorch's other top-level names (torch.conv2d, torch.hann_window ...), where free
-_NEW_TOP = {n: f for n, f in {**_HIPS_TOP, **_JAX_TOP, **_TORCH_TOP}.items() if n not in globals()}
+_NEW_TOP = {
+    n: f
+    for n, f in {**_TF_TOP, **_HIPS_TOP, **_JAX_TOP, **_TORCH_TOP}.items()
+    if n not in globals()
+}
 globals().update(_NEW_TOP)
 __all__ += list(_NEW_TOP)
 

@@ -74,6 +74,8 @@ from .reshaping import *  # noqa: F403
 from .reshaping import __all__ as _reshaping_all
 from .tf_ops import *  # noqa: F403  (TensorFlow's tf.nn functions)
 from .tf_ops import __all__ as _tf_all
+from .tf_ops_more import *  # noqa: F403
+from .tf_ops_more import __all__ as _tf_ops_more_all
 from .transformer import *  # noqa: F403
 from .transformer import __all__ as _transformer_all
 from .unpool import MaxUnpool1d, MaxUnpool2d, MaxUnpool3d
@@ -143,6 +145,7 @@ __all__ = [
     "parallel",
     *_tf_all,
     *_jax_fns_all,
+    *_tf_ops_more_all,
     *_activations_all,
     *_adaptive_all,
     *_lazy_all,
