@@ -148,3 +148,135 @@ def test_collapse_and_ctc_decoders():
     for a, b in zip(dts, dcs):
         np.testing.assert_array_equal(_n(b), tf.sparse.to_dense(a, default_value=-1).numpy())
     np.testing.assert_allclose(_n(lc), lp.numpy(), rtol=1e-5)
+
+
+# ---- top-level names
+
+
+def test_tensor_shape_and_spec():
+    s = cg.TensorShape([None, 3])
+    t = tf.TensorShape([None, 3])
+    assert s.as_list() == t.as_list() and s.rank == t.rank == 2
+    assert not s.is_fully_defined()
+    assert s.merge_with([2, None]).as_list() == t.merge_with([2, None]).as_list() == [2, 3]
+    assert s.concatenate([4]).as_list() == [None, 3, 4]
+    assert s[1] == 3 and s[0] is None and s[1:].as_list() == [3]
+    assert cg.TensorShape(None).rank is None
+    with pytest.raises(ValueError, match="merge_with"):
+        s.merge_with([2, 4])
+    with pytest.raises(ValueError, match="as_list"):
+        cg.TensorShape(None).as_list()
+    spec = cg.TensorSpec([None, 2], cg.float32, "x")
+    assert spec.is_compatible_with(np.zeros((5, 2), np.float32))
+    assert not spec.is_compatible_with(np.zeros((5, 3), np.float32))
+    assert not spec.is_compatible_with(np.zeros((5, 2), np.float64))
+    assert cg.as_dtype("float64") == np.float64 == cg.as_dtype(tf.float64)
+
+
+def test_gradients_and_hessians_on_recorded_tensors():
+    xv = np.array([0.5, -1.0, 2.0])
+    x = cg.tensor(xv, requires_grad=True)
+    z = cg.tensor(1.0, requires_grad=True)
+    y = cg.sum(cg.sin(x) * x**2)
+    g, gz = cg.gradients(y, [x, z])
+    assert gz is None
+    assert _n(cg.gradients(y, [x, z], unconnected_gradients="zero")[1]) == 0
+    xt = tf.constant(xv)
+    with tf.GradientTape(persistent=True) as t2:
+        t2.watch(xt)
+        with tf.GradientTape() as t1:
+            t1.watch(xt)
+            yt = tf.reduce_sum(tf.sin(xt) * xt**2)
+        gt = t1.gradient(yt, xt)
+    np.testing.assert_allclose(_n(g), gt.numpy())
+    (h,) = cg.hessians(y, x)
+    np.testing.assert_allclose(_n(h), t2.jacobian(gt, xt).numpy())
+    (gw,) = cg.gradients(y, x, grad_ys=cg.asarray(3.0))
+    np.testing.assert_allclose(_n(gw), 3 * gt.numpy())
+
+
+def test_scopes_and_function_helpers():
+    with cg.name_scope("a"):
+        with cg.name_scope("b") as sc:
+            assert sc == "a/b/" and cg.get_current_name_scope() == "a/b"
+    assert cg.get_current_name_scope() == ""
+    with cg.control_dependencies([]), cg.init_scope():
+        pass
+    assert not cg.inside_function()
+    seen = []
+
+    @cg.function
+    def f(v):
+        seen.append((cg.inside_function(), cg.is_symbolic_tensor(v)))
+        return v * 2
+
+    f(np.ones(2))
+    assert seen == [(True, True)]
+    x = cg.tensor([1.0, 2.0], requires_grad=True)
+    y = cg.py_function(lambda v: v**2, [x], cg.float64)
+    (g,) = cg.autograd.grad(cg.sum(y), [x])
+    np.testing.assert_allclose(_n(g), [2.0, 4.0])
+    r = cg.numpy_function(lambda v: np.sort(v), [np.array([3, 1, 2])], cg.int64)
+    np.testing.assert_array_equal(_n(r), [1, 2, 3])
+    gp = cg.grad(lambda v: cg.sum(cg.grad_pass_through(cg.round)(v) * v))(cg.asarray([1.2, 2.7]))
+    np.testing.assert_allclose(_n(gp), [1.0 + 1.2, 3.0 + 2.7])
+    assert cg.tuple([1, 2]) == [1, 2] and cg.recompute_grad(cg.sin) is cg.sin
+
+
+def test_asserts():
+    cg.assert_equal(np.ones(2), np.ones(2))
+    cg.assert_less(1, 2)
+    cg.assert_greater(2, 1)
+    cg.assert_rank(np.ones((2, 2)), 2)
+    cg.Assert(True, ["fine"])
+    for call, fn in [
+        (lambda: cg.assert_equal(1, 2), "assert_equal"),
+        (lambda: cg.assert_less(2, 2), "assert_less"),
+        (lambda: cg.assert_greater(1, 2), "assert_greater"),
+        (lambda: cg.assert_rank(np.ones(2), 2), "assert_rank"),
+        (lambda: cg.Assert(np.array([True, False]), ["bad"]), "Assert"),
+    ]:
+        with pytest.raises(ValueError, match=fn):
+            call()
+
+
+def test_histograms_paddings_bitcast():
+    v = np.array([-1.0, 0.0, 1.5, 2.0, 5.0, 15.0])
+    np.testing.assert_array_equal(
+        _n(cg.histogram_fixed_width(v, [0.0, 5.0], nbins=5)),
+        tf.histogram_fixed_width(v, np.array([0.0, 5.0]), nbins=5).numpy(),
+    )
+    np.testing.assert_array_equal(
+        _n(cg.histogram_fixed_width_bins(v, [0.0, 5.0], nbins=5)),
+        tf.histogram_fixed_width_bins(v, np.array([0.0, 5.0]), nbins=5).numpy(),
+    )
+    for got, want in zip(
+        cg.required_space_to_batch_paddings([5, 7], [2, 3], [[1, 0], [0, 2]]),
+        tf.required_space_to_batch_paddings([5, 7], [2, 3], [[1, 0], [0, 2]]),
+    ):
+        np.testing.assert_array_equal(_n(got), want.numpy())
+    a = np.array([1.5, -2.0], np.float32)
+    np.testing.assert_array_equal(_n(cg.bitcast(a, cg.int32)), tf.bitcast(a, tf.int32).numpy())
+    np.testing.assert_array_equal(_n(cg.bitcast(a, cg.uint8)), tf.bitcast(a, tf.uint8).numpy())
+    with pytest.raises(ValueError, match="bitcast"):
+        cg.bitcast(a[:1], cg.float64)
+
+
+def test_linalg_fft_and_initializers():
+    m = RNG.normal(size=(4, 4))
+    e = np.sort_complex(_n(cg.eigvals(m)))
+    np.testing.assert_allclose(e, np.sort_complex(tf.eigvals(m).numpy()), atol=1e-10)
+    spd = m @ m.T + 4 * np.eye(4)
+    np.testing.assert_allclose(_n(cg.matrix_square_root(spd)), tf.linalg.sqrtm(spd).numpy())
+    z = RNG.normal(size=(3, 4, 5)) + 1j * RNG.normal(size=(3, 4, 5))
+    np.testing.assert_allclose(
+        _n(cg.fftnd(z, [4, 6], [1, 2])), np.fft.fftn(z, [4, 6], [1, 2]), atol=1e-10
+    )
+    assert _n(cg.zeros_initializer()((2, 3))).shape == (2, 3)
+    np.testing.assert_array_equal(
+        _n(cg.constant_initializer([1, 2, 3, 4])((2, 2), cg.float64)), [[1.0, 2], [3, 4]]
+    )
+    u = _n(cg.random_uniform_initializer(-1.0, 1.0, seed=3)((1000,)))
+    assert u.dtype == np.float32 and -1 <= u.min() and u.max() < 1 and abs(u.mean()) < 0.1
+    assert isinstance(cg.make_ndarray(cg.asarray([1.0])), np.ndarray)
+    assert float(_n(cg.timestamp())) > 1.6e9
