@@ -280,3 +280,113 @@ def test_linalg_fft_and_initializers():
     assert u.dtype == np.float32 and -1 <= u.min() and u.max() < 1 and abs(u.mean()) < 0.1
     assert isinstance(cg.make_ndarray(cg.asarray([1.0])), np.ndarray)
     assert float(_n(cg.timestamp())) > 1.6e9
+
+
+# ---- cg.image
+
+IMG = RNG.random((2, 5, 7, 3))
+
+
+def _cmp(a, b, atol=1e-6):
+    a, b = _n(a), _n(b)
+    assert a.shape == b.shape and a.dtype == b.dtype, (a.shape, b.shape, a.dtype, b.dtype)
+    np.testing.assert_allclose(a, b, atol=atol)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "flip_left_right", "flip_up_down", "transpose", "rgb_to_grayscale", "rgb_to_hsv",
+        "hsv_to_rgb", "rgb_to_yuv", "yuv_to_rgb", "per_image_standardization",
+        "total_variation", "image_gradients", "sobel_edges",
+    ],
+)  # fmt: skip
+def test_image_one_argument_functions(name):
+    a, b = getattr(cg.image, name)(IMG), getattr(tf.image, name)(tf.constant(IMG))
+    for u, v in zip(a, b) if isinstance(a, tuple) else [(a, b)]:
+        _cmp(u, v, 1e-5)
+
+
+def test_image_geometry():
+    x, xt = IMG, tf.constant(IMG)
+    ci, T = cg.image, tf.image
+    _cmp(ci.rot90(x, 3), T.rot90(xt, 3))
+    _cmp(ci.rot90(x[0]), T.rot90(xt[0]))
+    _cmp(ci.central_crop(x, 0.5), T.central_crop(xt, 0.5))
+    _cmp(ci.crop_to_bounding_box(x, 1, 2, 3, 4), T.crop_to_bounding_box(xt, 1, 2, 3, 4))
+    _cmp(ci.pad_to_bounding_box(x, 1, 2, 8, 10), T.pad_to_bounding_box(xt, 1, 2, 8, 10))
+    _cmp(ci.resize_with_crop_or_pad(x, 4, 10), T.resize_with_crop_or_pad(xt, 4, 10))
+    _cmp(ci.resize_with_pad(x, 9, 9), T.resize_with_pad(xt, 9, 9))
+    for p in ["SAME", "VALID"]:
+        args = ([1, 2, 3, 1], [1, 2, 1, 1], [1, 1, 2, 1], p)
+        _cmp(ci.extract_patches(x, *args), T.extract_patches(xt, *args))
+    with pytest.raises(ValueError, match="crop_to_bounding_box"):
+        ci.crop_to_bounding_box(x, 3, 0, 3, 4)
+    with pytest.raises(ValueError, match="central_crop"):
+        ci.central_crop(x, 0.0)
+
+
+@pytest.mark.parametrize("size", [(9, 4), (3, 11), (5, 7)])
+@pytest.mark.parametrize("method", ["bilinear", "nearest"])
+def test_resize(size, method):
+    _cmp(cg.image.resize(IMG, size, method), tf.image.resize(tf.constant(IMG), size, method))
+    u8 = (IMG * 255).astype(np.uint8)
+    _cmp(cg.image.resize(u8, size, method), tf.image.resize(u8, size, method), 1e-4)
+    _cmp(
+        cg.image.resize(IMG, (10, 10), method, preserve_aspect_ratio=True),
+        tf.image.resize(tf.constant(IMG), (10, 10), method, preserve_aspect_ratio=True),
+    )
+    with pytest.raises(NotImplementedError, match="resize"):
+        cg.image.resize(IMG, size, "bicubic")
+
+
+def test_image_adjustments_and_dtypes():
+    x, xt = IMG, tf.constant(IMG)
+    ci, T = cg.image, tf.image
+    _cmp(ci.adjust_brightness(x, 0.1), T.adjust_brightness(xt, 0.1))
+    _cmp(ci.adjust_contrast(x, 1.7), T.adjust_contrast(xt, 1.7))
+    _cmp(ci.adjust_gamma(x, 2.0, 1.5), T.adjust_gamma(xt, 2.0, 1.5))
+    for f in (0.4, 2.4):
+        _cmp(ci.adjust_saturation(x, f), T.adjust_saturation(xt, f), 1e-5)
+    for d in (0.3, -0.7):
+        _cmp(ci.adjust_hue(x, d), T.adjust_hue(xt, d), 1e-5)
+    _cmp(ci.grayscale_to_rgb(x[..., :1]), T.grayscale_to_rgb(xt[..., :1]))
+    _cmp(ci.psnr(x, x * 0.9, 1.0), T.psnr(xt, xt * 0.9, 1.0), 1e-5)
+    u8 = (x * 255).astype(np.uint8)
+    _cmp(ci.convert_image_dtype(u8, np.float32), T.convert_image_dtype(u8, tf.float32))
+    f32 = x.astype(np.float32)
+    _cmp(ci.convert_image_dtype(f32, np.uint8), T.convert_image_dtype(f32, tf.uint8))
+    _cmp(ci.convert_image_dtype(u8, np.int32), T.convert_image_dtype(u8, tf.int32))
+    with pytest.raises(ValueError, match="rgb_to_hsv"):
+        ci.rgb_to_hsv(x[..., :2])
+    with pytest.raises(ValueError, match="adjust_hue"):
+        ci.adjust_hue(x, 1.5)
+
+
+@pytest.mark.parametrize(
+    "cfn, tfn",
+    [
+        (lambda u: cg.image.resize(u, (9, 4)), lambda u: tf.image.resize(u, (9, 4))),
+        (cg.image.per_image_standardization, tf.image.per_image_standardization),
+        (cg.image.sobel_edges, tf.image.sobel_edges),
+        (cg.image.total_variation, tf.image.total_variation),
+        (cg.image.rgb_to_yuv, tf.image.rgb_to_yuv),
+    ],
+)  # fmt: skip
+def test_image_gradients_match_tf(cfn, tfn):
+    x = IMG.astype(np.float32)
+    np.testing.assert_allclose(_cg_grad(cfn, x)[0], _tf_grad(tfn, x)[0], rtol=1e-4, atol=2e-4)
+
+
+def test_random_image_ops_are_seeded():
+    x = IMG
+    a = _n(cg.image.random_crop(x, (2, 3, 3, 3), seed=5))
+    np.testing.assert_array_equal(a, _n(cg.image.random_crop(x, (2, 3, 3, 3), seed=5)))
+    assert any((a == x[:, i : i + 3, j : j + 3]).all() for i in range(3) for j in range(5))
+    f = _n(cg.image.random_flip_left_right(x, seed=1))
+    for k in range(2):
+        assert (f[k] == x[k]).all() or (f[k] == x[k, :, ::-1]).all()
+    b = _n(cg.image.random_brightness(x, 0.2, seed=2)) - x
+    assert np.allclose(b, b.flat[0]) and abs(b.flat[0]) <= 0.2
+    with pytest.raises(ValueError, match="random_crop"):
+        cg.image.random_crop(x, (3, 3, 3, 3))
