@@ -390,3 +390,29 @@ def test_random_image_ops_are_seeded():
     assert np.allclose(b, b.flat[0]) and abs(b.flat[0]) <= 0.2
     with pytest.raises(ValueError, match="random_crop"):
         cg.image.random_crop(x, (3, 3, 3, 3))
+
+
+@pytest.mark.parametrize("padding", ["SAME", "VALID"])
+def test_depthwise_backprops(padding):
+    x, f = RNG.normal(size=(2, 6, 7, 3)), RNG.normal(size=(3, 2, 3, 2))
+    s = [1, 2, 2, 1]
+    g = RNG.normal(size=tf.nn.depthwise_conv2d(x, f, s, padding).shape)
+    np.testing.assert_allclose(
+        _n(cg.nn.depthwise_conv2d_backprop_input(x.shape, f, g, s, padding)),
+        tf.nn.depthwise_conv2d_backprop_input(x.shape, f, g, s, padding).numpy(),
+        atol=1e-12,
+    )
+    np.testing.assert_allclose(
+        _n(cg.nn.depthwise_conv2d_backprop_filter(x, f.shape, g, s, padding)),
+        tf.nn.depthwise_conv2d_backprop_filter(x, f.shape, g, s, padding).numpy(),
+        atol=1e-12,
+    )
+
+
+def test_approx_k_is_exact():
+    z = _f32(3, 8)
+    for got, want in zip(cg.nn.approx_max_k(z, 3), tf.nn.approx_max_k(z, 3)):
+        _cmp(got, want)
+    v, i = cg.nn.approx_min_k(z, 2, reduction_dimension=0)  # TF: no CPU kernel for min
+    np.testing.assert_array_equal(_n(i), np.argsort(z, axis=0, kind="stable")[:2])
+    np.testing.assert_array_equal(_n(v), np.sort(z, axis=0)[:2])

@@ -14,11 +14,14 @@ from typing import Any
 import numpy as np
 
 from .. import functions as F
+from ..tfmath import top_k
+from ..transforms import vjp
 from . import functional as torch_f
 from .tf_ops import (
     avg_pool,
     conv1d_transpose,
     conv2d_transpose,
+    depthwise_conv2d,
     local_response_normalization,
     max_pool,
 )
@@ -43,6 +46,10 @@ __all__ = [  # tf.nn's function names
     "ctc_greedy_decoder",
     "ctc_beam_search_decoder",
     "atrous_conv2d_transpose",
+    "depthwise_conv2d_backprop_input",
+    "depthwise_conv2d_backprop_filter",
+    "approx_max_k",
+    "approx_min_k",
 ]
 
 lrn = local_response_normalization
@@ -578,3 +585,80 @@ def ctc_beam_search_decoder(
     dt = np.asarray(getattr(inputs, "_data", inputs)).dtype
     dt = dt if np.issubdtype(dt, np.floating) else np.dtype(np.float32)
     return [_dense(r) for r in results], F.asarray(logps.astype(dt))
+
+
+def _shape(v: Any) -> tuple:
+    return tuple(int(q) for q in np.asarray(getattr(v, "_data", v)).ravel())
+
+
+def depthwise_conv2d_backprop_input(
+    input_sizes: Any,
+    filter: Any,
+    out_backprop: Any,
+    strides: Any,
+    padding: Any,
+    data_format: str = "NHWC",
+    dilations: Any = None,
+    name: Any = None,
+) -> Any:
+    """TensorFlow's ``nn.depthwise_conv2d_backprop_input``: the gradient of
+    ``depthwise_conv2d`` with respect to an input of shape ``input_sizes`` (linear in
+    ``out_backprop``, differentiable)."""
+    x0 = F.zeros(_shape(input_sizes), dtype=F.asarray(out_backprop).dtype)
+    _, back = vjp(lambda x: depthwise_conv2d(x, filter, strides, padding, data_format,
+                                             dilations), x0)  # fmt: skip
+    return back(F.asarray(out_backprop))[0]
+
+
+def depthwise_conv2d_backprop_filter(
+    input: Any,
+    filter_sizes: Any,
+    out_backprop: Any,
+    strides: Any,
+    padding: Any,
+    data_format: str = "NHWC",
+    dilations: Any = None,
+    name: Any = None,
+) -> Any:
+    """TensorFlow's ``nn.depthwise_conv2d_backprop_filter``: the gradient of
+    ``depthwise_conv2d`` with respect to a filter of shape ``filter_sizes``."""
+    f0 = F.zeros(_shape(filter_sizes), dtype=F.asarray(out_backprop).dtype)
+    _, back = vjp(lambda f: depthwise_conv2d(input, f, strides, padding, data_format,
+                                             dilations), f0)  # fmt: skip
+    return back(F.asarray(out_backprop))[0]
+
+
+def _approx_k(operand: Any, k: int, axis: int, largest: bool) -> tuple:
+    x = F.asarray(operand)
+    axis = axis % x.ndim
+    moved = F.moveaxis(x, axis, -1)
+    vals, idx = top_k(moved if largest else -moved, int(k))
+    vals = vals if largest else -vals
+    return F.moveaxis(vals, -1, axis), F.moveaxis(F.astype(idx, np.int32), -1, axis)
+
+
+def approx_max_k(
+    operand: Any,
+    k: int,
+    reduction_dimension: int = -1,
+    recall_target: float = 0.95,
+    reduction_input_size_override: int = -1,
+    aggregate_to_topk: bool = True,
+    name: Any = None,
+) -> tuple:
+    """TensorFlow's ``nn.approx_max_k``: ``(values, int32 indices)`` of the ``k`` largest
+    along ``reduction_dimension``; exact here (recall 1), so ``recall_target`` is moot."""
+    return _approx_k(operand, k, reduction_dimension, True)
+
+
+def approx_min_k(
+    operand: Any,
+    k: int,
+    reduction_dimension: int = -1,
+    recall_target: float = 0.95,
+    reduction_input_size_override: int = -1,
+    aggregate_to_topk: bool = True,
+    name: Any = None,
+) -> tuple:
+    """TensorFlow's ``nn.approx_min_k``: the ``k`` smallest, exact (see ``approx_max_k``)."""
+    return _approx_k(operand, k, reduction_dimension, False)
