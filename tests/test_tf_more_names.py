@@ -416,3 +416,15 @@ def test_approx_k_is_exact():
     v, i = cg.nn.approx_min_k(z, 2, reduction_dimension=0)  # TF: no CPU kernel for min
     np.testing.assert_array_equal(_n(i), np.argsort(z, axis=0, kind="stable")[:2])
     np.testing.assert_array_equal(_n(v), np.sort(z, axis=0)[:2])
+
+
+def test_approx_top_k_and_volume_patches():
+    z = _f32(3, 8)
+    for got, want in zip(cg.approx_top_k(z, 3), tf.approx_top_k(z, 3)):
+        _cmp(got, want)
+    x = RNG.normal(size=(2, 5, 6, 4, 2))
+    for p in ["SAME", "VALID"]:
+        args = ([1, 2, 3, 2, 1], [1, 2, 1, 2, 1], p)
+        _cmp(cg.extract_volume_patches(x, *args), tf.extract_volume_patches(x, *args))
+    with pytest.raises(ValueError, match="extract_volume_patches"):
+        cg.extract_volume_patches(x[0], *args)

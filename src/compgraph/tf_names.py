@@ -22,7 +22,13 @@ import numpy as np
 from . import autograd, fft, linalg
 from . import functions as F
 from .grad_mode import STATE
-from .nn.tf_ops_more import batch_to_space, space_to_batch, space_to_batch_nd
+from .nn.tf_ops_more import (
+    approx_max_k,
+    approx_min_k,
+    batch_to_space,
+    space_to_batch,
+    space_to_batch_nd,
+)
 from .random import default_generator
 from .static import Symbol
 
@@ -70,6 +76,8 @@ __all__ = [
     "make_ndarray",
     "is_symbolic_tensor",
     "get_logger",
+    "approx_top_k",
+    "extract_volume_patches",
 ]
 
 
@@ -597,6 +605,49 @@ def is_symbolic_tensor(tensor: Any) -> bool:
 def get_logger() -> logging.Logger:
     """TensorFlow's ``get_logger``: here the ``'compgraph'`` logger."""
     return logging.getLogger("compgraph")
+
+
+def approx_top_k(
+    input: Any,
+    k: int,
+    reduction_dimension: int = -1,
+    recall_target: float = 0.95,
+    is_max_k: bool = True,
+    reduction_input_size_override: int = -1,
+    aggregate_to_topk: bool = True,
+    name: Any = None,
+) -> tuple:
+    """TensorFlow's ``approx_top_k``: ``(values, int32 indices)``, exact here."""
+    fn = approx_max_k if is_max_k else approx_min_k
+    return fn(input, k, reduction_dimension)
+
+
+def extract_volume_patches(
+    input: Any, ksizes: Any, strides: Any, padding: str, name: Any = None
+) -> Any:
+    """TensorFlow's ``extract_volume_patches`` of an NDHWC input: ``(n, od, oh, ow,
+    kd * kh * kw * c)``, each patch in (depth, row, column, channel) order."""
+    x = F.asarray(input)
+    if x.ndim != 5:
+        raise ValueError(f"extract_volume_patches: input must be 5-D, got {tuple(x.shape)}")
+    k, s = ([int(v) for v in list(q)[1:4]] for q in (ksizes, strides))
+    size = [int(v) for v in x.shape[1:4]]
+    if padding == "SAME":
+        tot = [max((-(-n // ss) - 1) * ss + kk - n, 0) for n, kk, ss in zip(size, k, s)]
+        x = F.pad(x, [(0, 0), *[(t // 2, t - t // 2) for t in tot], (0, 0)])
+    elif padding != "VALID":
+        raise ValueError(f"extract_volume_patches: padding must be 'SAME' or 'VALID': {padding!r}")
+    size = [int(v) for v in x.shape[1:4]]
+    out = [(n - kk) // ss + 1 for n, kk, ss in zip(size, k, s)]
+    parts = []
+    for a in range(k[0]):
+        for b in range(k[1]):
+            for c in range(k[2]):
+                idx = tuple(
+                    slice(o, o + (m - 1) * ss + 1, ss) for o, m, ss in zip((a, b, c), out, s)
+                )
+                parts.append(x[(slice(None), *idx, slice(None))])
+    return F.concatenate(parts, axis=-1)
 
 
 #: TensorFlow's top-level names written or collected here.
