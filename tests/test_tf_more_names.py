@@ -298,7 +298,7 @@ def _cmp(a, b, atol=1e-6):
     [
         "flip_left_right", "flip_up_down", "transpose", "rgb_to_grayscale", "rgb_to_hsv",
         "hsv_to_rgb", "rgb_to_yuv", "yuv_to_rgb", "per_image_standardization",
-        "total_variation", "image_gradients", "sobel_edges",
+        "total_variation", "image_gradients", "sobel_edges", "rgb_to_yiq", "yiq_to_rgb",
     ],
 )  # fmt: skip
 def test_image_one_argument_functions(name):
@@ -428,3 +428,18 @@ def test_approx_top_k_and_volume_patches():
         _cmp(cg.extract_volume_patches(x, *args), tf.extract_volume_patches(x, *args))
     with pytest.raises(ValueError, match="extract_volume_patches"):
         cg.extract_volume_patches(x[0], *args)
+
+
+def test_random_hue_saturation_and_resize_method():
+    x = IMG
+    h = _n(cg.image.random_hue(x, 0.2, seed=3))
+    assert h.shape == x.shape and not np.allclose(h, x)
+    s = _n(cg.image.random_saturation(x, 0.5, 1.5, seed=3))
+    np.testing.assert_allclose(s.max(axis=-1), x.max(axis=-1), atol=1e-12)  # V is kept
+    with pytest.raises(ValueError, match="random_hue"):
+        cg.image.random_hue(x, 0.7)
+    assert cg.image.ResizeMethod.NEAREST_NEIGHBOR == tf.image.ResizeMethod.NEAREST_NEIGHBOR
+    _cmp(
+        cg.image.resize(x, (3, 3), cg.image.ResizeMethod.NEAREST_NEIGHBOR),
+        tf.image.resize(tf.constant(x), (3, 3), tf.image.ResizeMethod.NEAREST_NEIGHBOR),
+    )

@@ -52,7 +52,26 @@ __all__ = [
     "random_crop",
     "random_brightness",
     "random_contrast",
+    "random_hue",
+    "random_saturation",
+    "rgb_to_yiq",
+    "yiq_to_rgb",
+    "ResizeMethod",
 ]
+
+
+class ResizeMethod:
+    """TensorFlow's ``image.ResizeMethod`` names (only BILINEAR and NEAREST_NEIGHBOR are
+    implemented by :func:`resize`)."""
+
+    BILINEAR = "bilinear"
+    NEAREST_NEIGHBOR = "nearest"
+    BICUBIC = "bicubic"
+    AREA = "area"
+    LANCZOS3 = "lanczos3"
+    LANCZOS5 = "lanczos5"
+    GAUSSIAN = "gaussian"
+    MITCHELLCUBIC = "mitchellcubic"
 
 
 def _img(image: Any, fn: str) -> Any:
@@ -237,6 +256,13 @@ _YUV = np.array(
     [[0.299, -0.14714119, 0.61497538], [0.587, -0.28886916, -0.51496512],
      [0.114, 0.43601035, -0.10001026]]
 )  # fmt: skip
+_YIQ = np.array(
+    [[0.299, 0.59590059, 0.2115], [0.587, -0.27455667, -0.52273617],
+     [0.114, -0.32134392, 0.31119955]]
+)  # fmt: skip
+_YIQ_RGB = np.array(
+    [[1, 1, 1], [0.95598634, -0.27201283, -1.10674021], [0.6208248, -0.64720424, 1.70423049]]
+)
 _RGB = np.array([[1, 1, 1], [0, -0.394642334, 2.03206185], [1.13988303, -0.58062185, 0]])
 
 
@@ -481,3 +507,29 @@ def random_contrast(image: Any, lower: float, upper: float, seed: Any = None) ->
     if not 0 <= lower < upper:
         raise ValueError(f"random_contrast: need 0 <= lower < upper, got {lower} and {upper}")
     return adjust_contrast(image, float(_rng(seed).uniform(lower, upper)))
+
+
+def rgb_to_yiq(images: Any) -> Any:
+    """TensorFlow's RGB to YIQ matrix."""
+    x = _rgb(images, "rgb_to_yiq")
+    return F.tensordot(x, F.asarray(_YIQ.astype(x.dtype)), axes=([x.ndim - 1], [0]))
+
+
+def yiq_to_rgb(images: Any) -> Any:
+    """TensorFlow's YIQ to RGB matrix."""
+    x = _rgb(images, "yiq_to_rgb")
+    return F.tensordot(x, F.asarray(_YIQ_RGB.astype(x.dtype)), axes=([x.ndim - 1], [0]))
+
+
+def random_hue(image: Any, max_delta: float, seed: Any = None) -> Any:
+    """:func:`adjust_hue` by a delta uniform in ``[-max_delta, max_delta)``."""
+    if not 0 <= max_delta <= 0.5:
+        raise ValueError(f"random_hue: max_delta must be in [0, 0.5], got {max_delta}")
+    return adjust_hue(image, float(_rng(seed).uniform(-max_delta, max_delta)))
+
+
+def random_saturation(image: Any, lower: float, upper: float, seed: Any = None) -> Any:
+    """:func:`adjust_saturation` by a factor uniform in ``[lower, upper)``."""
+    if not 0 <= lower < upper:
+        raise ValueError(f"random_saturation: need 0 <= lower < upper, got {lower} and {upper}")
+    return adjust_saturation(image, float(_rng(seed).uniform(lower, upper)))
