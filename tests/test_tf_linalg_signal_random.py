@@ -276,3 +276,166 @@ def test_eigh_tridiagonal():
     assert cg.gradcheck(L.eigh_tridiagonal, al, be)  # TF's has no usable gradient
     with pytest.raises(ValueError, match="eigh_tridiagonal"):
         L.eigh_tridiagonal(cg.asarray(al), cg.asarray(al))
+
+
+# --------------------------------------------------------------------------- tf.signal
+S = cg.signal
+SX = RNG.standard_normal((2, 3, 4, 6))
+SZ = SX + 1j * RNG.standard_normal(SX.shape)
+SIG = RNG.standard_normal((2, 100))
+
+
+@pytest.mark.parametrize("n", ["fft", "ifft", "fft2d", "ifft2d", "fft3d", "ifft3d"])
+def test_complex_ffts(n):
+    _close(getattr(S, n)(cg.asarray(SZ)), getattr(tf.signal, n)(tf.constant(SZ)))
+    assert cg.gradcheck(lambda a: cg.real(getattr(S, n)(a * (1 + 0.5j))), SX[0, :2, :2])
+    with pytest.raises(TypeError, match=n):
+        getattr(S, n)(cg.asarray(SX))
+
+
+@pytest.mark.parametrize("n,r", [("rfft", 1), ("rfft2d", 2), ("rfft3d", 3)])
+def test_real_ffts(n, r):
+    x = tf.constant(SX)
+    _close(getattr(S, n)(cg.asarray(SX)), getattr(tf.signal, n)(x))
+    _close(getattr(S, n)(cg.asarray(SX), [4] * r), getattr(tf.signal, n)(x, [4] * r))
+    y = getattr(tf.signal, n)(x)
+    i = "i" + n
+    _close(getattr(S, i)(cg.asarray(y.numpy())), getattr(tf.signal, i)(y))
+    _close(getattr(S, i)(cg.asarray(y.numpy()), [6] * r), getattr(tf.signal, i)(y, [6] * r))
+    assert cg.gradcheck(lambda a: cg.imag(getattr(S, n)(a, [4] * r)), SX[0])
+    assert S.rfft(cg.asarray(SX.astype(np.float32))).dtype == np.complex64
+    with pytest.raises(ValueError, match=n):
+        getattr(S, n)(cg.asarray(SX), [4] * (r + 1))
+
+
+def test_fftnd_against_numpy_and_shifts():
+    # TF has no CPU kernel for FFTND: compared with NumPy
+    _close(S.fftnd(cg.asarray(SZ), axes=[0, 2]), np.fft.fftn(SZ, axes=[0, 2]))
+    _close(
+        S.ifftnd(cg.asarray(SZ), fft_length=[3, 5], axes=[1, 3]),
+        np.fft.ifftn(SZ, s=[3, 5], axes=[1, 3]),
+    )
+    _close(S.rfftnd(cg.asarray(SX), axes=[1, 2]), np.fft.rfftn(SX, axes=[1, 2]))
+    y = np.fft.rfftn(SX, axes=[1, 2])
+    _close(
+        S.irfftnd(cg.asarray(y), fft_length=[3, 4], axes=[1, 2]),
+        np.fft.irfftn(y, s=[3, 4], axes=[1, 2]),
+    )
+    _close(S.fftshift(cg.asarray(SX), axes=[1]), tf.signal.fftshift(SX, axes=[1]))
+    _close(S.ifftshift(cg.asarray(SX)), tf.signal.ifftshift(SX))
+
+
+@pytest.mark.parametrize(
+    "length,step,pad,ax",
+    [
+        (5, 2, False, -1),
+        (5, 3, True, -1),
+        (4, 4, True, 1),
+        (2, 1, False, 0),
+        (30, 2, False, -1),
+        (30, 2, True, -1),
+    ],
+)
+def test_frame(length, step, pad, ax):
+    sig = RNG.standard_normal((2, 3, 23))
+    want = tf.signal.frame(sig, length, step, pad_end=pad, pad_value=3.0, axis=ax)
+    _close(S.frame(cg.asarray(sig), length, step, pad_end=pad, pad_value=3.0, axis=ax), want)
+    _grads(
+        lambda a: S.frame(a, length, step, pad_end=pad, axis=ax),
+        lambda a: tf.signal.frame(a, length, step, pad_end=pad, axis=ax),
+        sig,
+    )
+
+
+@pytest.mark.parametrize("step", [1, 3, 6, 8])
+def test_overlap_and_add(step):
+    fr = RNG.standard_normal((2, 5, 6))
+    _close(S.overlap_and_add(cg.asarray(fr), step), tf.signal.overlap_and_add(fr, step))
+    _grads(lambda a: S.overlap_and_add(a, step), lambda a: tf.signal.overlap_and_add(a, step), fr)
+    with pytest.raises(ValueError, match="overlap_and_add"):
+        S.overlap_and_add(cg.ones(3), 1)
+
+
+def test_windows():
+    for w in ["hann_window", "hamming_window"]:
+        for n in [1, 2, 7, 8]:
+            for per in [True, False]:
+                _close(
+                    getattr(S, w)(n, periodic=per, dtype="float64"),
+                    getattr(tf.signal, w)(n, periodic=per, dtype=tf.float64),
+                )
+    assert S.hann_window(4).dtype == np.float32
+    for n in [1, 6, 7]:
+        _close(S.vorbis_window(n, dtype="float64"), tf.signal.vorbis_window(n, dtype=tf.float64))
+        _close(
+            S.kaiser_window(n, 5.0, dtype="float64"),
+            tf.signal.kaiser_window(n, 5.0, dtype=tf.float64),
+        )
+        _close(
+            S.kaiser_bessel_derived_window(n, 5.0, dtype="float64"),
+            tf.signal.kaiser_bessel_derived_window(n, 5.0, dtype=tf.float64),
+        )
+    with pytest.raises(ValueError, match="floating"):
+        S.hann_window(4, dtype="int32")
+
+
+@pytest.mark.parametrize("args", [(16, 8, None), (16, 4, 32), (15, 5, None), (16, 8, 8)])
+def test_stft_inverse_stft(args):
+    _close(S.stft(cg.asarray(SIG), *args), tf.signal.stft(SIG, *args))
+    _close(S.stft(cg.asarray(SIG), *args, pad_end=True), tf.signal.stft(SIG, *args, pad_end=True))
+    st = tf.signal.stft(SIG, *args).numpy()
+    _close(S.inverse_stft(cg.asarray(st), *args), tf.signal.inverse_stft(st, *args))
+    iw, tw = S.inverse_stft_window_fn(args[1]), tf.signal.inverse_stft_window_fn(args[1])
+    _close(
+        S.inverse_stft(cg.asarray(st), *args, window_fn=iw),
+        tf.signal.inverse_stft(st, *args, window_fn=tw),
+    )
+    assert cg.gradcheck(lambda a: cg.real(S.stft(a, *args)), SIG[:1, :40])
+
+
+def test_dct_idct():
+    d = RNG.standard_normal((3, 8))
+    for t in [1, 2, 3, 4]:
+        for nm in [None, "ortho"]:
+            if t == 1 and nm:
+                continue
+            for n in [None, 5, 11]:
+                _close(S.dct(cg.asarray(d), t, n, norm=nm), tf.signal.dct(d, t, n, norm=nm))
+                _close(S.idct(cg.asarray(d), t, n, norm=nm), tf.signal.idct(d, t, n, norm=nm))
+        _grads(lambda a: S.dct(a, t), lambda a: tf.signal.dct(a, t), d)
+    with pytest.raises(ValueError, match="type 1"):
+        S.dct(cg.asarray(d), 1, norm="ortho")
+    with pytest.raises(NotImplementedError, match="axis"):
+        S.dct(cg.asarray(d), axis=0)
+
+
+def test_mdct_mel_mfcc():
+    for nm in [None, "ortho"]:
+        for cw, tw in [(S.vorbis_window, tf.signal.vorbis_window), (None, None)]:
+            tm = tf.signal.mdct(SIG, 16, window_fn=tw, norm=nm)
+            _close(S.mdct(cg.asarray(SIG), 16, window_fn=cw, norm=nm), tm)
+            _close(
+                S.inverse_mdct(cg.asarray(tm.numpy()), window_fn=cw, norm=nm),
+                tf.signal.inverse_mdct(tm, window_fn=tw, norm=nm),
+            )
+        _close(
+            S.mdct(cg.asarray(SIG), 12, pad_end=True, norm=nm),
+            tf.signal.mdct(SIG, 12, pad_end=True, norm=nm),
+        )
+    with pytest.raises(ValueError, match="multiple of 4"):
+        S.mdct(cg.asarray(SIG), 10)
+    _close(
+        S.linear_to_mel_weight_matrix(dtype="float64"),
+        tf.signal.linear_to_mel_weight_matrix(dtype=tf.float64),
+        1e-6,
+    )
+    want = tf.signal.linear_to_mel_weight_matrix(40, 257, 16000, 20.0, 7600.0, dtype=tf.float64)
+    _close(S.linear_to_mel_weight_matrix(40, 257, 16000, 20.0, 7600.0, dtype="float64"), want, 1e-6)
+    with pytest.raises(ValueError, match="linear_to_mel"):
+        S.linear_to_mel_weight_matrix(upper_edge_hertz=9000.0)
+    d = RNG.standard_normal((3, 8))
+    _close(
+        S.mfccs_from_log_mel_spectrograms(cg.asarray(d)),
+        tf.signal.mfccs_from_log_mel_spectrograms(d),
+    )
+    _grads(S.mfccs_from_log_mel_spectrograms, tf.signal.mfccs_from_log_mel_spectrograms, d)

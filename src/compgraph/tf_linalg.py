@@ -465,7 +465,7 @@ def triangular_solve(
     return _torch_triangular_solve(b, a, upper=not lower)[0]
 
 
-def _bands_dense(bands: Tensor, lower: bool) -> Tensor:
+def _bands_dense(bands: Any, lower: bool) -> Any:
     k_count, n = bands.shape[-2], bands.shape[-1]
     total = None
     for k in range(k_count):
