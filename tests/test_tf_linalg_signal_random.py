@@ -439,3 +439,58 @@ def test_mdct_mel_mfcc():
         tf.signal.mfccs_from_log_mel_spectrograms(d),
     )
     _grads(S.mfccs_from_log_mel_spectrograms, tf.signal.mfccs_from_log_mel_spectrograms, d)
+
+
+# --------------------------------------------------------------------------- tf.random
+def test_random_samplers_shapes_stats_reproducibility():
+    R = cg.random
+    cg.random.set_seed(3)
+    c = R.categorical(cg.asarray(np.log([[0.1, 0.9], [0.9, 0.1]])), 4000)
+    assert c.shape == (2, 4000) and c.dtype == np.int64
+    assert abs(float(np.mean(c.numpy()[0])) - 0.9) < 0.03
+    g = R.gamma([3000], np.array([2.0, 5.0]), beta=2.0)
+    assert g.shape == (3000, 2) and g.dtype == np.float32
+    np.testing.assert_allclose(g.numpy().mean(0), [1.0, 2.5], rtol=0.06)
+    p = R.poisson([2, 3000], 4.0)
+    assert p.shape == (2, 3000) and abs(float(p.numpy().mean()) - 4) < 0.15
+    s = R.shuffle(cg.arange(10))
+    assert sorted(s.numpy().tolist()) == list(range(10))
+    for f, args in [
+        (R.stateless_uniform, ()),
+        (R.stateless_normal, ()),
+        (R.stateless_truncated_normal, ()),
+    ]:
+        a, b = f([3, 4], (1, 2), *args), f([3, 4], (1, 2), *args)
+        assert a.shape == (3, 4) and a.dtype == np.float32
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+        assert not np.array_equal(a.numpy(), f([3, 4], (1, 3)).numpy())
+    assert np.abs(R.stateless_truncated_normal([1000], (0, 1)).numpy()).max() <= 2
+    assert R.stateless_uniform([5], (1, 2), 0, 10, dtype="int32").dtype == np.int32
+    with pytest.raises(ValueError, match="maxval"):
+        R.stateless_uniform([5], (1, 2), dtype="int32")
+    with pytest.raises(ValueError, match="seed"):
+        R.stateless_normal([2], (1, 2, 3))
+    assert R.stateless_categorical(cg.zeros((2, 3)), 5, (1, 1)).shape == (2, 5)
+    assert R.stateless_gamma([4, 2], (1, 1), alpha=np.array([1.0, 2.0])).shape == (4, 2)
+    assert R.stateless_poisson([4], (1, 1), 3.0).dtype == np.int32
+    bn = R.stateless_binomial([4000], (1, 1), 10, 0.3)
+    assert abs(float(bn.numpy().mean()) - 3) < 0.1
+    np.testing.assert_array_equal(R.fold_in((1, 2), 5).numpy(), R.fold_in((1, 2), 5).numpy())
+    assert R.split(np.array([1, 2]), 3).shape == (3, 2)
+    np.testing.assert_array_equal(
+        R.create_rng_state(5, 1).numpy(), tf.random.create_rng_state(5, 1).numpy()
+    )
+    np.testing.assert_array_equal(
+        R.create_rng_state(5, R.Algorithm.THREEFRY).numpy(),
+        tf.random.create_rng_state(5, 2).numpy(),
+    )
+    assert [a.value for a in R.Algorithm] == [a.value for a in tf.random.Algorithm]
+    gen = R.get_global_generator()
+    other = cg.random.Generator().manual_seed(7)
+    R.set_global_generator(other)
+    assert R.get_global_generator() is gen
+    first = cg.random.normal([3]).numpy()
+    R.set_global_generator(cg.random.Generator().manual_seed(7))
+    np.testing.assert_array_equal(cg.random.normal([3]).numpy(), first)
+    R.set_global_generator(cg.random.Generator().manual_seed(8))
+    assert not np.array_equal(cg.random.normal([3]).numpy(), first)
