@@ -11,7 +11,7 @@ import numpy as np
 from .. import functions as cg
 from ..tensor import Tensor
 
-__all__ = ["shape_of", "dtype_of", "value_of", "as_tensor", "int_tuple"]
+__all__ = ["shape_of", "dtype_of", "value_of", "as_tensor", "int_tuple", "pool_geometry"]
 
 
 def shape_of(x: Any) -> tuple:
@@ -48,3 +48,23 @@ def int_tuple(v: Any, n: int, what: str, low: int = 0) -> tuple[int, ...]:
     if min(vals) < low:
         raise ValueError(f"{what}: must be >= {low}, got {v!r}")
     return tuple(int(a) for a in vals)
+
+
+def pool_geometry(
+    where: str, size: int, k: int, s: int, p: int, d: int, ceil_mode: bool
+) -> tuple[int, int]:
+    """(output length, extra padding after the end) of one pooled axis, PyTorch's rule:
+    with ``ceil_mode`` the last window may overhang the end but must start inside the
+    input or the left padding."""
+    if p > k // 2:
+        raise ValueError(f"{where}: padding {p} must be at most half the kernel size {k}")
+    span = size + 2 * p - d * (k - 1) - 1
+    out = (-(-span // s) if ceil_mode else span // s) + 1
+    if ceil_mode and (out - 1) * s >= size + p:
+        out -= 1
+    if out < 1:
+        raise ValueError(
+            f"{where}: output size is too small for input size {size}, kernel {k}, "
+            f"stride {s}, padding {p}, dilation {d}"
+        )
+    return out, max(0, (out - 1) * s + d * (k - 1) + 1 - (size + 2 * p))

@@ -35,6 +35,7 @@ from .ctc import *  # noqa: F403
 from .ctc import __all__ as _ctc_all
 from .fn_args import dtype_of as _dtype
 from .fn_args import int_tuple as _ints
+from .fn_args import pool_geometry as _pool_geometry
 from .fn_args import shape_of as _shape
 from .fn_args import value_of as _value
 from .loss_fns import *  # noqa: F403
@@ -915,20 +916,6 @@ def _first_max(x: Any, axis: int) -> Tensor:
     """Max along ``axis`` whose gradient goes to the first maximal entry only, as
     PyTorch's max pooling (a plain max splits it among ties)."""
     return dispatch(get_op("max_first"), (x,), {"axis": int(axis) % len(_shape(x))})
-
-
-def _pool_geometry(where, size, k, s, p, d, ceil_mode) -> tuple:
-    """(output length, extra padding after the end) of one pooled dimension, PyTorch's
-    rule: with ``ceil_mode`` the last window may overhang, but must start inside."""
-    if p > k // 2:
-        raise ValueError(f"{where}: padding {p} must be at most half the kernel size {k}")
-    span = size + 2 * p - d * (k - 1) - 1
-    out = (-(-span // s) if ceil_mode else span // s) + 1
-    if ceil_mode and (out - 1) * s >= size + p:
-        out -= 1
-    if out < 1:
-        raise ValueError(f"{where}: output size is too small for input size {size}, kernel {k}")
-    return out, max(0, (out - 1) * s + d * (k - 1) + 1 - (size + 2 * p))
 
 
 def _pool2d(

@@ -21,6 +21,7 @@ from ..random import default_generator
 from ..tensor import Tensor
 from .fn_args import as_tensor as _tensor
 from .fn_args import int_tuple as _ints
+from .fn_args import pool_geometry
 
 __all__ = [
     "max_pool1d_with_indices",
@@ -65,20 +66,7 @@ def _unbatch(y: Any, unbatched: bool) -> Any:
 
 
 def _out_len(where: str, size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
-    """Output length of one pooled axis, torch's rule: with ``ceil_mode`` the last window
-    may overhang the end but must start inside the input or the left padding."""
-    if p > k // 2:
-        raise ValueError(f"{where}: padding {p} must be at most half the kernel size {k}")
-    span = size + 2 * p - d * (k - 1) - 1
-    out = (-(-span // s) if ceil_mode else span // s) + 1
-    if ceil_mode and (out - 1) * s >= size + p:
-        out -= 1
-    if out < 1:
-        raise ValueError(
-            f"{where}: output size is too small: input size {size}, kernel {k}, stride {s}, "
-            f"padding {p}, dilation {d}"
-        )
-    return out
+    return pool_geometry(where, size, k, s, p, d, ceil_mode)[0]
 
 
 # ------------------------------------------------------------------ the window core
